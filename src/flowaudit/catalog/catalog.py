@@ -1,0 +1,209 @@
+"""Who is behind a host name: the merged catalog and its lookups.
+
+Matching is by the longest catalog domain that is a suffix of the host on a
+label boundary (``mixpanel.com`` covers ``api-js.mixpanel.com`` but not
+``evilmixpanel.com``). One exception keeps shared hosting honest: when the
+matching domain is shorter than the host's registrable domain, the host
+belongs to whoever registered that name under a public suffix, not to the
+suffix's operator. ``d123.cloudfront.net`` is one CloudFront customer, not
+Amazon, so it does not match ``cloudfront.net``; a domain the catalog lists
+itself (``d1af033869koo7.cloudfront.net``) still matches. Suffixes whose
+operator serves every name under them itself (``googleapis.com``) are marked
+in the overlay with ``covers_subdomains``.
+
+The engine calls :meth:`Catalog.match` once per flow, so results are cached
+per host string.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+
+from flowaudit.catalog.domains import ip_literal, normalize_host, registrable_domain
+from flowaudit.catalog.model import CatalogSource, Company, HostMatch, Service
+
+_MAX_CACHED_HOSTS = 1 << 16
+_MISS = object()
+_SUGGEST_CUTOFF = 0.6
+
+
+def _key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _curated(source: str) -> bool:
+    # Curated (overlay) entries cite a link; AdGuard ones name their source id.
+    return source.startswith(("https://", "http://"))
+
+
+class Catalog:
+    """Companies, services and domains, merged and checked; immutable after loading."""
+
+    def __init__(
+        self,
+        *,
+        companies: Mapping[str, Company],
+        services: Mapping[str, Service],
+        domains: Mapping[str, str],
+        company_aliases: Mapping[str, str],
+        operated_suffixes: Iterable[str],
+        sources: tuple[CatalogSource, ...],
+        version: str,
+    ) -> None:
+        """Build from checked parts; use :func:`flowaudit.catalog.load_catalog`."""
+        self._companies = dict(companies)
+        self._services = dict(services)
+        self._domains = dict(domains)  # domain -> service id
+        self._company_aliases = dict(company_aliases)  # folded company id -> its new id
+        self._operated_suffixes = frozenset(operated_suffixes)
+        self._sources = sources
+        self._version = version
+        self._match_cache: dict[str, HostMatch | None] = {}
+        self._entity_index: dict[str, Company | Service] | None = None
+        self._display_names: dict[str, tuple[str, int, str]] | None = None
+
+    # -- host matching ---------------------------------------------------
+
+    def match(self, host: str) -> HostMatch | None:
+        """The service behind ``host``, or None (unknown host or IP literal)."""
+        found = self._match_cache.get(host, _MISS)
+        if found is _MISS:
+            if len(self._match_cache) >= _MAX_CACHED_HOSTS:
+                self._match_cache.clear()
+            found = self._match_cache[host] = self._lookup(host)
+        return found  # type: ignore[return-value]
+
+    def _lookup(self, host: str) -> HostMatch | None:
+        name = normalize_host(host)
+        if not name or ip_literal(name) is not None:
+            return None
+        candidate = name
+        while (service_id := self._domains.get(candidate)) is None:
+            dot = candidate.find(".")
+            if dot < 0:
+                return None
+            candidate = candidate[dot + 1 :]
+        if (
+            candidate != name
+            and candidate not in self._operated_suffixes
+            and len(candidate) < len(registrable_domain(name))
+        ):
+            return None  # a customer's own name under a shared suffix
+        service = self._services[service_id]
+        return HostMatch(
+            host=name, domain=candidate, service=service, company=self._companies[service.company_id]
+        )
+
+    # -- entities --------------------------------------------------------
+
+    def company(self, company_id: str) -> Company:
+        """The company with this id (ids folded into another resolve to it)."""
+        company_id = self._company_aliases.get(company_id, company_id)
+        try:
+            return self._companies[company_id]
+        except KeyError:
+            raise KeyError(f"no company {company_id!r} in the catalog") from None
+
+    def service(self, service_id: str) -> Service:
+        try:
+            return self._services[service_id]
+        except KeyError:
+            raise KeyError(f"no service {service_id!r} in the catalog") from None
+
+    def parents(self, company_id: str) -> tuple[Company, ...]:
+        """Owning companies, nearest first: google -> (Alphabet,)."""
+        chain: list[Company] = []
+        seen = {self.company(company_id).id}
+        parent_id = self.company(company_id).parent_id
+        while parent_id is not None and parent_id not in seen:  # the loader rejects cycles
+            parent = self.company(parent_id)
+            chain.append(parent)
+            seen.add(parent.id)
+            parent_id = parent.parent_id
+        return tuple(chain)
+
+    def find_entity(self, name_or_id: str) -> Company | Service | None:
+        """A company or service by id, name, legal name or former name (any case).
+
+        Companies win over services and ids over names, so "Facebook" is
+        Meta (the company folded into it), not the AdGuard service of that
+        name, and "firebase" is the service with that id.
+        """
+        return self._index().get(_key(name_or_id))
+
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """The closest entity names, for "did you mean" in declaration errors.
+
+        Like :func:`difflib.get_close_matches`, but equally close names are
+        ordered curated first, so a typo of "Segment" suggests Segment
+        before an obscure AdGuard entry that happens to score the same.
+        """
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(_key(name))
+        scored: list[tuple[float, int, str, str]] = []
+        for key, (label, rank, entity) in self._names().items():
+            matcher.set_seq1(key)
+            if (
+                matcher.real_quick_ratio() >= _SUGGEST_CUTOFF
+                and matcher.quick_ratio() >= _SUGGEST_CUTOFF
+                and (score := matcher.ratio()) >= _SUGGEST_CUTOFF
+            ):
+                scored.append((-score, rank, label, entity))
+        best: dict[str, str] = {}  # one name per entity: "Google", not also "Google LLC"
+        for _score, _rank, label, entity in sorted(scored):
+            best.setdefault(entity, label)
+        return list(best.values())[:n]
+
+    def _index(self) -> dict[str, Company | Service]:
+        if self._entity_index is None:
+            index: dict[str, Company | Service] = {}
+            for cid, company in self._companies.items():
+                index.setdefault(_key(cid), company)
+            for alias_id, cid in self._company_aliases.items():
+                index.setdefault(_key(alias_id), self._companies[cid])
+            for sid, service in self._services_curated_first():
+                index.setdefault(_key(sid), service)
+            for company in self._companies.values():
+                for label in (company.name, *company.aliases):
+                    index.setdefault(_key(label), company)
+            for _sid, service in self._services_curated_first():
+                index.setdefault(_key(service.name), service)
+            self._entity_index = index
+        return self._entity_index
+
+    def _names(self) -> dict[str, tuple[str, int, str]]:
+        """Every findable name -> (as written, 0 if curated else 1, entity key)."""
+        if self._display_names is None:
+            names: dict[str, tuple[str, int, str]] = {}
+            companies = sorted(self._companies.values(), key=lambda c: not _curated(c.source))
+            for company in companies:
+                rank = 0 if _curated(company.source) else 1
+                for label in (company.name, *company.aliases):
+                    names.setdefault(_key(label), (label, rank, f"company:{company.id}"))
+            for sid, service in self._services_curated_first():
+                rank = 0 if _curated(service.source) else 1
+                names.setdefault(_key(service.name), (service.name, rank, f"service:{sid}"))
+            self._display_names = names
+        return self._display_names
+
+    def _services_curated_first(self) -> list[tuple[str, Service]]:
+        return sorted(self._services.items(), key=lambda item: not _curated(item[1].source))
+
+    # -- provenance ------------------------------------------------------
+
+    @property
+    def sources(self) -> tuple[CatalogSource, ...]:
+        return self._sources
+
+    @property
+    def version(self) -> str:
+        """Rules version, from the data: ``<overlay version>+adguard.<commit>``."""
+        return self._version
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "companies": len(self._companies),
+            "services": len(self._services),
+            "domains": len(self._domains),
+        }

@@ -1,0 +1,116 @@
+"""The data-type vocabulary: the ids declarations, findings and reports share.
+
+The ids and their App Store / Google Play labels live in
+``rules/data-types.yml`` so that adding a type is a data change, not a code
+change. A *group* is the part of an id before the dot ("contact",
+"usage"); naming a group in a declaration means all of its members, which
+is how app makers think ("we send usage data to Mixpanel").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
+
+from flowaudit.errors import FlowauditError
+from flowaudit.resources import rules_dir
+from flowaudit.yamlsource import load_yaml
+
+_ID = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
+_LABEL_KEYS = ("apple", "google", "note")
+
+
+class DataTypeLabels(NamedTuple):
+    """How the two app stores name a data type, for reports next to findings."""
+
+    apple: str  # App Store privacy label
+    google: str  # Google Play Data safety
+    note: str | None  # what counts as this type, when not obvious
+
+
+@dataclass(frozen=True, eq=False)
+class Vocabulary:
+    ids: tuple[str, ...]  # in file order
+    groups: Mapping[str, tuple[str, ...]]  # "contact" -> ("contact.email", ...), in file order
+    _labels: Mapping[str, DataTypeLabels]
+
+    def __contains__(self, name: object) -> bool:
+        """True for a data-type id or a group name."""
+        return name in self._labels or name in self.groups
+
+    def expand(self, name: str) -> tuple[str, ...]:
+        """The ids ``name`` stands for: itself for an id, the members for a group.
+
+        Raises ``KeyError`` for a name that is neither; callers that face
+        user input check ``name in vocabulary`` first and offer :meth:`suggest`.
+        """
+        if name in self._labels:
+            return (name,)
+        return self.groups[name]
+
+    def labels(self, data_type: str) -> DataTypeLabels:
+        return self._labels[data_type]
+
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """Closest ids or group names to a misspelt or shortened name.
+
+        Besides spelling, a bare member name finds just its id ("email" ->
+        "contact.email"), since that is the commonest way to get an id wrong.
+        """
+        wanted = name.strip().lower()
+        by_member: dict[str, list[str]] = {}
+        for data_type in self.ids:
+            by_member.setdefault(data_type.split(".", 1)[1], []).append(data_type)
+        if wanted in by_member:
+            return by_member[wanted][:n]
+        found = difflib.get_close_matches(wanted, [*self.ids, *self.groups], n=n)
+        for member in difflib.get_close_matches(wanted, list(by_member), n=n):
+            found += by_member[member]
+        return list(dict.fromkeys(found))[:n]
+
+
+def read_vocabulary(path: Path) -> Vocabulary:
+    """Read a data-types file; a malformed one is a :class:`FlowauditError` at its line."""
+    doc = load_yaml(path)
+    if not isinstance(doc.value, dict) or not doc.value:
+        raise FlowauditError("must map data-type ids to their store labels", path=doc.path, line=1)
+    labels: dict[str, DataTypeLabels] = {}
+    groups: dict[str, list[str]] = {}
+    for data_type, entry in doc.value.items():
+        line = doc.line_of((data_type,))
+        if not isinstance(data_type, str) or not _ID.fullmatch(data_type):
+            raise FlowauditError(
+                f"data-type id {data_type!r} must look like 'group.name' (lower case)",
+                path=doc.path,
+                line=line,
+            )
+        if (
+            not isinstance(entry, dict)
+            or set(entry) - set(_LABEL_KEYS)
+            or not all(isinstance(entry.get(k), str) and entry[k] for k in ("apple", "google"))
+            or not isinstance(entry.get("note", ""), str)
+        ):
+            raise FlowauditError(
+                f"{data_type}: needs text labels 'apple' and 'google' (and optionally 'note'), nothing else",
+                path=doc.path,
+                line=line,
+            )
+        labels[data_type] = DataTypeLabels(entry["apple"], entry["google"], entry.get("note"))
+        groups.setdefault(data_type.split(".", 1)[0], []).append(data_type)
+    return Vocabulary(
+        ids=tuple(labels),
+        groups=MappingProxyType({group: tuple(members) for group, members in groups.items()}),
+        _labels=MappingProxyType(labels),
+    )
+
+
+@cache
+def load_vocabulary() -> Vocabulary:
+    """The shipped vocabulary, read once per process."""
+    return read_vocabulary(rules_dir() / "data-types.yml")

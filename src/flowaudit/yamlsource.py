@@ -1,0 +1,199 @@
+"""YAML read into plain values that remember their line numbers.
+
+Every YAML file a user hands flowaudit (the declaration, rule files, ignore
+files) is validated *after* parsing, and a validation error is only useful
+when it says ``file:line``. PyYAML's constructed values forget where they
+came from, so this module composes the node tree with the safe loader and
+builds the values itself, recording for each value the line where its entry
+starts (the key's line for a mapping entry, the item's line for a list item).
+
+It is stricter than plain ``yaml.safe_load`` where leniency would hide a
+mistake: a repeated mapping key is an error rather than "last one wins",
+the text must be UTF-8, and a file must hold a single document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+from types import MappingProxyType
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from flowaudit.errors import FlowauditError
+
+YamlPath = tuple[object, ...]
+"""Where a value sits: mapping keys and list indices from the root, e.g. ``("recipients", 0, "data")``."""
+
+# Aliases can make a small file expand into a huge value ("billion laughs");
+# no real configuration comes near this many values.
+MAX_VALUES = 1_000_000
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDoc:
+    """A parsed YAML file: its value and the line of every value in it."""
+
+    path: str  # the file as the user named it, for messages
+    value: Any  # dicts, lists, str, int, float, bool, None (and dates, bytes if tagged)
+    lines: Mapping[YamlPath, int] = field(compare=False)
+
+    def line_of(self, where: Sequence[object] = ()) -> int:
+        """The 1-based line where the value at ``where`` starts.
+
+        A path that does not exist (a key that is missing, say) gets the line
+        of its nearest existing parent, which is where the fix belongs.
+        """
+        probe = tuple(where)
+        while probe not in self.lines and probe:
+            probe = probe[:-1]
+        return self.lines.get(probe, 1)
+
+
+def load_yaml(path: str | PathLike[str]) -> YamlDoc:
+    """Read and parse one YAML file; every problem is a :class:`FlowauditError`."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        raise FlowauditError("file not found", path=name) from None
+    except IsADirectoryError:
+        raise FlowauditError("is a folder, not a YAML file", path=name) from None
+    except OSError as err:
+        raise FlowauditError(f"cannot be read: {err.strerror or err}", path=name) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise FlowauditError(
+            f"not UTF-8 text: byte 0x{raw[err.start]:02x} cannot be decoded",
+            path=name,
+            line=line,
+            hint="save the file as UTF-8",
+        ) from None
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, path: str) -> YamlDoc:
+    """Parse YAML text; ``path`` only names the source in messages."""
+    try:
+        return _compose_and_build(text, path)
+    except yaml.reader.ReaderError as err:
+        line = text[: err.position].count("\n") + 1
+        raise FlowauditError(
+            f"invalid YAML: {err.reason} (character #x{err.character:04x})",
+            path=path,
+            line=line,
+            hint="remove the control character; only printable text is allowed",
+        ) from None
+    except yaml.MarkedYAMLError as err:
+        raise _syntax_error(err, path) from None
+    except RecursionError:
+        raise FlowauditError("invalid YAML: nested too deeply", path=path) from None
+
+
+def _compose_and_build(text: str, path: str) -> YamlDoc:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:  # empty, or only comments
+            return YamlDoc(path, None, MappingProxyType({(): 1}))
+        builder = _Builder(loader, path)
+        value = builder.build(node, (), node.start_mark.line + 1)
+        return YamlDoc(path, value, MappingProxyType(builder.lines))
+    finally:
+        loader.dispose()
+
+
+def _syntax_error(err: yaml.MarkedYAMLError, path: str) -> FlowauditError:
+    """Turn PyYAML's two-part report (context, problem) into one message and a hint."""
+    mark = err.problem_mark or err.context_mark
+    problem = err.problem or err.context or "unreadable"
+    hint = "check the indentation and quoting on this line and the one before"
+    if err.context and err.problem:
+        if not err.context.startswith("while"):
+            # e.g. "expected a single document in the stream, but found another document"
+            problem = f"{err.context}, {problem}"
+        elif err.context_mark is not None and mark is not None and err.context_mark.line != mark.line:
+            hint = f"{err.context} that starts at line {err.context_mark.line + 1}: {hint}"
+    if "'\\t'" in problem:
+        hint = "indent with spaces: YAML does not allow tabs there"
+    column = f" (column {mark.column + 1})" if mark is not None else ""
+    return FlowauditError(
+        f"invalid YAML{column}: {problem}",
+        path=path,
+        line=mark.line + 1 if mark is not None else None,
+        hint=hint,
+    )
+
+
+class _Builder:
+    """Builds plain values from composed nodes, recording each value's line."""
+
+    def __init__(self, loader: yaml.SafeLoader, path: str) -> None:
+        self._loader = loader
+        self._path = path
+        self.lines: dict[YamlPath, int] = {}
+        self._open: set[int] = set()  # collection nodes being built: an alias back to one is a cycle
+        self._count = 0
+
+    def build(self, node: Node, where: YamlPath, line: int) -> Any:
+        self.lines[where] = line
+        self._count += 1
+        if self._count > MAX_VALUES:
+            raise FlowauditError(
+                f"too large once aliases are expanded (more than {MAX_VALUES:,} values)",
+                path=self._path,
+                line=line,
+            )
+        if isinstance(node, ScalarNode):
+            return self._loader.construct_object(node)
+        if node.tag not in (_SEQ_TAG, _MAP_TAG):
+            raise self._error(f"unsupported tag {node.tag!r}", node)
+        if id(node) in self._open:
+            raise self._error("an alias refers to a value that contains it", node)
+        self._open.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                return self._mapping(node, where)
+            return [
+                self.build(item, (*where, index), item.start_mark.line + 1) for index, item in enumerate(node.value)
+            ]
+        finally:
+            self._open.discard(id(node))
+
+    def _mapping(self, node: MappingNode, where: YamlPath) -> dict[object, Any]:
+        out: dict[object, Any] = {}
+        first_line: dict[object, int] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if key_node.tag == _MERGE_TAG:
+                raise self._error("merge keys (<<) are not supported: write the entries out", key_node)
+            if not isinstance(key_node, ScalarNode):
+                raise self._error("a mapping key must be a plain value, not a list or mapping", key_node)
+            key = self._loader.construct_object(key_node)
+            try:
+                hash(key)
+            except TypeError:
+                raise self._error(f"a mapping key must be a plain value, not {key!r}", key_node) from None
+            if key in out:
+                raise FlowauditError(
+                    f"duplicate key {key!r} (first at line {first_line[key]})",
+                    path=self._path,
+                    line=line,
+                    hint="each key may appear once in a mapping: merge the two entries",
+                )
+            first_line[key] = line
+            out[key] = self.build(value_node, (*where, key), line)
+        return out
+
+    def _error(self, message: str, node: Node) -> FlowauditError:
+        return FlowauditError(message, path=self._path, line=node.start_mark.line + 1)

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from flowaudit.catalog import registrable_domain
+from flowaudit.catalog.domains import ip_literal, normalize_host
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("o123456.ingest.us.sentry.io", "sentry.io"),
+        ("api.mixpanel.com", "mixpanel.com"),
+        ("mixpanel.com", "mixpanel.com"),
+        ("foo.co.uk", "foo.co.uk"),
+        ("www.foo.co.uk", "foo.co.uk"),
+        ("a.b.github.io", "b.github.io"),
+        ("d123.cloudfront.net", "d123.cloudfront.net"),
+        ("update.googleapis.com", "update.googleapis.com"),  # googleapis.com is a public suffix
+        ("API.Mixpanel.COM.", "mixpanel.com"),
+        ("github.io", "github.io"),  # a public suffix itself stays as it is
+        ("localhost", "localhost"),
+        ("192.0.2.7", "192.0.2.7"),
+        ("[2001:DB8::1]", "2001:db8::1"),
+    ],
+)
+def test_registrable_domain(host: str, expected: str) -> None:
+    assert registrable_domain(host) == expected
+
+
+def test_normalize_host() -> None:
+    assert normalize_host(" Api.Segment.IO. ") == "api.segment.io"
+    assert normalize_host("[::1]") == "::1"
+
+
+def test_ip_literal() -> None:
+    assert ip_literal("10.0.0.1") == "10.0.0.1"
+    assert ip_literal("2001:0db8:0000::1") == "2001:db8::1"
+    assert ip_literal("10.0.0.1.example") is None
+    assert ip_literal("api.stripe.com") is None

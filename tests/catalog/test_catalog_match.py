@@ -1,0 +1,213 @@
+"""Host matching against the shipped catalog (AdGuard data plus overlay)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from flowaudit.catalog import Catalog
+
+REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
+
+
+def _category(catalog: Catalog, host: str) -> str | None:
+    match = catalog.match(host)
+    return match.service.category if match else None
+
+
+def test_label_boundary(catalog: Catalog) -> None:
+    match = catalog.match("api.mixpanel.com")
+    assert match is not None and match.domain == "mixpanel.com"
+    assert catalog.match("evilmixpanel.com") is None
+    assert catalog.match("mixpanel.com.attacker.example") is None
+
+
+def test_longest_suffix_wins(catalog: Catalog) -> None:
+    app_events = catalog.match("graph.facebook.com")
+    website = catalog.match("www.facebook.com")
+    assert app_events is not None and website is not None
+    assert app_events.domain == "graph.facebook.com"
+    assert website.domain == "facebook.com"
+    assert app_events.service.id != website.service.id
+    assert app_events.company.id == website.company.id == "meta"
+
+
+def test_host_is_normalised(catalog: Catalog) -> None:
+    match = catalog.match("API-JS.Mixpanel.COM.")
+    assert match is not None
+    assert match.host == "api-js.mixpanel.com"
+    assert match.service.name == "Mixpanel"
+
+
+@pytest.mark.parametrize("host", ["1.2.3.4", "142.250.72.14", "::1", "[2001:db8::1]", "2001:db8::1"])
+def test_ip_literals_never_match(catalog: Catalog, host: str) -> None:
+    assert catalog.match(host) is None
+
+
+@pytest.mark.parametrize("host", ["unknown.example", "acmehealth.example", "", "localhost", "com"])
+def test_unknown_hosts(catalog: Catalog, host: str) -> None:
+    assert catalog.match(host) is None
+
+
+def test_sentry_per_org_ingest_host(catalog: Catalog) -> None:
+    match = catalog.match("o123456.ingest.us.sentry.io")
+    assert match is not None
+    assert (match.company.name, match.service.category) == ("Sentry", "crash_reporting")
+
+
+def test_segment(catalog: Catalog) -> None:
+    match = catalog.match("api.segment.io")
+    assert match is not None
+    assert (match.company.name, match.service.category) == ("Segment", "analytics")
+    assert [p.name for p in catalog.parents(match.company.id)] == ["Twilio"]
+    eu = catalog.match("eu1.api.segmentapis.com")
+    assert eu is not None and eu.service.id == match.service.id
+
+
+def test_mixpanel_browser_host(catalog: Catalog) -> None:
+    match = catalog.match("api-js.mixpanel.com")
+    assert match is not None
+    assert (match.company.name, match.service.category) == ("Mixpanel", "analytics")
+
+
+def test_facebook_app_events(catalog: Catalog) -> None:
+    match = catalog.match("graph.facebook.com")
+    assert match is not None
+    assert match.company.id == "meta" and match.company.name == "Meta"
+    assert match.service.name == "Facebook App Events"
+    assert match.service.category == "advertising"
+
+
+def test_meta_pixel(catalog: Catalog) -> None:
+    match = catalog.match("connect.facebook.net")
+    assert match is not None
+    assert (match.company.name, match.service.name) == ("Meta", "Meta Pixel")
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "clients2.google.com",
+        "update.googleapis.com",
+        "clientservices.googleapis.com",
+        "optimizationguide-pa.googleapis.com",
+        "redirector.gvt1.com",
+        "connectivitycheck.gstatic.com",
+        "mtalk.google.com",
+        "captive.apple.com",
+        "mesu.apple.com",
+        "detectportal.firefox.com",
+        "ocsp.pki.goog",
+        "r3.o.lencr.org",
+        "ocsp.digicert.com",
+    ],
+)
+def test_platform_traffic(catalog: Catalog, host: str) -> None:
+    assert _category(catalog, host) == "platform"
+
+
+@pytest.mark.parametrize("host", ["accounts.google.com", "www.google.com", "www.apple.com"])
+def test_hosts_apps_use_are_not_platform(catalog: Catalog, host: str) -> None:
+    assert catalog.match(host) is not None
+    assert _category(catalog, host) != "platform"
+
+
+def test_firebase_is_google_under_alphabet(catalog: Catalog) -> None:
+    match = catalog.match("app-measurement.com")
+    assert match is not None
+    assert match.service.name == "Firebase"
+    assert match.company.name == "Google"
+    assert [p.name for p in catalog.parents(match.company.id)] == ["Alphabet"]
+    assert _category(catalog, "firebase-settings.crashlytics.com") == "crash_reporting"
+
+
+@pytest.mark.parametrize("host", ["api.stripe.com", "js.stripe.com", "m.stripe.network"])
+def test_stripe_payments(catalog: Catalog, host: str) -> None:
+    match = catalog.match(host)
+    assert match is not None
+    assert (match.company.name, match.service.category) == ("Stripe", "payments")
+
+
+@pytest.mark.parametrize(
+    ("host", "company", "category"),
+    [
+        ("app.adjust.com", "Adjust", "attribution"),
+        ("launches.appsflyersdk.com", "AppsFlyer", "attribution"),
+        ("acme.onelink.me", "AppsFlyer", "attribution"),
+        ("api2.branch.io", "Branch", "attribution"),
+        ("sdk.iad-01.braze.com", "Braze", "customer_engagement"),
+        ("sdk.fra-01.braze.eu", "Braze", "customer_engagement"),
+        ("us.i.posthog.com", "PostHog", "analytics"),
+        ("acme.dataplane.rudderstack.com", "RudderStack", "analytics"),
+        ("api2.amplitude.com", "Amplitude", "analytics"),
+        ("region1.google-analytics.com", "Google", "analytics"),
+        ("cdn.cookielaw.org", "OneTrust", "consent"),
+        ("ad.doubleclick.net", "Google", "advertising"),
+        ("auction.unityads.unity3d.com", "Unity", "advertising"),
+        ("ms.applovin.com", "AppLovin", "advertising"),
+        ("www.paypal.com", "PayPal", "payments"),
+    ],
+)
+def test_curated_sdk_endpoints(catalog: Catalog, host: str, company: str, category: str) -> None:
+    match = catalog.match(host)
+    assert match is not None
+    assert (match.company.name, match.service.category) == (company, category)
+
+
+def test_customer_host_under_public_suffix_is_not_the_operator(catalog: Catalog) -> None:
+    # AdGuard lists cloudfront.net (Amazon) and github.io (GitHub Pages): a
+    # customer's own name under them is that customer's, so it stays unknown.
+    assert catalog.match("cloudfront.net") is not None
+    assert catalog.match("d3abcdefgh1234.cloudfront.net") is None
+    assert catalog.match("someone.github.io") is None
+    assert catalog.match("my-app.herokuapp.com") is None
+    # ... unless the catalog lists the customer's name itself.
+    listed = catalog.match("d1af033869koo7.cloudfront.net")
+    assert listed is not None and listed.domain == "d1af033869koo7.cloudfront.net"
+
+
+def test_operator_wide_suffix(catalog: Catalog) -> None:
+    # googleapis.com is a public suffix, but Google serves every name under it.
+    match = catalog.match("www.googleapis.com")
+    assert match is not None and match.company.name == "Google"
+
+
+def test_results_are_cached(catalog: Catalog) -> None:
+    assert catalog.match("api.segment.io") is catalog.match("api.segment.io")
+
+
+def _har_hosts(path: Path) -> set[str]:
+    doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    return {urlsplit(e["request"]["url"]).hostname for e in doc["log"]["entries"]}
+
+
+def test_real_captures(catalog: Catalog) -> None:
+    """Every host in the real SDK and browser captures is attributed as their README says."""
+    expected = {
+        "api.mixpanel.com": ("Mixpanel", "analytics"),
+        "api-js.mixpanel.com": ("Mixpanel", "analytics"),
+        "api.segment.io": ("Segment", "analytics"),
+        "o123456.ingest.us.sentry.io": ("Sentry", "crash_reporting"),
+        "clients2.google.com": ("Google", "platform"),
+        "update.googleapis.com": ("Google", "platform"),
+    }
+    seen: set[str] = set()
+    for har in sorted((REALWORLD / "sdk").glob("*/flows.har")) + [REALWORLD / "browser/mixpanel/flows.har"]:
+        seen |= _har_hosts(har)
+    assert seen == set(expected)
+    for host in seen:
+        match = catalog.match(host)
+        assert match is not None, host
+        assert (match.company.name, match.service.category) == expected[host], host
+
+
+def test_mitmproxy_testdata_negatives(catalog: Catalog) -> None:
+    hosts = _har_hosts(REALWORLD / "mitmproxy-testdata/flows/successful_log.har")
+    assert hosts == {"example.com", "httpbin.org"}
+    assert all(catalog.match(h) is None for h in hosts)
+    sync = _har_hosts(REALWORLD / "mitmproxy-testdata/flows/diff_data.har")
+    assert "clients4.google.com" in sync  # Chrome Sync: the browser's, not the page's
+    assert _category(catalog, "clients4.google.com") == "platform"
