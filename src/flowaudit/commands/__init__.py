@@ -1,0 +1,1 @@
+"""The commands, executed from already-parsed options."""

@@ -1,0 +1,12 @@
+"""Stable finding ids: the same rule, entity, host and data types give the
+same id on every run, so baselines and SARIF fingerprints survive re-runs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+
+def finding_id(rule: str, entity_id: str, host: str = "", data_types: Iterable[str] = ()) -> str:
+    key = "\x1f".join((rule, entity_id, host, ",".join(sorted(data_types))))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]

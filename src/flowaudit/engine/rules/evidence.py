@@ -1,0 +1,52 @@
+"""Building findings and their evidence from tallies, shared by every rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flowaudit.engine.ids import finding_id
+from flowaudit.engine.ruleset import RULES
+from flowaudit.engine.tally import Sample
+from flowaudit.model import Evidence, Finding
+from flowaudit.redact import redact_url
+
+
+def sample_evidence(samples: Iterable[Sample], how: str) -> tuple[Evidence, ...]:
+    out = []
+    for s in samples:
+        method, _, url = s.request.partition(" ")
+        out.append(Evidence(flow=s.ref, request=f"{method} {redact_url(url)}", how=how))
+    return tuple(out)
+
+
+def make_finding(
+    rule: str,
+    *,
+    entity: str | None,
+    entity_id: str,
+    host: str | None,
+    message: str,
+    evidence: tuple[Evidence, ...] = (),
+    id_host: str = "",
+    data_types: tuple[str, ...] = (),
+    phase: str | None = None,
+) -> Finding:
+    """A finding with the rule's severity and title and a stable id.
+
+    ``id_host`` is what the id depends on: empty for findings about a whole
+    entity (so a new host of the same company keeps the id), the host for
+    findings about one host.
+    """
+    meta = RULES[rule]
+    return Finding(
+        id=finding_id(rule, entity_id, id_host, data_types),
+        rule=rule,
+        severity=meta.severity,
+        title=f"{meta.title}: {entity}" if entity else meta.title,
+        message=message,
+        entity=entity,
+        host=host,
+        data_types=data_types,
+        phase=phase,
+        evidence=evidence,
+    )

@@ -1,0 +1,83 @@
+"""Rules about who was contacted: undeclared, unknown, declared but unseen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flowaudit.declaration import Declaration
+from flowaudit.engine.rules.evidence import make_finding, sample_evidence
+from flowaudit.engine.tally import RecipientTally
+from flowaudit.model import Finding
+
+
+def _hosts_phrase(tally: RecipientTally) -> str:
+    hosts = sorted(tally.hosts)
+    shown = ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
+    return f"{tally.flows} request{'s' if tally.flows != 1 else ''} to {shown}"
+
+
+def undeclared_recipients(
+    tallies: list[RecipientTally], declaration: Declaration | None
+) -> Iterator[Finding]:
+    for t in tallies:
+        d = t.destination
+        if d.party != "third" or d.declared is not None or d.is_platform:
+            continue
+        why = (
+            "no declaration was given, so every third party counts as undeclared"
+            if declaration is None
+            else f"it is not among the recipients declared in {declaration.path}"
+        )
+        who = f"{d.entity} ({d.service}, {d.category})" if d.service else f"{d.entity} ({d.category})"
+        how = f"host matched {d.matched_domain!r}, {d.service or d.entity}" + (
+            f" [{d.source}]" if d.source else ""
+        )
+        yield make_finding(
+            "undeclared-recipient",
+            entity=d.entity,
+            entity_id=d.entity_id,
+            host=t.top_host(),
+            message=f"{who} received {_hosts_phrase(t)}; {why}.",
+            evidence=sample_evidence(t.samples, how),
+        )
+
+
+def unknown_third_parties(
+    tallies: list[RecipientTally], declaration: Declaration | None
+) -> Iterator[Finding]:
+    for t in tallies:
+        d = t.destination
+        if d.party != "unknown":
+            continue
+        yield make_finding(
+            "unknown-third-party",
+            entity=d.entity,
+            entity_id=d.entity_id,
+            host=t.top_host(),
+            message=(
+                f"{_hosts_phrase(t)}: not a first-party domain and not in the catalog, "
+                "so who receives this data is unknown."
+            ),
+            evidence=sample_evidence(t.samples, "no catalog entry and not first party"),
+        )
+
+
+def declared_not_observed(
+    tallies: list[RecipientTally], declaration: Declaration | None
+) -> Iterator[Finding]:
+    if declaration is None:
+        return
+    seen = {id(t.destination.declared) for t in tallies if t.destination.declared is not None}
+    for recipient in declaration.recipients:
+        if id(recipient) in seen:
+            continue
+        yield make_finding(
+            "declared-not-observed",
+            entity=recipient.name,
+            entity_id=recipient.entity_id or f"declared:{recipient.name.lower()}",
+            host=None,
+            message=(
+                f"{recipient.name} is declared ({declaration.path}:{recipient.line}) "
+                "but received no request in this capture."
+            ),
+        )

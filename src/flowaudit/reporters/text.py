@@ -1,0 +1,148 @@
+"""The terminal report: who received data, declared or not, and the findings.
+
+Everything that came from a capture is hostile: host names and paths are
+shown as plain ``Text`` (never parsed as rich markup) with control characters
+made visible, so a crafted capture cannot restyle or rewrite the terminal.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from flowaudit.model import SEVERITIES, AuditResult, Recipient
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_SEVERITY_STYLE = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "dim",
+}
+
+
+def safe(value: object) -> Text:
+    """Captured text as inert terminal text, control and bidi characters escaped."""
+    return Text(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value)))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool = False) -> Table:
+    table = Table(title=title, title_justify="left", title_style="bold", expand=False)
+    table.add_column("Company")
+    table.add_column("Parent")
+    table.add_column("Category")
+    if not platform:
+        table.add_column("Party")
+        table.add_column("Declared")
+    table.add_column("Hosts", overflow="fold")
+    table.add_column("Requests", justify="right")
+    for r in rows:
+        cells: list[RenderableType] = [safe(r.entity), safe(r.parent or ""), safe(r.category)]
+        if not platform:
+            if r.party == "first":
+                declared = Text("first party", style="green")
+            elif r.declared:
+                declared = Text("yes", style="green")
+            else:
+                declared = Text("NO", style="bold red")
+            cells += [safe(r.party), declared]
+        cells += [safe("\n".join(r.hosts)), Text(str(r.flows))]
+        table.add_row(*cells)
+    return table
+
+
+def _findings_table(result: AuditResult) -> Table:
+    table = Table(title="Findings", title_justify="left", title_style="bold")
+    table.add_column("Severity")
+    table.add_column("Rule")
+    table.add_column("Who")
+    table.add_column("What", overflow="fold")
+    for f in result.findings:
+        who = safe(f.entity or "")
+        if f.host:
+            who.append("\n")
+            who.append_text(safe(f.host))
+        what = safe(f.message)
+        if f.evidence:
+            refs = ", ".join(e.flow for e in f.evidence)
+            what.append("\nflows: ", style="dim")
+            what.append_text(safe(refs))
+        table.add_row(Text(f.severity, style=_SEVERITY_STYLE[f.severity]), Text(f.rule), who, what)
+    return table
+
+
+def _header(result: AuditResult) -> Iterator[RenderableType]:
+    head = Text("flowaudit ", style="bold")
+    head.append(f"{result.tool_version} · rules {result.rules_version}")
+    if result.app_name:
+        head.append(" · ")
+        head.append_text(safe(result.app_name))
+    yield head
+    if result.declaration:
+        yield Text.assemble("declaration: ", safe(result.declaration))
+    else:
+        yield Text("no declaration: every third party counts as undeclared", style="yellow")
+    for i in result.inputs:
+        line = Text.assemble("input: ", safe(i.path), f" ({i.format}, {_plural(i.flows, 'flow')})")
+        if not i.complete:
+            line.append("  INCOMPLETE: ", style="bold yellow")
+            line.append_text(safe(i.problem or "read stopped early"))
+        yield line
+
+
+def _verdict(result: AuditResult) -> Text:
+    counts = result.counts()
+    third = [r for r in result.recipients if r.party != "first"]
+    undeclared = [r for r in result.recipients if r.party == "third" and not r.declared]
+    companies = {r.entity_id for r in third}
+    text = Text()
+    text.append(
+        f"{_plural(len(companies), 'third party')} received requests; "
+        f"{len({r.entity_id for r in undeclared})} not declared. "
+    )
+    summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s])
+    text.append(f"Findings: {summary or 'none'}. ")
+    if result.failed():
+        text.append(f"FAIL (findings at or above {result.fail_on})", style="bold red")
+    else:
+        text.append(f"PASS (nothing at or above {result.fail_on})", style="bold green")
+    if not result.complete:
+        text.append("  — some input was incomplete, see above", style="yellow")
+    return text
+
+
+def renderable(result: AuditResult) -> RenderableType:
+    parts: list[RenderableType] = list(_header(result))
+    parts.append(_recipient_table("Recipients", result.recipients))
+    if result.platform:
+        parts.append(
+            _recipient_table(
+                "Platform traffic (browser or operating system, not the app)",
+                result.platform,
+                platform=True,
+            )
+        )
+    if result.findings:
+        parts.append(_findings_table(result))
+    parts.append(_verdict(result))
+    return Group(*parts)
+
+
+class TextReporter:
+    name = "text"
+    extension = "txt"
+
+    def render(self, result: AuditResult) -> str:
+        buffer = io.StringIO()
+        Console(file=buffer, width=120, color_system=None, legacy_windows=False).print(renderable(result))
+        return buffer.getvalue()
