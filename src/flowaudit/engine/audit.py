@@ -24,7 +24,7 @@ class Auditor:
         self._declaration = declaration
         self._fail_on = fail_on
         self._resolver = DestinationResolver(catalog, declaration)
-        self._tallies: dict[tuple[str, str], RecipientTally] = {}
+        self._tallies: dict[tuple[str, str, str], RecipientTally] = {}
         self._flows = 0
 
     def add(self, obs: Observation) -> None:

@@ -32,8 +32,11 @@ class Destination:
     source: str = ""  # where the attribution comes from
 
     @property
-    def key(self) -> tuple[str, str]:
-        return (self.entity_id, self.category)
+    def key(self) -> tuple[str, str, str]:
+        """One recipient row per entity, category and declaring entry: a
+        company's declared service and its undeclared sister service of the
+        same category must not share a row."""
+        return (self.entity_id, self.category, self.declared.name if self.declared else "")
 
     @property
     def is_platform(self) -> bool:

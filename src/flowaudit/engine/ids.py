@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Iterable
 
 
-def finding_id(rule: str, entity_id: str, host: str = "", data_types: Iterable[str] = ()) -> str:
-    key = "\x1f".join((rule, entity_id, host, ",".join(sorted(data_types))))
+def finding_id(rule: str, entity_id: str, scope: str = "", data_types: Iterable[str] = ()) -> str:
+    """``scope`` is the host, or the category for findings about a whole recipient row."""
+    key = "\x1f".join((rule, entity_id, scope, ",".join(sorted(data_types))))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]

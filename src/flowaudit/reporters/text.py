@@ -32,8 +32,21 @@ def safe(value: object) -> Text:
     return Text(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value)))
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else plural or word + 's'}"
+
+
+def _lines(values: tuple[str, ...]) -> Text:
+    return Text("\n").join(safe(v) for v in values)
+
+
+def _flow_refs(refs: list[str]) -> Text:
+    """Evidence references, each file named once: "capture.mitm #1 #2 #9"."""
+    by_source: dict[str, list[str]] = {}
+    for ref in refs:
+        source, _, n = ref.rpartition("#")
+        by_source.setdefault(source, []).append(f"#{n}")
+    return Text("; ").join(safe(f"{source} {' '.join(ns)}") for source, ns in by_source.items())
 
 
 def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool = False) -> Table:
@@ -56,17 +69,17 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
             else:
                 declared = Text("NO", style="bold red")
             cells += [safe(r.party), declared]
-        cells += [safe("\n".join(r.hosts)), Text(str(r.flows))]
+        cells += [_lines(r.hosts), Text(str(r.flows))]
         table.add_row(*cells)
     return table
 
 
 def _findings_table(result: AuditResult) -> Table:
-    table = Table(title="Findings", title_justify="left", title_style="bold")
-    table.add_column("Severity")
-    table.add_column("Rule")
-    table.add_column("Who")
-    table.add_column("What", overflow="fold")
+    table = Table(title="Findings", title_justify="left", title_style="bold", expand=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Rule", no_wrap=True)
+    table.add_column("Who", max_width=28, overflow="fold")
+    table.add_column("What", overflow="fold", ratio=1)
     for f in result.findings:
         who = safe(f.entity or "")
         if f.host:
@@ -74,9 +87,8 @@ def _findings_table(result: AuditResult) -> Table:
             who.append_text(safe(f.host))
         what = safe(f.message)
         if f.evidence:
-            refs = ", ".join(e.flow for e in f.evidence)
             what.append("\nflows: ", style="dim")
-            what.append_text(safe(refs))
+            what.append_text(_flow_refs([e.flow for e in f.evidence]))
         table.add_row(Text(f.severity, style=_SEVERITY_STYLE[f.severity]), Text(f.rule), who, what)
     return table
 
@@ -106,10 +118,13 @@ def _verdict(result: AuditResult) -> Text:
     undeclared = [r for r in result.recipients if r.party == "third" and not r.declared]
     companies = {r.entity_id for r in third}
     text = Text()
-    text.append(
-        f"{_plural(len(companies), 'third party')} received requests; "
-        f"{len({r.entity_id for r in undeclared})} not declared. "
-    )
+    text.append(f"{_plural(len(companies), 'third party', 'third parties')} received requests; ")
+    if undeclared:
+        text.append(f"{len({r.entity_id for r in undeclared})} not declared: ")
+        text.append_text(Text(", ").join(safe(r.entity) for r in undeclared))
+        text.append(". ")
+    else:
+        text.append("all declared. ")
     summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s])
     text.append(f"Findings: {summary or 'none'}. ")
     if result.failed():

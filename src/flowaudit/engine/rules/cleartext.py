@@ -24,7 +24,7 @@ def cleartext_transmissions(
                 entity=d.entity,
                 entity_id=d.entity_id,
                 host=host,
-                id_host=host,
+                id_scope=host,
                 message=(
                     f"{count} request{'s' if count != 1 else ''} to {host} carried a payload "
                     "over plain HTTP (http://), unencrypted on the network."

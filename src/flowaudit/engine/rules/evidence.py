@@ -27,19 +27,21 @@ def make_finding(
     host: str | None,
     message: str,
     evidence: tuple[Evidence, ...] = (),
-    id_host: str = "",
+    id_scope: str = "",
     data_types: tuple[str, ...] = (),
     phase: str | None = None,
 ) -> Finding:
     """A finding with the rule's severity and title and a stable id.
 
-    ``id_host`` is what the id depends on: empty for findings about a whole
-    entity (so a new host of the same company keeps the id), the host for
-    findings about one host.
+    ``id_scope`` is what, besides rule and entity, tells this finding apart
+    from its siblings: the host for findings about one host, the category
+    for findings about a whole recipient row (so a new host of the same
+    company keeps the id, while Google's advertising and analytics rows get
+    two).
     """
     meta = RULES[rule]
     return Finding(
-        id=finding_id(rule, entity_id, id_host, data_types),
+        id=finding_id(rule, entity_id, id_scope, data_types),
         rule=rule,
         severity=meta.severity,
         title=f"{meta.title}: {entity}" if entity else meta.title,

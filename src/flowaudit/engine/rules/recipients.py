@@ -28,7 +28,8 @@ def undeclared_recipients(
             if declaration is None
             else f"it is not among the recipients declared in {declaration.path}"
         )
-        who = f"{d.entity} ({d.service}, {d.category})" if d.service else f"{d.entity} ({d.category})"
+        service = f"{d.service}, " if d.service and d.service != d.entity else ""
+        who = f"{d.entity} ({service}{d.category})"
         how = f"host matched {d.matched_domain!r}, {d.service or d.entity}" + (
             f" [{d.source}]" if d.source else ""
         )
@@ -37,6 +38,7 @@ def undeclared_recipients(
             entity=d.entity,
             entity_id=d.entity_id,
             host=t.top_host(),
+            id_scope=d.category,
             message=f"{who} received {_hosts_phrase(t)}; {why}.",
             evidence=sample_evidence(t.samples, how),
         )

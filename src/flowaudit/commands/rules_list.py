@@ -1,0 +1,38 @@
+"""`flowaudit rules list`: what the audit judges with, and where it comes from."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from flowaudit.catalog import load_catalog, rules_list_rows
+from flowaudit.datatypes import load_vocabulary
+from flowaudit.engine.ruleset import RULES
+from flowaudit.resources import rules_dir
+
+
+def run_rules_list() -> None:
+    console = Console(highlight=False)
+    sources = Table(title="Catalog sources", title_justify="left", title_style="bold")
+    for column in ("Source", "License", "Version", "URL"):
+        sources.add_column(column, overflow="fold")
+    for column in ("Companies", "Services", "Domains"):
+        sources.add_column(column, justify="right")
+    for row in rules_list_rows(load_catalog()):
+        sources.add_row(*(str(row[k]) for k in ("source", "license", "version", "url", "companies", "services", "domains")))
+    console.print(sources)
+
+    rules = Table(title="Rules", title_justify="left", title_style="bold")
+    rules.add_column("Rule", no_wrap=True)
+    rules.add_column("Severity")
+    rules.add_column("What it means", overflow="fold")
+    for rule in RULES.values():
+        rules.add_row(rule.id, rule.severity, rule.help)
+    console.print(rules)
+
+    vocabulary = load_vocabulary()
+    console.print(
+        f"Data types: {len(vocabulary.ids)} in {len(vocabulary.groups)} groups "
+        f"(mapped to Apple privacy labels and Google Play Data safety)"
+    )
+    console.print(f"Rules data: {rules_dir()}")

@@ -1,0 +1,207 @@
+"""Reading HAR 1.2 files entry by entry.
+
+HAR exports run to hundreds of megabytes (browsers keep every response
+body), so entries are streamed with ijson rather than loading the document:
+memory stays at one entry. Exporters disagree on everything optional
+(Charles writes no pages, Insomnia an empty postData on a GET, Chrome
+HTTP/2 pseudo-headers, some tools headers as ``[name, value]`` pairs), so
+optional fields are taken when present and never required. What cannot be tolerated is a document that is not a
+HAR (``log`` not an object, no ``log.entries`` list): that is an error.
+
+References are positions: entry *n* is the *n*-th element of
+``log.entries``. An entry without a usable ``http``/``https``/``ws``/``wss``
+request URL (a ``data:`` or ``blob:`` URL, a missing URL, a bad port) is
+skipped, keeping its position, since no recipient can be named for it.
+
+Request bodies in a HAR are text that the browser already content-decoded,
+even where a ``Content-Encoding`` header is still listed, so every
+observation read here has ``body_decoded=True``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Generator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import ijson  # type: ignore[import-untyped]  # ships no type information
+
+from flowaudit.errors import FlowauditError
+from flowaudit.inputs.fields import bound_body, normalize_host
+from flowaudit.inputs.jsonbytes import JsonBytes
+from flowaudit.inputs.stream import ByteSource, CorruptStream
+from flowaudit.model import Headers, Observation
+
+# URL scheme -> (observation scheme, default port). WebSocket URLs are the
+# HTTP upgrade request, as mitmproxy records them.
+_SCHEMES = {"http": ("http", 80), "https": ("https", 443), "ws": ("http", 80), "wss": ("https", 443)}
+
+# How ijson's backends word "the document ended before it was complete".
+_TRUNCATION_MARKS = ("premature EOF", "Incomplete JSON", "Incomplete string")
+
+_Event = tuple[str, str, Any]
+
+
+class _NotHar(Exception):
+    """Valid JSON so far, but not shaped like a HAR document."""
+
+
+def read_har(source: ByteSource, name: str) -> Generator[Observation, None, str | None]:
+    """Yield the observations of a HAR file; return why reading stopped early, or None.
+
+    Entries before a break (the file ends mid-document, or stops being
+    JSON) are yielded and the break is returned as the problem. A file that
+    is unreadable before its first entry, or is not shaped like a HAR,
+    raises :class:`FlowauditError`.
+    """
+    json_source = JsonBytes(source)
+    shape = _Shape()
+    n = 0
+    try:
+        for entry in ijson.items(shape.watch(ijson.parse(json_source, use_float=True)), "log.entries.item"):
+            n += 1
+            observation = _observe(entry, name, n)
+            if observation is not None:
+                yield observation
+    except _NotHar as e:
+        raise FlowauditError(f"not a valid HAR file: {e}", path=name) from e
+    # UnicodeDecodeError: what ijson's C backend raises for text it cannot
+    # hand to Python; JsonBytes removes the known cause, this catches the rest.
+    except (ijson.JSONError, UnicodeDecodeError, CorruptStream) as e:
+        detail = _first_line(e)
+        truncated = json_source.at_end and any(mark in detail for mark in _TRUNCATION_MARKS)
+        if n == 0 and not truncated:
+            raise FlowauditError(f"not a readable HAR file: {detail}", path=name) from e
+        return f"{'truncated' if truncated else 'unreadable data'} after entry #{n}: {detail}"
+    if not shape.entries_seen:
+        raise FlowauditError('not a valid HAR file: it has no "log.entries" list', path=name)
+    return None
+
+
+class _Shape:
+    """Checks, as events stream past, that the document is shaped like a HAR."""
+
+    def __init__(self) -> None:
+        self.entries_seen = False
+
+    def watch(self, events: Iterable[_Event]) -> Iterator[_Event]:
+        for prefix, event, value in events:
+            if prefix == "log" and event not in ("start_map", "map_key", "end_map"):
+                raise _NotHar('"log" is not an object')
+            if prefix == "log.entries":
+                if event not in ("start_array", "end_array"):
+                    raise _NotHar('"log.entries" is not a list')
+                self.entries_seen = True
+            yield prefix, event, value
+
+
+def _observe(entry: object, name: str, n: int) -> Observation | None:
+    if not isinstance(entry, dict):
+        return None
+    request = entry.get("request")
+    if not isinstance(request, dict):
+        return None
+    url = request.get("url")
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url.strip())
+    scheme, default_port = _SCHEMES.get(parts.scheme.lower(), ("", 0))
+    if not scheme or not parts.hostname:
+        return None
+    try:
+        port = parts.port or default_port
+    except ValueError:  # a port out of range or not a number
+        return None
+    body, cut = bound_body(_body(request.get("postData")))
+    method = request.get("method")
+    response = entry.get("response")
+    return Observation(
+        ref=f"{name}#{n}",
+        source=name,
+        index=n,
+        kind="http",
+        method=method if isinstance(method, str) and method else "GET",
+        scheme=scheme,
+        host=normalize_host(parts.hostname),
+        port=port,
+        path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+        request_headers=_headers(request.get("headers")),
+        body=body,
+        body_decoded=True,
+        body_truncated=cut,
+        status=_status(response.get("status") if isinstance(response, dict) else None),
+        timestamp=_timestamp(entry.get("startedDateTime")),
+    )
+
+
+def _headers(raw: object) -> Headers:
+    """Headers as name/value pairs, from ``{"name", "value"}`` objects or ``[name, value]`` pairs.
+
+    HTTP/2 and HTTP/3 pseudo-headers (``:authority``, ``:path``...) are
+    dropped: Chrome lists them, mitmproxy does not, and they repeat the
+    method, host and path the observation already holds.
+    """
+    if not isinstance(raw, list):
+        return ()
+    pairs: list[tuple[str, str]] = []
+    for item in raw:
+        if isinstance(item, dict):
+            header = (item.get("name"), item.get("value"))
+        elif isinstance(item, list) and len(item) == 2:
+            header = (item[0], item[1])
+        else:
+            continue
+        name, value = header
+        if isinstance(name, str) and name and not name.startswith(":"):
+            pairs.append((name, "" if value is None else str(value)))
+    return tuple(pairs)
+
+
+def _body(post_data: object) -> bytes:
+    """The request body from ``postData``: its text, or its form ``params`` when text is absent."""
+    if not isinstance(post_data, dict):
+        return b""
+    text = post_data.get("text")
+    if isinstance(text, str) and text:
+        if (post_data.get("encoding") or post_data.get("_encoding")) == "base64":
+            try:
+                return base64.b64decode(text, validate=True)
+            except binascii.Error:
+                pass  # labelled base64 but is not: keep the text as written
+        return text.encode("utf-8")  # JsonBytes has replaced lone surrogates
+    params = post_data.get("params")
+    if isinstance(params, list):
+        fields = [(str(p.get("name", "")), str(p.get("value", ""))) for p in params if isinstance(p, dict)]
+        return urlencode(fields).encode("ascii")
+    return b""
+
+
+def _status(raw: object) -> int | None:
+    # Browsers write 0 for a request that got no response (blocked, failed, cancelled).
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or raw <= 0:
+        return None
+    return int(raw)
+
+
+def _timestamp(raw: object) -> float | None:
+    """``startedDateTime`` as epoch seconds; a time without a zone is taken as UTC."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
+
+
+def _first_line(error: Exception) -> str:
+    """The first line of a parser message (later lines quote file content)."""
+    # ijson's C backend may give its message as bytes
+    raw = error.args[0] if isinstance(error, ijson.JSONError) and error.args else str(error)
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__

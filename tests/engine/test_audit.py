@@ -1,0 +1,145 @@
+from flowaudit.engine import Auditor
+from flowaudit.model import InputInfo
+
+from .conftest import obs
+
+INPUT = (InputInfo(path="cap.mitm", sha256="0" * 64, format="mitm", flows=0, complete=True),)
+
+
+def run(catalog, declaration, *observations, fail_on="high"):
+    auditor = Auditor(catalog, declaration, fail_on=fail_on)
+    for o in observations:
+        auditor.add(o)
+    return auditor.result(INPUT)
+
+
+def rules_of(result):
+    return sorted((f.rule, f.entity) for f in result.findings)
+
+
+def test_no_declaration_makes_every_third_party_undeclared(catalog) -> None:
+    result = run(catalog, None, obs("https://api.mixpanel.com/track", 1), obs("https://api.segment.io/v1/batch", 2))
+    assert rules_of(result) == [("undeclared-recipient", "Mixpanel"), ("undeclared-recipient", "Segment")]
+    assert result.failed()
+
+
+def test_declared_company_is_not_a_finding(catalog, declare) -> None:
+    decl = declare("recipients:\n  - entity: Mixpanel\n    data: [usage]\n")
+    result = run(catalog, decl, obs("https://api-js.mixpanel.com/track/", 1))
+    assert result.findings == ()
+    assert not result.failed()
+    [row] = result.recipients
+    assert (row.entity, row.declared, row.party, row.category) == ("Mixpanel", True, "third", "analytics")
+
+
+def test_declaring_a_parent_covers_its_subsidiaries(catalog, declare) -> None:
+    decl = declare("recipients:\n  - entity: Alphabet\n")
+    result = run(catalog, decl, obs("https://app-measurement.com/a", 1))
+    assert [r.declared for r in result.recipients] == [True]
+    assert result.recipients[0].parent == "Alphabet"
+
+
+def test_declaring_one_service_does_not_cover_its_sister_services(catalog, declare) -> None:
+    decl = declare("recipients:\n  - entity: Firebase\n")
+    result = run(catalog, decl, obs("https://app-measurement.com/a", 1), obs("https://www.google-analytics.com/g/collect", 2))
+    declared = {r.services: r.declared for r in result.recipients}
+    assert declared[("Firebase",)] is True
+    assert False in declared.values()
+
+
+def test_first_party_subdomains_are_first_party(catalog, declare) -> None:
+    decl = declare("app: Acme\nfirst_party: [acmehealth.example]\nrecipients: []\n")
+    result = run(catalog, decl, obs("https://api.acmehealth.example/v1/me", 1), obs("https://acmehealth.example/", 2))
+    [row] = result.recipients
+    assert (row.party, row.entity, row.flows) == ("first", "Acme", 2)
+    assert result.findings == ()
+
+
+def test_platform_traffic_is_apart_and_never_undeclared(catalog, declare) -> None:
+    decl = declare("recipients: []\n")
+    result = run(
+        catalog,
+        decl,
+        obs("http://clients2.google.com/time/1/current?cup2key=x", 1, method="GET"),
+        obs("https://update.googleapis.com/service/update2/json", 2),
+    )
+    assert result.recipients == ()
+    assert [r.category for r in result.platform] == ["platform"]
+    assert result.findings == ()  # not undeclared, and its plain-HTTP time check is not the app's
+
+
+def test_unknown_hosts_are_grouped_by_registrable_domain(catalog) -> None:
+    result = run(catalog, None, obs("https://a.metrics.example.net/x", 1), obs("https://b.metrics.example.net/y", 2))
+    [row] = result.recipients
+    assert (row.party, row.entity, row.flows) == ("unknown", "example.net", 2)
+    [finding] = result.findings
+    assert (finding.rule, finding.severity) == ("unknown-third-party", "low")
+    assert not result.failed()  # low is below the default --fail-on high
+
+
+def test_custom_entity_declared_by_domains(catalog, declare) -> None:
+    decl = declare("recipients:\n  - entity: Example Metrics\n    domains: [metrics.example.net]\n")
+    result = run(catalog, decl, obs("https://eu.metrics.example.net/collect", 1))
+    [row] = result.recipients
+    assert (row.entity, row.declared, row.party) == ("Example Metrics", True, "third")
+    assert result.findings == ()
+
+
+def test_cleartext_payload_fires_but_bare_get_does_not(catalog) -> None:
+    result = run(
+        catalog,
+        None,
+        obs("http://tracker.example.org/p?uid=42", 1, method="GET"),
+        obs("http://static.example.com/logo.png", 2, method="GET"),
+    )
+    cleartext = [f for f in result.findings if f.rule == "cleartext-transmission"]
+    assert [(f.host, f.severity) for f in cleartext] == [("tracker.example.org", "high")]
+    assert cleartext[0].evidence[0].flow == "cap.mitm#1"
+
+
+def test_declared_not_observed_points_at_the_declaration_line(catalog, declare) -> None:
+    decl = declare("recipients:\n  - entity: Mixpanel\n  - entity: Stripe\n")
+    result = run(catalog, decl, obs("https://api.mixpanel.com/track", 1))
+    [finding] = result.findings
+    assert (finding.rule, finding.entity, finding.severity) == ("declared-not-observed", "Stripe", "info")
+    assert "flowaudit.yml:3" in finding.message
+
+
+def test_finding_ids_survive_new_hosts_of_the_same_company(catalog) -> None:
+    one = run(catalog, None, obs("https://api.mixpanel.com/track", 1))
+    two = run(catalog, None, obs("https://api-js.mixpanel.com/track/", 1), obs("https://api.mixpanel.com/engage", 2))
+    assert [f.id for f in one.findings] == [f.id for f in two.findings]
+
+
+def test_evidence_redacts_tokens_and_is_bounded(catalog) -> None:
+    many = [obs(f"https://graph.facebook.com/v17.0/act?access_token=EAAsecret{n}", n) for n in range(1, 40)]
+    result = run(catalog, None, *many)
+    [finding] = result.findings
+    assert len(finding.evidence) == 5
+    assert all("EAAsecret" not in e.request for e in finding.evidence)
+    assert finding.entity == "Meta"
+    assert result.recipients[0].flows == 39
+
+
+def test_fail_on_levels(catalog) -> None:
+    unknown_only = [obs("https://x.example.net/", 1)]
+    assert not run(catalog, None, *unknown_only, fail_on="high").failed()
+    assert run(catalog, None, *unknown_only, fail_on="low").failed()
+    assert not run(catalog, None, obs("https://api.mixpanel.com/t", 1), fail_on="never").failed()
+
+
+def test_phases_are_collected_per_recipient(catalog) -> None:
+    result = run(
+        catalog,
+        None,
+        obs("https://api.mixpanel.com/t", 1, phase="consent-refused"),
+        obs("https://api.mixpanel.com/t", 2, phase="consent-granted"),
+    )
+    assert result.recipients[0].phases == ("consent-granted", "consent-refused")
+
+
+def test_one_company_in_two_categories_gets_two_distinct_findings(catalog) -> None:
+    result = run(catalog, None, obs("https://app-measurement.com/a", 1), obs("https://googleads.g.doubleclick.net/pagead/id", 2))
+    undeclared = [f for f in result.findings if f.rule == "undeclared-recipient"]
+    assert [f.entity for f in undeclared] == ["Google", "Google"]
+    assert len({f.id for f in undeclared}) == 2

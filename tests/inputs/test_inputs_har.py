@@ -1,0 +1,296 @@
+"""Reading HAR files from every exporter at hand, and HAR files that are broken."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import pytest
+
+from flowaudit.errors import FlowauditError
+from flowaudit.inputs.fields import MAX_BODY
+from flowaudit.model import Observation
+
+from .conftest import REALWORLD, TESTDATA, Read
+from .test_inputs_mitm import REALWORLD_TRAFFIC
+
+
+def request_line(o: Observation) -> tuple[object, ...]:
+    return (o.kind, o.method, o.scheme, o.host, o.port, o.path, o.status)
+
+
+def write_har(path: Path, entries: list[Any]) -> Path:
+    path.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}))
+    return path
+
+
+def entry(url: str, **request: Any) -> dict[str, Any]:
+    return {
+        "startedDateTime": "2024-05-01T10:00:00Z",
+        "request": {"method": "POST", "url": url, **request},
+        "response": {"status": 200},
+    }
+
+
+@pytest.mark.parametrize("capture", sorted(REALWORLD_TRAFFIC))
+def test_realworld_har_matches_its_flow_file(read: Read, capture: str) -> None:
+    har_path = REALWORLD / capture / "flows.har"
+    from_har, (info,) = read(har_path)
+    from_mitm, _ = read(REALWORLD / capture / "flows.mitm")
+    assert [request_line(o) for o in from_har] == [request_line(o) for o in from_mitm]
+    assert [o.request_headers for o in from_har] == [o.request_headers for o in from_mitm]
+    assert [o.timestamp for o in from_har] == pytest.approx([o.timestamp for o in from_mitm])
+    assert [o.ref for o in from_har] == [f"{har_path}#{n}" for n in range(1, len(from_har) + 1)]
+    assert (info.format, info.flows, info.complete) == ("har", len(from_har), True)
+    assert info.sha256 == hashlib.sha256(har_path.read_bytes()).hexdigest()
+
+
+def test_har_bodies_are_already_decoded(read: Read) -> None:
+    brotli = pytest.importorskip("brotli")
+    (from_har,), _ = read(REALWORLD / "sdk/sentry/flows.har")
+    (from_mitm,), _ = read(REALWORLD / "sdk/sentry/flows.mitm")
+    assert ("Content-Encoding", "br") in from_har.request_headers  # kept, though no longer true
+    assert from_har.body_decoded and not from_mitm.body_decoded
+    assert from_har.body == brotli.decompress(from_mitm.body)
+    assert b'"email":"jane.doe@example.com"' in from_har.body
+
+
+def test_form_and_json_bodies_equal_the_wire_bytes(read: Read) -> None:
+    for capture in ("sdk/mixpanel", "sdk/segment", "browser/mixpanel"):
+        from_har, _ = read(REALWORLD / capture / "flows.har")
+        from_mitm, _ = read(REALWORLD / capture / "flows.mitm")
+        assert [o.body for o in from_har] == [o.body for o in from_mitm]
+
+
+def test_mitmproxy_testdata_pairs_agree(read: Read) -> None:
+    for har_path in sorted((TESTDATA / "flows").glob("*.har")):
+        from_har, _ = read(har_path)
+        from_mitm, _ = read(har_path.with_suffix(".mitm"))
+        http = [o for o in from_mitm if o.kind == "http"]  # HAR holds no raw TCP
+        assert [request_line(o) for o in from_har] == [request_line(o) for o in http], har_path.name
+
+
+# Browser and tool exports: (entries, (method, host, port) of the first, hosts seen).
+EXPORTS = {
+    "charles.har": (1, ("GET", "mitmproxy.org", 443), {"mitmproxy.org"}),
+    "chrome.har": (3, ("GET", "mitmproxy.org", 443), {"mitmproxy.org", "www.google.com"}),
+    "firefox.har": (14, ("GET", "mitmproxy.org", 443), {"mitmproxy.org", "s3-us-west-2.amazonaws.com"}),
+    "head-content-length.har": (1, ("HEAD", "files.pythonhosted.org", 443), {"files.pythonhosted.org"}),
+    "insomnia.har": (1, ("GET", "mitm.it", 80), {"mitm.it"}),
+    "postdata.har": (
+        1,
+        ("POST", "signal-metrics-collector-beta.s-onetag.com", 443),
+        {"signal-metrics-collector-beta.s-onetag.com"},
+    ),
+    "safari.har": (19, ("GET", "mitmproxy.org", 443), {"mitmproxy.org", "s3-us-west-2.amazonaws.com"}),
+    "with-bom.har": (
+        1,
+        ("POST", "signal-metrics-collector-beta.s-onetag.com", 443),
+        {"signal-metrics-collector-beta.s-onetag.com"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_exports_from_browsers_and_tools(read: Read, name: str) -> None:
+    observations, (info,) = read(TESTDATA / "har_files" / name)
+    count, first, hosts = EXPORTS[name]
+    assert len(observations) == count == info.flows
+    assert (observations[0].method, observations[0].host, observations[0].port) == first
+    assert {o.host for o in observations} == hosts
+    assert info.complete
+
+
+def test_exports_cover_every_file() -> None:
+    assert {p.name for p in (TESTDATA / "har_files").glob("*.har")} == set(EXPORTS)
+
+
+def test_byte_order_mark_is_ignored(read: Read) -> None:
+    with_bom, _ = read(TESTDATA / "har_files/with-bom.har")
+    without, _ = read(TESTDATA / "har_files/postdata.har")
+    assert [(request_line(o), o.body, o.request_headers) for o in with_bom] == [
+        (request_line(o), o.body, o.request_headers) for o in without
+    ]
+    assert b'"pageViewId":1689428126308' in with_bom[0].body
+
+
+def test_chrome_pseudo_headers_are_dropped_and_status_zero_means_none(read: Read) -> None:
+    observations, _ = read(TESTDATA / "har_files/chrome.har")
+    raw = json.loads((TESTDATA / "har_files/chrome.har").read_text())["log"]["entries"]
+    assert any(h["name"] == ":authority" for h in raw[0]["request"]["headers"])
+    assert not any(name.startswith(":") for o in observations for name, _ in o.request_headers)
+    assert raw[1]["response"]["status"] == 0 and observations[1].status is None
+
+
+def test_timestamps_with_zone_offsets(read: Read) -> None:
+    (charles,), _ = read(TESTDATA / "har_files/charles.har")  # 2023-03-29T17:37:42.482-07:00
+    assert charles.timestamp == pytest.approx(1680136662.482)
+
+
+def test_zhar_reads_like_the_har_it_compresses(read: Read) -> None:
+    packed, (info,) = read(TESTDATA / "flows/compressed.zhar")
+    plain, _ = read(TESTDATA / "flows/successful_log.har")
+    assert [(request_line(o), o.body) for o in packed] == [(request_line(o), o.body) for o in plain]
+    assert (info.format, info.complete) == ("har", True)
+
+
+def test_params_rebuild_a_form_body_when_text_is_missing(read: Read, tmp_path: Path) -> None:
+    har = json.loads((REALWORLD / "sdk/mixpanel/flows.har").read_text())
+    post_data = har["log"]["entries"][0]["request"]["postData"]
+    del post_data["text"]
+    path = tmp_path / "params.har"
+    path.write_text(json.dumps(har))
+    (first, _), _ = read(path)
+    assert first.body_decoded
+    (data,) = parse_qs(first.body.decode("ascii"))["data"]
+    assert json.loads(data)["properties"]["$email"] == "jane.doe@example.com"
+
+
+def test_base64_post_data(read: Read, tmp_path: Path) -> None:
+    path = write_har(
+        tmp_path / "b64.har",
+        [
+            entry("https://a.example/x", postData={"text": "AAEC/w==", "encoding": "base64"}),
+            entry("https://a.example/y", postData={"text": "not base64!", "_encoding": "base64"}),
+        ],
+    )
+    first, second = read(path)[0]
+    assert first.body == b"\x00\x01\x02\xff"
+    assert second.body == b"not base64!"
+
+
+def test_entries_without_a_network_url_are_skipped_keeping_positions(read: Read, tmp_path: Path) -> None:
+    path = write_har(
+        tmp_path / "mixed.har",
+        [
+            entry("data:text/plain,hello"),
+            {"request": {"method": "GET"}},
+            "not an entry",
+            entry("https://a.example:99999/"),
+            entry("wss://Live.Example./socket?x=1#frag"),
+            {"request": {"url": "http://[2001:db8::1]:8080"}},
+        ],
+    )
+    observations, (info,) = read(path)
+    assert [(o.index, o.method, o.scheme, o.host, o.port, o.path) for o in observations] == [
+        (5, "POST", "https", "live.example", 443, "/socket?x=1"),
+        (6, "GET", "http", "2001:db8::1", 8080, "/"),
+    ]
+    assert [o.status for o in observations] == [200, None]
+    assert [o.timestamp for o in observations] == [pytest.approx(1714557600.0), None]
+    assert info.complete and info.flows == 2
+
+
+def test_header_pairs_and_odd_values(read: Read, tmp_path: Path) -> None:
+    path = write_har(
+        tmp_path / "headers.har",
+        [
+            entry(
+                "https://a.example/",
+                headers=[
+                    ["X-Pair", "1"],
+                    {"name": "X-Num", "value": 5},
+                    {"name": "X-Null", "value": None},
+                    {"value": "nameless"},
+                    7,
+                ],
+            ),
+        ],
+    )
+    (o,), _ = read(path)
+    assert o.request_headers == (("X-Pair", "1"), ("X-Num", "5"), ("X-Null", ""))
+
+
+def test_huge_body_is_cut_and_flagged(read: Read, tmp_path: Path) -> None:
+    path = write_har(tmp_path / "big.har", [entry("https://a.example/", postData={"text": "x" * (MAX_BODY + 10)})])
+    (o,), _ = read(path)
+    assert len(o.body) == MAX_BODY and o.body_truncated
+
+
+def test_truncated_har_yields_entries_before_the_break(read: Read, tmp_path: Path) -> None:
+    source = TESTDATA / "har_files/firefox.har"
+    data = source.read_bytes()
+    path = tmp_path / "cut.har"
+    path.write_bytes(data[: len(data) // 2])
+    observations, (info,) = read(path)
+    full, _ = read(source)
+    assert 0 < len(observations) < len(full)
+    assert [request_line(o) for o in observations] == [request_line(o) for o in full[: len(observations)]]
+    assert not info.complete
+    assert info.problem == f"truncated after entry #{len(observations)}: parse error: premature EOF"
+    assert info.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_gzip_of_several_members_reads_whole(read: Read, tmp_path: Path) -> None:
+    data = (TESTDATA / "har_files/firefox.har").read_bytes()
+    path = tmp_path / "two-members.har.gz"
+    path.write_bytes(gzip.compress(data[:100_000]) + gzip.compress(data[100_000:]))
+    packed, (info,) = read(path)
+    plain, _ = read(TESTDATA / "har_files/firefox.har")
+    assert [request_line(o) for o in packed] == [request_line(o) for o in plain]
+    assert info.complete
+
+
+def test_truncated_zhar_is_incomplete(read: Read, tmp_path: Path) -> None:
+    path = tmp_path / "cut.zhar"
+    path.write_bytes((TESTDATA / "flows/compressed.zhar").read_bytes()[:-200])
+    observations, (info,) = read(path)
+    assert len(observations) < 2
+    assert info.problem is not None and info.problem.startswith("truncated after entry #")
+
+
+def test_garbage_after_the_document_is_incomplete(read: Read, tmp_path: Path) -> None:
+    path = tmp_path / "tail.har"
+    path.write_bytes((REALWORLD / "sdk/segment/flows.har").read_bytes() + b"\n}garbage")
+    observations, (info,) = read(path)
+    assert len(observations) == 2
+    assert info.problem == "unreadable data after entry #2: parse error: trailing garbage"
+
+
+def test_corrupt_gzip_data_after_good_entries_is_incomplete(read: Read, tmp_path: Path) -> None:
+    packed = bytearray(gzip.compress((TESTDATA / "har_files/firefox.har").read_bytes()))
+    packed[-2000:-1000] = bytes(1000)
+    path = tmp_path / "broken.har.gz"
+    path.write_bytes(bytes(packed))
+    observations, (info,) = read(path)
+    assert len(observations) > 0
+    assert info.problem is not None and "compressed data is corrupt" in info.problem
+
+
+def test_mitmproxy_corrupted_har_is_an_error(read: Read) -> None:
+    path = TESTDATA / "corrupted_har/brokenfile.har"
+    with pytest.raises(FlowauditError) as caught:
+        read(path)
+    assert str(caught.value) == f'{path}: not a valid HAR file: "log" is not an object'
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"log": {"version": "1.2"}}', 'not a valid HAR file: it has no "log.entries" list'),
+        ('{"log": {"entries": {"a": 1}}}', 'not a valid HAR file: "log.entries" is not a list'),
+        ('{"log": {"entries": [}', "not a readable HAR file: parse error: unallowed token at this point in JSON text"),
+        (
+            '{"log": {"entries": [{"request": "\xff"}]}}',
+            "not a readable HAR file: lexical error: invalid bytes in UTF8 string.",
+        ),
+    ],
+    ids=["no-entries", "entries-not-list", "bad-json", "bad-utf8"],
+)
+def test_not_a_valid_har(read: Read, tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.har"
+    path.write_bytes(content.encode("latin-1"))
+    with pytest.raises(FlowauditError) as caught:
+        read(path)
+    assert caught.value.message == message
+    assert caught.value.path == str(path)
+
+
+def test_empty_entries_list_reads_as_zero_flows(read: Read, tmp_path: Path) -> None:
+    observations, (info,) = read(write_har(tmp_path / "none.har", []))
+    assert observations == []
+    assert (info.flows, info.complete) == (0, True)
