@@ -43,11 +43,15 @@ def run_check(options: CheckOptions) -> int:
     for observation in captures:
         auditor.add(observation)
     result = auditor.result(captures.inputs)
+    for i in result.inputs:
+        if not i.complete and options.strict:
+            raise FlowauditError(
+                f"incomplete capture: {i.problem}",
+                path=i.path,
+                hint="without --strict, flowaudit audits every flow before the break",
+            )
     _warn_incomplete(result)
     _write(result, options)
-    if options.strict and not result.complete:
-        broken = [i.path for i in result.inputs if not i.complete]
-        raise FlowauditError(f"incomplete capture (--strict): {', '.join(broken)}")
     return EXIT_FINDINGS if result.failed() else EXIT_OK
 
 

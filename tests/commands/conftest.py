@@ -1,0 +1,51 @@
+"""Run flowaudit as a user does: a separate process, real files, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+REALWORLD = DATA / "realworld"
+DECLARATIONS = DATA / "declarations"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict:
+        return json.loads(self.out)
+
+
+def flowaudit(*args: str, cwd: Path | None = None) -> Run:
+    proc = subprocess.run(
+        [sys.executable, "-m", "flowaudit", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "140"},
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def assert_clean_error(run: Run, *fragments: str) -> None:
+    """Exit 2 with one clear message: no traceback, the fragments named."""
+    assert run.code == 2, (run.code, run.out, run.err)
+    assert "Traceback" not in run.err and "Traceback" not in run.out
+    assert run.err.startswith("flowaudit: error: "), run.err
+    for fragment in fragments:
+        assert fragment in run.err, (fragment, run.err)
+
+
+@pytest.fixture
+def realworld() -> Path:
+    return REALWORLD
