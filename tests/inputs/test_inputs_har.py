@@ -294,3 +294,49 @@ def test_empty_entries_list_reads_as_zero_flows(read: Read, tmp_path: Path) -> N
     observations, (info,) = read(write_har(tmp_path / "none.har", []))
     assert observations == []
     assert (info.flows, info.complete) == (0, True)
+
+
+def test_http_toolkit_shape(read: Read, tmp_path: Path) -> None:
+    """HTTP Toolkit writes decoded body text beside an empty ``params: []``,
+    lower-case headers, and status 0 for aborted exchanges (facts from
+    https://github.com/httptoolkit/httptoolkit-ui/blob/main/src/model/http/har.ts)."""
+    har = {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "HTTP Toolkit", "version": "1.19.0"},
+            "pages": [{"id": "Python", "title": "Python", "startedDateTime": "2024-05-01T10:00:00.000Z", "pageTimings": {}}],
+            "entries": [
+                {
+                    "pageref": "Python",
+                    "startedDateTime": "2024-05-01T10:00:00.000Z",
+                    "time": -1,
+                    "request": {
+                        "method": "POST",
+                        "url": "https://api.segment.io/v1/batch",
+                        "httpVersion": "HTTP/1.1",
+                        "cookies": [],
+                        "headers": [
+                            {"name": "content-type", "value": "application/json"},
+                            {"name": "content-encoding", "value": "gzip"},
+                        ],
+                        "queryString": [],
+                        "postData": {"mimeType": "application/json", "text": '{"userId":"user-4242"}', "params": []},
+                        "headersSize": -1,
+                        "bodySize": 41,
+                    },
+                    "response": {"status": 0, "statusText": "", "httpVersion": "", "headers": [], "cookies": [],
+                                 "content": {"size": 0, "mimeType": "application/x-unknown"}, "redirectURL": "",
+                                 "headersSize": -1, "bodySize": -1},
+                    "cache": {},
+                    "timings": {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": 0, "receive": 0},
+                }
+            ],
+        }
+    }
+    path = tmp_path / "httptoolkit.har"
+    path.write_text(json.dumps(har))
+    (o,), (info,) = read(path)
+    assert (o.host, o.path, o.status) == ("api.segment.io", "/v1/batch", None)
+    assert o.body == b'{"userId":"user-4242"}' and o.body_decoded
+    assert ("content-encoding", "gzip") in o.request_headers
+    assert info.complete
