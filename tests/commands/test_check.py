@@ -23,7 +23,11 @@ def test_undeclared_mixpanel_fails_the_audit() -> None:
     assert run.code == 1, run.err
     result = run.json()
     [undeclared] = [f for f in result["findings"] if f["rule"] == "undeclared-recipient"]
-    assert (undeclared["entity"], undeclared["severity"], undeclared["host"]) == ("Mixpanel", "high", "api.mixpanel.com")
+    assert (undeclared["entity"], undeclared["severity"], undeclared["host"]) == (
+        "Mixpanel",
+        "high",
+        "api.mixpanel.com",
+    )
     assert [e["flow"] for e in undeclared["evidence"]] == [f"{MIXPANEL}#1", f"{MIXPANEL}#2"]
     assert result["summary"]["verdict"] == "fail"
     assert result["summary"]["undeclared_recipients"] == 1

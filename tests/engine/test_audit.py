@@ -41,7 +41,9 @@ def test_declaring_a_parent_covers_its_subsidiaries(catalog, declare) -> None:
 
 def test_declaring_one_service_does_not_cover_its_sister_services(catalog, declare) -> None:
     decl = declare("recipients:\n  - entity: Firebase\n")
-    result = run(catalog, decl, obs("https://app-measurement.com/a", 1), obs("https://www.google-analytics.com/g/collect", 2))
+    result = run(
+        catalog, decl, obs("https://app-measurement.com/a", 1), obs("https://www.google-analytics.com/g/collect", 2)
+    )
     declared = {r.services: r.declared for r in result.recipients}
     assert declared[("Firebase",)] is True
     assert False in declared.values()
@@ -139,7 +141,9 @@ def test_phases_are_collected_per_recipient(catalog) -> None:
 
 
 def test_one_company_in_two_categories_gets_two_distinct_findings(catalog) -> None:
-    result = run(catalog, None, obs("https://app-measurement.com/a", 1), obs("https://googleads.g.doubleclick.net/pagead/id", 2))
+    result = run(
+        catalog, None, obs("https://app-measurement.com/a", 1), obs("https://googleads.g.doubleclick.net/pagead/id", 2)
+    )
     undeclared = [f for f in result.findings if f.rule == "undeclared-recipient"]
     assert [f.entity for f in undeclared] == ["Google", "Google"]
     assert len({f.id for f in undeclared}) == 2

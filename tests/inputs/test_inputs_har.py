@@ -304,7 +304,9 @@ def test_http_toolkit_shape(read: Read, tmp_path: Path) -> None:
         "log": {
             "version": "1.2",
             "creator": {"name": "HTTP Toolkit", "version": "1.19.0"},
-            "pages": [{"id": "Python", "title": "Python", "startedDateTime": "2024-05-01T10:00:00.000Z", "pageTimings": {}}],
+            "pages": [
+                {"id": "Python", "title": "Python", "startedDateTime": "2024-05-01T10:00:00.000Z", "pageTimings": {}}
+            ],
             "entries": [
                 {
                     "pageref": "Python",

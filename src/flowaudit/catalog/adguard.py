@@ -41,10 +41,7 @@ def read_adguard(path: Path) -> AdguardData:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         meta = doc["source"]
-        companies = {
-            cid: AdguardCompany(name=raw["name"], url=raw.get("url"))
-            for cid, raw in doc["companies"].items()
-        }
+        companies = {cid: AdguardCompany(name=raw["name"], url=raw.get("url")) for cid, raw in doc["companies"].items()}
         services = {
             sid: AdguardService(name=raw["name"], company=raw["company"], category=raw["category"])
             for sid, raw in doc["services"].items()
@@ -71,7 +68,8 @@ def read_adguard(path: Path) -> AdguardData:
     for sid, service in services.items():
         if service.company not in companies or service.category not in CATEGORIES:
             raise FlowauditError(
-                f"service {sid!r} has an unknown company or category", path=str(path),
+                f"service {sid!r} has an unknown company or category",
+                path=str(path),
                 hint="regenerate it with rules/catalog/build_adguard.py",
             )
     for domain, sid in domains.items():

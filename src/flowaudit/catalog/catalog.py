@@ -91,9 +91,7 @@ class Catalog:
         ):
             return None  # a customer's own name under a shared suffix
         service = self._services[service_id]
-        return HostMatch(
-            host=name, domain=candidate, service=service, company=self._companies[service.company_id]
-        )
+        return HostMatch(host=name, domain=candidate, service=service, company=self._companies[service.company_id])
 
     # -- entities --------------------------------------------------------
 

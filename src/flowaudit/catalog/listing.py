@@ -26,6 +26,7 @@ def rules_list_rows(catalog: Catalog) -> list[dict[str, str | int]]:
         }
         for src in catalog.sources
     ]
-    rows.append({"source": "catalog (merged)", "license": "", "version": catalog.version,
-                 "url": "", **catalog.counts()})
+    rows.append(
+        {"source": "catalog (merged)", "license": "", "version": catalog.version, "url": "", **catalog.counts()}
+    )
     return rows

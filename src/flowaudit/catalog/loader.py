@@ -50,8 +50,7 @@ def _load(root: Path) -> Catalog:
 def _read_manifest(path: Path) -> tuple[str, str]:
     doc = load_yaml(path)
     if not isinstance(doc.value, dict) or set(doc.value) != set(_MANIFEST_KEYS):
-        raise FlowauditError("catalog manifest must have exactly: " + ", ".join(_MANIFEST_KEYS),
-                             path=doc.path, line=1)
+        raise FlowauditError("catalog manifest must have exactly: " + ", ".join(_MANIFEST_KEYS), path=doc.path, line=1)
     return str(doc.value["version"]), str(doc.value["overlay_license"])
 
 
@@ -77,9 +76,7 @@ def _error(message: str, where: Where, hint: str | None = None) -> FlowauditErro
     return FlowauditError(message, path=where.path, line=where.line, hint=hint)
 
 
-def build_catalog(
-    adguard: AdguardData, overlay: list[OverlayFile], *, version: str, overlay_license: str
-) -> Catalog:
+def build_catalog(adguard: AdguardData, overlay: list[OverlayFile], *, version: str, overlay_license: str) -> Catalog:
     companies, aliases = _merge_companies(adguard, overlay)
     services, domains, operated = _merge_services(adguard, overlay, companies, aliases)
 
@@ -133,15 +130,16 @@ def _merge_companies(
     adguard: AdguardData, overlay: list[OverlayFile]
 ) -> tuple[dict[str, _CompanyDraft], dict[str, str]]:
     companies = {
-        cid: _CompanyDraft(name=c.name, url=c.url, source=adguard.source.id)
-        for cid, c in adguard.companies.items()
+        cid: _CompanyDraft(name=c.name, url=c.url, source=adguard.source.id) for cid, c in adguard.companies.items()
     }
     seen: dict[str, Where] = {}
     aliases: dict[str, str] = {}  # folded id -> the company it was folded into
     for entry in (c for f in overlay for c in f.companies):
         if entry.id in seen:
-            raise _error(f"company {entry.id!r} is defined twice (also at line {seen[entry.id].line} "
-                         f"of {seen[entry.id].path})", entry.where)
+            raise _error(
+                f"company {entry.id!r} is defined twice (also at line {seen[entry.id].line} of {seen[entry.id].path})",
+                entry.where,
+            )
         seen[entry.id] = entry.where
         draft = companies.get(entry.id)
         if draft is None:
@@ -153,20 +151,20 @@ def _merge_companies(
         draft.parent, draft.parent_where = entry.parent, entry.where
         for folded in entry.merge:
             if folded == entry.id or folded not in adguard.companies or folded in aliases:
-                raise _error(f"'merge' names {folded!r}, which is not another AdGuard company "
-                             "(or is already merged)", entry.where)
+                raise _error(
+                    f"'merge' names {folded!r}, which is not another AdGuard company (or is already merged)",
+                    entry.where,
+                )
             aliases[folded] = entry.id
     for folded, into in aliases.items():
         if folded in seen:
-            raise _error(f"company {folded!r} is merged into {into!r} and cannot also be defined",
-                         seen[folded])
+            raise _error(f"company {folded!r} is merged into {into!r} and cannot also be defined", seen[folded])
         companies[into].aliases.append(companies.pop(folded).name)
     for cid, draft in companies.items():
         if draft.parent is not None and draft.parent_where is not None:
             draft.parent = aliases.get(draft.parent, draft.parent)
             if draft.parent not in companies:
-                raise _error(f"parent {draft.parent!r} of {cid!r} is not a known company",
-                             draft.parent_where)
+                raise _error(f"parent {draft.parent!r} of {cid!r} is not a known company", draft.parent_where)
     for cid, draft in companies.items():
         if draft.parent is None or draft.parent_where is None:
             continue
@@ -174,8 +172,7 @@ def _merge_companies(
         step: str | None = draft.parent
         while step is not None:
             if step in chain:
-                raise _error("parent companies form a cycle: " + " -> ".join([*chain, step]),
-                             draft.parent_where)
+                raise _error("parent companies form a cycle: " + " -> ".join([*chain, step]), draft.parent_where)
             chain.append(step)
             step = companies[step].parent
     return companies, aliases
@@ -203,22 +200,31 @@ def _merge_services(
     replaced: dict[str, str] = {}  # AdGuard service id -> overlay service taking it over
     for entry in entries:
         if entry.id in seen:
-            raise _error(f"service {entry.id!r} is defined twice (also at line {seen[entry.id].line} "
-                         f"of {seen[entry.id].path})", entry.where)
+            raise _error(
+                f"service {entry.id!r} is defined twice (also at line {seen[entry.id].line} of {seen[entry.id].path})",
+                entry.where,
+            )
         seen[entry.id] = entry.where
         for old in entry.replaces:
             if old not in adguard.services or old in replaced:
-                raise _error(f"'replaces' names {old!r}, which is not an AdGuard service "
-                             "(or is already replaced)", entry.where)
+                raise _error(
+                    f"'replaces' names {old!r}, which is not an AdGuard service (or is already replaced)", entry.where
+                )
             replaced[old] = entry.id
     for entry in entries:
         if entry.id in adguard.services and replaced.get(entry.id) != entry.id:
-            raise _error(f"service id {entry.id!r} is already an AdGuard service",
-                         entry.where, hint=f"add 'replaces: [{entry.id}]' to take it over")
+            raise _error(
+                f"service id {entry.id!r} is already an AdGuard service",
+                entry.where,
+                hint=f"add 'replaces: [{entry.id}]' to take it over",
+            )
         company = aliases.get(entry.company, entry.company)
         if company not in companies:
-            raise _error(f"company {entry.company!r} is not in the catalog", entry.where,
-                         hint="define it in the overlay's companies")
+            raise _error(
+                f"company {entry.company!r} is not in the catalog",
+                entry.where,
+                hint="define it in the overlay's companies",
+            )
 
     for domain, sid in domains.items():
         if sid in replaced:
@@ -236,8 +242,11 @@ def _merge_services(
         )
         for domain in entry.domains:
             if domain in claimed:
-                raise _error(f"domain {domain!r} is listed twice in the overlay (also at line "
-                             f"{claimed[domain].line} of {claimed[domain].path})", entry.where)
+                raise _error(
+                    f"domain {domain!r} is listed twice in the overlay (also at line "
+                    f"{claimed[domain].line} of {claimed[domain].path})",
+                    entry.where,
+                )
             claimed[domain] = entry.where
             domains[domain] = entry.id
             if entry.covers_subdomains:

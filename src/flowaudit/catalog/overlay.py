@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flowaudit.catalog.model import CATEGORIES
 from flowaudit.errors import FlowauditError
@@ -89,9 +90,10 @@ class _Entry:
     def __init__(self, doc: YamlDoc, where: YamlPath) -> None:
         self.doc = doc
         self.where = where
-        self.value: dict = doc.value
+        value: Any = doc.value
         for step in where:
-            self.value = self.value[step]
+            value = value[step]
+        self.value: dict[str, Any] = value
 
     @property
     def line(self) -> int:
@@ -111,12 +113,17 @@ def read_overlay_file(path: Path) -> OverlayFile:
     if doc.value is None:
         return OverlayFile((), ())
     if not isinstance(doc.value, dict):
-        raise FlowauditError("an overlay file must be a mapping with 'companies' and/or 'services'",
-                             path=doc.path, line=1)
+        raise FlowauditError(
+            "an overlay file must be a mapping with 'companies' and/or 'services'", path=doc.path, line=1
+        )
     for key in doc.value:
         if key not in ("companies", "services"):
-            raise FlowauditError(f"unknown top-level key {key!r}", path=doc.path,
-                                 line=doc.line_of((key,)), hint="allowed: companies, services")
+            raise FlowauditError(
+                f"unknown top-level key {key!r}",
+                path=doc.path,
+                line=doc.line_of((key,)),
+                hint="allowed: companies, services",
+            )
     companies = tuple(_company(e) for e in _entries(doc, "companies"))
     services = tuple(_service(e) for e in _entries(doc, "services"))
     return OverlayFile(companies, services)
@@ -130,8 +137,9 @@ def _entries(doc: YamlDoc, key: str) -> list[_Entry]:
         raise FlowauditError(f"'{key}' must be a list of entries", path=doc.path, line=doc.line_of((key,)))
     for index, entry in enumerate(value):
         if not isinstance(entry, dict):
-            raise FlowauditError(f"each entry of '{key}' must be a mapping", path=doc.path,
-                                 line=doc.line_of((key, index)))
+            raise FlowauditError(
+                f"each entry of '{key}' must be a mapping", path=doc.path, line=doc.line_of((key, index))
+            )
     return [_Entry(doc, (key, index)) for index in range(len(value))]
 
 
@@ -172,8 +180,7 @@ def _identifier(entry: _Entry, key: str) -> str:
 def _source(entry: _Entry) -> str:
     value = _text(entry, "source")
     if value is None or not _URL.match(value):
-        raise entry.fail(f"'source' must be an http(s) link to the page stating the facts, got {value!r}",
-                         "source")
+        raise entry.fail(f"'source' must be an http(s) link to the page stating the facts, got {value!r}", "source")
     return value
 
 

@@ -29,11 +29,11 @@ def _load(path: Path) -> tuple[tuple[str, str], ...]:
     doc = load_yaml(path)
     expected = (*CATEGORIES, UNKNOWN)
     if not isinstance(doc.value, dict) or set(doc.value) != set(expected):
-        raise FlowauditError("categories file must describe exactly: " + ", ".join(expected),
-                             path=doc.path, line=1)
+        raise FlowauditError("categories file must describe exactly: " + ", ".join(expected), path=doc.path, line=1)
     for key in expected:
         text = doc.value[key]
         if not isinstance(text, str) or not text.strip():
-            raise FlowauditError(f"category {key!r} needs a one-line description",
-                                 path=doc.path, line=doc.line_of((key,)))
+            raise FlowauditError(
+                f"category {key!r} needs a one-line description", path=doc.path, line=doc.line_of((key,))
+            )
     return tuple((key, doc.value[key].strip()) for key in expected)

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.table import Table
 
 from flowaudit.catalog import load_catalog, rules_list_rows
+from flowaudit.catalog.listing import ROW_KEYS
 from flowaudit.datatypes import load_vocabulary
 from flowaudit.engine.ruleset import RULES
 from flowaudit.resources import rules_dir
@@ -19,7 +20,7 @@ def run_rules_list() -> None:
     for column in ("Companies", "Services", "Domains"):
         sources.add_column(column, justify="right")
     for row in rules_list_rows(load_catalog()):
-        sources.add_row(*(str(row[k]) for k in ("source", "license", "version", "url", "companies", "services", "domains")))
+        sources.add_row(*(str(row[k]) for k in ROW_KEYS))
     console.print(sources)
 
     rules = Table(title="Rules", title_justify="left", title_style="bold")

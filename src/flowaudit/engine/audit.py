@@ -56,7 +56,7 @@ class Auditor:
         )
 
 
-def _tally_order(t: RecipientTally) -> tuple:
+def _tally_order(t: RecipientTally) -> tuple[int, bool, int, str, str]:
     d = t.destination
     return (_PARTY_ORDER[d.party], d.declared is not None, -t.flows, d.entity.lower(), d.category)
 

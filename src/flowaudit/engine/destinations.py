@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flowaudit.catalog import Catalog, registrable_domain
+from flowaudit.catalog.model import Company, HostMatch
 from flowaudit.declaration import Declaration, DeclaredRecipient
 
 FIRST_PARTY_ID = "first-party"
@@ -80,17 +81,8 @@ class DestinationResolver:
         match = self._catalog.match(host)
         if match is not None:
             parents = self._catalog.parents(match.company.id)
-            return Destination(
-                entity=match.company.name,
-                entity_id=match.company.id,
-                category=match.service.category,
-                party="third",
-                declared=self._declaring(match.service.id, match.company.id, parents),
-                parent=parents[0].name if parents else None,
-                service=match.service.name,
-                matched_domain=match.domain,
-                source=match.service.source or match.company.source,
-            )
+            declared = self._declaring(match.service.id, match.company.id, parents)
+            return self._from_match(match, declared, match.domain, match.service.source or match.company.source)
         domain = registrable_domain(host)
         return Destination(
             entity=domain,
@@ -101,24 +93,12 @@ class DestinationResolver:
             matched_domain=None,
         )
 
-    def _declared_by_domain(
-        self, host: str, recipient: DeclaredRecipient, domain: str
-    ) -> Destination:
+    def _declared_by_domain(self, host: str, recipient: DeclaredRecipient, domain: str) -> Destination:
         """A host the declaration ties to a recipient by its domains."""
         match = self._catalog.match(host)
+        source = f"domains of {recipient.name} in the declaration"
         if recipient.entity_id is not None and match is not None:
-            parents = self._catalog.parents(match.company.id)
-            return Destination(
-                entity=match.company.name,
-                entity_id=match.company.id,
-                category=match.service.category,
-                party="third",
-                declared=recipient,
-                parent=parents[0].name if parents else None,
-                service=match.service.name,
-                matched_domain=domain,
-                source=f"domains of {recipient.name} in the declaration",
-            )
+            return self._from_match(match, recipient, domain, source)
         return Destination(
             entity=recipient.name,
             entity_id=recipient.entity_id or f"declared:{recipient.name.lower()}",
@@ -126,10 +106,26 @@ class DestinationResolver:
             party="third",
             declared=recipient,
             matched_domain=domain,
-            source=f"domains of {recipient.name} in the declaration",
+            source=source,
         )
 
-    def _declaring(self, service_id: str, company_id: str, parents: tuple) -> DeclaredRecipient | None:
+    def _from_match(
+        self, match: HostMatch, declared: DeclaredRecipient | None, matched_domain: str, source: str
+    ) -> Destination:
+        parents = self._catalog.parents(match.company.id)
+        return Destination(
+            entity=match.company.name,
+            entity_id=match.company.id,
+            category=match.service.category,
+            party="third",
+            declared=declared,
+            parent=parents[0].name if parents else None,
+            service=match.service.name,
+            matched_domain=matched_domain,
+            source=source,
+        )
+
+    def _declaring(self, service_id: str, company_id: str, parents: tuple[Company, ...]) -> DeclaredRecipient | None:
         """The declared recipient that covers this service, if any.
 
         Declaring a company covers all its services and its subsidiaries'

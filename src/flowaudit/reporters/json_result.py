@@ -77,9 +77,7 @@ def result_to_dict(result: AuditResult) -> dict[str, Any]:
         "summary": {
             "flows": result.flows,
             "recipients": len(result.recipients),
-            "undeclared_recipients": sum(
-                1 for r in result.recipients if r.party == "third" and not r.declared
-            ),
+            "undeclared_recipients": sum(1 for r in result.recipients if r.party == "third" and not r.declared),
             "findings": result.counts(),
             "verdict": "fail" if result.failed() else "pass",
             "fail_on": result.fail_on,

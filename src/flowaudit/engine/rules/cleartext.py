@@ -10,9 +10,7 @@ from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Finding
 
 
-def cleartext_transmissions(
-    tallies: list[RecipientTally], declaration: Declaration | None
-) -> Iterator[Finding]:
+def cleartext_transmissions(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
     for t in tallies:
         d = t.destination
         if d.is_platform:
@@ -29,7 +27,5 @@ def cleartext_transmissions(
                     f"{count} request{'s' if count != 1 else ''} to {host} carried a payload "
                     "over plain HTTP (http://), unencrypted on the network."
                 ),
-                evidence=sample_evidence(
-                    t.cleartext_samples[host], "sent with scheme http:// and a payload"
-                ),
+                evidence=sample_evidence(t.cleartext_samples[host], "sent with scheme http:// and a payload"),
             )

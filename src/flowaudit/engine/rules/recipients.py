@@ -16,9 +16,7 @@ def _hosts_phrase(tally: RecipientTally) -> str:
     return f"{tally.flows} request{'s' if tally.flows != 1 else ''} to {shown}"
 
 
-def undeclared_recipients(
-    tallies: list[RecipientTally], declaration: Declaration | None
-) -> Iterator[Finding]:
+def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
     for t in tallies:
         d = t.destination
         if d.party != "third" or d.declared is not None or d.is_platform:
@@ -30,9 +28,7 @@ def undeclared_recipients(
         )
         service = f"{d.service}, " if d.service and d.service != d.entity else ""
         who = f"{d.entity} ({service}{d.category})"
-        how = f"host matched {d.matched_domain!r}, {d.service or d.entity}" + (
-            f" [{d.source}]" if d.source else ""
-        )
+        how = f"host matched {d.matched_domain!r}, {d.service or d.entity}" + (f" [{d.source}]" if d.source else "")
         yield make_finding(
             "undeclared-recipient",
             entity=d.entity,
@@ -44,9 +40,7 @@ def undeclared_recipients(
         )
 
 
-def unknown_third_parties(
-    tallies: list[RecipientTally], declaration: Declaration | None
-) -> Iterator[Finding]:
+def unknown_third_parties(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
     for t in tallies:
         d = t.destination
         if d.party != "unknown":
@@ -64,9 +58,7 @@ def unknown_third_parties(
         )
 
 
-def declared_not_observed(
-    tallies: list[RecipientTally], declaration: Declaration | None
-) -> Iterator[Finding]:
+def declared_not_observed(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
     if declaration is None:
         return
     seen = {id(t.destination.declared) for t in tallies if t.destination.declared is not None}
