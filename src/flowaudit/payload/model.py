@@ -1,0 +1,70 @@
+"""The values found inside one request, and what they were recognised as.
+
+The decoder turns an :class:`~flowaudit.model.Observation` into a
+:class:`DecodedRequest`: every scalar value it could reach (:class:`Leaf`),
+each with where it sat and the decoding steps that led there, plus the text
+of every decoded layer (for canary search, which must also see values that
+no parser isolates). Detectors (canaries, vendor adapters, generic
+detectors) turn those into :class:`Detection` values. Plain data: no
+mitmproxy, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Request parts, in the order a reader meets them.
+PARTS: tuple[str, ...] = ("url", "query", "header", "cookie", "body")
+
+CONFIDENCES: tuple[str, ...] = ("certain", "likely", "possible")
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """One scalar value reached by decoding.
+
+    ``location`` is the reader-facing path of CONTRACT.md, e.g.
+    ``body > form:data > json:[0].properties.$email``; ``decoding`` the
+    steps applied, outermost first, e.g. ``("br", "ndjson", "json")``.
+    ``key`` is the nearest enclosing key name (``$email``), ``None`` for a
+    list item or a whole text.
+    """
+
+    part: str  # one of PARTS
+    location: str
+    decoding: tuple[str, ...]
+    key: str | None
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """The text of one decoded layer (a body after gunzip, a form field's
+    JSON string, ...), searched whole for canaries."""
+
+    part: str
+    location: str
+    decoding: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedRequest:
+    leaves: tuple[Leaf, ...]
+    layers: tuple[Layer, ...]
+    problems: tuple[str, ...] = ()  # e.g. "decompression bomb refused at body > gzip (ratio > 100)"
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """A data type recognised in a request, with the evidence for it."""
+
+    data_type: str  # an id of rules/data-types.yml
+    confidence: str  # one of CONFIDENCES
+    part: str
+    location: str
+    decoding: tuple[str, ...]
+    how: str  # "sha256 of the email canary", "Mixpanel adapter: $email", "key 'email' + email format"
+    excerpt: str  # the matched value, shortened; canary values may be shown, other values are masked
+    value: str | None = None  # the full value for identifiers (to spot the same id at two companies)
+    detector: str = ""  # "canary", "adapter:<vendor>", "generic:<name>"
