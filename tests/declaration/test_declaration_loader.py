@@ -37,6 +37,7 @@ def test_contract_example(catalog: EntityCatalog, declarations: Path) -> None:
             purposes=("payments",),
             data=("contact.email", "financial.payment"),
             line=6,
+            data_as_written=("contact.email", "financial.payment"),
         ),
         DeclaredRecipient(
             name="Example Metrics",
@@ -47,6 +48,7 @@ def test_contract_example(catalog: EntityCatalog, declarations: Path) -> None:
             purposes=(),
             data=("usage.interactions", "usage.search", "usage.advertising"),  # the "usage" group
             line=10,
+            data_as_written=("usage",),
         ),
     )
     assert declaration.canaries == Canaries(

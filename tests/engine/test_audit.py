@@ -87,18 +87,6 @@ def test_custom_entity_declared_by_domains(catalog, declare) -> None:
     assert result.findings == ()
 
 
-def test_cleartext_payload_fires_but_bare_get_does_not(catalog) -> None:
-    result = run(
-        catalog,
-        None,
-        obs("http://tracker.example.org/p?uid=42", 1, method="GET"),
-        obs("http://static.example.com/logo.png", 2, method="GET"),
-    )
-    cleartext = [f for f in result.findings if f.rule == "cleartext-transmission"]
-    assert [(f.host, f.severity) for f in cleartext] == [("tracker.example.org", "high")]
-    assert cleartext[0].evidence[0].flow == "cap.mitm#1"
-
-
 def test_declared_not_observed_points_at_the_declaration_line(catalog, declare) -> None:
     decl = declare("recipients:\n  - entity: Mixpanel\n  - entity: Stripe\n")
     result = run(catalog, decl, obs("https://api.mixpanel.com/track", 1))

@@ -110,6 +110,7 @@ class _Resolver:
                 role=item.get("role"),
                 purposes=_unique(item.get("purposes", [])),
                 data=_unique(self._data_types(item.get("data", []), (*where, "data"))),
+                data_as_written=_unique(item.get("data", [])),
                 line=line,
             )
 

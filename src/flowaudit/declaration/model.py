@@ -27,6 +27,7 @@ class DeclaredRecipient:
     purposes: tuple[str, ...]
     data: tuple[str, ...]  # data-type ids, groups expanded, in declaration order
     line: int  # line of this recipient's list item
+    data_as_written: tuple[str, ...] = ()  # ids and group names as declared, for "declared but not seen"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ the inputs are exhausted, so a capture of any size streams through.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from flowaudit import __version__
 from flowaudit.catalog import Catalog
 from flowaudit.declaration import Declaration
@@ -14,13 +16,25 @@ from flowaudit.engine.destinations import DestinationResolver
 from flowaudit.engine.rules import CHECKS
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import SEVERITIES, AuditResult, Finding, InputInfo, Observation, Recipient
+from flowaudit.payload.model import Detection
+
+Analyzer = Callable[[Observation], Sequence[Detection]]
 
 _PARTY_ORDER = {"third": 0, "unknown": 1, "first": 2}
 
 
 class Auditor:
-    def __init__(self, catalog: Catalog, declaration: Declaration | None, fail_on: str = "high") -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        declaration: Declaration | None,
+        fail_on: str = "high",
+        analyzer: Analyzer | None = None,
+    ) -> None:
+        """``analyzer`` looks inside each request for data types; without one
+        the audit is about destinations only."""
         self._catalog = catalog
+        self._analyzer = analyzer
         self._declaration = declaration
         self._fail_on = fail_on
         self._resolver = DestinationResolver(catalog, declaration)
@@ -33,7 +47,7 @@ class Auditor:
         tally = self._tallies.get(destination.key)
         if tally is None:
             tally = self._tallies[destination.key] = RecipientTally(destination)
-        tally.add(obs, destination)
+        tally.add(obs, destination, self._analyzer(obs) if self._analyzer else None)
 
     def result(self, inputs: tuple[InputInfo, ...]) -> AuditResult:
         tallies = sorted(self._tallies.values(), key=_tally_order)
@@ -71,6 +85,7 @@ def _recipient(t: RecipientTally) -> Recipient:
         declared=d.declared is not None,
         hosts=tuple(sorted(t.hosts)),
         flows=t.flows,
+        data_types=tuple(sorted(t.data_types)),
         parent=d.parent,
         services=tuple(sorted(t.services)),
         phases=tuple(sorted(t.phases)),

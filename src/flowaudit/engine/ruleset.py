@@ -28,6 +28,29 @@ RULES: dict[str, Rule] = {
             "Declare it under `recipients:` (with the data it receives) or stop sending to it.",
         ),
         Rule(
+            "undeclared-data-type",
+            "high",
+            "Undeclared data type",
+            "A declared recipient received a data type that is not declared for it. Add the "
+            "type to that recipient's `data:` (and to the store privacy labels), or stop sending it.",
+        ),
+        Rule(
+            "sensitive-data-to-third-party",
+            "critical",
+            "Sensitive data to a third party",
+            "Health or other sensitive data reached a third party in an advertising, analytics, "
+            "attribution or social category, declared or not: the case that made the news in 2019. "
+            "Sensitive data should not reach such companies at all.",
+        ),
+        Rule(
+            "identifier-shared-across-companies",
+            "medium",
+            "Identifier shared across companies",
+            "The same identifier value (user id, advertising or device id, email or phone, "
+            "plain or hashed) reached two or more companies, which lets them join what they know "
+            "about the user.",
+        ),
+        Rule(
             "unknown-third-party",
             "low",
             "Unknown third party",
@@ -39,8 +62,8 @@ RULES: dict[str, Rule] = {
             "cleartext-transmission",
             "high",
             "Data sent over plain HTTP",
-            "A request carrying a payload (query, body, cookies or credentials) travelled "
-            "unencrypted, readable by anyone on the network path. Use HTTPS.",
+            "Personal data travelled unencrypted (http://), readable by anyone on the network "
+            "path. Use HTTPS.",
         ),
         Rule(
             "declared-not-observed",

@@ -2,27 +2,57 @@
 
 The engine never holds the capture: it keeps counters per recipient and per
 host plus a few sample flows for evidence, so memory depends on how many
-distinct destinations a capture has, not on how many flows.
+distinct destinations and values a capture has, not on how many flows.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flowaudit.engine.destinations import Destination
-from flowaudit.model import Observation
+from flowaudit.model import Evidence, Observation
+from flowaudit.payload.model import Detection
+from flowaudit.redact import redact_url
 
 # How many sample flows a finding cites. Enough to check by hand; the rest
 # are counted, not listed.
 EVIDENCE_SAMPLES = 5
+# How many distinct identifier values one recipient remembers, to spot the
+# same value at two companies. Bounds memory on captures full of fresh ids.
+IDENTIFIER_VALUES = 2000
+# Detections that count as the data type being present. "possible" (format
+# alone) is too weak to assert that a company received something.
+ASSERTED = frozenset({"certain", "likely"})
+# Data types whose values identify a person or device across companies.
+IDENTIFYING = frozenset(
+    {
+        "identifiers.user_id",
+        "identifiers.advertising_id",
+        "identifiers.device_id",
+        "identifiers.hardware_id",
+        "contact.email",
+        "contact.phone",
+    }
+)
+_CONFIDENCE_RANK = {"certain": 0, "likely": 1, "possible": 2}
 
 
 @dataclass(slots=True)
 class Sample:
     ref: str
-    request: str  # "METHOD url" (redacted at render time by the rules)
+    request: str  # "METHOD url", credentials in the query already masked
     host: str
+
+
+@dataclass(slots=True)
+class DataTypeTally:
+    """What one recipient received of one data type."""
+
+    flows: int = 0
+    confidence: str = "possible"  # the strongest seen
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -33,11 +63,16 @@ class RecipientTally:
     services: set[str] = field(default_factory=set)
     phases: set[str] = field(default_factory=set)
     samples: list[Sample] = field(default_factory=list)
-    # plain-HTTP requests that carried a payload, per host
+    data_types: dict[str, DataTypeTally] = field(default_factory=dict)
+    analyzed: bool = False  # payloads were looked into: absent data types mean "not seen"
+    # identifier value -> (data type, first evidence)
+    identifiers: dict[str, tuple[str, Evidence]] = field(default_factory=dict)
+    # plain-HTTP requests that carried personal data, per host
     cleartext: Counter[str] = field(default_factory=Counter)
-    cleartext_samples: dict[str, list[Sample]] = field(default_factory=dict)
+    cleartext_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
 
-    def add(self, obs: Observation, destination: Destination) -> None:
+    def add(self, obs: Observation, destination: Destination, detections: Sequence[Detection] | None) -> None:
+        """``detections`` is None when payloads were not analysed at all."""
         self.flows += 1
         self.hosts[obs.host] += 1
         if destination.service:
@@ -46,17 +81,56 @@ class RecipientTally:
             self.phases.add(obs.phase)
         sample = None
         if len(self.samples) < EVIDENCE_SAMPLES:
-            sample = _sample(obs)
+            sample = make_sample(obs)
             self.samples.append(sample)
-        if carries_cleartext_payload(obs):
+        if detections is None:
+            return
+        self.analyzed = True
+        asserted = [d for d in detections if d.confidence in ASSERTED]
+        if not asserted:
+            return
+        request = (sample or make_sample(obs)).request
+        for data_type in {d.data_type for d in asserted}:
+            self.data_types.setdefault(data_type, DataTypeTally()).flows += 1
+        for detection in asserted:
+            evidence = to_evidence(obs.ref, request, detection)
+            tally = self.data_types[detection.data_type]
+            if _CONFIDENCE_RANK[detection.confidence] < _CONFIDENCE_RANK[tally.confidence]:
+                tally.confidence = detection.confidence
+            if len(tally.evidence) < EVIDENCE_SAMPLES:
+                tally.evidence.append(evidence)
+            if (
+                detection.data_type in IDENTIFYING
+                and detection.value
+                and len(self.identifiers) < IDENTIFIER_VALUES
+                and not _opted_out(detection.value)
+            ):
+                self.identifiers.setdefault(detection.value, (detection.data_type, evidence))
+        if obs.scheme == "http":
             self.cleartext[obs.host] += 1
-            samples = self.cleartext_samples.setdefault(obs.host, [])
-            if len(samples) < EVIDENCE_SAMPLES:
-                samples.append(sample or _sample(obs))
+            kept = self.cleartext_evidence.setdefault(obs.host, [])
+            kept.extend(to_evidence(obs.ref, request, d) for d in asserted[: EVIDENCE_SAMPLES - len(kept)])
 
     def top_host(self) -> str:
         """The host with most flows (ties broken by name): stable across runs."""
         return min(self.hosts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+def _opted_out(value: str) -> bool:
+    """An all-zero advertising id says the user opted out: it identifies nobody."""
+    return value.strip("0-") == ""
+
+
+def to_evidence(ref: str, request: str, d: Detection) -> Evidence:
+    return Evidence(
+        flow=ref,
+        location=d.location,
+        decoding=d.decoding,
+        data_type=d.data_type,
+        how=d.how,
+        excerpt=d.excerpt,
+        request=request,
+    )
 
 
 def request_line(obs: Observation) -> str:
@@ -69,21 +143,6 @@ def request_line(obs: Observation) -> str:
     return f"{obs.method} {obs.scheme}://{netloc}{obs.path}"
 
 
-def _sample(obs: Observation) -> Sample:
-    return Sample(ref=obs.ref, request=request_line(obs), host=obs.host)
-
-
-_CREDENTIAL_HEADERS = frozenset({"cookie", "authorization", "proxy-authorization"})
-
-
-def carries_cleartext_payload(obs: Observation) -> bool:
-    """A plain-HTTP request that carries something beyond a bare address.
-
-    Until payload data types are detected this is the honest proxy for
-    "personal data": a body, a query string, cookies or credentials.
-    """
-    if obs.scheme != "http":
-        return False
-    if obs.body or "?" in obs.path:
-        return True
-    return any(name.lower() in _CREDENTIAL_HEADERS for name, _ in obs.request_headers)
+def make_sample(obs: Observation) -> Sample:
+    method, _, url = request_line(obs).partition(" ")
+    return Sample(ref=obs.ref, request=f"{method} {redact_url(url)}", host=obs.host)

@@ -40,6 +40,16 @@ def _lines(values: tuple[str, ...]) -> Text:
     return Text("\n").join(safe(v) for v in values)
 
 
+def _data_types(data_types: tuple[str, ...]) -> Text:
+    out = Text()
+    for i, data_type in enumerate(data_types):
+        if i:
+            out.append("\n")
+        sensitive = data_type.startswith("health.") or data_type == "sensitive.traits"
+        out.append(data_type, style="bold magenta" if sensitive else "")
+    return out
+
+
 def _flow_refs(refs: list[str]) -> Text:
     """Evidence references, each file named once: "capture.mitm #1 #2 #9"."""
     by_source: dict[str, list[str]] = {}
@@ -59,6 +69,8 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
         table.add_column("Declared")
     table.add_column("Hosts", overflow="fold")
     table.add_column("Requests", justify="right")
+    if not platform:
+        table.add_column("Data types", overflow="fold")
     for r in rows:
         cells: list[RenderableType] = [safe(r.entity), safe(r.parent or ""), safe(r.category)]
         if not platform:
@@ -70,6 +82,8 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
                 declared = Text("NO", style="bold red")
             cells += [safe(r.party), declared]
         cells += [_lines(r.hosts), Text(str(r.flows))]
+        if not platform:
+            cells.append(_data_types(r.data_types))
         table.add_row(*cells)
     return table
 

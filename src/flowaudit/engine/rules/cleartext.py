@@ -1,11 +1,11 @@
-"""Plain-HTTP requests that carry a payload."""
+"""Personal data sent over plain HTTP."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from flowaudit.declaration import Declaration
-from flowaudit.engine.rules.evidence import make_finding, sample_evidence
+from flowaudit.engine.rules.evidence import make_finding
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Finding
 
@@ -17,15 +17,18 @@ def cleartext_transmissions(tallies: list[RecipientTally], declaration: Declarat
             continue
         for host in sorted(t.cleartext):
             count = t.cleartext[host]
+            evidence = tuple(t.cleartext_evidence[host])
+            data_types = tuple(sorted({e.data_type for e in evidence if e.data_type}))
             yield make_finding(
                 "cleartext-transmission",
                 entity=d.entity,
                 entity_id=d.entity_id,
                 host=host,
                 id_scope=host,
+                data_types=data_types,
                 message=(
-                    f"{count} request{'s' if count != 1 else ''} to {host} carried a payload "
-                    "over plain HTTP (http://), unencrypted on the network."
+                    f"{count} request{'s' if count != 1 else ''} to {host} carried personal data "
+                    f"({', '.join(data_types)}) over plain HTTP (http://), readable by anyone on the network path."
                 ),
-                evidence=sample_evidence(t.cleartext_samples[host], "sent with scheme http:// and a payload"),
+                evidence=evidence,
             )

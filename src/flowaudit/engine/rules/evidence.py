@@ -8,15 +8,10 @@ from flowaudit.engine.ids import finding_id
 from flowaudit.engine.ruleset import RULES
 from flowaudit.engine.tally import Sample
 from flowaudit.model import Evidence, Finding
-from flowaudit.redact import redact_url
 
 
 def sample_evidence(samples: Iterable[Sample], how: str) -> tuple[Evidence, ...]:
-    out = []
-    for s in samples:
-        method, _, url = s.request.partition(" ")
-        out.append(Evidence(flow=s.ref, request=f"{method} {redact_url(url)}", how=how))
-    return tuple(out)
+    return tuple(Evidence(flow=s.ref, request=s.request, how=how) for s in samples)
 
 
 def make_finding(
@@ -29,6 +24,7 @@ def make_finding(
     evidence: tuple[Evidence, ...] = (),
     id_scope: str = "",
     data_types: tuple[str, ...] = (),
+    id_data_types: tuple[str, ...] | None = None,
     phase: str | None = None,
 ) -> Finding:
     """A finding with the rule's severity and title and a stable id.
@@ -37,11 +33,13 @@ def make_finding(
     from its siblings: the host for findings about one host, the category
     for findings about a whole recipient row (so a new host of the same
     company keeps the id, while Google's advertising and analytics rows get
-    two).
+    two). ``id_data_types`` defaults to ``data_types``; a finding that only
+    mentions the types it saw (an undeclared recipient) passes ``()`` so a new
+    type does not make it a new finding.
     """
     meta = RULES[rule]
     return Finding(
-        id=finding_id(rule, entity_id, id_scope, data_types),
+        id=finding_id(rule, entity_id, id_scope, data_types if id_data_types is None else id_data_types),
         rule=rule,
         severity=meta.severity,
         title=f"{meta.title}: {entity}" if entity else meta.title,

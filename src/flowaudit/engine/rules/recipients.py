@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flowaudit.declaration import Declaration
+from flowaudit.declaration import Declaration, DeclaredRecipient
 from flowaudit.engine.rules.evidence import make_finding, sample_evidence
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Finding
@@ -29,13 +29,17 @@ def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaratio
         service = f"{d.service}, " if d.service and d.service != d.entity else ""
         who = f"{d.entity} ({service}{d.category})"
         how = f"host matched {d.matched_domain!r}, {d.service or d.entity}" + (f" [{d.source}]" if d.source else "")
+        received = tuple(sorted(t.data_types))
+        data = f", carrying {', '.join(received)}" if received else ""
         yield make_finding(
             "undeclared-recipient",
             entity=d.entity,
             entity_id=d.entity_id,
             host=t.top_host(),
             id_scope=d.category,
-            message=f"{who} received {_hosts_phrase(t)}; {why}.",
+            data_types=received,
+            id_data_types=(),
+            message=f"{who} received {_hosts_phrase(t)}{data}; {why}.",
             evidence=sample_evidence(t.samples, how),
         )
 
@@ -61,9 +65,17 @@ def unknown_third_parties(tallies: list[RecipientTally], declaration: Declaratio
 def declared_not_observed(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
     if declaration is None:
         return
-    seen = {id(t.destination.declared) for t in tallies if t.destination.declared is not None}
+    contacted: set[int] = set()
+    received: dict[int, set[str]] = {}
+    for t in tallies:
+        if t.destination.declared is not None:
+            contacted.add(id(t.destination.declared))
+            if t.analyzed:
+                received.setdefault(id(t.destination.declared), set()).update(t.data_types)
     for recipient in declaration.recipients:
-        if id(recipient) in seen:
+        if id(recipient) in contacted:
+            if id(recipient) in received:
+                yield from _declared_types_not_seen(recipient, received[id(recipient)], declaration)
             continue
         yield make_finding(
             "declared-not-observed",
@@ -73,5 +85,25 @@ def declared_not_observed(tallies: list[RecipientTally], declaration: Declaratio
             message=(
                 f"{recipient.name} is declared ({declaration.path}:{recipient.line}) "
                 "but received no request in this capture."
+            ),
+        )
+
+
+def _declared_types_not_seen(
+    recipient: DeclaredRecipient, received: set[str], declaration: Declaration
+) -> Iterator[Finding]:
+    """Each declared data type (or group) of which no member was seen."""
+    for written in recipient.data_as_written:
+        if any(dt == written or dt.startswith(written + ".") for dt in received):
+            continue
+        yield make_finding(
+            "declared-not-observed",
+            entity=recipient.name,
+            entity_id=recipient.entity_id or f"declared:{recipient.name.lower()}",
+            host=None,
+            data_types=(written,),
+            message=(
+                f"{recipient.name} is declared ({declaration.path}:{recipient.line}) to receive {written}, "
+                "which was not seen in this capture."
             ),
         )

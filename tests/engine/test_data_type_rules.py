@@ -1,0 +1,128 @@
+"""The rules about what recipients received, driven by a stub analyzer that
+reports fixed detections per URL (the real analyzers are tested in
+tests/payload)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flowaudit.engine import Auditor
+from flowaudit.model import InputInfo, Observation
+from flowaudit.payload.model import Detection
+
+from .conftest import obs
+
+INPUT = (InputInfo(path="cap.mitm", sha256="0" * 64, format="mitm", flows=0, complete=True),)
+
+
+def detection(data_type: str, value: str | None = None, confidence: str = "certain") -> Detection:
+    return Detection(
+        data_type=data_type,
+        confidence=confidence,
+        part="body",
+        location="body > json:user.email",
+        decoding=("json",),
+        how="test",
+        excerpt=value or "x",
+        value=value,
+    )
+
+
+def audit(catalog, declaration, plan: dict[str, list[Detection]], *observations: Observation):
+    def analyzer(o: Observation) -> Sequence[Detection]:
+        return plan.get(f"{o.scheme}://{o.host}{o.path}", [])
+
+    auditor = Auditor(catalog, declaration, analyzer=analyzer)
+    for o in observations:
+        auditor.add(o)
+    return auditor.result(INPUT)
+
+
+def by_rule(result, rule):
+    return [f for f in result.findings if f.rule == rule]
+
+
+def test_undeclared_data_type_for_a_declared_recipient(catalog, declare) -> None:
+    decl = declare("recipients:\n  - entity: Mixpanel\n    data: [usage]\n")
+    url = "https://api.mixpanel.com/track"
+    plan = {url: [detection("contact.email", "jane.doe@example.com"), detection("usage.interactions")]}
+    result = audit(catalog, decl, plan, obs(url, 1))
+    [finding] = by_rule(result, "undeclared-data-type")
+    assert (finding.entity, finding.data_types, finding.severity) == ("Mixpanel", ("contact.email",), "high")
+    assert finding.evidence[0].location == "body > json:user.email"
+    assert finding.evidence[0].flow == "cap.mitm#1"
+    assert "flowaudit.yml:2" in finding.message
+    assert result.recipients[0].data_types == ("contact.email", "usage.interactions")
+
+
+def test_possible_detections_do_not_count(catalog, declare) -> None:
+    decl = declare("recipients:\n  - entity: Mixpanel\n    data: [usage]\n")
+    url = "https://api.mixpanel.com/track"
+    result = audit(catalog, decl, {url: [detection("contact.email", confidence="possible")]}, obs(url, 1))
+    assert [(f.rule, f.data_types) for f in result.findings] == [("declared-not-observed", ("usage",))]
+    assert result.recipients[0].data_types == ()
+
+
+def test_health_data_to_analytics_is_critical_even_when_declared(catalog, declare) -> None:
+    decl = declare("recipients:\n  - entity: Mixpanel\n    data: [usage, health]\n")
+    url = "https://api.mixpanel.com/track"
+    result = audit(catalog, decl, {url: [detection("health.health")]}, obs(url, 1))
+    [finding] = by_rule(result, "sensitive-data-to-third-party")
+    assert (finding.severity, finding.data_types) == ("critical", ("health.health",))
+    assert by_rule(result, "undeclared-data-type") == []
+
+
+def test_health_data_to_a_crash_reporter_is_not_the_sensitive_rule(catalog, declare) -> None:
+    decl = declare("recipients:\n  - entity: Sentry\n    data: [diagnostics]\n")
+    url = "https://o1.ingest.us.sentry.io/api/1/envelope/"
+    result = audit(catalog, decl, {url: [detection("health.health")]}, obs(url, 1))
+    assert by_rule(result, "sensitive-data-to-third-party") == []
+    assert [f.data_types for f in by_rule(result, "undeclared-data-type")] == [("health.health",)]
+
+
+def test_same_identifier_at_two_companies(catalog) -> None:
+    a, b = "https://api.mixpanel.com/track", "https://api.segment.io/v1/batch"
+    plan = {a: [detection("identifiers.user_id", "user-4242")], b: [detection("identifiers.user_id", "user-4242")]}
+    result = audit(catalog, None, plan, obs(a, 1), obs(b, 2))
+    [finding] = by_rule(result, "identifier-shared-across-companies")
+    assert (finding.severity, finding.entity) == ("medium", "Mixpanel, Segment")
+    assert sorted(e.flow for e in finding.evidence) == ["cap.mitm#1", "cap.mitm#2"]
+
+
+def test_all_zero_advertising_id_is_not_a_shared_identifier(catalog) -> None:
+    a, b = "https://api.mixpanel.com/track", "https://api.segment.io/v1/batch"
+    zero = "00000000-0000-0000-0000-000000000000"
+    plan = {a: [detection("identifiers.advertising_id", zero)], b: [detection("identifiers.advertising_id", zero)]}
+    assert by_rule(audit(catalog, None, plan, obs(a, 1), obs(b, 2)), "identifier-shared-across-companies") == []
+
+
+def test_cleartext_fires_on_personal_data_over_http_only(catalog) -> None:
+    with_data, bare = "http://tracker.example.org/p?uid=42", "http://static.example.com/logo.png"
+    result = audit(
+        catalog, None, {with_data: [detection("identifiers.user_id", "42")]}, obs(with_data, 1), obs(bare, 2)
+    )
+    [finding] = by_rule(result, "cleartext-transmission")
+    assert (finding.host, finding.data_types, finding.severity) == (
+        "tracker.example.org",
+        ("identifiers.user_id",),
+        "high",
+    )
+    assert finding.evidence[0].flow == "cap.mitm#1"
+
+
+def test_undeclared_recipient_id_does_not_depend_on_data_types(catalog) -> None:
+    url = "https://api.mixpanel.com/track"
+    plain = audit(catalog, None, {}, obs(url, 1))
+    with_data = audit(catalog, None, {url: [detection("contact.email", "a@b.example")]}, obs(url, 1))
+    [a] = by_rule(plain, "undeclared-recipient")
+    [b] = by_rule(with_data, "undeclared-recipient")
+    assert a.id == b.id
+    assert b.data_types == ("contact.email",)
+
+
+def test_declared_data_type_never_seen_is_info(catalog, declare) -> None:
+    decl = declare("recipients:\n  - entity: Mixpanel\n    data: [usage, contact.email]\n")
+    url = "https://api.mixpanel.com/track"
+    result = audit(catalog, decl, {url: [detection("usage.interactions")]}, obs(url, 1))
+    [finding] = by_rule(result, "declared-not-observed")
+    assert (finding.severity, finding.data_types) == ("info", ("contact.email",))
