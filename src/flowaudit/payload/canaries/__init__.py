@@ -1,0 +1,5 @@
+"""Recognising the tester's planted values (CONTRACT: ``canaries``) in every form they travel in."""
+
+from flowaudit.payload.canaries.matcher import CanaryMatcher
+
+__all__ = ["CanaryMatcher"]

@@ -1,0 +1,95 @@
+"""One observation in, every value it carries out: URL path, query, headers, cookies, body."""
+
+from __future__ import annotations
+
+from flowaudit.model import Observation
+from flowaudit.payload.decode.compression import ENCODINGS
+from flowaudit.payload.decode.forms import percent_decode, split_cookies, split_form
+from flowaudit.payload.decode.limits import DEFAULT_LIMITS, DecodeLimits
+from flowaudit.payload.decode.walker import Walker
+from flowaudit.payload.model import DecodedRequest
+
+# Headers that only steer transport or caching and never carry user data.
+# Everything else is kept: User-Agent, Accept-Language and client hints make
+# up a device fingerprint, Referer and Origin are browsing history, DNT and
+# Sec-GPC are opt-out signals, and any X- header may hold an id.
+_TRANSPORT_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "content-type",
+        "content-encoding",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "upgrade",
+        "accept",
+        "accept-encoding",
+        "cache-control",
+        "pragma",
+        "priority",
+        "expect",
+        "range",
+        "if-match",
+        "if-none-match",
+        "if-modified-since",
+        "if-unmodified-since",
+        "upgrade-insecure-requests",
+    }
+)
+_ENCODING_ALIASES = {"x-gzip": "gzip"}
+
+
+def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS) -> DecodedRequest:
+    """Every value the request carries, with where it sat and how it was decoded.
+
+    Never raises on request content: whatever cannot be decoded is kept as
+    it is, and anything refused (a decompression bomb, a bound reached, a
+    damaged stream) is listed in ``problems``.
+    """
+    walker = Walker(limits)
+    path, _, query = obs.path.partition("?")
+    query = query.partition("#")[0]
+    for n, segment in enumerate(s for s in path.split("/") if s):
+        walker.string("url", f"url:path[{n}]", (), None, percent_decode(segment, plus=False))
+    if query:
+        walker.layer("query", "query", (), query)
+        walker.fields("query", "query:", ("query",), split_form(query))
+    content_type = content_encoding = ""
+    for name, value in obs.request_headers:
+        low = name.lower()
+        if low == "content-type":
+            content_type = value.lower()
+        elif low == "content-encoding":
+            content_encoding = value.lower()
+        if low in _TRANSPORT_HEADERS or low.startswith((":", "sec-fetch-")):
+            continue
+        if low == "cookie":
+            walker.fields("cookie", "cookie:", ("cookie",), split_cookies(value))
+            continue
+        location = f"header:{name}"
+        walker.string("header", location, (), name, value)
+        scheme, space, credential = value.partition(" ")
+        if space and scheme.isalpha() and credential and " " not in credential:
+            walker.decode_string("header", location, (), name, credential)  # "Basic <base64>", "Bearer <JWT>"
+    if obs.body:
+        _body(walker, obs, content_type, content_encoding)
+    return walker.result()
+
+
+def _body(walker: Walker, obs: Observation, content_type: str, content_encoding: str) -> None:
+    encodings: list[str] = []
+    if content_encoding and not obs.body_decoded:
+        for token in content_encoding.split(","):
+            token = token.strip()
+            token = _ENCODING_ALIASES.get(token, token)
+            if token in ENCODINGS:
+                encodings.append(token)
+            elif token and token != "identity":
+                walker.problem(f"Content-Encoding {token!r} is not supported: body read as sent")
+                encodings = []
+                break
+    walker.body(obs.body, content_type, encodings, har=obs.body_decoded)

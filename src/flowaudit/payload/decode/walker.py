@@ -1,0 +1,529 @@
+"""The recursive walk from bytes to leaves, one request at a time.
+
+:class:`Walker` holds what one request has yielded so far (leaves, layers,
+problems, bytes spent) and offers one method per kind of content: bytes
+(compressed, text or binary), text (JSON, NDJSON, forms, a single value),
+strings found inside other content (nested JSON, base64, JWT, URLs) and
+protobuf. Each method extends ``location`` and ``decoding`` as it goes down,
+so every leaf says where it was and how it was reached.
+
+Decoding is tried in order of how sure the signs are: magic bytes, then a
+JSON opening bracket, then content types, then shapes. Whatever cannot be
+decoded further is kept as it is (a leaf, or a layer for binary data), so
+a canary can still be found in it. Speed matters (every flow of every
+capture passes through here), so the common cases (a JSON or form body of a
+few kilobytes) take the first branch that fits and strings are classified
+by their first character before anything costlier is tried.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flowaudit.payload.decode.compression import inflate, sniff
+from flowaudit.payload.decode.forms import (
+    looks_like_form,
+    looks_like_form_lines,
+    multipart_boundary,
+    percent_decode,
+    split_form,
+    split_multipart,
+)
+from flowaudit.payload.decode.limits import MIB, DecodeLimits
+from flowaudit.payload.decode.protobuf import LENGTH, VARINT, Field, fixed_value, parse_message
+from flowaudit.payload.decode.textcodes import MIN_BASE64, base64_decode, is_text, jwt_payload
+from flowaudit.payload.model import DecodedRequest, Layer, Leaf
+
+Decoding = tuple[str, ...]
+
+# Bodies in these formats are media or archives: nothing to walk, and too
+# large to be worth searching whole.
+_MEDIA_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"%PDF", b"PK\x03\x04", b"\x1a\x45\xdf\xa3")
+_ENVELOPE_HEADER_KEYS = ("event_id", "sent_at", "dsn")
+_MAX_PROBLEMS = 20
+# First characters of the short strings worth a decoding attempt (JSON, url-encoded JSON, URL, JWT);
+# longer strings may be base64 whatever they start with.
+_ENCODED_START = frozenset("{[%he")
+
+
+class Walker:
+    """The decoding state of one request; :func:`~flowaudit.payload.decode.decode_request` drives it."""
+
+    def __init__(self, limits: DecodeLimits) -> None:
+        self._limits = limits
+        self._leaves: list[Leaf] = []
+        self._layers: list[Layer] = []
+        self._problems: list[str] = []
+        self._spent = 0  # decompressed and base64-decoded bytes so far
+        self._room = limits.max_values  # leaves and layers that may still be added
+        self.full = False  # the value bound was reached: stop walking
+
+    def result(self) -> DecodedRequest:
+        return DecodedRequest(tuple(self._leaves), tuple(self._layers), tuple(self._problems))
+
+    # -- recording ---------------------------------------------------------
+
+    def leaf(self, part: str, location: str, decoding: Decoding, key: str | None, value: str) -> None:
+        if not value:
+            return  # an empty value carries no data
+        if self._room <= 0:
+            self._overflow(location)
+            return
+        self._room -= 1
+        self._leaves.append(Leaf(part, location, decoding, key, value))
+
+    def layer(self, part: str, location: str, decoding: Decoding, text: str) -> None:
+        if self._room <= 0:
+            self._overflow(location)
+            return
+        self._room -= 1
+        self._layers.append(Layer(part, location, decoding, text))
+
+    def problem(self, message: str) -> None:
+        if len(self._problems) < _MAX_PROBLEMS and message not in self._problems:
+            self._problems.append(message)
+
+    def _overflow(self, location: str) -> None:
+        if not self.full:
+            self.full = True
+            self.problem(f"more than {self._limits.max_values} values in this request: stopped at {location}")
+
+    def _deep_enough(self, location: str, decoding: Decoding) -> bool:
+        if len(decoding) < self._limits.max_depth:
+            return False
+        self.problem(f"decoding stopped at {location}: {self._limits.max_depth} layers deep")
+        return True
+
+    def _spend(self, size: int, location: str) -> bool:
+        if self._spent + size > self._limits.max_decoded_bytes:
+            self._budget_spent(location)
+            return False
+        self._spent += size
+        return True
+
+    def _budget_spent(self, location: str) -> None:
+        bound = self._limits.max_decoded_bytes // MIB
+        self.problem(f"decoded-size bound of {bound} MiB reached at {location}: not decoded")
+
+    # -- bytes -------------------------------------------------------------
+
+    def inflate(
+        self, encoding: str, data: bytes, location: str, decoding: Decoding, tentative: bool = False
+    ) -> bytes | None:
+        """The decompressed data, or ``None`` when there is none.
+
+        A failure is recorded as a problem, except for a ``tentative`` try
+        (a format guessed without a header or a strong magic number), which
+        succeeds only on a clean stream. A bomb is always reported.
+        """
+        where = f"{location} > {encoding}"
+        if self._deep_enough(location, decoding):
+            return None
+        limits = self._limits
+        by_ratio = max(limits.ratio_floor, limits.max_ratio * len(data))
+        budget = limits.max_decoded_bytes - self._spent
+        out = inflate(encoding, data, min(by_ratio, budget))
+        if out.over_limit:
+            produced = min(by_ratio, budget) + 1
+            if produced > limits.ratio_floor and produced > limits.max_ratio * out.consumed:
+                self.problem(
+                    f"decompression bomb refused at {where}: more than {limits.max_ratio}:1"
+                    f" and over {limits.ratio_floor // MIB} MiB"
+                )
+            else:
+                self._budget_spent(where)
+            return None
+        if out.error is not None:
+            if tentative:
+                return None
+            if not out.data:
+                self.problem(f"{encoding} data at {location} could not be decoded ({out.error})")
+                return None
+            self.problem(f"{encoding} data at {location} is damaged ({out.error}): read as far as it goes")
+        if not out.data:
+            return None
+        self._spent += len(out.data)
+        return out.data
+
+    def body(self, data: bytes, content_type: str, encodings: list[str], har: bool) -> None:
+        """The request body: declared content-encodings first (outermost last in the header), then sniffing.
+
+        ``har`` says the body came from a HAR file, whose writers store
+        binary bodies as text (see :meth:`content`).
+        """
+        location = "body"
+        decoding: Decoding = ()
+        for encoding in reversed(encodings):
+            out = self.inflate(encoding, data, location, decoding)
+            if out is None:
+                if encoding == "br" or sniff(data) == encoding:
+                    return  # reported; it is what the header says, and unreadable
+                break  # the header is wrong: read the body as sent
+            data, location, decoding = out, f"{location} > {encoding}", (*decoding, encoding)
+        self.content("body", location, decoding, None, data, content_type, har=har, guess_brotli=True)
+
+    def content(
+        self,
+        part: str,
+        location: str,
+        decoding: Decoding,
+        key: str | None,
+        data: bytes,
+        content_type: str = "",
+        har: bool = False,
+        guess_brotli: bool = False,
+    ) -> None:
+        """Bytes of any kind: compressed (by magic), text, protobuf, or opaque.
+
+        ``har`` allows undoing a HAR writer's Latin-1 rendering of binary
+        bytes; ``guess_brotli`` a last try at brotli on bytes nothing else
+        reads (for a request body whose headers did not say br).
+        """
+        if not data or self.full:
+            return
+        encoding = sniff(data)
+        if encoding is not None:
+            out = self.inflate(encoding, data, location, decoding, tentative=encoding == "deflate")
+            if out is not None:
+                self.content(part, f"{location} > {encoding}", (*decoding, encoding), key, out, content_type)
+                return
+            if encoding != "deflate":
+                return  # reported; compressed garbage holds nothing readable
+        if data.startswith(_MEDIA_MAGIC):
+            return
+        if content_type.startswith("multipart/") and self._multipart(part, location, decoding, data, content_type):
+            return
+        text: str | None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None:
+            if text[:1] in ("{", "[") or is_text(text):
+                self.text(part, location, decoding, key, text, content_type)
+                return
+            if har and max(text) < "\u0100":
+                # A HAR writer stored binary bytes as Latin-1 characters; undo that.
+                self.content(part, f"{location} > latin1", (*decoding, "latin1"), key, text.encode("latin-1"))
+                return
+        if self.protobuf(part, location, decoding, data):
+            return
+        if guess_brotli and self._brotli_last_resort(part, location, decoding, key, data):
+            return
+        if text is not None:
+            self.text(part, location, decoding, key, text, content_type)
+            return
+        latin = data.decode("latin-1")
+        if is_text(latin):
+            self.text(part, location, decoding, key, latin, content_type)
+        else:
+            self.layer(part, location, decoding, latin)  # opaque: searched whole, nothing more
+
+    def _multipart(self, part: str, location: str, decoding: Decoding, data: bytes, content_type: str) -> bool:
+        boundary = multipart_boundary(content_type)
+        pieces = split_multipart(data, boundary) if boundary else None
+        if pieces is None:
+            self.problem(f"multipart data at {location} does not follow its boundary: read as one value")
+            return False
+        if self._deep_enough(location, decoding):
+            return True
+        inner = (*decoding, "multipart")
+        for name, piece_type, piece in pieces:
+            self.content(part, f"{location} > multipart:{name}", inner, name, piece, piece_type.lower())
+        return True
+
+    def _brotli_last_resort(self, part: str, location: str, decoding: Decoding, key: str | None, data: bytes) -> bool:
+        """Brotli has no magic number: tried on a body nothing else could read, kept only if it decodes cleanly."""
+        out = self.inflate("br", data, location, decoding, tentative=True)
+        if out is None:
+            return False
+        self.content(part, f"{location} > br", (*decoding, "br"), key, out)
+        return True
+
+    # -- text --------------------------------------------------------------
+
+    def text(
+        self, part: str, location: str, decoding: Decoding, key: str | None, text: str, content_type: str = ""
+    ) -> None:
+        """A whole decoded text: a body, a base64 payload, a multipart field."""
+        stripped = text.strip()
+        if not stripped:
+            return
+        first = stripped[0]
+        if first == "{" or first == "[":
+            if self.json_text(part, location, decoding, key, stripped):
+                return
+            if "\n" in stripped and self._json_lines(part, location, decoding, stripped, content_type):
+                return
+        elif "x-www-form-urlencoded" in content_type and "=" in stripped:
+            self.form(part, location, decoding, stripped)
+            return
+        if self.decode_string(part, location, decoding, key, stripped):
+            return
+        if looks_like_form(stripped):
+            self.form(part, location, decoding, stripped)
+        elif "\n" in stripped and looks_like_form_lines(stripped):
+            self.layer(part, location, decoding, stripped)
+            inner = (*decoding, "lines")
+            for n, line in enumerate(stripped.splitlines(), start=1):
+                if line:
+                    self.form(part, f"{location} > lines:line {n}", inner, line, layer=False)
+        else:
+            self.leaf(part, location, decoding, key, stripped)
+
+    def form(self, part: str, location: str, decoding: Decoding, text: str, layer: bool = True) -> None:
+        if self._deep_enough(location, decoding):
+            self.leaf(part, location, decoding, None, text)
+            return
+        if layer:
+            self.layer(part, location, decoding, text)
+        inner = (*decoding, "form")
+        prefix = f"{location} > form:"
+        append = self._leaves.append
+        for name, value in split_form(text):  # the string() of each value, inlined: GA4 batches hold hundreds
+            if not value:
+                continue
+            if (len(value) >= MIN_BASE64 or value[0] in _ENCODED_START) and self.decode_string(
+                part, prefix + name, inner, name, value
+            ):
+                if self.full:
+                    return
+                continue
+            if self._room <= 0:
+                self._overflow(prefix + name)
+                return
+            self._room -= 1
+            append(Leaf(part, prefix + name, inner, name, value))
+
+    def fields(self, part: str, prefix: str, decoding: Decoding, pairs: list[tuple[str, str]]) -> None:
+        """Named values at the top of a request part (query parameters, cookies): ``query:name``."""
+        for name, value in pairs:
+            if self.full:
+                return
+            self.string(part, f"{prefix}{name}", decoding, name, value)
+
+    def json_text(self, part: str, location: str, decoding: Decoding, key: str | None, text: str) -> bool:
+        """Walk ``text`` as a JSON object or array; ``False`` when it is not one."""
+        if self._deep_enough(location, decoding):
+            return False
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            return False
+        if not isinstance(value, dict | list):
+            return False
+        self.layer(part, location, decoding, text)
+        self.json(part, f"{location} > json:", (*decoding, "json"), "", key, value, 0)
+        return True
+
+    def _json_lines(self, part: str, location: str, decoding: Decoding, text: str, content_type: str) -> bool:
+        """Newline-delimited JSON, and Sentry envelopes (a JSON header line, then item headers and payloads:
+        https://develop.sentry.dev/sdk/data-model/envelopes/)."""
+        if self._deep_enough(location, decoding):
+            return False
+        lines: list[tuple[int, str, object]] = []
+        parsed = 0
+        for n, raw in enumerate(text.split("\n"), start=1):
+            line = raw.strip()
+            if not line:
+                continue
+            value: object = None
+            if line[0] == "{" or line[0] == "[":
+                try:
+                    value = json.loads(line)
+                    parsed += 1
+                except (ValueError, RecursionError):
+                    value = None
+            lines.append((n, line, value))
+        if not parsed:
+            return False
+        head = lines[0][2]
+        envelope = "sentry-envelope" in content_type or (
+            isinstance(head, dict) and any(k in head for k in _ENVELOPE_HEADER_KEYS)
+        )
+        kind = "envelope" if envelope else "ndjson"
+        self.layer(part, location, decoding, text)
+        inner = (*decoding, kind)
+        for n, line, value in lines:
+            if self.full:
+                return True
+            where = f"{location} > {kind}:line {n}"
+            if isinstance(value, dict | list):
+                self.json(part, f"{where} > json:", (*inner, "json"), "", None, value, 0)
+            else:
+                self.string(part, where, inner, None, line)
+        return True
+
+    def json(
+        self, part: str, base: str, decoding: Decoding, path: str, key: str | None, value: object, level: int
+    ) -> None:
+        """Walk a parsed JSON container; ``base`` ends in ``json:`` and ``path`` is the path so far.
+
+        The hottest loop of the decoder (most payloads are JSON): leaves are
+        appended here directly rather than through :meth:`leaf`.
+        """
+        if level > self._limits.max_nesting:
+            self.problem(f"JSON nested over {self._limits.max_nesting} levels at {base}{path}: not walked further")
+            return
+        if isinstance(value, dict):
+            prefix = f"{path}." if path else ""
+            items = [(prefix + k, k, v) for k, v in value.items()]
+        elif isinstance(value, list):
+            items = [(f"{path}[{i}]", key, v) for i, v in enumerate(value)]
+        else:
+            return
+        append = self._leaves.append
+        for sub, name, item in items:
+            kind = type(item)
+            if kind is str:
+                if not item:
+                    continue
+                if (len(item) >= MIN_BASE64 or item[0] in _ENCODED_START) and self.decode_string(
+                    part, base + sub, decoding, name, item
+                ):
+                    continue
+                text = item
+            elif kind is dict or kind is list:
+                self.json(part, base, decoding, sub, name, item, level + 1)
+                if self.full:
+                    return
+                continue
+            elif kind is bool:
+                text = "true" if item else "false"
+            elif item is None:
+                continue
+            else:
+                text = str(item)
+            if self._room <= 0:
+                self._overflow(base + sub)
+                return
+            self._room -= 1
+            append(Leaf(part, base + sub, decoding, name, text))
+
+    # -- strings -----------------------------------------------------------
+
+    def string(self, part: str, location: str, decoding: Decoding, key: str | None, value: str) -> None:
+        """A string value: walked into when it holds an encoding, else kept as a leaf."""
+        if (len(value) < MIN_BASE64 and value[:1] not in _ENCODED_START) or not self.decode_string(
+            part, location, decoding, key, value
+        ):
+            self.leaf(part, location, decoding, key, value)
+
+    def decode_string(self, part: str, location: str, decoding: Decoding, key: str | None, value: str) -> bool:
+        """Try the encodings a string value can hold; ``True`` when one was walked into."""
+        n = len(value)
+        if n < 2:
+            return False
+        first = value[0]
+        if first == "{" or first == "[":
+            return self.json_text(part, location, decoding, key, value)
+        if first == "%" and value[1:3].upper() in ("7B", "5B"):
+            return self.json_text(
+                part, f"{location} > urldecode", (*decoding, "urldecode"), key, percent_decode(value, plus=False)
+            )
+        if first == "h" and (value.startswith("https://") or value.startswith("http://")):
+            return self._url(part, location, decoding, key, value)
+        if first == "e" and value.startswith("eyJ"):
+            payload = jwt_payload(value)
+            if payload is not None and self._decoded(part, location, decoding, key, "jwt", payload):
+                return True
+        if n >= MIN_BASE64 and " " not in value:
+            found = base64_decode(value)
+            if found is not None:
+                return self._decoded(part, location, decoding, key, found[0], found[1])
+        return False
+
+    def _url(self, part: str, location: str, decoding: Decoding, key: str | None, url: str) -> bool:
+        """A URL inside a value: kept whole (a page URL is data), its query parameters walked too."""
+        query = url.partition("#")[0].partition("?")[2]
+        if not query or self._deep_enough(location, decoding):
+            return False
+        self.leaf(part, location, decoding, key, url)
+        self.fields(part, f"{location} > query:", (*decoding, "query"), split_form(query))
+        return True
+
+    def _decoded(self, part: str, location: str, decoding: Decoding, key: str | None, step: str, raw: bytes) -> bool:
+        """Bytes from base64 or a JWT: walked only when they are text or compressed data."""
+        if self._deep_enough(location, decoding):
+            return False
+        text: str | None = None
+        if sniff(raw) is None:
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+            if not is_text(text):
+                return False
+        where = f"{location} > {step}"
+        if not self._spend(len(raw), where):
+            return False
+        inner = (*decoding, step)
+        if text is None:
+            self.content(part, where, inner, key, raw)
+        else:
+            self.text(part, where, inner, key, text)
+        return True
+
+    # -- protobuf ----------------------------------------------------------
+
+    def protobuf(self, part: str, location: str, decoding: Decoding, data: bytes) -> bool:
+        if self._deep_enough(location, decoding):
+            return False
+        fields = parse_message(data)
+        if fields is None:
+            return False
+        self.layer(part, location, decoding, data.decode("latin-1"))  # raw bytes stay searchable (binary ids)
+        self._message(part, f"{location} > protobuf:", (*decoding, "protobuf"), "", fields, 0, set())
+        return True
+
+    def _message(
+        self,
+        part: str,
+        base: str,
+        decoding: Decoding,
+        path: str,
+        fields: list[Field],
+        level: int,
+        seen: set[tuple[str, object]],
+    ) -> None:
+        """Walk one message's fields. Field paths carry no repeat index (``1.2.5``), so a repeated field
+        that holds the same value as before adds nothing: such repeats (the same event parameter in every
+        event of a Firebase batch) are skipped, a whole nested message at once."""
+        prefix = f"{path}." if path else ""
+        append = self._leaves.append
+        for number, wire, value in fields:
+            sub = f"{prefix}{number}"
+            key = (sub, value)
+            if key in seen:
+                continue
+            seen.add(key)
+            if wire == LENGTH:
+                assert isinstance(value, bytes)
+                if not value:
+                    continue
+                try:
+                    text = value.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = ""
+                if text and (text.isprintable() or is_text(text)):
+                    if (len(text) >= MIN_BASE64 or text[0] in _ENCODED_START) and self.decode_string(
+                        part, base + sub, decoding, str(number), text
+                    ):
+                        continue
+                else:
+                    nested = parse_message(value) if level < self._limits.max_nesting else None
+                    if nested is not None:
+                        self._message(part, base, decoding, sub, nested, level + 1, seen)
+                        if self.full:
+                            return
+                    continue
+            elif wire == VARINT:
+                text = str(value)
+            else:
+                assert isinstance(value, bytes)
+                text = fixed_value(value)
+            if self._room <= 0:
+                self._overflow(base + sub)
+                return
+            self._room -= 1
+            append(Leaf(part, base + sub, decoding, str(number), text))

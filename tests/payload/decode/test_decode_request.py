@@ -1,0 +1,381 @@
+"""decode_request on crafted requests: each encoding, the location and decoding chain of what it finds,
+and the bounds that keep hostile input from costing more than it should."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import resource
+import struct
+import time
+import zlib
+from urllib.parse import quote, quote_plus
+
+import brotli
+import pytest
+import zstandard
+
+from flowaudit.payload.decode import DEFAULT_LIMITS, DecodeLimits, decode_request
+from flowaudit.payload.model import DecodedRequest
+
+EMAIL = "jane.doe@example.com"
+EVENT = {"event": "Symptom Logged", "properties": {"$email": EMAIL, "condition": "type 2 diabetes"}}
+
+
+def where(decoded: DecodedRequest, value: str) -> list[tuple[str, str, tuple[str, ...], str | None]]:
+    """(part, location, decoding, key) of every leaf holding exactly ``value``."""
+    return [(x.part, x.location, x.decoding, x.key) for x in decoded.leaves if x.value == value]
+
+
+# -- containers ----------------------------------------------------------------
+
+
+def test_json_body_paths(request_with) -> None:
+    body = json.dumps({"batch": [{"traits": {"email": EMAIL}, "n": 3, "ok": True, "none": None}]}).encode()
+    decoded = decode_request(request_with(body, (("Content-Type", "application/json"),)))
+    assert where(decoded, EMAIL) == [("body", "body > json:batch[0].traits.email", ("json",), "email")]
+    assert where(decoded, "3") == [("body", "body > json:batch[0].n", ("json",), "n")]
+    assert where(decoded, "true") == [("body", "body > json:batch[0].ok", ("json",), "ok")]
+    assert not any(x.location.endswith(".none") for x in decoded.leaves)  # null carries nothing
+    assert [(y.location, y.decoding) for y in decoded.layers] == [("body", ())]
+
+
+def test_form_with_url_encoded_json_array_of_json_strings(request_with) -> None:
+    """Twice-nested JSON inside a form field: a JSON array whose items are JSON strings."""
+    inner = json.dumps(EVENT)
+    body = ("data=" + quote_plus(json.dumps([inner])) + "&verbose=1").encode()
+    decoded = decode_request(request_with(body, (("content-type", "application/x-www-form-urlencoded"),)))
+    assert where(decoded, EMAIL) == [
+        ("body", "body > form:data > json:[0] > json:properties.$email", ("form", "json", "json"), "$email")
+    ]
+    assert where(decoded, "1") == [("body", "body > form:verbose", ("form",), "verbose")]
+    assert [y.location for y in decoded.layers] == ["body", "body > form:data", "body > form:data > json:[0]"]
+
+
+def test_bracketed_form_keys_are_shown_as_written(request_with) -> None:
+    body = b"ud%5Bem%5D=abc123&cd[value]=9.99&ep.plan=gold"
+    decoded = decode_request(request_with(body, (("Content-Type", "application/x-www-form-urlencoded"),)))
+    assert where(decoded, "abc123") == [("body", "body > form:ud[em]", ("form",), "ud[em]")]
+    assert where(decoded, "9.99")[0][1] == "body > form:cd[value]"
+    assert where(decoded, "gold")[0][1] == "body > form:ep.plan"
+
+
+def test_form_content_type_with_unencoded_spaces(request_with) -> None:
+    decoded = decode_request(
+        request_with(b"note=felt dizzy&n=2", (("Content-Type", "application/x-www-form-urlencoded"),))
+    )
+    assert where(decoded, "felt dizzy") == [("body", "body > form:note", ("form",), "note")]
+
+
+def test_form_without_a_form_content_type_and_form_lines(request_with) -> None:
+    decoded = decode_request(request_with(b"en=page_view&dl=x", (("Content-Type", "text/plain"),)))
+    assert where(decoded, "page_view") == [("body", "body > form:en", ("form",), "en")]
+    ga4 = b"en=scroll&epn.percent_scrolled=90\r\nen=page_view&ep.search=diabetes+diet\r\n"
+    decoded = decode_request(request_with(ga4, (("Content-Type", "text/plain;charset=UTF-8"),)))
+    assert where(decoded, "diabetes diet") == [
+        ("body", "body > lines:line 2 > form:ep.search", ("lines", "form"), "ep.search")
+    ]
+
+
+def test_query_path_headers_and_cookies(request_with) -> None:
+    obs = request_with(
+        path="/v1/u/user-4242/track?ud[em]=abc&dl=https%3A%2F%2Fshop.example%2Fp%3Fq%3Dinsulin&e",
+        headers=(
+            ("Host", "collector.example"),
+            ("User-Agent", "Dalvik/2.1.0 (Linux; U; Android 14; Pixel 8)"),
+            ("Cookie", "_ga=GA1.2.1478153842.1693348042; em=jane.doe%40example.com"),
+            ("Authorization", "Basic " + base64.b64encode(b"SEGMENT_WRITE_KEY_abc123:").decode()),
+            ("Content-Length", "0"),
+        ),
+    )
+    decoded = decode_request(obs)
+    assert where(decoded, "user-4242") == [("url", "url:path[2]", (), None)]
+    assert where(decoded, "abc") == [("query", "query:ud[em]", ("query",), "ud[em]")]
+    page = "https://shop.example/p?q=insulin"
+    assert where(decoded, page) == [("query", "query:dl", ("query",), "dl")]  # a page URL is kept whole ...
+    assert where(decoded, "insulin") == [("query", "query:dl > query:q", ("query", "query"), "q")]  # ... and opened
+    assert where(decoded, EMAIL) == [("cookie", "cookie:em", ("cookie",), "em")]
+    assert where(decoded, "SEGMENT_WRITE_KEY_abc123:") == [
+        ("header", "header:Authorization > base64", ("base64",), "Authorization")
+    ]
+    assert where(decoded, "Dalvik/2.1.0 (Linux; U; Android 14; Pixel 8)")[0][:2] == ("header", "header:User-Agent")
+    assert not any(x.key in ("Host", "Content-Length") for x in decoded.leaves)  # transport headers skipped
+    assert [y.location for y in decoded.layers] == ["query"]
+
+
+def test_multipart_parts_are_decoded_by_their_own_content(request_with) -> None:
+    body = (
+        b'--xyz\r\nContent-Disposition: form-data; name="event"\r\nContent-Type: application/json\r\n\r\n'
+        + json.dumps(EVENT).encode()
+        + b'\r\n--xyz\r\nContent-Disposition: form-data; name="note"\r\n\r\nfelt dizzy\r\n--xyz--\r\n'
+    )
+    decoded = decode_request(request_with(body, (("Content-Type", "multipart/form-data; boundary=xyz"),)))
+    assert where(decoded, EMAIL) == [
+        ("body", "body > multipart:event > json:properties.$email", ("multipart", "json"), "$email")
+    ]
+    assert where(decoded, "felt dizzy") == [("body", "body > multipart:note", ("multipart",), "note")]
+
+
+def test_ndjson_lines(request_with) -> None:
+    body = "\n".join(json.dumps({"i": i, "email": EMAIL}) for i in range(3)).encode()
+    decoded = decode_request(request_with(body, (("Content-Type", "application/x-ndjson"),)))
+    assert [x[1:3] for x in where(decoded, EMAIL)] == [
+        (f"body > ndjson:line {n} > json:email", ("ndjson", "json")) for n in (1, 2, 3)
+    ]
+
+
+def test_sentry_envelope_recognised_without_its_content_type(request_with) -> None:
+    body = b"\n".join(
+        [
+            json.dumps({"event_id": "9ec79c33ec9942ab8353589fcb2e04dc", "sent_at": "2026-01-01T00:00:00Z"}).encode(),
+            json.dumps({"type": "attachment", "length": 10}).encode(),
+            b"plain text",
+            json.dumps({"type": "event"}).encode(),
+            json.dumps({"user": {"email": EMAIL}}).encode(),
+        ]
+    )
+    decoded = decode_request(request_with(gzip.compress(body)))
+    assert where(decoded, EMAIL) == [
+        ("body", "body > gzip > envelope:line 5 > json:user.email", ("gzip", "envelope", "json"), "email")
+    ]
+    assert where(decoded, "plain text") == [("body", "body > gzip > envelope:line 3", ("gzip", "envelope"), None)]
+
+
+# -- compression, by header and by sniffing ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "pack", "step"),
+    [
+        ("gzip", gzip.compress, "gzip"),
+        ("x-gzip", gzip.compress, "gzip"),
+        ("deflate", zlib.compress, "deflate"),
+        ("br", brotli.compress, "br"),
+        ("zstd", zstandard.ZstdCompressor().compress, "zstd"),
+    ],
+)
+def test_content_encoding_header(request_with, header: str, pack, step: str) -> None:
+    body = pack(json.dumps(EVENT).encode())
+    decoded = decode_request(request_with(body, (("Content-Encoding", header),)))
+    assert where(decoded, EMAIL) == [("body", f"body > {step} > json:properties.$email", (step, "json"), "$email")]
+    assert decoded.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("pack", "step"),
+    [(gzip.compress, "gzip"), (zlib.compress, "deflate"), (zstandard.ZstdCompressor().compress, "zstd")],
+)
+def test_compression_without_a_header_is_sniffed(request_with, pack, step: str) -> None:
+    decoded = decode_request(request_with(pack(json.dumps(EVENT).encode()), (("Content-Type", "text/plain"),)))
+    assert where(decoded, EMAIL)[0][1:3] == (f"body > {step} > json:properties.$email", (step, "json"))
+
+
+def test_brotli_without_a_header_is_a_last_resort(request_with) -> None:
+    decoded = decode_request(request_with(brotli.compress(json.dumps(EVENT).encode())))
+    assert where(decoded, EMAIL)[0][1:3] == ("body > br > json:properties.$email", ("br", "json"))
+
+
+def test_har_body_already_decoded_despite_its_header(request_with) -> None:
+    """HAR exports keep Content-Encoding on text that is already decoded: sniff, don't fail."""
+    decoded = decode_request(request_with(json.dumps(EVENT).encode(), (("content-encoding", "gzip"),), har=True))
+    assert where(decoded, EMAIL)[0][1:3] == ("body > json:properties.$email", ("json",))
+    assert decoded.problems == ()
+
+
+def test_wrong_content_encoding_header_is_reported_and_the_body_read_as_sent(request_with) -> None:
+    decoded = decode_request(request_with(json.dumps(EVENT).encode(), (("Content-Encoding", "gzip"),)))
+    assert where(decoded, EMAIL)[0][1] == "body > json:properties.$email"
+    assert len(decoded.problems) == 1 and "gzip data at body could not be decoded" in decoded.problems[0]
+
+
+def test_unsupported_content_encoding(request_with) -> None:
+    decoded = decode_request(request_with(b'{"a": "b"}', (("Content-Encoding", "compress"),)))
+    assert decoded.problems == ("Content-Encoding 'compress' is not supported: body read as sent",)
+    assert where(decoded, "b")  # still read
+
+
+def test_damaged_gzip_is_read_as_far_as_it_goes(request_with) -> None:
+    packed = gzip.compress(("\n".join(json.dumps({"i": i, "email": EMAIL}) for i in range(200))).encode())
+    decoded = decode_request(request_with(packed[: len(packed) * 2 // 3], (("Content-Encoding", "gzip"),)))
+    assert any("gzip data at body is damaged" in p for p in decoded.problems)
+    assert len(where(decoded, EMAIL)) > 10  # the lines before the cut
+
+
+# -- strings holding encodings ---------------------------------------------------
+
+
+def test_base64_json_and_base64_gzip_in_fields(request_with) -> None:
+    as_b64 = base64.b64encode(json.dumps(EVENT).encode()).decode()
+    gz_b64 = base64.urlsafe_b64encode(gzip.compress(json.dumps(EVENT).encode())).decode()
+    decoded = decode_request(request_with(json.dumps({"a": as_b64, "b": gz_b64}).encode()))
+    assert [x[1:3] for x in where(decoded, EMAIL)] == [
+        ("body > json:a > base64 > json:properties.$email", ("json", "base64", "json")),
+        ("body > json:b > base64url > gzip > json:properties.$email", ("json", "base64url", "gzip", "json")),
+    ]
+
+
+def test_ids_and_tokens_are_not_decoded(request_with) -> None:
+    values = {
+        "insert_id": "vop6n1ubf1iux41j",
+        "token": "0123456789abcdef0123456789abcdef",
+        "device": "e94f7cdf-a501-4762-90bb-9118d0ca52cb",
+        "key": "AIzaSyDyT5W0Jh49F30Pqqtyfdf7pDLFKLJoAnw",  # base64-looking, decodes to binary
+        "hash": base64.b64encode(bytes(range(200, 232))).decode(),  # base64 of binary: kept as is
+    }
+    decoded = decode_request(request_with(json.dumps(values).encode()))
+    assert sorted((x.key, x.value) for x in decoded.leaves if x.part == "body") == sorted(values.items())
+
+
+def test_jwt_payload_is_walked(request_with) -> None:
+    def part(obj: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
+
+    token = f"{part({'alg': 'RS256'})}.{part({'sub': 'user-4242', 'email': EMAIL})}.c2ln"
+    decoded = decode_request(request_with(headers=(("Authorization", f"Bearer {token}"),)))
+    assert where(decoded, EMAIL) == [("header", "header:Authorization > jwt > json:email", ("jwt", "json"), "email")]
+
+
+def test_url_encoded_json_in_a_json_string(request_with) -> None:
+    decoded = decode_request(request_with(json.dumps({"payload": quote(json.dumps(EVENT))}).encode()))
+    assert where(decoded, EMAIL)[0][1:3] == (
+        "body > json:payload > urldecode > json:properties.$email",
+        ("json", "urldecode", "json"),
+    )
+
+
+# -- protobuf ----------------------------------------------------------------------
+
+
+def _pb(number: int, wire: int, payload: bytes) -> bytes:
+    return bytes([number << 3 | wire]) + payload
+
+
+def _pb_str(number: int, text: bytes) -> bytes:
+    return _pb(number, 2, bytes([len(text)]) + text)
+
+
+def test_gzipped_protobuf_without_any_header(request_with) -> None:
+    """Firebase app-measurement batches: gzip'd protobuf sent as form-urlencoded, nested messages."""
+    param = _pb_str(1, b"condition") + _pb_str(2, b"type 2 diabetes")
+    event = _pb(2, 2, bytes([len(param)]) + param) + _pb_str(3, b"log_reading") + _pb(4, 0, b"\x05")
+    bundle = _pb(1, 0, b"\x01") + _pb(2, 2, bytes([len(event)]) + event) + _pb(7, 1, struct.pack("<d", 48.8566))
+    body = gzip.compress(_pb(1, 2, bytes([len(bundle)]) + bundle))
+    decoded = decode_request(request_with(body, (("Content-Type", "application/x-www-form-urlencoded"),)))
+    assert where(decoded, "type 2 diabetes") == [("body", "body > gzip > protobuf:1.2.2.2", ("gzip", "protobuf"), "2")]
+    assert where(decoded, "log_reading")[0][1] == "body > gzip > protobuf:1.2.3"
+    assert where(decoded, "5")[0][1] == "body > gzip > protobuf:1.2.4"
+    assert where(decoded, "48.8566")[0][1] == "body > gzip > protobuf:1.7"
+
+
+# -- bounds --------------------------------------------------------------------------
+
+
+def _gzip_of_zeros(size: int) -> bytes:
+    """A gzip stream of ``size`` zero bytes (a multiple of 1 MiB), built without ever holding or compressing them all.
+
+    After a full flush a deflate stream starts afresh, so the compressed form
+    of one MiB of zeros can be repeated. The CRC is left at 0: a decoder that
+    respects its bounds stops long before it would check it.
+    """
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    block = packer.compress(bytes(1 << 20)) + packer.flush(zlib.Z_FULL_FLUSH)
+    deflate = block * (size >> 20) + packer.flush()
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + deflate + struct.pack("<II", 0, size & 0xFFFFFFFF)
+
+
+def test_decompression_bomb_is_refused_with_bounded_time_and_memory(request_with) -> None:
+    bomb = _gzip_of_zeros(1 << 30)  # 1 GiB of zeros in about 1 MiB
+    assert len(bomb) < 2 << 20
+    assert zlib.decompressobj(31).decompress(bomb, 1 << 20) == bytes(1 << 20)  # it is a real gzip of zeros
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    decoded = decode_request(request_with(bomb, (("Content-Encoding", "gzip"),), path="/"))
+    elapsed = time.perf_counter() - started
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert decoded.problems == ("decompression bomb refused at body > gzip: more than 100:1 and over 1 MiB",)
+    assert decoded.leaves == () and decoded.layers == ()
+    assert elapsed < 2.0  # stops at ~100 MiB of output instead of inflating 1 GiB
+    assert grown_mib < 300
+
+
+@pytest.mark.parametrize(
+    "pack", [lambda data: brotli.compress(data, quality=4), zstandard.ZstdCompressor().compress], ids=["br", "zstd"]
+)
+def test_bombs_in_other_formats_and_inside_base64(request_with, pack) -> None:
+    zeros = pack(bytes(50 << 20))
+    decoded = decode_request(request_with(zeros))
+    assert any(p.startswith("decompression bomb refused at body > ") for p in decoded.problems)
+    nested = json.dumps({"blob": base64.b64encode(_gzip_of_zeros(50 << 20)).decode()}).encode()
+    decoded = decode_request(request_with(nested))
+    assert decoded.problems == (
+        "decompression bomb refused at body > json:blob > base64 > gzip: more than 100:1 and over 1 MiB",
+    )
+
+
+def test_a_legitimate_large_body_within_the_ratio_is_decoded(request_with) -> None:
+    rows = [{"i": i, "note": f"reading {i * 7919 % 10007}", "email": EMAIL} for i in range(20_000)]
+    text = json.dumps(rows).encode()
+    body = gzip.compress(text)
+    assert len(text) > 1 << 20 and len(text) < 100 * len(body)
+    decoded = decode_request(request_with(body, (("Content-Encoding", "gzip"),)), DecodeLimits(max_values=100_000))
+    assert decoded.problems == ()
+    assert len(where(decoded, EMAIL)) == 20_000
+
+
+def test_decoded_size_budget(request_with) -> None:
+    limits = DecodeLimits(max_decoded_bytes=1000)
+    body = gzip.compress(json.dumps([EVENT] * 50).encode())
+    decoded = decode_request(request_with(body), limits)
+    assert decoded.problems == ("decoded-size bound of 0 MiB reached at body > gzip: not decoded",)
+
+
+def test_depth_bound(request_with) -> None:
+    value: str = EMAIL
+    for _ in range(12):
+        value = base64.b64encode(json.dumps({"v": value}).encode()).decode()
+    decoded = decode_request(request_with(json.dumps({"v": value}).encode()))
+    assert any(
+        p.startswith("decoding stopped at body > json:v") and p.endswith("8 layers deep") for p in decoded.problems
+    )
+    assert max(len(x.decoding) for x in decoded.leaves) <= DEFAULT_LIMITS.max_depth
+    assert where(decoded, EMAIL) == []  # beyond the bound: not reached
+
+
+def test_json_nesting_bound(request_with) -> None:
+    deep = "[" * 100 + '"x"' + "]" * 100
+    decoded = decode_request(request_with(deep.encode()))
+    assert decoded.problems == ("JSON nested over 64 levels at body > json:" + "[0]" * 65 + ": not walked further",)
+
+
+def test_value_bound(request_with) -> None:
+    decoded = decode_request(request_with(json.dumps(list(range(50))).encode(), path="/"), DecodeLimits(max_values=10))
+    assert len(decoded.leaves) + len(decoded.layers) == 10
+    assert decoded.problems == ("more than 10 values in this request: stopped at body > json:[9]",)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        bytes(range(256)) * 4,
+        b"\x1f\x8b\x08\x00garbage after a gzip magic",
+        b"\x28\xb5\x2f\xfdnot zstd",
+        b'{"unterminated": [1, 2',
+        b"\xff\xfe\x00\x00" * 100,
+        "naïve café ünïcödé".encode("latin-1"),
+        b"[" * 5000,
+    ],
+)
+def test_garbage_bodies_never_raise(request_with, garbage: bytes) -> None:
+    for headers in ((), (("Content-Encoding", "gzip"),), (("Content-Type", "multipart/form-data; boundary=x"),)):
+        decode_request(request_with(garbage, headers))
+
+
+def test_latin1_text_is_read_as_text(request_with) -> None:
+    decoded = decode_request(request_with("nom=José&ville=Besançon".encode("latin-1")))
+    assert where(decoded, "Besançon") == [("body", "body > form:ville", ("form",), "ville")]
+
+
+def test_media_bodies_are_left_alone(request_with) -> None:
+    decoded = decode_request(request_with(b"\x89PNG\r\n\x1a\n" + bytes(5000), path="/"))
+    assert decoded.leaves == () and decoded.layers == () and decoded.problems == ()
