@@ -1,0 +1,230 @@
+"""Measure detection accuracy on the labelled corpus (tests/corpus/).
+
+    python scripts/accuracy.py            # tables for the whole corpus
+    python scripts/accuracy.py --misses   # also list every false positive and miss
+
+Each ``tests/corpus/*/labels.yml`` names a capture and, for each flow, the
+data types truly in it (flows not listed carry none) and which of the test
+user's planted values (``tests/corpus/canaries.yml``) it holds. The script
+runs :func:`flowaudit.payload.analyze.analyze` on every flow, counts a data
+type as detected when a ``certain`` or ``likely`` detection names it, and
+prints:
+
+1. per data type, precision and recall with the canaries declared and
+   without (generic detectors and vendor adapters only);
+2. per planted value, how often the canary matcher found it, in which
+   encodings, and how often it claimed one that is not there;
+3. health, fitness and sensitive detections in flows that hold none.
+
+``tests/payload/test_accuracy.py`` asserts the targets on the same numbers,
+so a regression fails CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flowaudit.declaration.model import Canaries, CustomCanary
+from flowaudit.inputs import open_inputs
+from flowaudit.payload.analyze import analyze
+from flowaudit.payload.canaries import CanaryMatcher
+from flowaudit.payload.model import Detection
+from flowaudit.yamlsource import load_yaml
+
+CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
+COUNTED = ("certain", "likely")
+SENSITIVE_GROUPS = ("health.", "sensitive.")
+# The data type each planted value is reported as (custom canaries: as inferred from their labels).
+CANARY_TYPES = {
+    "email": "contact.email",
+    "phone": "contact.phone",
+    "name": "contact.name",
+    "advertising_id": "identifiers.advertising_id",
+    "condition": "health.health",
+    "user_id": "identifiers.user_id",
+}
+LOCATION_TYPES = ("location.precise", "location.coarse")
+
+
+@dataclass(frozen=True)
+class Label:
+    types: frozenset[str]
+    canaries: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Capture:
+    path: Path
+    planted: bool  # the corpus canaries are in it (the test user's own capture)
+    flows: dict[int, Label]
+    labels_file: Path
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Result:
+    by_type: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_canary: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    canary_forms: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    sensitive_false_alarms: list[str] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+    flows: int = 0
+
+
+def load_canaries(path: Path = CORPUS / "canaries.yml") -> Canaries:
+    value: dict[str, Any] = load_yaml(path).value
+    custom = tuple(CustomCanary(label, str(text), None, 0) for label, text in value.get("custom", {}).items())
+    lat, lon = value["location"]
+    return Canaries(
+        email=value["email"],
+        phone=value["phone"],
+        name=value["name"],
+        location=(float(lat), float(lon)),
+        advertising_id=value["advertising_id"],
+        custom=custom,
+    )
+
+
+def load_corpus(root: Path = CORPUS) -> list[Capture]:
+    captures: list[Capture] = []
+    for labels_file in sorted(root.glob("*/labels.yml")):
+        doc: dict[str, Any] = load_yaml(labels_file).value
+        for entry in doc.get("captures", [doc]):
+            flows = {
+                int(n): Label(frozenset(item.get("types") or ()), frozenset(item.get("canaries") or ()))
+                for n, item in (entry.get("flows") or {}).items()
+            }
+            path = (labels_file.parent / entry["capture"]).resolve()
+            captures.append(Capture(path, bool(entry.get("canaries", False)), flows, labels_file))
+    return captures
+
+
+def _canary_kind(detection: Detection) -> str:
+    if detection.data_type in LOCATION_TYPES:
+        return "location"
+    for kind, data_type in CANARY_TYPES.items():
+        if data_type == detection.data_type:
+            return kind
+    return detection.data_type
+
+
+def _form(detection: Detection) -> str:
+    """How a canary travelled: its encoding (from the matcher's wording) and the decoding chain."""
+    how = detection.how
+    encoding = next(
+        (word for word in ("sha256", "sha1", "md5", "base64url", "base64", "hex", "url-encoded") if word in how),
+        "plain",
+    )
+    chain = "+".join(detection.decoding) or "none"
+    return f"{encoding} via {chain}"
+
+
+def measure(captures: Iterable[Capture], *, with_canaries: bool) -> Result:
+    """Score every flow of the corpus; canaries are declared only where ``with_canaries``."""
+    matcher = CanaryMatcher(load_canaries()) if with_canaries else None
+    result = Result()
+    for capture in captures:
+        for obs in open_inputs([str(capture.path)]):
+            result.flows += 1
+            label = capture.flows.get(obs.index, Label(frozenset(), frozenset()))
+            found = analyze(obs, matcher if capture.planted else None)
+            counted = [d for d in found if d.confidence in COUNTED]
+            _score_types(result, obs.ref, label, counted)
+            if matcher is not None and capture.planted:
+                _score_canaries(result, obs.ref, label, [d for d in found if d.detector == "canary"])
+    return result
+
+
+def _score_types(result: Result, ref: str, label: Label, counted: list[Detection]) -> None:
+    detected = {d.data_type for d in counted}
+    for data_type in detected | label.types:
+        tally = result.by_type[data_type]
+        if data_type in detected and data_type in label.types:
+            tally.tp += 1
+        elif data_type in detected:
+            tally.fp += 1
+            how = next(d.how for d in counted if d.data_type == data_type)
+            result.misses.append(f"FP {ref} {data_type}: {how}")
+            if data_type.startswith(SENSITIVE_GROUPS):
+                result.sensitive_false_alarms.append(f"{ref} {data_type}: {how}")
+        else:
+            tally.fn += 1
+            result.misses.append(f"FN {ref} {data_type}")
+
+
+def _score_canaries(result: Result, ref: str, label: Label, hits: list[Detection]) -> None:
+    found: dict[str, list[Detection]] = defaultdict(list)
+    for hit in hits:
+        found[_canary_kind(hit)].append(hit)
+    for kind in set(found) | label.canaries:
+        tally = result.by_canary[kind]
+        if kind in found and kind in label.canaries:
+            tally.tp += 1
+            result.canary_forms[kind].update(_form(hit) for hit in found[kind])
+        elif kind in found:
+            tally.fp += 1
+            result.misses.append(f"canary FP {ref} {kind}: {found[kind][0].how}")
+        else:
+            tally.fn += 1
+            result.misses.append(f"canary FN {ref} {kind}")
+
+
+def _rows(tallies: dict[str, Tally]) -> Iterator[str]:
+    total = Tally()
+    for name in sorted(tallies):
+        t = tallies[name]
+        total.tp, total.fp, total.fn = total.tp + t.tp, total.fp + t.fp, total.fn + t.fn
+        yield f"| {name} | {t.tp} | {t.fp} | {t.fn} | {t.precision:.2f} | {t.recall:.2f} |"
+    yield f"| **all** | {total.tp} | {total.fp} | {total.fn} | {total.precision:.2f} | {total.recall:.2f} |"
+
+
+def report(with_canaries: Result, without: Result, *, misses: bool = False) -> str:
+    head = "| {} | TP | FP | FN | precision | recall |\n|---|---|---|---|---|---|"
+    lines = [f"Corpus: {with_canaries.flows} flows, detections counted at certain + likely.", ""]
+    lines += ["Data types, canaries declared:", head.format("data type"), *_rows(with_canaries.by_type), ""]
+    lines += ["Data types, no canaries:", head.format("data type"), *_rows(without.by_type), ""]
+    lines += ["Planted values (canary matcher):", head.format("canary"), *_rows(with_canaries.by_canary), ""]
+    lines += ["Encodings the planted values were found in:"]
+    for kind in sorted(with_canaries.canary_forms):
+        forms = ", ".join(f"{form} ({n})" for form, n in sorted(with_canaries.canary_forms[kind].items()))
+        lines.append(f"- {kind}: {forms}")
+    alarms = with_canaries.sensitive_false_alarms + without.sensitive_false_alarms
+    lines += ["", f"Health/fitness/sensitive detections in flows that hold none: {len(alarms)}"]
+    lines += [f"- {alarm}" for alarm in alarms]
+    if misses:
+        lines += ["", "Misses and false positives (canaries declared):", *with_canaries.misses]
+        lines += ["", "Misses and false positives (no canaries):", *without.misses]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--misses", action="store_true", help="list every false positive and miss")
+    args = parser.parse_args(argv)
+    corpus = load_corpus()
+    print(report(measure(corpus, with_canaries=True), measure(corpus, with_canaries=False), misses=args.misses))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""Reading and checking ``rules/adapters/*.yml``.
+
+The shape is checked against ``schema.json`` (shipped beside this module,
+usable by editors too); what a schema cannot say is checked here: the file
+name matches the vendor id, data types exist in the vocabulary, a secret
+field names no data type, and each vendor appears once. Every problem is a
+:class:`~flowaudit.errors.FlowauditError` at the file and line to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from flowaudit.datatypes import load_vocabulary
+from flowaudit.errors import FlowauditError
+from flowaudit.payload.adapters.model import Adapter, Carried, Endpoint, Field
+from flowaudit.payload.detectors.keys import path_names
+from flowaudit.resources import rules_dir
+from flowaudit.yamlsource import YamlDoc, load_yaml
+
+KEY_SEP = "\x1f"  # joins key names into one string for field patterns; never inside a key
+_ONE = f"[^{KEY_SEP}]+"
+_ANY = f"{_ONE}(?:{KEY_SEP}{_ONE})*"
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    text = resources.files("flowaudit.payload.adapters").joinpath("schema.json").read_text(encoding="utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def adapter_files(folder: Path | None = None) -> list[Path]:
+    return sorted((folder or rules_dir() / "adapters").glob("*.yml"))
+
+
+def read_adapters(paths: Iterable[Path], *, services: Collection[str] | None = None) -> tuple[Adapter, ...]:
+    """Read adapter files; ``services``, when given, are the catalog service ids they may name."""
+    adapters: list[Adapter] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        doc = load_yaml(path)
+        adapter = _read(doc, Path(path).stem)
+        if adapter.vendor in seen:
+            raise _error(doc, ("vendor",), f"vendor '{adapter.vendor}' is already described in {seen[adapter.vendor]}")
+        if services is not None and adapter.service not in services:
+            raise _error(doc, ("service",), f"'{adapter.service}' is not a service id of the catalog")
+        seen[adapter.vendor] = doc.path
+        adapters.append(adapter)
+    return tuple(adapters)
+
+
+def _read(doc: YamlDoc, stem: str) -> Adapter:
+    errors = sorted(_validator().iter_errors(doc.value), key=lambda e: doc.line_of(tuple(e.absolute_path)))
+    if errors:
+        raise _schema_error(doc, errors[0])
+    value: dict[str, Any] = doc.value
+    if value["vendor"] != stem:
+        raise _error(doc, ("vendor",), f"vendor '{value['vendor']}' must match the file name '{stem}.yml'")
+    endpoints = tuple(
+        _endpoint(doc, ("endpoints", i), entry, value["name"]) for i, entry in enumerate(value["endpoints"])
+    )
+    return Adapter(value["vendor"], value["name"], value["service"], endpoints, doc.path)
+
+
+def _endpoint(doc: YamlDoc, where: tuple[object, ...], entry: dict[str, Any], vendor_name: str) -> Endpoint:
+    carries = tuple(
+        Carried(_data_type(doc, (*where, "carries", i, "type"), item["type"]), item["source"])
+        for i, item in enumerate(entry.get("carries", ()))
+    )
+    fields = tuple(
+        _field(doc, (*where, "fields", i), item, vendor_name) for i, item in enumerate(entry.get("fields", ()))
+    )
+    return Endpoint(
+        name=entry["name"],
+        hosts=tuple(entry["hosts"]),
+        paths=tuple(entry["paths"]),
+        path_pattern=path_pattern(entry["paths"]),
+        source=entry["source"],
+        carries=carries,
+        fields=fields,
+    )
+
+
+def _field(doc: YamlDoc, where: tuple[object, ...], item: dict[str, Any], vendor_name: str) -> Field:
+    secret = bool(item.get("secret"))
+    if secret and ({"type", "terms", "opt_out_when", "format"} & set(item)):
+        raise _error(doc, where, "a secret field is never data: give it no `type`, `terms`, `opt_out_when` or `format`")
+    anchored = item["path"].startswith("/")
+    names = path_names(item["path"].lstrip("/"))
+    if not names:
+        raise _error(doc, (*where, "path"), f"path '{item['path']}' names no key")
+    data_type = item.get("type")
+    return Field(
+        path=item["path"],
+        pattern=field_pattern(names, anchored=anchored),
+        last=None if "*" in names[-1] else names[-1],
+        data_type=None if data_type is None else _data_type(doc, (*where, "type"), data_type),
+        format=item.get("format", "any"),
+        secret=secret,
+        terms=bool(item.get("terms")),
+        opt_out_when=frozenset(item.get("opt_out_when", ())),
+        once=bool(item.get("once")),
+        when_prefix=item.get("when_prefix", ""),
+        unless_prefix=item.get("unless_prefix", ""),
+        what=item.get("what") or f"{vendor_name} {item['path']}",
+        source=item["source"],
+        line=doc.line_of(where),
+    )
+
+
+def field_pattern(names: list[str], *, anchored: bool = False) -> re.Pattern[str]:
+    """A key-path pattern as a regex over names joined by :data:`KEY_SEP`, matching at the end
+    (``properties.$email`` wherever ``properties`` sits), or the whole path when ``anchored``
+    (``/name``: a top-level ``name`` only)."""
+    pieces: list[str] = []
+    for name in names:
+        if name == "**":
+            pieces.append(_ANY)
+        elif name == "*":
+            pieces.append(_ONE)
+        else:
+            pieces.append(re.escape(name).replace(r"\*", f"[^{KEY_SEP}]*"))
+    start = "^" if anchored else f"(?:^|{KEY_SEP})"
+    return re.compile(start + KEY_SEP.join(pieces) + "$")
+
+
+def path_pattern(paths: Iterable[str]) -> re.Pattern[str]:
+    """URL path globs as one regex: ``*`` within a segment, ``**`` across; a trailing slash is optional."""
+    alternatives: list[str] = []
+    for path in paths:
+        body = re.escape(path.rstrip("/") or "/")
+        body = body.replace(r"\*\*", ".*").replace(r"\*", "[^/]*")
+        alternatives.append(body + "/?")
+    return re.compile("|".join(alternatives))
+
+
+def _data_type(doc: YamlDoc, where: tuple[object, ...], data_type: str) -> str:
+    vocabulary = load_vocabulary()
+    if data_type not in vocabulary.ids:
+        close = vocabulary.suggest(data_type)
+        hint = f"did you mean {close[0]}?" if close else "see rules/data-types.yml"
+        raise FlowauditError(f"unknown data type '{data_type}'", path=doc.path, line=doc.line_of(where), hint=hint)
+    return data_type
+
+
+def _schema_error(doc: YamlDoc, error: Any) -> FlowauditError:
+    where = tuple(error.absolute_path)
+    place = ".".join(str(p) for p in where) or "the file"
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties":
+        allowed = ", ".join(sorted(schema.get("properties", {})))
+        unknown = sorted(set(error.instance) - set(schema.get("properties", {})))
+        key = unknown[0] if unknown else "?"
+        return FlowauditError(
+            f"unknown key '{key}' in {place}",
+            path=doc.path,
+            line=doc.line_of((*where, key)),
+            hint=f"valid keys: {allowed}",
+        )
+    if error.validator == "required":
+        return FlowauditError(f"{place}: {error.message}", path=doc.path, line=doc.line_of(where))
+    expected = schema.get("description")
+    message = f"{place} must be {expected}" if expected else f"{place}: {error.message}"
+    return FlowauditError(message, path=doc.path, line=doc.line_of(where))
+
+
+def _error(doc: YamlDoc, where: tuple[object, ...], message: str) -> FlowauditError:
+    return FlowauditError(message, path=doc.path, line=doc.line_of(where))

@@ -1,0 +1,249 @@
+"""Applying vendor adapters to decoded requests.
+
+Adapters are indexed by host (a request host is looked up, then each of its
+parent domains, as the catalog does) and the endpoint's path globs are one
+compiled regex, so a request no adapter knows costs a few dictionary
+lookups. Within an endpoint, fields are indexed by the last key name of
+their path; fields ending in a wildcard (``properties.*``) are tried on
+every leaf of the request.
+
+A documented field is ``certain``: the vendor says what it holds. Its
+value is still checked against the field's ``format`` (a Sentry
+``ip_address`` of ``{{auto}}`` is no address), and placeholders
+(``null``, ``0``) are not data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from flowaudit.payload.adapters.loader import KEY_SEP, adapter_files, read_adapters
+from flowaudit.payload.adapters.model import Adapter, Endpoint, Field
+from flowaudit.payload.detectors import formats
+from flowaudit.payload.detectors.evidence import mask, mask_email, mask_hash, mask_ip, mask_url, quote
+from flowaudit.payload.detectors.keys import key_path
+from flowaudit.payload.detectors.leafrules import is_placeholder, plausible_id
+from flowaudit.payload.model import DecodedRequest, Detection, Leaf
+
+_MAX_CACHED = 1 << 16
+_IDENTIFYING = ("identifiers.", "contact.email", "contact.phone")
+
+
+@dataclass(frozen=True, slots=True)
+class OptOut:
+    """A field saying the user opted out of tracking (``advertiser_tracking_enabled=0``)."""
+
+    vendor: str
+    part: str
+    location: str
+    decoding: tuple[str, ...]
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterResult:
+    detections: tuple[Detection, ...] = ()
+    secrets: frozenset[str] = frozenset()  # locations of credentials: never data
+    # Value-dependent fields (``terms: true``): location -> (what the field is, detector),
+    # for the generic term detector to name in its evidence.
+    described: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    opt_outs: tuple[OptOut, ...] = ()
+    vendors: tuple[str, ...] = ()  # the adapters that applied
+
+
+_NOTHING = AdapterResult()
+
+
+@dataclass(frozen=True, slots=True)
+class _FieldIndex:
+    by_last: dict[str, tuple[Field, ...]]
+    wildcard: tuple[Field, ...]
+
+    @classmethod
+    def of(cls, fields: Iterable[Field]) -> _FieldIndex:
+        by_last: dict[str, list[Field]] = {}
+        wildcard: list[Field] = []
+        for one in fields:
+            if one.last is None:
+                wildcard.append(one)
+            else:
+                by_last.setdefault(one.last, []).append(one)
+        return cls({k: tuple(v) for k, v in by_last.items()}, tuple(wildcard))
+
+
+@lru_cache(maxsize=_MAX_CACHED)
+def _joined(location: str) -> str:
+    return KEY_SEP.join(key_path(location))
+
+
+class Adapters:
+    """The loaded adapters, ready to match requests."""
+
+    def __init__(self, adapters: Iterable[Adapter]) -> None:
+        self.adapters = tuple(adapters)
+        self._by_host: dict[str, list[tuple[Adapter, Endpoint]]] = {}
+        self._fields: dict[int, _FieldIndex] = {}
+        for adapter in self.adapters:
+            for endpoint in adapter.endpoints:
+                self._fields[id(endpoint)] = _FieldIndex.of(endpoint.fields)
+                for host in endpoint.hosts:
+                    self._by_host.setdefault(host, []).append((adapter, endpoint))
+        self._requests: dict[tuple[str, str], tuple[tuple[Adapter, Endpoint], ...]] = {}
+        self._located: dict[tuple[int, str], tuple[Field, ...]] = {}
+
+    def for_request(self, host: str, path: str) -> tuple[tuple[Adapter, Endpoint], ...]:
+        """The (adapter, endpoint) pairs that describe a request to ``host`` + ``path``."""
+        path_only = path.split("?", 1)[0].split("#", 1)[0] or "/"
+        key = (host, path_only)
+        found = self._requests.get(key)
+        if found is None:
+            if len(self._requests) >= _MAX_CACHED:
+                self._requests.clear()
+            found = self._requests[key] = self._lookup(host.lower().rstrip("."), path_only)
+        return found
+
+    def _lookup(self, host: str, path: str) -> tuple[tuple[Adapter, Endpoint], ...]:
+        matches: list[tuple[Adapter, Endpoint]] = []
+        candidate = host
+        while candidate:
+            for adapter, endpoint in self._by_host.get(candidate, ()):
+                if endpoint.path_pattern.fullmatch(path):
+                    matches.append((adapter, endpoint))
+            candidate = candidate.partition(".")[2]
+        return tuple(matches)
+
+    def _fields_at(self, endpoint: Endpoint, location: str) -> tuple[Field, ...]:
+        """The endpoint's fields whose path matches a location; cached, as SDKs repeat their shapes."""
+        key = (id(endpoint), location)
+        found = self._located.get(key)
+        if found is None:
+            if len(self._located) >= _MAX_CACHED:
+                self._located.clear()
+            found = self._located[key] = _matching_fields(self._fields[id(endpoint)], location)
+        return found
+
+    def detect(self, decoded: DecodedRequest, host: str, path: str) -> list[Detection]:
+        """The data types the adapters for this request name in it (confidence ``certain``)."""
+        return list(self.match(decoded, host, path).detections)
+
+    def match(self, decoded: DecodedRequest, host: str, path: str) -> AdapterResult:
+        """Detections, credential locations and opt-out signals for one request."""
+        endpoints = self.for_request(host, path)
+        if not endpoints:
+            return _NOTHING
+        detections: list[Detection] = []
+        secrets: set[str] = set()
+        described: dict[str, tuple[str, str]] = {}
+        opt_outs: list[OptOut] = []
+        for adapter, endpoint in endpoints:
+            detector = f"adapter:{adapter.vendor}"
+            for carried in endpoint.carries:
+                how = f"{adapter.name} {endpoint.name}: every request carries it"
+                excerpt = quote(path.split("?", 1)[0])
+                detections.append(
+                    Detection(carried.data_type, "certain", "url", "url", (), how, excerpt, None, detector)
+                )
+            reported: set[int] = set()
+            for leaf in decoded.leaves:
+                matched = self._fields_at(endpoint, leaf.location)
+                if not matched:
+                    continue
+                if any(candidate.secret for candidate in matched):
+                    secrets.add(leaf.location)
+                    continue
+                value = leaf.value.strip()
+                for candidate in matched:
+                    if candidate.opt_out_when and value.lower() in candidate.opt_out_when:
+                        how = f"{candidate.what} = {value}: the user opted out of tracking"
+                        opt_outs.append(OptOut(adapter.vendor, leaf.part, leaf.location, leaf.decoding, how))
+                    if candidate.terms:
+                        described.setdefault(leaf.location, (candidate.what, detector))
+                    if candidate.data_type is None or (candidate.once and id(candidate) in reported):
+                        continue
+                    detection = _certain(candidate, leaf, value, detector)
+                    if detection is not None:
+                        reported.add(id(candidate))
+                        detections.append(detection)
+        vendors = tuple(dict.fromkeys(adapter.vendor for adapter, _ in endpoints))
+        return AdapterResult(tuple(detections), frozenset(secrets), described, tuple(opt_outs), vendors)
+
+
+def _matching_fields(index: _FieldIndex, location: str) -> tuple[Field, ...]:
+    path = key_path(location)
+    if not path:
+        return ()
+    candidates = index.by_last.get(path[-1], ())
+    if not candidates and not index.wildcard:
+        return ()
+    joined = _joined(location)
+    return tuple(f for group in (candidates, index.wildcard) for f in group if f.pattern.search(joined))
+
+
+def _accepts(form: str, value: str) -> bool:
+    if not value or is_placeholder(value):
+        return False
+    if form == "any":
+        return True
+    if form == "id":
+        return plausible_id(value)
+    if form == "email":
+        return formats.is_email(value) or formats.hash_kind(value) is not None
+    if form == "phone":
+        return formats.phone_digits(value) is not None or formats.hash_kind(value) is not None
+    if form == "hash":
+        return formats.hash_kind(value) is not None
+    if form == "uuid":
+        return formats.is_uuid(value)
+    if form == "ip":
+        return formats.ip_address(value) is not None
+    return formats.is_url(value)  # "url"
+
+
+def _certain(spec: Field, leaf: Leaf, value: str, detector: str) -> Detection | None:
+    data_type = spec.data_type
+    assert data_type is not None
+    if (spec.when_prefix and not value.startswith(spec.when_prefix)) or (
+        spec.unless_prefix and value.startswith(spec.unless_prefix)
+    ):
+        return None
+    zero_id = value == formats.ZERO_UUID and data_type == "identifiers.advertising_id"
+    if not zero_id and not _accepts(spec.format, value):
+        return None
+    how = f"{spec.what} (documented field)"
+    kind = formats.hash_kind(value)
+    if zero_id:
+        how += ": all-zero (limit ad tracking / ATT denied)"
+        excerpt = value
+    elif kind is not None:
+        how += f", {kind} hex"
+        excerpt = mask_hash(value)
+    elif formats.is_email(value):
+        excerpt = mask_email(value)
+    elif formats.is_url(value):
+        excerpt = mask_url(value)
+    elif data_type == "network.ip_address":
+        excerpt = mask_ip(value)
+    elif data_type == "usage.interactions":
+        excerpt = quote(value)  # event names: what the app reports, shown as is
+    else:
+        excerpt = mask(value)
+    identifying = data_type.startswith(_IDENTIFYING)
+    return Detection(
+        data_type=data_type,
+        confidence="certain",
+        part=leaf.part,
+        location=leaf.location,
+        decoding=leaf.decoding,
+        how=how,
+        excerpt=excerpt,
+        value=(value.lower() if kind or "@" in value else value) if identifying else None,
+        detector=detector,
+    )
+
+
+@cache
+def load_adapters() -> Adapters:
+    """The shipped adapters (``rules/adapters/*.yml``), read and checked once per process."""
+    return Adapters(read_adapters(adapter_files()))

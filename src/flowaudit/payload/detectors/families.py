@@ -1,0 +1,409 @@
+"""Which kind of value a key name announces.
+
+Key names are the "likely" half of a generic detection: a value under
+``email``, ``idfa`` or ``latitude`` is checked against the format its name
+promises. Names are compared folded (:func:`~flowaudit.payload.detectors.keys.fold`),
+so one entry covers ``user_id``, ``userId`` and ``$user_id``. The lists
+come from the field names that the SDKs and APIs in ``rules/adapters/``
+use, and from the store definitions in ``rules/data-types.yml``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+
+from flowaudit.payload.detectors.keys import fold, words
+
+
+class Family(Enum):
+    EMAIL = "email"
+    PHONE = "phone"
+    PERSON_NAME = "person name"
+    ADDRESS = "street address"
+    POSTCODE = "postcode"
+    CITY = "city"
+    PROFILE = "profile detail"  # date of birth, gender, age
+    ADVERTISING_ID = "advertising id"
+    VENDOR_ID = "identifier for vendor"
+    ANDROID_ID = "Android ID"
+    APP_SET_ID = "App Set ID"
+    FIREBASE_ID = "Firebase installation id"
+    PUSH_TOKEN = "push token"
+    DEVICE_ID = "device id"
+    GA_CLIENT_ID = "analytics client id"
+    USER_ID = "user id"
+    IMEI = "IMEI"
+    MAC = "MAC address"
+    SERIAL = "serial number"
+    IP = "IP address"
+    LATITUDE = "latitude"
+    LONGITUDE = "longitude"
+    COORDINATES = "coordinates"
+    PAGE_URL = "page URL"
+    SEARCH = "search term"
+    SEARCH_WEAK = "query"
+    PURCHASE = "purchase"
+    PURCHASE_DETAIL = "purchase detail"  # currency, value, amount: a purchase only next to another
+    CARD_NUMBER = "card number"
+    EVENT = "event name"
+    ADVERTISING = "advertising data"
+
+
+def _table(family: Family, *names: str) -> dict[str, Family]:
+    return {name: family for name in names}
+
+
+_EXACT: dict[str, Family] = {
+    **_table(Family.EMAIL, "em", "mail"),
+    **_table(Family.PHONE, "ph", "mobile", "mobilenumber", "msisdn", "tel", "telephone", "cell", "cellnumber"),
+    **_table(
+        Family.PERSON_NAME,
+        "firstname",
+        "lastname",
+        "fullname",
+        "givenname",
+        "familyname",
+        "surname",
+        "middlename",
+        "displayname",
+        "fn",
+        "ln",
+        "patientname",
+        "customername",
+    ),
+    **_table(
+        Family.ADDRESS,
+        "address",
+        "streetaddress",
+        "street",
+        "addressline1",
+        "addressline2",
+        "address1",
+        "address2",
+        "homeaddress",
+        "billingaddress",
+        "shippingaddress",
+    ),
+    **_table(Family.POSTCODE, "zip", "zipcode", "postcode", "postalcode", "zp", "plz"),
+    **_table(Family.CITY, "city", "town", "ct"),
+    **_table(
+        Family.PROFILE, "dob", "dateofbirth", "birthdate", "birthday", "db", "gender", "ge", "sex", "age", "birthyear"
+    ),
+    **_table(
+        Family.ADVERTISING_ID,
+        "idfa",
+        "gaid",
+        "aaid",
+        "adid",
+        "advertisingid",
+        "advertiserid",
+        "advertisingidentifier",
+        "googleadid",
+        "googleaid",
+        "gpsadid",
+        "ifa",
+        "madid",
+        "amazonaid",
+        "oaid",
+        "googleadvertisingid",
+        "androidadvertisingid",
+        "deviceadvertisingid",
+        "mobileadvertisingid",
+    ),
+    **_table(Family.VENDOR_ID, "idfv", "vendorid", "identifierforvendor"),
+    **_table(Family.ANDROID_ID, "androidid", "ssaid"),
+    **_table(Family.APP_SET_ID, "appsetid"),
+    **_table(Family.FIREBASE_ID, "fid", "firebaseinstallationid", "firebaseinstallationsid", "installationsid"),
+    **_table(
+        Family.PUSH_TOKEN,
+        "pushtoken",
+        "devicetoken",
+        "fcmtoken",
+        "apnstoken",
+        "apnsdevicetoken",
+        "gcmtoken",
+        "registrationid",
+        "registrationtoken",
+        "notificationtoken",
+        "firebasetoken",
+        "pushid",
+    ),
+    **_table(
+        Family.DEVICE_ID,
+        "deviceid",
+        "deviceuuid",
+        "installid",
+        "installationid",
+        "appinstanceid",
+        "instanceid",
+        "udid",
+        "anonid",
+        "anonymousid",
+        "anondistinctid",
+        "appsflyerid",
+        "clientid",
+        "visitorid",
+        "browserid",
+        "machineid",
+    ),
+    **_table(Family.GA_CLIENT_ID, "cid"),
+    **_table(
+        Family.USER_ID,
+        "userid",
+        "uid",
+        "customerid",
+        "customeruserid",
+        "externalid",
+        "externaluserid",
+        "externalcustomerid",
+        "accountid",
+        "memberid",
+        "appuserid",
+        "distinctid",
+        "playerid",
+        "personid",
+        "profileid",
+        "developeridentity",
+        "username",
+        "loginid",
+        "useridentifier",
+    ),
+    **_table(Family.IMEI, "imei", "imei1", "imei2", "deviceimei", "meid"),
+    **_table(Family.MAC, "mac", "macaddress", "wifimac", "bssid", "bluetoothmac", "btmac"),
+    **_table(Family.SERIAL, "serial", "serialnumber", "deviceserial", "hardwareserial"),
+    **_table(
+        Family.IP,
+        "ip",
+        "ipaddress",
+        "ipaddr",
+        "clientip",
+        "clientipaddress",
+        "userip",
+        "remoteaddr",
+        "remoteip",
+        "ipv4",
+        "ipv6",
+        "ipoverride",
+        "deviceip",
+        "sourceip",
+        "publicip",
+        "localip",
+    ),
+    **_table(
+        Family.COORDINATES,
+        "ll",
+        "latlng",
+        "latlon",
+        "latlong",
+        "coordinates",
+        "coords",
+        "geo",
+        "location",
+        "position",
+        "loc",
+        "gps",
+        "geolocation",
+    ),
+    **_table(
+        Family.PAGE_URL,
+        "dl",
+        "dr",
+        "url",
+        "pageurl",
+        "page",
+        "pagepath",
+        "currenturl",
+        "currentpageurl",
+        "referrer",
+        "referer",
+        "initialreferrer",
+        "pagelocation",
+        "pagereferrer",
+        "href",
+        "documentlocation",
+        "eventsourceurl",
+        "landingpage",
+        "landingpageurl",
+        "sourceurl",
+    ),
+    **_table(
+        Family.SEARCH,
+        "searchterm",
+        "searchstring",
+        "searchquery",
+        "searchkeyword",
+        "searchkeywords",
+        "searchtext",
+        "searchphrase",
+        "keyword",
+        "keywords",
+        "afsearchstring",
+        "fbsearchstring",
+    ),
+    **_table(Family.SEARCH_WEAK, "q", "query", "term", "search"),
+    **_table(
+        Family.PURCHASE,
+        "revenue",
+        "price",
+        "transactionid",
+        "orderid",
+        "ordertotal",
+        "purchaseamount",
+        "purchasevalue",
+        "afrevenue",
+        "valuetosum",
+        "totalprice",
+        "subtotal",
+        "itemprice",
+        "amountpaid",
+        "purchasetotal",
+    ),
+    **_table(
+        Family.PURCHASE_DETAIL, "currency", "value", "amount", "total", "fbcurrency", "eventcurrency", "afcurrency"
+    ),
+    **_table(Family.CARD_NUMBER, "cardnumber", "ccnumber", "creditcard", "creditcardnumber", "cardno", "pan"),
+    **_table(
+        Family.EVENT,
+        "event",
+        "eventname",
+        "en",
+        "eventtype",
+        "ev",
+        "screenname",
+        "screenclass",
+    ),
+    **_table(
+        Family.ADVERTISING,
+        "gclid",
+        "fbclid",
+        "msclkid",
+        "ttclid",
+        "dclid",
+        "wbraid",
+        "gbraid",
+        "utmcampaign",
+        "campaignid",
+        "adgroupid",
+        "creativeid",
+        "adrevenue",
+        "impressionid",
+    ),
+}
+
+# Names announcing a person when they sit in a person-like object:
+# {"user": {"id": ..., "name": ...}}.
+PERSON_PARENTS = frozenset(
+    {"user", "traits", "customer", "profile", "person", "contact", "set", "member", "owner", "patient", "userdata"}
+)
+
+
+@lru_cache(maxsize=1 << 12)
+def family_of(name: str) -> Family | None:
+    """The family a key name belongs to, or None for a name that announces nothing."""
+    folded = fold(name)
+    found = _EXACT.get(folded)
+    if found is not None:
+        return found
+    if "email" in folded:
+        return Family.EMAIL
+    if "phone" in folded:
+        return Family.PHONE
+    parts = words(name)
+    if parts:
+        last = parts[-1]
+        if last in ("lat", "latitude"):
+            return Family.LATITUDE
+        if last in ("lon", "lng", "long", "longitude"):
+            return Family.LONGITUDE
+    return None
+
+
+# Device attributes that, sent together, fingerprint a device (Apple forbids
+# fingerprinting; Google calls it "other app performance data").
+_FINGERPRINT: dict[str, str] = {
+    **dict.fromkeys(
+        ("model", "devicemodel", "hwmodel", "modelname", "hardwaremodel", "manufacturer", "brand"), "model"
+    ),
+    **dict.fromkeys(
+        ("os", "osname", "osversion", "osv", "platformversion", "systemversion", "sysversion", "oslevel"), "os"
+    ),
+    **dict.fromkeys(
+        (
+            "screen",
+            "screenwidth",
+            "screenheight",
+            "screenresolution",
+            "resolution",
+            "sr",
+            "density",
+            "screendensity",
+            "dpi",
+            "displaywidth",
+            "displayheight",
+            "viewport",
+        ),
+        "screen",
+    ),
+    **dict.fromkeys(("carrier", "carriername", "networkoperator", "operator", "mcc", "mnc"), "carrier"),
+    **dict.fromkeys(("locale", "language", "lang", "ul", "devicelocale", "languagecode"), "locale"),
+    **dict.fromkeys(
+        ("timezone", "tz", "timezoneoffset", "utcoffset", "devicetimezone", "timezoneabbreviation"), "timezone"
+    ),
+    **dict.fromkeys(
+        (
+            "ram",
+            "memory",
+            "physmemory",
+            "totalmemory",
+            "memorysize",
+            "storage",
+            "disk",
+            "diskspace",
+            "freestorage",
+            "freedisk",
+            "totalstorage",
+            "availablestorage",
+        ),
+        "memory and storage",
+    ),
+    **dict.fromkeys(("battery", "batterylevel", "batterystate", "charging"), "battery"),
+    **dict.fromkeys(("cpu", "cpucores", "cpucount", "cores", "cpuabi", "arch", "processor"), "cpu"),
+    **dict.fromkeys(("fonts", "installedfonts"), "fonts"),
+}
+
+
+# Names too generic to say which attribute they are: the enclosing object says it ("os": {"name": ...}).
+_ATTRIBUTE_PARTS = frozenset({"name", "version", "width", "height", "type", "value", "code", "level"})
+
+
+def fingerprint_category(name: str) -> str | None:
+    """The device attribute a key names (model, os, screen, ...), if any."""
+    return _FINGERPRINT.get(fold(name))
+
+
+def needs_parent(name: str) -> bool:
+    """Whether the key is a generic part ("name", "version", "width") whose enclosing
+    object says which device attribute it is (``"os": {"name": ...}``)."""
+    return fold(name) in _ATTRIBUTE_PARTS
+
+
+# Key names holding crash data; a folded key *containing* one of these counts
+# ("bizsdk_crash_report", "unhandledException").
+CRASH_WORDS = ("exception", "stacktrace", "callstack", "backtrace", "crash", "minidump")
+# Names that hold crash data only with frame fields inside (animation "frames" do not).
+FRAME_CONTAINERS = frozenset({"frames", "stack"})
+
+PURCHASE_EVENTS = frozenset(
+    {
+        "purchase",
+        "fbmobilepurchase",
+        "afpurchase",
+        "inapppurchase",
+        "ecommercepurchase",
+        "ordercompleted",
+        "checkoutcompleted",
+        "completedpurchase",
+        "purchasecompleted",
+    }
+)

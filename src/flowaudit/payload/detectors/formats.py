@@ -1,0 +1,183 @@
+"""What values look like: the format half of each generic detector.
+
+Each test takes a stripped string and answers quickly; the cheap checks
+(length, first character) come before any regular expression, since they
+run on every value of every request.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})"
+)
+_EMAIL_IN_TEXT = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})(?![\w-])"
+)
+# "icon@2x.png" is an asset name, not an address: endings that are file types.
+_FILE_ENDINGS = frozenset(
+    "png jpg jpeg gif webp svg ico bmp tif tiff heic avif css js mjs map json xml html htm txt pdf zip gz mp3 mp4 "
+    "mov avi webm wav ogg woff woff2 ttf otf eot plist nib storyboard car dylib so".split()
+)
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_PHONE_CHARS = re.compile(r"\+?[\d\s().-]{7,24}")
+_NON_DIGIT = re.compile(r"\D")
+_MAC = re.compile(r"[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}")
+_DECIMAL = re.compile(r"[+-]?\d{1,3}(?:\.(\d+))?")
+_PAIR = re.compile(r"\s*([+-]?\d{1,2}(?:\.\d+)?)\s*[,;/ ]\s*([+-]?\d{1,3}(?:\.\d+)?)\s*")
+_IPV4_SHAPE = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
+_IPV6_CHARS = re.compile(r"[0-9A-Fa-f:.]{2,45}")
+_FCM_TOKEN = re.compile(r"[A-Za-z0-9_-]{11,}:[A-Za-z0-9_-]{100,}")
+_FIREBASE_FID = re.compile(r"[cdef][A-Za-z0-9_-]{21}")
+_STACK_FRAME = re.compile(
+    r"^\s+at [\w.$<>/\[\]-]+ ?\(|^\s*File \"[^\"]+\", line \d+|^\s*#\d+\s+0x[0-9a-f]+|^\s*\d+\s+\S+\s+0x[0-9a-f]{6,}",
+    re.M,
+)
+
+HASH_NAMES = {32: "md5", 40: "sha1", 64: "sha256"}
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def is_email(value: str) -> bool:
+    """A whole value that is an email address (not ``icon@2x.png``)."""
+    if "@" not in value or len(value) > 254:
+        return False
+    found = _EMAIL.fullmatch(value)
+    return found is not None and found.group(1).lower() not in _FILE_ENDINGS
+
+
+def emails_in(text: str) -> list[str]:
+    """Email addresses inside a longer text."""
+    if "@" not in text:
+        return []
+    return [m.group(0) for m in _EMAIL_IN_TEXT.finditer(text) if m.group(1).lower() not in _FILE_ENDINGS]
+
+
+def hash_kind(value: str) -> str | None:
+    """``md5``, ``sha1`` or ``sha256`` for a hex digest of that length, else None."""
+    kind = HASH_NAMES.get(len(value))
+    if kind is None or not _HEX.fullmatch(value):
+        return None
+    if len(set(value)) < 4:  # "000...0", "fff...f": padding, not a digest
+        return None
+    return kind
+
+
+def is_uuid(value: str) -> bool:
+    return len(value) == 36 and value[8] == "-" and _UUID.fullmatch(value) is not None
+
+
+def is_hex(value: str, *lengths: int) -> bool:
+    return len(value) in lengths and _HEX.fullmatch(value) is not None
+
+
+def phone_digits(value: str) -> str | None:
+    """The digits of a plausible phone number (E.164 or national), else None.
+
+    Plausible: 7 to 15 digits (E.164's limit), made only of digits and the
+    usual separators, a leading ``+`` only before a non-zero country code.
+    """
+    if len(value) > 24 or not _PHONE_CHARS.fullmatch(value):
+        return None
+    digits = _NON_DIGIT.sub("", value)
+    if not 7 <= len(digits) <= 15 or len(set(digits)) < 3:
+        return None
+    if value.startswith("+") and digits.startswith("0"):
+        return None
+    return digits
+
+
+def is_e164(value: str) -> bool:
+    """``+`` and 8 to 15 digits, nothing else: a phone number even without a telling key."""
+    return value.startswith("+") and 9 <= len(value) <= 16 and value[1:].isdigit() and value[1] != "0"
+
+
+def ip_address(value: str) -> str | None:
+    """``"v4"`` or ``"v6"`` for a routable or private address; None otherwise.
+
+    Loopback and unspecified addresses (127.0.0.1, ::, 0.0.0.0) tell
+    nothing about anyone and are left out.
+    """
+    if ":" in value:
+        if value.count(":") < 2 or _IPV6_CHARS.fullmatch(value) is None:
+            return None
+    elif _IPV4_SHAPE.fullmatch(value) is None:
+        return None
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if address.is_loopback or address.is_unspecified or address.is_multicast:
+        return None
+    return "v4" if address.version == 4 else "v6"
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        number = ord(char) - 48
+        if position % 2:
+            number *= 2
+            if number > 9:
+                number -= 9
+        total += number
+    return total % 10 == 0
+
+
+def is_imei(value: str) -> bool:
+    """15 digits passing the Luhn check (an IMEI), not all the same digit."""
+    return len(value) == 15 and value.isdigit() and len(set(value)) > 2 and luhn_ok(value)
+
+
+def is_mac(value: str) -> bool:
+    """A MAC address, except the placeholders iOS and Android return to apps (02:00:00:00:00:00)."""
+    if len(value) != 17 or _MAC.fullmatch(value) is None:
+        return False
+    return value.replace("-", ":").lower() not in ("00:00:00:00:00:00", "02:00:00:00:00:00", "ff:ff:ff:ff:ff:ff")
+
+
+def coordinate(value: str, limit: float) -> tuple[float, int] | None:
+    """A number within +/-``limit`` and its count of decimals, or None."""
+    found = _DECIMAL.fullmatch(value)
+    if found is None:
+        return None
+    number = float(value)
+    if not -limit <= number <= limit:
+        return None
+    return number, len(found.group(1) or "")
+
+
+def coordinate_pair(value: str) -> tuple[float, float, int] | None:
+    """``"48.8566,2.3522"`` -> (lat, lon, fewest decimals); None when not a pair in range."""
+    if len(value) > 40:
+        return None
+    found = _PAIR.fullmatch(value)
+    if found is None:
+        return None
+    lat = coordinate(found.group(1), 90)
+    lon = coordinate(found.group(2), 180)
+    if lat is None or lon is None:
+        return None
+    return lat[0], lon[0], min(lat[1], lon[1])
+
+
+def is_url(value: str) -> bool:
+    return value.startswith(("http://", "https://")) and len(value) > 10 and " " not in value
+
+
+def is_fcm_token(value: str) -> bool:
+    return len(value) >= 112 and _FCM_TOKEN.fullmatch(value) is not None
+
+
+def is_firebase_installation_id(value: str) -> bool:
+    return len(value) == 22 and _FIREBASE_FID.fullmatch(value) is not None
+
+
+def stack_frames(text: str) -> int:
+    """How many lines of a text look like stack-trace frames (Java/JS, Python, native)."""
+    if "\n" not in text:
+        return 0
+    return len(_STACK_FRAME.findall(text))

@@ -1,0 +1,137 @@
+"""Key names and key paths of decoded values, as detectors compare them.
+
+A leaf's ``location`` (``body > form:data > json:[0].properties.$email``)
+is written for readers; detectors and vendor adapters need the key names
+on the way to the value, without list positions or codec steps:
+``("data", "properties", "$email")``. Bracketed names count as keys, so a
+form field literally named ``ud[em]`` and a decoder that nested it as
+``ud`` > ``em`` give the same path, and so do the GA4 parameter
+``ep.search_term`` and a nested ``ep`` > ``search_term``.
+
+Keys are compared *folded* (lower case, separators dropped) because SDKs
+spell the same field ``user_id``, ``userId``, ``$user_id`` and ``USER-ID``.
+
+Credentials are recognised here too: a value under ``Authorization``, an
+API key or a token is never personal data to report, whatever it looks
+like (a bearer JWT holds an email, a Basic header a write key). The test is
+narrower than :func:`flowaudit.redact.is_secret_name`, which masks
+generously for output; here a false match would hide real data (``keyword``
+is a search term, ``signup_email`` an email, ``push_token`` a device id).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_SEGMENT = " > "
+_KIND = re.compile(r"[A-Za-z0-9_+-]+:(.*)", re.S)
+# [3] list index | [*] | ["quoted key"] | [bare key] | dotted name
+_TOKEN = re.compile(r'\[(\d+)\]|\[(\*)\]|\["((?:[^"\\]|\\.)*)"\]|\[([^\]]*)\]|([^.\[\]]+)')
+_FOLD = re.compile(r"[\W_]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORDS = re.compile(r"[^\W\d_]+|\d+")
+
+_CACHE = 1 << 12  # bounded small: memory must not grow with the capture
+
+
+@lru_cache(maxsize=_CACHE)
+def key_path(location: str) -> tuple[str, ...]:
+    """The key names from the root of the request to a value, list positions left out."""
+    names: list[str] = []
+    for segment in location.split(_SEGMENT):
+        found = _KIND.match(segment)
+        if found is None:  # "body", "gzip": a step without a path
+            continue
+        names.extend(path_names(found.group(1)))
+    return tuple(names)
+
+
+def path_names(path: str) -> list[str]:
+    """Names in one dotted/bracketed path. ``[3]`` and ``[*]`` (any list position) are no names;
+    a bare ``*`` or ``**`` stays, for adapter patterns to read as wildcards."""
+    names: list[str] = []
+    for _index, _star, quoted, bracket, bare in _TOKEN.findall(path):
+        name = quoted or bracket or bare
+        if name:
+            names.append(name)
+    return names
+
+
+@lru_cache(maxsize=_CACHE)
+def leaf_name(key: str) -> str:
+    """The last name in a key: ``ud[em]`` -> ``em``, ``ep.search_term`` -> ``search_term``."""
+    names = path_names(key)
+    return names[-1] if names else key
+
+
+@lru_cache(maxsize=_CACHE)
+def fold(name: str) -> str:
+    """``$user_id``, ``userId``, ``User-ID`` -> ``userid``."""
+    return _FOLD.sub("", name).lower()
+
+
+@lru_cache(maxsize=_CACHE)
+def words(name: str) -> tuple[str, ...]:
+    """A key split into lower-case words: ``location_lat`` and ``locationLat`` -> ``("location", "lat")``."""
+    return tuple(w.lower() for w in _WORDS.findall(_CAMEL.sub(" ", name)))
+
+
+# Folded names whose value is a credential. Exact names, then endings.
+_CREDENTIAL_NAMES = frozenset(
+    {
+        "authorization",
+        "proxyauthorization",
+        "auth",
+        "xsentryauth",
+        "sentrykey",
+        "apikey",
+        "xapikey",
+        "apisecret",
+        "apitoken",
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "writekey",
+        "devkey",
+        "appsecret",
+        "clientsecret",
+        "accesskey",
+        "secretkey",
+        "privatekey",
+        "branchkey",
+        "signature",
+        "xgoogapikey",
+        "cookie",
+        "setcookie",
+    }
+)
+_CREDENTIAL_ENDINGS = ("token", "secret", "password", "apikey", "writekey", "accesskey")
+# Tokens that identify a device for push messaging: data (identifiers.device_id), not credentials.
+_DEVICE_TOKEN_STARTS = ("push", "device", "fcm", "apns", "gcm", "registration", "notification", "firebase")
+
+
+@lru_cache(maxsize=_CACHE)
+def is_credential_name(name: str) -> bool:
+    """Whether a header, parameter or field of this name carries a credential."""
+    folded = fold(name)
+    if folded in _CREDENTIAL_NAMES:
+        return True
+    return folded.endswith(_CREDENTIAL_ENDINGS) and not folded.startswith(_DEVICE_TOKEN_STARTS)
+
+
+# A bare "token" inside these objects is a push token (Segment's context.device.token).
+DEVICE_OBJECTS = frozenset({"device", "push", "notification", "notifications", "apns", "fcm"})
+
+
+@lru_cache(maxsize=_CACHE)
+def under_credential(location: str) -> bool:
+    """Whether any key on the way to this value names a credential (the value is then never data)."""
+    path = key_path(location)
+    for depth, name in enumerate(path):
+        if is_credential_name(name):
+            if fold(name) == "token" and depth and fold(path[depth - 1]) in DEVICE_OBJECTS:
+                continue
+            return True
+    return False

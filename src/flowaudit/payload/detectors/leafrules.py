@@ -1,0 +1,412 @@
+"""Detections that one value proves on its own: key name plus format, or format alone.
+
+Each rule gets the leaf, its key name, the stripped value and the name of
+the enclosing object, and returns a :class:`Detection` or None. Rules for a
+key family give ``likely`` hits; :func:`format_only` gives ``possible``
+ones for values whose format alone says what they are (an email address
+under an unrelated key, a number passing the IMEI check), except a
+multi-line stack trace, which nothing else looks like.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flowaudit.payload.detectors import formats
+from flowaudit.payload.detectors.evidence import hit, mask, mask_email, mask_hash, mask_ip, mask_url, quote
+from flowaudit.payload.detectors.families import PERSON_PARENTS, PURCHASE_EVENTS, Family
+from flowaudit.payload.detectors.keys import DEVICE_OBJECTS, fold, key_path
+from flowaudit.payload.model import Detection, Leaf
+
+DETECTOR = "generic:"
+LIKELY = "likely"
+POSSIBLE = "possible"
+
+_PLACEHOLDERS = frozenset(
+    {
+        "null",
+        "none",
+        "nil",
+        "undefined",
+        "unknown",
+        "0",
+        "-1",
+        "false",
+        "true",
+        "n/a",
+        "na",
+        "(null)",
+        "{{auto}}",
+        "anonymous",
+        "guest",
+        "[]",
+        "{}",
+        "$direct",
+        formats.ZERO_UUID,
+    }
+)
+_GENDERS = frozenset(
+    "m f w d x male female other man woman nonbinary non-binary diverse homme femme hombre mujer mann frau".split()
+)
+_FRAME_MIN = 3
+
+Rule = Callable[[Leaf, str, str, str], Detection | None]
+
+
+def is_placeholder(value: str) -> bool:
+    """Values that stand for "no value": sent in the field, but identify no one."""
+    if len(value) > 40:  # placeholders are short; long values are never one repeated character
+        return False
+    return value.lower() in _PLACEHOLDERS or len(set(value)) == 1
+
+
+def _has_letter(value: str) -> bool:
+    return any(c.isalpha() for c in value)
+
+
+def _hashed(leaf: Leaf, name: str, value: str, data_type: str, what: str) -> Detection | None:
+    kind = formats.hash_kind(value)
+    if kind is None:
+        return None
+    how = f"key '{name}' + {kind} hex (hashed {what})"
+    return hit(leaf, data_type, LIKELY, how, mask_hash(value), DETECTOR + what, value=value.lower())
+
+
+def _email(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if formats.is_email(value):
+        how = f"key '{name}' + email format"
+        return hit(leaf, "contact.email", LIKELY, how, mask_email(value), DETECTOR + "email", value=value.lower())
+    return _hashed(leaf, name, value, "contact.email", "email")
+
+
+def _phone(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    digits = formats.phone_digits(value)
+    if digits is not None:
+        how = f"key '{name}' + phone number format"
+        return hit(leaf, "contact.phone", LIKELY, how, mask(value), DETECTOR + "phone", value=digits)
+    return _hashed(leaf, name, value, "contact.phone", "phone")
+
+
+def _person_name(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if fold(name) in ("fn", "ln"):  # Meta's hashed first/last name fields
+        return _hashed(leaf, name, value, "contact.name", "name")
+    if len(value) > 100 or not _has_letter(value) or is_placeholder(value) or "@" in value or formats.is_url(value):
+        return None
+    return hit(leaf, "contact.name", LIKELY, f"key '{name}' + a name", mask(value), DETECTOR + "name")
+
+
+def _address(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if len(value) < 5 or not _has_letter(value) or is_placeholder(value) or formats.is_url(value):
+        return _hashed(leaf, name, value, "contact.address", "address")
+    return hit(leaf, "contact.address", LIKELY, f"key '{name}' + an address", mask(value), DETECTOR + "address")
+
+
+def _postcode(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    found = _hashed(leaf, name, value, "location.coarse", "postcode")
+    if found is not None:
+        return found
+    compact = value.replace(" ", "").replace("-", "")
+    if not 3 <= len(compact) <= 10 or not compact.isalnum() or not any(c.isdigit() for c in compact):
+        return None
+    if is_placeholder(compact):
+        return None
+    return hit(leaf, "location.coarse", LIKELY, f"key '{name}' + a postcode", mask(value), DETECTOR + "postcode")
+
+
+def _city(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if fold(name) == "ct":  # Meta's hashed city field; "ct" means too many other things in clear
+        return _hashed(leaf, name, value, "location.coarse", "city")
+    plain = value.replace(" ", "").replace("-", "").replace("'", "")
+    if not 2 <= len(value) <= 60 or not plain.isalpha() or is_placeholder(value):
+        return None
+    return hit(leaf, "location.coarse", LIKELY, f"key '{name}' + a place name", quote(value), DETECTOR + "city")
+
+
+def _profile(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    folded = fold(name)
+    if folded in ("db", "ge"):  # Meta's hashed date of birth / gender
+        return _hashed(leaf, name, value, "contact.other", "profile")
+    if folded == "age":
+        ok = value.isdigit() and 1 <= int(value) <= 120
+    elif folded in ("gender", "sex"):
+        ok = value.lower() in _GENDERS or formats.hash_kind(value) is not None
+    else:  # dates of birth, birth year
+        ok = 4 <= len(value) <= 30 and any(c.isdigit() for c in value) and not is_placeholder(value)
+    if not ok:
+        return None
+    return hit(leaf, "contact.other", LIKELY, f"key '{name}' + a profile value", mask(value), DETECTOR + "profile")
+
+
+def _advertising_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if formats.is_uuid(value):
+        if value == formats.ZERO_UUID:
+            how = f"key '{name}' all-zero (limit ad tracking / ATT denied)"
+            return hit(leaf, "identifiers.advertising_id", LIKELY, how, value, DETECTOR + "advertising_id", value=value)
+        how = f"key '{name}' + UUID format"
+    elif fold(name) == "oaid" and formats.is_hex(value, 16, 32, 64):
+        how = f"key '{name}' + OAID format"
+    else:
+        return None
+    return hit(
+        leaf, "identifiers.advertising_id", LIKELY, how, mask(value), DETECTOR + "advertising_id", value=value.lower()
+    )
+
+
+def _device_id(leaf: Leaf, name: str, value: str, what: str) -> Detection:
+    how = f"key '{name}' + {what}"
+    return hit(leaf, "identifiers.device_id", LIKELY, how, mask(value), DETECTOR + "device_id", value=value)
+
+
+def _uuid_device_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if formats.is_uuid(value) and value != formats.ZERO_UUID:
+        return _device_id(leaf, name, value, "UUID format")
+    return None
+
+
+def _android_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if formats.is_hex(value, 15, 16) and not is_placeholder(value):
+        return _device_id(leaf, name, value, "Android ID format (16 hex)")
+    return None
+
+
+def _firebase_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if formats.is_firebase_installation_id(value):
+        return _device_id(leaf, name, value, "Firebase installation id format")
+    return None
+
+
+def _push_token(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if formats.is_hex(value, 64):
+        return _device_id(leaf, name, value, "APNs token format (64 hex)")
+    if formats.is_fcm_token(value):
+        return _device_id(leaf, name, value, "FCM token format")
+    if len(value) >= 32 and " " not in value and not is_placeholder(value):
+        return _device_id(leaf, name, value, "push token")
+    return None
+
+
+def plausible_id(value: str) -> bool:
+    """An identifier value: not a placeholder, not prose, not a flag."""
+    if is_placeholder(value) or len(value) > 200 or " " in value.strip():
+        return False
+    return len(value) >= 3 or (len(value) == 2 and value.isdigit())
+
+
+def _any_device_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if len(value) >= 8 and plausible_id(value):
+        return _device_id(leaf, name, value, "an identifier")
+    return None
+
+
+def _ga_client_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    head, dot, tail = value.partition(".")
+    if (dot and head.isdigit() and tail.isdigit() and len(head) >= 5) or formats.is_uuid(value):
+        return _device_id(leaf, name, value, "analytics client id format")
+    return None
+
+
+def path_user_id(leaf: Leaf, collection: str, value: str) -> Detection | None:
+    """``/customers/<id>``, ``/users/<id>``: the REST convention puts the user id in the URL path."""
+    if not plausible_id(value) or value.isalpha():
+        return None
+    how = f"URL path /{collection}/<id>"
+    return hit(leaf, "identifiers.user_id", LIKELY, how, mask(value), DETECTOR + "user_id", value=value)
+
+
+def _user_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if not plausible_id(value):
+        return None
+    if value.startswith("$device:"):  # Mixpanel's anonymous distinct_id is the device id
+        return _device_id(leaf, name, value, "'$device:' prefix")
+    how = f"key '{name}' + an identifier"
+    return hit(leaf, "identifiers.user_id", LIKELY, how, mask(value), DETECTOR + "user_id", value=value)
+
+
+def _hardware(leaf: Leaf, name: str, value: str, what: str) -> Detection:
+    how = f"key '{name}' + {what}"
+    return hit(leaf, "identifiers.hardware_id", LIKELY, how, mask(value), DETECTOR + "hardware_id", value=value)
+
+
+def _imei(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if value.isdigit() and 14 <= len(value) <= 16 and not is_placeholder(value):
+        return _hardware(leaf, name, value, "IMEI format")
+    if fold(name) == "meid" and formats.is_hex(value, 14):
+        return _hardware(leaf, name, value, "MEID format")
+    return None
+
+
+def _mac(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    return _hardware(leaf, name, value, "MAC address format") if formats.is_mac(value) else None
+
+
+def _serial(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if 6 <= len(value) <= 40 and value.replace("-", "").isalnum() and not is_placeholder(value):
+        return _hardware(leaf, name, value, "a serial number")
+    return None
+
+
+def _ip(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    version = formats.ip_address(value)
+    if version is None:
+        return None
+    how = f"key '{name}' + IP{version} address"
+    return hit(leaf, "network.ip_address", LIKELY, how, mask_ip(value), DETECTOR + "ip_address", value=value)
+
+
+def _coordinates(leaf: Leaf, name: str, value: str, parent: str) -> Detection | None:
+    pair = formats.coordinate_pair(value)
+    if pair is None:
+        return _page_url(leaf, name, value, parent) if formats.is_url(value) else None
+    lat, lon, decimals = pair
+    if lat == 0 and lon == 0:
+        return None
+    data_type = "location.precise" if decimals >= 3 else "location.coarse"
+    how = f"key '{name}' + lat,lon pair with {decimals} decimals"
+    return hit(leaf, data_type, LIKELY, how, f"{lat:.1f}, {lon:.1f}", DETECTOR + "coordinates")
+
+
+# Objects describing the SDK itself ("notifier": {"url": <the SDK's homepage>}), not a page the user saw.
+_SDK_OBJECTS = frozenset({"notifier", "library", "sdk", "lib", "integrations", "client", "plugin"})
+
+
+def _page_url(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if any(fold(key) in _SDK_OBJECTS for key in key_path(leaf.location)[:-1]):
+        return None
+    if formats.is_url(value):
+        excerpt = mask_url(value)
+    elif value.startswith("/") and fold(name) in ("page", "pagepath") and len(value) > 1:
+        excerpt = mask(value)
+    else:
+        return None
+    how = f"key '{name}' + a page URL"
+    return hit(leaf, "browsing.history", LIKELY, how, excerpt, DETECTOR + "page_url")
+
+
+def _search(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if len(value) > 200 or not _has_letter(value) or is_placeholder(value) or formats.is_url(value):
+        return None
+    return hit(leaf, "usage.search", LIKELY, f"key '{name}' + search text", mask(value), DETECTOR + "search")
+
+
+def _weak_search(leaf: Leaf, name: str, value: str, parent: str) -> Detection | None:
+    found = _search(leaf, name, value, parent)
+    if found is None or leaf.part not in ("query", "body"):
+        return None
+    return hit(leaf, "usage.search", POSSIBLE, f"key '{name}' (a query?)", found.excerpt, DETECTOR + "search")
+
+
+def _is_amount(value: str) -> bool:
+    try:
+        return float(value) > 0
+    except ValueError:
+        return False
+
+
+def _purchase(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if not (_is_amount(value) or (plausible_id(value) and not value.replace(".", "").isdigit())):
+        return None
+    how = f"key '{name}' + a purchase value"
+    return hit(leaf, "financial.purchase", LIKELY, how, mask(value), DETECTOR + "purchase")
+
+
+def _card_number(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    digits = value.replace(" ", "").replace("-", "")
+    if 13 <= len(digits) <= 19 and digits.isdigit() and formats.luhn_ok(digits):
+        how = f"key '{name}' + card number passing the Luhn check"
+        return hit(leaf, "financial.payment", LIKELY, how, "•••• " + digits[-4:], DETECTOR + "payment")
+    return None
+
+
+def _event(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if is_placeholder(value) or len(value) > 200:
+        return None
+    if fold(value) in PURCHASE_EVENTS:
+        how = f"event '{value}' is a purchase"
+        return hit(leaf, "financial.purchase", LIKELY, how, quote(value), DETECTOR + "purchase")
+    how = f"key '{name}' + an event name"
+    return hit(leaf, "usage.interactions", LIKELY, how, quote(value), DETECTOR + "event")
+
+
+def _advertising(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if is_placeholder(value):
+        return None
+    how = f"key '{name}' (ad click, campaign or ad revenue)"
+    return hit(leaf, "usage.advertising", LIKELY, how, mask(value), DETECTOR + "advertising")
+
+
+RULES: dict[Family, Rule] = {
+    Family.EMAIL: _email,
+    Family.PHONE: _phone,
+    Family.PERSON_NAME: _person_name,
+    Family.ADDRESS: _address,
+    Family.POSTCODE: _postcode,
+    Family.CITY: _city,
+    Family.PROFILE: _profile,
+    Family.ADVERTISING_ID: _advertising_id,
+    Family.VENDOR_ID: _uuid_device_id,
+    Family.APP_SET_ID: _uuid_device_id,
+    Family.ANDROID_ID: _android_id,
+    Family.FIREBASE_ID: _firebase_id,
+    Family.PUSH_TOKEN: _push_token,
+    Family.DEVICE_ID: _any_device_id,
+    Family.GA_CLIENT_ID: _ga_client_id,
+    Family.USER_ID: _user_id,
+    Family.IMEI: _imei,
+    Family.MAC: _mac,
+    Family.SERIAL: _serial,
+    Family.IP: _ip,
+    Family.COORDINATES: _coordinates,
+    Family.PAGE_URL: _page_url,
+    Family.SEARCH: _search,
+    Family.SEARCH_WEAK: _weak_search,
+    Family.PURCHASE: _purchase,
+    Family.CARD_NUMBER: _card_number,
+    Family.EVENT: _event,
+    Family.ADVERTISING: _advertising,
+}
+
+# Generic names that mean something inside a telling object: {"user": {"id": ..., "name": ...}},
+# {"device": {"token": ...}}. Name -> (enclosing objects, rule).
+PARENT_RULES: dict[str, tuple[frozenset[str], Rule]] = {
+    "id": (PERSON_PARENTS, _user_id),
+    "name": (PERSON_PARENTS, _person_name),
+    "token": (DEVICE_OBJECTS, _push_token),
+}
+
+
+def format_only(leaf: Leaf, name: str, value: str) -> list[Detection]:
+    """What a value's format says without a telling key (``possible``, except stack traces)."""
+    found: list[Detection] = []
+    first = value[0]
+    if "@" in value:
+        if formats.is_email(value):
+            found.append(
+                hit(leaf, "contact.email", POSSIBLE, "email format", mask_email(value), DETECTOR + "email", value=value)
+            )
+        else:
+            for address in formats.emails_in(value)[:1]:
+                how = "email address inside a text"
+                found.append(
+                    hit(leaf, "contact.email", POSSIBLE, how, mask_email(address), DETECTOR + "email", value=address)
+                )
+    if first == "+" and formats.is_e164(value):
+        found.append(hit(leaf, "contact.phone", POSSIBLE, "E.164 phone format", mask(value), DETECTOR + "phone"))
+    elif first.isdigit() or ":" in value:
+        if formats.is_imei(value):
+            how = "15 digits passing the IMEI (Luhn) check"
+            found.append(hit(leaf, "identifiers.hardware_id", POSSIBLE, how, mask(value), DETECTOR + "hardware_id"))
+        elif "version" not in fold(name) and formats.ip_address(value) is not None:
+            how = "IP address format"
+            found.append(hit(leaf, "network.ip_address", POSSIBLE, how, mask_ip(value), DETECTOR + "ip_address"))
+        elif formats.is_mac(value):
+            found.append(
+                hit(leaf, "identifiers.hardware_id", POSSIBLE, "MAC address format", mask(value), DETECTOR + "mac")
+            )
+    if "\n" in value:
+        frames = formats.stack_frames(value)
+        if frames >= _FRAME_MIN:
+            how = f"stack trace ({frames} frames)"
+            found.append(
+                hit(leaf, "diagnostics.crash", LIKELY, how, quote(value.strip().splitlines()[0]), DETECTOR + "crash")
+            )
+    return found

@@ -1,0 +1,156 @@
+"""Detections that need several values of a request together.
+
+A latitude means little without its longitude, a currency only marks a
+purchase next to an amount, one device attribute is diagnostics but five
+together are a fingerprint, and a crash report is one finding however many
+frames it has. Each collector here is fed leaf by leaf during the single
+pass of :func:`~flowaudit.payload.detectors.generic.detect_generic` and
+asked for its detections at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flowaudit.payload.detectors import formats
+from flowaudit.payload.detectors.evidence import hit, mask, quote
+from flowaudit.payload.detectors.families import CRASH_WORDS, FRAME_CONTAINERS, Family
+from flowaudit.payload.detectors.keys import fold, key_path
+from flowaudit.payload.detectors.leafrules import DETECTOR, LIKELY, is_placeholder
+from flowaudit.payload.model import Detection, Leaf
+
+FINGERPRINT_MIN = 4  # distinct device attributes that make a bundle a fingerprint
+_FRAME_KEYS = frozenset(
+    {"filename", "function", "lineno", "colno", "abspath", "module", "method", "file", "symbol", "instructionaddr"}
+)
+
+
+def _object_of(leaf: Leaf) -> str:
+    """The location of the object holding a leaf: the leaf's location without its key."""
+    key = leaf.key or ""
+    return leaf.location[: -len(key)] if key and leaf.location.endswith(key) else leaf.location
+
+
+@dataclass
+class Coordinates:
+    """Pairs a latitude with the longitude in the same object."""
+
+    _lat: dict[tuple[str, str], tuple[Leaf, str]] = field(default_factory=dict)
+    _lon: dict[tuple[str, str], tuple[Leaf, str]] = field(default_factory=dict)
+
+    def add(self, leaf: Leaf, family: Family, name: str) -> None:
+        side = self._lat if family is Family.LATITUDE else self._lon
+        side.setdefault((leaf.part, _object_of(leaf)), (leaf, name))
+
+    def detections(self) -> list[Detection]:
+        found: list[Detection] = []
+        for where, (lat_leaf, lat_name) in self._lat.items():
+            if where not in self._lon:
+                continue
+            lon_leaf, lon_name = self._lon[where]
+            lat = formats.coordinate(lat_leaf.value.strip(), 90)
+            lon = formats.coordinate(lon_leaf.value.strip(), 180)
+            if lat is None or lon is None or (lat[0] == 0 and lon[0] == 0):
+                continue
+            decimals = min(lat[1], lon[1])
+            data_type = "location.precise" if decimals >= 3 else "location.coarse"
+            how = f"keys '{lat_name}'/'{lon_name}' + coordinates with {decimals} decimals"
+            excerpt = f"{lat[0]:.1f}, {lon[0]:.1f}"
+            found.append(hit(lat_leaf, data_type, LIKELY, how, excerpt, DETECTOR + "coordinates"))
+        return found
+
+
+@dataclass
+class PurchaseDetails:
+    """A currency code and an amount in the same object: a purchase."""
+
+    _currency: dict[tuple[str, str], str] = field(default_factory=dict)
+    _amounts: dict[tuple[str, str], tuple[Leaf, str]] = field(default_factory=dict)
+
+    def add(self, leaf: Leaf, name: str, value: str) -> None:
+        where = (leaf.part, _object_of(leaf))
+        if "currency" in fold(name):
+            if len(value) == 3 and value.isalpha():
+                self._currency.setdefault(where, value.upper())
+            return
+        try:
+            if float(value) > 0:
+                self._amounts.setdefault(where, (leaf, name))
+        except ValueError:
+            return
+
+    def detections(self) -> list[Detection]:
+        found: list[Detection] = []
+        for where, currency in self._currency.items():
+            if where in self._amounts:
+                leaf, name = self._amounts[where]
+                how = f"key '{name}' + currency {currency} beside it"
+                found.append(hit(leaf, "financial.purchase", LIKELY, how, mask(leaf.value), DETECTOR + "purchase"))
+        return found
+
+
+@dataclass
+class Crash:
+    """Crash reports: one detection per exception or stack-trace object."""
+
+    _seen: dict[tuple[str, str], Detection] = field(default_factory=dict)
+
+    def add(self, leaf: Leaf, name: str) -> None:
+        path = key_path(leaf.location)
+        for depth, key in enumerate(path):
+            folded = fold(key)
+            if folded in FRAME_CONTAINERS:
+                if fold(name) not in _FRAME_KEYS:
+                    continue  # "frames" alone may be animation or video frames
+            elif not any(word in folded for word in CRASH_WORDS):
+                continue
+            where = (leaf.part, "/".join(path[: depth + 1]))
+            if where not in self._seen:
+                how = f"crash data under '{key}'"
+                self._seen[where] = hit(leaf, "diagnostics.crash", LIKELY, how, quote(key), DETECTOR + "crash")
+            return
+
+    def detections(self) -> list[Detection]:
+        return list(self._seen.values())
+
+
+@dataclass
+class Fingerprint:
+    """Device attributes sent together (model, OS, screen, carrier, locale, ...)."""
+
+    _first: dict[str, Leaf] = field(default_factory=dict)
+
+    def add(self, leaf: Leaf, category: str, value: str) -> None:
+        if category not in self._first and not is_placeholder(value):
+            self._first[category] = leaf
+
+    def detections(self) -> list[Detection]:
+        if len(self._first) < FINGERPRINT_MIN:
+            return []
+        leaf = next(iter(self._first.values()))
+        categories = ", ".join(self._first)
+        how = f"{len(self._first)} device attributes sent together: {categories}"
+        return [hit(leaf, "device.fingerprint", LIKELY, how, quote(categories), DETECTOR + "fingerprint")]
+
+
+@dataclass
+class NamesBesideEmail:
+    """A bare ``name`` in the same object as an email address is the person's name."""
+
+    _names: dict[tuple[str, str], Leaf] = field(default_factory=dict)
+    _emails: set[tuple[str, str]] = field(default_factory=set)
+
+    def add_name(self, leaf: Leaf) -> None:
+        self._names.setdefault((leaf.part, _object_of(leaf)), leaf)
+
+    def add_email(self, leaf: Leaf) -> None:
+        self._emails.add((leaf.part, _object_of(leaf)))
+
+    def detections(self) -> list[Detection]:
+        found: list[Detection] = []
+        for where, leaf in self._names.items():
+            value = leaf.value.strip()
+            if where in self._emails and any(c.isalpha() for c in value) and len(value) <= 100 and "@" not in value:
+                how = "key 'name' beside an email address"
+                found.append(hit(leaf, "contact.name", LIKELY, how, mask(value), DETECTOR + "name"))
+        return found

@@ -1,0 +1,251 @@
+"""Health, fitness and sensitive terms, read from ``rules/terms/*.yml``.
+
+The word lists are data (one file per language, each list with a source and
+a rationale) so that a reviewer can check and extend them without reading
+code. Matching is by whole words after normalising case, accents and
+Arabic spelling variants; a text is cut into words once and each word is a
+set lookup, so the cost does not grow with the size of the lists.
+
+Some words are health words only in context: "period" is also a span of
+time (``period=monthly``), "weight" a font weight, "heart" a like button,
+"cycle", "pressure" and "temperature" are everywhere. Such a term is listed
+as *ambiguous* with the context words that make it a health term; it
+counts only when one of them, or an unambiguous term of the same group,
+occurs in the same request (:meth:`TermIndex.resolve`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from flowaudit.datatypes import load_vocabulary
+from flowaudit.errors import FlowauditError
+from flowaudit.resources import rules_dir
+from flowaudit.yamlsource import YamlDoc, load_yaml
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_WORD = re.compile(r"[^\W_]+")
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+# Arabic: ta marbuta and alif maqsura are spelt either way in the wild.
+_ARABIC_MAP = str.maketrans({"ة": "ه", "ى": "ي", "ـ": ""})
+# Arabic writes "the", "and the", "with the", "for the" onto the word.
+_ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
+_TERM_GROUPS = ("health", "sensitive")
+_LIST_KEYS = frozenset({"data_type", "source", "rationale", "terms", "ambiguous"})
+_AMBIGUOUS_KEYS = frozenset({"term", "why", "context", "not_after"})
+
+
+_CAMEL_MAX = 300  # camelCase is how names are written (keys, event names), not prose: long texts skip it
+
+
+def _fold_text(text: str) -> str:
+    if len(text) > _CAMEL_MAX:
+        text = text.lower()
+    elif not text.islower():
+        text = _CAMEL.sub(" ", text).lower()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_ARABIC_MAP)
+
+
+def _canonical(word: str) -> str:
+    if "\u0600" <= word[0] <= "\u06ff":
+        for prefix in _ARABIC_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 3:
+                return word[len(prefix) :]
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words without accents: ``"SymptomLogged"`` -> ``["symptom", "logged"]``."""
+    folded = _fold_text(text)
+    if folded.isascii():  # the common case, four times faster than the regular expression
+        return folded.translate(_ASCII_SEPARATORS).split()
+    return [_canonical(w) for w in _WORD.findall(folded)]
+
+
+def _surfaces(word: str) -> tuple[str, ...]:
+    """How a term's word may appear: itself and, for Latin-script words, a plural in -s/-es."""
+    if len(word) > 3 and word.isascii() and word.isalpha():
+        return (word, word + "s", word + "es")
+    return (word,)
+
+
+@dataclass(frozen=True, slots=True, eq=False)  # identity: each term is one object, hashed often
+class Term:
+    text: str  # as written in the list
+    data_type: str
+    language: str
+    words: tuple[str, ...]  # tokenised
+    context: tuple[tuple[str, ...], ...] = ()  # empty: unambiguous
+    not_after: frozenset[str] = frozenset()  # a preceding word that makes it something else ("font weight")
+
+    @property
+    def ambiguous(self) -> bool:
+        return bool(self.context)
+
+
+class TermIndex:
+    """All term lists, indexed by first word."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        # The same word in several languages ("symptom": de, en) is one term naming them all.
+        merged: dict[tuple[object, ...], Term] = {}
+        for term in terms:
+            same = (term.words, term.data_type, term.context, term.not_after)
+            kept = merged.get(same)
+            if kept is None:
+                merged[same] = term
+            elif term.language not in kept.language.split(", "):
+                merged[same] = replace(kept, language=f"{kept.language}, {term.language}")
+        by_surface: dict[str, list[Term]] = {}
+        for term in merged.values():
+            for surface in _surfaces(term.words[0]):
+                by_surface.setdefault(surface, []).append(term)
+        # Longest phrase first, so "heart rate" is tried before "heart".
+        self._by_surface = {w: tuple(sorted(ts, key=lambda t: -len(t.words))) for w, ts in by_surface.items()}
+        self.surfaces = frozenset(self._by_surface)
+
+    def find(self, words: Sequence[str]) -> list[Term]:
+        """The terms occurring in a tokenised text, each once; at each place the longest
+        phrase wins ("heart rate", not "heart")."""
+        present = self.surfaces.intersection(words)  # most texts: empty, found in C
+        if not present:
+            return []
+        found: list[Term] = []
+        positional: set[str] = set()
+        for word in present:
+            candidates = self._by_surface[word]
+            if len(candidates) == 1 and len(candidates[0].words) == 1 and not candidates[0].not_after:
+                found.append(candidates[0])  # a plain word: where it stands does not matter
+            else:
+                positional.add(word)
+        if positional:
+            seen = {id(term) for term in found}
+            for position, word in enumerate(words):
+                if word not in positional:
+                    continue
+                for term in self._by_surface[word]:
+                    size = len(term.words)
+                    if size > 1 and tuple(words[position + 1 : position + size]) != term.words[1:]:
+                        continue
+                    if position and words[position - 1] in term.not_after:
+                        continue
+                    if id(term) not in seen:
+                        seen.add(id(term))
+                        found.append(term)
+                    break
+        return found
+
+    @staticmethod
+    def resolve(hits: Iterable[Term], request_words: set[str]) -> set[Term]:
+        """The terms that count in a request: unambiguous ones, and ambiguous ones in context.
+
+        An ambiguous term counts when one of its context entries (all of
+        its words) occurs in the request, or when the request also holds an
+        unambiguous term of the same group (health, sensitive).
+        """
+        found = set(hits)
+        groups = {t.data_type.split(".", 1)[0] for t in found if not t.ambiguous}
+        counted: set[Term] = set()
+        for term in found:
+            if not term.ambiguous or term.data_type.split(".", 1)[0] in groups:
+                counted.add(term)
+            elif any(all(w in request_words for w in entry) for entry in term.context):
+                counted.add(term)
+        return counted
+
+
+@cache
+def load_terms() -> TermIndex:
+    """The shipped term lists, read and checked once per process."""
+    return read_terms(sorted((rules_dir() / "terms").glob("*.yml")))
+
+
+def read_terms(paths: Iterable[Path]) -> TermIndex:
+    """Read term files; any mistake is a :class:`FlowauditError` naming file and line."""
+    terms: list[Term] = []
+    for path in paths:
+        terms.extend(_read_file(load_yaml(path)))
+    return TermIndex(terms)
+
+
+def _read_file(doc: YamlDoc) -> list[Term]:
+    value = doc.value
+    if not isinstance(value, dict) or set(value) != {"language", "lists"}:
+        raise _error(doc, (), "a terms file has exactly `language:` and `lists:`")
+    language = value["language"]
+    if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2}", language):
+        raise _error(doc, ("language",), "`language` must be a two-letter code such as en, fr, ar")
+    lists = value["lists"]
+    if not isinstance(lists, list) or not lists:
+        raise _error(doc, ("lists",), "`lists` must be a non-empty list")
+    terms: list[Term] = []
+    for index, entry in enumerate(lists):
+        terms.extend(_read_list(doc, language, ("lists", index), entry))
+    return terms
+
+
+def _read_list(doc: YamlDoc, language: str, where: tuple[object, ...], entry: Any) -> list[Term]:
+    if not isinstance(entry, dict):
+        raise _error(doc, where, "each list is a mapping with data_type, source, rationale and terms")
+    unknown = set(entry) - _LIST_KEYS
+    if unknown:
+        raise _error(doc, (*where, sorted(unknown)[0]), f"unknown key '{sorted(unknown)[0]}'")
+    for key in ("data_type", "source", "rationale"):
+        if not isinstance(entry.get(key), str) or not entry[key].strip():
+            raise _error(doc, (*where, key), f"`{key}` is required text")
+    data_type = entry["data_type"]
+    if data_type not in load_vocabulary().ids or data_type.split(".", 1)[0] not in _TERM_GROUPS:
+        raise _error(doc, (*where, "data_type"), f"'{data_type}' is not a health.* or sensitive.* data type")
+    if not entry["source"].startswith("https://"):
+        raise _error(doc, (*where, "source"), "`source` must be an https:// link")
+    terms = [
+        Term(text, data_type, language, _words(doc, (*where, "terms", i), text))
+        for i, text in enumerate(_strings(doc, (*where, "terms"), entry.get("terms"), required=True))
+    ]
+    for i, item in enumerate(entry.get("ambiguous") or []):
+        terms.append(_read_ambiguous(doc, language, data_type, (*where, "ambiguous", i), item))
+    return terms
+
+
+def _read_ambiguous(doc: YamlDoc, language: str, data_type: str, where: tuple[object, ...], item: Any) -> Term:
+    if not isinstance(item, dict) or not {"term", "why", "context"} <= set(item) or set(item) - _AMBIGUOUS_KEYS:
+        raise _error(doc, where, "an ambiguous term needs `term`, `why` and `context` (and optionally `not_after`)")
+    text = item["term"]
+    if not isinstance(text, str) or not isinstance(item["why"], str) or not item["why"].strip():
+        raise _error(doc, where, "`term` and `why` must be text")
+    context = tuple(
+        _words(doc, (*where, "context", i), c)
+        for i, c in enumerate(_strings(doc, (*where, "context"), item["context"], required=True))
+    )
+    not_after = frozenset(
+        w for c in _strings(doc, (*where, "not_after"), item.get("not_after"), required=False) for w in tokenize(c)
+    )
+    return Term(text, data_type, language, _words(doc, (*where, "term"), text), context, not_after)
+
+
+def _strings(doc: YamlDoc, where: tuple[object, ...], value: Any, *, required: bool) -> list[str]:
+    if value is None and not required:
+        return []
+    if not isinstance(value, list) or (required and not value) or not all(isinstance(v, str) for v in value):
+        raise _error(doc, where, "must be a list of text")
+    return value
+
+
+def _words(doc: YamlDoc, where: tuple[object, ...], text: str) -> tuple[str, ...]:
+    words = tuple(tokenize(text))
+    if not words:
+        raise _error(doc, where, f"'{text}' has no letters to match")
+    return words
+
+
+def _error(doc: YamlDoc, where: tuple[object, ...], message: str) -> FlowauditError:
+    return FlowauditError(message, path=doc.path, line=doc.line_of(where))

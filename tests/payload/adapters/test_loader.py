@@ -1,0 +1,113 @@
+"""The shipped adapter files, and the errors a broken one gives (file:line)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flowaudit.catalog import load_catalog
+from flowaudit.errors import FlowauditError
+from flowaudit.payload.adapters import load_adapters, read_adapters
+
+REQUIRED_VENDORS = {
+    "facebook_app_events",
+    "meta_pixel",
+    "meta_conversions_api",
+    "google_analytics",
+    "firebase",
+    "appsflyer",
+    "adjust",
+    "branch",
+    "mixpanel",
+    "amplitude",
+    "segment",
+    "rudderstack",
+    "posthog",
+    "sentry",
+    "braze",
+    "crashlytics",
+}
+
+
+def test_the_issue_s_vendors_are_all_described() -> None:
+    assert {adapter.vendor for adapter in load_adapters().adapters} >= REQUIRED_VENDORS
+
+
+def test_every_adapter_names_the_catalog_service_of_its_hosts() -> None:
+    catalog = load_catalog()
+    for adapter in load_adapters().adapters:
+        catalog.service(adapter.service)  # raises for an unknown id
+        for endpoint in adapter.endpoints:
+            for host in endpoint.hosts:
+                match = catalog.match(host)
+                assert match is not None and match.service.id == adapter.service, (adapter.vendor, host)
+
+
+def test_every_field_cites_a_source() -> None:
+    for adapter in load_adapters().adapters:
+        for endpoint in adapter.endpoints:
+            assert endpoint.source.startswith("https://")
+            assert all(c.source.startswith("https://") for c in endpoint.carries)
+            for field in endpoint.fields:
+                assert field.source.startswith("https://"), (adapter.vendor, field.path)
+
+
+def write(tmp_path: Path, text: str, name: str = "acme.yml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+GOOD = """\
+vendor: acme
+name: Acme
+service: acme
+endpoints:
+  - name: events
+    hosts: [events.acme.example]
+    paths: ["/v1/events"]
+    source: https://docs.acme.example/events
+    fields:
+      - path: user.email
+        type: contact.email
+        source: https://docs.acme.example/events#user
+"""
+
+
+def test_a_good_file_reads(tmp_path: Path) -> None:
+    (adapter,) = read_adapters([write(tmp_path, GOOD)])
+    assert adapter.endpoints[0].fields[0].line == 10
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "words"),
+    [
+        (("type: contact.email", "type: contact.emial"), 11, "unknown data type 'contact.emial'"),
+        (("        source: https://docs.acme.example/events#user", "        sorce: x"), 12, "unknown key 'sorce'"),
+        (("vendor: acme", "vendor: other"), 1, "must match the file name"),
+        (
+            (
+                "      - path: user.email\n        type: contact.email",
+                "      - path: user.key\n        secret: true\n        type: contact.email",
+            ),
+            10,
+            "secret",
+        ),
+        (("    hosts: [events.acme.example]", "    hosts: [Events.Acme]"), 6, "host name"),
+    ],
+)
+def test_mistakes_are_reported_at_their_line(tmp_path: Path, change: tuple[str, str], line: int, words: str) -> None:
+    path = write(tmp_path, GOOD.replace(*change))
+    with pytest.raises(FlowauditError) as raised:
+        read_adapters([path])
+    assert raised.value.path == str(path)
+    assert raised.value.line == line
+    assert words in raised.value.message
+
+
+def test_an_unknown_service_is_refused_when_the_catalog_ids_are_given(tmp_path: Path) -> None:
+    with pytest.raises(FlowauditError) as raised:
+        read_adapters([write(tmp_path, GOOD)], services=["mixpanel"])
+    assert raised.value.line == 3

@@ -1,0 +1,198 @@
+"""Generic detectors on the real captures (decoded by the real decoder) and on requests
+built by hand for what the captures do not show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from flowaudit.errors import FlowauditError
+from flowaudit.model import Observation
+from flowaudit.payload.decode import decode_request
+from flowaudit.payload.detectors import detect_generic
+from flowaudit.payload.model import DecodedRequest, Detection, Leaf
+
+REALWORLD = Path(__file__).resolve().parents[2] / "data" / "realworld"
+Realworld = Callable[[str], list[Observation]]
+JsonBody = Callable[..., DecodedRequest]
+
+
+def found(decoded: DecodedRequest, *, at_least: str = "likely") -> dict[str, list[Detection]]:
+    order = ("certain", "likely", "possible")
+    by_type: dict[str, list[Detection]] = {}
+    for detection in detect_generic(decoded):
+        if order.index(detection.confidence) <= order.index(at_least):
+            by_type.setdefault(detection.data_type, []).append(detection)
+    return by_type
+
+
+def test_mixpanel_email_and_health_with_path_and_decoding(realworld: Realworld) -> None:
+    track = decode_request(realworld("sdk/mixpanel/flows.mitm")[0])
+    hits = found(track)
+    (email,) = hits["contact.email"]
+    assert email.location == "body > form:data > json:properties.$email"
+    assert email.decoding == ("form", "json")
+    assert email.confidence == "likely" and email.excerpt == "j•••@example.com"
+    assert email.value == "jane.doe@example.com"  # the full value, to spot it at another company
+    health = {d.location: d for d in hits["health.health"]}
+    assert "diabetes" in health["body > form:data > json:properties.condition"].how
+    assert "glucose" in health["body > form:data > json:properties.glucose_mg_dl"].how
+
+
+def test_credentials_are_never_data(realworld: Realworld) -> None:
+    # Segment's Authorization: Basic <writeKey:>, Sentry's X-Sentry-Auth, Mixpanel's project token.
+    for capture in ("sdk/segment/flows.mitm", "sdk/sentry/flows.mitm", "sdk/mixpanel/flows.mitm"):
+        for obs in realworld(capture):
+            for detection in detect_generic(decode_request(obs)):
+                assert "Authorization" not in detection.location
+                assert "X-Sentry-Auth" not in detection.location
+                assert not detection.location.endswith(("token", "writeKey"))
+
+
+def test_sentry_crash_is_one_detection_per_exception(realworld: Realworld) -> None:
+    (envelope,) = realworld("sdk/sentry/flows.mitm")
+    crash = found(decode_request(envelope))["diagnostics.crash"]
+    assert len(crash) == 1 and "exception" in crash[0].how
+    assert crash[0].decoding == ("br", "envelope", "json")
+
+
+def test_browser_internal_update_check_is_a_fingerprint(realworld: Realworld) -> None:
+    update = realworld("browser/mixpanel/flows.mitm")[1]
+    assert update.host == "update.googleapis.com"
+    (fingerprint,) = found(decode_request(update))["device.fingerprint"]
+    assert "os" in fingerprint.how and "memory and storage" in fingerprint.how
+
+
+def test_no_health_or_sensitive_term_in_captures_that_hold_none(realworld: Realworld) -> None:
+    checked = 0
+    for path in sorted((REALWORLD / "mitmproxy-testdata").rglob("*")):
+        if path.suffix not in (".mitm", ".har", ".zhar"):
+            continue
+        try:
+            flows = realworld(str(path.relative_to(REALWORLD)))
+        except FlowauditError:
+            continue  # the deliberately broken files
+        for obs in flows:
+            checked += 1
+            for detection in detect_generic(decode_request(obs)):
+                assert not detection.data_type.startswith(("health.", "sensitive.")), (obs.ref, detection)
+    assert checked > 80
+
+
+def test_advertising_id_all_zero_is_the_opt_out_value(json_body: JsonBody) -> None:
+    hits = found(
+        json_body({"idfa": "00000000-0000-0000-0000-000000000000", "gaid": "38400000-8cf0-11bd-b23e-10b96e40000d"})
+    )
+    by_key = {d.location.rsplit(":", 1)[1]: d for d in hits["identifiers.advertising_id"]}
+    assert "all-zero (limit ad tracking / ATT denied)" in by_key["idfa"].how
+    assert by_key["gaid"].value == "38400000-8cf0-11bd-b23e-10b96e40000d"
+
+
+def test_hashed_email_needs_an_email_key(json_body: JsonBody) -> None:
+    digest = "86e0b9e56c17cc4d12387e1949b85053fbe73bc3ce5a1188713a9d300cc6133d"
+    hits = found(json_body({"ud": {"em": digest}, "checksum": digest}))
+    assert [d.location for d in hits["contact.email"]] == ["body > json:ud.em"]
+    assert "sha256" in hits["contact.email"][0].how
+
+
+def test_device_and_hardware_ids(json_body: JsonBody) -> None:
+    hits = found(
+        json_body(
+            {
+                "idfv": "599F9C00-92DC-4B5C-9464-7971F01F8370",
+                "android_id": "9774d56d682e549c",
+                "fid": "cB6Lq9uQTn2c0z6TnV4kPz",
+                "context": {"device": {"token": "ff15bc0c20c4aa6cd50854ff165fd265c838e5405bfeb9571066395b8c9da449"}},
+                "imei": "490154203237518",
+                "wifi_mac": "a4:83:e7:12:34:56",
+            }
+        )
+    )
+    assert len(hits["identifiers.device_id"]) == 4
+    assert len(hits["identifiers.hardware_id"]) == 2
+
+
+def test_imei_without_a_key_is_only_possible(json_body: JsonBody) -> None:
+    decoded = json_body({"x": "490154203237518"})
+    assert "identifiers.hardware_id" not in found(decoded)
+    assert [d.confidence for d in found(decoded, at_least="possible")["identifiers.hardware_id"]] == ["possible"]
+
+
+def test_coordinates_pair_up_and_decimals_decide_precision(json_body: JsonBody) -> None:
+    hits = found(
+        json_body(
+            {
+                "geo": {"lat": 48.8566, "lng": 2.3522},
+                "city_centre": {"latitude": 48.9, "longitude": 2.4},
+                "ll": "48.85,2.35",
+            }
+        )
+    )
+    assert [d.location for d in hits["location.precise"]] == ["body > json:geo.lat"]
+    assert sorted(d.location for d in hits["location.coarse"]) == ["body > json:city_centre.latitude", "body > json:ll"]
+
+
+def test_ip_addresses_in_payloads_but_not_versions(json_body: JsonBody) -> None:
+    hits = found(
+        json_body({"client_ip": "203.0.113.9", "app_version": "1.2.3.4", "loopback": "127.0.0.1"}), at_least="possible"
+    )
+    assert [d.location for d in hits["network.ip_address"]] == ["body > json:client_ip"]
+
+
+def test_purchase_search_and_page_url(json_body: JsonBody) -> None:
+    hits = found(
+        json_body(
+            {
+                "cd": {"value": "9.99", "currency": "EUR"},
+                "search_term": "low sugar recipes",
+                "page_location": "https://shop.example/diet/low-sugar",
+                "notifier": {"url": "https://github.com/bugsnag/bugsnag-python"},
+            }
+        )
+    )
+    assert [d.location for d in hits["financial.purchase"]] == ["body > json:cd.value"]
+    assert [d.location for d in hits["usage.search"]] == ["body > json:search_term"]
+    assert [d.location for d in hits["browsing.history"]] == ["body > json:page_location"]
+
+
+def test_a_currency_alone_is_no_purchase(json_body: JsonBody) -> None:
+    assert "financial.purchase" not in found(json_body({"settings": {"currency": "EUR", "value": "dark"}}))
+
+
+def test_user_ids_by_key_by_enclosing_object_and_in_rest_paths(json_body: JsonBody) -> None:
+    hits = found(json_body({"user": {"id": "u-981", "name": "Jane Doe"}, "external_id": "crm-77"}))
+    assert len(hits["identifiers.user_id"]) == 2 and len(hits["contact.name"]) == 1
+    path = DecodedRequest(
+        (
+            Leaf("url", "url:path[0]", (), None, "api"),
+            Leaf("url", "url:path[1]", (), None, "customers"),
+            Leaf("url", "url:path[2]", (), None, "user-4242"),
+        ),
+        (),
+    )
+    (user,) = found(path)["identifiers.user_id"]
+    assert user.location == "url:path[2]"
+
+
+def test_stack_trace_text_is_crash_data(json_body: JsonBody) -> None:
+    trace = "java.lang.IllegalStateException\n\tat a.B.c(B.java:1)\n\tat a.B.d(B.java:2)\n\tat a.C.e(C.java:3)"
+    (crash,) = found(json_body({"log": trace}))["diagnostics.crash"]
+    assert "3 frames" in crash.how
+
+
+def test_referer_header_is_only_possible(realworld: Realworld) -> None:
+    page_view = decode_request(realworld("browser/mixpanel/flows.mitm")[3])
+    header_hits = [d for d in detect_generic(page_view) if d.part == "header"]
+    assert [(d.data_type, d.confidence) for d in header_hits] == [("browsing.history", "possible")]
+
+
+@pytest.mark.parametrize("key", ["em", "email", "$email", "user_email", "emailAddress"])
+def test_email_keys(json_body: JsonBody, key: str) -> None:
+    assert found(json_body({key: "jane.doe@example.com"}))["contact.email"][0].confidence == "likely"
+
+
+def test_skip_hides_locations_a_vendor_adapter_marked_secret(json_body: JsonBody) -> None:
+    decoded = json_body({"signup_email": "jane.doe@example.com"})
+    assert detect_generic(decoded, skip={"body > json:signup_email"}) == []

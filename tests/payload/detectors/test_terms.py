@@ -1,0 +1,137 @@
+"""The term lists (rules/terms/*.yml) and how ambiguous terms are resolved."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from flowaudit.errors import FlowauditError
+from flowaudit.payload.detectors.terms import TermIndex, load_terms, read_terms, tokenize
+from flowaudit.resources import rules_dir
+
+
+def terms_in(text: str, index: TermIndex | None = None) -> set[str]:
+    """The counted terms of one text treated as a whole request."""
+    index = index or load_terms()
+    words = tokenize(text)
+    found = index.resolve(index.find(words), set(words))
+    return {term.text for term in found}
+
+
+def test_every_language_file_loads_with_sources() -> None:
+    files = sorted(p.stem for p in (rules_dir() / "terms").glob("*.yml"))
+    assert files == ["ar", "de", "en", "es", "fr", "pt"]
+    index = load_terms()
+    languages = {lang for terms in index._by_surface.values() for t in terms for lang in t.language.split(", ")}
+    assert languages == set(files)
+
+
+def test_a_word_is_ambiguous_in_every_language_or_in_none() -> None:
+    # One index serves all languages: a word plain in one list and ambiguous in another
+    # would make the ambiguous entry useless.
+    seen: dict[str, set[bool]] = {}
+    for terms in load_terms()._by_surface.values():
+        for term in terms:
+            if len(term.words) == 1:
+                seen.setdefault(term.words[0], set()).add(term.ambiguous)
+    assert [word for word, kinds in seen.items() if len(kinds) > 1] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Symptom Logged type 2 diabetes", "diabetes"),
+        ("Glycémie enregistrée", "glycémie"),
+        ("diabete sans accent", "diabète"),
+        ("registro de embarazo", "embarazo"),
+        ("Blutzucker gemessen", "blutzucker"),
+        ("pressão arterial alta", "pressão arterial"),
+        ("مريض السكري", "سكري"),
+        ("glucoseMgDl", "glucose"),
+        ("migraines", "migraine"),
+    ],
+)
+def test_terms_in_six_languages_as_whole_words(text: str, term: str) -> None:
+    assert term in terms_in(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "billing_period monthly",
+        "period afternoon temperature 21 pressure 1013",  # a weather app
+        "body { font-weight: bold; line-height: 1.2 }",
+        "emoji heart red_heart reaction",
+        "billing_period cycle annual trial_period_days",  # ambiguous words do not vouch for each other
+        "std::string std::vector",
+        "codec avc1 avc",
+        "Christian Dior",
+        "hearing aids",
+        "gluten free recipes",
+    ],
+)
+def test_ambiguous_words_alone_are_no_health_data(text: str) -> None:
+    assert terms_in(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("period flow heavy ovulation", "period"),
+        ("heart rate 72 bpm", "heart rate"),
+        ("weight 70 kg bmi", "weight"),
+        ("cancer diagnosis chemotherapy", "cancer"),
+        ("period logged diabetes", "period"),  # an unambiguous term of the group vouches
+    ],
+)
+def test_ambiguous_words_in_context_count(text: str, term: str) -> None:
+    assert term in terms_in(text)
+
+
+def test_words_after_a_blocking_word_do_not_count() -> None:
+    assert terms_in("trial period ovulation") == {"ovulation"}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "xx.yml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_a_bad_data_type_is_reported_at_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        language: en
+        lists:
+          - data_type: contact.email
+            source: https://example.org/
+            rationale: a test
+            terms: [x]
+        """,
+    )
+    with pytest.raises(FlowauditError) as raised:
+        read_terms([path])
+    assert raised.value.line == 3 and "health.* or sensitive.*" in raised.value.message
+
+
+def test_an_ambiguous_term_needs_its_context(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        language: en
+        lists:
+          - data_type: health.health
+            source: https://example.org/
+            rationale: because
+            terms: [diabetes]
+            ambiguous:
+              - term: period
+                why: a span of time
+        """,
+    )
+    with pytest.raises(FlowauditError) as raised:
+        read_terms([path])
+    assert raised.value.line == 8 and "context" in raised.value.message
