@@ -1,4 +1,8 @@
-from flowaudit.redact import MASK, is_secret_name, redact_url
+"""Masking secrets: names and shapes of credentials, in URLs, headers, bodies
+and excerpts; canaries kept; the whole result swept before any output."""
+
+from flowaudit.model import AuditResult, Evidence, Finding
+from flowaudit.redact import MASK, Redactor, is_secret_name, redact_result, redact_url
 
 
 def test_access_token_in_query_is_masked() -> None:
@@ -15,8 +19,19 @@ def test_url_without_secrets_is_untouched() -> None:
 
 
 def test_secret_names_in_any_spelling() -> None:
-    for name in ("access_token", "accessToken", "Access-Token", "api_key", "apiKey", "X-Api-Key",
-                 "Authorization", "Cookie", "client_secret", "writeKey", "sentry_key"):
+    for name in (
+        "access_token",
+        "accessToken",
+        "Access-Token",
+        "api_key",
+        "apiKey",
+        "X-Api-Key",
+        "Authorization",
+        "Cookie",
+        "client_secret",
+        "writeKey",
+        "sentry_key",
+    ):
         assert is_secret_name(name), name
     for name in ("fields", "verbose", "event", "distinct_id", "page"):
         assert not is_secret_name(name), name
@@ -25,3 +40,95 @@ def test_secret_names_in_any_spelling() -> None:
 def test_declared_extra_names_are_masked() -> None:
     assert is_secret_name("x-acme-tenant", extra=("X-Acme-Tenant",))
     assert "t-42" not in redact_url("https://a.example/?x_acme_tenant=t-42", extra=("x_acme_tenant",))
+
+
+def test_short_name_parts_only_count_at_the_end() -> None:
+    for name in ("sentry_key", "x-api-key", "sid", "auth", "oauth_signature", "auth_code", "AUTH-TOKEN"):
+        assert is_secret_name(name), name
+    for name in ("keyword", "side", "sidebar", "author", "authority", "monkey", "signup", "design"):
+        assert not is_secret_name(name), name
+
+
+def test_url_keeps_everything_but_the_secrets() -> None:
+    r = Redactor()
+    assert r.url("https://u:p4ss@h.example/p?a=1&token=t0k#access_token=x") == (
+        "https://(redacted)@h.example/p?a=1&token=(redacted)#access_token=(redacted)"
+    )
+    # No re-encoding of what stays: the evidence is shown as it was sent.
+    assert r.url("https://h.example/p?q=a%20b+c&x=%7B%7D") == "https://h.example/p?q=a%20b+c&x=%7B%7D"
+
+
+def test_text_masks_credentials_by_name_and_shape() -> None:
+    r = Redactor(keep=("jane.doe@example.com",))
+    cases = {
+        "Authorization: Bearer abc.def-123": "Authorization: (redacted)",
+        "Cookie: sid=1; theme=dark\nX-Other: 1": "Cookie: (redacted)\nX-Other: 1",
+        '{"api_key": "k-1", "email": "jane@x.example"}': '{"api_key": "(redacted)", "email": "jane@x.example"}',
+        'data={\\"token\\":\\"abc\\"}': 'data={\\"token\\":\\"(redacted)\\"}',
+        "Sentry sentry_key=abc123, sentry_version=7": "Sentry sentry_key=(redacted), sentry_version=7",
+        "sent Bearer abcdefgh to them": "sent Bearer (redacted) to them",
+        "Basic dXNlcjpwYXNz": "Basic (redacted)",
+        "key AKIAABCDEFGHIJKLMNOP here": "key (redacted) here",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc": "(redacted)",
+        "stripe sk_live_0123456789abcdef": "stripe (redacted)",
+    }
+    for given, expected in cases.items():
+        assert r.text(given) == expected, given
+    # Prose stays prose.
+    for prose in ("Basic information about the key", "Token verification failed", "Mixpanel received 4 requests"):
+        assert r.text(prose) == prose
+
+
+def test_canary_values_are_never_masked() -> None:
+    r = Redactor(keep=("jane.doe@example.com",))
+    assert r.text("token=jane.doe@example.com") == "token=jane.doe@example.com"
+    assert r.excerpt("header > Authorization", "jane.doe@example.com") == "jane.doe@example.com"
+
+
+def test_excerpts_under_credentials_or_in_cookies_are_masked_whole() -> None:
+    r = Redactor(names=("X-Acme-Tenant",))
+    assert r.excerpt("header > Authorization", "Bearer x") == MASK
+    assert r.excerpt("cookie > _ga", "GA1.2.3") == MASK
+    assert r.excerpt("header > X-Acme-Tenant", "t-42") == MASK
+    assert r.excerpt("body > json:properties.$email", "jane@x.example") == "jane@x.example"
+
+
+def test_disabled_redactor_changes_nothing() -> None:
+    r = Redactor(enabled=False)
+    for text in ("Authorization: Bearer abcdefgh", "https://h.example/?token=x"):
+        assert r.text(text) == text and r.url(text) == text
+
+
+def _result(excerpt: str, request: str) -> AuditResult:
+    evidence = Evidence(flow="c.mitm#1", request=request, location="header > Authorization", excerpt=excerpt)
+    finding = Finding(
+        id="i",
+        rule="r",
+        severity="high",
+        title="t",
+        message=f"sent {request}",
+        entity=None,
+        host=None,
+        evidence=(evidence,),
+    )
+    return AuditResult(
+        tool_version="0",
+        rules_version="0",
+        inputs=(),
+        app_name=None,
+        declaration=None,
+        recipients=(),
+        platform=(),
+        findings=(finding,),
+        flows=1,
+    )
+
+
+def test_redact_result_sweeps_every_finding() -> None:
+    result = redact_result(_result("Bearer s3cret-t0ken", "GET https://h.example/?access_token=s3cret"), Redactor())
+    [f] = result.findings
+    assert "s3cret" not in repr(f) and result.redacted
+    off = redact_result(
+        _result("Bearer s3cret-t0ken", "GET https://h.example/?access_token=s3cret"), Redactor(enabled=False)
+    )
+    assert "s3cret" in repr(off.findings) and off.redacted is False

@@ -1,58 +1,248 @@
 """Masking secrets before anything reaches an output.
 
 Captured requests carry API keys, session cookies and bearer tokens; reports
-get forwarded and published. Every string a reporter shows that came from a
-request passes through here first.
+get forwarded and published. Every string an output shows that came from a
+request passes through a :class:`Redactor` first: the engine masks request
+lines as it samples them, and :func:`redact_result` sweeps the finished
+result once more (evidence, excerpts, messages) before any format renders
+it, so a secret that a detector quoted is caught too.
+
+Canary values (the tester's own planted email, name, ...) are never masked:
+they are the evidence. ``--no-redact`` turns masking off for private use;
+the result then says so (``AuditResult.redacted``) and every report shows it.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from flowaudit.model import AuditResult, Evidence, Finding
+
+if TYPE_CHECKING:
+    from flowaudit.declaration import Declaration
 
 MASK = "(redacted)"
 
-# Query parameter and header names that carry credentials. Matched on the
-# lower-cased name with separators removed, so "access-token", "accessToken"
-# and "access_token" are all caught.
-_SECRET_WORDS = (
+# Name parts that mark a header, parameter, cookie or JSON key as carrying a
+# credential. Matched on the lower-cased name with separators removed, so
+# "access-token", "accessToken" and "access_token" are all caught. A name is
+# secret when it starts or ends with one of _WORDS; the short, ambiguous
+# parts of _SUFFIXES only count at the end ("sentry_key", not "keyword";
+# "sid", not "side").
+_WORDS = (
     "token",
     "secret",
     "password",
     "passwd",
     "apikey",
     "apitoken",
-    "auth",
-    "signature",
-    "sig",
-    "sessionid",
-    "session",
-    "sid",
-    "key",
     "writekey",
+    "accesskey",
+    "privatekey",
     "clientsecret",
     "credential",
+    "credentials",
+    "session",
+    "sessionid",
+    "signature",
+    "bearer",
 )
-_SEPARATORS = re.compile(r"[-_.\s]")
+_SUFFIXES = ("key", "sig", "sid", "auth", "jwt", "pwd", "otp")
+_PREFIXES = ("auth",)
+_ALWAYS = frozenset({"cookie", "setcookie", "authorization", "proxyauthorization"})
+_NOT_SECRET = frozenset({"author", "authority", "authors", "monkey", "turkey", "hotkey"})
+_SEPARATORS = re.compile(r"[-_.\s\[\]$]")
+
+
+def _fold(name: str) -> str:
+    return _SEPARATORS.sub("", name.lower())
 
 
 def is_secret_name(name: str, extra: tuple[str, ...] = ()) -> bool:
-    """Whether a header, parameter or field name holds a credential."""
-    folded = _SEPARATORS.sub("", name.lower())
-    if folded in {_SEPARATORS.sub("", e.lower()) for e in extra}:
+    """Whether a header, parameter, cookie or field name holds a credential.
+
+    ``extra`` holds the declaration's ``redact:`` names, matched in any
+    spelling like the built-in ones.
+    """
+    folded = _fold(name)
+    if not folded or folded in _NOT_SECRET:
+        return False
+    if folded in {_fold(e) for e in extra} or folded in _ALWAYS:
         return True
-    if folded in ("cookie", "setcookie", "authorization", "proxyauthorization"):
+    if any(folded.startswith(w) or folded.endswith(w) for w in _WORDS):
         return True
-    return any(folded == w or folded.endswith(w) or folded.startswith(w) for w in _SECRET_WORDS)
+    return folded.endswith(_SUFFIXES) or folded.startswith(_PREFIXES)
+
+
+# A query or form pair, in a URL or anywhere in text: name=value up to the
+# next separator. The name may not follow a word character, so "xkey=" inside
+# a longer token is read whole.
+_PAIR = re.compile(r"(?<![\w\-.\[\]])([\w.\-\[\]$]{1,80})=([^&\s;,\"'<>#]*)")
+_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*://)([^/@?#\s]*)@")
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>]+")
+# "name": "value" in JSON-like text, also when the JSON sits escaped inside
+# another JSON string (\"name\":\"value\").
+_JSON_PAIR = re.compile(r'(\\*")([^"\\]{1,80})(\\*"\s*:\s*\\*")((?:[^"\\]|\\(?!\\*"))*)(\\*")')
+# "Name: value" header lines.
+_HEADER_LINE = re.compile(r"(?m)^([\w\-]{1,80})([ \t]*:[ \t]*)(\S.*)$")
+# An authorization scheme and its credential.
+_SCHEME_TOKEN = re.compile(r"(?i)\b(Bearer|Basic|Digest|Negotiate|Token)(\s+)([A-Za-z0-9._~+/=\-]{6,})")
+# Credentials recognisable by their shape wherever they appear.
+_SHAPES = re.compile(
+    "|".join(
+        (
+            r"\beyJ[A-Za-z0-9_\-]{4,}\.eyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*",  # JSON Web Token
+            r"\bAKIA[0-9A-Z]{16}\b",  # AWS access key id
+            r"\bAIza[0-9A-Za-z_\-]{35}",  # Google API key
+            r"\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]{10,}",  # Stripe keys
+            r"\bgh[pousr]_[A-Za-z0-9]{36,}",  # GitHub tokens
+            r"\bgithub_pat_[A-Za-z0-9_]{20,}",
+            r"\bglpat-[A-Za-z0-9_\-]{20,}",  # GitLab token
+            r"\bxox[abposr]-[A-Za-z0-9\-]{10,}",  # Slack tokens
+            r"\bsk-[A-Za-z0-9_\-]{20,}",  # "sk-" API keys
+        )
+    )
+)
+_SECRET_PART = re.compile(r"^\s*(cookie|set-cookie)\b", re.IGNORECASE)
+_LAST_NAME = re.compile(r"([\w\-$]+)[^\w\-$]*$")
+
+
+@dataclass(frozen=True)
+class Redactor:
+    """What to mask: the built-in credential names and shapes, the
+    declaration's ``redact:`` names; what never to mask: canary values."""
+
+    enabled: bool = True
+    names: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+
+    @classmethod
+    def for_declaration(cls, declaration: Declaration | None, *, enabled: bool = True) -> Redactor:
+        if declaration is None:
+            return cls(enabled=enabled)
+        c = declaration.canaries
+        keep = [v for v in (c.email, c.phone, c.name, c.advertising_id) if v]
+        keep += [canary.value for canary in c.custom if canary.value]
+        return cls(enabled=enabled, names=declaration.redact, keep=tuple(keep))
+
+    def is_secret(self, name: str) -> bool:
+        return is_secret_name(name, self.names)
+
+    def _mask(self, value: str) -> str:
+        return value if not value or value == MASK or value in self.keep else MASK
+
+    def _pairs(self, text: str) -> str:
+        return _PAIR.sub(lambda m: f"{m[1]}={self._mask(m[2])}" if self.is_secret(m[1]) else m[0], text)
+
+    def url(self, url: str) -> str:
+        """The URL with credentials in the user-info part and query masked."""
+        if not self.enabled:
+            return url
+        url = _USERINFO.sub(lambda m: f"{m[1]}{MASK}@", url)
+        base, sep, rest = url.partition("?")
+        if not sep:
+            base, sep, rest = url.partition("#")
+        return base + sep + self._pairs(rest) if sep else url
+
+    def header(self, name: str, value: str) -> str:
+        if not self.enabled:
+            return value
+        return self._mask(value) if self.is_secret(name) else self.text(value)
+
+    def text(self, text: str) -> str:
+        """Free text (an excerpt, a message, a location): every credential
+        recognisable by its name or its shape masked."""
+        if not self.enabled or not text:
+            return text
+        text = _URL.sub(lambda m: self.url(m[0]), text)
+        text = _HEADER_LINE.sub(
+            lambda m: f"{m[1]}{m[2]}{self._mask(m[3])}" if self.is_secret(m[1]) else m[0],
+            text,
+        )
+        text = _JSON_PAIR.sub(
+            lambda m: f"{m[1]}{m[2]}{m[3]}{self._mask(m[4])}{m[5]}" if self.is_secret(m[2]) else m[0],
+            text,
+        )
+        text = self._pairs(text)
+        text = _SCHEME_TOKEN.sub(
+            lambda m: f"{m[1]}{m[2]}{self._mask(m[3])}" if _is_credential(m[1], m[3]) else m[0], text
+        )
+        return _SHAPES.sub(lambda m: self._mask(m[0]), text)
+
+    def excerpt(self, location: str, excerpt: str) -> str:
+        """An evidence excerpt: masked whole when it sat in a cookie or under
+        a credential name (its location says so), else swept as text."""
+        if not self.enabled:
+            return excerpt
+        last = _LAST_NAME.search(location)
+        if _SECRET_PART.match(location) or (last and self.is_secret(last[1])):
+            return self._mask(excerpt)
+        return self.text(excerpt)
+
+
+def _is_credential(scheme: str, word: str) -> bool:
+    """Whether the word after an authorization scheme is its credential, not
+    prose ("Basic information"): a bearer token always; otherwise base64 of
+    "user:password", or a word with a digit or symbol, or a long one."""
+    if scheme.lower() == "bearer":
+        return True
+    if scheme.lower() == "basic":
+        try:
+            if b":" in base64.b64decode(word + "=" * (-len(word) % 4), validate=True):
+                return True
+        except (binascii.Error, ValueError):
+            pass
+    return len(word) >= 20 or any(not c.isalpha() for c in word)
 
 
 def redact_url(url: str, extra: tuple[str, ...] = ()) -> str:
     """The URL with the values of credential-carrying query parameters masked."""
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    if not any(is_secret_name(k, extra) for k, _ in pairs):
-        return url
-    masked = [(k, MASK if is_secret_name(k, extra) else v) for k, v in pairs]
-    return urlunsplit(parts._replace(query=urlencode(masked, safe="()/:,")))
+    return Redactor(names=extra).url(url)
+
+
+def _evidence(e: Evidence, r: Redactor) -> Evidence:
+    method, sep, rest = e.request.partition(" ")
+    return replace(
+        e,
+        request=method + sep + r.text(rest) if sep else r.text(e.request),
+        location=r.text(e.location),
+        how=r.text(e.how),
+        excerpt=r.excerpt(e.location, e.excerpt),
+    )
+
+
+def _finding(f: Finding, r: Redactor) -> Finding:
+    return replace(
+        f,
+        title=r.text(f.title),
+        message=r.text(f.message),
+        evidence=tuple(_evidence(e, r) for e in f.evidence),
+    )
+
+
+def redact_result(result: AuditResult, redactor: Redactor) -> AuditResult:
+    """The result as every output may show it.
+
+    With redaction off nothing is masked and the result is marked
+    ``redacted=False``. Masking a result that was made unredacted (``flowaudit
+    report`` of a ``--no-redact`` JSON) keeps that mark: the declaration's own
+    ``redact:`` names are no longer known then, so the report still warns.
+    """
+    if not redactor.enabled:
+        return replace(result, redacted=False)
+    r = redactor
+    return replace(
+        result,
+        findings=tuple(_finding(f, r) for f in result.findings),
+        suppressed=tuple(replace(s, finding=_finding(s.finding, r)) for s in result.suppressed),
+        phase_changes=tuple(
+            replace(c, evidence=_evidence(c.evidence, r) if c.evidence else None) for c in result.phase_changes
+        ),
+        consent_signals=tuple(
+            replace(s, summary=r.text(s.summary), first=_evidence(s.first, r)) for s in result.consent_signals
+        ),
+    )

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flowaudit.model import AuditResult, Evidence, Finding, InputInfo, Recipient
+from flowaudit.model import AuditResult, Evidence, Finding, InputInfo, Recipient, SuppressedFinding
+from flowaudit.reporters.phase_table import phases_to_dict
 
 SCHEMA_VERSION = 1
 
@@ -38,6 +39,7 @@ def _recipient(r: Recipient) -> dict[str, Any]:
         "parent": r.parent,
         "services": list(r.services),
         "phases": list(r.phases),
+        "phase_flows": dict(r.phase_flows),
     }
 
 
@@ -53,7 +55,7 @@ def _evidence(e: Evidence) -> dict[str, Any]:
     }
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def finding_to_dict(f: Finding) -> dict[str, Any]:
     return {
         "id": f.id,
         "rule": f.rule,
@@ -65,6 +67,15 @@ def _finding(f: Finding) -> dict[str, Any]:
         "data_types": list(f.data_types),
         "phase": f.phase,
         "evidence": [_evidence(e) for e in f.evidence],
+        "declaration_line": f.declaration_line,
+    }
+
+
+def _suppressed(s: SuppressedFinding) -> dict[str, Any]:
+    """The finding as in ``findings``, plus why it does not count."""
+    return {
+        **finding_to_dict(s.finding),
+        "suppression": {"reason": s.reason, "statement": s.statement, "source": s.source, "expires": s.expires},
     }
 
 
@@ -73,7 +84,13 @@ def result_to_dict(result: AuditResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "flowaudit", "version": result.tool_version, "rules_version": result.rules_version},
         "inputs": [_input(i) for i in result.inputs],
-        "app": {"name": result.app_name, "declaration": result.declaration},
+        "app": {
+            "name": result.app_name,
+            "declaration": result.declaration,
+            "declaration_sha256": result.declaration_sha256,
+        },
+        "created": result.created,
+        "redacted": result.redacted,
         "summary": {
             "flows": result.flows,
             "recipients": len(result.recipients),
@@ -83,10 +100,16 @@ def result_to_dict(result: AuditResult) -> dict[str, Any]:
             "fail_on": result.fail_on,
             "complete": result.complete,
             "platform_flows": sum(r.flows for r in result.platform),
+            "suppressed": len(result.suppressed),
         },
         "recipients": [_recipient(r) for r in result.recipients],
         "platform": [_recipient(r) for r in result.platform],
-        "findings": [_finding(f) for f in result.findings],
+        "findings": [finding_to_dict(f) for f in result.findings],
+        "phases": list(result.phases),
+        "consent": phases_to_dict(result),
+        # Always listed (not only with --show-suppressed): the machine record hides nothing,
+        # and a baseline made from this result must know what its own baseline covered.
+        "suppressed": [_suppressed(s) for s in result.suppressed],
     }
 
 

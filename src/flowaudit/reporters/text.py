@@ -8,7 +8,6 @@ made visible, so a crafted capture cannot restyle or rewrite the terminal.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 
 from rich.console import Console, Group, RenderableType
@@ -16,8 +15,9 @@ from rich.table import Table
 from rich.text import Text
 
 from flowaudit.model import SEVERITIES, AuditResult, Recipient
+from flowaudit.reporters.inert import one_line
+from flowaudit.reporters.phase_table import phase_table
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _SEVERITY_STYLE = {
     "critical": "bold white on red",
     "high": "bold red",
@@ -28,8 +28,9 @@ _SEVERITY_STYLE = {
 
 
 def safe(value: object) -> Text:
-    """Captured text as inert terminal text, control and bidi characters escaped."""
-    return Text(_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", str(value)))
+    """Captured text as inert terminal text: never parsed as markup, control
+    and bidi characters spelled out so they cannot rewrite the terminal."""
+    return Text(one_line(str(value)))
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -44,70 +45,103 @@ def _data_types(data_types: tuple[str, ...]) -> Text:
     out = Text()
     for i, data_type in enumerate(data_types):
         if i:
-            out.append("\n")
+            out.append(", ")
         sensitive = data_type.startswith("health.") or data_type == "sensitive.traits"
         out.append(data_type, style="bold magenta" if sensitive else "")
     return out
 
 
 def _flow_refs(refs: list[str]) -> Text:
-    """Evidence references, each file named once: "capture.mitm #1 #2 #9"."""
+    """Evidence references, each file and flow named once: "capture.mitm #1 #2 #9"."""
     by_source: dict[str, list[str]] = {}
-    for ref in refs:
+    for ref in dict.fromkeys(refs):
         source, _, n = ref.rpartition("#")
         by_source.setdefault(source, []).append(f"#{n}")
     return Text("; ").join(safe(f"{source} {' '.join(ns)}") for source, ns in by_source.items())
 
 
+def _declared(r: Recipient) -> Text:
+    if r.party == "first":
+        return Text("first party", style="green")
+    if r.party == "unknown":
+        return Text("unknown", style="yellow")
+    return Text("yes", style="green") if r.declared else Text("NO", style="bold red")
+
+
 def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool = False) -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", expand=False)
-    table.add_column("Company")
-    table.add_column("Parent")
+    table.add_column("Company", overflow="fold")
     table.add_column("Category")
     if not platform:
-        table.add_column("Party")
         table.add_column("Declared")
-    table.add_column("Hosts", overflow="fold")
     table.add_column("Requests", justify="right")
     if not platform:
-        table.add_column("Data types", overflow="fold")
+        table.add_column("Data types", overflow="fold", ratio=2)
+    table.add_column("Hosts", overflow="fold", ratio=1)
     for r in rows:
-        cells: list[RenderableType] = [safe(r.entity), safe(r.parent or ""), safe(r.category)]
+        company = safe(r.entity)
+        if r.parent:
+            company.append_text(Text.assemble(" (", safe(r.parent), ")", style="dim"))
+        cells: list[RenderableType] = [company, safe(r.category)]
         if not platform:
-            if r.party == "first":
-                declared = Text("first party", style="green")
-            elif r.declared:
-                declared = Text("yes", style="green")
-            else:
-                declared = Text("NO", style="bold red")
-            cells += [safe(r.party), declared]
-        cells += [_lines(r.hosts), Text(str(r.flows))]
+            cells.append(_declared(r))
+        cells.append(Text(str(r.flows)))
         if not platform:
             cells.append(_data_types(r.data_types))
+        cells.append(_lines(r.hosts))
         table.add_row(*cells)
     return table
 
 
 def _findings_table(result: AuditResult) -> Table:
-    table = Table(title="Findings", title_justify="left", title_style="bold", expand=True)
+    """One block per finding: severity, then rule and who, the message, the flows."""
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.title = "Findings"
+    table.title_justify = "left"
+    table.title_style = "bold"
+    table.add_column(no_wrap=True)
+    table.add_column(ratio=1, overflow="fold")
+    for f in result.findings:
+        detail = Text(f.rule, style="bold")
+        if f.entity or f.host:
+            detail.append(" — ")
+            detail.append_text(safe(f.entity or ""))
+            if f.host:
+                detail.append_text(Text.assemble(" (", safe(f.host), ")"))
+        if f.phase:
+            detail.append_text(Text.assemble(" [", safe(f.phase), "]", style="dim"))
+        detail.append("\n")
+        detail.append_text(safe(f.message))
+        if f.evidence:
+            detail.append("\nflows: ", style="dim")
+            detail.append_text(_flow_refs([e.flow for e in f.evidence]))
+        table.add_row(Text(f.severity.upper(), style=_SEVERITY_STYLE[f.severity]), detail)
+    return table
+
+
+def _suppressed_table(result: AuditResult) -> Table:
+    table = Table(title="Suppressed (not counted)", title_justify="left", title_style="bold", expand=True)
     table.add_column("Severity", no_wrap=True)
     table.add_column("Rule", no_wrap=True)
     table.add_column("Who", max_width=28, overflow="fold")
-    table.add_column("What", overflow="fold", ratio=1)
-    for f in result.findings:
-        who = safe(f.entity or "")
-        if f.host:
-            who.append("\n")
-            who.append_text(safe(f.host))
-        what = safe(f.message)
-        if f.evidence:
-            what.append("\nflows: ", style="dim")
-            what.append_text(_flow_refs([e.flow for e in f.evidence]))
-        table.add_row(Text(f.severity, style=_SEVERITY_STYLE[f.severity]), Text(f.rule), who, what)
+    table.add_column("Why", overflow="fold", ratio=1)
+    for s in result.suppressed:
+        f = s.finding
+        why = safe(s.statement)
+        why.append(f"\n{s.reason}: ", style="dim")
+        why.append_text(safe(s.source))
+        if s.expires:
+            why.append(f", until {s.expires}", style="dim")
+        table.add_row(Text(f.severity, style="dim"), Text(f.rule), safe(f.entity or f.host or ""), why)
     return table
 
 
 def _header(result: AuditResult) -> Iterator[RenderableType]:
+    if not result.redacted:
+        yield Text(
+            "NOT REDACTED (--no-redact): this report may contain tokens, cookies and keys; private use only",
+            style="bold white on red",
+        )
     head = Text("flowaudit ", style="bold")
     head.append(f"{result.tool_version} · rules {result.rules_version}")
     if result.app_name:
@@ -141,6 +175,9 @@ def _verdict(result: AuditResult) -> Text:
         text.append("all declared. ")
     summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s])
     text.append(f"Findings: {summary or 'none'}. ")
+    if result.suppressed:
+        shown = "listed above" if result.show_suppressed else "--show-suppressed lists them"
+        text.append(f"{len(result.suppressed)} suppressed ({shown}). ")
     if result.failed():
         text.append(f"FAIL (findings at or above {result.fail_on})", style="bold red")
     else:
@@ -153,6 +190,9 @@ def _verdict(result: AuditResult) -> Text:
 def renderable(result: AuditResult) -> RenderableType:
     parts: list[RenderableType] = list(_header(result))
     parts.append(_recipient_table("Recipients", result.recipients))
+    phases = phase_table(result)
+    if phases is not None:
+        parts.append(phases)
     if result.platform:
         parts.append(
             _recipient_table(
@@ -163,6 +203,8 @@ def renderable(result: AuditResult) -> RenderableType:
         )
     if result.findings:
         parts.append(_findings_table(result))
+    if result.suppressed and result.show_suppressed:
+        parts.append(_suppressed_table(result))
     parts.append(_verdict(result))
     return Group(*parts)
 

@@ -1,0 +1,44 @@
+"""`flowaudit report`: render a saved JSON result in any format, without
+the captures (CONTRACT: ``flowaudit report RESULT.json --format FMT -o PATH``).
+
+The JSON is masked again on the way in unless ``--no-redact`` is given, so
+a result written with ``--no-redact`` does not leak its secrets into a
+report meant for others; the report still warns that the audit was made
+unredacted (the declaration's own ``redact:`` names are not in the JSON).
+``--no-redact`` renders the JSON as it is: it cannot unmask what was masked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowaudit.commands.output import require_folder_for_formats, write_outputs
+from flowaudit.exitcodes import EXIT_OK
+from flowaudit.redact import Redactor, redact_result
+from flowaudit.reporters import get_reporter
+from flowaudit.reporters.json_load import load_result
+from flowaudit.reporters.text import renderable
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    result: str  # path of a JSON result
+    formats: tuple[str, ...]
+    output: str | None
+    redact: bool = True
+
+
+def run_report(options: ReportOptions) -> int:
+    require_folder_for_formats(options.formats, options.output, "report/")
+    result = load_result(options.result)
+    if options.redact:
+        result = redact_result(result, Redactor())
+    write_outputs(
+        options.formats,
+        options.output,
+        stem="flowaudit",
+        extension=lambda fmt: get_reporter(fmt).extension,
+        render=lambda fmt: get_reporter(fmt).render(result),
+        terminal=lambda: renderable(result),
+    )
+    return EXIT_OK

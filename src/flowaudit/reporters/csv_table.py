@@ -1,0 +1,111 @@
+"""CSV for spreadsheets: one row per recipient and one per finding.
+
+A ``kind`` column tells rows apart (``recipient``, ``platform``,
+``finding``, ``suppressed`` for a finding an ignore file or baseline
+accepted, and ``notice`` for what limits the report: redaction off, an
+incomplete capture). Rows keep the result's order, so the same result
+always gives the same bytes. Spreadsheet-safe: a cell that starts with
+``=``, ``+``, ``-``, ``@``, a tab or a line break gets a leading
+apostrophe, so a crafted host name cannot run as a formula (CSV injection);
+the file starts with a UTF-8 byte-order mark so spreadsheet programs read
+it as UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding
+from flowaudit.reporters.inert import visible
+from flowaudit.reporters.verdict import warnings
+
+COLUMNS = (
+    "kind",
+    "severity",
+    "rule",
+    "id",
+    "entity",
+    "parent",
+    "category",
+    "party",
+    "declared",
+    "hosts",
+    "requests",
+    "data_types",
+    "phases",
+    "message",
+    "evidence",
+    "suppression",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def cell(value: object) -> str:
+    text = visible(str(value))
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _join(values: tuple[str, ...]) -> str:
+    return "; ".join(values)
+
+
+def _recipient(kind: str, r: Recipient) -> dict[str, object]:
+    return {
+        "kind": kind,
+        "entity": r.entity,
+        "parent": r.parent or "",
+        "category": r.category,
+        "party": r.party,
+        "declared": "yes" if r.declared else "no",
+        "hosts": _join(r.hosts),
+        "requests": r.flows,
+        "data_types": _join(r.data_types),
+        "phases": _join(r.phases),
+    }
+
+
+def _suppressed(s: SuppressedFinding) -> dict[str, object]:
+    until = f", until {s.expires}" if s.expires else ""
+    return {**_finding(s.finding), "kind": "suppressed", "suppression": f"{s.reason} {s.source}{until}: {s.statement}"}
+
+
+def _finding(f: Finding) -> dict[str, object]:
+    evidence = []
+    for e in f.evidence:
+        parts = [e.flow, e.request, f"at {e.location}" if e.location else "", e.data_type or "", e.excerpt]
+        evidence.append(" ".join(p for p in parts if p))
+    return {
+        "kind": "finding",
+        "severity": f.severity,
+        "rule": f.rule,
+        "id": f.id,
+        "entity": f.entity or "",
+        "hosts": f.host or "",
+        "data_types": _join(f.data_types),
+        "phases": f.phase or "",
+        "message": f.message,
+        "evidence": " | ".join(evidence),
+    }
+
+
+def rows(result: AuditResult) -> list[dict[str, object]]:
+    out: list[dict[str, object]] = [{"kind": "notice", "message": w} for w in warnings(result)]
+    out += [_recipient("recipient", r) for r in result.recipients]
+    out += [_recipient("platform", r) for r in result.platform]
+    out += [_finding(f) for f in result.findings]
+    out += [_suppressed(s) for s in result.suppressed]
+    return out
+
+
+class CsvReporter:
+    name = "csv"
+    extension = "csv"
+
+    def render(self, result: AuditResult) -> str:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        for row in rows(result):
+            writer.writerow({k: v if isinstance(v, int) else cell(v) for k, v in row.items()})
+        return "\ufeff" + buffer.getvalue()

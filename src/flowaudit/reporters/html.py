@@ -1,0 +1,212 @@
+"""The HTML report: one self-contained file a person can read, forward,
+print, and trust.
+
+Self-contained and inert by construction: the stylesheet is inlined and
+pinned by its hash in a Content-Security-Policy that allows nothing else
+(no script, no network, images only as ``data:``), so even a mistake in
+escaping could not run code or make the file phone home. Escaping is still
+done properly: Jinja2 autoescapes every value, and every value is first
+made visible (:mod:`flowaudit.reporters.inert`) so direction tricks and
+control characters show as what they are. The page needs no JavaScript
+and prints to PDF (print stylesheet, no collapsed content).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import shlex
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, FunctionLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from flowaudit.datatypes import load_vocabulary
+from flowaudit.engine.rules.data_types import is_sensitive
+from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
+from flowaudit.reporters.diagram import kind, layout
+from flowaudit.reporters.inert import punycode, visible
+from flowaudit.reporters.sarif import rule_for
+from flowaudit.reporters.verdict import plural, verdict
+
+MAX_HOSTS = 10  # per recipient row; the JSON and CSV list them all
+MAX_REQUEST = 400  # characters of a request line shown
+MAX_EXCERPT = 600
+
+
+def _finalize(value: Any) -> Any:
+    """Applied to every ``{{ value }}``: captured text made visible before
+    autoescape makes it inert."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return visible(value)
+
+
+def _template_source(name: str) -> str:
+    return resources.files("flowaudit.reporters").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FunctionLoader(_template_source),
+        autoescape=True,
+        finalize=_finalize,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["shorten"] = shorten
+    env.filters["code_spans"] = code_spans
+    env.globals.update(
+        SEVERITIES=SEVERITIES,
+        plural=plural,
+        kind=kind,
+        is_sensitive=is_sensitive,
+        punycode=punycode,
+        data_type_title=data_type_title,
+        path_steps=path_steps,
+        rule_help=lambda f: rule_for(f.rule, f.severity).help,
+    )
+    return env
+
+
+@cache
+def stylesheet() -> str:
+    css = _template_source("report.css")
+    assert "</" not in css  # it is inlined raw in a <style> element
+    return css
+
+
+def style_hash(css: str) -> str:
+    """The CSP source expression that allows exactly this stylesheet."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit} more characters)"
+
+
+def code_spans(text: str) -> Markup:
+    """Rule help text with its `backticked` names as <code>, all escaped."""
+    parts = text.split("`")
+    return Markup("").join(
+        Markup("<code>{}</code>").format(visible(p)) if n % 2 else escape(visible(p)) for n, p in enumerate(parts)
+    )
+
+
+def path_steps(location: str) -> list[str]:
+    """ "body > form:data > json:$email" as its steps."""
+    return [step for step in re.split(r"\s+>\s+", location) if step]
+
+
+def data_type_title(data_type: str) -> str:
+    """How the app stores name a data type, for its tooltip."""
+    vocabulary = load_vocabulary()
+    if data_type not in vocabulary.ids:
+        return data_type
+    labels = vocabulary.labels(data_type)
+    note = f" ({labels.note})" if labels.note else ""
+    return f"App Store: {labels.apple}; Google Play: {labels.google}{note}"
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineCell:
+    flows: int | None  # None when the result says only in which phases a recipient was seen
+    seen: bool
+    flagged: bool  # a finding is about this recipient in this phase
+    width: float  # bar length, 0 to 1 of the busiest cell
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineRow:
+    recipient: Recipient
+    cells: tuple[TimelineCell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    phases: tuple[str, ...]
+    rows: tuple[TimelineRow, ...]
+    totals: tuple[int, ...] | None  # requests per phase, when counted
+    flagged: tuple[Finding, ...]  # findings tied to a phase
+
+
+def timeline(result: AuditResult) -> Timeline | None:
+    """Requests per recipient and capture phase, when the capture has phases."""
+    phases = list(result.phases)
+    for r in result.recipients:
+        phases += [p for p in (*r.phases, *(p for p, _ in r.phase_flows)) if p not in phases]
+    if not phases:
+        return None
+    rows = [r for r in result.recipients if r.phases or r.phase_flows]
+    biggest = max((n for r in rows for _, n in r.phase_flows), default=0)
+    flagged = tuple(f for f in result.findings if f.phase)
+    out = []
+    for r in rows:
+        counts = dict(r.phase_flows)
+        cells = []
+        for p in phases:
+            n = counts.get(p, 0) if r.phase_flows else None
+            seen = bool(n) if n is not None else p in r.phases
+            cells.append(TimelineCell(n, seen, _flagged(flagged, r, p), n / biggest if n and biggest else 0.0))
+        out.append(TimelineRow(r, tuple(cells)))
+    totals = None
+    if all(r.phase_flows for r in rows):
+        totals = tuple(sum(dict(r.phase_flows).get(p, 0) for r in rows) for p in phases)
+    return Timeline(tuple(phases), tuple(out), totals, flagged)
+
+
+def _flagged(findings: tuple[Finding, ...], r: Recipient, phase: str) -> bool:
+    return any(f.phase == phase and f.entity == r.entity for f in findings)
+
+
+def rerun_command(result: AuditResult) -> str:
+    """The command that repeats this audit, quoted for a POSIX shell."""
+    words = ["flowaudit", "check", *(i.path for i in result.inputs)]
+    if result.declaration:
+        words += ["--declared", result.declaration]
+    if result.fail_on != "high":
+        words += ["--fail-on", result.fail_on]
+    if not result.redacted:
+        words.append("--no-redact")
+    return " ".join(shlex.quote(w) for w in words)
+
+
+def render_html(result: AuditResult) -> str:
+    css = stylesheet()
+    by_severity = [(s, [f for f in result.findings if f.severity == s]) for s in SEVERITIES]
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            r=result,
+            css=Markup(css),
+            csp_style=style_hash(css),
+            verdict=verdict(result),
+            diagram=layout(result),
+            by_severity=[(s, fs) for s, fs in by_severity if fs],
+            counts=result.counts(),
+            timeline=timeline(result),
+            rerun=rerun_command(result),
+            third_party_flows=sum(r.flows for r in result.recipients if r.party != "first"),
+            MAX_HOSTS=MAX_HOSTS,
+            MAX_REQUEST=MAX_REQUEST,
+            MAX_EXCERPT=MAX_EXCERPT,
+        )
+    )
+
+
+class HtmlReporter:
+    name = "html"
+    extension = "html"
+
+    def render(self, result: AuditResult) -> str:
+        return render_html(result)

@@ -1,0 +1,47 @@
+"""Captured text made inert for display.
+
+Host names, paths, event names and excerpts come from the capture, and a
+capture can be crafted. Markup is escaped by each format's own means (Jinja2
+autoescape, XML, CSV quoting); what escaping leaves alone are characters that
+change how text *looks*: control characters, and the invisible and
+bidirectional marks that can make ``moc.elgoog\u202e.evil`` read as a
+trusted name. Those are shown as ``\\uXXXX`` instead, in every format.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 and C1 controls, zero-width and direction marks, bidi embeddings,
+# overrides and isolates, line/paragraph separators, invisible operators,
+# the byte-order mark, the interlinear annotation marks, and what XML and
+# UTF-8 cannot hold at all (non-characters, lone surrogates).
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]"
+)
+_NEWLINES = re.compile("[\t\n]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every invisible or direction-changing character spelled
+    out; tabs and newlines are kept (each format decides about those)."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def one_line(text: str) -> str:
+    """:func:`visible`, with tabs and newlines spelled out too: for cells and
+    annotations that must stay on one line."""
+    return _NEWLINES.sub(lambda m: "\\t" if m.group() == "\t" else "\\n", visible(text))
+
+
+def punycode(host: str) -> str | None:
+    """The ASCII (IDNA) form of a host name that is not plain ASCII, so a
+    look-alike such as ``аpple.com`` (Cyrillic а) shows what it really is;
+    None for an ASCII name or one IDNA cannot encode."""
+    if host.isascii():
+        return None
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None

@@ -1,0 +1,72 @@
+"""GitHub Actions: annotations escaped as the runner decodes them, and the
+step summary appended, only when running there."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+
+from flowaudit.model import AuditResult
+from flowaudit.reporters.github import annotation_lines, escape_data, escape_property, publish
+
+from .captures import run_flowaudit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_escaping_follows_the_runner() -> None:
+    assert escape_data("100%\r\nnext") == "100%25%0D%0Anext"
+    assert escape_property("a:b,c%") == "a%3Ab%2Cc%25"
+    assert escape_data("moc.elgoog\u202e.evil\x1b[2J") == "moc.elgoog\\u202e.evil\\u001b[2J"
+
+
+def test_one_annotation_per_finding_on_its_declaration_line(full: AuditResult) -> None:
+    lines = annotation_lines(full)
+    assert len(lines) == len(full.findings)
+    assert lines[0].startswith(
+        "::error file=flowaudit.yml,line=7,"
+        "title=Sensitive data to a third party%3A Mixpanel [sensitive-data-to-third-party]::"
+    )
+    levels = [line.split(" ", 1)[0] for line in lines]
+    assert levels == ["::error", "::error", "::error", "::warning", "::warning", "::notice"]
+    assert all("\n" not in line and "\r" not in line for line in lines)
+
+
+def test_a_crafted_message_cannot_start_a_command(hostile: AuditResult) -> None:
+    [line] = annotation_lines(hostile)
+    assert "\n" not in line and "\r" not in line
+    assert line.count("::") >= 2 and "%0D%0A::error::injected%250A" in line
+
+
+def test_publish_only_under_github_actions(full: AuditResult, tmp_path: Path) -> None:
+    stream = io.StringIO()
+    publish(full, {}, stream)
+    assert stream.getvalue() == ""
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n", encoding="utf-8")
+    publish(full, {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}, stream)
+    assert stream.getvalue().count("::error ") == 3
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("earlier step\n## flowaudit: Acme Health · FAIL")  # appended, not replaced
+    publish(replace(full, findings=()), {"GITHUB_STEP_SUMMARY": str(summary)}, stream)
+    assert summary.read_text(encoding="utf-8").count("## flowaudit:") == 2
+
+
+def test_check_under_github_actions(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    run = run_flowaudit(
+        "check",
+        "examples/acme-health/capture.mitm",
+        "--declared",
+        "examples/acme-health/flowaudit.yml",
+        "--format",
+        "json",
+        cwd=ROOT,
+        env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)},
+    )
+    assert run.returncode == 1
+    assert run.stdout.startswith("{")  # the report on stdout is untouched
+    assert "::error file=examples/acme-health/flowaudit.yml,line=" in run.stderr
+    assert "::notice file=examples/acme-health/flowaudit.yml" in run.stderr
+    assert "## flowaudit: Acme Health · FAIL" in summary.read_text(encoding="utf-8")
