@@ -1,0 +1,424 @@
+"""Finding consent signals in one request.
+
+Signals sit in query parameters (``gdpr_consent=``, ``gcs=``), cookies
+(``euconsent-v2``), headers (``Sec-GPC``) and body fields (OpenRTB
+``user.consent``, Meta's ``advertiser_tracking_enabled``). They are looked
+up by the name of the key that holds them, over the values the payload
+decoder reached (:class:`~flowaudit.payload.model.DecodedRequest`) or, when
+the caller has none, over a shallow reading of the request done here: query,
+headers, cookies and a plain form or JSON body (nothing compressed or
+nested in other encodings; the decoder does that).
+
+A name that says what it holds (``gdpr_consent``, ``us_privacy``) yields an
+"undecodable" signal when its value cannot be read, so a mangled string is
+reported, not ignored. A generic name (``gdpr``, ``npa``, ``consent``) only
+counts when its value has the expected form. Names used by one vendor with a
+generic meaning (``att``, ``tracking_enabled``) count only on that vendor's
+hosts.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from urllib.parse import parse_qsl, urlsplit
+
+from flowaudit.consent.signal import ConsentSignal, Decoded
+from flowaudit.consent.signals.flags import (
+    AttStatus,
+    decode_att_status,
+    decode_data_processing_options,
+    decode_switch,
+    is_zero_id,
+)
+from flowaudit.consent.signals.google import decode_dma, decode_dma_cps, decode_gcd, decode_gcs
+from flowaudit.consent.signals.gpp import GppString, UsNat, decode_gpp
+from flowaudit.consent.signals.tcf import TcString, decode_tcf
+from flowaudit.consent.signals.undecodable import Undecodable
+from flowaudit.consent.signals.usprivacy import UsPrivacy, decode_us_privacy
+from flowaudit.model import Observation
+from flowaudit.payload.model import DecodedRequest, Leaf
+
+KINDS: tuple[str, ...] = (
+    "tcf",
+    "us-privacy",
+    "gpp",
+    "gdpr-applies",
+    "google-gcs",
+    "google-gcd",
+    "google-npa",
+    "google-dma",
+    "meta-advertiser-tracking",
+    "meta-application-tracking",
+    "meta-limited-data-use",
+    "adjust-att",
+    "adjust-tracking",
+    "appsflyer-att",
+    "segment-ad-tracking",
+    "zero-advertising-id",
+    "gpc",
+)
+
+_TCF_KEYS = frozenset({"gdpr_consent", "euconsent-v2", "euconsent", "tcstring", "tc_string", "gdpr_consent_string"})
+_USP_KEYS = frozenset({"us_privacy", "usprivacy", "uspstring", "us_privacy_string"})
+_GPP_KEYS = frozenset({"gpp", "gpp_string", "gppstring", "otgppconsent"})
+# OpenRTB 2.6 user.consent and the 2.5 extension user.ext.consent.
+_OPENRTB_CONSENT = ("user.consent", "user.ext.consent")
+_AD_ID_KEYS = frozenset(
+    {
+        "idfa",
+        "ifa",
+        "gps_adid",
+        "gaid",
+        "aaid",
+        "madid",
+        "advertising_id",
+        "advertisingid",
+        "advertiser_id",
+        "advertiserid",
+        "google_ad_id",
+        "android_advertising_id",
+        "ios_ifa",
+    }
+)
+_ADJUST_HOSTS = ("adjust.com", "adjust.net.in", "adjust.world")
+_APPSFLYER_HOSTS = ("appsflyer.com", "appsflyersdk.com")
+# Shallow reading stops here: bodies this large are left to the decoder.
+_SHALLOW_BODY_LIMIT = 1024 * 1024
+_SHALLOW_LEAVES = 20000
+
+
+def find_signals(obs: Observation, decoded: DecodedRequest | None = None) -> list[ConsentSignal]:
+    """Every consent signal in the request, each once (the same kind and
+    value in a query parameter and a cookie count once)."""
+    leaves = iter(decoded.leaves) if decoded is not None else shallow_leaves(obs)
+    found: list[ConsentSignal] = []
+    seen: set[tuple[str, str]] = set()
+    for leaf in leaves:
+        key = leaf.key.lower() if leaf.key else ""
+        if key not in _KNOWN_KEYS:  # nearly every leaf: keep this path short
+            continue
+        signal = _read(leaf, obs, key)
+        if signal is not None and (signal.kind, signal.value) not in seen:
+            seen.add((signal.kind, signal.value))
+            found.append(signal)
+    return found
+
+
+def shallow_leaves(obs: Observation) -> Iterator[Leaf]:
+    """Query, headers, cookies and a plain form or JSON body, as leaves,
+    located the way the payload decoder locates them."""
+    query = urlsplit(obs.path).query
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        yield Leaf("query", f"query:{key}", (), key, value)
+    yield from _header_leaves(obs)
+    body = obs.body
+    if not body or len(body) > _SHALLOW_BODY_LIMIT:
+        return
+    text = body.decode("utf-8", errors="replace").strip()
+    if text[:1] in ("{", "["):
+        yield from _json_leaves(text, "body > json:", ("json",))
+    elif "=" in text and "\n" not in text:
+        for key, value in parse_qsl(text, keep_blank_values=True):
+            yield Leaf("body", f"body > form:{key}", ("form",), key, value)
+            if value[:1] in ("{", "["):
+                yield from _json_leaves(value, f"body > form:{key} > json:", ("form", "json"))
+
+
+def _header_leaves(obs: Observation) -> Iterator[Leaf]:
+    for name, value in obs.request_headers:
+        if name.lower() == "cookie":
+            for pair in value.split(";"):
+                cookie, sep, cookie_value = pair.strip().partition("=")
+                if sep:
+                    yield Leaf("cookie", f"cookie:{cookie}", (), cookie, cookie_value)
+        else:
+            yield Leaf("header", f"header:{name}", (), name, value)
+
+
+def _json_leaves(text: str, prefix: str, decoding: tuple[str, ...]) -> Iterator[Leaf]:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return
+    count = 0
+    stack: list[tuple[str, str | None, object]] = [("", None, document)]
+    while stack and count < _SHALLOW_LEAVES:
+        path, key, node = stack.pop()
+        if isinstance(node, dict):
+            for k, v in reversed(list(node.items())):
+                stack.append((f"{path}.{k}" if path else str(k), str(k), v))
+        elif isinstance(node, list):
+            for i in reversed(range(len(node))):
+                stack.append((f"{path}[{i}]", key, node[i]))
+        elif node is not None:
+            count += 1
+            value = ("true" if node else "false") if isinstance(node, bool) else str(node)
+            yield Leaf("body", prefix + path, decoding, key, value)
+
+
+def _read(leaf: Leaf, obs: Observation, key: str) -> ConsentSignal | None:
+    """``key`` is the leaf's key, lower-cased."""
+    value = leaf.value.strip()
+    if not value:
+        return None
+    if leaf.part == "header":
+        if key == "sec-gpc" and value == "1":
+            return _signal(
+                leaf,
+                obs,
+                "gpc",
+                "opt-out",
+                "Global Privacy Control: the browser asks not to sell or share (Sec-GPC: 1)",
+                tracking_off=True,
+            )
+        return None
+    if key in _TCF_KEYS or (key == "consent" and leaf.location.lower().endswith(_OPENRTB_CONSENT)):
+        return _from(leaf, obs, "tcf", decode_tcf(value), _tcf_meaning, strict=key != "consent")
+    if key in _USP_KEYS:
+        return _from(leaf, obs, "us-privacy", decode_us_privacy(value), _usp_meaning)
+    if key in _GPP_KEYS:
+        return _from(leaf, obs, "gpp", decode_gpp(value), _gpp_meaning)
+    reader = _BY_KEY.get(key)
+    if reader is not None:
+        return reader(leaf, obs, value)
+    if key in _AD_ID_KEYS and is_zero_id(value):
+        return _signal(
+            leaf,
+            obs,
+            "zero-advertising-id",
+            "tracking-off",
+            f"advertising id {key} is all zeros: tracking not authorised (ATT) or ad id reset / Limit Ad Tracking",
+            tracking_off=True,
+        )
+    return None
+
+
+# Each meaning function: decoded value -> (meaning, explicit, tracking_off).
+Meaning = tuple[str, bool, bool]
+
+
+def _tcf_meaning(d: Decoded) -> Meaning:
+    assert isinstance(d, TcString)
+    return d.choice, True, False
+
+
+def _usp_meaning(d: Decoded) -> Meaning:
+    assert isinstance(d, UsPrivacy)
+    return ("opt-out", True, False) if d.opted_out == "yes" else ("not-set", False, False)
+
+
+_STRENGTH = {"refused": 0, "opt-out": 1, "partial": 2, "granted": 3, "not-set": 4}
+
+
+def _gpp_meaning(d: Decoded) -> Meaning:
+    """The most restrictive choice among the sections decoded."""
+    assert isinstance(d, GppString)
+    meanings: list[Meaning] = []
+    for section in d.sections:
+        value = section.value
+        if isinstance(value, TcString):
+            meanings.append(_tcf_meaning(value))
+        elif isinstance(value, UsPrivacy):
+            meanings.append(_usp_meaning(value))
+        elif isinstance(value, UsNat):
+            meanings.append(
+                ("opt-out", True, bool(value.gpc)) if value.opted_out else ("not-set", False, bool(value.gpc))
+            )
+    if not meanings:
+        return "not-set", False, False
+    meaning = min((m[0] for m in meanings), key=_STRENGTH.__getitem__)
+    return meaning, any(m[1] for m in meanings), any(m[2] for m in meanings)
+
+
+def _from(
+    leaf: Leaf,
+    obs: Observation,
+    kind: str,
+    decoded: TcString | UsPrivacy | GppString | Undecodable,
+    meaning_of: Callable[[Decoded], Meaning],
+    *,
+    strict: bool = True,
+) -> ConsentSignal | None:
+    """A signal from a decoded value; ``strict`` keys report undecodable values,
+    generic ones are ignored when their value is not of the expected form."""
+    if isinstance(decoded, Undecodable):
+        if not strict:
+            return None
+        return _signal(leaf, obs, kind, "undecodable", decoded.describe(), decoded=decoded)
+    meaning, explicit, tracking_off = meaning_of(decoded)
+    return _signal(
+        leaf, obs, kind, meaning, decoded.summary(), explicit=explicit, tracking_off=tracking_off, decoded=decoded
+    )
+
+
+def _signal(
+    leaf: Leaf,
+    obs: Observation,
+    kind: str,
+    meaning: str,
+    summary: str,
+    *,
+    explicit: bool = False,
+    tracking_off: bool = False,
+    decoded: Decoded = None,
+) -> ConsentSignal:
+    return ConsentSignal(
+        kind=kind,
+        meaning=meaning,
+        summary=summary,
+        flow=obs.ref,
+        location=leaf.location,
+        value=leaf.value.strip(),
+        explicit=explicit,
+        tracking_off=tracking_off,
+        decoded=decoded,
+    )
+
+
+def _on_host(obs: Observation, domains: tuple[str, ...]) -> bool:
+    return any(obs.host == d or obs.host.endswith("." + d) for d in domains)
+
+
+def _gcs(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+    decoded = decode_gcs(value)
+    if isinstance(decoded, Undecodable):
+        return _signal(leaf, obs, "google-gcs", "undecodable", decoded.describe(), decoded=decoded)
+    choice = decoded.choice
+    return _signal(
+        leaf, obs, "google-gcs", choice, decoded.summary(), tracking_off=choice == "refused", decoded=decoded
+    )
+
+
+def _gcd(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+    decoded = decode_gcd(value)
+    if isinstance(decoded, Undecodable):
+        return _signal(leaf, obs, "google-gcd", "undecodable", decoded.describe(), decoded=decoded)
+    choice = decoded.choice
+    return _signal(
+        leaf,
+        obs,
+        "google-gcd",
+        choice,
+        decoded.summary(),
+        explicit=decoded.updated and choice != "not-set",
+        tracking_off=choice == "refused",
+        decoded=decoded,
+    )
+
+
+def _npa(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+    decoded = decode_switch("npa", value)
+    if isinstance(decoded, Undecodable):
+        return None
+    if decoded.on:
+        return _signal(
+            leaf, obs, "google-npa", "opt-out", "Google npa=1: non-personalised ads requested", decoded=decoded
+        )
+    return _signal(leaf, obs, "google-npa", "not-set", "Google npa=0: personalised ads allowed", decoded=decoded)
+
+
+def _dma(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+    decoded = decode_dma(value) if (leaf.key or "").lower() == "dma" else decode_dma_cps(value)
+    if isinstance(decoded, Undecodable):
+        return None
+    return _signal(leaf, obs, "google-dma", "not-set", decoded.summary(), decoded=decoded)
+
+
+def _gdpr(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+    decoded = decode_switch("gdpr", value)
+    if isinstance(decoded, Undecodable):
+        return None
+    said = "GDPR applies to this request" if decoded.on else "GDPR does not apply to this request"
+    return _signal(leaf, obs, "gdpr-applies", "not-set", f"{said} ({leaf.key}={value})", decoded=decoded)
+
+
+def _switch_signal(
+    kind: str, off_meaning: str, off_text: str, on_text: str
+) -> Callable[[Leaf, Observation, str], ConsentSignal | None]:
+    """A yes/no tracking switch: off says tracking is off, on decides nothing."""
+
+    def read(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+        decoded = decode_switch(leaf.key or kind, value)
+        if isinstance(decoded, Undecodable):
+            return _signal(leaf, obs, kind, "undecodable", decoded.describe(), decoded=decoded)
+        if decoded.on:
+            return _signal(leaf, obs, kind, "not-set", f"{leaf.key}={value}: {on_text}", decoded=decoded)
+        return _signal(
+            leaf, obs, kind, off_meaning, f"{leaf.key}={value}: {off_text}", tracking_off=True, decoded=decoded
+        )
+
+    return read
+
+
+def _att(kind: str, hosts: tuple[str, ...]) -> Callable[[Leaf, Observation, str], ConsentSignal | None]:
+    def read(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+        if not _on_host(obs, hosts):
+            return None
+        decoded = decode_att_status(value)
+        if isinstance(decoded, Undecodable):
+            return _signal(leaf, obs, kind, "undecodable", decoded.describe(), decoded=decoded)
+        return _att_signal(leaf, obs, kind, decoded)
+
+    return read
+
+
+def _att_signal(leaf: Leaf, obs: Observation, kind: str, decoded: AttStatus) -> ConsentSignal:
+    text = f"App Tracking Transparency status {decoded.raw} ({decoded.status})"
+    if decoded.status in ("denied", "restricted"):
+        return _signal(leaf, obs, kind, "tracking-off", text, tracking_off=True, decoded=decoded)
+    meaning = "granted" if decoded.allows_tracking else "not-set"
+    return _signal(leaf, obs, kind, meaning, text, decoded=decoded)
+
+
+def _adjust_tracking(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+    if not _on_host(obs, _ADJUST_HOSTS):
+        return None
+    return _ADJUST_SWITCH(leaf, obs, value)
+
+
+def _ldu(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+    decoded = decode_data_processing_options(value)
+    if isinstance(decoded, Undecodable):
+        return _signal(leaf, obs, "meta-limited-data-use", "undecodable", decoded.describe(), decoded=decoded)
+    if decoded.limited_data_use:
+        return _signal(
+            leaf,
+            obs,
+            "meta-limited-data-use",
+            "opt-out",
+            "Meta Limited Data Use requested (data_processing_options LDU)",
+            decoded=decoded,
+        )
+    return _signal(leaf, obs, "meta-limited-data-use", "not-set", "no Meta data processing options", decoded=decoded)
+
+
+_ADJUST_SWITCH = _switch_signal(
+    "adjust-tracking", "tracking-off", "Limit Ad Tracking is on", "Limit Ad Tracking is off"
+)
+
+_BY_KEY: dict[str, Callable[[Leaf, Observation, str], ConsentSignal | None]] = {
+    "gcs": _gcs,
+    "gcd": _gcd,
+    "npa": _npa,
+    "dma": _dma,
+    "dma_cps": _dma,
+    "gdpr": _gdpr,
+    "advertiser_tracking_enabled": _switch_signal(
+        "meta-advertiser-tracking",
+        "tracking-off",
+        "iOS tracking not authorised (ATT) or Limit Ad Tracking on",
+        "tracking allowed by the device",
+    ),
+    "application_tracking_enabled": _switch_signal(
+        "meta-application-tracking", "opt-out", "the user opted out of tracking in the app", "no in-app opt-out"
+    ),
+    "data_processing_options": _ldu,
+    "att_status": _att("adjust-att", _ADJUST_HOSTS),
+    "tracking_enabled": _adjust_tracking,
+    "att": _att("appsflyer-att", _APPSFLYER_HOSTS),
+    "adtrackingenabled": _switch_signal(
+        "segment-ad-tracking", "tracking-off", "the device limits ad tracking", "the device allows ad tracking"
+    ),
+}
+_KNOWN_KEYS = frozenset({"sec-gpc", "consent", *_TCF_KEYS, *_USP_KEYS, *_GPP_KEYS, *_AD_ID_KEYS, *_BY_KEY})

@@ -1,0 +1,199 @@
+"""Which consent phase each request happened in, decided in one pass.
+
+Two sources, in this order of authority:
+
+1. Capture markers (``Observation.phase``, set by ``flowaudit mark``, a key
+   press or the marker URL): what the tester did. A marker stays in force
+   until the next one. ``consent-granted``, ``consent-refused`` and
+   ``consent-withdrawn`` (and the synonyms below) set the consent state;
+   any other name ("login", "checkout") only names the phase.
+2. Consent signals in the traffic itself, used until the first consent
+   marker of a capture: the first explicit choice (a TCF string, a consent
+   mode update, a US Privacy opt-out) starts that phase; a refusal after a
+   grant is a withdrawal. Device and browser settings (ATT, GPC) are in
+   force from the start and start no phase.
+
+Before either: ``before-consent``. Each new capture file starts over.
+Everything is decided from the requests seen so far, in file order, so the
+resolver streams like the rest of the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flowaudit.consent.detect import find_signals
+from flowaudit.consent.signal import ConsentSignal
+from flowaudit.model import ConsentSignalSeen, Evidence, Observation, PhaseChange
+from flowaudit.payload.model import DecodedRequest
+
+# The consent states a request can be in; rules read these, not phase names.
+CONSENT_STATES: tuple[str, ...] = ("before", "granted", "partial", "refused", "withdrawn")
+REFUSED_STATES = frozenset({"refused", "withdrawn"})
+BEFORE_CONSENT = "before-consent"
+# Phase names given to states inferred from signals (no marker in force).
+INFERRED_PHASE = {
+    "before": BEFORE_CONSENT,
+    "granted": "consent-granted",
+    "partial": "consent-partial",
+    "refused": "consent-refused",
+    "withdrawn": "consent-withdrawn",
+}
+# Marker names that set the consent state (lower-cased on reading).
+MARKER_CONSENT = {
+    BEFORE_CONSENT: "before",
+    "consent-granted": "granted",
+    "consent-accepted": "granted",
+    "consent-given": "granted",
+    "consent-partial": "partial",
+    "consent-refused": "refused",
+    "consent-rejected": "refused",
+    "consent-denied": "refused",
+    "consent-withdrawn": "withdrawn",
+    "consent-revoked": "withdrawn",
+}
+# A capture whose signals flip on every request must not grow the timeline
+# without bound; changes past this are counted, not kept.
+MAX_CHANGES = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseState:
+    """The phase a request happened in."""
+
+    phase: str  # the name reports show: the marker in force, or an inferred name
+    consent: str  # one of CONSENT_STATES
+    source: str  # "marker", "signal" or "start"
+    since: str | None  # flow ref where this consent state began (None: from the start)
+
+    @property
+    def refused(self) -> bool:
+        return self.consent in REFUSED_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class ObservedConsent:
+    """What the engine needs to know about one request's consent context."""
+
+    state: PhaseState
+    signals: tuple[ConsentSignal, ...]
+
+
+class PhaseResolver:
+    """Feed every observation in file order to :meth:`observe`."""
+
+    def __init__(self) -> None:
+        self._source: str | None = None
+        self._phases: dict[str, None] = {}  # insertion-ordered set
+        self._changes: list[PhaseChange] = []
+        self._dropped = 0
+        # (kind, meaning) -> [requests, first signal]; bounded by kinds x meanings
+        self._seen: dict[tuple[str, str], tuple[int, ConsentSignal]] = {}
+        self._start()
+
+    def _start(self) -> None:
+        self._marker: str | None = None
+        self._marker_decides = False  # a consent marker was seen in this capture
+        self._consent = "before"
+        self._consent_source = "start"
+        self._since: str | None = None
+        self._label: str | None = None
+
+    @property
+    def phases(self) -> tuple[str, ...]:
+        """Phase names in the order they began (for ``AuditResult.phases``)."""
+        return tuple(self._phases)
+
+    @property
+    def changes(self) -> tuple[PhaseChange, ...]:
+        """When each phase began and why (for ``AuditResult.phase_changes``)."""
+        return tuple(self._changes)
+
+    @property
+    def dropped_changes(self) -> int:
+        return self._dropped
+
+    @property
+    def signals_seen(self) -> tuple[ConsentSignalSeen, ...]:
+        """Each kind of signal and meaning met, counted in requests (for
+        ``AuditResult.consent_signals``), in the order first met."""
+        return tuple(
+            ConsentSignalSeen(kind=s.kind, meaning=s.meaning, summary=s.summary, flows=n, first=s.evidence())
+            for n, s in self._seen.values()
+        )
+
+    def observe(self, obs: Observation, decoded: DecodedRequest | None = None) -> ObservedConsent:
+        """Find the request's consent signals and the phase it happened in."""
+        return self.observe_signals(obs, tuple(find_signals(obs, decoded)))
+
+    def observe_signals(self, obs: Observation, signals: tuple[ConsentSignal, ...]) -> ObservedConsent:
+        """:meth:`observe` with the signals already found (possibly in another process)."""
+        for key in dict.fromkeys((s.kind, s.meaning) for s in signals):
+            count, first = self._seen.get(key, (0, next(s for s in signals if (s.kind, s.meaning) == key)))
+            self._seen[key] = (count + 1, first)
+        return ObservedConsent(self.resolve(obs, signals), signals)
+
+    def resolve(self, obs: Observation, signals: Sequence[ConsentSignal] = ()) -> PhaseState:
+        if obs.source != self._source:
+            self._source = obs.source
+            self._start()
+        evidence: Evidence | None = None
+        source = self._consent_source
+        marker = obs.phase.strip() if obs.phase else None
+        if marker != self._marker:
+            self._marker = marker
+            evidence = Evidence(flow=obs.ref, how=f"capture marker {marker!r}") if marker else None
+            consent = MARKER_CONSENT.get(marker.lower()) if marker else None
+            if consent is not None:
+                self._set(consent, "marker", obs.ref)
+                self._marker_decides = True
+            source = "marker"
+        if not self._marker_decides:
+            choice = _choice(signals)
+            if choice is not None:
+                consent = _after(self._consent, choice.meaning)
+                if consent != self._consent:
+                    self._set(consent, "signal", obs.ref)
+                    evidence = choice.evidence()
+                    source = "signal"
+        label = self._marker or INFERRED_PHASE[self._consent]
+        if label != self._label or evidence is not None:
+            self._record(label, source, evidence)
+        return PhaseState(phase=label, consent=self._consent, source=self._consent_source, since=self._since)
+
+    def _set(self, consent: str, source: str, ref: str) -> None:
+        if consent != self._consent:
+            self._since = ref
+        self._consent = consent
+        self._consent_source = source
+
+    def _record(self, label: str, source: str, evidence: Evidence | None) -> None:
+        first_of_capture = self._label is None
+        self._label = label
+        self._phases.setdefault(label, None)
+        if first_of_capture and evidence is None and label == BEFORE_CONSENT:
+            source = "start"
+        change = PhaseChange(phase=label, consent=self._consent, source=source, evidence=evidence)
+        if self._changes and self._changes[-1] == change:
+            return
+        if len(self._changes) < MAX_CHANGES:
+            self._changes.append(change)
+        else:
+            self._dropped += 1
+
+
+def _choice(signals: Sequence[ConsentSignal]) -> ConsentSignal | None:
+    """The explicit choice a request carries; a refusal outweighs a grant
+    when one request carries both (the stricter reading)."""
+    decisive = [s for s in signals if s.explicit and s.meaning in ("granted", "partial", "refused", "opt-out")]
+    if not decisive:
+        return None
+    refusals = [s for s in decisive if s.meaning in ("refused", "opt-out")]
+    return (refusals or decisive)[0]
+
+
+def _after(current: str, meaning: str) -> str:
+    if meaning in ("refused", "opt-out"):
+        return "withdrawn" if current in ("granted", "partial", "withdrawn") else "refused"
+    return "granted" if meaning == "granted" else "partial"

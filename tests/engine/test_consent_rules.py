@@ -1,0 +1,181 @@
+"""The consent rules through the Auditor: phases from markers and from the
+traffic's own consent signals, with the real catalog, real declarations and
+the real payload analyzer. Requests are shaped like each SDK's (see
+tests/consent/test_detect.py for where each field is documented)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+
+from flowaudit.catalog import Catalog
+from flowaudit.declaration import Declaration
+from flowaudit.engine import Auditor
+from flowaudit.engine.analysis import PayloadAnalyzer
+from flowaudit.model import AuditResult, Finding, Observation
+
+from .conftest import obs
+
+ZERO = "00000000-0000-0000-0000-000000000000"
+IDFV = "B5372DB0-C21E-11E4-8DFC-AA07A5B093DB"
+AAID = "38400000-8cf0-11bd-b23e-10b96e40000d"  # Google's documented example advertising id
+JSON = (("Content-Type", "application/json"),)
+FORM = (("Content-Type", "application/x-www-form-urlencoded"),)
+# IAB TCF v2 spec, global-scope example: no purpose consented.
+TC_REFUSED = "COw4XqLOw4XqLAAAAAENAXCAAAAAAAAAAAAAAAAAAAAA"
+
+
+def segment(n: int, phase: str | None = None, query: str = "") -> Observation:
+    body = {
+        "batch": [
+            {
+                "type": "track",
+                "userId": "user-4242",
+                "event": "Symptom Logged",
+                "properties": {"email": "jane.doe@example.com"},
+            }
+        ]
+    }
+    return obs(f"https://api.segment.io/v1/batch{query}", n, body=json.dumps(body).encode(), headers=JSON, phase=phase)
+
+
+def meta(n: int, ate: str, advertiser_id: str = AAID) -> Observation:
+    form = f"event=CUSTOM_APP_EVENTS&advertiser_id={advertiser_id}&advertiser_tracking_enabled={ate}&anon_id=XZ1234"
+    return obs("https://graph.facebook.com/v17.0/1234567890/activities", n, body=form.encode(), headers=FORM)
+
+
+def audit(catalog: Catalog, declaration: Declaration | None, *requests: Observation) -> AuditResult:
+    auditor = Auditor(catalog, declaration, analyzer=PayloadAnalyzer(declaration))
+    for request in requests:
+        auditor.add(request)
+    return auditor.result(())
+
+
+def only(result: AuditResult, rule: str) -> list[Finding]:
+    return [f for f in result.findings if f.rule == rule]
+
+
+Declare = Callable[[str], Declaration]
+
+
+def test_tracking_before_a_consent_marker(catalog: Catalog, declare: Declare) -> None:
+    declaration = declare("app: Acme\nrecipients:\n  - entity: Segment\n    data: [identifiers, contact, usage]\n")
+    result = audit(catalog, declaration, segment(1), segment(2), segment(3, "consent-granted"))
+    [finding] = only(result, "tracking-before-consent")
+    assert (finding.severity, finding.entity, finding.phase) == ("high", "Segment", "before-consent")
+    assert finding.message.startswith("Segment, an analytics company whose category needs consent, received 2 requests")
+    assert "received 2 requests before the user gave consent" in finding.message
+    assert [e.flow for e in finding.evidence] == ["cap.mitm#1", "cap.mitm#2"]
+    assert all(e.request.startswith("POST https://api.segment.io/v1/batch") for e in finding.evidence)
+    assert result.phases == ("before-consent", "consent-granted")
+    assert [(c.phase, c.source) for c in result.phase_changes] == [
+        ("before-consent", "start"),
+        ("consent-granted", "marker"),
+    ]
+    [row] = result.recipients
+    assert row.phase_flows == (("before-consent", 2), ("consent-granted", 1))
+    assert not only(result, "sharing-after-opt-out")
+
+
+def test_a_capture_without_any_consent_says_so(catalog: Catalog) -> None:
+    result = audit(catalog, None, segment(1))
+    [finding] = only(result, "tracking-before-consent")
+    assert "never gave consent in this capture" in finding.message
+
+
+def test_only_the_declared_consent_categories_must_wait(catalog: Catalog, declare: Declare) -> None:
+    declaration = declare("app: Acme\nconsent:\n  required_for: [advertising]\n")
+    result = audit(catalog, declaration, segment(1), meta(2, "1"))
+    assert [f.entity for f in only(result, "tracking-before-consent")] == ["Meta"]
+    none = declare("app: Acme\nconsent:\n  required_for: []\n")
+    assert not only(audit(catalog, none, segment(1), meta(2, "1")), "tracking-before-consent")
+
+
+def test_sharing_after_a_refusal_marker_is_critical(catalog: Catalog) -> None:
+    result = audit(catalog, None, segment(1), segment(2, "consent-refused"), segment(3, "consent-refused"))
+    [finding] = only(result, "sharing-after-opt-out")
+    assert (finding.severity, finding.entity, finding.phase) == ("critical", "Segment", "consent-refused")
+    assert set(finding.data_types) >= {"contact.email", "identifiers.user_id"}
+    assert "in 2 requests after the user refused consent" in finding.message
+    assert {e.flow for e in finding.evidence} <= {"cap.mitm#2", "cap.mitm#3"}
+    assert {e.data_type for e in finding.evidence} >= {"contact.email", "identifiers.user_id"}
+
+
+def test_withdrawal_inferred_from_the_traffic(catalog: Catalog) -> None:
+    # No markers: a TCF string with consent, then a US Privacy opt-out in later requests.
+    granted = "gdpr_consent=COvFyGBOvFyGBAbAAAENAPCAAOAAAAAAAAAAAEEUACCKAAA"  # TCF spec: purposes 1-3
+    result = audit(catalog, None, segment(1, query=f"?{granted}"), segment(2, query="?us_privacy=1YYN"), segment(3))
+    [finding] = only(result, "sharing-after-opt-out")
+    assert finding.phase == "consent-withdrawn"
+    assert "after the user withdrew consent" in finding.message
+    assert result.phases == ("consent-partial", "consent-withdrawn")
+    withdrawn = result.phase_changes[-1]
+    assert withdrawn.evidence is not None and withdrawn.evidence.location == "query:us_privacy"
+    assert not only(result, "tracking-before-consent")  # the first request already carried a choice
+
+
+def test_identifiers_sent_with_att_not_authorised(catalog: Catalog) -> None:
+    result = audit(catalog, None, meta(1, "0"), meta(2, "0"))
+    [finding] = only(result, "opt-out-signal-ignored")
+    assert (finding.severity, finding.entity) == ("high", "Meta")
+    assert set(finding.data_types) == {"identifiers.advertising_id", "identifiers.device_id"}
+    assert "advertiser_tracking_enabled=0" in finding.message
+    signal, *rest = finding.evidence
+    assert signal.location == "body > form:advertiser_tracking_enabled" and signal.flow == "cap.mitm#1"
+    assert {e.data_type for e in rest} == {"identifiers.advertising_id", "identifiers.device_id"}
+
+
+def test_a_zeroed_advertising_id_alone_is_not_an_identifier(catalog: Catalog) -> None:
+    zero_only = obs(f"https://app.adjust.com/session?att_status=2&idfa={ZERO}&app_token=abc", 1)
+    assert not only(audit(catalog, None, zero_only), "opt-out-signal-ignored")
+    with_idfv = obs(f"https://app.adjust.com/session?att_status=2&idfa={ZERO}&idfv={IDFV}&app_token=abc", 2)
+    [finding] = only(audit(catalog, None, with_idfv), "opt-out-signal-ignored")
+    assert (finding.entity, finding.data_types) == ("Adjust", ("identifiers.device_id",))
+    assert "App Tracking Transparency status 2 (denied)" in finding.message
+
+
+def test_consent_mode_denied_with_a_user_id(catalog: Catalog) -> None:
+    hit = obs("https://region1.google-analytics.com/g/collect?v=2&tid=G-TEST123&gcs=G100&uid=user-4242&en=x", 1, "GET")
+    [finding] = only(audit(catalog, None, hit), "opt-out-signal-ignored")
+    assert finding.entity == "Google" and "identifiers.user_id" in finding.data_types
+    allowed = obs(
+        "https://region1.google-analytics.com/g/collect?v=2&tid=G-TEST123&gcs=G111&uid=user-4242&en=x", 2, "GET"
+    )
+    assert not only(audit(catalog, None, allowed), "opt-out-signal-ignored")
+
+
+def test_gpc_header_with_identifiers(catalog: Catalog) -> None:
+    gpc = replace(segment(1), request_headers=(*JSON, ("Sec-GPC", "1")))
+    [finding] = only(audit(catalog, None, gpc), "opt-out-signal-ignored")
+    assert "Global Privacy Control" in finding.message
+
+
+def test_advertising_id_in_a_childrens_app(catalog: Catalog, declare: Declare) -> None:
+    kids = declare("app: Kids Maths\naudience: children\n")
+    [finding] = only(audit(catalog, kids, meta(1, "1")), "advertising-id-in-childrens-app")
+    assert (finding.severity, finding.entity, finding.data_types) == (
+        "critical",
+        "Meta",
+        ("identifiers.advertising_id",),
+    )
+    assert finding.evidence[0].location == "body > form:advertiser_id"
+    assert not only(audit(catalog, kids, meta(1, "0", ZERO)), "advertising-id-in-childrens-app")
+    general = declare("app: Maths\n")
+    assert not only(audit(catalog, general, meta(1, "1")), "advertising-id-in-childrens-app")
+
+
+def test_signals_in_the_result(catalog: Catalog) -> None:
+    result = audit(catalog, None, meta(1, "0"), segment(2, query=f"?gdpr_consent={TC_REFUSED}"))
+    kinds = {(s.kind, s.meaning): s.flows for s in result.consent_signals}
+    assert kinds == {("meta-advertiser-tracking", "tracking-off"): 1, ("tcf", "refused"): 1}
+    assert result.phases == ("before-consent", "consent-refused")
+
+
+def test_only_the_signals_that_travelled_with_the_identifiers_are_cited(catalog: Catalog) -> None:
+    ga = "https://region1.google-analytics.com/g/collect?v=2&tid=G-TEST123"
+    usage_only = obs(f"{ga}&gcs=G100&en=page_view", 1, "GET")
+    with_id = obs(f"{ga}&uid=user-4242&en=page_view", 2, "GET", headers=[("Sec-GPC", "1")])
+    [finding] = only(audit(catalog, None, usage_only, with_id), "opt-out-signal-ignored")
+    assert "Global Privacy Control" in finding.message and "gcs=G100" not in finding.message
+    assert finding.evidence[0].location == "header:Sec-GPC"
