@@ -1,0 +1,1 @@
+"""`flowaudit diff`: what changed between two audits (recipients, data types, findings)."""

@@ -1,0 +1,1 @@
+"""`flowaudit disclose`: from observed traffic, draft what the app must declare."""

@@ -1,0 +1,1 @@
+"""`flowaudit study`: many apps audited alike, one table anyone can check."""

@@ -1,0 +1,48 @@
+"""Every diff format keeps captured text inert: a crafted host or company name
+cannot become markup, a link, or a terminal escape."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flowaudit.diff.compute import diff_results
+from flowaudit.diff.html import render_html
+from flowaudit.diff.markdown import render_markdown
+from flowaudit.diff.model import Side
+from flowaudit.diff.text import render_text
+from flowaudit.diff.to_json import render_json
+from flowaudit.model import AuditResult, Recipient
+
+EVIL = "<img src=x onerror=alert(1)>[link](https://evil.example)\u202egnp.exe\x1b[31m"
+
+
+def side(label: str, recipients: tuple[Recipient, ...]) -> Side:
+    return Side(label, "capture", AuditResult("0.1.0", "r", (), None, None, recipients, (), (), 1))
+
+
+def crafted_diff():
+    evil = Recipient(EVIL, "domain:evil", "unknown", "unknown", False, (EVIL,), 1, ("health.health",))
+    return diff_results(side("old.mitm", ()), side(EVIL, (evil,)))
+
+
+def test_html_escapes_and_shows_hidden_characters() -> None:
+    html = render_html(crafted_diff())
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "\u202e" not in html and "\\u202e" in html
+    assert "\x1b" not in html
+    assert 'class="chip sensitive"' in html  # health data marked
+
+
+def test_markdown_cannot_link_or_embed() -> None:
+    md = render_markdown(crafted_diff())
+    prose = re.sub(r"`[^`]*`", "", md)  # code spans render literally
+    assert not re.search(r"(?<!\\)<img", prose)  # every other < is escaped
+    assert "](https://evil.example)" not in prose
+    assert "\u202e" not in md
+
+
+def test_text_and_json_keep_the_value_but_not_the_escape() -> None:
+    assert "\x1b" not in render_text(crafted_diff())
+    d = json.loads(render_json(crafted_diff()))
+    assert d["recipients"]["appeared"][0]["entity"] == EVIL  # JSON carries the data as it is
