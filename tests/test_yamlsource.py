@@ -187,3 +187,11 @@ def test_non_scalar_key_is_an_error() -> None:
     with pytest.raises(FlowauditError, match="plain value") as caught:
         parse_yaml("a: 1\n? [x, y]\n: 2\n", "x.yml")
     assert caught.value.line == 2
+
+
+def test_impossible_date_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.yml"
+    path.write_text("a: 1\nexpires: 2025-02-30\n")
+    with pytest.raises(FlowauditError) as caught:
+        load_yaml(path)
+    assert caught.value.line == 2 and "2025-02-30" in caught.value.message

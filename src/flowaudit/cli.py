@@ -20,6 +20,7 @@ from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_ERROR
 from flowaudit.model import SEVERITIES
 from flowaudit.reporters import REPORTERS
+from flowaudit.suppress.model import DEFAULT_IGNORE_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -86,6 +87,29 @@ def main() -> None:
     help="Exit 1 when a finding is at or above this severity.",
 )
 @click.option("--strict", is_flag=True, help="Treat an incomplete (truncated) capture as an error (exit 2).")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="An earlier JSON result: only findings new since then count toward the exit status.",
+)
+@click.option(
+    "--ignore-file",
+    type=click.Path(dir_okay=False),
+    help=f"Accepted findings, each with a statement and an expiry date (default: {DEFAULT_IGNORE_FILE}, if present).",
+)
+@click.option("--show-suppressed", is_flag=True, help="List the findings the ignore file or baseline suppressed.")
+@click.option(
+    "--no-redact",
+    is_flag=True,
+    help="Keep tokens, cookies and keys in the outputs (private use only; every report says so).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Worker processes that inspect payloads while the capture is read (0: none). "
+    "Default: the other CPU cores, for captures of 16 MiB or more.",
+)
 @reports_errors
 def check(
     inputs: tuple[str, ...],
@@ -94,6 +118,11 @@ def check(
     output: str | None,
     fail_on: str,
     strict: bool,
+    baseline: str | None,
+    ignore_file: str | None,
+    show_suppressed: bool,
+    no_redact: bool,
+    jobs: int | None,
 ) -> None:
     """Audit captured traffic (mitmproxy flow files, HAR files or folders of them)."""
     from flowaudit.commands.check import CheckOptions, run_check
@@ -105,6 +134,11 @@ def check(
         output=output,
         fail_on=fail_on,
         strict=strict,
+        baseline=baseline,
+        ignore_file=ignore_file if ignore_file is not None else _default_ignore_file(),
+        show_suppressed=show_suppressed,
+        redact=not no_redact,
+        jobs=jobs,
     )
     sys.exit(run_check(options))
 
@@ -112,6 +146,278 @@ def check(
 def _default_declaration() -> str | None:
     default = Path("flowaudit.yml")
     return str(default) if default.is_file() else None
+
+
+def _default_ignore_file() -> str | None:
+    default = Path(DEFAULT_IGNORE_FILE)
+    return str(default) if default.is_file() else None
+
+
+@main.command()
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option(
+    "--declared",
+    type=click.Path(dir_okay=False),
+    help="Declaration to audit captures with (default: flowaudit.yml in the working directory, if present).",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    help="Output format; repeat for several (then -o names a folder). Default: text.",
+)
+@click.option("-o", "--output", type=click.Path(), help="Output file ('-' for standard output) or folder.")
+@click.option(
+    "--fail-on",
+    type=click.Choice([*SEVERITIES, "never"]),
+    default="high",
+    show_default=True,
+    help="Exit 1 when NEW has a finding OLD did not have at or above this severity.",
+)
+@reports_errors
+def diff(old: str, new: str, declared: str | None, formats: tuple[str, ...], output: str | None, fail_on: str) -> None:
+    """What changed between two audits: recipients, data types, findings.
+
+    OLD and NEW are JSON results (`check --format json`) or captures (files or
+    folders), which are audited with the same declaration.
+    """
+    from flowaudit.commands.diff import DiffOptions, run_diff
+
+    options = DiffOptions(
+        old=old,
+        new=new,
+        declared=declared if declared is not None else _default_declaration(),
+        formats=tuple(dict.fromkeys(formats)) or ("text",),
+        output=output,
+        fail_on=fail_on,
+    )
+    sys.exit(run_diff(options))
+
+
+@main.command()
+@click.argument("result", metavar="RESULT.json", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(sorted(REPORTERS)),
+    help="Output format; repeat for several (then -o names a folder). Default: text.",
+)
+@click.option("-o", "--output", type=click.Path(), help="Output file ('-' for standard output) or folder.")
+@click.option(
+    "--no-redact",
+    is_flag=True,
+    help="Render the JSON as it is, without masking secrets again (private use only).",
+)
+@reports_errors
+def report(result: str, formats: tuple[str, ...], output: str | None, no_redact: bool) -> None:
+    """Render a saved JSON result (`check --format json`) in any format."""
+    from flowaudit.commands.report import ReportOptions, run_report
+
+    options = ReportOptions(
+        result=result,
+        formats=tuple(dict.fromkeys(formats)) or ("text",),
+        output=output,
+        redact=not no_redact,
+    )
+    sys.exit(run_report(options))
+
+
+@main.command()
+@click.argument("folder", metavar="DIR", type=click.Path(file_okay=False))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default="flowaudit-study",
+    show_default=True,
+    help="Folder for the per-app reports, the matrix and the manifest.",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Apps audited at the same time.",
+)
+@reports_errors
+def study(folder: str, output: str, jobs: int) -> None:
+    """Audit many apps alike: DIR/<app>/ holds each app's captures (and optional flowaudit.yml).
+
+    Writes each app's report, one matrix of apps by companies (HTML and CSV)
+    and a manifest of every input's SHA-256, for a study others can reproduce.
+    """
+    from flowaudit.commands.study import StudyOptions, run_study
+
+    sys.exit(run_study(StudyOptions(folder, output, jobs, ("flowaudit", *sys.argv[1:]))))
+
+
+_RECORD_EPILOG = """\b
+Exit status:
+  without COMMAND: the audit's, as for `check`: 0 pass, 1 findings, 2 error
+  with COMMAND:    0 both passed, 1 findings, 3 COMMAND failed,
+                   4 COMMAND failed and findings; 2 (the recording or the
+                   audit could not be done) wins over all others
+\b
+Phases: `flowaudit mark NAME` from another terminal, a request through the
+proxy to http://flowaudit.invalid/mark/NAME, or (no COMMAND) the keys
+g, r, w (consent granted, refused, withdrawn) and n (type a name).
+"""
+
+
+@main.command(epilog=_RECORD_EPILOG)
+@click.argument("command", nargs=-1, metavar="[-- COMMAND [ARG]...]")
+@click.option(
+    "--mode",
+    default="regular",
+    show_default=True,
+    help="regular (an HTTP(S) proxy), wireguard (for phones), upstream:URL or reverse:URL.",
+)
+@click.option("--listen-host", help="Address to listen on.  [default: 127.0.0.1; wireguard: every interface]")
+@click.option(
+    "-p", "--port", type=click.IntRange(0, 65535), help="Port (0: any free one).  [default: 8080; wireguard: 51820]"
+)
+@click.option(
+    "-w", "--capture", type=click.Path(dir_okay=False), help="Capture file.  [default: captures/<app>-<time>.mitm]"
+)
+@click.option("--app", help="App name, stamped into the capture.  [default: the declaration's app]")
+@click.option("--device", default="", help="Note on the device used (model, OS, test account).")
+@click.option("--phase", metavar="NAME", help="Phase in force from the start (e.g. before-consent).")
+@click.option(
+    "--sinkhole",
+    type=click.Choice(["off", "third-party", "all"]),
+    default="off",
+    is_flag=False,
+    flag_value="third-party",
+    show_default=True,
+    help="Answer requests locally, never forwarding them: third parties (the value when none is given) or all.",
+)
+@click.option(
+    "--confdir",
+    default="~/.mitmproxy",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="mitmproxy's folder: its CA certificate (shared with mitmproxy, so a CA trusted once stays trusted).",
+)
+@click.option(
+    "--declared",
+    type=click.Path(dir_okay=False),
+    help="Declaration file (default: flowaudit.yml in the working directory, if present).",
+)
+@click.option("--no-audit", is_flag=True, help="Only record; do not audit the capture afterwards.")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(sorted(REPORTERS)),
+    help="Audit output format, as for `check`. Default: text.",
+)
+@click.option("-o", "--output", type=click.Path(), help="Audit output file or folder, as for `check`.")
+@click.option(
+    "--fail-on",
+    type=click.Choice([*SEVERITIES, "never"]),
+    default="high",
+    show_default=True,
+    help="Audit fails (exit 1) on findings at or above this severity.",
+)
+@reports_errors
+def record(
+    command: tuple[str, ...],
+    mode: str,
+    listen_host: str | None,
+    port: int | None,
+    capture: str | None,
+    app: str | None,
+    device: str,
+    phase: str | None,
+    sinkhole: str,
+    confdir: str,
+    declared: str | None,
+    no_audit: bool,
+    formats: tuple[str, ...],
+    output: str | None,
+    fail_on: str,
+) -> None:
+    """Record an app's traffic through a local proxy, then audit it.
+
+    Listens on 127.0.0.1:8080 until Ctrl-C (or SIGTERM), writing every flow
+    at once to captures/<app>-<time>.mitm, then audits the capture as
+    `check` does. With `-- COMMAND`, runs COMMAND with the proxy and CA
+    variables its clients honour (HTTP(S)_PROXY, REQUESTS_CA_BUNDLE,
+    SSL_CERT_FILE, CURL_CA_BUNDLE, NODE_EXTRA_CA_CERTS) and stops when it exits.
+    """
+    from flowaudit.commands.record import RecordOptions, run_record
+
+    options = RecordOptions(
+        mode=mode,
+        listen_host=listen_host,
+        port=port,
+        confdir=confdir,
+        capture=capture,
+        app=app,
+        device=device,
+        phase=phase,
+        sinkhole=sinkhole,
+        declared=declared if declared is not None else _default_declaration(),
+        audit=not no_audit,
+        formats=tuple(dict.fromkeys(formats)) or ("text",),
+        output=output,
+        fail_on=fail_on,
+        ignore_file=_default_ignore_file(),
+        command=command,
+    )
+    sys.exit(run_record(options))
+
+
+@main.command()
+@click.argument("name")
+@click.option("--pid", type=int, help="The recording to mark, when several are running.")
+@reports_errors
+def mark(name: str, pid: int | None) -> None:
+    """Start phase NAME (e.g. consent-granted) in the running recording.
+
+    Every flow from now on carries NAME, until the next marker.
+    """
+    from flowaudit.commands.mark import run_mark
+
+    run_mark(name, pid)
+
+
+@main.command("addon-path")
+def addon_path() -> None:
+    """Print the path of flowaudit's mitmproxy addon: mitmdump -s "$(flowaudit addon-path)"."""
+    from flowaudit.capture import addon_path as path
+
+    click.echo(str(path()))
+
+
+@main.command()
+@click.argument("captures", nargs=-1, required=True, metavar="CAPTURE...")
+@click.option(
+    "--declared",
+    type=click.Path(dir_okay=False),
+    help="An existing declaration: its canaries sharpen detection, its app, first_party and settings are kept.",
+)
+@click.option("--app", help="The app's name for the draft.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    help="Folder for flowaudit.yml and disclosure.md (default: print the document).",
+)
+@reports_errors
+def disclose(captures: tuple[str, ...], declared: str | None, app: str | None, output: str | None) -> None:
+    """Draft what the app must declare, from observed traffic.
+
+    A flowaudit.yml, and the App Store privacy label and Google Play Data
+    safety answers, each line backed by the requests that show it.
+    """
+    from flowaudit.commands.disclose import DiscloseOptions, run_disclose
+
+    sys.exit(run_disclose(DiscloseOptions(captures, declared, app, output)))
 
 
 @main.group()

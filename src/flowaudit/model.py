@@ -29,9 +29,11 @@ class Observation:
     ref: str  # stable reference "path#n", n counted from 1 in file order
     source: str  # the input file, as the user named it (or found in a folder)
     index: int  # n of the reference
-    kind: str  # "http", "tcp" or "udp"
+    # "http", "tcp", "udp", or "tls": a TLS connection the client refused to
+    # let the proxy open (certificate pinning): contacted, contents unknown.
+    kind: str
     method: str  # "" for raw connections
-    scheme: str  # "http", "https"; "tcp"/"udp" for raw connections
+    scheme: str  # "http", "https"; "tcp"/"udp"/"tls" for raw connections
     host: str  # lower-case, no trailing dot, no brackets for IPv6
     port: int
     path: str  # path with query string, as sent ("" for raw connections)
@@ -42,6 +44,7 @@ class Observation:
     status: int | None = None  # response status; None when there was none
     timestamp: float | None = None  # request start, seconds since the epoch
     phase: str | None = None  # capture phase marker in force, if any
+    error: str | None = None  # kind "tls": why the handshake failed, as the proxy saw it
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,26 @@ class Finding:
     data_types: tuple[str, ...] = ()
     phase: str | None = None
     evidence: tuple[Evidence, ...] = ()
+    # The line of the declaration file this finding is about (the declared
+    # recipient's entry, or where a missing one belongs); SARIF and GitHub
+    # annotations anchor there. None: no line applies, line 1 is used.
+    declaration_line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressedFinding:
+    """A finding kept out of the verdict, with who decided so and why.
+
+    ``reason`` is "ignore-file" (an entry of ``.flowaudit-ignore.yml``, whose
+    ``statement`` and ``expires`` are kept) or "baseline" (the finding's id was
+    already in an earlier result).
+    """
+
+    finding: Finding
+    reason: str  # "ignore-file" or "baseline"
+    statement: str  # the entry's statement, or which baseline held the id
+    source: str  # "path:line" of the ignore-file entry, or the baseline's path
+    expires: str | None = None  # ISO date the ignore-file entry lapses after
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +121,35 @@ class Recipient:
     parent: str | None = None
     services: tuple[str, ...] = ()
     phases: tuple[str, ...] = ()
+    # Sample flows backing this row: a few requests (data_type None) and, per
+    # data type received, its first detections (data_type set). What `disclose`
+    # cites for every line it drafts.
+    evidence: tuple[Evidence, ...] = ()
+    # Requests per capture phase, for the report's timeline: (phase, flows)
+    # in the order of AuditResult.phases.
+    phase_flows: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseChange:
+    """Where a capture phase began and what started it: a capture marker, a
+    consent signal in the traffic (its evidence), or the start of a capture."""
+
+    phase: str  # the phase name reports show ("before-consent", "consent-refused", a marker name)
+    consent: str  # consent state from then on: "before", "granted", "partial", "refused", "withdrawn"
+    source: str  # "start", "marker" or "signal"
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentSignalSeen:
+    """One kind of consent signal the app sent, counted over the capture."""
+
+    kind: str  # "tcf", "google-gcs", "gpc", "zero-advertising-id", ...
+    meaning: str  # "granted", "partial", "refused", "opt-out", "tracking-off", "not-set", "undecodable"
+    summary: str  # what the first such value said
+    flows: int
+    first: Evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +165,24 @@ class AuditResult:
     flows: int
     fail_on: str = "high"
     extra: dict[str, object] = field(default_factory=dict)
+    # Findings an ignore-file entry or a baseline kept out of ``findings`` (and
+    # so out of the verdict). Machine formats always list them, so nothing is
+    # hidden from the record; human formats list them when ``show_suppressed``.
+    suppressed: tuple[SuppressedFinding, ...] = ()
+    show_suppressed: bool = False
+    # Capture phases in the order they began (consent flow: before, after, ...).
+    phases: tuple[str, ...] = ()
+    # When the audit ran, ISO 8601 UTC ("2026-11-22T19:57:03Z"); taken from
+    # SOURCE_DATE_EPOCH when set, so reports can be reproduced byte for byte.
+    created: str | None = None
+    # False only under --no-redact: every report then says it holds secrets.
+    redacted: bool = True
+    # SHA-256 of the declaration file as read, for the custody record.
+    declaration_sha256: str | None = None
+    # How the consent phases came about, in order, each with its evidence.
+    phase_changes: tuple[PhaseChange, ...] = ()
+    # The consent signals found in the traffic (TCF, consent mode, GPC, ...).
+    consent_signals: tuple[ConsentSignalSeen, ...] = ()
 
     @property
     def complete(self) -> bool:

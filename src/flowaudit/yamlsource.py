@@ -155,7 +155,12 @@ class _Builder:
                 line=line,
             )
         if isinstance(node, ScalarNode):
-            return self._loader.construct_object(node)
+            try:
+                return self._loader.construct_object(node)
+            except ValueError as e:  # an impossible date such as 2025-02-30
+                raise FlowauditError(
+                    f"invalid value {node.value!r}: {e}", path=self._path, line=line, hint="quote it to keep it as text"
+                ) from e
         if node.tag not in (_SEQ_TAG, _MAP_TAG):
             raise self._error(f"unsupported tag {node.tag!r}", node)
         if id(node) in self._open:

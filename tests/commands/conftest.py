@@ -25,14 +25,14 @@ class Run:
         return json.loads(self.out)
 
 
-def flowaudit(*args: str, cwd: Path | None = None) -> Run:
+def flowaudit(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
     proc = subprocess.run(
         [sys.executable, "-m", "flowaudit", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "COLUMNS": "140"},
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "140", **(env or {})},
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 

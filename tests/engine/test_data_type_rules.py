@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from flowaudit.engine import Auditor
 from flowaudit.model import InputInfo, Observation
-from flowaudit.payload.model import Detection
+from flowaudit.payload.model import DecodedRequest, Detection
 
 from .conftest import obs
 
@@ -29,7 +29,7 @@ def detection(data_type: str, value: str | None = None, confidence: str = "certa
 
 
 def audit(catalog, declaration, plan: dict[str, list[Detection]], *observations: Observation):
-    def analyzer(o: Observation) -> Sequence[Detection]:
+    def analyzer(o: Observation, decoded: DecodedRequest) -> Sequence[Detection]:
         return plan.get(f"{o.scheme}://{o.host}{o.path}", [])
 
     auditor = Auditor(catalog, declaration, analyzer=analyzer)
@@ -59,7 +59,9 @@ def test_possible_detections_do_not_count(catalog, declare) -> None:
     decl = declare("recipients:\n  - entity: Mixpanel\n    data: [usage]\n")
     url = "https://api.mixpanel.com/track"
     result = audit(catalog, decl, {url: [detection("contact.email", confidence="possible")]}, obs(url, 1))
-    assert [(f.rule, f.data_types) for f in result.findings] == [("declared-not-observed", ("usage",))]
+    assert [(f.rule, f.data_types) for f in result.findings if f.rule != "tracking-before-consent"] == [
+        ("declared-not-observed", ("usage",))
+    ]
     assert result.recipients[0].data_types == ()
 
 
@@ -126,3 +128,14 @@ def test_declared_data_type_never_seen_is_info(catalog, declare) -> None:
     result = audit(catalog, decl, {url: [detection("usage.interactions")]}, obs(url, 1))
     [finding] = by_rule(result, "declared-not-observed")
     assert (finding.severity, finding.data_types) == ("info", ("contact.email",))
+
+
+def test_findings_point_at_the_declaration_line_to_fix(catalog, declare) -> None:
+    decl = declare("app: X\nrecipients:\n  - entity: Mixpanel\n    data: [usage]\n")
+    mixpanel, segment = "https://api.mixpanel.com/track", "https://api.segment.io/v1/batch"
+    result = audit(
+        catalog, decl, {mixpanel: [detection("contact.email", "a@b.example")]}, obs(mixpanel, 1), obs(segment, 2)
+    )
+    lines = {f.rule: f.declaration_line for f in result.findings}
+    assert lines["undeclared-data-type"] == 3  # the Mixpanel entry
+    assert lines["undeclared-recipient"] == 2  # where Segment would be declared

@@ -49,11 +49,11 @@ def check_shape(doc: YamlDoc) -> list[Problem]:
     """Every way the document departs from the schema, each at its line."""
     problems: list[Problem] = []
     for error in _validator().iter_errors(doc.value):
-        problems.extend(_explain(error, doc))
+        problems.extend(explain(error, doc))
     return problems
 
 
-def _explain(error: ValidationError, doc: YamlDoc) -> Iterator[Problem]:
+def explain(error: ValidationError, doc: YamlDoc) -> Iterator[Problem]:
     where = tuple(error.absolute_path)
     line = doc.line_of(where)
     place = describe(where)

@@ -59,11 +59,54 @@ RULES: dict[str, Rule] = {
             "(`recipients: - entity: NAME, domains: [HOST]`) or add it to `first_party:`.",
         ),
         Rule(
+            "tracking-before-consent",
+            "high",
+            "Tracking before consent",
+            "A recipient in a category the declaration says needs consent (`consent.required_for`; "
+            "advertising, analytics, attribution and social by default) was contacted before the "
+            "user gave consent: before a `consent-granted` marker or, without markers, before the "
+            "first consent signal in the traffic (a TCF string, a consent-mode update). Load such "
+            "SDKs only after consent.",
+        ),
+        Rule(
+            "sharing-after-opt-out",
+            "critical",
+            "Sharing after opt-out",
+            "Personal data reached a recipient in a consent-required category after the user refused "
+            "or withdrew consent (a `consent-refused` / `consent-withdrawn` marker, or a refusal "
+            "signalled in the traffic). A refusal must stop the sharing.",
+        ),
+        Rule(
+            "opt-out-signal-ignored",
+            "high",
+            "Opt-out signal ignored",
+            "An identifier reached a tracking company in a request that itself says tracking is off: "
+            "an all-zero advertising id (ATT not authorised, Limit Ad Tracking), "
+            "`advertiser_tracking_enabled=0`, an ATT status of denied, `gcs=G100`, or the Global "
+            "Privacy Control header. Honour the signal: send no identifiers with it.",
+        ),
+        Rule(
+            "advertising-id-in-childrens-app",
+            "critical",
+            "Advertising id in a children's app",
+            "The declaration says the app is for children (`audience: children`) and an advertising "
+            "or attribution company received the device advertising id. Children's apps must not "
+            "share it (COPPA, Google Play Families policy, Apple's Kids category rules).",
+        ),
+        Rule(
             "cleartext-transmission",
             "high",
             "Data sent over plain HTTP",
-            "Personal data travelled unencrypted (http://), readable by anyone on the network "
-            "path. Use HTTPS.",
+            "Personal data travelled unencrypted (http://), readable by anyone on the network path. Use HTTPS.",
+        ),
+        Rule(
+            "uninspectable-connection",
+            "low",
+            "Uninspectable connection",
+            "The app opened a TLS connection but refused the proxy's certificate, so what it sent "
+            "is unknown: certificate pinning, or a device that does not trust the proxy's CA. The "
+            "host was contacted all the same. To see inside, trust the CA as a system certificate "
+            "or use a debug build without pinning (README, 'Capturing traffic').",
         ),
         Rule(
             "declared-not-observed",

@@ -8,13 +8,15 @@ distinct destinations and values a capture has, not on how many flows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from flowaudit.consent.phases import ObservedConsent
+from flowaudit.consent.signals.flags import is_zero_id
+from flowaudit.consent.tally import ConsentTally
 from flowaudit.engine.destinations import Destination
 from flowaudit.model import Evidence, Observation
 from flowaudit.payload.model import Detection
-from flowaudit.redact import redact_url
 
 # How many sample flows a finding cites. Enough to check by hand; the rest
 # are counted, not listed.
@@ -42,7 +44,7 @@ _CONFIDENCE_RANK = {"certain": 0, "likely": 1, "possible": 2}
 @dataclass(slots=True)
 class Sample:
     ref: str
-    request: str  # "METHOD url", credentials in the query already masked
+    request: str  # "METHOD url" as sent; masked later with the whole result
     host: str
 
 
@@ -61,7 +63,7 @@ class RecipientTally:
     flows: int = 0
     hosts: Counter[str] = field(default_factory=Counter)
     services: set[str] = field(default_factory=set)
-    phases: set[str] = field(default_factory=set)
+    phase_flows: Counter[str] = field(default_factory=Counter)
     samples: list[Sample] = field(default_factory=list)
     data_types: dict[str, DataTypeTally] = field(default_factory=dict)
     analyzed: bool = False  # payloads were looked into: absent data types mean "not seen"
@@ -70,55 +72,87 @@ class RecipientTally:
     # plain-HTTP requests that carried personal data, per host
     cleartext: Counter[str] = field(default_factory=Counter)
     cleartext_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    # TLS connections the client refused to let the proxy open (kind "tls"), per host
+    uninspectable: Counter[str] = field(default_factory=Counter)
+    uninspectable_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    # what it received in each consent phase (the consent rules read this)
+    consent: ConsentTally = field(default_factory=ConsentTally)
 
-    def add(self, obs: Observation, destination: Destination, detections: Sequence[Detection] | None) -> None:
-        """``detections`` is None when payloads were not analysed at all."""
+    def add(
+        self,
+        obs: Observation,
+        destination: Destination,
+        detections: Sequence[Detection] | None,
+        consent: ObservedConsent | None = None,
+    ) -> None:
+        """``detections`` is None when payloads were not analysed at all;
+        ``consent`` is the request's consent phase and signals, when tracked."""
         self.flows += 1
         self.hosts[obs.host] += 1
         if destination.service:
             self.services.add(destination.service)
         if obs.phase:
-            self.phases.add(obs.phase)
+            self.phase_flows[obs.phase] += 1
         sample = None
         if len(self.samples) < EVIDENCE_SAMPLES:
             sample = make_sample(obs)
             self.samples.append(sample)
-        if detections is None:
+        if obs.kind == "tls":
+            self._add_uninspectable(obs, sample)
+        asserted = None if detections is None else [d for d in detections if d.confidence in ASSERTED]
+        if consent is not None:
+            self.consent.add(consent, asserted, _citer(obs, sample))
+        if asserted is None:
             return
         self.analyzed = True
-        asserted = [d for d in detections if d.confidence in ASSERTED]
         if not asserted:
             return
         request = (sample or make_sample(obs)).request
         for data_type in {d.data_type for d in asserted}:
             self.data_types.setdefault(data_type, DataTypeTally()).flows += 1
+        # Evidence objects are built only where one is kept: this runs for every
+        # detection of every flow.
         for detection in asserted:
-            evidence = to_evidence(obs.ref, request, detection)
             tally = self.data_types[detection.data_type]
             if _CONFIDENCE_RANK[detection.confidence] < _CONFIDENCE_RANK[tally.confidence]:
                 tally.confidence = detection.confidence
             if len(tally.evidence) < EVIDENCE_SAMPLES:
-                tally.evidence.append(evidence)
+                tally.evidence.append(to_evidence(obs.ref, request, detection))
             if (
                 detection.data_type in IDENTIFYING
                 and detection.value
+                and detection.value not in self.identifiers
                 and len(self.identifiers) < IDENTIFIER_VALUES
-                and not _opted_out(detection.value)
+                and not is_zero_id(detection.value)
             ):
-                self.identifiers.setdefault(detection.value, (detection.data_type, evidence))
+                self.identifiers[detection.value] = (detection.data_type, to_evidence(obs.ref, request, detection))
         if obs.scheme == "http":
             self.cleartext[obs.host] += 1
             kept = self.cleartext_evidence.setdefault(obs.host, [])
             kept.extend(to_evidence(obs.ref, request, d) for d in asserted[: EVIDENCE_SAMPLES - len(kept)])
+
+    def _add_uninspectable(self, obs: Observation, sample: Sample | None) -> None:
+        self.uninspectable[obs.host] += 1
+        kept = self.uninspectable_evidence.setdefault(obs.host, [])
+        if len(kept) < EVIDENCE_SAMPLES:
+            request = (sample or make_sample(obs)).request
+            kept.append(Evidence(flow=obs.ref, request=request, how=obs.error or "TLS handshake refused by the client"))
 
     def top_host(self) -> str:
         """The host with most flows (ties broken by name): stable across runs."""
         return min(self.hosts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-def _opted_out(value: str) -> bool:
-    """An all-zero advertising id says the user opted out: it identifies nobody."""
-    return value.strip("0-") == ""
+def _citer(obs: Observation, sample: Sample | None) -> Callable[[Detection | None], Evidence]:
+    """Evidence for the consent tally, built only when it keeps it."""
+
+    def cite(detection: Detection | None) -> Evidence:
+        request = (sample or make_sample(obs)).request
+        if detection is None:
+            return Evidence(flow=obs.ref, request=request)
+        return to_evidence(obs.ref, request, detection)
+
+    return cite
 
 
 def to_evidence(ref: str, request: str, d: Detection) -> Evidence:
@@ -144,5 +178,6 @@ def request_line(obs: Observation) -> str:
 
 
 def make_sample(obs: Observation) -> Sample:
-    method, _, url = request_line(obs).partition(" ")
-    return Sample(ref=obs.ref, request=f"{method} {redact_url(url)}", host=obs.host)
+    """Redaction happens on the whole result after the audit (``redact_result``),
+    so ``--no-redact`` can keep what the request really said."""
+    return Sample(ref=obs.ref, request=request_line(obs), host=obs.host)

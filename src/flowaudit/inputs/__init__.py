@@ -56,6 +56,11 @@ class CaptureSet:
             yield from self._read(capture)
 
     @property
+    def size(self) -> int:
+        """Bytes on disk of every capture in the set (to size the work before reading)."""
+        return sum(capture.path.stat().st_size for capture in self._captures)
+
+    @property
     def inputs(self) -> tuple[InputInfo, ...]:
         """Custody facts of each input read so far; complete once iteration has finished."""
         return tuple(self._infos)

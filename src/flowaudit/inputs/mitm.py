@@ -27,7 +27,16 @@ every record becomes an observation:
   migration turns into a second copy of the upgrade request (or into a
   made-up request to host "unknown" when the original is missing) flagged
   ``duplicated`` in its metadata: those copies are skipped, so the request
-  is counted once and no phantom recipient appears.
+  is counted once and no phantom recipient appears;
+* the records flowaudit's capture addon adds (the capture record, phase
+  markers: requests to the reserved host ``flowaudit.invalid``) are skipped:
+  they are not the app's traffic;
+* a TLS handshake the client refused, which the addon records as a TCP flow
+  flagged ``flowaudit.uninspectable``, is an observation of kind ``tls``: the
+  host was contacted, what was sent is unknown.
+
+Each observation carries the phase marker in force when it started
+(``flowaudit.phase`` in the flow's metadata, set by the addon).
 """
 
 from __future__ import annotations
@@ -41,12 +50,13 @@ from mitmproxy import version as mversion
 from mitmproxy.io import compat, tnetstring
 from mitmproxy.net.http import url
 
+from flowaudit.capture.addon import CAPTURE_KEY, MARKER_KEY, PHASE_KEY, RESERVED_HOST, UNINSPECTABLE_KEY
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.fields import MAX_BODY, bound_body, normalize_host
 from flowaudit.inputs.stream import CHUNK, ByteSource, CorruptStream
 from flowaudit.model import Observation
 
-PHASE_KEY = "flowaudit.phase"  # flow metadata written by the capture addon
+__all__ = ["PHASE_KEY", "observe", "read_mitm"]
 
 _MAX_PREFIX = 12  # digits of a length prefix; mitmproxy's own limit too
 _READ_AT_MOST = 8 * 1024 * 1024  # per read while filling a large record
@@ -82,7 +92,7 @@ def read_mitm(source: ByteSource, name: str) -> Generator[Observation, None, str
             if record is None:
                 return None
             # The flow object is dropped before the observation is handed on.
-            observation = _observe(_decode(record, name, n + 1), name, n + 1)
+            observation = observe(_decode(record, name, n + 1), name, n + 1)
         except (_Stop, CorruptStream) as e:
             truncated = isinstance(e, _Stop) and e.truncated
             if n == 0 and not truncated:
@@ -204,11 +214,17 @@ def _dotted(version: tuple[object, ...] | list[object]) -> str:
     return ".".join(str(part) for part in version[:2])
 
 
-def _observe(f: mflow.Flow, name: str, n: int) -> Observation | None:
-    if _MIGRATION_COPY in f.metadata:
-        return None  # see the module docstring
+def observe(f: mflow.Flow, name: str, n: int) -> Observation | None:
+    """The observation of flow ``n`` of ``name``, or None for a record that is
+    not the app's traffic (see the module docstring). Also used on live flows
+    while recording, so the live view counts exactly what the audit will."""
+    if _MIGRATION_COPY in f.metadata or CAPTURE_KEY in f.metadata or MARKER_KEY in f.metadata:
+        return None
     if isinstance(f, http.HTTPFlow):
-        return _observe_http(f, name, n)
+        observation = _observe_http(f, name, n)
+        return None if observation.host == RESERVED_HOST else observation
+    if isinstance(f, tcp.TCPFlow) and UNINSPECTABLE_KEY in f.metadata:
+        return _observe_uninspectable(f, name, n)
     if isinstance(f, (tcp.TCPFlow, udp.UDPFlow)):
         return _observe_raw(f, name, n)
     return None  # DNS: see the module docstring
@@ -274,6 +290,31 @@ def _observe_raw(f: tcp.TCPFlow | udp.UDPFlow, name: str, n: int) -> Observation
         body_truncated=cut,
         timestamp=f.timestamp_created,
         phase=_phase(f),
+    )
+
+
+def _observe_uninspectable(f: tcp.TCPFlow, name: str, n: int) -> Observation | None:
+    about = f.metadata[UNINSPECTABLE_KEY]
+    about = about if isinstance(about, dict) else {}
+    address = f.server_conn.address
+    host = about.get("host")
+    host = host if isinstance(host, str) and host else f.client_conn.sni or (address[0] if address else "")
+    reason = about.get("reason")
+    if not host:
+        return None
+    return Observation(
+        ref=f"{name}#{n}",
+        source=name,
+        index=n,
+        kind="tls",
+        method="",
+        scheme="tls",
+        host=normalize_host(host),
+        port=address[1] if address else 443,
+        path="",
+        timestamp=f.timestamp_created,
+        phase=_phase(f),
+        error=reason if isinstance(reason, str) else (f.error.msg if f.error is not None else None),
     )
 
 

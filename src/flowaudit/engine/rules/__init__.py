@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from flowaudit.declaration import Declaration
-from flowaudit.engine.rules import cleartext, data_types, recipients
+from flowaudit.engine.rules import cleartext, consent, data_types, recipients, uninspectable
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Finding
 
@@ -18,5 +18,10 @@ CHECKS: tuple[RuleCheck, ...] = (
     data_types.sensitive_data,
     data_types.shared_identifiers,
     cleartext.cleartext_transmissions,
+    consent.tracking_before_consent,
+    consent.sharing_after_opt_out,
+    consent.opt_out_signal_ignored,
+    consent.advertising_id_in_childrens_app,
+    uninspectable.uninspectable_connections,
     recipients.declared_not_observed,
 )

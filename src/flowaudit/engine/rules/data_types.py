@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterator
 
 from flowaudit.declaration import Declaration
-from flowaudit.engine.rules.evidence import make_finding
+from flowaudit.engine.rules.evidence import make_finding, with_article
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Evidence, Finding
 
@@ -36,9 +36,10 @@ def undeclared_data_types(tallies: list[RecipientTally], declaration: Declaratio
                     f"{d.entity} received {data_type} in {received.flows} "
                     f"request{'s' if received.flows != 1 else ''}, but {d.declared.name} is declared "
                     f"({declaration.path if declaration else 'declaration'}:{d.declared.line}) "
-                    f"for {', '.join(d.declared.data) or 'no data types'}."
+                    f"for {', '.join(d.declared.data_as_written or d.declared.data) or 'no data types'}."
                 ),
                 evidence=tuple(received.evidence),
+                declaration_line=d.declared.line,
             )
 
 
@@ -58,10 +59,11 @@ def sensitive_data(tallies: list[RecipientTally], declaration: Declaration | Non
                 id_scope=d.category,
                 data_types=(data_type,),
                 message=(
-                    f"{data_type} reached {d.entity}, a {d.category} company ({declared}), in "
+                    f"{data_type} reached {d.entity}, {with_article(d.category)} company ({declared}), in "
                     f"{received.flows} request{'s' if received.flows != 1 else ''}."
                 ),
                 evidence=tuple(received.evidence),
+                declaration_line=d.declared.line if d.declared is not None else None,
             )
 
 
@@ -81,10 +83,12 @@ def shared_identifiers(tallies: list[RecipientTally], declaration: Declaration |
         names = sorted(entity for entity, _, _ in companies.values())
         data_types = tuple(sorted({data_type for _, data_type, _ in companies.values()}))
         digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
+        # The id follows the value alone: a PR that removes one of three
+        # companies changes who received it, not which finding this is.
         yield make_finding(
             "identifier-shared-across-companies",
             entity=", ".join(names),
-            entity_id="+".join(sorted(companies)),
+            entity_id="",
             host=None,
             id_scope=digest,
             data_types=data_types,

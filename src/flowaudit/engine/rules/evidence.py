@@ -10,6 +10,11 @@ from flowaudit.engine.tally import Sample
 from flowaudit.model import Evidence, Finding
 
 
+def with_article(word: str) -> str:
+    """ "an analytics", "a social": category names in messages."""
+    return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
+
+
 def sample_evidence(samples: Iterable[Sample], how: str) -> tuple[Evidence, ...]:
     return tuple(Evidence(flow=s.ref, request=s.request, how=how) for s in samples)
 
@@ -26,6 +31,7 @@ def make_finding(
     data_types: tuple[str, ...] = (),
     id_data_types: tuple[str, ...] | None = None,
     phase: str | None = None,
+    declaration_line: int | None = None,
 ) -> Finding:
     """A finding with the rule's severity and title and a stable id.
 
@@ -49,4 +55,5 @@ def make_finding(
         data_types=data_types,
         phase=phase,
         evidence=evidence,
+        declaration_line=declaration_line,
     )

@@ -10,6 +10,11 @@ from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Finding
 
 
+def _recipients_line(declaration: Declaration | None) -> int | None:
+    """Where a new recipient would be declared."""
+    return declaration.line_of("recipients") if declaration is not None else None
+
+
 def _hosts_phrase(tally: RecipientTally) -> str:
     hosts = sorted(tally.hosts)
     shown = ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
@@ -39,6 +44,7 @@ def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaratio
             id_scope=d.category,
             data_types=received,
             id_data_types=(),
+            declaration_line=_recipients_line(declaration),
             message=f"{who} received {_hosts_phrase(t)}{data}; {why}.",
             evidence=sample_evidence(t.samples, how),
         )
@@ -59,6 +65,7 @@ def unknown_third_parties(tallies: list[RecipientTally], declaration: Declaratio
                 "so who receives this data is unknown."
             ),
             evidence=sample_evidence(t.samples, "no catalog entry and not first party"),
+            declaration_line=_recipients_line(declaration),
         )
 
 
@@ -86,6 +93,7 @@ def declared_not_observed(tallies: list[RecipientTally], declaration: Declaratio
                 f"{recipient.name} is declared ({declaration.path}:{recipient.line}) "
                 "but received no request in this capture."
             ),
+            declaration_line=recipient.line,
         )
 
 
@@ -106,4 +114,5 @@ def _declared_types_not_seen(
                 f"{recipient.name} is declared ({declaration.path}:{recipient.line}) to receive {written}, "
                 "which was not seen in this capture."
             ),
+            declaration_line=recipient.line,
         )

@@ -1,0 +1,66 @@
+"""Inspecting requests in worker processes while the main process reads.
+
+Decoding and detection are most of an audit's cost and depend on nothing
+but the request, while reading a capture and counting are ordered and
+cheap. So the main process reads and counts, and workers inspect batches of
+requests; results come back in order. At most ``_IN_FLIGHT`` batches are out
+at a time, so memory stays bounded however fast the reader is.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+from multiprocessing import get_context
+
+from flowaudit.catalog import load_catalog
+from flowaudit.declaration import load_declaration
+from flowaudit.engine.analysis import Analyzer, PayloadAnalyzer
+from flowaudit.engine.audit import Auditor, Inspection, inspect
+from flowaudit.model import Observation
+
+_BATCH = 64
+_IN_FLIGHT = 8
+_analyzer: Analyzer | None = None
+
+
+def _start_worker(declared: str | None) -> None:
+    global _analyzer
+    catalog = load_catalog()
+    _analyzer = PayloadAnalyzer(load_declaration(declared, catalog) if declared else None)
+
+
+def _inspect_batch(batch: list[tuple[Observation, bool]]) -> list[Inspection]:
+    return [inspect(obs, _analyzer if analyse else None) for obs, analyse in batch]
+
+
+def audit_in_workers(auditor: Auditor, observations: Iterable[Observation], declared: str | None, jobs: int) -> None:
+    """Feed every observation to ``auditor``, inspected by ``jobs`` worker processes.
+
+    The workers load the same catalog and declaration (by path) as the
+    auditor's own analyzer, so the result is the same as :meth:`Auditor.add`'s.
+    """
+    pending: deque[tuple[list[Observation], Future[list[Inspection]]]] = deque()
+    context = get_context("spawn")  # no fork: the parent may hold threads and open files
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(declared,)) as pool:
+        for batch in _batches(observations):
+            job = pool.submit(_inspect_batch, [(obs, auditor.wants_payload(obs)) for obs in batch])
+            pending.append((batch, job))
+            if len(pending) >= _IN_FLIGHT:
+                _drain_one(auditor, pending)
+        while pending:
+            _drain_one(auditor, pending)
+
+
+def _batches(observations: Iterable[Observation]) -> Iterator[list[Observation]]:
+    it = iter(observations)
+    while batch := list(islice(it, _BATCH)):
+        yield batch
+
+
+def _drain_one(auditor: Auditor, pending: deque[tuple[list[Observation], Future[list[Inspection]]]]) -> None:
+    batch, job = pending.popleft()
+    for obs, inspection in zip(batch, job.result(), strict=True):
+        auditor.add_inspected(obs, inspection)
