@@ -9,7 +9,7 @@ import functools
 import os
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,6 +57,28 @@ def reports_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+_DECLARED_HELP = "Declaration file (default: flowaudit.yml in the working directory, if present)."
+_FORMAT_HELP = "Output format; repeat for several (then -o names a folder). Default: text."
+
+
+def declared_option(help_text: str = _DECLARED_HELP) -> Callable[[F], F]:
+    return click.option("--declared", type=click.Path(dir_okay=False), help=help_text)
+
+
+def format_option(choices: Sequence[str] = tuple(sorted(REPORTERS)), help_text: str = _FORMAT_HELP) -> Callable[[F], F]:
+    return click.option("--format", "formats", multiple=True, type=click.Choice(list(choices)), help=help_text)
+
+
+def output_option(help_text: str = "Output file ('-' for standard output) or folder.") -> Callable[[F], F]:
+    return click.option("-o", "--output", type=click.Path(), help=help_text)
+
+
+def fail_on_option(help_text: str = "Exit 1 when a finding is at or above this severity.") -> Callable[[F], F]:
+    return click.option(
+        "--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="high", show_default=True, help=help_text
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="flowaudit")
 def main() -> None:
@@ -65,27 +87,10 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@click.option(
-    "--declared",
-    "declared",
-    type=click.Path(dir_okay=False),
-    help="Declaration file (default: flowaudit.yml in the working directory, if present).",
-)
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(sorted(REPORTERS)),
-    help="Output format; repeat for several (then -o names a folder). Default: text.",
-)
-@click.option("-o", "--output", type=click.Path(), help="Output file ('-' for standard output) or folder.")
-@click.option(
-    "--fail-on",
-    type=click.Choice([*SEVERITIES, "never"]),
-    default="high",
-    show_default=True,
-    help="Exit 1 when a finding is at or above this severity.",
-)
+@declared_option()
+@format_option()
+@output_option()
+@fail_on_option()
 @click.option("--strict", is_flag=True, help="Treat an incomplete (truncated) capture as an error (exit 2).")
 @click.option(
     "--baseline",
@@ -156,26 +161,10 @@ def _default_ignore_file() -> str | None:
 @main.command()
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@click.option(
-    "--declared",
-    type=click.Path(dir_okay=False),
-    help="Declaration to audit captures with (default: flowaudit.yml in the working directory, if present).",
-)
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(["text", "json", "markdown", "html"]),
-    help="Output format; repeat for several (then -o names a folder). Default: text.",
-)
-@click.option("-o", "--output", type=click.Path(), help="Output file ('-' for standard output) or folder.")
-@click.option(
-    "--fail-on",
-    type=click.Choice([*SEVERITIES, "never"]),
-    default="high",
-    show_default=True,
-    help="Exit 1 when NEW has a finding OLD did not have at or above this severity.",
-)
+@declared_option("Declaration to audit captures with (default: flowaudit.yml in the working directory, if present).")
+@format_option(("text", "json", "markdown", "html"))
+@output_option()
+@fail_on_option("Exit 1 when NEW has a finding OLD did not have at or above this severity.")
 @reports_errors
 def diff(old: str, new: str, declared: str | None, formats: tuple[str, ...], output: str | None, fail_on: str) -> None:
     """What changed between two audits: recipients, data types, findings.
@@ -198,14 +187,8 @@ def diff(old: str, new: str, declared: str | None, formats: tuple[str, ...], out
 
 @main.command()
 @click.argument("result", metavar="RESULT.json", type=click.Path(dir_okay=False))
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(sorted(REPORTERS)),
-    help="Output format; repeat for several (then -o names a folder). Default: text.",
-)
-@click.option("-o", "--output", type=click.Path(), help="Output file ('-' for standard output) or folder.")
+@format_option()
+@output_option()
 @click.option(
     "--no-redact",
     is_flag=True,
@@ -302,27 +285,11 @@ g, r, w (consent granted, refused, withdrawn) and n (type a name).
     type=click.Path(file_okay=False),
     help="mitmproxy's folder: its CA certificate (shared with mitmproxy, so a CA trusted once stays trusted).",
 )
-@click.option(
-    "--declared",
-    type=click.Path(dir_okay=False),
-    help="Declaration file (default: flowaudit.yml in the working directory, if present).",
-)
+@declared_option()
 @click.option("--no-audit", is_flag=True, help="Only record; do not audit the capture afterwards.")
-@click.option(
-    "--format",
-    "formats",
-    multiple=True,
-    type=click.Choice(sorted(REPORTERS)),
-    help="Audit output format, as for `check`. Default: text.",
-)
-@click.option("-o", "--output", type=click.Path(), help="Audit output file or folder, as for `check`.")
-@click.option(
-    "--fail-on",
-    type=click.Choice([*SEVERITIES, "never"]),
-    default="high",
-    show_default=True,
-    help="Audit fails (exit 1) on findings at or above this severity.",
-)
+@format_option(help_text="Audit output format, as for `check`. Default: text.")
+@output_option("Audit output file or folder, as for `check`.")
+@fail_on_option("Audit fails (exit 1) on findings at or above this severity.")
 @reports_errors
 def record(
     command: tuple[str, ...],

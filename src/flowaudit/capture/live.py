@@ -27,7 +27,7 @@ from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.inputs.mitm import observe
 from flowaudit.model import AuditResult, Recipient
-from flowaudit.reporters.text import safe
+from flowaudit.reporters.text import declared_cell, safe
 
 MAX_ROWS = 20  # the rest are counted in one line: the view must fit a terminal
 NOTICES = 3
@@ -107,7 +107,7 @@ class LiveView:
             table.add_row(
                 safe(r.entity),
                 r.category,
-                _declared(r),
+                declared_cell(r),
                 str(r.flows),
                 Text(", ".join(r.data_types)) if r.data_types else Text("—", style="dim"),
             )
@@ -130,11 +130,3 @@ class LiveView:
         if platform:
             text.append(f" · {platform} platform", style="dim")
         return text
-
-
-def _declared(r: Recipient) -> Text:
-    if r.party == "first":
-        return Text("first party", style="dim")
-    if r.party == "unknown":
-        return Text("unknown", style="yellow")
-    return Text("yes", style="green") if r.declared else Text("NO", style="bold red")

@@ -106,9 +106,7 @@ def run_check(options: CheckOptions) -> int:
     # expired entry or a wrong file fails at once, not after a long audit.
     ignore = load_ignore_file(options.ignore_file, load_catalog()) if options.ignore_file else None
     baseline = read_baseline(options.baseline) if options.baseline else None
-    result = audit_captures(
-        options.inputs, options.declared, options.fail_on, redact=options.redact, jobs=options.jobs
-    )
+    result = audit_captures(options.inputs, options.declared, options.fail_on, redact=options.redact, jobs=options.jobs)
     for i in result.inputs:
         if not i.complete and options.strict:
             raise FlowauditError(
@@ -120,7 +118,7 @@ def run_check(options: CheckOptions) -> int:
     result = applied.result
     _warn_incomplete(result)
     _warn_unused(applied)
-    _write(result, options)
+    write_result(result, options.formats, options.output)
     publish(result, os.environ, sys.stderr)
     return EXIT_FINDINGS if result.failed() else EXIT_OK
 
@@ -143,10 +141,11 @@ def _warn_incomplete(result: AuditResult) -> None:
             )
 
 
-def _write(result: AuditResult, options: CheckOptions) -> None:
+def write_result(result: AuditResult, formats: Sequence[str], output: str | None) -> None:
+    """Every asked format of a result: to the terminal, a file or a folder (`check` and `report`)."""
     write_outputs(
-        options.formats,
-        options.output,
+        formats,
+        output,
         stem="flowaudit",
         extension=lambda fmt: get_reporter(fmt).extension,
         render=lambda fmt: get_reporter(fmt).render(result),

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flowaudit.commands.output import require_folder_for_formats, write_outputs
+from flowaudit.commands.check import write_result
+from flowaudit.commands.output import require_folder_for_formats
 from flowaudit.exitcodes import EXIT_OK
 from flowaudit.redact import Redactor, redact_result
-from flowaudit.reporters import get_reporter
 from flowaudit.reporters.json_load import load_result
-from flowaudit.reporters.text import renderable
 
 
 @dataclass(frozen=True)
@@ -33,12 +32,5 @@ def run_report(options: ReportOptions) -> int:
     result = load_result(options.result)
     if options.redact:
         result = redact_result(result, Redactor())
-    write_outputs(
-        options.formats,
-        options.output,
-        stem="flowaudit",
-        extension=lambda fmt: get_reporter(fmt).extension,
-        render=lambda fmt: get_reporter(fmt).render(result),
-        terminal=lambda: renderable(result),
-    )
+    write_result(result, options.formats, options.output)
     return EXIT_OK

@@ -60,7 +60,7 @@ def _flow_refs(refs: list[str]) -> Text:
     return Text("; ").join(safe(f"{source} {' '.join(ns)}") for source, ns in by_source.items())
 
 
-def _declared(r: Recipient) -> Text:
+def declared_cell(r: Recipient) -> Text:
     if r.party == "first":
         return Text("first party", style="green")
     if r.party == "unknown":
@@ -84,7 +84,7 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
             company.append_text(Text.assemble(" (", safe(r.parent), ")", style="dim"))
         cells: list[RenderableType] = [company, safe(r.category)]
         if not platform:
-            cells.append(_declared(r))
+            cells.append(declared_cell(r))
         cells.append(Text(str(r.flows)))
         if not platform:
             cells.append(_data_types(r.data_types))

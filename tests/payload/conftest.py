@@ -1,4 +1,4 @@
-"""Fixtures for the vendor-adapter tests: real captures decoded by the real decoder, and
+"""Fixtures for the payload tests: real captures decoded by the real decoder, and
 JSON documents turned into leaves the way the decoder locates them."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flowaudit.inputs import open_inputs
 from flowaudit.model import Observation
 from flowaudit.payload.model import DecodedRequest, Leaf
 
-REALWORLD = Path(__file__).resolve().parents[2] / "data" / "realworld"
+REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
 
 
 @pytest.fixture
