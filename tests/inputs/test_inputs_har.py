@@ -342,3 +342,16 @@ def test_http_toolkit_shape(read: Read, tmp_path: Path) -> None:
     assert o.body == b'{"userId":"user-4242"}' and o.body_decoded
     assert ("content-encoding", "gzip") in o.request_headers
     assert info.complete
+
+
+def test_flowaudit_own_records_in_a_har_export_are_skipped(read: Read, tmp_path: Path) -> None:
+    """A HAR exported from a flowaudit capture holds its metadata record and
+    markers (requests to the reserved host): they are not the app's traffic."""
+    path = write_har(
+        tmp_path / "export.har",
+        [entry("http://flowaudit.invalid/capture"), entry("https://api.segment.io/v1/batch")],
+    )
+    observations, (info,) = read(path)
+    assert [o.host for o in observations] == ["api.segment.io"]
+    assert observations[0].ref.endswith("#2")  # positions are kept
+    assert info.complete

@@ -29,6 +29,7 @@ from urllib.parse import urlencode, urlsplit
 
 import ijson  # ships no type information: see [tool.mypy] overrides
 
+from flowaudit.capture.addon import RESERVED_HOST
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.fields import bound_body, normalize_host
 from flowaudit.inputs.jsonbytes import JsonBytes
@@ -109,8 +110,8 @@ def _observe(entry: object, name: str, n: int) -> Observation | None:
         return None
     parts = urlsplit(url.strip())
     scheme, default_port = _SCHEMES.get(parts.scheme.lower(), ("", 0))
-    if not scheme or not parts.hostname:
-        return None
+    if not scheme or not parts.hostname or normalize_host(parts.hostname) == RESERVED_HOST:
+        return None  # not a request, or flowaudit's own capture record or marker in a HAR export
     try:
         port = parts.port or default_port
     except ValueError:  # a port out of range or not a number
