@@ -158,6 +158,38 @@ def wait_for_port(netns: Netns, port: int) -> None:
     wait_for(lambda: netns.run([PYTHON, "-c", probe], timeout=10).returncode == 0, f"port {port}")
 
 
+def serve(netns: Netns, port: int, folder: Path) -> subprocess.Popen[Any]:
+    """A static web server on loopback inside the namespace, ready when this returns.
+    Chromium never sends loopback through a proxy, so only the page's own requests
+    to other hosts reach the recorder."""
+    server = netns.popen(
+        [PYTHON, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(netns, port)
+    return server
+
+
+def chromium_via_proxy(netns: Netns, url: str, budget_ms: int) -> list[str]:
+    """Headless Chromium loading ``url`` through the recorder on 127.0.0.1:8080 and
+    printing the page's DOM once ``budget_ms`` of virtual time have run."""
+    return [
+        "chromium",
+        "--headless",
+        "--no-sandbox",  # running as root
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        f"--user-data-dir={netns.workdir / 'profile'}",
+        "--proxy-server=http://127.0.0.1:8080",
+        "--ignore-certificate-errors",  # the test profile does not trust the proxy's CA
+        f"--virtual-time-budget={budget_ms}",
+        "--dump-dom",
+        url,
+    ]
+
+
 def observations(capture: Path) -> list[Observation]:
     """The capture as ``flowaudit check`` reads it; asserts it is complete."""
     with capture.open("rb") as raw:

@@ -17,7 +17,17 @@ from typing import Any
 
 import pytest
 
-from .conftest import DATA, PYTHON, Netns, flowaudit_argv, load_json, observations, only_capture, wait_for_port
+from .conftest import (
+    DATA,
+    PYTHON,
+    Netns,
+    chromium_via_proxy,
+    flowaudit_argv,
+    load_json,
+    observations,
+    only_capture,
+    serve,
+)
 
 CONSENT = DATA / "consent"
 NPM = Path(os.environ.get("FLOWAUDIT_TEST_NPM", Path(__file__).parent / ".npm"))
@@ -43,26 +53,8 @@ def browse(netns: Netns, choice: str) -> tuple[subprocess.CompletedProcess[str],
     shutil.copy(CONSENT / "consent.html", root / "consent.html")
     (root / "node_modules").symlink_to(NPM / "node_modules")
     port = 18091
-    server = netns.popen(
-        [PYTHON, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(root)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(netns, port)
-    chromium = [
-        "chromium",
-        "--headless",
-        "--no-sandbox",  # running as root
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        f"--user-data-dir={netns.workdir / 'profile'}",
-        "--proxy-server=http://127.0.0.1:8080",
-        "--ignore-certificate-errors",  # the test profile does not trust the proxy's CA
-        "--virtual-time-budget=20000",
-        "--dump-dom",
-        f"http://127.0.0.1:{port}/consent.html?choice={choice}",
-    ]
+    server = serve(netns, port, root)
+    chromium = chromium_via_proxy(netns, f"http://127.0.0.1:{port}/consent.html?choice={choice}", 20000)
     run = record(netns, chromium)
     server.kill()
     return run, load_json(netns.workdir / "result.json")

@@ -16,12 +16,13 @@ from .conftest import (
     DATA,
     PYTHON,
     Netns,
+    chromium_via_proxy,
     flowaudit_argv,
     load_json,
     observations,
     only_capture,
+    serve,
     wait_for,
-    wait_for_port,
     wait_listening,
 )
 
@@ -125,26 +126,8 @@ def test_headless_chromium_page_tracking_and_url_marker(netns: Netns) -> None:
     # its tracking request to Segment goes through the proxy. (The namespace is
     # fresh: every port but the proxy's is free.)
     page_port = 18090
-    server = netns.popen(
-        [PYTHON, "-m", "http.server", str(page_port), "--bind", "127.0.0.1", "--directory", str(DATA)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(netns, page_port)
-    chromium = [
-        "chromium",
-        "--headless",
-        "--no-sandbox",  # running as root
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        f"--user-data-dir={netns.workdir / 'profile'}",
-        "--proxy-server=http://127.0.0.1:8080",
-        "--ignore-certificate-errors",  # the test profile does not trust the proxy's CA
-        "--virtual-time-budget=15000",
-        "--dump-dom",
-        f"http://127.0.0.1:{page_port}/page.html",
-    ]
+    server = serve(netns, page_port, DATA)
+    chromium = chromium_via_proxy(netns, f"http://127.0.0.1:{page_port}/page.html", 15000)
     run = record(netns, "--format", "json", "-o", "result.json", "--fail-on", "never", command=chromium)
     server.kill()
     assert run.returncode == 0, run.stderr
