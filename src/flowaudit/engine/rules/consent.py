@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from flowaudit.declaration import DEFAULT_CONSENT_CATEGORIES, Declaration
 from flowaudit.engine.rules.data_types import SENSITIVE_RECIPIENT_CATEGORIES
-from flowaudit.engine.rules.evidence import make_finding, with_article
+from flowaudit.engine.rules.evidence import make_finding, row_finding, with_article
 from flowaudit.engine.tally import IDENTIFYING, RecipientTally
 from flowaudit.model import Evidence, Finding
 
@@ -51,12 +51,9 @@ def tracking_before_consent(tallies: list[RecipientTally], declaration: Declarat
         before = t.consent.before
         if not _third(t) or d.category not in required or not before.flows:
             continue
-        yield make_finding(
+        yield row_finding(
             "tracking-before-consent",
-            entity=d.entity,
-            entity_id=d.entity_id,
-            host=t.top_host(),
-            id_scope=d.category,
+            t,
             phase=before.phase,
             message=(
                 f"{d.entity}, {with_article(d.category)} company whose category needs consent, received "
@@ -108,12 +105,9 @@ def opt_out_signal_ignored(tallies: list[RecipientTally], declaration: Declarati
         signals = tuple(said[k] for k in sorted(said))
         saying = "; ".join(e.how for e in signals)
         busiest = max(carried.values(), key=lambda r: r.flows)
-        yield make_finding(
+        yield row_finding(
             "opt-out-signal-ignored",
-            entity=d.entity,
-            entity_id=d.entity_id,
-            host=t.top_host(),
-            id_scope=d.category,
+            t,
             data_types=data_types,
             id_data_types=(),
             phase=busiest.phase,
@@ -135,12 +129,9 @@ def advertising_id_in_childrens_app(
         ids = t.consent.advertising_ids
         if not _third(t) or d.category not in AD_ID_CATEGORIES or not ids.flows:
             continue
-        yield make_finding(
+        yield row_finding(
             "advertising-id-in-childrens-app",
-            entity=d.entity,
-            entity_id=d.entity_id,
-            host=t.top_host(),
-            id_scope=d.category,
+            t,
             data_types=("identifiers.advertising_id",),
             phase=ids.phase,
             message=(

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterator
 
 from flowaudit.declaration import Declaration
-from flowaudit.engine.rules.evidence import make_finding, with_article
+from flowaudit.engine.rules.evidence import make_finding, row_finding, with_article
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Evidence, Finding
 
@@ -25,12 +25,9 @@ def undeclared_data_types(tallies: list[RecipientTally], declaration: Declaratio
             continue
         for data_type in sorted(set(t.data_types) - set(d.declared.data)):
             received = t.data_types[data_type]
-            yield make_finding(
+            yield row_finding(
                 "undeclared-data-type",
-                entity=d.entity,
-                entity_id=d.entity_id,
-                host=t.top_host(),
-                id_scope=d.category,
+                t,
                 data_types=(data_type,),
                 message=(
                     f"{d.entity} received {data_type} in {received.flows} "
@@ -51,12 +48,9 @@ def sensitive_data(tallies: list[RecipientTally], declaration: Declaration | Non
         for data_type in sorted(filter(is_sensitive, t.data_types)):
             received = t.data_types[data_type]
             declared = "declared" if d.declared is not None else "not declared"
-            yield make_finding(
+            yield row_finding(
                 "sensitive-data-to-third-party",
-                entity=d.entity,
-                entity_id=d.entity_id,
-                host=t.top_host(),
-                id_scope=d.category,
+                t,
                 data_types=(data_type,),
                 message=(
                     f"{data_type} reached {d.entity}, {with_article(d.category)} company ({declared}), in "

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from flowaudit.engine.ids import finding_id
 from flowaudit.engine.ruleset import RULES
-from flowaudit.engine.tally import Sample
+from flowaudit.engine.tally import RecipientTally, Sample
 from flowaudit.model import Evidence, Finding
 
 
@@ -56,4 +57,19 @@ def make_finding(
         phase=phase,
         evidence=evidence,
         declaration_line=declaration_line,
+    )
+
+
+def row_finding(rule: str, tally: RecipientTally, *, message: str, **rest: Any) -> Finding:
+    """A finding about a whole recipient row: named after its entity and busiest
+    host, its id scoped by the row's category (see :func:`make_finding`)."""
+    d = tally.destination
+    return make_finding(
+        rule,
+        entity=d.entity,
+        entity_id=d.entity_id,
+        host=tally.top_host(),
+        id_scope=d.category,
+        message=message,
+        **rest,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flowaudit.declaration import Declaration, DeclaredRecipient
-from flowaudit.engine.rules.evidence import make_finding, sample_evidence
+from flowaudit.engine.rules.evidence import make_finding, row_finding, sample_evidence
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Finding
 
@@ -36,12 +36,9 @@ def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaratio
         how = f"host matched {d.matched_domain!r}, {d.service or d.entity}" + (f" [{d.source}]" if d.source else "")
         received = tuple(sorted(t.data_types))
         data = f", carrying {', '.join(received)}" if received else ""
-        yield make_finding(
+        yield row_finding(
             "undeclared-recipient",
-            entity=d.entity,
-            entity_id=d.entity_id,
-            host=t.top_host(),
-            id_scope=d.category,
+            t,
             data_types=received,
             id_data_types=(),
             declaration_line=_recipients_line(declaration),
