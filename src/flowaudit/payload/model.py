@@ -51,11 +51,31 @@ class Layer(NamedTuple):
     text: str
 
 
+class DecodeProblem(NamedTuple):
+    """Why part of a request could not be decoded: a reason from :data:`DECODE_REASONS`, and where and how."""
+
+    reason: str
+    message: str  # e.g. "decompression bomb refused at body > gzip: more than 100:1 and over 1 MiB"
+
+
+# Why decoding gives up, in plain words: audits count requests per reason.
+DECODE_REASONS: dict[str, str] = {
+    "compression": "compressed data damaged or unreadable",
+    "encoding": "Content-Encoding not supported",
+    "json": "invalid JSON where JSON was declared",
+    "base64": "damaged base64",
+    "multipart": "multipart data that does not follow its boundary",
+    "truncated": "body cut short",
+    "bomb": "decompression bomb refused",
+    "bound": "size, depth or count bound reached",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class DecodedRequest:
     leaves: tuple[Leaf, ...]
     layers: tuple[Layer, ...]
-    problems: tuple[str, ...] = ()  # e.g. "decompression bomb refused at body > gzip (ratio > 100)"
+    problems: tuple[DecodeProblem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,16 @@ import pytest
 
 from flowaudit.inputs import open_inputs
 from flowaudit.model import Headers, Observation
+from flowaudit.payload.model import DecodedRequest
 
 REALWORLD = Path(__file__).resolve().parents[2] / "data" / "realworld"
 
 MakeRequest = Callable[..., Observation]
+
+
+def messages(decoded: DecodedRequest) -> tuple[str, ...]:
+    """What the decoder reported, in words (tests about the reason look at ``problems`` itself)."""
+    return tuple(p.message for p in decoded.problems)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Forms, query strings, cookies and multipart, split with keys kept as written."""
+"""Forms, query strings and cookies, split with keys kept as written."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ import pytest
 from flowaudit.payload.decode.forms import (
     looks_like_form,
     looks_like_form_lines,
-    multipart_boundary,
     percent_decode,
     split_cookies,
     split_form,
-    split_multipart,
 )
 
 
@@ -70,23 +68,3 @@ def test_cookies_split_and_percent_decoded() -> None:
         ("q", "quoted"),
         ("", "lonely"),
     ]
-
-
-def test_multipart_parts_by_name() -> None:
-    ctype = 'multipart/form-data; boundary="----b0undary"'
-    body = (
-        b"------b0undary\r\n"
-        b'Content-Disposition: form-data; name="payload"\r\nContent-Type: application/json\r\n\r\n'
-        b'{"email": "jane.doe@example.com"}\r\n'
-        b"------b0undary\r\n"
-        b'Content-Disposition: form-data; name="file"; filename="log.txt"\r\n\r\n'
-        b"line one\r\nline two\r\n"
-        b"------b0undary--\r\n"
-    )
-    assert multipart_boundary(ctype) == "----b0undary"
-    assert split_multipart(body, "----b0undary") == [
-        ("payload", "application/json", b'{"email": "jane.doe@example.com"}'),
-        ("file", "", b"line one\r\nline two"),
-    ]
-    assert split_multipart(b"no boundary here", "----b0undary") is None
-    assert multipart_boundary("application/json") is None

@@ -11,7 +11,7 @@ from flowaudit.inputs import open_inputs
 from flowaudit.model import Observation
 from flowaudit.payload.decode import decode_request
 
-from .conftest import REALWORLD
+from .conftest import REALWORLD, messages
 
 EMAIL = "jane.doe@example.com"
 
@@ -84,7 +84,7 @@ def test_realworld_gzip_cut_short_is_reported(realworld) -> None:
     (envelope,) = realworld("sdk/sentry-gzip/flows.mitm")
     cut = replace(envelope, body=envelope.body[: len(envelope.body) // 2])
     decoded = decode_request(cut)
-    assert decoded.problems == ("gzip data at body is damaged (stream truncated): read as far as it goes",)
+    assert messages(decoded) == ("gzip data at body is damaged (stream truncated): read as far as it goes",)
     assert any(x.location.startswith("body > gzip > envelope:line 1 > json:") for x in decoded.leaves)
 
 

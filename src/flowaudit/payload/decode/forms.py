@@ -1,4 +1,4 @@
-"""Splitting url-encoded forms, query strings, cookie headers and multipart bodies.
+"""Splitting url-encoded forms, query strings and cookie headers (multipart bodies: :mod:`.mime`).
 
 Keys are kept exactly as written once percent-decoded (``ud[em]``,
 ``cd[value]``, ``ep.plan``): bracket and dot conventions differ between
@@ -81,57 +81,3 @@ def split_cookies(value: str) -> list[tuple[str, str]]:
         val = val.strip('"')
         pairs.append((name, percent_decode(val, plus=False)))
     return pairs
-
-
-def multipart_boundary(content_type: str) -> str | None:
-    """The ``boundary`` parameter of a ``multipart/*`` content type (RFC 2046 5.1.1)."""
-    kind, _, params = content_type.partition(";")
-    if not kind.strip().lower().startswith("multipart/"):
-        return None
-    for param in params.split(";"):
-        name, _, val = param.strip().partition("=")
-        if name.strip().lower() == "boundary":
-            val = val.strip().strip('"')
-            return val or None
-    return None
-
-
-def split_multipart(body: bytes, boundary: str) -> list[tuple[str, str, bytes]] | None:
-    """``(name, content type, content)`` of each part, ``None`` when the body does not follow the boundary.
-
-    The name is the ``Content-Disposition`` ``name`` (``filename`` when
-    there is no name, the part's position otherwise).
-    """
-    delimiter = b"--" + boundary.encode("latin-1", "replace")
-    pieces = body.split(delimiter)
-    if len(pieces) < 3:
-        return None
-    parts: list[tuple[str, str, bytes]] = []
-    for n, piece in enumerate(pieces[1:-1], start=1):
-        head, sep, content = piece.partition(b"\r\n\r\n")
-        if not sep:
-            head, sep, content = piece.partition(b"\n\n")
-        if not sep:
-            continue
-        if content.endswith(b"\r\n"):
-            content = content[:-2]
-        elif content.endswith(b"\n"):
-            content = content[:-1]
-        name, ctype = f"part {n}", ""
-        for line in head.decode("utf-8", "replace").splitlines():
-            field, _, val = line.partition(":")
-            field = field.strip().lower()
-            if field == "content-type":
-                ctype = val.strip()
-            elif field == "content-disposition":
-                name = _disposition_name(val) or name
-        parts.append((name, ctype, content))
-    return parts
-
-
-def _disposition_name(value: str) -> str | None:
-    found: dict[str, str] = {}
-    for param in value.split(";")[1:]:
-        key, _, val = param.strip().partition("=")
-        found[key.strip().lower()] = val.strip().strip('"')
-    return found.get("name") or found.get("filename")

@@ -6,6 +6,7 @@ from flowaudit.model import Observation
 from flowaudit.payload.decode.compression import ENCODINGS
 from flowaudit.payload.decode.forms import percent_decode, split_cookies, split_form
 from flowaudit.payload.decode.limits import DEFAULT_LIMITS, DecodeLimits
+from flowaudit.payload.decode.mime import ContentType, parse_content_type
 from flowaudit.payload.decode.walker import Walker
 from flowaudit.payload.model import DecodedRequest
 
@@ -62,7 +63,7 @@ def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS) -> D
     for name, value in obs.request_headers:
         low = name.lower()
         if low == "content-type":
-            content_type = value.lower()
+            content_type = value  # as sent: a multipart boundary is case-sensitive
         elif low == "content-encoding":
             content_encoding = value.lower()
         if low in _TRANSPORT_HEADERS or low.startswith((":", "sec-fetch-")):
@@ -76,11 +77,13 @@ def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS) -> D
         if space and scheme.isalpha() and credential and " " not in credential:
             walker.decode_string("header", location, (), name, credential)  # "Basic <base64>", "Bearer <JWT>"
     if obs.body:
-        _body(walker, obs, content_type, content_encoding)
+        _body(walker, obs, parse_content_type(content_type), content_encoding)
     return walker.result()
 
 
-def _body(walker: Walker, obs: Observation, content_type: str, content_encoding: str) -> None:
+def _body(walker: Walker, obs: Observation, content_type: ContentType, content_encoding: str) -> None:
+    if obs.body_truncated:
+        walker.problem("truncated", f"body cut at {len(obs.body)} bytes by the capture reader: the rest not read")
     encodings: list[str] = []
     if content_encoding and not obs.body_decoded:
         for token in content_encoding.split(","):
@@ -89,7 +92,7 @@ def _body(walker: Walker, obs: Observation, content_type: str, content_encoding:
             if token in ENCODINGS:
                 encodings.append(token)
             elif token and token != "identity":
-                walker.problem(f"Content-Encoding {token!r} is not supported: body read as sent")
+                walker.problem("encoding", f"Content-Encoding {token!r} is not supported: body read as sent")
                 encodings = []
                 break
     walker.body(obs.body, content_type, encodings, har=obs.body_decoded)

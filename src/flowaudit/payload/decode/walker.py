@@ -21,18 +21,12 @@ from __future__ import annotations
 import json
 
 from flowaudit.payload.decode.compression import inflate, sniff
-from flowaudit.payload.decode.forms import (
-    looks_like_form,
-    looks_like_form_lines,
-    multipart_boundary,
-    percent_decode,
-    split_form,
-    split_multipart,
-)
+from flowaudit.payload.decode.forms import looks_like_form, looks_like_form_lines, percent_decode, split_form
 from flowaudit.payload.decode.limits import MIB, DecodeLimits
+from flowaudit.payload.decode.mime import NO_TYPE, ContentType, split_multipart
 from flowaudit.payload.decode.protobuf import LENGTH, VARINT, Field, fixed_value, parse_message
 from flowaudit.payload.decode.textcodes import MIN_BASE64, base64_decode, is_text, jwt_payload
-from flowaudit.payload.model import DecodedRequest, Layer, Leaf
+from flowaudit.payload.model import DecodedRequest, DecodeProblem, Layer, Leaf
 
 Decoding = tuple[str, ...]
 
@@ -46,6 +40,12 @@ _MAX_PROBLEMS = 20
 _ENCODED_START = frozenset("{[%he")
 
 
+def _declares_json(content_type: ContentType) -> bool:
+    """``application/json`` and the ``+json`` types (RFC 6839)."""
+    media = content_type.media_type
+    return media == "application/json" or media.endswith("+json")
+
+
 class Walker:
     """The decoding state of one request; :func:`~flowaudit.payload.decode.decode_request` drives it."""
 
@@ -53,7 +53,7 @@ class Walker:
         self._limits = limits
         self._leaves: list[Leaf] = []
         self._layers: list[Layer] = []
-        self._problems: list[str] = []
+        self._problems: list[DecodeProblem] = []
         self._spent = 0  # decompressed and base64-decoded bytes so far
         self._room = limits.max_values  # leaves and layers that may still be added
         self.full = False  # the value bound was reached: stop walking
@@ -79,19 +79,21 @@ class Walker:
         self._room -= 1
         self._layers.append(Layer(part, location, decoding, text))
 
-    def problem(self, message: str) -> None:
-        if len(self._problems) < _MAX_PROBLEMS and message not in self._problems:
-            self._problems.append(message)
+    def problem(self, reason: str, message: str) -> None:
+        """Record why something was not (fully) decoded; ``reason`` is a key of ``DECODE_REASONS``."""
+        found = DecodeProblem(reason, message)
+        if len(self._problems) < _MAX_PROBLEMS and found not in self._problems:
+            self._problems.append(found)
 
     def _overflow(self, location: str) -> None:
         if not self.full:
             self.full = True
-            self.problem(f"more than {self._limits.max_values} values in this request: stopped at {location}")
+            self.problem("bound", f"more than {self._limits.max_values} values in this request: stopped at {location}")
 
     def _deep_enough(self, location: str, decoding: Decoding) -> bool:
         if len(decoding) < self._limits.max_depth:
             return False
-        self.problem(f"decoding stopped at {location}: {self._limits.max_depth} layers deep")
+        self.problem("bound", f"decoding stopped at {location}: {self._limits.max_depth} layers deep")
         return True
 
     def _spend(self, size: int, location: str) -> bool:
@@ -103,7 +105,7 @@ class Walker:
 
     def _budget_spent(self, location: str) -> None:
         bound = self._limits.max_decoded_bytes // MIB
-        self.problem(f"decoded-size bound of {bound} MiB reached at {location}: not decoded")
+        self.problem("bound", f"decoded-size bound of {bound} MiB reached at {location}: not decoded")
 
     # -- bytes -------------------------------------------------------------
 
@@ -127,8 +129,9 @@ class Walker:
             produced = min(by_ratio, budget) + 1
             if produced > limits.ratio_floor and produced > limits.max_ratio * out.consumed:
                 self.problem(
+                    "bomb",
                     f"decompression bomb refused at {where}: more than {limits.max_ratio}:1"
-                    f" and over {limits.ratio_floor // MIB} MiB"
+                    f" and over {limits.ratio_floor // MIB} MiB",
                 )
             else:
                 self._budget_spent(where)
@@ -137,15 +140,17 @@ class Walker:
             if tentative:
                 return None
             if not out.data:
-                self.problem(f"{encoding} data at {location} could not be decoded ({out.error})")
+                self.problem("compression", f"{encoding} data at {location} could not be decoded ({out.error})")
                 return None
-            self.problem(f"{encoding} data at {location} is damaged ({out.error}): read as far as it goes")
+            self.problem(
+                "compression", f"{encoding} data at {location} is damaged ({out.error}): read as far as it goes"
+            )
         if not out.data:
             return None
         self._spent += len(out.data)
         return out.data
 
-    def body(self, data: bytes, content_type: str, encodings: list[str], har: bool) -> None:
+    def body(self, data: bytes, content_type: ContentType, encodings: list[str], har: bool) -> None:
         """The request body: declared content-encodings first (outermost last in the header), then sniffing.
 
         ``har`` says the body came from a HAR file, whose writers store
@@ -154,9 +159,13 @@ class Walker:
         location = "body"
         decoding: Decoding = ()
         for encoding in reversed(encodings):
-            out = self.inflate(encoding, data, location, decoding)
+            # Bytes that do not start as the header says (no gzip or zstd magic) may simply not be
+            # compressed: the header is wrong, and reading them as sent is no failure. Brotli and
+            # deflate have no reliable magic, so their header is believed.
+            believed = encoding in ("br", "deflate") or sniff(data) == encoding
+            out = self.inflate(encoding, data, location, decoding, tentative=not believed)
             if out is None:
-                if encoding == "br" or sniff(data) == encoding:
+                if believed:
                     return  # reported; it is what the header says, and unreadable
                 break  # the header is wrong: read the body as sent
             data, location, decoding = out, f"{location} > {encoding}", (*decoding, encoding)
@@ -169,7 +178,7 @@ class Walker:
         decoding: Decoding,
         key: str | None,
         data: bytes,
-        content_type: str = "",
+        content_type: ContentType = NO_TYPE,
         har: bool = False,
         guess_brotli: bool = False,
     ) -> None:
@@ -191,12 +200,12 @@ class Walker:
                 return  # reported; compressed garbage holds nothing readable
         if data.startswith(_MEDIA_MAGIC):
             return
-        if content_type.startswith("multipart/") and self._multipart(part, location, decoding, data, content_type):
+        if content_type.multipart and self._multipart(part, location, decoding, data, content_type):
             return
         text: str | None
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
+            text = data.decode(content_type.charset or "utf-8")
+        except (UnicodeError, LookupError):  # LookupError: a charset that names a bytes codec ("base64")
             text = None
         if text is not None:
             if text[:1] in ("{", "[") or is_text(text):
@@ -219,17 +228,23 @@ class Walker:
         else:
             self.layer(part, location, decoding, latin)  # opaque: searched whole, nothing more
 
-    def _multipart(self, part: str, location: str, decoding: Decoding, data: bytes, content_type: str) -> bool:
-        boundary = multipart_boundary(content_type)
-        pieces = split_multipart(data, boundary) if boundary else None
-        if pieces is None:
-            self.problem(f"multipart data at {location} does not follow its boundary: read as one value")
+    def _multipart(self, part: str, location: str, decoding: Decoding, data: bytes, content_type: ContentType) -> bool:
+        """Each part read by its own headers (RFC 7578): its name is the key, its content type and charset
+        say how to read it. ``False`` (reported) when the body does not follow its boundary."""
+        found = split_multipart(data, content_type, location)
+        if found is None:
+            self.problem("multipart", f"multipart data at {location} does not follow its boundary: read as one value")
             return False
+        for problem in found.problems:
+            self.problem(problem.reason, problem.message)
         if self._deep_enough(location, decoding):
             return True
-        inner = (*decoding, "multipart")
-        for name, piece_type, piece in pieces:
-            self.content(part, f"{location} > multipart:{name}", inner, name, piece, piece_type.lower())
+        for piece in found.parts:
+            if self.full:
+                break
+            where = " > ".join((location, *(f"multipart:{name}" for name in piece.names)))
+            inner = (*decoding, *("multipart" for _ in piece.names))
+            self.content(part, where, inner, piece.names[-1], piece.content, piece.content_type)
         return True
 
     def _brotli_last_resort(self, part: str, location: str, decoding: Decoding, key: str | None, data: bytes) -> bool:
@@ -243,7 +258,13 @@ class Walker:
     # -- text --------------------------------------------------------------
 
     def text(
-        self, part: str, location: str, decoding: Decoding, key: str | None, text: str, content_type: str = ""
+        self,
+        part: str,
+        location: str,
+        decoding: Decoding,
+        key: str | None,
+        text: str,
+        content_type: ContentType = NO_TYPE,
     ) -> None:
         """A whole decoded text: a body, a base64 payload, a multipart field."""
         stripped = text.strip()
@@ -255,7 +276,9 @@ class Walker:
                 return
             if "\n" in stripped and self._json_lines(part, location, decoding, stripped, content_type):
                 return
-        elif "x-www-form-urlencoded" in content_type and "=" in stripped:
+            if _declares_json(content_type):
+                self.problem("json", f"{location} is declared {content_type.media_type} but is not valid JSON")
+        elif content_type.media_type == "application/x-www-form-urlencoded" and "=" in stripped:
             self.form(part, location, decoding, stripped)
             return
         if self.decode_string(part, location, decoding, key, stripped):
@@ -316,7 +339,7 @@ class Walker:
         self.json(part, f"{location} > json:", (*decoding, "json"), "", key, value, 0)
         return True
 
-    def _json_lines(self, part: str, location: str, decoding: Decoding, text: str, content_type: str) -> bool:
+    def _json_lines(self, part: str, location: str, decoding: Decoding, text: str, content_type: ContentType) -> bool:
         """Newline-delimited JSON, and Sentry envelopes (a JSON header line, then item headers and payloads:
         https://develop.sentry.dev/sdk/data-model/envelopes/)."""
         if self._deep_enough(location, decoding):
@@ -338,7 +361,7 @@ class Walker:
         if not parsed:
             return False
         head = lines[0][2]
-        envelope = "sentry-envelope" in content_type or (
+        envelope = content_type.media_type == "application/x-sentry-envelope" or (
             isinstance(head, dict) and any(k in head for k in _ENVELOPE_HEADER_KEYS)
         )
         kind = "envelope" if envelope else "ndjson"
@@ -363,7 +386,9 @@ class Walker:
         appended here directly rather than through :meth:`leaf`.
         """
         if level > self._limits.max_nesting:
-            self.problem(f"JSON nested over {self._limits.max_nesting} levels at {base}{path}: not walked further")
+            self.problem(
+                "bound", f"JSON nested over {self._limits.max_nesting} levels at {base}{path}: not walked further"
+            )
             return
         if isinstance(value, dict):
             prefix = f"{path}." if path else ""

@@ -1,0 +1,205 @@
+"""Content types and multipart bodies, read with the standard library's MIME parser.
+
+HTTP borrowed both from e-mail (RFC 2045, RFC 2046, RFC 7578), and
+:mod:`email` has parsed them for decades: quoted and unquoted parameters,
+parameter names in any case, RFC 2231 encoded values (``filename*=UTF-8''…``),
+folded header lines, a preamble and an epilogue, per-part
+``Content-Transfer-Encoding``. A hand-written splitter got the one rule
+that matters most wrong (it lower-cased the boundary, which is
+case-sensitive, so every real browser request read as one opaque value);
+the stdlib parser does not, and says what it found wrong as "defects",
+which become the problems an audit reports.
+
+The body is bounded before it reaches the parser (:data:`MAX_PARTS` parts;
+the reader has already bounded its size), and nothing here raises on
+request content.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.errors
+import email.parser
+import email.policy
+from dataclasses import dataclass
+from email.message import Message
+from email.utils import collapse_rfc2231_value
+
+from flowaudit.payload.model import DecodeProblem
+
+MAX_PARTS = 1000  # parts of one multipart body, nested parts included
+MAX_NESTING = 4  # multipart inside multipart (RFC 7578 4.3 deprecates even one level)
+
+
+@dataclass(frozen=True, slots=True)
+class ContentType:
+    """A ``Content-Type`` value: the media type lower-cased, the parameters it is read by as written."""
+
+    media_type: str = ""  # "multipart/form-data"; "" when none was given
+    boundary: str | None = None  # case-sensitive (RFC 2046 5.1.1): never lower-cased
+    charset: str | None = None  # a codec Python knows, lower-cased; None when absent or unknown
+
+    @property
+    def multipart(self) -> bool:
+        return self.media_type.startswith("multipart/")
+
+
+NO_TYPE = ContentType()
+
+
+def parse_content_type(value: str) -> ContentType:
+    """Parameter names in any case (``BOUNDARY=``), values quoted or not, RFC 2231 values decoded."""
+    message = Message()
+    message["Content-Type"] = value
+    return _content_type(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a multipart body.
+
+    ``names`` is the path to it: one name per multipart level, each the
+    ``Content-Disposition`` ``name``, else its ``filename``, else ``part N``.
+    ``content`` is after its ``Content-Transfer-Encoding`` was undone.
+    """
+
+    names: tuple[str, ...]
+    filename: str | None
+    content_type: ContentType
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Multipart:
+    parts: tuple[Part, ...]
+    problems: tuple[DecodeProblem, ...]
+
+
+def split_multipart(body: bytes, content_type: ContentType, location: str) -> Multipart | None:
+    """The parts of a multipart body, or ``None`` when it does not follow its boundary at all.
+
+    ``None`` comes with nothing to report by itself: the caller reads the
+    body as one value and says so. A body that starts right but is cut or
+    malformed further on yields the parts that could be read, and problems.
+    """
+    boundary = content_type.boundary
+    if not boundary or "\r" in boundary or "\n" in boundary:
+        return None
+    delimiter = b"--" + boundary.encode("utf-8", "surrogateescape")
+    first = body.find(delimiter)
+    if first < 0 or (first > 0 and body[first - 1 : first] != b"\n"):
+        return None  # not even one delimiter at the start of a line: not this multipart body
+    problems: list[DecodeProblem] = []
+    cut = _nth(body, delimiter, MAX_PARTS + 1)
+    if cut >= 0:
+        body = body[:cut] + delimiter + b"--\r\n"
+        problems.append(
+            DecodeProblem("bound", f"multipart data at {location} has over {MAX_PARTS} parts: the rest not read")
+        )
+    header = f'Content-Type: {content_type.media_type}; boundary="{_quote(boundary)}"\r\n\r\n'
+    try:
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            header.encode("utf-8", "surrogateescape") + body
+        )
+    except (
+        ValueError,
+        TypeError,
+        LookupError,
+        email.errors.MessageError,
+    ) as e:  # defensive: the parser records defects instead
+        return Multipart((), (DecodeProblem("multipart", f"multipart data at {location} could not be parsed ({e})"),))
+    if not message.is_multipart():
+        return None
+    parts: list[Part] = []
+    _collect(message, (), parts, problems, location, 0)
+    return Multipart(tuple(parts), tuple(problems))
+
+
+def _collect(
+    message: Message,
+    names: tuple[str, ...],
+    parts: list[Part],
+    problems: list[DecodeProblem],
+    location: str,
+    level: int,
+) -> None:
+    if any(isinstance(d, email.errors.CloseBoundaryNotFoundDefect) for d in message.defects):
+        where = " > ".join((location, *(f"multipart:{n}" for n in names)))
+        problems.append(
+            DecodeProblem(
+                "truncated", f"multipart data at {where} ends without its closing boundary: read as far as it goes"
+            )
+        )
+    payload = message.get_payload()
+    if not isinstance(payload, list):
+        return
+    for n, sub in enumerate(payload, start=1):
+        if len(parts) >= MAX_PARTS or not isinstance(sub, Message):
+            return
+        path = (*names, _part_name(sub, n))
+        if sub.is_multipart():
+            if level + 1 >= MAX_NESTING:
+                where = " > ".join((location, *(f"multipart:{x}" for x in path)))
+                problems.append(
+                    DecodeProblem("bound", f"multipart nested over {MAX_NESTING} levels at {where}: not read")
+                )
+                continue
+            _collect(sub, path, parts, problems, location, level + 1)
+            continue
+        content = sub.get_payload(decode=True)
+        if any(
+            isinstance(
+                d,
+                email.errors.InvalidBase64CharactersDefect
+                | email.errors.InvalidBase64PaddingDefect
+                | email.errors.InvalidBase64LengthDefect,
+            )
+            for d in sub.defects
+        ):
+            where = " > ".join((location, *(f"multipart:{x}" for x in path)))
+            problems.append(DecodeProblem("base64", f"base64 part at {where} is damaged: read as far as it goes"))
+        parts.append(Part(path, sub.get_filename(), _content_type(sub), content if isinstance(content, bytes) else b""))
+
+
+def _content_type(message: Message) -> ContentType:
+    """The content type of a header block, only as written: no ``text/plain`` default."""
+    if message.get("Content-Type") is None:
+        return NO_TYPE
+    params = message.get_params(header="Content-Type") or []
+    media_type = params[0][0].strip().lower() if params and not params[0][1] else ""
+    found: dict[str, str] = {}
+    for name, raw in params[1:]:
+        found.setdefault(name, str(collapse_rfc2231_value(raw)))
+    return ContentType(
+        media_type if "/" in media_type else "", found.get("boundary") or None, _codec(found.get("charset"))
+    )
+
+
+def _codec(charset: str | None) -> str | None:
+    if not charset:
+        return None
+    try:
+        return codecs.lookup(charset.strip()).name
+    except LookupError:
+        return None
+
+
+def _part_name(part: Message, n: int) -> str:
+    name = part.get_param("name", header="Content-Disposition")
+    if name:
+        return str(collapse_rfc2231_value(name)) if not isinstance(name, str) else name
+    return part.get_filename() or f"part {n}"
+
+
+def _nth(data: bytes, needle: bytes, n: int) -> int:
+    """Where the n-th occurrence of ``needle`` starts, -1 when there are fewer."""
+    at = -1
+    for _ in range(n):
+        at = data.find(needle, at + 1)
+        if at < 0:
+            return -1
+    return at
+
+
+def _quote(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')

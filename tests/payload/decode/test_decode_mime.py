@@ -1,0 +1,136 @@
+"""Content-Type parameters and multipart bodies (RFC 2045, 2046, 2231, 7578)."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from flowaudit.payload.decode import decode_request
+from flowaudit.payload.decode.mime import MAX_PARTS, ContentType, parse_content_type, split_multipart
+
+from .conftest import messages
+
+# The boundary shape Chromium and WebKit send: mixed case, so lower-casing it breaks every browser request.
+BOUNDARY = "----WebKitFormBoundaryKWJEtAtrCOTbUZ6U"
+FORM = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def body(*parts: tuple[str, bytes], boundary: str = BOUNDARY, close: bool = True) -> bytes:
+    """A multipart body of ``(header lines, content)`` parts, CRLF-delimited as browsers write it."""
+    out = b"".join(
+        b"--" + boundary.encode() + b"\r\n" + head.encode() + b"\r\n\r\n" + data + b"\r\n" for head, data in parts
+    )
+    return out + (b"--" + boundary.encode() + b"--\r\n" if close else b"")
+
+
+def field(name: str, value: bytes, extra: str = "") -> tuple[str, bytes]:
+    return (f'Content-Disposition: form-data; name="{name}"{extra}', value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (FORM, ContentType("multipart/form-data", BOUNDARY)),
+        (f'Multipart/Form-Data; BOUNDARY="{BOUNDARY}"', ContentType("multipart/form-data", BOUNDARY)),
+        ("multipart/form-data; charset=utf-8; boundary=AbC", ContentType("multipart/form-data", "AbC", "utf-8")),
+        ('multipart/form-data; boundary="a;b=c"', ContentType("multipart/form-data", "a;b=c")),
+        ("application/json;charset=ISO-8859-1", ContentType("application/json", None, "iso8859-1")),
+        ("text/plain; charset=no-such-charset", ContentType("text/plain")),
+        ("not a type", ContentType()),
+        ("", ContentType()),
+    ],
+)
+def test_content_type_parameters(value: str, expected: ContentType) -> None:
+    """Parameter names in any case, values as written: only the media type is lower-cased."""
+    assert parse_content_type(value) == expected
+
+
+def test_a_mixed_case_boundary_splits_and_each_part_keeps_its_name(request_with) -> None:
+    data = body(field("id", b"504825774037444"), field("ev", b"SubscribedButtonClick"), field("rl", b""))
+    decoded = decode_request(request_with(data, (("Content-Type", FORM),)))
+    assert [(x.location, x.key, x.value) for x in decoded.leaves if x.part == "body"] == [
+        ("body > multipart:id", "id", "504825774037444"),
+        ("body > multipart:ev", "ev", "SubscribedButtonClick"),
+    ]
+    assert decoded.problems == ()
+
+
+def test_each_part_is_read_by_its_own_headers(request_with) -> None:
+    data = body(
+        field(
+            "data", b'{"customer_properties": {"$email": "jane.doe@example.com"}}', "\r\nContent-Type: application/json"
+        ),
+        field("note", "Besançon".encode("latin-1"), "\r\nContent-Type: text/plain; charset=ISO-8859-1"),
+        (
+            "Content-Disposition: form-data; name*=UTF-8''caf%C3%A9\r\nContent-Transfer-Encoding: base64",
+            base64.b64encode(b"type 2 diabetes"),
+        ),
+        ('Content-Disposition: form-data; filename="log.txt"', b"line one\r\nline two"),
+    )
+    decoded = decode_request(request_with(data, (("Content-Type", FORM),)))
+    found = {x.value: (x.location, x.decoding, x.key) for x in decoded.leaves}
+    assert found["jane.doe@example.com"] == (
+        "body > multipart:data > json:customer_properties.$email",
+        ("multipart", "json"),
+        "$email",
+    )
+    assert found["Besançon"] == ("body > multipart:note", ("multipart",), "note")
+    assert found["type 2 diabetes"] == ("body > multipart:café", ("multipart",), "café")
+    assert found["line one\r\nline two"][0] == "body > multipart:log.txt"
+    assert decoded.problems == ()
+
+
+def test_a_body_that_does_not_follow_its_boundary_is_reported(request_with) -> None:
+    data = body(field("ev", b"PageView"), boundary="SomethingElse")
+    decoded = decode_request(request_with(data, (("Content-Type", FORM),)))
+    assert [p.reason for p in decoded.problems] == ["multipart"]
+    assert messages(decoded) == ("multipart data at body does not follow its boundary: read as one value",)
+    assert any("PageView" in x.value for x in decoded.leaves)  # still searchable, as one value
+
+
+def test_a_boundary_of_other_case_is_another_boundary(request_with) -> None:
+    """RFC 2046 5.1.1: the boundary is compared as written."""
+    data = body(field("ev", b"PageView"), boundary=BOUNDARY.lower())
+    decoded = decode_request(request_with(data, (("Content-Type", FORM),)))
+    assert [p.reason for p in decoded.problems] == ["multipart"]
+
+
+def test_a_cut_body_yields_its_parts_and_is_reported(request_with) -> None:
+    data = body(field("id", b"504825774037444"), field("ev", b"Purchase"), close=False)[:-9]
+    decoded = decode_request(request_with(data, (("Content-Type", FORM),)))
+    assert [x.value for x in decoded.leaves if x.part == "body"][:1] == ["504825774037444"]
+    assert [p.reason for p in decoded.problems] == ["truncated"]
+
+
+def test_damaged_base64_part_is_reported(request_with) -> None:
+    data = body(
+        ("Content-Disposition: form-data; name=x\r\nContent-Transfer-Encoding: base64", b"dHlwZSAy!!!ZGlhYmV0ZXM")
+    )
+    decoded = decode_request(request_with(data, (("Content-Type", FORM),)))
+    assert "base64" in [p.reason for p in decoded.problems]
+
+
+def test_part_count_is_bounded() -> None:
+    data = body(*(field(f"f{n}", b"v") for n in range(MAX_PARTS + 50)))
+    found = split_multipart(data, parse_content_type(FORM), "body")
+    assert found is not None
+    assert len(found.parts) == MAX_PARTS
+    assert [p.reason for p in found.problems] == ["bound"]
+
+
+def test_nested_multipart_parts_are_named_by_their_path(request_with) -> None:
+    inner = body(field("a", b"nested value"), boundary="InNer")
+    data = body(field("files", inner, "\r\nContent-Type: multipart/mixed; boundary=InNer"))
+    decoded = decode_request(request_with(data, (("Content-Type", FORM),)))
+    assert [(x.location, x.decoding) for x in decoded.leaves if x.value == "nested value"] == [
+        ("body > multipart:files > multipart:a", ("multipart", "multipart"))
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"--", b"--" + BOUNDARY.encode(), b"\r\n\r\n" * 100, b"--" + BOUNDARY.encode() + b"\r\n\x00\xff" * 500],
+)
+def test_garbage_never_raises(request_with, data: bytes) -> None:
+    decode_request(request_with(data, (("Content-Type", FORM),)))
