@@ -128,6 +128,19 @@ def test_segment_batch_with_ad_tracking_off(reading: str) -> None:
 
 
 @pytest.mark.parametrize("reading", READINGS)
+@pytest.mark.parametrize("key", ["gps_adid", "googleAdvertisingId", "IDFA", "ios_ifa", "madid"])
+def test_zero_advertising_id_under_any_advertising_id_name(reading: str, key: str) -> None:
+    """The names are those the payload detectors know as advertising ids: one list for both."""
+    found = signals(request(f"https://api.example.com/event?{key}={ZERO}"), reading)
+    assert found["zero-advertising-id"].tracking_off
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_zero_values_of_other_ids_are_no_advertising_signal(reading: str) -> None:
+    assert signals(request(f"https://api.example.com/event?session_id={ZERO}&device_id={ZERO}"), reading) == {}
+
+
+@pytest.mark.parametrize("reading", READINGS)
 def test_vendor_specific_names_count_only_on_the_vendors_hosts(reading: str) -> None:
     query = f"?att_status=2&tracking_enabled=0&idfa={ZERO}&att=2"
     adjust = signals(request("https://app.adjust.com/session" + query), reading)

@@ -91,13 +91,6 @@ def test_same_identifier_at_two_companies(catalog) -> None:
     assert sorted(e.flow for e in finding.evidence) == ["cap.mitm#1", "cap.mitm#2"]
 
 
-def test_all_zero_advertising_id_is_not_a_shared_identifier(catalog) -> None:
-    a, b = "https://api.mixpanel.com/track", "https://api.segment.io/v1/batch"
-    zero = "00000000-0000-0000-0000-000000000000"
-    plan = {a: [detection("identifiers.advertising_id", zero)], b: [detection("identifiers.advertising_id", zero)]}
-    assert by_rule(audit(catalog, None, plan, obs(a, 1), obs(b, 2)), "identifier-shared-across-companies") == []
-
-
 def test_cleartext_fires_on_personal_data_over_http_only(catalog) -> None:
     with_data, bare = "http://tracker.example.org/p?uid=42", "http://static.example.com/logo.png"
     result = audit(

@@ -37,6 +37,7 @@ from flowaudit.consent.signals.tcf import TcString, decode_tcf
 from flowaudit.consent.signals.undecodable import Undecodable
 from flowaudit.consent.signals.usprivacy import UsPrivacy, decode_us_privacy
 from flowaudit.model import Observation
+from flowaudit.payload.detectors.families import Family, family_of
 from flowaudit.payload.model import DecodedRequest, Leaf
 
 KINDS: tuple[str, ...] = (
@@ -64,23 +65,6 @@ _USP_KEYS = frozenset({"us_privacy", "usprivacy", "uspstring", "us_privacy_strin
 _GPP_KEYS = frozenset({"gpp", "gpp_string", "gppstring", "otgppconsent"})
 # OpenRTB 2.6 user.consent and the 2.5 extension user.ext.consent.
 _OPENRTB_CONSENT = ("user.consent", "user.ext.consent")
-_AD_ID_KEYS = frozenset(
-    {
-        "idfa",
-        "ifa",
-        "gps_adid",
-        "gaid",
-        "aaid",
-        "madid",
-        "advertising_id",
-        "advertisingid",
-        "advertiser_id",
-        "advertiserid",
-        "google_ad_id",
-        "android_advertising_id",
-        "ios_ifa",
-    }
-)
 _ADJUST_HOSTS = ("adjust.com", "adjust.net.in", "adjust.world")
 _APPSFLYER_HOSTS = ("appsflyer.com", "appsflyersdk.com")
 # Shallow reading stops here: bodies this large are left to the decoder.
@@ -96,7 +80,7 @@ def find_signals(obs: Observation, decoded: DecodedRequest | None = None) -> lis
     seen: set[tuple[str, str]] = set()
     for leaf in leaves:
         key = leaf.key.lower() if leaf.key else ""
-        if key not in _KNOWN_KEYS:  # nearly every leaf: keep this path short
+        if key not in _KNOWN_KEYS and not leaf.value.startswith(_ZERO_START):  # nearly every leaf: keep this short
             continue
         signal = _read(leaf, obs, key)
         if signal is not None and (signal.kind, signal.value) not in seen:
@@ -182,7 +166,8 @@ def _read(leaf: Leaf, obs: Observation, key: str) -> ConsentSignal | None:
     reader = _BY_KEY.get(key)
     if reader is not None:
         return reader(leaf, obs, value)
-    if key in _AD_ID_KEYS and is_zero_id(value):
+    # Advertising ids are named as the payload detectors name them (one list of names).
+    if is_zero_id(value) and family_of(key) is Family.ADVERTISING_ID:
         return _signal(
             leaf,
             obs,
@@ -421,4 +406,5 @@ _BY_KEY: dict[str, Callable[[Leaf, Observation, str], ConsentSignal | None]] = {
         "segment-ad-tracking", "tracking-off", "the device limits ad tracking", "the device allows ad tracking"
     ),
 }
-_KNOWN_KEYS = frozenset({"sec-gpc", "consent", *_TCF_KEYS, *_USP_KEYS, *_GPP_KEYS, *_AD_ID_KEYS, *_BY_KEY})
+_KNOWN_KEYS = frozenset({"sec-gpc", "consent", *_TCF_KEYS, *_USP_KEYS, *_GPP_KEYS, *_BY_KEY})
+_ZERO_START = "0000"  # an all-zero advertising id, whatever its key (see is_zero_id)

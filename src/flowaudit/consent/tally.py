@@ -20,7 +20,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from flowaudit.consent.phases import ObservedConsent
-from flowaudit.consent.signals.flags import is_zero_id
 from flowaudit.model import Evidence
 from flowaudit.payload.model import Detection
 
@@ -58,7 +57,7 @@ class ConsentTally:
     despite_opt_out: dict[str, Received] = field(default_factory=dict)
     # data type -> signal kind -> the first request that said so and still carried the type
     opt_out_signals: dict[str, dict[str, Evidence]] = field(default_factory=dict)
-    advertising_ids: Received = field(default_factory=Received)  # real (non-zero) advertising ids
+    advertising_ids: Received = field(default_factory=Received)
 
     def add(self, observed: ObservedConsent, asserted: Sequence[Detection] | None, cite: Cite) -> None:
         """``asserted`` is None when payloads were not analysed."""
@@ -68,7 +67,7 @@ class ConsentTally:
             self.before.add(cite, None, state.phase)
         if not asserted:
             return
-        carried = _first_per_type([d for d in asserted if not (d.value and is_zero_id(d.value))])
+        carried = _first_per_type(asserted)  # an all-zero advertising id is never among them: no id sent
         if state.refused and carried:
             self.refused_flows[state.consent] += 1
             received = self.after_refusal.setdefault(state.consent, {})

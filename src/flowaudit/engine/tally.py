@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from flowaudit.consent.phases import ObservedConsent
-from flowaudit.consent.signals.flags import is_zero_id
 from flowaudit.consent.tally import ConsentTally
 from flowaudit.engine.destinations import Destination
 from flowaudit.model import Evidence, Observation
@@ -123,7 +122,6 @@ class RecipientTally:
                 and detection.value
                 and detection.value not in self.identifiers
                 and len(self.identifiers) < IDENTIFIER_VALUES
-                and not is_zero_id(detection.value)
             ):
                 self.identifiers[detection.value] = (detection.data_type, to_evidence(obs.ref, request, detection))
         if obs.scheme == "http":

@@ -78,7 +78,7 @@ def test_opt_out_signals_and_zero_advertising_id() -> None:
     (opt_out,) = result.opt_outs
     assert opt_out.location == "body > form:advertiser_tracking_enabled" and opt_out.vendor == "facebook_app_events"
     by_type = {d.data_type: d for d in result.detections}
-    assert "all-zero" in by_type["identifiers.advertising_id"].how
+    assert "identifiers.advertising_id" not in by_type  # the opt-out value is no id sent
     assert "sha256" in by_type["contact.email"].how
 
 

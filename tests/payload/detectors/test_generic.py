@@ -81,13 +81,27 @@ def test_no_health_or_sensitive_term_in_captures_that_hold_none(realworld: Realw
     assert checked > 80
 
 
-def test_advertising_id_all_zero_is_the_opt_out_value(json_body: JsonBody) -> None:
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"idfa": "00000000-0000-0000-0000-000000000000"},
+        {"advertiser_id": "00000000000000000000000000000000"},
+        {"idfv": "00000000-0000-0000-0000-000000000000"},
+        {"android_id": "0000000000000000"},
+        {"device_id": "00000000-0000-0000-0000-000000000000"},
+    ],
+)
+def test_all_zero_ids_are_no_id_sent(json_body: JsonBody, document: dict[str, str]) -> None:
+    """The opt-out / no-id value identifies no one: the consent signals report it, not the id detectors."""
+    assert not [d for d in detect_generic(json_body(document)) if d.data_type.startswith("identifiers.")]
+
+
+def test_a_real_advertising_id_beside_a_zero_one_is_reported(json_body: JsonBody) -> None:
     hits = found(
         json_body({"idfa": "00000000-0000-0000-0000-000000000000", "gaid": "38400000-8cf0-11bd-b23e-10b96e40000d"})
     )
-    by_key = {d.location.rsplit(":", 1)[1]: d for d in hits["identifiers.advertising_id"]}
-    assert "all-zero (limit ad tracking / ATT denied)" in by_key["idfa"].how
-    assert by_key["gaid"].value == "38400000-8cf0-11bd-b23e-10b96e40000d"
+    [gaid] = hits["identifiers.advertising_id"]
+    assert gaid.value == "38400000-8cf0-11bd-b23e-10b96e40000d"
 
 
 def test_hashed_email_needs_an_email_key(json_body: JsonBody) -> None:

@@ -208,15 +208,11 @@ def _certain(spec: Field, leaf: Leaf, value: str, detector: str) -> Detection | 
         spec.unless_prefix and value.startswith(spec.unless_prefix)
     ):
         return None
-    zero_id = value == formats.ZERO_UUID and data_type == "identifiers.advertising_id"
-    if not zero_id and not _accepts(spec.format, value):
+    if not _accepts(spec.format, value):
         return None
     how = f"{spec.what} (documented field)"
     kind = formats.hash_kind(value)
-    if zero_id:
-        how += ": all-zero (limit ad tracking / ATT denied)"
-        excerpt = value
-    elif kind is not None:
+    if kind is not None:
         how += f", {kind} hex"
         excerpt = mask_hash(value)
     elif formats.is_email(value):

@@ -93,6 +93,7 @@ _EXACT: dict[str, Family] = {
     **_table(
         Family.ADVERTISING_ID,
         "idfa",
+        "iosifa",
         "gaid",
         "aaid",
         "adid",

@@ -38,7 +38,7 @@ _STACK_FRAME = re.compile(
 )
 
 HASH_NAMES = {32: "md5", 40: "sha1", 64: "sha256"}
-ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+_NULL_ID_CHARS = frozenset("0-:. ")
 
 
 def is_email(value: str) -> bool:
@@ -64,6 +64,20 @@ def hash_kind(value: str) -> str | None:
     if len(set(value)) < 4:  # "000...0", "fff...f": padding, not a digest
         return None
     return kind
+
+
+def is_null_id(value: str) -> bool:
+    """An id of zeros only, separators aside (``00000000-0000-0000-0000-000000000000``).
+
+    It is the value an OS hands out when there is no id to give: the IDFA when
+    App Tracking Transparency is not authorised, the Android advertising id
+    after the user deleted it, a nil IDFV. It identifies no one; sent in an
+    advertising-id field it says that tracking is off, which the consent
+    signals report (``zero-advertising-id``), never an id sent.
+    https://developer.apple.com/documentation/adsupport/asidentifiermanager/advertisingidentifier
+    https://support.google.com/googleplay/android-developer/answer/6048248
+    """
+    return "0" in value and _NULL_ID_CHARS.issuperset(value)
 
 
 def is_uuid(value: str) -> bool:

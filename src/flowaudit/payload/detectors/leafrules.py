@@ -42,7 +42,6 @@ _PLACEHOLDERS = frozenset(
         "[]",
         "{}",
         "$direct",
-        formats.ZERO_UUID,
     }
 )
 _GENDERS = frozenset(
@@ -54,10 +53,14 @@ Rule = Callable[[Leaf, str, str, str], Detection | None]
 
 
 def is_placeholder(value: str) -> bool:
-    """Values that stand for "no value": sent in the field, but identify no one."""
+    """Values that stand for "no value": sent in the field, but identify no one.
+
+    Every detector and adapter asks this before reporting a value, so an
+    all-zero advertising id (the opt-out value) is never reported as an id sent.
+    """
     if len(value) > 40:  # placeholders are short; long values are never one repeated character
         return False
-    return value.lower() in _PLACEHOLDERS or len(set(value)) == 1
+    return value.lower() in _PLACEHOLDERS or len(set(value)) == 1 or formats.is_null_id(value)
 
 
 def _has_letter(value: str) -> bool:
@@ -138,10 +141,9 @@ def _profile(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | Non
 
 
 def _advertising_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    if is_placeholder(value):
+        return None
     if formats.is_uuid(value):
-        if value == formats.ZERO_UUID:
-            how = f"key '{name}' all-zero (limit ad tracking / ATT denied)"
-            return hit(leaf, "identifiers.advertising_id", LIKELY, how, value, DETECTOR + "advertising_id", value=value)
         how = f"key '{name}' + UUID format"
     elif fold(name) == "oaid" and formats.is_hex(value, 16, 32, 64):
         how = f"key '{name}' + OAID format"
@@ -158,7 +160,7 @@ def _device_id(leaf: Leaf, name: str, value: str, what: str) -> Detection:
 
 
 def _uuid_device_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
-    if formats.is_uuid(value) and value != formats.ZERO_UUID:
+    if formats.is_uuid(value) and not is_placeholder(value):
         return _device_id(leaf, name, value, "UUID format")
     return None
 
