@@ -3,7 +3,9 @@
 The order is the order of trust. Canary and adapter hits are ``certain``;
 generic hits are ``likely`` or ``possible``; where two name the same data
 type at the same place, the most confident one is kept (the first among
-equals, so a canary's or an adapter's wording wins). Credentials never
+equals, so a canary's or an adapter's wording wins). An amount is a
+purchase only in a purchase-type event, whoever found it
+(:mod:`~flowaudit.payload.detectors.commerce`). Credentials never
 come out as data, whoever found them: values under a credential key and
 fields an adapter marks as secrets are dropped from canary hits too.
 """
@@ -17,6 +19,7 @@ from flowaudit.model import Observation
 from flowaudit.payload.adapters import Adapters, load_adapters
 from flowaudit.payload.decode import decode_request
 from flowaudit.payload.detectors import detect_generic, strongest
+from flowaudit.payload.detectors.commerce import purchases_in_context
 from flowaudit.payload.detectors.keys import under_credential
 from flowaudit.payload.model import DecodedRequest, Detection
 
@@ -53,4 +56,4 @@ def analyze_decoded(
         )
     found.extend(adapted.detections)
     found.extend(detect_generic(decoded, skip=adapted.secrets, described=adapted.described))
-    return strongest(found)
+    return strongest(purchases_in_context(decoded, found))

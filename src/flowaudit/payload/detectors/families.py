@@ -270,6 +270,7 @@ _EXACT: dict[str, Family] = {
         "eventname",
         "en",
         "eventtype",
+        "evtname",  # CleverTap: https://developer.clevertap.com/docs/upload-events-api
         "ev",
         "screenname",
         "screenclass",

@@ -8,6 +8,7 @@ run on every value of every request.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 
 _EMAIL = re.compile(
@@ -127,6 +128,15 @@ def ip_address(value: str) -> str | None:
     if address.is_loopback or address.is_unspecified or address.is_multicast:
         return None
     return "v4" if address.version == 4 else "v6"
+
+
+def is_amount(value: str) -> bool:
+    """A positive number, as SDKs send money (``9.99``, ``12``); not ``nan`` or ``inf``."""
+    try:
+        number = float(value)
+    except ValueError:
+        return False
+    return 0 < number < math.inf
 
 
 def luhn_ok(digits: str) -> bool:

@@ -58,6 +58,13 @@ def path_names(path: str) -> list[str]:
     return names
 
 
+def object_location(location: str, key: str | None) -> str:
+    """The location of the object holding a value: the value's location without its key
+    (``body > json:events[1].params.value`` -> ``body > json:events[1].params.``); values of
+    one object share it, and an enclosing object's is a prefix of it."""
+    return location[: -len(key)] if key and location.endswith(key) else location
+
+
 @lru_cache(maxsize=_CACHE)
 def leaf_name(key: str) -> str:
     """The last name in a key: ``ud[em]`` -> ``em``, ``ep.search_term`` -> ``search_term``."""

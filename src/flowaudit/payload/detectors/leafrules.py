@@ -297,17 +297,17 @@ def _weak_search(leaf: Leaf, name: str, value: str, parent: str) -> Detection | 
     return hit(leaf, "usage.search", POSSIBLE, f"key '{name}' (a query?)", found.excerpt, DETECTOR + "search")
 
 
-def _is_amount(value: str) -> bool:
-    try:
-        return float(value) > 0
-    except ValueError:
-        return False
-
-
 def _purchase(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
-    if not (_is_amount(value) or (plausible_id(value) and not value.replace(".", "").isdigit())):
+    """An amount (``revenue``, ``price``; a purchase only in a purchase event: see
+    :mod:`~flowaudit.payload.detectors.commerce`) or the id of a transaction (``order_id``)."""
+    if fold(name).endswith("id"):
+        if not plausible_id(value):
+            return None
+        how = f"key '{name}' + a transaction id"
+    elif formats.is_amount(value):
+        how = f"key '{name}' + an amount"
+    else:
         return None
-    how = f"key '{name}' + a purchase value"
     return hit(leaf, "financial.purchase", LIKELY, how, mask(value), DETECTOR + "purchase")
 
 

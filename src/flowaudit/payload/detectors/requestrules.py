@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import hit, mask, quote
 from flowaudit.payload.detectors.families import CRASH_WORDS, FRAME_CONTAINERS, Family
-from flowaudit.payload.detectors.keys import fold, key_path
+from flowaudit.payload.detectors.keys import fold, key_path, object_location
 from flowaudit.payload.detectors.leafrules import DETECTOR, LIKELY, is_placeholder
 from flowaudit.payload.model import Detection, Leaf
 
@@ -26,9 +26,7 @@ _FRAME_KEYS = frozenset(
 
 
 def _object_of(leaf: Leaf) -> str:
-    """The location of the object holding a leaf: the leaf's location without its key."""
-    key = leaf.key or ""
-    return leaf.location[: -len(key)] if key and leaf.location.endswith(key) else leaf.location
+    return object_location(leaf.location, leaf.key)
 
 
 @dataclass
@@ -73,11 +71,8 @@ class PurchaseDetails:
             if len(value) == 3 and value.isalpha():
                 self._currency.setdefault(where, value.upper())
             return
-        try:
-            if float(value) > 0:
-                self._amounts.setdefault(where, (leaf, name))
-        except ValueError:
-            return
+        if formats.is_amount(value):
+            self._amounts.setdefault(where, (leaf, name))
 
     def detections(self) -> list[Detection]:
         found: list[Detection] = []
