@@ -132,3 +132,14 @@ def test_redact_result_sweeps_every_finding() -> None:
         _result("Bearer s3cret-t0ken", "GET https://h.example/?access_token=s3cret"), Redactor(enabled=False)
     )
     assert "s3cret" in repr(off.findings) and off.redacted is False
+
+
+def test_masked_value_shows_no_more_than_a_sixth_of_the_value() -> None:
+    from flowaudit.redact import fingerprint, masked_value
+
+    assert masked_value("user-4242") == f"… (9 chars) {fingerprint('user-4242')}"
+    assert masked_value("abcdef123456") == f"a…6 (12 chars) {fingerprint('abcdef123456')}"
+    for value in ("x", "user-4242", "0123456789abcdef", "3f2a9c1e-77b0-4d1c-9e8a-5b6c7d8e9f01"):
+        shown = masked_value(value).split(" (")[0].replace("…", "")
+        assert len(shown) * 6 <= len(value)
+        assert value not in masked_value(value)

@@ -70,6 +70,9 @@ class Evidence:
     how: str = ""
     excerpt: str = ""
     request: str = ""  # redacted request line "POST https://host/path"
+    # The full value the excerpt shows masked (a shared identifier): kept in
+    # outputs only under --no-redact (or for a canary), dropped otherwise.
+    value: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +83,17 @@ class Finding:
     title: str
     message: str
     entity: str | None
-    host: str | None
+    host: str | None  # the first of ``hosts``, kept for readers of older results
     data_types: tuple[str, ...] = ()
     phase: str | None = None
+    # The requests that carried what the finding reports, and their hosts
+    # (busiest first): never a host of the company that received none of it.
     evidence: tuple[Evidence, ...] = ()
     # The line of the declaration file this finding is about (the declared
     # recipient's entry, or where a missing one belongs); SARIF and GitHub
     # annotations anchor there. None: no line applies, line 1 is used.
     declaration_line: int | None = None
+    hosts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -199,6 +200,48 @@ def _is_credential(scheme: str, word: str) -> bool:
     return len(word) >= 20 or any(not c.isalpha() for c in word)
 
 
+def fingerprint(value: str) -> str:
+    """ "sha256:1a2b3c4d": the first 8 hex digits of the value's SHA-256. The
+    same value gives the same print in every request, and a reader holding
+    the capture can recompute it; 32 bits cannot be turned back into the value."""
+    return "sha256:" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:8]
+
+
+def masked_value(value: str) -> str:
+    """An identifier as reports show it: its first and last characters only
+    when it is long enough that they give nothing away (never more than a
+    sixth of it), its length and its :func:`fingerprint`:
+    ``"a1b…5f6 (36 chars) sha256:1a2b3c4d"``, ``"… (9 chars) sha256:…"``."""
+    n = len(value)
+    keep = min(n // 12, 4)
+    ends = f"{value[:keep]}…{value[-keep:]}" if keep else "…"
+    return f"{ends} ({n} chars) {fingerprint(value)}"
+
+
+def full_value(value: str) -> str:
+    """What :func:`masked_value` becomes under ``--no-redact``: the value itself, with its print."""
+    return f"{value} {fingerprint(value)}"
+
+
+def _unmasked(f: Finding, keep: tuple[str, ...] | None) -> Finding:
+    """A finding whose quoted values (``Evidence.value``) are shown in full
+    where ``keep`` allows (None: all of them, under ``--no-redact``; else the
+    canaries, the tester's own values) and dropped from the evidence
+    otherwise, so the full value only leaves the engine when asked for."""
+    if not any(e.value for e in f.evidence):
+        return f
+    message, title = f.message, f.title
+    evidence = []
+    for e in f.evidence:
+        if e.value and (keep is None or e.value in keep):
+            shown, full = masked_value(e.value), full_value(e.value)
+            message, title = message.replace(shown, full), title.replace(shown, full)
+            evidence.append(replace(e, excerpt=e.excerpt.replace(shown, full)))
+        else:
+            evidence.append(replace(e, value=None))
+    return replace(f, message=message, title=title, evidence=tuple(evidence))
+
+
 def redact_url(url: str, extra: tuple[str, ...] = ()) -> str:
     """The URL with the values of credential-carrying query parameters masked."""
     return Redactor(names=extra).url(url)
@@ -216,6 +259,7 @@ def _evidence(e: Evidence, r: Redactor) -> Evidence:
 
 
 def _finding(f: Finding, r: Redactor) -> Finding:
+    f = _unmasked(f, r.keep)
     return replace(
         f,
         title=r.text(f.title),
@@ -233,7 +277,12 @@ def redact_result(result: AuditResult, redactor: Redactor) -> AuditResult:
     ``redact:`` names are no longer known then, so the report still warns.
     """
     if not redactor.enabled:
-        return replace(result, redacted=False)
+        return replace(
+            result,
+            redacted=False,
+            findings=tuple(_unmasked(f, None) for f in result.findings),
+            suppressed=tuple(replace(s, finding=_unmasked(s.finding, None)) for s in result.suppressed),
+        )
     r = redactor
     return replace(
         result,

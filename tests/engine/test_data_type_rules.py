@@ -4,11 +4,13 @@ tests/payload)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 from flowaudit.engine import Auditor
 from flowaudit.model import InputInfo, Observation
 from flowaudit.payload.model import DecodedRequest, Detection
+from flowaudit.redact import Redactor, redact_result
 
 from .conftest import obs
 
@@ -89,6 +91,43 @@ def test_same_identifier_at_two_companies(catalog) -> None:
     [finding] = by_rule(result, "identifier-shared-across-companies")
     assert (finding.severity, finding.entity) == ("medium", "Mixpanel, Segment")
     assert sorted(e.flow for e in finding.evidence) == ["cap.mitm#1", "cap.mitm#2"]
+    assert finding.hosts == ("api.mixpanel.com", "api.segment.io")
+
+
+def test_shared_identifier_proof_is_the_same_masked_value_in_each_request(catalog) -> None:
+    a, b = "https://api.mixpanel.com/track", "https://api.segment.io/v1/batch"
+    value = "3f2a9c1e-77b0-4d1c-9e8a-5b6c7d8e9f01"
+    plan = {a: [detection("identifiers.device_id", value)], b: [detection("identifiers.device_id", value)]}
+    result = audit(catalog, None, plan, obs(a, 1), obs(b, 2))
+    [finding] = by_rule(result, "identifier-shared-across-companies")
+    shown = "3f2…f01 (36 chars) sha256:" + hashlib.sha256(value.encode()).hexdigest()[:8]
+    assert [e.excerpt for e in finding.evidence] == [shown, shown]
+    assert shown in finding.message and value not in finding.message
+    redacted = redact_result(result, Redactor())
+    [f] = by_rule(redacted, "identifier-shared-across-companies")
+    assert value not in repr(f) and [e.value for e in f.evidence] == [None, None]
+    [full] = by_rule(redact_result(result, Redactor(enabled=False)), "identifier-shared-across-companies")
+    assert f"{value} sha256:" in full.message
+    assert all(e.value == value and e.excerpt.startswith(value) for e in full.evidence)
+
+
+def test_a_finding_names_the_hosts_that_carried_the_type_not_the_busiest(catalog) -> None:
+    busy, carrier = "https://api-js.mixpanel.com/decide", "https://api.mixpanel.com/track"
+    plan = {carrier: [detection("health.health")]}
+    result = audit(catalog, None, plan, *(obs(busy, n) for n in range(1, 4)), obs(carrier, 4))
+    [finding] = by_rule(result, "sensitive-data-to-third-party")
+    assert (finding.host, finding.hosts) == ("api.mixpanel.com", ("api.mixpanel.com",))
+    assert [e.flow for e in finding.evidence] == ["cap.mitm#4"]
+    assert "in 1 request." in finding.message
+
+
+def test_a_bounded_citation_says_how_many_are_shown(catalog) -> None:
+    url = "https://api.mixpanel.com/track"
+    plan = {url: [detection("health.health"), detection("health.health")]}
+    result = audit(catalog, None, plan, *(obs(url, n) for n in range(1, 9)))
+    [finding] = by_rule(result, "sensitive-data-to-third-party")
+    assert "in 8 requests, 5 shown." in finding.message
+    assert len({e.flow for e in finding.evidence}) == 5
 
 
 def test_cleartext_fires_on_personal_data_over_http_only(catalog) -> None:

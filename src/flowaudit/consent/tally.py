@@ -19,71 +19,62 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from flowaudit.carried import Carried
 from flowaudit.consent.phases import ObservedConsent
 from flowaudit.model import Evidence
 from flowaudit.payload.model import Detection
 
-EVIDENCE_SAMPLES = 5
 ADVERTISING_ID = "identifiers.advertising_id"
 
 Cite = Callable[[Detection | None], Evidence]
 
 
 @dataclass(slots=True)
-class Received:
-    """Requests that carried one thing, with the first few as evidence."""
-
-    flows: int = 0
-    evidence: list[Evidence] = field(default_factory=list)
-    phase: str = ""  # the phase name of the first such request
-
-    def add(self, cite: Cite, detection: Detection | None, phase: str) -> None:
-        if not self.flows:
-            self.phase = phase
-        self.flows += 1
-        if len(self.evidence) < EVIDENCE_SAMPLES:
-            self.evidence.append(cite(detection))
-
-
-@dataclass(slots=True)
 class ConsentTally:
     flows_by_consent: Counter[str] = field(default_factory=Counter)
-    before: Received = field(default_factory=Received)  # requests made before consent
+    before: Carried = field(default_factory=Carried)  # requests made before consent
     # consent state ("refused", "withdrawn") -> requests that carried any data type in it
-    refused_flows: Counter[str] = field(default_factory=Counter)
+    refused: dict[str, Carried] = field(default_factory=dict)
     # consent state -> data type -> what was received
-    after_refusal: dict[str, dict[str, Received]] = field(default_factory=dict)
+    after_refusal: dict[str, dict[str, Carried]] = field(default_factory=dict)
     # data type -> requests that carried it while saying tracking is off
-    despite_opt_out: dict[str, Received] = field(default_factory=dict)
+    despite_opt_out: dict[str, Carried] = field(default_factory=dict)
     # data type -> signal kind -> the first request that said so and still carried the type
     opt_out_signals: dict[str, dict[str, Evidence]] = field(default_factory=dict)
-    advertising_ids: Received = field(default_factory=Received)
+    advertising_ids: Carried = field(default_factory=Carried)
 
-    def add(self, observed: ObservedConsent, asserted: Sequence[Detection] | None, cite: Cite) -> None:
-        """``asserted`` is None when payloads were not analysed."""
+    def add(
+        self, observed: ObservedConsent, asserted: Sequence[Detection] | None, cite: Cite, host: str, ref: str
+    ) -> None:
+        """``asserted`` is None when payloads were not analysed; ``host`` and
+        ``ref`` say which request this is (what a finding names and cites)."""
         state = observed.state
         self.flows_by_consent[state.consent] += 1
+
+        def add(carried: Carried, detections: Sequence[Detection | None]) -> None:
+            carried.add(host, ref, lambda: (cite(d) for d in detections), state.phase)
+
         if state.consent == "before":
-            self.before.add(cite, None, state.phase)
+            add(self.before, [None])
         if not asserted:
             return
         carried = _first_per_type(asserted)  # an all-zero advertising id is never among them: no id sent
         if state.refused and carried:
-            self.refused_flows[state.consent] += 1
+            add(self.refused.setdefault(state.consent, Carried()), carried)
             received = self.after_refusal.setdefault(state.consent, {})
             for detection in carried:
-                received.setdefault(detection.data_type, Received()).add(cite, detection, state.phase)
+                add(received.setdefault(detection.data_type, Carried()), [detection])
         tracking_off = [s for s in observed.signals if s.tracking_off]
         if tracking_off and carried:
             for detection in carried:
-                self.despite_opt_out.setdefault(detection.data_type, Received()).add(cite, detection, state.phase)
+                add(self.despite_opt_out.setdefault(detection.data_type, Carried()), [detection])
                 said = self.opt_out_signals.setdefault(detection.data_type, {})
                 for signal in tracking_off:
                     if signal.kind not in said:
                         said[signal.kind] = signal.evidence()
         ids = [d for d in carried if d.data_type == ADVERTISING_ID]
         if ids:
-            self.advertising_ids.add(cite, ids[0], state.phase)
+            add(self.advertising_ids, ids[:1])
 
 
 def _first_per_type(detections: Sequence[Detection]) -> list[Detection]:

@@ -19,7 +19,7 @@ from flowaudit.engine.analysis import Analyzer
 from flowaudit.engine.destinations import Destination, DestinationResolver
 from flowaudit.engine.rules import CHECKS
 from flowaudit.engine.tally import RecipientTally
-from flowaudit.model import SEVERITIES, AuditResult, Evidence, Finding, InputInfo, Observation, Recipient
+from flowaudit.model import SEVERITIES, AuditResult, Finding, InputInfo, Observation, Recipient
 from flowaudit.payload.decode import decode_request
 from flowaudit.payload.model import Detection
 
@@ -144,7 +144,7 @@ def _recipient(t: RecipientTally, phases: tuple[str, ...]) -> Recipient:
         phases=tuple(p for p in phases if p in t.phase_flows),
         phase_flows=tuple((p, t.phase_flows[p]) for p in phases if p in t.phase_flows),
         evidence=(
-            *(Evidence(flow=s.ref, request=s.request) for s in t.samples),
-            *(e for data_type in sorted(t.data_types) for e in t.data_types[data_type].evidence),
+            *t.requests.evidence(),
+            *(e for data_type in sorted(t.data_types) for e in t.data_types[data_type].evidence()),
         ),
     )

@@ -8,18 +8,16 @@ distinct destinations and values a capture has, not on how many flows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from flowaudit.carried import Carried
 from flowaudit.consent.phases import ObservedConsent
 from flowaudit.consent.tally import ConsentTally
 from flowaudit.engine.destinations import Destination
 from flowaudit.model import Evidence, Observation
 from flowaudit.payload.model import Detection
 
-# How many sample flows a finding cites. Enough to check by hand; the rest
-# are counted, not listed.
-EVIDENCE_SAMPLES = 5
 # How many distinct identifier values one recipient remembers, to spot the
 # same value at two companies. Bounds memory on captures full of fresh ids.
 IDENTIFIER_VALUES = 2000
@@ -41,41 +39,46 @@ _CONFIDENCE_RANK = {"certain": 0, "likely": 1, "possible": 2}
 
 
 @dataclass(slots=True)
-class Sample:
-    ref: str
-    request: str  # "METHOD url" as sent; masked later with the whole result
-    host: str
+class DataTypeTally(Carried):
+    """What one recipient received of one data type."""
+
+    confidence: str = "possible"  # the strongest seen
 
 
 @dataclass(slots=True)
-class DataTypeTally:
-    """What one recipient received of one data type."""
+class Identifier:
+    """An identifying value a recipient received: the first request that carried it."""
 
-    flows: int = 0
-    confidence: str = "possible"  # the strongest seen
-    evidence: list[Evidence] = field(default_factory=list)
+    data_type: str
+    host: str
+    evidence: Evidence
+    value: str
 
 
 @dataclass(slots=True)
 class RecipientTally:
     destination: Destination
-    flows: int = 0
-    hosts: Counter[str] = field(default_factory=Counter)
+    requests: Carried = field(default_factory=Carried)  # every request, cited bare
     services: set[str] = field(default_factory=set)
     phase_flows: Counter[str] = field(default_factory=Counter)
-    samples: list[Sample] = field(default_factory=list)
     data_types: dict[str, DataTypeTally] = field(default_factory=dict)
     analyzed: bool = False  # payloads were looked into: absent data types mean "not seen"
-    # identifier value -> (data type, first evidence)
-    identifiers: dict[str, tuple[str, Evidence]] = field(default_factory=dict)
+    # identifier value -> the first request that carried it
+    identifiers: dict[str, Identifier] = field(default_factory=dict)
     # plain-HTTP requests that carried personal data, per host
-    cleartext: Counter[str] = field(default_factory=Counter)
-    cleartext_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    cleartext: dict[str, Carried] = field(default_factory=dict)
     # TLS connections the client refused to let the proxy open (kind "tls"), per host
-    uninspectable: Counter[str] = field(default_factory=Counter)
-    uninspectable_evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    uninspectable: dict[str, Carried] = field(default_factory=dict)
     # what it received in each consent phase (the consent rules read this)
     consent: ConsentTally = field(default_factory=ConsentTally)
+
+    @property
+    def flows(self) -> int:
+        return self.requests.flows
+
+    @property
+    def hosts(self) -> Counter[str]:
+        return self.requests.hosts
 
     def add(
         self,
@@ -86,66 +89,66 @@ class RecipientTally:
     ) -> None:
         """``detections`` is None when payloads were not analysed at all;
         ``consent`` is the request's consent phase and signals, when tracked."""
-        self.flows += 1
-        self.hosts[obs.host] += 1
+        request = request_line(obs)
+        self.requests.add(obs.host, obs.ref, lambda: (Evidence(flow=obs.ref, request=request),))
         if destination.service:
             self.services.add(destination.service)
         if obs.phase:
             self.phase_flows[obs.phase] += 1
-        sample = None
-        if len(self.samples) < EVIDENCE_SAMPLES:
-            sample = make_sample(obs)
-            self.samples.append(sample)
         if obs.kind == "tls":
-            self._add_uninspectable(obs, sample)
+            how = obs.error or "TLS handshake refused by the client"
+            self.uninspectable.setdefault(obs.host, Carried()).add(
+                obs.host, obs.ref, lambda: (Evidence(flow=obs.ref, request=request, how=how),)
+            )
         asserted = None if detections is None else [d for d in detections if d.confidence in ASSERTED]
         if consent is not None:
-            self.consent.add(consent, asserted, _citer(obs, sample))
+            self.consent.add(consent, asserted, _citer(obs, request), obs.host, obs.ref)
         if asserted is None:
             return
         self.analyzed = True
         if not asserted:
             return
-        request = (sample or make_sample(obs)).request
-        for data_type in {d.data_type for d in asserted}:
-            self.data_types.setdefault(data_type, DataTypeTally()).flows += 1
-        # Evidence objects are built only where one is kept: this runs for every
-        # detection of every flow.
+        by_type: dict[str, list[Detection]] = {}
         for detection in asserted:
-            tally = self.data_types[detection.data_type]
-            if _CONFIDENCE_RANK[detection.confidence] < _CONFIDENCE_RANK[tally.confidence]:
-                tally.confidence = detection.confidence
-            if len(tally.evidence) < EVIDENCE_SAMPLES:
-                tally.evidence.append(to_evidence(obs.ref, request, detection))
+            by_type.setdefault(detection.data_type, []).append(detection)
+        for data_type, found in by_type.items():
+            tally = self.data_types.setdefault(data_type, DataTypeTally())
+            best = min(found, key=lambda d: _CONFIDENCE_RANK[d.confidence])
+            if _CONFIDENCE_RANK[best.confidence] < _CONFIDENCE_RANK[tally.confidence]:
+                tally.confidence = best.confidence
+            tally.add(obs.host, obs.ref, _citing(obs.ref, request, found))
+        for detection in asserted:
             if (
                 detection.data_type in IDENTIFYING
                 and detection.value
                 and detection.value not in self.identifiers
                 and len(self.identifiers) < IDENTIFIER_VALUES
             ):
-                self.identifiers[detection.value] = (detection.data_type, to_evidence(obs.ref, request, detection))
+                self.identifiers[detection.value] = Identifier(
+                    detection.data_type, obs.host, to_evidence(obs.ref, request, detection), detection.value
+                )
         if obs.scheme == "http":
-            self.cleartext[obs.host] += 1
-            kept = self.cleartext_evidence.setdefault(obs.host, [])
-            kept.extend(to_evidence(obs.ref, request, d) for d in asserted[: EVIDENCE_SAMPLES - len(kept)])
-
-    def _add_uninspectable(self, obs: Observation, sample: Sample | None) -> None:
-        self.uninspectable[obs.host] += 1
-        kept = self.uninspectable_evidence.setdefault(obs.host, [])
-        if len(kept) < EVIDENCE_SAMPLES:
-            request = (sample or make_sample(obs)).request
-            kept.append(Evidence(flow=obs.ref, request=request, how=obs.error or "TLS handshake refused by the client"))
-
-    def top_host(self) -> str:
-        """The host with most flows (ties broken by name): stable across runs."""
-        return min(self.hosts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            first = list(_first_per_type(asserted))
+            self.cleartext.setdefault(obs.host, Carried()).add(obs.host, obs.ref, _citing(obs.ref, request, first))
 
 
-def _citer(obs: Observation, sample: Sample | None) -> Callable[[Detection | None], Evidence]:
+def _citing(ref: str, request: str, found: Sequence[Detection]) -> Callable[[], Iterator[Evidence]]:
+    """Evidence of a request's detections, built only when it is kept."""
+    return lambda: (to_evidence(ref, request, d) for d in found)
+
+
+def _first_per_type(detections: Sequence[Detection]) -> Iterator[Detection]:
+    seen: set[str] = set()
+    for d in detections:
+        if d.data_type not in seen:
+            seen.add(d.data_type)
+            yield d
+
+
+def _citer(obs: Observation, request: str) -> Callable[[Detection | None], Evidence]:
     """Evidence for the consent tally, built only when it keeps it."""
 
     def cite(detection: Detection | None) -> Evidence:
-        request = (sample or make_sample(obs)).request
         if detection is None:
             return Evidence(flow=obs.ref, request=request)
         return to_evidence(obs.ref, request, detection)
@@ -166,6 +169,8 @@ def to_evidence(ref: str, request: str, d: Detection) -> Evidence:
 
 
 def request_line(obs: Observation) -> str:
+    """ "METHOD url" as sent. Redaction happens on the whole result after the
+    audit (``redact_result``), so ``--no-redact`` can keep what the request said."""
     if obs.kind != "http":
         return f"{obs.kind.upper()} {obs.host}:{obs.port}"
     default = {"http": 80, "https": 443}.get(obs.scheme)
@@ -173,9 +178,3 @@ def request_line(obs: Observation) -> str:
     if ":" in obs.host:
         netloc = f"[{obs.host}]" if obs.port == default else f"[{obs.host}]:{obs.port}"
     return f"{obs.method} {obs.scheme}://{netloc}{obs.path}"
-
-
-def make_sample(obs: Observation) -> Sample:
-    """Redaction happens on the whole result after the audit (``redact_result``),
-    so ``--no-redact`` can keep what the request really said."""
-    return Sample(ref=obs.ref, request=request_line(obs), host=obs.host)

@@ -120,6 +120,7 @@ def _evidence(r: _Reader, d: dict[str, Any], where: str) -> Evidence:
         how=r.get(d, "how", str, where, ""),
         excerpt=r.get(d, "excerpt", str, where, ""),
         request=r.get(d, "request", str, where, ""),
+        value=r.get(d, "value", str, where, None),
     )
 
 
@@ -127,6 +128,7 @@ def _finding(r: _Reader, d: dict[str, Any], where: str) -> Finding:
     severity = r.get(d, "severity", str, where)
     if severity not in SEVERITIES:
         raise r.fail(f"{where}.severity", f"must be one of {', '.join(SEVERITIES)}, not {severity!r}")
+    host = r.get(d, "host", str, where, None)
     return Finding(
         id=r.get(d, "id", str, where),
         rule=r.get(d, "rule", str, where),
@@ -134,7 +136,8 @@ def _finding(r: _Reader, d: dict[str, Any], where: str) -> Finding:
         title=r.get(d, "title", str, where),
         message=r.get(d, "message", str, where),
         entity=r.get(d, "entity", str, where, None),
-        host=r.get(d, "host", str, where, None),
+        host=host,
+        hosts=r.strings(d, "hosts", where) if "hosts" in d else ((host,) if host else ()),
         data_types=r.strings(d, "data_types", where),
         phase=r.get(d, "phase", str, where, None),
         evidence=tuple(

@@ -44,7 +44,7 @@ def _recipient(r: Recipient) -> dict[str, Any]:
 
 
 def _evidence(e: Evidence) -> dict[str, Any]:
-    return {
+    out = {
         "flow": e.flow,
         "request": e.request,
         "location": e.location,
@@ -53,6 +53,9 @@ def _evidence(e: Evidence) -> dict[str, Any]:
         "how": e.how,
         "excerpt": e.excerpt,
     }
+    if e.value is not None:  # only under --no-redact (or a canary): see flowaudit.redact
+        out["value"] = e.value
+    return out
 
 
 def finding_to_dict(f: Finding) -> dict[str, Any]:
@@ -64,6 +67,7 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "entity": f.entity,
         "host": f.host,
+        "hosts": list(f.hosts),
         "data_types": list(f.data_types),
         "phase": f.phase,
         "evidence": [_evidence(e) for e in f.evidence],

@@ -9,14 +9,15 @@ recipient received in each phase (``RecipientTally.consent``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 
+from flowaudit.carried import combined, requests_phrase
 from flowaudit.declaration import DEFAULT_CONSENT_CATEGORIES, Declaration
 from flowaudit.engine.rules.data_types import SENSITIVE_RECIPIENT_CATEGORIES
-from flowaudit.engine.rules.evidence import make_finding, row_finding, with_article
+from flowaudit.engine.rules.evidence import in_requests, make_finding, row_finding, with_article
 from flowaudit.engine.tally import IDENTIFYING, RecipientTally
-from flowaudit.model import Evidence, Finding
+from flowaudit.model import Finding
 
 # Recipients whose business is tracking: a request that says tracking is
 # off must not hand them identifiers, whatever the declaration's consent list.
@@ -32,10 +33,6 @@ def _required(declaration: Declaration | None) -> frozenset[str]:
 
 def _third(t: RecipientTally) -> bool:
     return t.destination.party == "third" and not t.destination.is_platform
-
-
-def _requests(n: int) -> str:
-    return f"{n} request{'s' if n != 1 else ''}"
 
 
 def tracking_before_consent(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
@@ -54,13 +51,14 @@ def tracking_before_consent(tallies: list[RecipientTally], declaration: Declarat
         yield row_finding(
             "tracking-before-consent",
             t,
+            before,
             phase=before.phase,
             message=(
                 f"{d.entity}, {with_article(d.category)} company whose category needs consent, received "
-                f"{_requests(before.flows)} {why}."
+                f"{in_requests(before)} {why}."
             ),
             evidence=tuple(
-                replace(e, how=f"request made in phase {before.phase!r}, before consent") for e in before.evidence
+                replace(e, how=f"request made in phase {before.phase!r}, before consent") for e in before.evidence()
             ),
         )
 
@@ -74,21 +72,21 @@ def sharing_after_opt_out(tallies: list[RecipientTally], declaration: Declaratio
         for state in sorted(t.consent.after_refusal):
             received = t.consent.after_refusal[state]
             data_types = tuple(sorted(received))
-            busiest = max(received.values(), key=lambda r: r.flows)
+            carried = t.consent.refused[state]  # every request that carried any of them
             yield make_finding(
                 "sharing-after-opt-out",
                 entity=d.entity,
                 entity_id=d.entity_id,
-                host=t.top_host(),
+                hosts=carried.named_hosts(),
                 id_scope=f"{d.category}/{state}",
                 data_types=data_types,
                 id_data_types=(),  # one finding per recipient and state: a new type keeps its id
-                phase=busiest.phase,
+                phase=carried.phase,
                 message=(
                     f"{d.entity}, {with_article(d.category)} company, received {', '.join(data_types)} in "
-                    f"{_requests(t.consent.refused_flows[state])} after the user {_VERB[state]} consent."
+                    f"{in_requests(carried)} after the user {_VERB[state]} consent."
                 ),
-                evidence=_spread(received[dt].evidence for dt in data_types),
+                evidence=carried.evidence(),
             )
 
 
@@ -104,18 +102,25 @@ def opt_out_signal_ignored(tallies: list[RecipientTally], declaration: Declarati
         said = {k: e for dt in data_types for k, e in t.consent.opt_out_signals[dt].items()}
         signals = tuple(said[k] for k in sorted(said))
         saying = "; ".join(e.how for e in signals)
-        busiest = max(carried.values(), key=lambda r: r.flows)
-        yield row_finding(
+        hosts, cited, _ = combined([carried[dt] for dt in data_types])
+        refs = {e.flow for e in cited}
+        received = ", ".join(
+            f"{dt} ({requests_phrase(carried[dt].flows, len(refs & carried[dt].refs()))})" for dt in data_types
+        )
+        yield make_finding(
             "opt-out-signal-ignored",
-            t,
+            entity=d.entity,
+            entity_id=d.entity_id,
+            hosts=hosts,
+            id_scope=d.category,
             data_types=data_types,
             id_data_types=(),
-            phase=busiest.phase,
+            phase=min((carried[dt] for dt in data_types), key=lambda c: -c.flows).phase,
             message=(
-                f"{d.entity} ({d.category}) received {', '.join(data_types)} in "
-                f"{_requests(busiest.flows)} that themselves said tracking is off: {saying}."
+                f"{d.entity} ({d.category}) received {received} in requests that themselves said "
+                f"tracking is off: {saying}."
             ),
-            evidence=(*signals, *_spread(carried[dt].evidence for dt in data_types)),
+            evidence=(*signals, *cited),
         )
 
 
@@ -132,23 +137,11 @@ def advertising_id_in_childrens_app(
         yield row_finding(
             "advertising-id-in-childrens-app",
             t,
+            ids,
             data_types=("identifiers.advertising_id",),
             phase=ids.phase,
             message=(
                 f"{d.entity}, {with_article(d.category)} company, received the device advertising id in "
-                f"{_requests(ids.flows)}, in an app declared for children ({declaration.path})."
+                f"{in_requests(ids)}, in an app declared for children ({declaration.path})."
             ),
-            evidence=tuple(ids.evidence),
         )
-
-
-def _spread(groups: Iterable[list[Evidence]], limit: int = 5) -> tuple[Evidence, ...]:
-    """Up to ``limit`` pieces of evidence, taking from each group in turn so
-    every data type is cited before any is cited twice."""
-    lists = [list(g) for g in groups]
-    out: list[Evidence] = []
-    depth = 0
-    while len(out) < limit and any(depth < len(g) for g in lists):
-        out.extend(g[depth] for g in lists if depth < len(g))
-        depth += 1
-    return tuple(out[:limit])

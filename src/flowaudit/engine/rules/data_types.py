@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 
 from flowaudit.declaration import Declaration
-from flowaudit.engine.rules.evidence import make_finding, row_finding, with_article
-from flowaudit.engine.tally import RecipientTally
-from flowaudit.model import Evidence, Finding
+from flowaudit.engine.rules.evidence import in_requests, make_finding, row_finding, with_article
+from flowaudit.engine.tally import Identifier, RecipientTally
+from flowaudit.model import Finding
+from flowaudit.redact import masked_value
 
 # The categories whose business is to use what they receive (CONTRACT: the WSJ case).
 SENSITIVE_RECIPIENT_CATEGORIES = frozenset({"advertising", "analytics", "attribution", "social"})
@@ -28,14 +30,13 @@ def undeclared_data_types(tallies: list[RecipientTally], declaration: Declaratio
             yield row_finding(
                 "undeclared-data-type",
                 t,
+                received,
                 data_types=(data_type,),
                 message=(
-                    f"{d.entity} received {data_type} in {received.flows} "
-                    f"request{'s' if received.flows != 1 else ''}, but {d.declared.name} is declared "
+                    f"{d.entity} received {data_type} in {in_requests(received)}, but {d.declared.name} is declared "
                     f"({declaration.path if declaration else 'declaration'}:{d.declared.line}) "
                     f"for {', '.join(d.declared.data_as_written or d.declared.data) or 'no data types'}."
                 ),
-                evidence=tuple(received.evidence),
                 declaration_line=d.declared.line,
             )
 
@@ -51,44 +52,52 @@ def sensitive_data(tallies: list[RecipientTally], declaration: Declaration | Non
             yield row_finding(
                 "sensitive-data-to-third-party",
                 t,
+                received,
                 data_types=(data_type,),
                 message=(
                     f"{data_type} reached {d.entity}, {with_article(d.category)} company ({declared}), in "
-                    f"{received.flows} request{'s' if received.flows != 1 else ''}."
+                    f"{in_requests(received)}."
                 ),
-                evidence=tuple(received.evidence),
                 declaration_line=d.declared.line if d.declared is not None else None,
             )
 
 
 def shared_identifiers(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
-    """One finding per identifier value that reached two or more companies."""
-    seen: dict[str, dict[str, tuple[str, str, Evidence]]] = {}
+    """One finding per identifier value that reached two or more companies.
+
+    The proof a reader can check: each cited request (one per company)
+    carries the value, shown masked with its SHA-256 fingerprint, the same
+    in every request (in full under ``--no-redact``, see :mod:`flowaudit.redact`).
+    """
+    seen: dict[str, dict[str, tuple[str, Identifier]]] = {}
     for t in tallies:
         d = t.destination
         if d.party == "first" or d.is_platform:
             continue
-        for value, (data_type, evidence) in t.identifiers.items():
-            seen.setdefault(value, {}).setdefault(d.entity_id, (d.entity, data_type, evidence))
+        for value, found in t.identifiers.items():
+            seen.setdefault(value, {}).setdefault(d.entity_id, (d.entity, found))
     for value in sorted(seen):
         companies = seen[value]
         if len(companies) < 2:
             continue
-        names = sorted(entity for entity, _, _ in companies.values())
-        data_types = tuple(sorted({data_type for _, data_type, _ in companies.values()}))
+        order = sorted(companies, key=lambda k: (companies[k][0], k))
+        names = [companies[k][0] for k in order]
+        data_types = tuple(sorted({found.data_type for _, found in companies.values()}))
         digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
+        shown = masked_value(value)
+        who = ", ".join(f"{name} ({companies[k][1].host})" for name, k in zip(names, order, strict=True))
         # The id follows the value alone: a PR that removes one of three
         # companies changes who received it, not which finding this is.
         yield make_finding(
             "identifier-shared-across-companies",
-            entity=", ".join(names),
+            entity=", ".join(sorted(names)),
             entity_id="",
-            host=None,
+            hosts=tuple(dict.fromkeys(companies[k][1].host for k in order)),
             id_scope=digest,
             data_types=data_types,
             message=(
-                f"The same {' / '.join(data_types)} value reached {len(names)} companies: "
-                f"{', '.join(names)}. They can use it to join what they know about the user."
+                f"The same {' / '.join(data_types)} value, {shown}, reached {len(names)} companies: {who}. "
+                "They can use it to join what they know about the user."
             ),
-            evidence=tuple(companies[k][2] for k in sorted(companies)),
+            evidence=tuple(replace(companies[k][1].evidence, excerpt=shown, value=value) for k in order),
         )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
+from flowaudit.carried import Carried, requests_phrase
 from flowaudit.engine.ids import finding_id
 from flowaudit.engine.ruleset import RULES
-from flowaudit.engine.tally import RecipientTally, Sample
+from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Evidence, Finding
 
 
@@ -16,8 +16,9 @@ def with_article(word: str) -> str:
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
-def sample_evidence(samples: Iterable[Sample], how: str) -> tuple[Evidence, ...]:
-    return tuple(Evidence(flow=s.ref, request=s.request, how=how) for s in samples)
+def in_requests(carried: Carried) -> str:
+    """ "4 requests", or "12 requests, 5 shown": the count agrees with what a finding cites."""
+    return requests_phrase(carried.flows, carried.cited_flows())
 
 
 def make_finding(
@@ -25,7 +26,7 @@ def make_finding(
     *,
     entity: str | None,
     entity_id: str,
-    host: str | None,
+    hosts: tuple[str, ...],
     message: str,
     evidence: tuple[Evidence, ...] = (),
     id_scope: str = "",
@@ -52,7 +53,8 @@ def make_finding(
         title=f"{meta.title}: {entity}" if entity else meta.title,
         message=message,
         entity=entity,
-        host=host,
+        host=hosts[0] if hosts else None,
+        hosts=hosts,
         data_types=data_types,
         phase=phase,
         evidence=evidence,
@@ -60,16 +62,27 @@ def make_finding(
     )
 
 
-def row_finding(rule: str, tally: RecipientTally, *, message: str, **rest: Any) -> Finding:
-    """A finding about a whole recipient row: named after its entity and busiest
-    host, its id scoped by the row's category (see :func:`make_finding`)."""
+def row_finding(
+    rule: str,
+    tally: RecipientTally,
+    carried: Carried,
+    *,
+    message: str,
+    evidence: tuple[Evidence, ...] | None = None,
+    **rest: Any,
+) -> Finding:
+    """A finding about what one recipient row received: named after its
+    entity and the hosts that carried it (``carried``), citing those
+    requests (``evidence`` overrides the citations, e.g. to reword them),
+    its id scoped by the row's category (see :func:`make_finding`)."""
     d = tally.destination
     return make_finding(
         rule,
         entity=d.entity,
         entity_id=d.entity_id,
-        host=tally.top_host(),
+        hosts=carried.named_hosts(),
         id_scope=d.category,
         message=message,
+        evidence=carried.evidence() if evidence is None else evidence,
         **rest,
     )

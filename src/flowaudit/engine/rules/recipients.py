@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from flowaudit.declaration import Declaration, DeclaredRecipient
-from flowaudit.engine.rules.evidence import make_finding, row_finding, sample_evidence
+from flowaudit.engine.rules.evidence import in_requests, make_finding, row_finding
 from flowaudit.engine.tally import RecipientTally
-from flowaudit.model import Finding
+from flowaudit.model import Evidence, Finding
 
 
 def _recipients_line(declaration: Declaration | None) -> int | None:
@@ -16,9 +17,13 @@ def _recipients_line(declaration: Declaration | None) -> int | None:
 
 
 def _hosts_phrase(tally: RecipientTally) -> str:
-    hosts = sorted(tally.hosts)
+    hosts = tally.requests.named_hosts()
     shown = ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
-    return f"{tally.flows} request{'s' if tally.flows != 1 else ''} to {shown}"
+    return f"{in_requests(tally.requests)} to {shown}"
+
+
+def _cited(tally: RecipientTally, how: str) -> tuple[Evidence, ...]:
+    return tuple(replace(e, how=how) for e in tally.requests.evidence())
 
 
 def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
@@ -39,11 +44,12 @@ def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaratio
         yield row_finding(
             "undeclared-recipient",
             t,
+            t.requests,
             data_types=received,
             id_data_types=(),
             declaration_line=_recipients_line(declaration),
             message=f"{who} received {_hosts_phrase(t)}{data}; {why}.",
-            evidence=sample_evidence(t.samples, how),
+            evidence=_cited(t, how),
         )
 
 
@@ -56,12 +62,12 @@ def unknown_third_parties(tallies: list[RecipientTally], declaration: Declaratio
             "unknown-third-party",
             entity=d.entity,
             entity_id=d.entity_id,
-            host=t.top_host(),
+            hosts=t.requests.named_hosts(),
             message=(
                 f"{_hosts_phrase(t)}: not a first-party domain and not in the catalog, "
                 "so who receives this data is unknown."
             ),
-            evidence=sample_evidence(t.samples, "no catalog entry and not first party"),
+            evidence=_cited(t, "no catalog entry and not first party"),
             declaration_line=_recipients_line(declaration),
         )
 
@@ -85,7 +91,7 @@ def declared_not_observed(tallies: list[RecipientTally], declaration: Declaratio
             "declared-not-observed",
             entity=recipient.name,
             entity_id=recipient.entity_id or f"declared:{recipient.name.lower()}",
-            host=None,
+            hosts=(),
             message=(
                 f"{recipient.name} is declared ({declaration.path}:{recipient.line}) "
                 "but received no request in this capture."
@@ -105,7 +111,7 @@ def _declared_types_not_seen(
             "declared-not-observed",
             entity=recipient.name,
             entity_id=recipient.entity_id or f"declared:{recipient.name.lower()}",
-            host=None,
+            hosts=(),
             data_types=(written,),
             message=(
                 f"{recipient.name} is declared ({declaration.path}:{recipient.line}) to receive {written}, "

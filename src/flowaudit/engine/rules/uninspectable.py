@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from flowaudit.carried import requests_phrase
 from flowaudit.declaration import Declaration
 from flowaudit.engine.rules.evidence import make_finding
 from flowaudit.engine.tally import RecipientTally
@@ -22,17 +23,18 @@ def uninspectable_connections(tallies: list[RecipientTally], declaration: Declar
         if d.is_platform:
             continue  # the operating system's or browser's own pinning, not the app's
         for host in sorted(t.uninspectable):
-            count = t.uninspectable[host]
+            carried = t.uninspectable[host]
             yield make_finding(
                 "uninspectable-connection",
                 entity=d.entity,
                 entity_id=d.entity_id,
-                host=host,
+                hosts=(host,),
                 id_scope=host,
                 message=(
-                    f"{count} TLS connection{'s' if count != 1 else ''} to {host} refused the proxy's "
+                    f"{requests_phrase(carried.flows, carried.cited_flows(), 'TLS connection')} to {host} "
+                    "refused the proxy's "
                     "certificate: the host was contacted, but what was sent is unknown "
                     "(certificate pinning, or the device does not trust the proxy's CA)."
                 ),
-                evidence=tuple(t.uninspectable_evidence[host]),
+                evidence=carried.evidence(),
             )
