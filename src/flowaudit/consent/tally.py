@@ -58,7 +58,7 @@ class ConsentTally:
             add(self.before, [None])
         if not asserted:
             return
-        carried = _first_per_type(asserted)  # an all-zero advertising id is never among them: no id sent
+        carried = first_per_type(asserted)  # an all-zero advertising id is never among them: no id sent
         if state.refused and carried:
             add(self.refused.setdefault(state.consent, Carried()), carried)
             received = self.after_refusal.setdefault(state.consent, {})
@@ -77,7 +77,7 @@ class ConsentTally:
             add(self.advertising_ids, ids[:1])
 
 
-def _first_per_type(detections: Sequence[Detection]) -> list[Detection]:
+def first_per_type(detections: Sequence[Detection]) -> list[Detection]:
     """One detection per data type: a request counts once per type."""
     seen: dict[str, Detection] = {}
     for d in detections:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from flowaudit.carried import Carried
 from flowaudit.consent.phases import ObservedConsent
-from flowaudit.consent.tally import ConsentTally
+from flowaudit.consent.tally import ConsentTally, first_per_type
 from flowaudit.engine.destinations import Destination
 from flowaudit.model import Evidence, Observation
 from flowaudit.payload.model import Detection
@@ -128,21 +128,13 @@ class RecipientTally:
                     detection.data_type, obs.host, to_evidence(obs.ref, request, detection), detection.value
                 )
         if obs.scheme == "http":
-            first = list(_first_per_type(asserted))
+            first = first_per_type(asserted)
             self.cleartext.setdefault(obs.host, Carried()).add(obs.host, obs.ref, _citing(obs.ref, request, first))
 
 
 def _citing(ref: str, request: str, found: Sequence[Detection]) -> Callable[[], Iterator[Evidence]]:
     """Evidence of a request's detections, built only when it is kept."""
     return lambda: (to_evidence(ref, request, d) for d in found)
-
-
-def _first_per_type(detections: Sequence[Detection]) -> Iterator[Detection]:
-    seen: set[str] = set()
-    for d in detections:
-        if d.data_type not in seen:
-            seen.add(d.data_type)
-            yield d
 
 
 def _citer(obs: Observation, request: str) -> Callable[[Detection | None], Evidence]:
