@@ -79,11 +79,12 @@ def test_ambiguous_words_alone_are_no_health_data(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "term"),
     [
-        ("period flow heavy ovulation", "period"),
+        ("period heavy ovulation", "period"),
+        ("period flow heavy", "period flow"),  # a phrase of a cycle log: plain
         ("heart rate 72 bpm", "heart rate"),
         ("weight 70 kg bmi", "weight"),
         ("cancer diagnosis chemotherapy", "cancer"),
-        ("period logged diabetes", "period"),  # an unambiguous term of the group vouches
+        ("period diabetes", "period"),  # an unambiguous term of the group vouches
     ],
 )
 def test_ambiguous_words_in_context_count(text: str, term: str) -> None:
@@ -135,3 +136,80 @@ def test_an_ambiguous_term_needs_its_context(tmp_path: Path) -> None:
     with pytest.raises(FlowauditError) as raised:
         read_terms([path])
     assert raised.value.line == 8 and "context" in raised.value.message
+
+
+@pytest.mark.parametrize("text", ["PeriodStart", "period_start", "period-start", "PERIOD_START", "periodStart logged"])
+def test_a_cycle_trackers_period_start_counts_alone(text: str) -> None:
+    assert terms_in(text) == {"period start"}
+
+
+@pytest.mark.parametrize("text", ["current_period_start", "billing_period_start", "trialPeriodStart"])
+def test_a_billing_period_start_is_none(text: str) -> None:
+    assert terms_in(text) == set()
+
+
+def test_a_mood_state_counts_beside_a_mood() -> None:
+    assert terms_in("mood depressed") == {"mood", "depressed"}
+    assert terms_in("button depressed") == set()
+
+
+def test_a_phrase_term_names_its_blocking_words(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        language: en
+        lists:
+          - data_type: health.health
+            source: https://example.org/
+            rationale: because
+            terms:
+              - diabetes
+              - term: period start
+                why: a cycle tracker's event
+                not_after: [billing]
+        """,
+    )
+    index = read_terms([path])
+    assert terms_in("period start", index) == {"period start"}
+    assert terms_in("billing period start", index) == set()
+
+
+def test_a_phrase_term_without_why_is_reported_at_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        language: en
+        lists:
+          - data_type: health.health
+            source: https://example.org/
+            rationale: because
+            terms:
+              - term: period start
+                not_after: [billing]
+        """,
+    )
+    with pytest.raises(FlowauditError) as raised:
+        read_terms([path])
+    assert raised.value.line == 7 and "`why`" in raised.value.message
+
+
+def test_not_with_takes_single_words(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        language: en
+        lists:
+          - data_type: health.health
+            source: https://example.org/
+            rationale: because
+            terms: [diabetes]
+            ambiguous:
+              - term: temperature
+                why: also the weather's
+                context: [fever]
+                not_with: [feels like]
+        """,
+    )
+    with pytest.raises(FlowauditError) as raised:
+        read_terms([path])
+    assert raised.value.line == 11 and "single words" in raised.value.message

@@ -395,6 +395,38 @@ def needs_parent(name: str) -> bool:
 CRASH_WORDS = ("exception", "stacktrace", "callstack", "backtrace", "crash", "minidump")
 # Names that hold crash data only with frame fields inside (animation "frames" do not).
 FRAME_CONTAINERS = frozenset({"frames", "stack"})
+# Fields of a stack frame (Sentry, Bugsnag, Crashlytics): they name code, not anything of the user's.
+FRAME_KEYS = frozenset(
+    {
+        "filename",
+        "function",
+        "lineno",
+        "colno",
+        "abspath",
+        "module",
+        "method",
+        "file",
+        "symbol",
+        "instructionaddr",
+        "linenumber",
+        "columnnumber",
+        "class",
+        "classname",
+        "package",
+        "contextline",
+        "precontext",
+        "postcontext",
+    }
+)
+
+
+def in_crash_data(path: tuple[str, ...]) -> bool:
+    """Whether a key path runs through a crash report's exception, stack trace or frames."""
+    for name in path:
+        folded = fold(name)
+        if folded in FRAME_CONTAINERS or any(word in folded for word in CRASH_WORDS):
+            return True
+    return False
 
 PURCHASE_EVENTS = frozenset(
     {

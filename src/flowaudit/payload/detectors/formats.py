@@ -33,8 +33,10 @@ _IPV4_SHAPE = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 _IPV6_CHARS = re.compile(r"[0-9A-Fa-f:.]{2,45}")
 _FCM_TOKEN = re.compile(r"[A-Za-z0-9_-]{11,}:[A-Za-z0-9_-]{100,}")
 _FIREBASE_FID = re.compile(r"[cdef][A-Za-z0-9_-]{21}")
+# One frame line of a Java/JS, Python or native stack trace, to its end.
 _STACK_FRAME = re.compile(
-    r"^\s+at [\w.$<>/\[\]-]+ ?\(|^\s*File \"[^\"]+\", line \d+|^\s*#\d+\s+0x[0-9a-f]+|^\s*\d+\s+\S+\s+0x[0-9a-f]{6,}",
+    r"(?:^\s+at [\w.$<>/\[\]-]+ ?\(|^\s*File \"[^\"]+\", line \d+"
+    r"|^\s*#\d+\s+0x[0-9a-f]+|^\s*\d+\s+\S+\s+0x[0-9a-f]{6,})[^\n]*",
     re.M,
 )
 
@@ -198,6 +200,11 @@ def is_fcm_token(value: str) -> bool:
 
 def is_firebase_installation_id(value: str) -> bool:
     return len(value) == 22 and _FIREBASE_FID.fullmatch(value) is not None
+
+
+def without_stack_frames(text: str) -> str:
+    """A text with its stack-trace frame lines taken out: they name code, not the user's data."""
+    return _STACK_FRAME.sub("", text) if "\n" in text else text
 
 
 def stack_frames(text: str) -> int:

@@ -5,6 +5,16 @@ term index (one dictionary lookup a word); both are cached for short texts,
 because SDKs send the same property names and values in request after
 request. Ambiguous terms are resolved at the end against all the words of
 the request (:meth:`~flowaudit.payload.detectors.terms.TermIndex.resolve`).
+
+Words of code are not the user's: a crash report names methods
+(``java.lang.Daemons$FinalizerWatchdogDaemon.sleepUntilNeeded``), classes
+and source files (``HeartRateService.kt``). Qualified names, calls, source
+file names and stack-frame lines are taken out of a text before it is cut,
+and the fields of a stack frame (``method``, ``file``, ...) are not read.
+A term a key name alone holds, in a key of three letters or fewer that
+holds a flag (``mst=0``: "MST" is also any abbreviation), counts only
+beside another term of its group; ``"hiv": "positive"`` and ``bmi=22.5``
+count.
 """
 
 from __future__ import annotations
@@ -12,8 +22,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import NamedTuple
 
+from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import hit, quote
+from flowaudit.payload.detectors.families import FRAME_KEYS, in_crash_data
+from flowaudit.payload.detectors.keys import fold, key_path, object_location
 from flowaudit.payload.detectors.leafrules import DETECTOR, LIKELY
 from flowaudit.payload.detectors.terms import Term, load_terms, tokenize
 from flowaudit.payload.model import Detection, Leaf
@@ -29,8 +43,25 @@ _HAS_DIGIT = re.compile(r"\d")
 _NO_WORDS = re.compile(r"[\d\s.,:;+\-/TZ]*")  # numbers, timestamps, dates
 
 
+# Code inside a text: a qualified name of three or more parts (java.lang.Thread.sleep), a call of a
+# qualified name (Thread.sleep(), a source file (HeartRate.kt:12); not inside a URL, path or address.
+_CODE = re.compile(
+    r"(?<![\w/.:@$-])(?:"
+    r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$<][\w$<>]*){2,}(?:\([^)\s]*\)?)?"
+    r"|[A-Za-z_$][\w$]*\.[A-Za-z_$][\w$]*\("
+    r"|[\w$-]+\.(?:java|kt|kts|swift|m|mm|js|mjs|cjs|ts|tsx|jsx|py|dart|cs|cpp|cc|c|h|go|rb|scala|smali)\b(?::\d+)*"
+    r")"
+)
+
+
+def _without_code(text: str) -> str:
+    if "." not in text:
+        return text
+    return _CODE.sub(" ", formats.without_stack_frames(text))
+
+
 def _cut(text: str) -> tuple[frozenset[str], tuple[Term, ...]]:
-    words = tokenize(text)
+    words = tokenize(_without_code(text))
     return frozenset(words), tuple(load_terms().find(words))
 
 
@@ -54,42 +85,84 @@ def words_and_terms(text: str) -> tuple[frozenset[str], tuple[Term, ...]]:
     return _cut_cached(text) if len(text) <= _CACHED_TEXT else _cut(text[:_MAX_TEXT])
 
 
+_ABBREVIATION = 3  # a key name this short is an abbreviation: "mst", "hiv", "pms" may stand for anything
+_FLAGS = frozenset({"", "0", "1", "-1", "true", "false", "yes", "no", "on", "off", "null", "none", "nil", "undefined"})
+
+
+class _Eligible(NamedTuple):
+    leaf: Leaf
+    name: str
+    key_terms: tuple[Term, ...]
+    value_terms: tuple[Term, ...]
+    value_words: frozenset[str]
+
+
 class TermScan:
     """Collects a request's eligible leaves, then finds the terms in them."""
 
     def __init__(self) -> None:
         self._index = load_terms()
-        self._leaves: list[tuple[Leaf, str, tuple[Term, ...], tuple[Term, ...]]] = []
+        self._leaves: list[_Eligible] = []
         self._words: set[str] = set()
+        self._object_keys: dict[str, set[str]] = {}  # object location -> words of its keys
 
     def add(
         self, leaf: Leaf, name: str, value: str, key: tuple[frozenset[str], tuple[Term, ...]] | None = None
     ) -> None:
         """One key and value; ``key`` is :func:`words_and_terms` of the name when the caller has it."""
+        if fold(name) in FRAME_KEYS and in_crash_data(key_path(leaf.location)[:-1]):
+            return  # a stack frame's method, file or class: code
         key_words, key_terms = key if key is not None else words_and_terms(name)
         value_words, value_terms = words_and_terms(value)
         self._words.update(key_words)
         self._words.update(value_words)
+        self._object_keys.setdefault(object_location(leaf.location, leaf.key), set()).update(key_words)
         if key_terms or value_terms:
-            self._leaves.append((leaf, name, key_terms, value_terms))
+            self._leaves.append(_Eligible(leaf, name, key_terms, value_terms, value_words))
+
+    def _beside(self, eligible: _Eligible) -> set[str]:
+        """The words next to a value: its key path, its object's keys and itself."""
+        leaf = eligible.leaf
+        near = set(eligible.value_words)
+        near.update(self._object_keys.get(object_location(leaf.location, leaf.key), ()))
+        for name in key_path(leaf.location):
+            near.update(words_and_terms(name)[0])
+        return near
+
+    def _located(self) -> list[tuple[Leaf, str, str, Term, bool]]:
+        """(leaf, name, "key" or "value", term, weak) for every term that is not something else where
+        it stands; weak: an abbreviation key holding a flag."""
+        located: list[tuple[Leaf, str, str, Term, bool]] = []
+        for eligible in self._leaves:
+            near: set[str] | None = None
+            for where, terms in (("key", eligible.key_terms), ("value", eligible.value_terms)):
+                for term in terms:
+                    if term.not_with:
+                        near = self._beside(eligible) if near is None else near
+                        if not term.not_with.isdisjoint(near):
+                            continue  # a temperature beside "humidity" is the weather's
+                    weak = (
+                        where == "key"
+                        and not term.ambiguous
+                        and len(fold(eligible.name)) <= _ABBREVIATION
+                        and eligible.leaf.value.strip().lower() in _FLAGS
+                    )
+                    located.append((eligible.leaf, eligible.name, where, term, weak))
+        return located
 
     def detections(self, described: Mapping[str, tuple[str, str]] | None = None) -> list[Detection]:
         """The term detections; ``described`` maps a location to the (field, detector) of a
         vendor adapter that documents it, to name the field in the evidence."""
         if not self._leaves:
             return []
-        words = self._words
-        located = [
-            (leaf, name, where, term)
-            for leaf, name, key_terms, value_terms in self._leaves
-            for where, terms in (("key", key_terms), ("value", value_terms))
-            for term in terms
-        ]
-        counted = self._index.resolve((term for *_, term in located), words)
+        located = self._located()
+        counted = self._index.resolve((item[3] for item in located if not item[4]), self._words)
+        groups = {term.data_type for term in counted}
+        counted.update(item[3] for item in located if item[4] and item[3].data_type in groups)
         # Per place, the plainest evidence first: an unambiguous term, in the value rather than the key.
         located.sort(key=lambda item: (item[3].ambiguous, item[2] == "key"))
         found: dict[tuple[str, str], Detection] = {}
-        for leaf, name, where, term in located:
+        for leaf, name, where, term, _weak in located:
             if term not in counted or (leaf.location, term.data_type) in found:
                 continue
             place = f"key '{name}'" if where == "key" else f"value of '{name}'" if name else "a value"

@@ -14,15 +14,12 @@ from dataclasses import dataclass, field
 
 from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import hit, mask, quote
-from flowaudit.payload.detectors.families import CRASH_WORDS, FRAME_CONTAINERS, Family
+from flowaudit.payload.detectors.families import CRASH_WORDS, FRAME_CONTAINERS, FRAME_KEYS, Family
 from flowaudit.payload.detectors.keys import fold, key_path, object_location
 from flowaudit.payload.detectors.leafrules import DETECTOR, LIKELY, is_placeholder
 from flowaudit.payload.model import Detection, Leaf
 
 FINGERPRINT_MIN = 4  # distinct device attributes that make a bundle a fingerprint
-_FRAME_KEYS = frozenset(
-    {"filename", "function", "lineno", "colno", "abspath", "module", "method", "file", "symbol", "instructionaddr"}
-)
 
 
 def _object_of(leaf: Leaf) -> str:
@@ -95,7 +92,7 @@ class Crash:
         for depth, key in enumerate(path):
             folded = fold(key)
             if folded in FRAME_CONTAINERS:
-                if fold(name) not in _FRAME_KEYS:
+                if fold(name) not in FRAME_KEYS:
                     continue  # "frames" alone may be animation or video frames
             elif not any(word in folded for word in CRASH_WORDS):
                 continue

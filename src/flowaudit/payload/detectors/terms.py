@@ -11,7 +11,17 @@ time (``period=monthly``), "weight" a font weight, "heart" a like button,
 "cycle", "pressure" and "temperature" are everywhere. Such a term is listed
 as *ambiguous* with the context words that make it a health term; it
 counts only when one of them, or an unambiguous term of the same group,
-occurs in the same request (:meth:`TermIndex.resolve`).
+occurs in the same request (:meth:`TermIndex.resolve`). Its ``not_after``
+words, just before it, make it something else ("font weight", "billing
+period"); its ``not_with`` words, next to it (in its key path, its
+object's keys or its value), say what it measures instead: a temperature
+beside ``humidity`` and ``wind`` is the weather's, a pressure in ``hPa``
+the air's (:class:`~flowaudit.payload.detectors.health.TermScan` applies them).
+
+A phrase that is unambiguous although its first word is not ("period
+start", the event a cycle tracker sends) is listed plainly as a mapping
+with ``term``, ``why`` and ``not_after`` ("current period start" is
+Stripe's billing field).
 """
 
 from __future__ import annotations
@@ -38,7 +48,8 @@ _ARABIC_MAP = str.maketrans({"ة": "ه", "ى": "ي", "ـ": ""})
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
 _TERM_GROUPS = ("health", "sensitive")
 _LIST_KEYS = frozenset({"data_type", "source", "rationale", "terms", "ambiguous"})
-_AMBIGUOUS_KEYS = frozenset({"term", "why", "context", "not_after"})
+_AMBIGUOUS_KEYS = frozenset({"term", "why", "context", "not_after", "not_with"})
+_PHRASE_KEYS = frozenset({"term", "why", "not_after"})
 
 
 _CAMEL_MAX = 300  # camelCase is how names are written (keys, event names), not prose: long texts skip it
@@ -86,6 +97,7 @@ class Term:
     words: tuple[str, ...]  # tokenised
     context: tuple[tuple[str, ...], ...] = ()  # empty: unambiguous
     not_after: frozenset[str] = frozenset()  # a preceding word that makes it something else ("font weight")
+    not_with: frozenset[str] = frozenset()  # a word beside it that makes it something else (weather "humidity")
 
     @property
     def ambiguous(self) -> bool:
@@ -99,7 +111,7 @@ class TermIndex:
         # The same word in several languages ("symptom": de, en) is one term naming them all.
         merged: dict[tuple[object, ...], Term] = {}
         for term in terms:
-            same = (term.words, term.data_type, term.context, term.not_after)
+            same = (term.words, term.data_type, term.context, term.not_after, term.not_with)
             kept = merged.get(same)
             if kept is None:
                 merged[same] = term
@@ -121,7 +133,7 @@ class TermIndex:
             return []
         found: list[Term] = []
         positional: set[str] = set()
-        for word in present:
+        for word in sorted(present):  # a set's order changes from run to run; reports must not
             candidates = self._by_surface[word]
             if len(candidates) == 1 and len(candidates[0].words) == 1 and not candidates[0].not_after:
                 found.append(candidates[0])  # a plain word: where it stands does not matter
@@ -207,18 +219,37 @@ def _read_list(doc: YamlDoc, language: str, where: tuple[object, ...], entry: An
         raise _error(doc, (*where, "data_type"), f"'{data_type}' is not a health.* or sensitive.* data type")
     if not entry["source"].startswith("https://"):
         raise _error(doc, (*where, "source"), "`source` must be an https:// link")
-    terms = [
-        Term(text, data_type, language, _words(doc, (*where, "terms", i), text))
-        for i, text in enumerate(_strings(doc, (*where, "terms"), entry.get("terms"), required=True))
-    ]
+    listed = entry.get("terms")
+    if not isinstance(listed, list) or not listed:
+        raise _error(doc, (*where, "terms"), "must be a list of text")
+    terms = [_read_plain(doc, language, data_type, (*where, "terms", i), item) for i, item in enumerate(listed)]
     for i, item in enumerate(entry.get("ambiguous") or []):
         terms.append(_read_ambiguous(doc, language, data_type, (*where, "ambiguous", i), item))
     return terms
 
 
+def _read_plain(doc: YamlDoc, language: str, data_type: str, where: tuple[object, ...], item: Any) -> Term:
+    """A plain term: text, or a phrase with the words before it that make it something else."""
+    if isinstance(item, str):
+        return Term(item, data_type, language, _words(doc, where, item))
+    if not isinstance(item, dict) or not {"term", "why", "not_after"} <= set(item) or set(item) - _PHRASE_KEYS:
+        raise _error(doc, where, "a term is text, or a mapping with `term`, `why` and `not_after`")
+    text = item["term"]
+    if not isinstance(text, str) or not isinstance(item["why"], str) or not item["why"].strip():
+        raise _error(doc, where, "`term` and `why` must be text")
+    not_after = _word_set(doc, (*where, "not_after"), item["not_after"], required=True)
+    return Term(text, data_type, language, _words(doc, (*where, "term"), text), not_after=not_after)
+
+
+def _word_set(doc: YamlDoc, where: tuple[object, ...], value: Any, *, required: bool) -> frozenset[str]:
+    return frozenset(w for c in _strings(doc, where, value, required=required) for w in tokenize(c))
+
+
 def _read_ambiguous(doc: YamlDoc, language: str, data_type: str, where: tuple[object, ...], item: Any) -> Term:
     if not isinstance(item, dict) or not {"term", "why", "context"} <= set(item) or set(item) - _AMBIGUOUS_KEYS:
-        raise _error(doc, where, "an ambiguous term needs `term`, `why` and `context` (and optionally `not_after`)")
+        raise _error(
+            doc, where, "an ambiguous term needs `term`, `why` and `context` (and optionally `not_after`, `not_with`)"
+        )
     text = item["term"]
     if not isinstance(text, str) or not isinstance(item["why"], str) or not item["why"].strip():
         raise _error(doc, where, "`term` and `why` must be text")
@@ -226,10 +257,11 @@ def _read_ambiguous(doc: YamlDoc, language: str, data_type: str, where: tuple[ob
         _words(doc, (*where, "context", i), c)
         for i, c in enumerate(_strings(doc, (*where, "context"), item["context"], required=True))
     )
-    not_after = frozenset(
-        w for c in _strings(doc, (*where, "not_after"), item.get("not_after"), required=False) for w in tokenize(c)
-    )
-    return Term(text, data_type, language, _words(doc, (*where, "term"), text), context, not_after)
+    not_after = _word_set(doc, (*where, "not_after"), item.get("not_after"), required=False)
+    not_with = _word_set(doc, (*where, "not_with"), item.get("not_with"), required=False)
+    if any(len(tokenize(word)) != 1 for word in item.get("not_with") or ()):
+        raise _error(doc, (*where, "not_with"), "`not_with` lists single words (a phrase would match its parts alone)")
+    return Term(text, data_type, language, _words(doc, (*where, "term"), text), context, not_after, not_with)
 
 
 def _strings(doc: YamlDoc, where: tuple[object, ...], value: Any, *, required: bool) -> list[str]:
