@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from flowaudit.catalog.loader import load_catalog
 from flowaudit.declaration import (
     DEFAULT_CONSENT_CATEGORIES,
     Canaries,
@@ -166,7 +167,7 @@ def test_children_audience_redact_and_custom_canaries(catalog: EntityCatalog, de
 
 
 def test_real_catalog_resolves_the_fixtures(declarations: Path) -> None:
-    catalog = pytest.importorskip("flowaudit.catalog.loader").load_catalog()
+    catalog = load_catalog()
     example = load_declaration(declarations / "contract-example.yml", catalog)
     stripe, custom = example.recipients
     assert (stripe.entity_id, stripe.kind) == ("stripe", "company")
@@ -178,7 +179,7 @@ def test_real_catalog_resolves_the_fixtures(declarations: Path) -> None:
 
 
 def test_real_catalog_suggests_for_a_typo(declarations: Path, tmp_path: Path) -> None:
-    catalog = pytest.importorskip("flowaudit.catalog.loader").load_catalog()
+    catalog = load_catalog()
     path = tmp_path / "flowaudit.yml"
     path.write_text("recipients:\n  - entity: Mixpannel\n", encoding="utf-8")
     with pytest.raises(FlowauditError) as caught:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import brotli
 import pytest
 
 from flowaudit.errors import FlowauditError
@@ -50,7 +51,6 @@ def test_realworld_har_matches_its_flow_file(read: Read, capture: str) -> None:
 
 
 def test_har_bodies_are_already_decoded(read: Read) -> None:
-    brotli = pytest.importorskip("brotli")
     (from_har,), _ = read(REALWORLD / "sdk/sentry/flows.har")
     (from_mitm,), _ = read(REALWORLD / "sdk/sentry/flows.mitm")
     assert ("Content-Encoding", "br") in from_har.request_headers  # kept, though no longer true
@@ -326,9 +326,17 @@ def test_http_toolkit_shape(read: Read, tmp_path: Path) -> None:
                         "headersSize": -1,
                         "bodySize": 41,
                     },
-                    "response": {"status": 0, "statusText": "", "httpVersion": "", "headers": [], "cookies": [],
-                                 "content": {"size": 0, "mimeType": "application/x-unknown"}, "redirectURL": "",
-                                 "headersSize": -1, "bodySize": -1},
+                    "response": {
+                        "status": 0,
+                        "statusText": "",
+                        "httpVersion": "",
+                        "headers": [],
+                        "cookies": [],
+                        "content": {"size": 0, "mimeType": "application/x-unknown"},
+                        "redirectURL": "",
+                        "headersSize": -1,
+                        "bodySize": -1,
+                    },
                     "cache": {},
                     "timings": {"blocked": -1, "dns": -1, "connect": -1, "ssl": -1, "send": 0, "wait": 0, "receive": 0},
                 }

@@ -7,6 +7,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import brotli
 import pytest
 from mitmproxy.io import tnetstring
 
@@ -61,7 +62,6 @@ def test_realworld_flow_files_read_completely(read: Read, capture: str) -> None:
 
 
 def test_bodies_are_kept_as_sent_on_the_wire(read: Read) -> None:
-    brotli = pytest.importorskip("brotli")
     (sentry,), _ = read(REALWORLD / "sdk/sentry/flows.mitm")
     assert ("Content-Encoding", "br") in sentry.request_headers
     assert not sentry.body_decoded and not sentry.body_truncated
