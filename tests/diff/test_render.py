@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 
 from flowaudit.diff.compute import diff_results
 from flowaudit.diff.html import render_html
@@ -13,6 +14,11 @@ from flowaudit.diff.model import Side
 from flowaudit.diff.text import render_text
 from flowaudit.diff.to_json import render_json
 from flowaudit.model import AuditResult, Recipient
+from flowaudit.reporters.json_load import result_from_dict
+from flowaudit.reporters.json_result import result_to_dict
+
+from ..markup import active_markup
+from ..reporters.results import HOSTILE, hostile_result
 
 EVIL = "<img src=x onerror=alert(1)>[link](https://evil.example)\u202egnp.exe\x1b[31m"
 
@@ -46,3 +52,17 @@ def test_text_and_json_keep_the_value_but_not_the_escape() -> None:
     assert "\x1b" not in render_text(crafted_diff())
     d = json.loads(render_json(crafted_diff()))
     assert d["recipients"]["appeared"][0]["entity"] == EVIL  # JSON carries the data as it is
+
+
+def test_html_of_hostile_results_read_back_from_json_stays_inert() -> None:
+    """Every text field of both results, read back from their JSON as `diff` reads
+    saved results, is hostile; the page has no element or attribute that runs or loads."""
+    hostile = hostile_result()
+    (finding,) = hostile.findings
+    old = result_from_dict(result_to_dict(hostile), "old.json")
+    new = result_from_dict(result_to_dict(replace(hostile, findings=(replace(finding, id=EVIL),))), "new.json")
+    d = diff_results(Side(EVIL, "result", old), Side(HOSTILE[0], "result", new))
+    assert d.new_findings and d.fixed_findings  # both findings tables are rendered
+    html = render_html(d)
+    assert active_markup(html) == ["<link>"]  # only the page's own favicon link (a data: URL)
+    assert "&lt;script&gt;document.title=" in html

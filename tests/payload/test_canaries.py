@@ -305,3 +305,19 @@ def test_no_canaries() -> None:
 )
 def test_custom_canary_type_inference(label: str, value: str, data_type: str) -> None:
     assert infer_custom_type(label, value) == data_type
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        _b64(EMAIL.encode()),
+        _b64(b'{"email":"' + EMAIL.encode() + b'"}'),
+        _b64(hashlib.sha256(EMAIL.encode()).digest()),
+        _b64(hashlib.md5(EMAIL.encode()).digest()),
+    ],
+)
+def test_base64_forms_match_only_in_their_own_letter_case(encoded: str) -> None:
+    """Base64 is case-exact: the letter-swapped string is other bytes, not the canary
+    (hex and the plain email are matched in any case; base64 must not be)."""
+    assert found(encoded)
+    assert found(encoded.swapcase()) == []
