@@ -1,7 +1,17 @@
 """Masking secrets: names and shapes of credentials, in URLs, headers, bodies
 and excerpts; canaries kept; the whole result swept before any output."""
 
-from flowaudit.model import AuditResult, Evidence, Finding
+from dataclasses import replace
+
+from flowaudit.model import (
+    AuditResult,
+    ConsentSignalSeen,
+    Evidence,
+    Finding,
+    PhaseChange,
+    Recipient,
+    SuppressedFinding,
+)
 from flowaudit.redact import MASK, Redactor, is_secret_name, redact_result, redact_url
 
 
@@ -143,3 +153,22 @@ def test_masked_value_shows_no_more_than_a_sixth_of_the_value() -> None:
         shown = masked_value(value).split(" (")[0].replace("…", "")
         assert len(shown) * 6 <= len(value)
         assert value not in masked_value(value)
+
+
+def test_redact_result_sweeps_every_place_evidence_sits() -> None:
+    """Findings, suppressed findings, recipients' and platform rows' evidence, phase
+    changes and consent signals: nothing in the result keeps the secret."""
+    base = _result("Bearer s3cret-t0ken", "GET https://h.example/?access_token=s3cret")
+    (finding,) = base.findings
+    (evidence,) = finding.evidence
+    row = Recipient("Acme", "acme", "analytics", "third", False, ("h.example",), 1, evidence=(evidence,))
+    full = replace(
+        base,
+        recipients=(row,),
+        platform=(row,),
+        suppressed=(SuppressedFinding(finding, "baseline", "old.json", "old.json"),),
+        phase_changes=(PhaseChange("after-consent", "granted", "marker", evidence),),
+        consent_signals=(ConsentSignalSeen("tcf", "granted", "consent given", 1, evidence),),
+    )
+    assert "s3cret" in repr(full)
+    assert "s3cret" not in repr(redact_result(full, Redactor()))

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from flowaudit.model import AuditResult, Evidence, Finding
+from flowaudit.model import AuditResult, Evidence, Finding, Recipient
 
 if TYPE_CHECKING:
     from flowaudit.declaration import Declaration
@@ -268,6 +268,10 @@ def _finding(f: Finding, r: Redactor) -> Finding:
     )
 
 
+def _recipient(row: Recipient, r: Redactor) -> Recipient:
+    return replace(row, evidence=tuple(_evidence(e, r) for e in row.evidence))
+
+
 def redact_result(result: AuditResult, redactor: Redactor) -> AuditResult:
     """The result as every output may show it.
 
@@ -286,6 +290,8 @@ def redact_result(result: AuditResult, redactor: Redactor) -> AuditResult:
     r = redactor
     return replace(
         result,
+        recipients=tuple(_recipient(row, r) for row in result.recipients),
+        platform=tuple(_recipient(row, r) for row in result.platform),
         findings=tuple(_finding(f, r) for f in result.findings),
         suppressed=tuple(replace(s, finding=_finding(s.finding, r)) for s in result.suppressed),
         phase_changes=tuple(

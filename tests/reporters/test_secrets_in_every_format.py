@@ -140,3 +140,22 @@ def test_report_from_an_unredacted_json_masks_again(capture: Path, tmp_path: Pat
     text = html.read_text(encoding="utf-8")
     assert ACCESS_TOKEN not in text and "access_token=(redacted)" in text
     assert "Not redacted." in text  # masked again, and still warns that the audit was not
+
+
+def test_report_masks_the_suppressed_findings_too(capture: Path, tmp_path: Path) -> None:
+    """`report` of an unredacted result whose findings were suppressed (by a baseline)
+    masks their evidence in every format (machine formats always list them)."""
+    all_formats(capture, tmp_path / "out", "--no-redact")
+    data = json.loads((tmp_path / "out/flowaudit.json").read_text(encoding="utf-8"))
+    suppression = {"reason": "baseline", "statement": "in old.json", "source": "old.json", "expires": None}
+    data["suppressed"] = [{**f, "suppression": suppression} for f in data["findings"]]
+    data["findings"] = []
+    unmasked = tmp_path / "suppressed.json"
+    unmasked.write_text(json.dumps(data), encoding="utf-8")
+    assert ACCESS_TOKEN in unmasked.read_text(encoding="utf-8")
+    for fmt in sorted(REPORTERS):
+        out = tmp_path / f"again.{fmt}"
+        run = run_flowaudit("report", unmasked, "--format", fmt, "-o", out)
+        assert run.returncode == 0, run.stderr
+        assert ACCESS_TOKEN not in out.read_text(encoding="utf-8"), fmt
+    assert "access_token=(redacted)" in (tmp_path / "again.json").read_text(encoding="utf-8")
