@@ -187,6 +187,9 @@ class AuditResult:
     declaration_sha256: str | None = None
     # How the consent phases came about, in order, each with its evidence.
     phase_changes: tuple[PhaseChange, ...] = ()
+    # Phase changes past the bound on ``phase_changes`` (a capture whose signals
+    # flip on every request): not listed, but counted, and every report says so.
+    phase_changes_dropped: int = 0
     # The consent signals found in the traffic (TCF, consent mode, GPC, ...).
     consent_signals: tuple[ConsentSignalSeen, ...] = ()
 

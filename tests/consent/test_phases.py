@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flowaudit.consent.phases import PhaseResolver, PhaseState
+from flowaudit.consent.phases import MAX_CHANGES, PhaseResolver, PhaseState
 from flowaudit.model import Observation
 
 # IAB TCF v2 spec strings: OOB example 1 (purposes 1-3 consented) and the
@@ -142,3 +142,10 @@ def test_signals_are_counted_by_kind_and_meaning() -> None:
     assert seen == {("google-gcs", "refused"): 2, ("google-gcs", "granted"): 1, ("tcf", "refused"): 1}
     first = resolver.signals_seen[0]
     assert first.first.flow == "cap.mitm#1" and first.summary.startswith("Google consent mode gcs=G100")
+
+
+def test_changes_past_the_bound_are_counted_not_kept() -> None:
+    over = 7
+    resolver, _ = run(*(request(n, phase=f"step-{n}") for n in range(1, MAX_CHANGES + over + 1)))
+    assert len(resolver.changes) == MAX_CHANGES
+    assert resolver.dropped_changes == over

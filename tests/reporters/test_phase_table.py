@@ -7,6 +7,9 @@ import io
 from rich.console import Console
 
 from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChange, Recipient
+from flowaudit.reporters.html import HtmlReporter
+from flowaudit.reporters.json_load import result_from_dict
+from flowaudit.reporters.json_result import result_to_dict
 from flowaudit.reporters.phase_table import phase_table, phases_to_dict
 
 
@@ -102,3 +105,13 @@ def test_json() -> None:
             "first": {"flow": "cap.mitm#1", "location": "header:Sec-GPC", "how": "...", "excerpt": ""},
         }
     ]
+
+
+def test_changes_past_the_bound_are_said_in_text_json_and_html() -> None:
+    cut = result(phases=("before-consent", "consent-refused"), phase_changes=CHANGES, phase_changes_dropped=7)
+    said = "7 more phase changes not listed"
+    assert said in render(cut)
+    assert phases_to_dict(cut)["changes_dropped"] == 7
+    assert result_from_dict(result_to_dict(cut)).phase_changes_dropped == 7
+    assert said in HtmlReporter().render(cut)
+    assert "not listed" not in render(result(phases=("before-consent", "consent-refused"), phase_changes=CHANGES))

@@ -112,6 +112,7 @@ class PhaseResolver:
 
     @property
     def dropped_changes(self) -> int:
+        """Phase changes past :data:`MAX_CHANGES`, counted but not kept."""
         return self._dropped
 
     @property

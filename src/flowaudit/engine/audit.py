@@ -105,6 +105,7 @@ class Auditor:
             fail_on=self._fail_on,
             phases=phases,
             phase_changes=self._consent.changes,
+            phase_changes_dropped=self._consent.dropped_changes,
             consent_signals=self._consent.signals_seen,
         )
 

@@ -30,6 +30,7 @@ from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.diagram import kind, layout
 from flowaudit.reporters.inert import punycode, visible
+from flowaudit.reporters.phase_table import dropped_changes_sentence
 from flowaudit.reporters.sarif import rule_for
 from flowaudit.reporters.verdict import plural, verdict
 
@@ -70,6 +71,7 @@ def _environment() -> Environment:
         is_sensitive=is_sensitive,
         punycode=punycode,
         data_type_title=data_type_title,
+        dropped_changes_sentence=dropped_changes_sentence,
         path_steps=path_steps,
         rule_help=lambda f: rule_for(f.rule, f.severity).help,
     )

@@ -226,6 +226,7 @@ def result_from_dict(data: object, source: str = "result") -> AuditResult:
         consent_signals=tuple(
             _signal(r, d, f"consent.signals[{n}]") for n, d in enumerate(r.objects(consent, "signals", "consent", []))
         ),
+        phase_changes_dropped=r.get(consent, "changes_dropped", int, "consent", 0),
         created=r.get(top, "created", str, "", None),
         redacted=r.get(top, "redacted", bool, "", True),
     )

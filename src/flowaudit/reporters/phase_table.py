@@ -20,6 +20,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from flowaudit.consent.phases import MAX_CHANGES
 from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChange
 from flowaudit.reporters.inert import one_line
 
@@ -57,6 +58,8 @@ def phase_table(result: AuditResult) -> RenderableType | None:
                 _began(change),
             )
         parts.append(timeline)
+        if result.phase_changes_dropped:
+            parts.append(_text(dropped_changes_sentence(result.phase_changes_dropped), "yellow"))
     rows = [r for r in result.recipients if r.party != "first" and r.phase_flows]
     if rows and result.phases:
         table = Table(title="Requests per consent phase", title_justify="left", title_style="bold")
@@ -84,6 +87,12 @@ def phase_table(result: AuditResult) -> RenderableType | None:
     return Group(*parts) if parts else None
 
 
+def dropped_changes_sentence(dropped: int) -> str:
+    """What every format says when the timeline was cut at its bound."""
+    more = "1 more phase change" if dropped == 1 else f"{dropped} more phase changes"
+    return f"{more} not listed: a report lists at most {MAX_CHANGES} (the consent state flipped that often)."
+
+
 def _evidence(e: Evidence | None) -> dict[str, Any] | None:
     if e is None:
         return None
@@ -102,5 +111,6 @@ def phases_to_dict(result: AuditResult) -> dict[str, Any]:
             {"phase": c.phase, "consent": c.consent, "source": c.source, "evidence": _evidence(c.evidence)}
             for c in result.phase_changes
         ],
+        "changes_dropped": result.phase_changes_dropped,
         "signals": [_signal(s) for s in result.consent_signals],
     }
