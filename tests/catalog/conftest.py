@@ -43,6 +43,7 @@ ADGUARD_SAMPLE = {
         "legacy-acme.example": "acme_legacy",
         "cloudfront.net": "cdn",
         "d1known.cloudfront.net": "tenant",
+        "github.io": "acme_legacy",
     },
 }
 

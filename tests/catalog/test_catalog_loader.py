@@ -149,10 +149,15 @@ def test_domain_listed_twice_is_an_error(make_rules: RulesFactory) -> None:
 
 def test_public_suffix_rule(make_rules: RulesFactory) -> None:
     catalog = load_catalog(make_rules())
-    assert catalog.match("cloudfront.net") is not None
-    assert catalog.match("d999.cloudfront.net") is None  # someone else's distribution
+    # A customer's distribution under a hosting provider's shared suffix is
+    # served by the provider: it resolves to the provider's hosting service.
+    customer = catalog.match("d999.cloudfront.net")
+    assert customer is not None and (customer.service.id, customer.domain) == ("cdn", "cloudfront.net")
     known = catalog.match("x.d1known.cloudfront.net")
     assert known is not None and known.service.id == "tenant"
+    # A service of another kind listed on a shared suffix never claims its customers.
+    assert catalog.match("github.io") is not None
+    assert catalog.match("someone.github.io") is None
 
 
 def test_covers_subdomains(make_rules: RulesFactory) -> None:
@@ -169,6 +174,39 @@ def test_covers_subdomains(make_rules: RulesFactory) -> None:
         """}))
     match = catalog.match("d999.cloudfront.net")
     assert match is not None and match.service.id == "edge"
+
+
+PATH_SCOPED = """\
+    services:
+      - id: acme_checks
+        name: Acme connectivity check
+        company: acme
+        category: platform
+        domains: [www.acme.example/ping, www.acme.example/os/check/]
+        source: https://acme.example/docs
+    """
+
+
+def test_path_scoped_domains(make_rules: RulesFactory) -> None:
+    catalog = load_catalog(make_rules({"p.yml": PATH_SCOPED}))
+    for path in ("/ping", "/ping?x=1", "/ping/", "/os/check/a", "/os/check"):
+        match = catalog.match("www.acme.example", path)
+        assert match is not None and match.service.id == "acme_checks", path
+        assert match.matched in ("www.acme.example/ping", "www.acme.example/os/check/")
+    for path in (None, "", "/", "/pingpong", "/pixel/ping", "/os/checked"):
+        match = catalog.match("www.acme.example", path)
+        assert match is not None and match.service.id == "acme_ads", path  # the host-wide entry
+    assert catalog.service("acme_checks").domains == ("www.acme.example/os/check/", "www.acme.example/ping")
+    assert catalog.path_scope("www.acme.example", "/ping?x=1") == "www.acme.example/ping"
+    assert catalog.path_scope("www.acme.example", "/pixel") is None
+    assert catalog.path_scope("acme.example", "/ping") is None  # scoped to www.acme.example only
+
+
+def test_same_path_scope_twice_is_an_error(make_rules: RulesFactory) -> None:
+    other = PATH_SCOPED.replace("acme_checks", "acme_other")
+    with pytest.raises(FlowauditError) as info:
+        load_catalog(make_rules({"a.yml": PATH_SCOPED, "b.yml": other}))
+    assert "www.acme.example/ping" in info.value.message and "twice" in info.value.message
 
 
 def test_loaded_once_per_folder(make_rules: RulesFactory) -> None:

@@ -105,6 +105,24 @@ def test_malformed_domain(tmp_path: Path, domain: str) -> None:
     assert err.line == 6
 
 
+def test_domain_with_a_path_scope_parses(tmp_path: Path) -> None:
+    text = GOOD_SERVICE.replace("[acme.example]", "[acme.example, www.acme.example/collect/]")
+    (service,) = read_overlay_file(_write(tmp_path, text)).services
+    assert service.domains == ("acme.example", "www.acme.example/collect/")
+
+
+@pytest.mark.parametrize("domain", ["www.acme.example/collect?x=1", "www.acme.example/a b", "www.acme.example/#top"])
+def test_malformed_path_scope(tmp_path: Path, domain: str) -> None:
+    err = _error(tmp_path, GOOD_SERVICE.replace("[acme.example]", f"['{domain}']"))
+    assert err.line == 6 and "path" in err.message
+
+
+def test_path_scope_cannot_cover_subdomains(tmp_path: Path) -> None:
+    text = GOOD_SERVICE.replace("[acme.example]", "[www.acme.example/collect/]") + "    covers_subdomains: true\n"
+    err = _error(tmp_path, text)
+    assert err.line == 6 and "covers_subdomains" in err.message
+
+
 def test_service_needs_domains_or_replaces(tmp_path: Path) -> None:
     err = _error(tmp_path, GOOD_SERVICE.replace("    domains: [acme.example]\n", ""))
     assert err.line == 2

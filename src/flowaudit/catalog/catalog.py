@@ -2,14 +2,24 @@
 
 Matching is by the longest catalog domain that is a suffix of the host on a
 label boundary (``mixpanel.com`` covers ``api-js.mixpanel.com`` but not
-``evilmixpanel.com``). One exception keeps shared hosting honest: when the
-matching domain is shorter than the host's registrable domain, the host
-belongs to whoever registered that name under a public suffix, not to the
-suffix's operator. ``d123.cloudfront.net`` is one CloudFront customer, not
-Amazon, so it does not match ``cloudfront.net``; a domain the catalog lists
-itself (``d1af033869koo7.cloudfront.net``) still matches. Suffixes whose
-operator serves every name under them itself (``googleapis.com``) are marked
-in the overlay with ``covers_subdomains``.
+``evilmixpanel.com``).
+
+Shared suffixes: a host whose registrable domain is longer than the
+matching domain is a customer's name under a public suffix
+(``d123.cloudfront.net``, ``myapp.herokuapp.com``). It belongs to the
+suffix's operator only when that operator hosts it: when the matching
+service is hosting or a CDN, the provider really receives the traffic
+(declaring "Amazon Web Services" covers ``*.amazonaws.com``), and when the
+overlay marks the suffix ``covers_subdomains``, the operator serves every
+name itself (``googleapis.com``). Any other service listed on a shared
+suffix (an ad network's entry on ``withgoogle.com``) never claims the
+customers under it. A domain the catalog lists itself
+(``d1af033869koo7.cloudfront.net``) still matches its own service.
+
+Paths: one host can serve several services (``www.google.com`` serves ads
+under ``/pagead/``, reCAPTCHA under ``/recaptcha/`` and Chromium's own
+requests under ``/async/``). Overlay entries with ``paths`` match only
+requests under those paths, before the host-wide entry.
 
 The engine calls :meth:`Catalog.match` once per flow, so results are cached
 per host string.
@@ -18,7 +28,7 @@ per host string.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from flowaudit.catalog.domains import ip_literal, normalize_host, registrable_domain
 from flowaudit.catalog.model import CatalogSource, Company, HostMatch, Service
@@ -26,10 +36,34 @@ from flowaudit.catalog.model import CatalogSource, Company, HostMatch, Service
 _MAX_CACHED_HOSTS = 1 << 16
 _MISS = object()
 _SUGGEST_CUTOFF = 0.6
+# Services whose operator receives the traffic of its customers' names under
+# a shared suffix: the provider hosts or delivers them.
+_PROVIDER_CATEGORIES = frozenset({"hosting", "cdn"})
+
+PathRules = Mapping[str, tuple[tuple[str, Service], ...]]  # domain -> (path, service), longest path first
 
 
 def _key(name: str) -> str:
     return " ".join(name.casefold().split())
+
+
+def _suffixes(name: str) -> Iterator[str]:
+    """``a.b.c`` then ``b.c`` then ``c``: longest first, on label boundaries."""
+    while True:
+        yield name
+        dot = name.find(".")
+        if dot < 0:
+            return
+        name = name[dot + 1 :]
+
+
+def _under_path(path: str, scope: str) -> bool:
+    """Whether a request path (query and fragment ignored) is ``scope`` or below it,
+    on segment boundaries: ``/async/`` and ``/async`` both cover ``/async/folae``
+    but not ``/asyncfoo``."""
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    scope = scope.rstrip("/")
+    return path == scope or path.startswith(scope + "/")
 
 
 def _curated(source: str) -> bool:
@@ -50,6 +84,7 @@ class Catalog:
         operated_suffixes: Iterable[str],
         sources: tuple[CatalogSource, ...],
         version: str,
+        path_rules: PathRules | None = None,
     ) -> None:
         """Build from checked parts; use :func:`flowaudit.catalog.load_catalog`."""
         self._companies = dict(companies)
@@ -57,6 +92,8 @@ class Catalog:
         self._domains = dict(domains)  # domain -> service id
         self._company_aliases = dict(company_aliases)  # folded company id -> its new id
         self._operated_suffixes = frozenset(operated_suffixes)
+        self._path_rules = dict(path_rules or {})
+        self._scoped_cache: dict[str, tuple[HostMatch, ...]] = {}
         self._sources = sources
         self._version = version
         self._match_cache: dict[str, HostMatch | None] = {}
@@ -65,8 +102,14 @@ class Catalog:
 
     # -- host matching ---------------------------------------------------
 
-    def match(self, host: str) -> HostMatch | None:
-        """The service behind ``host``, or None (unknown host or IP literal)."""
+    def match(self, host: str, path: str | None = None) -> HostMatch | None:
+        """The service behind ``host`` (and ``path``, the request's path with
+        its query), or None (unknown host or IP literal). Without a path only
+        host-wide services match."""
+        if path and self._path_rules:
+            for scoped in self._scoped(host):
+                if scoped.path is not None and _under_path(path, scoped.path):
+                    return scoped
         found = self._match_cache.get(host, _MISS)
         if found is _MISS:
             if len(self._match_cache) >= _MAX_CACHED_HOSTS:
@@ -74,23 +117,42 @@ class Catalog:
             found = self._match_cache[host] = self._lookup(host)
         return found  # type: ignore[return-value]
 
+    def path_scope(self, host: str, path: str | None) -> str | None:
+        """The path-scoped entry ``path`` falls under on ``host`` (``www.google.com/recaptcha/``),
+        or None: requests with the same scope resolve alike, so callers may cache on it."""
+        match = self.match(host, path) if path and self._path_rules and self._scoped(host) else None
+        return match.matched if match is not None and match.path is not None else None
+
+    def _scoped(self, host: str) -> tuple[HostMatch, ...]:
+        """The path-scoped services of ``host``, most specific first (usually none)."""
+        found = self._scoped_cache.get(host)
+        if found is None:
+            if len(self._scoped_cache) >= _MAX_CACHED_HOSTS:
+                self._scoped_cache.clear()
+            name = normalize_host(host)
+            companies = self._companies
+            found = self._scoped_cache[host] = tuple(
+                HostMatch(host=name, domain=domain, service=service, company=companies[service.company_id], path=path)
+                for domain in _suffixes(name)
+                for path, service in self._path_rules.get(domain, ())
+            )
+        return found
+
     def _lookup(self, host: str) -> HostMatch | None:
         name = normalize_host(host)
         if not name or ip_literal(name) is not None:
             return None
-        candidate = name
-        while (service_id := self._domains.get(candidate)) is None:
-            dot = candidate.find(".")
-            if dot < 0:
-                return None
-            candidate = candidate[dot + 1 :]
+        candidate = next((d for d in _suffixes(name) if d in self._domains), None)
+        if candidate is None:
+            return None
+        service = self._services[self._domains[candidate]]
         if (
             candidate != name
             and candidate not in self._operated_suffixes
+            and service.category not in _PROVIDER_CATEGORIES
             and len(candidate) < len(registrable_domain(name))
         ):
-            return None  # a customer's own name under a shared suffix
-        service = self._services[service_id]
+            return None  # a customer's own name under a shared suffix the service does not host
         return HostMatch(host=name, domain=candidate, service=service, company=self._companies[service.company_id])
 
     # -- entities --------------------------------------------------------

@@ -11,6 +11,9 @@ Precedence, in full (documented for users in ``rules/catalog/README.md``):
   A domain the overlay lists always wins over AdGuard's mapping. Reusing an
   AdGuard service id without listing it in ``replaces`` is an error, so an
   override is never accidental.
+- An overlay domain written with a path (``www.google.com/recaptcha/``) is
+  kept apart from the host-wide domains: it matches only requests under that
+  path, before them.
 """
 
 from __future__ import annotations
@@ -78,11 +81,14 @@ def _error(message: str, where: Where, hint: str | None = None) -> FlowauditErro
 
 def build_catalog(adguard: AdguardData, overlay: list[OverlayFile], *, version: str, overlay_license: str) -> Catalog:
     companies, aliases = _merge_companies(adguard, overlay)
-    services, domains, operated = _merge_services(adguard, overlay, companies, aliases)
+    services, domains, operated, scoped = _merge_services(adguard, overlay, companies, aliases)
 
     by_service: dict[str, list[str]] = {sid: [] for sid in services}
     for domain, sid in domains.items():
         by_service[sid].append(domain)
+    for domain, rules in scoped.items():
+        for path, sid in rules:
+            by_service[sid].append(domain + path)
     frozen_companies = {
         cid: Company(
             id=cid,
@@ -115,12 +121,18 @@ def build_catalog(adguard: AdguardData, overlay: list[OverlayFile], *, version: 
         services=sum(len(f.services) for f in overlay),
         domains=sum(len(s.domains) for f in overlay for s in f.services),
     )
+    # Path-scoped services are checked before host-wide ones, the longest path first.
+    path_rules = {
+        domain: tuple((path, frozen_services[sid]) for path, sid in sorted(rules, key=lambda r: -len(r[0])))
+        for domain, rules in scoped.items()
+    }
     return Catalog(
         companies=frozen_companies,
         services=frozen_services,
         domains=domains,
         company_aliases=aliases,
         operated_suffixes=operated,
+        path_rules=path_rules,
         sources=(adguard.source, overlay_source),
         version=f"{version}+{adguard.source.id}.{adguard.source.version[:7]}",
     )
@@ -183,7 +195,7 @@ def _merge_services(
     overlay: list[OverlayFile],
     companies: dict[str, _CompanyDraft],
     aliases: dict[str, str],
-) -> tuple[dict[str, _ServiceDraft], dict[str, str], set[str]]:
+) -> tuple[dict[str, _ServiceDraft], dict[str, str], set[str], dict[str, list[tuple[str, str]]]]:
     services = {
         sid: _ServiceDraft(
             name=s.name,
@@ -233,6 +245,7 @@ def _merge_services(
         del services[old]
     claimed: dict[str, Where] = {}
     operated: set[str] = set()
+    scoped: dict[str, list[tuple[str, str]]] = {}  # domain -> (path, service id)
     for entry in entries:
         services[entry.id] = _ServiceDraft(
             name=entry.name,
@@ -248,7 +261,11 @@ def _merge_services(
                     entry.where,
                 )
             claimed[domain] = entry.where
+            host, slash, path = domain.partition("/")
+            if slash:  # only requests under this path: checked before the host-wide entries
+                scoped.setdefault(host, []).append((slash + path, entry.id))
+                continue
             domains[domain] = entry.id
             if entry.covers_subdomains:
                 operated.add(domain)
-    return services, domains, operated
+    return services, domains, operated, scoped

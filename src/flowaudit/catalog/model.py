@@ -19,6 +19,7 @@ CATEGORIES: tuple[str, ...] = (
     "customer_engagement",
     "consent",
     "payments",
+    "security",
     "cdn",
     "hosting",
     "essential",
@@ -45,18 +46,25 @@ class Service:
     name: str
     company_id: str
     category: str  # one of CATEGORIES
-    domains: tuple[str, ...]
+    domains: tuple[str, ...]  # "www.google.com/recaptcha/": only requests under that path
     source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class HostMatch:
-    """A host resolved to the service (and so the company) behind it."""
+    """A host (and for path-scoped services, a request path) resolved to the
+    service, and so the company, behind it."""
 
     host: str
     domain: str  # the catalog domain that matched (longest suffix)
     service: Service
     company: Company
+    path: str | None = None  # the service's path the request was under, for path-scoped services
+
+    @property
+    def matched(self) -> str:
+        """What matched, as a reader would check it: ``www.google.com/recaptcha/``."""
+        return self.domain + (self.path or "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from flowaudit.yamlsource import YamlDoc, YamlPath, load_yaml
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9-]*[a-z][a-z0-9-]*$")
 _URL = re.compile(r"^https?://[^\s/]+\.[^\s/]+(?:/\S*)?$")
+_PATH = re.compile(r"^/[^\s?#]*$")  # a path scope after a domain: www.google.com/recaptcha/
 
 _COMPANY_KEYS = {
     "id": True,
@@ -213,11 +214,15 @@ def _service(entry: _Entry) -> OverlayService:
         raise entry.fail(f"unknown category {category!r}", "category", hint="one of: " + ", ".join(CATEGORIES))
     domains = _strings(entry, "domains")
     for domain in domains:
-        if not _DOMAIN.match(domain):
+        host, slash, path = domain.partition("/")
+        if not _DOMAIN.match(host) or (slash and not _PATH.match(slash + path)):
             raise entry.fail(
-                f"{domain!r} is not a lower-case domain name (no scheme, path, wildcard or dot at the end)",
+                f"{domain!r} is not a lower-case domain name, optionally with a path "
+                "(no scheme, query, wildcard or dot at the end)",
                 "domains",
             )
+        if slash and entry.value.get("covers_subdomains"):
+            raise entry.fail(f"{domain!r} has a path: 'covers_subdomains' applies to whole domains", "domains")
     replaces = _strings(entry, "replaces")
     if not domains and not replaces:
         raise entry.fail("service entry needs 'domains' or 'replaces' (it would match nothing)")

@@ -65,7 +65,7 @@ class Auditor:
 
     def wants_payload(self, obs: Observation) -> bool:
         """Whether this request's payload is to be analysed (see :func:`_worth_analysing`)."""
-        return self._analyzer is not None and _worth_analysing(obs, self._resolver.resolve(obs.host))
+        return self._analyzer is not None and _worth_analysing(obs, self._resolver.resolve(obs.host, obs.path))
 
     def add(self, obs: Observation) -> None:
         self.add_inspected(obs, inspect(obs, self._analyzer if self.wants_payload(obs) else None))
@@ -74,7 +74,7 @@ class Auditor:
         """Count a request whose :func:`inspect` was done already (perhaps in a
         worker process): what remains is ordered and cheap."""
         self._flows += 1
-        destination = self._resolver.resolve(obs.host)
+        destination = self._resolver.resolve(obs.host, obs.path)
         consent = self._consent.observe_signals(obs, inspection.signals)
         obs = replace(obs, phase=consent.state.phase)  # markers, else the phase the traffic itself signals
         if obs.phase is not None:

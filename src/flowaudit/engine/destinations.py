@@ -3,8 +3,8 @@
 The order of the checks is the policy: the app maker's own domains first
 (its word about its own hosts wins), then domains the declaration pins to a
 recipient, then the catalog, then "unknown" grouped by registrable domain.
-Results are cached per host: captures repeat the same few hosts thousands
-of times.
+Results are cached per host (and, on the few hosts the catalog splits by
+path, per path scope): captures repeat the same few hosts thousands of times.
 """
 
 from __future__ import annotations
@@ -52,15 +52,18 @@ class DestinationResolver:
     def __init__(self, catalog: Catalog, declaration: Declaration | None) -> None:
         self._catalog = catalog
         self._declaration = declaration
-        self._cache: dict[str, Destination] = {}
+        self._cache: dict[tuple[str, str | None], Destination] = {}
 
-    def resolve(self, host: str) -> Destination:
-        found = self._cache.get(host)
+    def resolve(self, host: str, path: str | None = None) -> Destination:
+        """Who receives a request to ``host``; ``path`` (with its query) tells
+        apart the services of a host the catalog splits by path."""
+        key = (host, self._catalog.path_scope(host, path))
+        found = self._cache.get(key)
         if found is None:
-            found = self._cache[host] = self._decide(host)
+            found = self._cache[key] = self._decide(host, path)
         return found
 
-    def _decide(self, host: str) -> Destination:
+    def _decide(self, host: str, path: str | None) -> Destination:
         decl = self._declaration
         if decl is not None:
             for domain in decl.first_party:
@@ -77,12 +80,12 @@ class DestinationResolver:
             for recipient in decl.recipients:
                 for domain in recipient.domains:
                     if _under(host, domain):
-                        return self._declared_by_domain(host, recipient, domain)
-        match = self._catalog.match(host)
+                        return self._declared_by_domain(host, path, recipient, domain)
+        match = self._catalog.match(host, path)
         if match is not None:
             parents = self._catalog.parents(match.company.id)
             declared = self._declaring(match.service.id, match.company.id, parents)
-            return self._from_match(match, declared, match.domain, match.service.source or match.company.source)
+            return self._from_match(match, declared, match.matched, match.service.source or match.company.source)
         domain = registrable_domain(host)
         return Destination(
             entity=domain,
@@ -93,9 +96,11 @@ class DestinationResolver:
             matched_domain=None,
         )
 
-    def _declared_by_domain(self, host: str, recipient: DeclaredRecipient, domain: str) -> Destination:
+    def _declared_by_domain(
+        self, host: str, path: str | None, recipient: DeclaredRecipient, domain: str
+    ) -> Destination:
         """A host the declaration ties to a recipient by its domains."""
-        match = self._catalog.match(host)
+        match = self._catalog.match(host, path)
         source = f"domains of {recipient.name} in the declaration"
         if recipient.entity_id is not None and match is not None:
             return self._from_match(match, recipient, domain, source)
