@@ -109,10 +109,64 @@ def test_platform_traffic(catalog: Catalog, host: str) -> None:
     assert _category(catalog, host) == "platform"
 
 
-@pytest.mark.parametrize("host", ["accounts.google.com", "www.google.com", "www.apple.com"])
-def test_hosts_apps_use_are_not_platform(catalog: Catalog, host: str) -> None:
-    assert catalog.match(host) is not None
-    assert _category(catalog, host) != "platform"
+@pytest.mark.parametrize(
+    ("host", "path"),
+    [
+        # Chromium's own requests (chrome/browser/autocomplete/aim_eligibility_service.cc,
+        # google_apis/gaia, components/captive_portal), never a page's.
+        ("www.google.com", "/async/folae?async=_fmt:pb"),
+        ("www.google.com", "/async/ddljson?async=ntp:1"),
+        ("accounts.google.com", "/ListAccounts?gpsia=1&source=ChromiumBrowser&json=standard"),
+        ("www.gstatic.com", "/generate_204"),
+        ("sb-ssl.google.com", "/safebrowsing/clientreport/download"),
+        # Android's network validation (NetworkStack config) and React Native's NetInfo probe.
+        ("connectivitycheck.gstatic.com", "/generate_204"),
+        ("www.google.com", "/generate_204"),
+        ("www.google.com", "/gen_204"),
+        ("clients3.google.com", "/generate_204"),
+        # iOS and macOS system services.
+        ("gs-loc.apple.com", "/clls/wloc"),
+        ("gspe1-ssl.ls.apple.com", "/pep/gcc"),
+        ("12-courier.push.apple.com", "/"),
+        ("fmipmobile.icloud.com", "/fmipservice/device/123/initClient"),
+        ("captive.apple.com", "/hotspot-detect.html"),
+        ("www.apple.com", "/library/test/success.html"),
+        ("configuration.apple.com", "/configurations/pep/config/geo/networkDefaults-ios-18.0.plist"),
+        ("mesu.apple.com", "/assets/com_apple_MobileAsset_SoftwareUpdate/com_apple_MobileAsset_SoftwareUpdate.xml"),
+        ("www.msftconnecttest.com", "/connecttest.txt"),
+    ],
+)
+def test_platform_requests_by_host_and_path(catalog: Catalog, host: str, path: str) -> None:
+    match = catalog.match(host, path)
+    assert match is not None and match.service.category == "platform", (host, path)
+
+
+@pytest.mark.parametrize(
+    ("host", "path", "service", "category"),
+    [
+        # The same hosts serve sites and apps on other paths; these requests are
+        # from the external corpus (pixel-inspector's health shops, PageXray).
+        ("www.google.com", "/pagead/1p-user-list/989842629/?random=1", "Google", "advertising"),
+        ("www.google.com", "/ads/ga-audiences?v=1&t=sr", "Google", "advertising"),
+        ("www.google.com", "/recaptcha/api2/anchor?ar=1&k=x", "reCAPTCHA", "security"),
+        ("www.gstatic.com", "/recaptcha/api2/canonical_car.png", "reCAPTCHA", "security"),
+        ("www.google.com", "/asyncfoo", "Google", "advertising"),  # a path scope ends at a segment
+        ("accounts.google.com", "/o/oauth2/v2/auth", "Google Auth", "customer_engagement"),
+        ("translate-pa.googleapis.com", "/v1/supportedLanguages?client=te", "Google Translate", "other"),
+        ("www.apple.com", "/", "Apple", "other"),
+    ],
+)
+def test_hosts_apps_use_are_not_platform(catalog: Catalog, host: str, path: str, service: str, category: str) -> None:
+    match = catalog.match(host, path)
+    assert match is not None
+    assert (match.service.name, match.service.category) == (service, category)
+
+
+def test_without_a_path_only_host_wide_entries_match(catalog: Catalog) -> None:
+    match = catalog.match("www.google.com")
+    assert match is not None and match.service.category == "advertising"
+    assert catalog.path_scope("www.google.com", "/recaptcha/api2/anchor") == "www.google.com/recaptcha/"
+    assert catalog.path_scope("www.google.com", "/pagead/1p-user-list/1/") is None
 
 
 def test_firebase_is_google_under_alphabet(catalog: Catalog) -> None:
@@ -157,14 +211,40 @@ def test_curated_sdk_endpoints(catalog: Catalog, host: str, company: str, catego
     assert (match.company.name, match.service.category) == (company, category)
 
 
-def test_customer_host_under_public_suffix_is_not_the_operator(catalog: Catalog) -> None:
-    # AdGuard lists cloudfront.net (Amazon) and github.io (GitHub Pages): a
-    # customer's own name under them is that customer's, so it stays unknown.
-    assert catalog.match("cloudfront.net") is not None
-    assert catalog.match("d3abcdefgh1234.cloudfront.net") is None
-    assert catalog.match("someone.github.io") is None
-    assert catalog.match("my-app.herokuapp.com") is None
-    # ... unless the catalog lists the customer's name itself.
+@pytest.mark.parametrize(
+    ("host", "company", "service"),
+    [
+        ("d3abcdefgh1234.cloudfront.net", "Amazon", "Amazon CloudFront"),
+        ("my-bucket.s3.amazonaws.com", "Amazon", "Amazon Web Services"),
+        ("abc123.execute-api.eu-west-1.amazonaws.com", "Amazon", "Amazon Web Services"),
+        ("my-app.herokuapp.com", "Heroku", "Heroku"),
+        ("someone.github.io", "GitHub", "Github Pages"),
+        ("my-app.azurewebsites.net", "Microsoft", "Microsoft Azure hosting"),
+        ("my-app.appspot.com", "Google", "Google Appspot"),
+        ("my-app.firebaseapp.com", "Google", "Firebase Hosting"),
+        ("my-app.web.app", "Google", "Firebase Hosting"),
+        ("my-app.vercel.app", "Vercel", "Vercel"),
+        ("my-app.netlify.app", "Netlify", "Netlify"),
+        ("my-app.pages.dev", "Cloudflare", "Cloudflare Pages and Workers"),
+        ("my-store.myshopify.com", "Shopify", "Shopify store hosting"),
+    ],
+)
+def test_customer_host_under_shared_suffix_is_its_hosting_provider(
+    catalog: Catalog, host: str, company: str, service: str
+) -> None:
+    # Each customer has its own registrable name under the provider's
+    # public suffix, but the provider hosts it and receives its traffic.
+    match = catalog.match(host)
+    assert match is not None, host
+    assert (match.company.name, match.service.name, match.service.category) == (company, service, "hosting")
+
+
+def test_shared_suffix_of_a_non_hosting_service_claims_no_customer(catalog: Catalog) -> None:
+    # withgoogle.com is a public suffix AdGuard files under Google's ad entry:
+    # that must not make every site under it an advertiser.
+    assert catalog.match("withgoogle.com") is not None
+    assert catalog.match("campaign.withgoogle.com") is None
+    # ... and a name the catalog lists itself keeps its own service.
     listed = catalog.match("d1af033869koo7.cloudfront.net")
     assert listed is not None and listed.domain == "d1af033869koo7.cloudfront.net"
 

@@ -77,6 +77,41 @@ def test_platform_traffic_is_apart_and_never_undeclared(catalog, declare) -> Non
     assert result.findings == ()  # not undeclared, and its plain-HTTP time check is not the app's
 
 
+def test_one_host_split_by_path_into_platform_security_and_ads(catalog) -> None:
+    # www.google.com in one capture: Chromium's own request, a page's reCAPTCHA
+    # and a page's remarketing pixel (the last two from the oraquick and
+    # personalabs captures of the external corpus).
+    result = run(
+        catalog,
+        None,
+        obs("https://www.google.com/async/folae?async=_fmt:pb", 1, method="GET"),
+        obs("https://www.google.com/recaptcha/api2/anchor?ar=1&k=x", 2, method="GET"),
+        obs("https://www.google.com/pagead/1p-user-list/989842629/?random=1", 3, method="GET"),
+        obs("https://www.google.com/async/newtab_ogb", 4, method="GET"),
+    )
+    assert [(r.category, r.flows) for r in result.platform] == [("platform", 2)]
+    rows = {r.category: r for r in result.recipients}
+    assert set(rows) == {"security", "advertising"}
+    assert (rows["security"].services, rows["security"].flows) == (("reCAPTCHA",), 1)
+    assert rows["advertising"].flows == 1
+    assert rules_of(result) == [("undeclared-recipient", "Google"), ("undeclared-recipient", "Google")]
+
+
+def test_declaring_a_hosting_provider_covers_its_customers_hosts(catalog, declare) -> None:
+    # A bucket under s3.amazonaws.com (a public suffix: each bucket is its own
+    # registrable name) is served by Amazon, whom the app maker declared.
+    decl = declare("recipients:\n  - entity: Amazon Web Services\n")
+    result = run(catalog, decl, obs("https://biowebb-data.s3.amazonaws.com/pages/expressen.se", 1, method="GET"))
+    [row] = result.recipients
+    assert (row.entity, row.category, row.declared, row.hosts) == (
+        "Amazon",
+        "hosting",
+        True,
+        ("biowebb-data.s3.amazonaws.com",),
+    )
+    assert result.findings == ()
+
+
 def test_unknown_hosts_are_grouped_by_registrable_domain(catalog) -> None:
     result = run(catalog, None, obs("https://a.metrics.example.net/x", 1), obs("https://b.metrics.example.net/y", 2))
     [row] = result.recipients
