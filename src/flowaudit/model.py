@@ -159,6 +159,20 @@ class ConsentSignalSeen:
 
 
 @dataclass(frozen=True, slots=True)
+class DecodeGap:
+    """Requests whose payload could not be fully decoded, for one reason.
+
+    Counted so that no report is silent about what it could not read: the
+    data types such a request carries may be missing from the findings.
+    """
+
+    reason: str  # a key of flowaudit.payload.model.DECODE_REASONS: "compression", "multipart", ...
+    label: str  # the reason in plain words
+    requests: int
+    examples: tuple[Evidence, ...] = ()  # the first few: flow, request line, ``how`` = what went wrong where
+
+
+@dataclass(frozen=True, slots=True)
 class AuditResult:
     tool_version: str
     rules_version: str
@@ -192,6 +206,9 @@ class AuditResult:
     phase_changes_dropped: int = 0
     # The consent signals found in the traffic (TCF, consent mode, GPC, ...).
     consent_signals: tuple[ConsentSignalSeen, ...] = ()
+    # Requests whose payload could not be fully decoded (each counted once), and why, per reason.
+    undecoded: int = 0
+    decode_gaps: tuple[DecodeGap, ...] = ()
 
     @property
     def complete(self) -> bool:

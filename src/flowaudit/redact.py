@@ -300,4 +300,5 @@ def redact_result(result: AuditResult, redactor: Redactor) -> AuditResult:
         consent_signals=tuple(
             replace(s, summary=r.text(s.summary), first=_evidence(s.first, r)) for s in result.consent_signals
         ),
+        decode_gaps=tuple(replace(g, examples=tuple(_evidence(e, r) for e in g.examples)) for g in result.decode_gaps),
     )

@@ -19,9 +19,10 @@ from flowaudit.engine.analysis import Analyzer
 from flowaudit.engine.destinations import Destination, DestinationResolver
 from flowaudit.engine.rules import CHECKS
 from flowaudit.engine.tally import RecipientTally
+from flowaudit.engine.undecoded import UndecodedTally
 from flowaudit.model import SEVERITIES, AuditResult, Finding, InputInfo, Observation, Recipient
 from flowaudit.payload.decode import decode_request
-from flowaudit.payload.model import Detection
+from flowaudit.payload.model import DecodeProblem, Detection
 
 _PARTY_ORDER = {"third": 0, "unknown": 1, "first": 2}
 
@@ -33,6 +34,7 @@ class Inspection:
 
     detections: tuple[Detection, ...] | None  # None: payload not analysed
     signals: tuple[ConsentSignal, ...]
+    problems: tuple[DecodeProblem, ...] = ()  # what could not be decoded
 
 
 def inspect(obs: Observation, analyzer: Analyzer | None) -> Inspection:
@@ -40,7 +42,8 @@ def inspect(obs: Observation, analyzer: Analyzer | None) -> Inspection:
     is given) and find its consent signals (always)."""
     decoded = decode_request(obs) if analyzer is not None else None
     detections = tuple(analyzer(obs, decoded)) if analyzer is not None and decoded is not None else None
-    return Inspection(detections, tuple(find_signals(obs, decoded)))
+    problems = decoded.problems if decoded is not None else ()
+    return Inspection(detections, tuple(find_signals(obs, decoded)), problems)
 
 
 class Auditor:
@@ -62,6 +65,7 @@ class Auditor:
         self._flows = 0
         self._phases: dict[str, None] = {}  # in the order phases began
         self._consent = PhaseResolver()
+        self._undecoded = UndecodedTally()
 
     def wants_payload(self, obs: Observation) -> bool:
         """Whether this request's payload is to be analysed (see :func:`_worth_analysing`)."""
@@ -74,6 +78,7 @@ class Auditor:
         """Count a request whose :func:`inspect` was done already (perhaps in a
         worker process): what remains is ordered and cheap."""
         self._flows += 1
+        self._undecoded.add(obs, inspection.problems)
         destination = self._resolver.resolve(obs.host, obs.path)
         consent = self._consent.observe_signals(obs, inspection.signals)
         obs = replace(obs, phase=consent.state.phase)  # markers, else the phase the traffic itself signals
@@ -107,6 +112,8 @@ class Auditor:
             phase_changes=self._consent.changes,
             phase_changes_dropped=self._consent.dropped_changes,
             consent_signals=self._consent.signals_seen,
+            undecoded=self._undecoded.requests,
+            decode_gaps=self._undecoded.gaps(),
         )
 
 

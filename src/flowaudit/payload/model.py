@@ -58,16 +58,16 @@ class DecodeProblem(NamedTuple):
     message: str  # e.g. "decompression bomb refused at body > gzip: more than 100:1 and over 1 MiB"
 
 
-# Why decoding gives up, in plain words: audits count requests per reason.
+# Why decoding gives up, in plain words ("2 requests with <label>"): audits count requests per reason.
 DECODE_REASONS: dict[str, str] = {
-    "compression": "compressed data damaged or unreadable",
-    "encoding": "Content-Encoding not supported",
-    "json": "invalid JSON where JSON was declared",
+    "compression": "damaged or unreadable compressed data",
+    "encoding": "an unsupported Content-Encoding",
+    "json": "invalid JSON under a JSON content type",
     "base64": "damaged base64",
     "multipart": "multipart data that does not follow its boundary",
-    "truncated": "body cut short",
-    "bomb": "decompression bomb refused",
-    "bound": "size, depth or count bound reached",
+    "truncated": "a body cut short",
+    "bomb": "a decompression bomb (refused)",
+    "bound": "a size, depth or count bound reached",
 }
 
 

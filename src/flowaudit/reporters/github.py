@@ -21,6 +21,7 @@ from flowaudit.model import AuditResult, Finding
 from flowaudit.reporters.anchor import anchor
 from flowaudit.reporters.inert import visible
 from flowaudit.reporters.markdown import render_markdown
+from flowaudit.reporters.verdict import undecoded_notice
 
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "warning", "info": "notice"}
 
@@ -43,7 +44,11 @@ def annotation(result: AuditResult, f: Finding) -> str:
 
 
 def annotation_lines(result: AuditResult) -> list[str]:
-    return [annotation(result, f) for f in result.findings]
+    lines = [annotation(result, f) for f in result.findings]
+    undecoded = undecoded_notice(result)
+    if undecoded:
+        lines.append(f"::warning title={escape_property('flowaudit: not fully decoded')}::{escape_data(undecoded)}")
+    return lines
 
 
 def publish(result: AuditResult, environ: Mapping[str, str], stream: TextIO) -> None:

@@ -18,6 +18,7 @@ from flowaudit.model import (
     SEVERITIES,
     AuditResult,
     ConsentSignalSeen,
+    DecodeGap,
     Evidence,
     Finding,
     InputInfo,
@@ -167,6 +168,17 @@ def _signal(r: _Reader, d: dict[str, Any], where: str) -> ConsentSignalSeen:
     )
 
 
+def _gap(r: _Reader, d: dict[str, Any], where: str) -> DecodeGap:
+    return DecodeGap(
+        reason=r.get(d, "reason", str, where),
+        label=r.get(d, "label", str, where),
+        requests=r.get(d, "requests", int, where),
+        examples=tuple(
+            _evidence(r, e, f"{where}.examples[{n}]") for n, e in enumerate(r.objects(d, "examples", where, []))
+        ),
+    )
+
+
 def _suppressed(r: _Reader, d: dict[str, Any], where: str) -> SuppressedFinding:
     why = r.get(d, "suppression", dict, where)
     at = f"{where}.suppression"
@@ -199,6 +211,7 @@ def result_from_dict(data: object, source: str = "result") -> AuditResult:
         )
     app = r.get(top, "app", dict, "app", {})
     consent = r.get(top, "consent", dict, "", {})
+    decoding = r.get(top, "decoding", dict, "", {})
     summary = r.get(top, "summary", dict, "summary")
     fail_on = r.get(summary, "fail_on", str, "summary", "high")
     if fail_on not in (*SEVERITIES, "never"):
@@ -227,6 +240,10 @@ def result_from_dict(data: object, source: str = "result") -> AuditResult:
             _signal(r, d, f"consent.signals[{n}]") for n, d in enumerate(r.objects(consent, "signals", "consent", []))
         ),
         phase_changes_dropped=r.get(consent, "changes_dropped", int, "consent", 0),
+        undecoded=r.get(decoding, "not_fully_decoded", int, "decoding", 0),
+        decode_gaps=tuple(
+            _gap(r, d, f"decoding.reasons[{n}]") for n, d in enumerate(r.objects(decoding, "reasons", "decoding", []))
+        ),
         created=r.get(top, "created", str, "", None),
         redacted=r.get(top, "redacted", bool, "", True),
     )

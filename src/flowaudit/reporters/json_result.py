@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flowaudit.model import AuditResult, Evidence, Finding, InputInfo, Recipient, SuppressedFinding
+from flowaudit.model import AuditResult, DecodeGap, Evidence, Finding, InputInfo, Recipient, SuppressedFinding
 from flowaudit.reporters.phase_table import phases_to_dict
 
 SCHEMA_VERSION = 1
@@ -83,6 +83,15 @@ def _suppressed(s: SuppressedFinding) -> dict[str, Any]:
     }
 
 
+def _gap(g: DecodeGap) -> dict[str, Any]:
+    return {
+        "reason": g.reason,
+        "label": g.label,
+        "requests": g.requests,
+        "examples": [{"flow": e.flow, "request": e.request, "how": e.how} for e in g.examples],
+    }
+
+
 def result_to_dict(result: AuditResult) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
@@ -105,12 +114,15 @@ def result_to_dict(result: AuditResult) -> dict[str, Any]:
             "complete": result.complete,
             "platform_flows": sum(r.flows for r in result.platform),
             "suppressed": len(result.suppressed),
+            "not_fully_decoded": result.undecoded,
         },
         "recipients": [_recipient(r) for r in result.recipients],
         "platform": [_recipient(r) for r in result.platform],
         "findings": [finding_to_dict(f) for f in result.findings],
         "phases": list(result.phases),
         "consent": phases_to_dict(result),
+        # Requests whose payload could not be fully decoded, per reason (a request may have several).
+        "decoding": {"not_fully_decoded": result.undecoded, "reasons": [_gap(g) for g in result.decode_gaps]},
         # Always listed (not only with --show-suppressed): the machine record hides nothing,
         # and a baseline made from this result must know what its own baseline covered.
         "suppressed": [_suppressed(s) for s in result.suppressed],

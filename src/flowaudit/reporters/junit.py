@@ -129,6 +129,7 @@ def to_junit(result: AuditResult) -> ET.Element:
             "declaration": result.declaration or "",
             "fail_on": result.fail_on,
             "redacted": "yes" if result.redacted else "NO (--no-redact)",
+            "not_fully_decoded": str(result.undecoded),
             **{f"input.{n}": f"{i.path} sha256:{i.sha256}" for n, i in enumerate(result.inputs, 1)},
         },
     )

@@ -180,6 +180,7 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
                     "complete": result.complete,
                     "redacted": result.redacted,
                     "failOn": result.fail_on,
+                    "notFullyDecoded": result.undecoded,
                     "verdict": "fail" if result.failed() else "pass",
                 },
             }

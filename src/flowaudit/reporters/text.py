@@ -17,6 +17,7 @@ from rich.text import Text
 from flowaudit.model import SEVERITIES, AuditResult, Recipient
 from flowaudit.reporters.inert import one_line
 from flowaudit.reporters.phase_table import phase_table
+from flowaudit.reporters.verdict import undecoded_notice
 
 _SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -158,6 +159,9 @@ def _header(result: AuditResult) -> Iterator[RenderableType]:
             line.append("  INCOMPLETE: ", style="bold yellow")
             line.append_text(safe(i.problem or "read stopped early"))
         yield line
+    undecoded = undecoded_notice(result)
+    if undecoded:
+        yield Text.assemble(("NOT FULLY DECODED: ", "bold yellow"), safe(undecoded))
 
 
 def _verdict(result: AuditResult) -> Text:

@@ -123,6 +123,23 @@ def verdict(result: AuditResult) -> Verdict:
     return Verdict(result.failed(), reason, sentences, tuple(warnings(result)))
 
 
+def undecoded_notice(result: AuditResult) -> str | None:
+    """The one line every format shows when requests could not be fully decoded, with example refs.
+
+    Kept in one place so a shared summary can take it over whole.
+    """
+    if not result.undecoded:
+        return None
+    reasons = "; ".join(
+        f"{g.requests} with {g.label}" + (f" (e.g. {g.examples[0].flow})" if g.examples else "")
+        for g in result.decode_gaps
+    )
+    return (
+        f"{plural(result.undecoded, 'request')} could not be fully decoded, so data they carry may be"
+        f" missing from this report: {reasons}."
+    )
+
+
 def warnings(result: AuditResult) -> list[str]:
     out = []
     if not result.redacted:
@@ -136,6 +153,9 @@ def warnings(result: AuditResult) -> list[str]:
                 f"The capture {i.path} is incomplete ({i.problem or 'reading stopped early'}): "
                 f"the {plural(i.flows, 'request')} before the break were audited, anything after it was not."
             )
+    undecoded = undecoded_notice(result)
+    if undecoded:
+        out.append(undecoded)
     if result.declaration is None:
         out.append("No declaration (flowaudit.yml) was given: every third party counts as undeclared.")
     return out
