@@ -32,6 +32,7 @@ class Family(Enum):
     PUSH_TOKEN = "push token"
     DEVICE_ID = "device id"
     GA_CLIENT_ID = "analytics client id"
+    SCOPED_ID = "id of the site, the app or its user"  # client_id, account_id: the context says whose
     USER_ID = "user id"
     IMEI = "IMEI"
     MAC = "MAC address"
@@ -48,6 +49,7 @@ class Family(Enum):
     CARD_NUMBER = "card number"
     EVENT = "event name"
     ADVERTISING = "advertising data"
+    CAMPAIGN = "campaign setup id"  # an ad's campaign, ad group or creative: see requestrules.Campaigns
 
 
 def _table(family: Family, *names: str) -> dict[str, Family]:
@@ -137,18 +139,20 @@ _EXACT: dict[str, Family] = {
         "installid",
         "installationid",
         "appinstanceid",
-        "instanceid",
         "udid",
         "anonid",
         "anonymousid",
         "anondistinctid",
         "appsflyerid",
-        "clientid",
         "visitorid",
         "browserid",
         "machineid",
     ),
     **_table(Family.GA_CLIENT_ID, "cid"),
+    # Names that sites and SDKs give their own configuration ids as often as their users' ids:
+    # Pardot's account_id, an OAuth or widget client_id, a merchant's client-id, a component's
+    # instance id, an ad exchange's publisher account_id. See leafrules._scoped_id.
+    **_table(Family.SCOPED_ID, "clientid", "accountid", "instanceid", "profileid"),
     **_table(
         Family.USER_ID,
         "userid",
@@ -158,13 +162,11 @@ _EXACT: dict[str, Family] = {
         "externalid",
         "externaluserid",
         "externalcustomerid",
-        "accountid",
         "memberid",
         "appuserid",
         "distinctid",
         "playerid",
         "personid",
-        "profileid",
         "developeridentity",
         "username",
         "loginid",
@@ -285,12 +287,10 @@ _EXACT: dict[str, Family] = {
         "wbraid",
         "gbraid",
         "utmcampaign",
-        "campaignid",
-        "adgroupid",
-        "creativeid",
         "adrevenue",
         "impressionid",
     ),
+    **_table(Family.CAMPAIGN, "campaignid", "adgroupid", "creativeid"),
 }
 
 # Names announcing a person when they sit in a person-like object:

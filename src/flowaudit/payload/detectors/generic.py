@@ -33,7 +33,14 @@ from flowaudit.payload.detectors.leafrules import (
     format_only,
     path_user_id,
 )
-from flowaudit.payload.detectors.requestrules import Coordinates, Crash, Fingerprint, NamesBesideEmail, PurchaseDetails
+from flowaudit.payload.detectors.requestrules import (
+    Campaigns,
+    Coordinates,
+    Crash,
+    Fingerprint,
+    NamesBesideEmail,
+    PurchaseDetails,
+)
 from flowaudit.payload.detectors.terms import Term
 from flowaudit.payload.model import CONFIDENCES, DecodedRequest, Detection, Leaf
 
@@ -104,6 +111,7 @@ def detect_generic(
     fingerprint = Fingerprint()
     terms = TermScan()
     names = NamesBesideEmail()
+    campaigns = Campaigns()
     found: list[Detection] = []
     previous_segment = ""
     for leaf in decoded.leaves:
@@ -135,10 +143,14 @@ def detect_generic(
             coordinates.add(leaf, family, name)
         elif family is Family.PURCHASE_DETAIL:
             purchases.add(leaf, name, value)
+        elif family is Family.CAMPAIGN:
+            campaigns.add(leaf, name, value.strip())
         elif family is not None:
             detection = RULES[family](leaf, name, value, "")
             if detection is not None:
                 found.append(detection)
+                if family is Family.ADVERTISING:
+                    campaigns.saw_ad()
         elif key.parent_rule is not None:
             parents, rule = key.parent_rule
             path = key_path(location)
@@ -163,7 +175,7 @@ def detect_generic(
                 terms.add(leaf, name, value, key.words_and_terms)
             else:
                 terms.add(leaf, _container_name(leaf), value)
-    for collector in (coordinates, purchases, crash, fingerprint, names):
+    for collector in (coordinates, purchases, crash, fingerprint, names, campaigns):
         found.extend(collector.detections())
     found.extend(terms.detections(described))
     return strongest(found)

@@ -207,6 +207,38 @@ def _ga_client_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection 
     return None
 
 
+_ACCOUNT_NAMES = frozenset({"accountid", "profileid"})
+
+
+def _scoped_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    """``client_id``, ``account_id``, ``instance_id``, ``profile_id``: whose id is it?
+
+    Sites and SDKs name their own configuration by these words as often as
+    their users: Pardot's ``account_id`` is the site owner's Pardot account,
+    PayPal's ``client-id`` the merchant's app, a chat widget's ``client_id``
+    the widget's, an ad exchange's ``account_id`` the publisher's, a page
+    component's ``instanceId`` the component's; the same value then goes out
+    for every visitor. Inside a user's or a device's object the id is the
+    user's or the device's; elsewhere nothing in the request says whose it
+    is, so it is only ``possible``. Vendors whose ``client_id`` is a
+    per-browser id (Google Analytics ``cid``, the Measurement Protocol's
+    ``client_id``) say so in their adapters, which are ``certain``.
+    """
+    if not plausible_id(value):
+        return None
+    folded = fold(name)
+    data_type = "identifiers.user_id" if folded in _ACCOUNT_NAMES else "identifiers.device_id"
+    for holder in reversed(key_path(leaf.location)[:-1]):
+        owner = fold(holder)
+        if owner in PERSON_PARENTS:
+            how = f"key '{name}' inside '{holder}'"
+            return hit(leaf, "identifiers.user_id", LIKELY, how, mask(value), DETECTOR + "user_id", value=value)
+        if owner in DEVICE_OBJECTS:
+            return _device_id(leaf, name, value, f"inside '{holder}'")
+    how = f"key '{name}': the site's or SDK's own configuration id, or its user's; nothing says which"
+    return hit(leaf, data_type, POSSIBLE, how, mask(value), DETECTOR + "scoped_id")
+
+
 def path_user_id(leaf: Leaf, collection: str, value: str) -> Detection | None:
     """``/customers/<id>``, ``/users/<id>``: the REST convention puts the user id in the URL path."""
     if not plausible_id(value) or value.isalpha():
@@ -352,6 +384,7 @@ RULES: dict[Family, Rule] = {
     Family.PUSH_TOKEN: _push_token,
     Family.DEVICE_ID: _any_device_id,
     Family.GA_CLIENT_ID: _ga_client_id,
+    Family.SCOPED_ID: _scoped_id,
     Family.USER_ID: _user_id,
     Family.IMEI: _imei,
     Family.MAC: _mac,

@@ -16,7 +16,7 @@ from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import hit, mask, quote
 from flowaudit.payload.detectors.families import CRASH_WORDS, FRAME_CONTAINERS, FRAME_KEYS, Family
 from flowaudit.payload.detectors.keys import fold, key_path, object_location
-from flowaudit.payload.detectors.leafrules import DETECTOR, LIKELY, is_placeholder
+from flowaudit.payload.detectors.leafrules import DETECTOR, LIKELY, POSSIBLE, is_placeholder
 from flowaudit.payload.model import Detection, Leaf
 
 FINGERPRINT_MIN = 4  # distinct device attributes that make a bundle a fingerprint
@@ -145,4 +145,36 @@ class NamesBesideEmail:
             if where in self._emails and any(c.isalpha() for c in value) and len(value) <= 100 and "@" not in value:
                 how = "key 'name' beside an email address"
                 found.append(hit(leaf, "contact.name", LIKELY, how, mask(value), DETECTOR + "name"))
+        return found
+
+
+@dataclass
+class Campaigns:
+    """Campaign, ad group and creative ids: advertising data beside an ad interaction.
+
+    Beside a click id (``gclid``), UTM tags, an impression or ad revenue they
+    say which ad the user clicked or saw. Alone they are the site's own
+    tracker setup: Pardot's ``campaign_id`` goes out with every page view of
+    every visitor. Then they are only ``possible``.
+    """
+
+    _ids: list[tuple[Leaf, str]] = field(default_factory=list)
+    _ad_seen: bool = False
+
+    def add(self, leaf: Leaf, name: str, value: str) -> None:
+        if not is_placeholder(value):
+            self._ids.append((leaf, name))
+
+    def saw_ad(self) -> None:
+        """The request carries an ad interaction (a click id, UTM tags, an impression)."""
+        self._ad_seen = True
+
+    def detections(self) -> list[Detection]:
+        found: list[Detection] = []
+        for leaf, name in self._ids:
+            if self._ad_seen:
+                how, confidence = f"key '{name}' beside an ad click or impression", LIKELY
+            else:
+                how, confidence = f"key '{name}': an ad campaign's id, or the site's tracker setup", POSSIBLE
+            found.append(hit(leaf, "usage.advertising", confidence, how, mask(leaf.value), DETECTOR + "advertising"))
         return found
