@@ -51,7 +51,7 @@ EMAIL = "jane.doe@example.com"
 NAME = "Jane Doe"
 CONDITION = "type 2 diabetes"
 GLUCOSE_MG_DL = 182
-# Google's documented sample advertising id (also the CONTRACT.md example).
+# Google's documented sample advertising id (also the docs/contract.md example).
 ADVERTISING_ID = "38400000-8cf0-11bd-b23e-10b96e40000d"
 
 APP_PACKAGE = "com.acmehealth.app"

@@ -1,5 +1,5 @@
 """The command line: parse arguments, then hand a plain options object to
-the code that executes the command. Exit codes (CONTRACT.md): 0 nothing at
+the code that executes the command. Exit codes (docs/contract.md): 0 nothing at
 or above ``--fail-on``; 1 findings at or above it; 2 the audit could not be
 done, always with one clear message and never a traceback."""
 

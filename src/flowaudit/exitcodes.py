@@ -1,4 +1,4 @@
-"""Exit statuses, as documented in CONTRACT.md and the README."""
+"""Exit statuses, as documented in docs/contract.md and the README."""
 
 EXIT_OK = 0  # nothing at or above --fail-on
 EXIT_FINDINGS = 1  # findings at or above --fail-on

@@ -39,7 +39,7 @@ def test_declared_mixpanel_passes_once_its_health_data_is_accepted() -> None:
     result = run.json()
     assert result["recipients"][0]["declared"] is True
     # Declaring Mixpanel and its data leaves only the health data, which is
-    # critical whether declared or not (CONTRACT): declaring does not excuse it.
+    # critical whether declared or not (docs/contract.md): declaring does not excuse it.
     assert [(f["rule"], f["data_types"]) for f in result["findings"]] == [
         ("sensitive-data-to-third-party", ["health.health"])
     ]

@@ -1,5 +1,5 @@
 """`flowaudit report`: render a saved JSON result in any format, without
-the captures (CONTRACT: ``flowaudit report RESULT.json --format FMT -o PATH``).
+the captures (docs/contract.md: ``flowaudit report RESULT.json --format FMT -o PATH``).
 
 The JSON is masked again on the way in unless ``--no-redact`` is given, so
 a result written with ``--no-redact`` does not leak its secrets into a

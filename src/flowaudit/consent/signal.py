@@ -10,7 +10,7 @@ here, once, per kind of signal:
   a consent phase. Device and browser settings (ATT, Limit Ad Tracking, GPC)
   and defaults are in force from the first request and mark no moment.
 - ``tracking_off``: does the request itself tell its recipient not to track
-  (the signals CONTRACT.md lists for ``opt-out-signal-ignored``)?
+  (the signals docs/contract.md lists for ``opt-out-signal-ignored``)?
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class ConsentSignal:
 
     def evidence(self) -> Evidence:
         """Consent strings hold no secrets, but they are long: shortened. A
-        value read from a cookie is left out all the same (CONTRACT: cookies
+        value read from a cookie is left out all the same (docs/contract.md: cookies
         never appear in outputs); the summary says what it meant."""
         if self.location.startswith("cookie:"):
             excerpt = ""

@@ -1,6 +1,6 @@
 """The app maker's declaration (``flowaudit.yml``): who may receive what.
 
-Use :func:`load_declaration`; the format is in CONTRACT.md ("Declaration
+Use :func:`load_declaration`; the format is in docs/contract.md ("Declaration
 file") and, key by key, in ``schema.json`` beside this module.
 """
 

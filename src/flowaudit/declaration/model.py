@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flowaudit.yamlsource import YamlDoc
 
-# When a declaration does not mention consent: the categories that CONTRACT.md
+# When a declaration does not mention consent: the categories that docs/contract.md
 # names as having to wait for the user's consent.
 DEFAULT_CONSENT_CATEGORIES: tuple[str, ...] = ("advertising", "analytics", "attribution", "social")
 

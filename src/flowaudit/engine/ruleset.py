@@ -1,4 +1,4 @@
-"""The rule ids of CONTRACT.md with their default severity and help text.
+"""The rule ids of docs/contract.md with their default severity and help text.
 
 One table, so the engine, the text output and the machine formats (SARIF
 rules, JUnit names) never disagree about what a rule is called or means.

@@ -27,7 +27,7 @@ class Leaf(NamedTuple):
     leaves and a frozen dataclass costs about 2.5x as much to build, a
     quarter of all decoding time on the benchmark capture.
 
-    ``location`` is the reader-facing path of CONTRACT.md, e.g.
+    ``location`` is the reader-facing path of docs/contract.md, e.g.
     ``body > form:data > json:[0].properties.$email``; ``decoding`` the
     steps applied, outermost first, e.g. ``("br", "ndjson", "json")``.
     ``key`` is the nearest enclosing key name (``$email``), ``None`` for a

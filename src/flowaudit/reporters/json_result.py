@@ -1,7 +1,7 @@
-"""The JSON result of CONTRACT.md (``schema_version: 1``).
+"""The JSON result of docs/contract.md (``schema_version: 1``).
 
 Field names and shapes are public: add fields, never rename or remove.
-Additions beyond CONTRACT are listed in the README.
+Additions beyond docs/contract.md are listed in the README.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flowaudit.model import SEVERITIES, AuditResult, Recipient
 
 # Data-type groups worth naming in the first sentence when they reach a third
-# party: what a journalist would lead with (CONTRACT: the WSJ case).
+# party: what a journalist would lead with (docs/contract.md: the WSJ case).
 SENSITIVE_GROUPS: tuple[tuple[str, str], ...] = (("health", "Health data"), ("sensitive", "Sensitive data"))
 _NAMES_SHOWN = 5
 

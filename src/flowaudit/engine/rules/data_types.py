@@ -12,7 +12,7 @@ from flowaudit.engine.tally import Identifier, RecipientTally
 from flowaudit.model import Finding
 from flowaudit.redact import masked_value
 
-# The categories whose business is to use what they receive (CONTRACT: the WSJ case).
+# The categories whose business is to use what they receive (docs/contract.md: the WSJ case).
 SENSITIVE_RECIPIENT_CATEGORIES = frozenset({"advertising", "analytics", "attribution", "social"})
 
 

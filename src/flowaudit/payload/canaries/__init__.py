@@ -1,4 +1,4 @@
-"""Recognising the tester's planted values (CONTRACT: ``canaries``) in every form they travel in."""
+"""Recognising the tester's planted values (docs/contract.md: ``canaries``) in every form they travel in."""
 
 from flowaudit.payload.canaries.matcher import CanaryMatcher
 
