@@ -7,7 +7,9 @@ equals, so a canary's or an adapter's wording wins). An amount is a
 purchase only in a purchase-type event, whoever found it
 (:mod:`~flowaudit.payload.detectors.commerce`). Credentials never
 come out as data, whoever found them: values under a credential key and
-fields an adapter marks as secrets are dropped from canary hits too.
+fields an adapter marks as secrets are dropped from canary hits too. Where a
+documented field's record rules a data type out (a price in a product-view
+event is no purchase), a generic guess of that type there is dropped.
 """
 
 from __future__ import annotations
@@ -55,5 +57,9 @@ def analyze_decoded(
             if hit.location not in adapted.secrets and not under_credential(hit.location)
         )
     found.extend(adapted.detections)
-    found.extend(detect_generic(decoded, skip=adapted.secrets, described=adapted.described))
+    found.extend(
+        hit
+        for hit in detect_generic(decoded, skip=adapted.secrets, described=adapted.described)
+        if (hit.location, hit.data_type) not in adapted.ruled_out
+    )
     return strongest(purchases_in_context(decoded, found))

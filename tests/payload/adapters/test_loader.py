@@ -96,6 +96,11 @@ def test_a_good_file_reads(tmp_path: Path) -> None:
             "secret",
         ),
         (("    hosts: [events.acme.example]", "    hosts: [Events.Acme]"), 6, "host name"),
+        (
+            ("        type: contact.email\n", "        type: contact.email\n        when_field: {kind: buyer}\n"),
+            12,
+            "a non-empty list of values",
+        ),
     ],
 )
 def test_mistakes_are_reported_at_their_line(tmp_path: Path, change: tuple[str, str], line: int, words: str) -> None:
@@ -111,3 +116,14 @@ def test_an_unknown_service_is_refused_when_the_catalog_ids_are_given(tmp_path: 
     with pytest.raises(FlowauditError) as raised:
         read_adapters([write(tmp_path, GOOD)], services=["mixpanel"])
     assert raised.value.line == 3
+
+
+def test_record_conditions_read_lower_case(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "        type: contact.email\n",
+        '        type: contact.email\n        when_field: {kind: [Buyer]}\n        unless_field: {/test: ["1"]}\n',
+    )
+    (adapter,) = read_adapters([write(tmp_path, text)])
+    field = adapter.endpoints[0].fields[0]
+    assert [(c.path, c.values) for c in field.when_field] == [("kind", frozenset({"buyer"}))]
+    assert field.unless_field[0].pattern.search("test") and not field.unless_field[0].pattern.search("x\x1ftest")

@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 
 from flowaudit.datatypes import load_vocabulary
 from flowaudit.errors import FlowauditError
-from flowaudit.payload.adapters.model import Adapter, Carried, Endpoint, Field
+from flowaudit.payload.adapters.model import Adapter, Carried, Condition, Endpoint, Field
 from flowaudit.payload.detectors.keys import path_names
 from flowaudit.resources import rules_dir
 from flowaudit.yamlsource import YamlDoc, load_yaml
@@ -110,10 +110,24 @@ def _field(doc: YamlDoc, where: tuple[object, ...], item: dict[str, Any], vendor
         once=bool(item.get("once")),
         when_prefix=item.get("when_prefix", ""),
         unless_prefix=item.get("unless_prefix", ""),
+        when_field=_conditions(doc, (*where, "when_field"), item.get("when_field", {})),
+        unless_field=_conditions(doc, (*where, "unless_field"), item.get("unless_field", {})),
         what=item.get("what") or f"{vendor_name} {item['path']}",
         source=item["source"],
         line=doc.line_of(where),
     )
+
+
+def _conditions(doc: YamlDoc, where: tuple[object, ...], given: dict[str, list[str]]) -> tuple[Condition, ...]:
+    conditions: list[Condition] = []
+    for path, values in given.items():
+        anchored = path.startswith("/")
+        names = path_names(path.lstrip("/"))
+        if not names:
+            raise _error(doc, (*where, path), f"path '{path}' names no key")
+        pattern = field_pattern(names, anchored=anchored)
+        conditions.append(Condition(path, pattern, frozenset(v.strip().lower() for v in values)))
+    return tuple(conditions)
 
 
 def field_pattern(names: list[str], *, anchored: bool = False) -> re.Pattern[str]:

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from flowaudit.payload.adapters.loader import KEY_SEP, adapter_files, read_adapters
-from flowaudit.payload.adapters.model import Adapter, Endpoint, Field
+from flowaudit.payload.adapters.model import Adapter, Condition, Endpoint, Field
 from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import mask, mask_email, mask_hash, mask_ip, mask_url, quote
-from flowaudit.payload.detectors.keys import key_path
+from flowaudit.payload.detectors.keys import key_path, object_location
 from flowaudit.payload.detectors.leafrules import is_placeholder, plausible_id
 from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 
@@ -51,6 +51,9 @@ class AdapterResult:
     described: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     opt_outs: tuple[OptOut, ...] = ()
     vendors: tuple[str, ...] = ()  # the adapters that applied
+    # (location, data type) a documented field rules out by its record: a Meta Pixel cd[value]
+    # in a ViewContent event is a price seen, not a purchase, whatever a generic guess says.
+    ruled_out: frozenset[tuple[str, str]] = frozenset()
 
 
 _NOTHING = AdapterResult()
@@ -137,6 +140,7 @@ class Adapters:
         secrets: set[str] = set()
         described: dict[str, tuple[str, str]] = {}
         opt_outs: list[OptOut] = []
+        ruled_out: set[tuple[str, str]] = set()
         for adapter, endpoint in endpoints:
             detector = f"adapter:{adapter.vendor}"
             for carried in endpoint.carries:
@@ -146,6 +150,7 @@ class Adapters:
                     Detection(carried.data_type, "certain", "url", "url", (), how, excerpt, None, detector)
                 )
             reported: set[int] = set()
+            records = _Records(decoded.leaves)
             for leaf in decoded.leaves:
                 matched = self._fields_at(endpoint, leaf.location)
                 if not matched:
@@ -162,12 +167,44 @@ class Adapters:
                         described.setdefault(leaf.location, (candidate.what, detector))
                     if candidate.data_type is None or (candidate.once and id(candidate) in reported):
                         continue
+                    if not records.apply(candidate, leaf.location):
+                        ruled_out.add((leaf.location, candidate.data_type))
+                        continue
                     detection = _certain(candidate, leaf, value, detector)
                     if detection is not None:
                         reported.add(id(candidate))
                         detections.append(detection)
         vendors = tuple(dict.fromkeys(adapter.vendor for adapter, _ in endpoints))
-        return AdapterResult(tuple(detections), frozenset(secrets), described, tuple(opt_outs), vendors)
+        ruled_out.difference_update((d.location, d.data_type) for d in detections)
+        return AdapterResult(
+            tuple(detections), frozenset(secrets), described, tuple(opt_outs), vendors, frozenset(ruled_out)
+        )
+
+
+class _Records:
+    """A request's values read as records, for fields that depend on a sibling
+    (``when_field``/``unless_field``): each condition's matching values are
+    collected once per request, with the location of the object holding them."""
+
+    def __init__(self, leaves: tuple[Leaf, ...]) -> None:
+        self._leaves = leaves
+        self._found: dict[int, list[tuple[str, str]]] = {}
+
+    def apply(self, spec: Field, location: str) -> bool:
+        """Whether the field's conditions hold in the record around ``location``."""
+        return all(self._holds(c, location) for c in spec.when_field) and not any(
+            self._holds(c, location) for c in spec.unless_field
+        )
+
+    def _holds(self, condition: Condition, location: str) -> bool:
+        found = self._found.get(id(condition))
+        if found is None:
+            found = self._found[id(condition)] = [
+                (object_location(leaf.location, leaf.key), leaf.value.strip().lower())
+                for leaf in self._leaves
+                if condition.pattern.search(_joined(leaf.location))
+            ]
+        return any(value in condition.values and location.startswith(holder) for holder, value in found)
 
 
 def _matching_fields(index: _FieldIndex, location: str) -> tuple[Field, ...]:

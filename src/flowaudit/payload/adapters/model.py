@@ -12,6 +12,16 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
+class Condition:
+    """Another field of the same record and the values (lower case) it must hold: ``pa`` in
+    ``{purchase, refund}`` makes a GA product price a purchase, not a product viewed."""
+
+    path: str  # as written: "pa"
+    pattern: re.Pattern[str]  # as Field.pattern
+    values: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Field:
     path: str  # as written: "properties.$email", "ud[em]"
     pattern: re.Pattern[str]  # over the key path joined with KEY_SEP, anchored at the end
@@ -24,6 +34,8 @@ class Field:
     once: bool
     when_prefix: str  # "" for any value
     unless_prefix: str  # "" for none
+    when_field: tuple[Condition, ...]  # each must hold in the value's record
+    unless_field: tuple[Condition, ...]  # none may hold in the value's record
     what: str  # for reports: "Mixpanel $email"
     source: str
     line: int
