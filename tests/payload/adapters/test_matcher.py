@@ -103,3 +103,51 @@ def test_endpoint_level_carried_types() -> None:
         ("usage.interactions", "certain", "url"),
         ("identifiers.device_id", "certain", "url"),
     }
+
+
+def test_sibling_conditions_read_each_record_of_a_batch_apart() -> None:
+    """GA4 sends several events in one body, one per line: only the purchase line's value is one."""
+    lines = [("1", "en", "view_item"), ("1", "epn.value", "149"), ("2", "en", "purchase"), ("2", "epn.value", "20")]
+    leaves = tuple(
+        Leaf("body", f"body > lines:line {n} > form:{key}", ("lines", "form"), key, value) for n, key, value in lines
+    )
+    result = load_adapters().match(DecodedRequest(leaves, ()), "region1.google-analytics.com", "/g/collect")
+    purchases = [d.location for d in result.detections if d.data_type == "financial.purchase"]
+    assert purchases == ["body > lines:line 2 > form:epn.value"]
+    assert ("body > lines:line 1 > form:epn.value", "financial.purchase") in result.ruled_out
+
+
+def test_onesignal_ad_id_is_the_idfv_on_ios_and_the_advertising_id_on_android(json_body: JsonBody) -> None:
+    """Shape of the players request of the OneSignal SDKs (device_type 0 = iOS, 1 = Android)."""
+    types = {}
+    for device_type in (0, 1):
+        body = {
+            "app_id": "8f1d4d2e-1111-4222-8333-444455556666",
+            "device_type": device_type,
+            "ad_id": "8D9B1E2A-3C4D-4E5F-8A9B-0C1D2E3F4A5B",
+            "identifier": "c0ffee00c0ffee00c0ffee00",
+        }
+        result = load_adapters().match(json_body(body), "api.onesignal.com", "/players")
+        types[device_type] = {d.data_type for d in result.detections if d.location == "body > json:ad_id"}
+    assert types == {0: {"identifiers.device_id"}, 1: {"identifiers.advertising_id"}}
+
+
+def test_clevertap_header_ids(json_body: JsonBody) -> None:
+    """Shape of a CleverTap iOS SDK batch: the header (CleverTap id, IDFV as mt_ifv), then an event."""
+    batch = [
+        {
+            "type": "meta",
+            "g": "-a6f0c1b2d3e4f5a6b7c8d9e0f1a2b3c4",
+            "tk": "000-000",
+            "af": {"mt_ifv": "8D9B1E2A-3C4D-4E5F-8A9B-0C1D2E3F4A5B", "Build": "1"},
+        },
+        {"type": "event", "evtName": "App Launched", "evtData": {}},
+    ]
+    result = load_adapters().match(json_body(batch), "eu1.clevertap-prod.com", "/a1?os=iOS&t=50000&z=TEST")
+    found = {(d.location, d.data_type) for d in result.detections}
+    assert found == {
+        ("body > json:[0].g", "identifiers.device_id"),
+        ("body > json:[0].af.mt_ifv", "identifiers.device_id"),
+        ("body > json:[1].evtName", "usage.interactions"),
+    }
+    assert result.secrets == {"body > json:[0].tk"}

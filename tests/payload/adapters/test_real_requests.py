@@ -1,0 +1,140 @@
+"""Vendor adapters on single requests from real captures recorded by others
+(``real_requests.yml`` names each one's source): what each documented field is
+reported as, and what a product viewed, a random id or a script download is not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from flowaudit.model import Observation
+from flowaudit.payload.adapters import load_adapters
+from flowaudit.payload.analyze import analyze
+from flowaudit.payload.decode import decode_request
+from flowaudit.payload.model import Detection
+from flowaudit.yamlsource import load_yaml
+
+REQUESTS = load_yaml(Path(__file__).with_name("real_requests.yml")).value
+COUNTED = ("certain", "likely")
+
+
+def request(name: str, *, edit: tuple[str, str] | None = None) -> Observation:
+    """The named request; ``edit`` replaces one piece of its URL or body (a variant of it)."""
+    entry = REQUESTS[name]
+    url, body = entry["url"], entry.get("body", "")
+    if edit is not None:
+        assert edit[0] in url + body, edit  # the variant really changes something
+        url, body = url.replace(*edit), body.replace(*edit)
+    parts = urlsplit(url)
+    headers = (("Content-Type", entry["content_type"]),) if "content_type" in entry else ()
+    return Observation(
+        ref=f"{name}#1",
+        source=entry["source"],
+        index=1,
+        kind="http",
+        method=entry["method"],
+        scheme="https",
+        host=parts.hostname or "",
+        port=443,
+        path=parts.path + (f"?{parts.query}" if parts.query else ""),
+        request_headers=headers,
+        body=body.encode(),
+        body_decoded=True,
+    )
+
+
+def found(obs: Observation) -> dict[str, list[Detection]]:
+    """Counted detections by data type."""
+    by_type: dict[str, list[Detection]] = {}
+    for detection in analyze(obs):
+        if detection.confidence in COUNTED:
+            by_type.setdefault(detection.data_type, []).append(detection)
+    return by_type
+
+
+def at(by_type: dict[str, list[Detection]], data_type: str) -> dict[str, str]:
+    """Location -> detector of the detections of one type."""
+    return {d.location: d.detector for d in by_type.get(data_type, [])}
+
+
+def test_ga_universal_event_hit_names_its_ids_pages_and_action() -> None:
+    by_type = found(request("ga_universal_product_view"))
+    assert at(by_type, "identifiers.device_id") == {
+        "query:cid": "adapter:google_analytics",
+        "query:_gid": "adapter:google_analytics",
+    }
+    assert at(by_type, "usage.interactions") == {
+        "query:ea": "adapter:google_analytics",
+        "query:pa": "adapter:google_analytics",
+    }
+    assert at(by_type, "browsing.history")["query:dl"] == "adapter:google_analytics"
+    assert "query:pr1nm" in at(by_type, "health.health")  # a pregnancy test's name
+
+
+@pytest.mark.parametrize("name", ["ga_universal_product_view", "ga_universal_checkout"])
+def test_ga_universal_products_viewed_or_in_checkout_are_no_purchase(name: str) -> None:
+    assert "financial.purchase" not in found(request(name))
+
+
+def test_ga_universal_purchase_hit_is_a_purchase() -> None:
+    purchase = request("ga_universal_checkout", edit=("&pa=checkout&", "&pa=purchase&ti=T1001&tr=38&"))
+    assert set(at(found(purchase), "financial.purchase")) == {"query:pa", "query:ti", "query:tr", "query:pr1pr"}
+
+
+def test_meta_pixel_browser_id_and_pages_and_a_viewed_price_is_no_purchase() -> None:
+    by_type = found(request("meta_pixel_view_content"))
+    fbp = by_type["identifiers.device_id"][0]
+    assert (fbp.location, fbp.confidence, fbp.detector) == ("query:fbp", "certain", "adapter:meta_pixel")
+    assert at(by_type, "browsing.history") == {"query:dl": "adapter:meta_pixel", "query:rl": "adapter:meta_pixel"}
+    assert "financial.purchase" not in by_type  # cd[value] + cd[currency] of a ViewContent
+
+
+def test_meta_pixel_value_of_a_purchase_event_is_a_purchase() -> None:
+    purchase = request("meta_pixel_view_content", edit=("ev=ViewContent", "ev=Purchase"))
+    assert at(found(purchase), "financial.purchase")["query:cd[value]"] == "adapter:meta_pixel"
+
+
+def test_bing_uet_visitor_id_and_products_but_no_purchase_on_a_product_page() -> None:
+    by_type = found(request("bing_uet_view_item"))
+    assert at(by_type, "identifiers.device_id") == {"query:vid": "adapter:bing_uet"}  # mid: one page load
+    assert {"query:ea", "query:prodid"} <= set(at(by_type, "usage.interactions"))
+    assert at(by_type, "browsing.history") == {"query:p": "adapter:bing_uet"}
+    assert "financial.purchase" not in by_type
+
+
+def test_bing_uet_total_on_a_purchase_page_is_a_purchase() -> None:
+    purchase = request("bing_uet_view_item", edit=("pagetype=product", "pagetype=purchase"))
+    assert set(at(found(purchase), "financial.purchase")) == {"query:pagetype", "query:ecomm_totalvalue"}
+
+
+def test_branch_v1_open_device_ids_but_not_a_random_hardware_id() -> None:
+    obs = request("branch_v1_open")
+    by_type = found(obs)
+    assert at(by_type, "identifiers.device_id") == {
+        "body > json:device_fingerprint_id": "adapter:branch",
+        "body > json:identity_id": "adapter:branch",
+    }
+    assert set(at(by_type, "identifiers.advertising_id")) == {
+        "body > json:advertising_ids.aaid",
+        "body > json:google_advertising_id",
+    }
+    result = load_adapters().match(decode_request(obs), obs.host, obs.path)
+    assert "body > json:branch_key" in result.secrets
+
+
+def test_branch_v1_real_hardware_id_is_a_device_id() -> None:
+    real = request("branch_v1_open", edit=('"is_hardware_id_real":false', '"is_hardware_id_real":true'))
+    assert "body > json:hardware_id" in at(found(real), "identifiers.device_id")
+
+
+def test_bugsnag_session_device_id() -> None:
+    by_type = found(request("bugsnag_session"))
+    assert at(by_type, "identifiers.device_id") == {"body > json:device.id": "adapter:bugsnag"}
+    assert at(by_type, "identifiers.user_id") == {"body > json:sessions[0].user.id": "adapter:bugsnag"}
+
+
+@pytest.mark.parametrize("name", ["bing_uet_script", "branch_skip_list"])
+def test_script_and_configuration_downloads_carry_nothing(name: str) -> None:
+    assert found(request(name)) == {}
