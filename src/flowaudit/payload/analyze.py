@@ -9,7 +9,9 @@ purchase only in a purchase-type event, whoever found it
 come out as data, whoever found them: values under a credential key and
 fields an adapter marks as secrets are dropped from canary hits too. Where a
 documented field's record rules a data type out (a price in a product-view
-event is no purchase), a generic guess of that type there is dropped.
+event is no purchase), a generic guess of that type there is dropped; where
+it rules the type in (a UET total on a purchase page), the vendor's fields
+have said what the event is and the generic event reading is not applied.
 """
 
 from __future__ import annotations
@@ -56,10 +58,10 @@ def analyze_decoded(
             for hit in canary_matcher.scan(decoded)
             if hit.location not in adapted.secrets and not under_credential(hit.location)
         )
-    found.extend(adapted.detections)
+    found.extend(d for d in adapted.detections if d not in adapted.in_context)
     found.extend(
         hit
         for hit in detect_generic(decoded, skip=adapted.secrets, described=adapted.described)
         if (hit.location, hit.data_type) not in adapted.ruled_out
     )
-    return strongest(purchases_in_context(decoded, found))
+    return strongest([*adapted.in_context, *purchases_in_context(decoded, found)])

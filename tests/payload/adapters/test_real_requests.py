@@ -105,7 +105,9 @@ def test_bing_uet_visitor_id_and_products_but_no_purchase_on_a_product_page() ->
 
 
 def test_bing_uet_total_on_a_purchase_page_is_a_purchase() -> None:
-    purchase = request("bing_uet_view_item", edit=("pagetype=product", "pagetype=purchase"))
+    purchase = request(
+        "bing_uet_view_item", edit=("ea=view_item&ev=149&pagetype=product", "ea=purchase&ev=149&pagetype=purchase")
+    )
     assert set(at(found(purchase), "financial.purchase")) == {"query:pagetype", "query:ecomm_totalvalue"}
 
 

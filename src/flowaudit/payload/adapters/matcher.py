@@ -54,6 +54,9 @@ class AdapterResult:
     # (location, data type) a documented field rules out by its record: a Meta Pixel cd[value]
     # in a ViewContent event is a price seen, not a purchase, whatever a generic guess says.
     ruled_out: frozenset[tuple[str, str]] = frozenset()
+    # Detections whose field's record conditions held (a UET total on a purchase page): their
+    # context is already read, by the vendor's own fields.
+    in_context: tuple[Detection, ...] = ()
 
 
 _NOTHING = AdapterResult()
@@ -141,6 +144,7 @@ class Adapters:
         described: dict[str, tuple[str, str]] = {}
         opt_outs: list[OptOut] = []
         ruled_out: set[tuple[str, str]] = set()
+        in_context: list[Detection] = []
         for adapter, endpoint in endpoints:
             detector = f"adapter:{adapter.vendor}"
             for carried in endpoint.carries:
@@ -173,11 +177,17 @@ class Adapters:
                     detection = _certain(candidate, leaf, value, detector)
                     if detection is not None:
                         reported.add(id(candidate))
-                        detections.append(detection)
+                        (in_context if candidate.when_field else detections).append(detection)
         vendors = tuple(dict.fromkeys(adapter.vendor for adapter, _ in endpoints))
-        ruled_out.difference_update((d.location, d.data_type) for d in detections)
+        ruled_out.difference_update((d.location, d.data_type) for d in (*detections, *in_context))
         return AdapterResult(
-            tuple(detections), frozenset(secrets), described, tuple(opt_outs), vendors, frozenset(ruled_out)
+            (*detections, *in_context),
+            frozenset(secrets),
+            described,
+            tuple(opt_outs),
+            vendors,
+            frozenset(ruled_out),
+            tuple(in_context),
         )
 
 
