@@ -3,6 +3,19 @@
     python scripts/accuracy.py            # tables for the whole corpus
     python scripts/accuracy.py --misses   # also list every false positive and miss
 
+Two sets, measured apart:
+
+- the own-recorded corpus (``tests/corpus/*/labels.yml``), scored per flow
+  and data type, as described below;
+- the external corpus (``tests/corpus/external/*/labels.yml``): real captures
+  recorded by others, scored per (recipient company, data type) row. Each
+  capture is audited exactly as ``flowaudit check CAPTURE`` does without a
+  declaration (:func:`flowaudit.commands.check.audit_captures`); the rows are
+  the data types the result's recipients report (``certain`` and ``likely``
+  detections only; browser/OS platform traffic and the first party are not
+  rows), keyed by company id whatever the category, and compared with the
+  rows a person labelled by reading the requests.
+
 Each ``tests/corpus/*/labels.yml`` names a capture and, for each flow, the
 data types truly in it (flows not listed carry none) and which of the test
 user's planted values (``tests/corpus/canaries.yml``) it holds. The script
@@ -30,7 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flowaudit.commands.check import audit_captures
+from flowaudit.datatypes import load_vocabulary
 from flowaudit.declaration.model import Canaries, CustomCanary
+from flowaudit.errors import FlowauditError
 from flowaudit.inputs import open_inputs
 from flowaudit.payload.analyze import analyze
 from flowaudit.payload.canaries import CanaryMatcher
@@ -38,6 +54,7 @@ from flowaudit.payload.model import Detection
 from flowaudit.yamlsource import load_yaml
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
+EXTERNAL = CORPUS / "external"
 COUNTED = ("certain", "likely")
 SENSITIVE_GROUPS = ("health.", "sensitive.")
 # The data type each planted value is reported as (custom canaries: as inferred from their labels).
@@ -217,12 +234,163 @@ def report(with_canaries: Result, without: Result, *, misses: bool = False) -> s
     return "\n".join(lines)
 
 
+# --- external corpus: (recipient company, data type) rows ------------------------------------
+
+RowKey = tuple[str, str]  # (company id, or registrable domain for unknown hosts; data type id)
+_ROW_FIELDS = {"recipient", "type", "reason"}
+
+
+@dataclass(frozen=True)
+class ExternalCapture:
+    name: str
+    path: Path
+    labels_file: Path
+    rows: dict[RowKey, str]  # the rows truly sent -> why (which flows, which fields)
+    wrong: dict[RowKey, str]  # ``not:``: tempting rows that are not sent -> why not
+
+
+@dataclass
+class RowScore:
+    """One capture's rows: which were reported, labelled, and the difference."""
+
+    name: str
+    reported: dict[RowKey, str]  # row -> the first detection's wording, as evidence
+    tally: Tally = field(default_factory=Tally)
+    misses: list[str] = field(default_factory=list)
+
+
+def load_external(root: Path = EXTERNAL) -> list[ExternalCapture]:
+    """Every ``labels.yml`` under ``root``, validated: a wrong data type id or a
+    malformed row is a :class:`FlowauditError` naming the file and line."""
+    vocabulary = load_vocabulary()
+    captures: list[ExternalCapture] = []
+    for labels_file in sorted(root.glob("*/labels.yml")):
+        doc = load_yaml(labels_file)
+        value = doc.value
+        if not isinstance(value, dict) or not isinstance(value.get("capture"), str):
+            raise FlowauditError("expected a mapping with `capture: <file>`", path=doc.path, line=1)
+        unknown = set(value) - {"capture", "rows", "not"}
+        if unknown:
+            raise FlowauditError(f"unknown key {sorted(unknown)[0]!r}", path=doc.path, line=doc.line_of([sorted(unknown)[0]]))
+        rows = _label_rows(doc, "rows", vocabulary.ids)
+        wrong = _label_rows(doc, "not", vocabulary.ids)
+        both = set(rows) & set(wrong)
+        if both:
+            recipient, data_type = sorted(both)[0]
+            raise FlowauditError(f"{recipient} {data_type} is both in rows and in not", path=doc.path)
+        path = (labels_file.parent / value["capture"]).resolve()
+        captures.append(ExternalCapture(labels_file.parent.name, path, labels_file, rows, wrong))
+    return captures
+
+
+def _label_rows(doc: Any, key: str, types: tuple[str, ...]) -> dict[RowKey, str]:
+    entries = doc.value.get(key) or []
+    if not isinstance(entries, list):
+        raise FlowauditError(f"`{key}` must be a list", path=doc.path, line=doc.line_of([key]))
+    out: dict[RowKey, str] = {}
+    for n, entry in enumerate(entries):
+        line = doc.line_of([key, n])
+        if not isinstance(entry, dict) or set(entry) != _ROW_FIELDS:
+            raise FlowauditError(f"a {key} entry needs exactly recipient, type and reason", path=doc.path, line=line)
+        if not all(isinstance(entry[f], str) and entry[f].strip() for f in _ROW_FIELDS):
+            raise FlowauditError("recipient, type and reason must be non-empty text", path=doc.path, line=line)
+        if entry["type"] not in types:
+            raise FlowauditError(
+                f"unknown data type {entry['type']!r}",
+                path=doc.path,
+                line=line,
+                hint="use an id of rules/data-types.yml",
+            )
+        row = (entry["recipient"], entry["type"])
+        if row in out:
+            raise FlowauditError(f"{row[0]} {row[1]} is labelled twice", path=doc.path, line=line)
+        out[row] = entry["reason"]
+    return out
+
+
+def row_recipient(entity_id: str) -> str:
+    """The label's name of a result's recipient: the company id, or the
+    registrable domain of an unknown host (``domain:example.com``)."""
+    return entity_id.removeprefix("domain:")
+
+
+def reported_rows(capture: Path) -> dict[RowKey, str]:
+    """The rows ``flowaudit check CAPTURE`` reports, with no declaration: one
+    per company (whatever its categories) and data type, from certain and
+    likely detections; platform traffic and the first party are left out."""
+    result = audit_captures([str(capture)], None, "never", jobs=0)
+    rows: dict[RowKey, str] = {}
+    for recipient in result.recipients:
+        if recipient.party == "first":
+            continue
+        for data_type in recipient.data_types:
+            how = next((e.how for e in recipient.evidence if e.data_type == data_type), "")
+            rows.setdefault((row_recipient(recipient.entity_id), data_type), how)
+    return rows
+
+
+def measure_external(captures: Iterable[ExternalCapture]) -> list[RowScore]:
+    scores: list[RowScore] = []
+    for capture in captures:
+        score = RowScore(capture.name, reported_rows(capture.path))
+        for row in sorted(set(score.reported) | set(capture.rows)):
+            who = f"{capture.name}: {row[0]} {row[1]}"
+            if row in score.reported and row in capture.rows:
+                score.tally.tp += 1
+            elif row in score.reported:
+                score.tally.fp += 1
+                why = capture.wrong.get(row, "not labelled")
+                score.misses.append(f"FP {who}: reported ({score.reported[row]}); label: {why}")
+            else:
+                score.tally.fn += 1
+                score.misses.append(f"FN {who}: missed; label: {capture.rows[row]}")
+        scores.append(score)
+    return scores
+
+
+def external_total(scores: Iterable[RowScore]) -> Tally:
+    total = Tally()
+    for s in scores:
+        total.tp, total.fp, total.fn = total.tp + s.tally.tp, total.fp + s.tally.fp, total.fn + s.tally.fn
+    return total
+
+
+def external_report(scores: list[RowScore], *, misses: bool = False) -> str:
+    lines = [
+        "External corpus (tests/corpus/external/): (recipient company, data type) rows of "
+        "`flowaudit check CAPTURE`, certain + likely.",
+        "",
+        "| capture | TP | FP | FN | precision | recall |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in scores:
+        t = s.tally
+        lines.append(f"| {s.name} | {t.tp} | {t.fp} | {t.fn} | {t.precision:.2f} | {t.recall:.2f} |")
+    total = external_total(scores)
+    lines.append(
+        f"| **all** | {total.tp} | {total.fp} | {total.fn} | {total.precision:.2f} | {total.recall:.2f} |"
+    )
+    if misses:
+        lines += ["", "External misses and false rows:", *(m for s in scores for m in s.misses)]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--misses", action="store_true", help="list every false positive and miss")
+    parser.add_argument("--external", type=Path, default=EXTERNAL, help="folder of labelled external captures")
+    parser.add_argument("--external-only", action="store_true", help="skip the own-recorded corpus")
     args = parser.parse_args(argv)
-    corpus = load_corpus()
-    print(report(measure(corpus, with_canaries=True), measure(corpus, with_canaries=False), misses=args.misses))
+    try:
+        external = load_external(args.external)
+        if not args.external_only:
+            corpus = load_corpus()
+            print(report(measure(corpus, with_canaries=True), measure(corpus, with_canaries=False), misses=args.misses))
+            print()
+        print(external_report(measure_external(external), misses=args.misses))
+    except FlowauditError as err:
+        print(f"accuracy: {err}", file=sys.stderr)
+        return 2
     return 0
 
 
