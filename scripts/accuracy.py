@@ -206,13 +206,22 @@ def _score_canaries(result: Result, ref: str, label: Label, hits: list[Detection
             result.misses.append(f"canary FN {ref} {kind}")
 
 
+def total(tallies: Iterable[Tally]) -> Tally:
+    """The sum of several tallies: micro-averaged precision and recall."""
+    out = Tally()
+    for t in tallies:
+        out.tp, out.fp, out.fn = out.tp + t.tp, out.fp + t.fp, out.fn + t.fn
+    return out
+
+
+def _row(name: str, t: Tally) -> str:
+    return f"| {name} | {t.tp} | {t.fp} | {t.fn} | {t.precision:.2f} | {t.recall:.2f} |"
+
+
 def _rows(tallies: dict[str, Tally]) -> Iterator[str]:
-    total = Tally()
     for name in sorted(tallies):
-        t = tallies[name]
-        total.tp, total.fp, total.fn = total.tp + t.tp, total.fp + t.fp, total.fn + t.fn
-        yield f"| {name} | {t.tp} | {t.fp} | {t.fn} | {t.precision:.2f} | {t.recall:.2f} |"
-    yield f"| **all** | {total.tp} | {total.fp} | {total.fn} | {total.precision:.2f} | {total.recall:.2f} |"
+        yield _row(name, tallies[name])
+    yield _row("**all**", total(tallies.values()))
 
 
 def report(with_canaries: Result, without: Result, *, misses: bool = False) -> str:
@@ -269,9 +278,9 @@ def load_external(root: Path = EXTERNAL) -> list[ExternalCapture]:
         value = doc.value
         if not isinstance(value, dict) or not isinstance(value.get("capture"), str):
             raise FlowauditError("expected a mapping with `capture: <file>`", path=doc.path, line=1)
-        unknown = set(value) - {"capture", "rows", "not"}
+        unknown = sorted(set(value) - {"capture", "rows", "not"})
         if unknown:
-            raise FlowauditError(f"unknown key {sorted(unknown)[0]!r}", path=doc.path, line=doc.line_of([sorted(unknown)[0]]))
+            raise FlowauditError(f"unknown key {unknown[0]!r}", path=doc.path, line=doc.line_of([unknown[0]]))
         rows = _label_rows(doc, "rows", vocabulary.ids)
         wrong = _label_rows(doc, "not", vocabulary.ids)
         both = set(rows) & set(wrong)
@@ -348,13 +357,6 @@ def measure_external(captures: Iterable[ExternalCapture]) -> list[RowScore]:
     return scores
 
 
-def external_total(scores: Iterable[RowScore]) -> Tally:
-    total = Tally()
-    for s in scores:
-        total.tp, total.fp, total.fn = total.tp + s.tally.tp, total.fp + s.tally.fp, total.fn + s.tally.fn
-    return total
-
-
 def external_report(scores: list[RowScore], *, misses: bool = False) -> str:
     lines = [
         "External corpus (tests/corpus/external/): (recipient company, data type) rows of "
@@ -363,13 +365,8 @@ def external_report(scores: list[RowScore], *, misses: bool = False) -> str:
         "| capture | TP | FP | FN | precision | recall |",
         "|---|---|---|---|---|---|",
     ]
-    for s in scores:
-        t = s.tally
-        lines.append(f"| {s.name} | {t.tp} | {t.fp} | {t.fn} | {t.precision:.2f} | {t.recall:.2f} |")
-    total = external_total(scores)
-    lines.append(
-        f"| **all** | {total.tp} | {total.fp} | {total.fn} | {total.precision:.2f} | {total.recall:.2f} |"
-    )
+    lines += [_row(s.name, s.tally) for s in scores]
+    lines.append(_row("**all**", total(s.tally for s in scores)))
     if misses:
         lines += ["", "External misses and false rows:", *(m for s in scores for m in s.misses)]
     return "\n".join(lines)
