@@ -236,7 +236,9 @@ def _register_value(p: Pseudonymizer, key: str, value: Any) -> None:
         if ID_WHOLE_RE.fullmatch(text) and not UUID_RE.fullmatch(text):
             # a base64url id ("e5MKLJp8QGi6-NUMLkUOMm", a Firebase installation id): its first
             # character carries the format, so it stays
-            p.add_substring(text, text[0] + fake_like(p.salt, text[1:]))
+            marker = next((m for m in KNOWN_PREFIXES if text.startswith(m)), text[0])
+            rest = text[len(marker) :]
+            p.add_substring(text, marker + (fake_uuid if UUID_RE.fullmatch(rest) else fake_like)(p.salt, rest))
     if SECRET_KEY_RE.search(key):
         p.add_runs(text, 8, need_digit=False, min_number=20)
     if _looks_like_client_ip(key, text):
