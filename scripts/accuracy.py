@@ -13,8 +13,8 @@ Two sets, measured apart:
   declaration (:func:`flowaudit.commands.check.audit_captures`); the rows are
   the data types the result's recipients report (``certain`` and ``likely``
   detections only; browser/OS platform traffic and the first party are not
-  rows), keyed by company id whatever the category, and compared with the
-  rows a person labelled by reading the requests.
+  rows), keyed by the owning company whatever the service or category, and
+  compared with the rows a person labelled by reading the requests.
 
 Each ``tests/corpus/*/labels.yml`` names a capture and, for each flow, the
 data types truly in it (flows not listed carry none) and which of the test
@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flowaudit.catalog import load_catalog
 from flowaudit.commands.check import audit_captures
 from flowaudit.datatypes import load_vocabulary
 from flowaudit.declaration.model import Canaries, CustomCanary
@@ -317,15 +318,28 @@ def _label_rows(doc: Any, key: str, types: tuple[str, ...]) -> dict[RowKey, str]
     return out
 
 
-def row_recipient(entity_id: str) -> str:
-    """The label's name of a result's recipient: the company id, or the
-    registrable domain of an unknown host (``domain:example.com``)."""
-    return entity_id.removeprefix("domain:")
+class Owners:
+    """Names a recipient by the company that ultimately owns it, so a label and a
+    result agree however the catalog splits a company into services, subsidiaries
+    or folded ids (doubleclick and google are Alphabet; pardot folded into
+    salesforce). A name the catalog does not know (a registrable domain) stays."""
+
+    def __init__(self) -> None:
+        self._catalog = load_catalog()
+
+    def __call__(self, name: str) -> str:
+        name = name.removeprefix("domain:")
+        try:
+            company = self._catalog.company(name)
+        except KeyError:
+            return name
+        parents = self._catalog.parents(company.id)
+        return parents[-1].id if parents else company.id
 
 
-def reported_rows(capture: Path) -> dict[RowKey, str]:
+def reported_rows(capture: Path, owner: Owners) -> dict[RowKey, str]:
     """The rows ``flowaudit check CAPTURE`` reports, with no declaration: one
-    per company (whatever its categories) and data type, from certain and
+    per owning company (whatever its categories) and data type, from certain and
     likely detections; platform traffic and the first party are left out."""
     result = audit_captures([str(capture)], None, "never", jobs=0)
     rows: dict[RowKey, str] = {}
@@ -334,25 +348,28 @@ def reported_rows(capture: Path) -> dict[RowKey, str]:
             continue
         for data_type in recipient.data_types:
             how = next((e.how for e in recipient.evidence if e.data_type == data_type), "")
-            rows.setdefault((row_recipient(recipient.entity_id), data_type), how)
+            rows.setdefault((owner(recipient.entity_id), data_type), how)
     return rows
 
 
 def measure_external(captures: Iterable[ExternalCapture]) -> list[RowScore]:
+    owner = Owners()
     scores: list[RowScore] = []
     for capture in captures:
-        score = RowScore(capture.name, reported_rows(capture.path))
-        for row in sorted(set(score.reported) | set(capture.rows)):
+        labelled = {(owner(who), data_type): why for (who, data_type), why in capture.rows.items()}
+        wrong = {(owner(who), data_type): why for (who, data_type), why in capture.wrong.items()}
+        score = RowScore(capture.name, reported_rows(capture.path, owner))
+        for row in sorted(set(score.reported) | set(labelled)):
             who = f"{capture.name}: {row[0]} {row[1]}"
-            if row in score.reported and row in capture.rows:
+            if row in score.reported and row in labelled:
                 score.tally.tp += 1
             elif row in score.reported:
                 score.tally.fp += 1
-                why = capture.wrong.get(row, "not labelled")
+                why = wrong.get(row, "not labelled")
                 score.misses.append(f"FP {who}: reported ({score.reported[row]}); label: {why}")
             else:
                 score.tally.fn += 1
-                score.misses.append(f"FN {who}: missed; label: {capture.rows[row]}")
+                score.misses.append(f"FN {who}: missed; label: {labelled[row]}")
         scores.append(score)
     return scores
 

@@ -143,6 +143,12 @@ def test_the_gate_fails_with_the_generic_detectors_switched_off(monkeypatch: pyt
     assert rows.recall < min(EXTERNAL_RECALL_FLOOR, EXTERNAL_RECALL_TARGET)
 
 
+def test_rows_are_keyed_by_the_owning_company() -> None:
+    owner = accuracy.Owners()
+    assert owner("google") == owner("alphabet") == "alphabet"
+    assert owner("domain:revoffers.com") == owner("revoffers.com") == "revoffers.com"
+
+
 def _write_labels(tmp_path: Path, rows: str) -> Path:
     folder = tmp_path / "one"
     folder.mkdir()
