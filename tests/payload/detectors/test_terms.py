@@ -153,6 +153,21 @@ def test_a_mood_state_counts_beside_a_mood() -> None:
     assert terms_in("button depressed") == set()
 
 
+@pytest.mark.parametrize(
+    ("text", "term"),
+    [
+        ("Stimmung deprimiert", "deprimiert"),
+        ("humeur déprimée", "déprimée"),
+        ("ánimo deprimida", "deprimida"),
+        ("humor deprimido", "deprimido"),
+        ("mood deprimido", "deprimido"),
+    ],
+)
+def test_mood_states_in_other_languages(text: str, term: str) -> None:
+    assert term in terms_in(text)
+    assert terms_in(text.split()[-1]) == set()
+
+
 def test_a_phrase_term_names_its_blocking_words(tmp_path: Path) -> None:
     path = write(
         tmp_path,

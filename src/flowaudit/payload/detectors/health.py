@@ -104,7 +104,8 @@ class TermScan:
         self._index = load_terms()
         self._leaves: list[_Eligible] = []
         self._words: set[str] = set()
-        self._object_keys: dict[str, set[str]] = {}  # object location -> words of its keys
+        self._keys: list[tuple[str, str | None, frozenset[str]]] = []  # (location, key, words of the key)
+        self._object_keys: dict[str, set[str]] | None = None  # object location -> words of its keys, when asked
 
     def add(
         self, leaf: Leaf, name: str, value: str, key: tuple[frozenset[str], tuple[Term, ...]] | None = None
@@ -116,12 +117,17 @@ class TermScan:
         value_words, value_terms = words_and_terms(value)
         self._words.update(key_words)
         self._words.update(value_words)
-        self._object_keys.setdefault(object_location(leaf.location, leaf.key), set()).update(key_words)
+        if key_words:
+            self._keys.append((leaf.location, leaf.key, key_words))
         if key_terms or value_terms:
             self._leaves.append(_Eligible(leaf, name, key_terms, value_terms, value_words))
 
     def _beside(self, eligible: _Eligible) -> set[str]:
         """The words next to a value: its key path, its object's keys and itself."""
+        if self._object_keys is None:  # built once, for the few requests with such a term
+            self._object_keys = {}
+            for location, key, key_words in self._keys:
+                self._object_keys.setdefault(object_location(location, key), set()).update(key_words)
         leaf = eligible.leaf
         near = set(eligible.value_words)
         near.update(self._object_keys.get(object_location(leaf.location, leaf.key), ()))
