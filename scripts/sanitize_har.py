@@ -46,6 +46,9 @@ UUID_RE = re.compile(
 # holds the run "abc123".
 TOKEN_RE = re.compile(r"(%(?:25)*[0-9A-Fa-f]{2})|([A-Za-z0-9]+)")
 RUN_RE = re.compile(r"[A-Za-z0-9]+")
+# Base64 (standard or URL-safe) long enough to hide an id: ids inside it are faked too, and it is
+# encoded again, so a cookie id and its base64 copy in an ad-tech "eids" parameter stay the same value.
+B64_RE = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 IPV4_RE = re.compile(r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$")
 ID_WHOLE_RE = re.compile(r"(?=.*[A-Za-z])(?=.*[0-9])[A-Za-z0-9_-]{16,}")
 EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.(?!(?:png|jpe?g|gif|svg|webp)$)[A-Za-z]{2,}$", re.IGNORECASE)
@@ -114,6 +117,22 @@ def fake_uuid(salt: str, value: str) -> str:
     return out.upper() if value.isupper() else out
 
 
+def decode_base64_text(blob: str) -> tuple[str, bool] | None:
+    """The printable text a base64 blob holds and whether it is URL-safe base64, or None."""
+    core = blob.rstrip("=")
+    urlsafe = "-" in core or "_" in core
+    if len(core) < 16 or len(core) % 4 == 1 or (urlsafe and ("+" in core or "/" in core)):
+        return None
+    try:
+        raw = (base64.urlsafe_b64decode if urlsafe else base64.b64decode)(core + "=" * (-len(core) % 4))
+        text = raw.decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    if not all(c.isprintable() or c in "\r\n\t" for c in text):
+        return None
+    return text, urlsafe
+
+
 def fake_ipv4(salt: str, value: str) -> str:
     """Keep the first octet (the region of the address space) and zero octets; fake the others."""
     octets = value.split(".")
@@ -174,6 +193,7 @@ class Pseudonymizer:
             text = text.replace(original, fake)
         for original, fake in self.whole.items():
             text = re.sub(r"(?<![\w.@])" + re.escape(original) + r"(?![\w@]|\.\w)", fake, text)
+        text = B64_RE.sub(lambda m: self._apply_base64(m.group(0)), text)
 
         def swap_uuid(m: re.Match[str]) -> str:
             if self._in_host(m.group(0)):
@@ -185,6 +205,20 @@ class Pseudonymizer:
             return self.tokens.get(m.group(2), m.group(0)) if m.group(2) else m.group(0)
 
         return TOKEN_RE.sub(swap, UUID_RE.sub(swap_uuid, text))
+
+    def _apply_base64(self, blob: str) -> str:
+        """Fake the ids inside a base64 text and encode it again; anything else is returned as it was."""
+        decoded = decode_base64_text(blob)
+        if decoded is None:
+            # a path ("users/eyJ...") is several blobs
+            return "/".join(self._apply_base64(part) if len(part) >= 16 else part for part in blob.split("/")) \
+                if "/" in blob else blob
+        text, urlsafe = decoded
+        faked = self.apply(text)
+        if faked == text:
+            return blob
+        encoded = (base64.urlsafe_b64encode if urlsafe else base64.b64encode)(faked.encode()).decode()
+        return encoded if blob.endswith("=") else encoded.rstrip("=")
 
     def originals(self) -> Iterator[str]:
         yield from self.tokens
@@ -363,7 +397,14 @@ def _strings(obj: Any) -> Iterator[str]:
 def check_clean(har: dict[str, Any], p: Pseudonymizer) -> list[str]:
     """Replaced originals still present in the output's strings (should be none)."""
     left: set[str] = set()
-    for text in _strings(har):
+    texts = list(_strings(har))
+    for text in list(texts):
+        for m in B64_RE.finditer(text):
+            for part in [m.group(0)] + m.group(0).split("/"):
+                decoded = decode_base64_text(part)
+                if decoded is not None:
+                    texts.append(decoded[0])
+    for text in texts:
         for m in TOKEN_RE.finditer(text):
             if m.group(2) in p.tokens:
                 left.add(m.group(2))

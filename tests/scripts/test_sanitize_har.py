@@ -28,6 +28,7 @@ sanitize_har = _load()
 
 AD_ID = "1209d0b9-b959-42e6-b921-aa5d9d08c1af"
 FBP = "fb.1.1686166419258.1182598534"
+PUBCID = "852b8143-edc1-41a8-9983-e971f9463754"
 BASIC = base64.b64encode(b"magsupport_platform_20231024080034030-64c03dee9592d82:").decode()
 
 
@@ -57,6 +58,9 @@ def _har() -> dict[str, Any]:
                body=json.dumps({"device_fingerprint_id": "1172860168313205995", "google_advertising_id": AD_ID,
                                 "device": {"id": "7d5a6fd0d53a566b"}, "local_ip": "10.0.0.1"})),
         _entry("https://adrta.com/i?kv4=83.135.1.0&version=1.0.6.2&email=jane.roe@mail.example"),
+        _entry("https://ssp.example/sync?eids=" + base64.b64encode(
+            json.dumps([{"source": "pubcid.org", "uids": [{"id": PUBCID}]}]).encode()).decode(),
+            cookies=[{"name": "_pubcid", "value": PUBCID}]),
         _entry("https://api.helpshift.com/events/v1/magsupport/websdk/",
                body="platform-id=magsupport_platform_20231024080034030-64c03dee9592d82",
                headers=[{"name": "Authorization", "value": f"Basic {BASIC}"}]),
@@ -99,10 +103,19 @@ def test_client_ip_email_and_credentials_are_faked_in_their_shape() -> None:
     ip = re.search(r"kv4=([\d.]+)", url)
     assert ip is not None and ip.group(1) != "83.135.1.0" and re.fullmatch(r"83\.\d+\.\d+\.0", ip.group(1))
     assert "jane.roe" not in url and re.search(r"email=[a-z]+\.[a-z]+@mail\.example", url)
-    helpshift = clean["log"]["entries"][4]["request"]
+    helpshift = clean["log"]["entries"][5]["request"]
     decoded = base64.b64decode(helpshift["headers"][0]["value"][6:]).decode()
     assert decoded.endswith(":") and "20231024080034030" not in decoded
     assert helpshift["postData"]["text"] == "platform-id=" + decoded[:-1]  # header and body still agree
+    assert sanitize_har.check_clean(clean, p) == []
+
+
+def test_an_id_inside_base64_gets_the_same_fake_as_its_plain_copy() -> None:
+    clean, p = sanitize_har.sanitize(_har(), "test")
+    request = clean["log"]["entries"][4]["request"]
+    cookie = request["cookies"][0]["value"]
+    eids = json.loads(base64.b64decode(request["url"].split("eids=")[1]))
+    assert cookie != PUBCID and eids[0]["uids"][0]["id"] == cookie
     assert sanitize_har.check_clean(clean, p) == []
 
 
