@@ -44,6 +44,7 @@ class Observation:
     status: int | None = None  # response status; None when there was none
     timestamp: float | None = None  # request start, seconds since the epoch
     phase: str | None = None  # capture phase marker in force, if any
+    phase_ref: str | None = None  # the capture's marker record that started ``phase``, when it holds one
     error: str | None = None  # kind "tls": why the handshake failed, as the proxy saw it
 
 
@@ -57,6 +58,20 @@ class InputInfo:
     flows: int
     complete: bool
     problem: str | None = None  # why reading stopped early, when it did
+    # From flowaudit's capture record (``flowaudit record --app/--device``), when the capture has one.
+    app: str | None = None
+    device: str | None = None
+    started: str | None = None  # when recording began, ISO 8601
+    # Hosts of the pages the capture says were loaded (a HAR's log.pages), in order.
+    page_hosts: tuple[str, ...] = ()
+
+    @property
+    def recorded(self) -> str:
+        """What the capture record says, as every format shows it beside the
+        input: "app Acme Health, device Pixel 7 emulator, recording began …"
+        ("" when the capture has no record)."""
+        parts = (("app", self.app), ("device", self.device), ("recording began", self.started))
+        return ", ".join(f"{label} {value}" for label, value in parts if value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +86,7 @@ class Evidence:
     excerpt: str = ""
     request: str = ""  # redacted request line "POST https://host/path"
     # The full value the excerpt shows masked (a shared identifier): kept in
-    # outputs only under --no-redact (or for a canary), dropped otherwise.
+    # outputs only under --no-redact, dropped otherwise.
     value: str | None = None
 
 

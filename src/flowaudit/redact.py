@@ -226,8 +226,8 @@ def full_value(value: str) -> str:
 def _unmasked(f: Finding, keep: tuple[str, ...] | None) -> Finding:
     """A finding whose quoted values (``Evidence.value``) are shown in full
     where ``keep`` allows (None: all of them, under ``--no-redact``; else the
-    canaries, the tester's own values) and dropped from the evidence
-    otherwise, so the full value only leaves the engine when asked for."""
+    canaries, the tester's own values). ``Evidence.value`` itself stays only
+    under ``--no-redact``: so the full value only leaves the engine when asked for."""
     if not any(e.value for e in f.evidence):
         return f
     message, title = f.message, f.title
@@ -236,7 +236,7 @@ def _unmasked(f: Finding, keep: tuple[str, ...] | None) -> Finding:
         if e.value and (keep is None or e.value in keep):
             shown, full = masked_value(e.value), full_value(e.value)
             message, title = message.replace(shown, full), title.replace(shown, full)
-            evidence.append(replace(e, excerpt=e.excerpt.replace(shown, full)))
+            evidence.append(replace(e, excerpt=e.excerpt.replace(shown, full), value=e.value if keep is None else None))
         else:
             evidence.append(replace(e, value=None))
     return replace(f, message=message, title=title, evidence=tuple(evidence))

@@ -363,3 +363,25 @@ def test_flowaudit_own_records_in_a_har_export_are_skipped(read: Read, tmp_path:
     assert [o.host for o in observations] == ["api.segment.io"]
     assert observations[0].ref.endswith("#2")  # positions are kept
     assert info.complete
+
+
+def test_har_pages_and_capture_record_are_noted(read: Read, tmp_path: Path) -> None:
+    record = {"status": 200, "content": {"text": 'flowaudit capture record (not app traffic):\n{"app": "Acme"}\n'}}
+    path = tmp_path / "pages.har"
+    path.write_text(
+        json.dumps(
+            {
+                "log": {
+                    "version": "1.2",
+                    "pages": [{"id": "page_1", "title": "https://Shop.Example.com/cart"}, {"title": "Checkout"}],
+                    "entries": [
+                        {**entry("http://flowaudit.invalid/capture"), "response": record},
+                        entry("https://api.segment.io/v1/batch"),
+                    ],
+                }
+            }
+        )
+    )
+    _, (info,) = read(path)
+    assert info.page_hosts == ("shop.example.com",)
+    assert info.app == "Acme"

@@ -279,3 +279,58 @@ def test_truncated_gzipped_flow_file_is_incomplete(read: Read, tmp_path: Path) -
     observations, (info,) = read(path)
     assert 0 < len(observations) < 5
     assert info.problem is not None and info.problem.startswith(f"truncated after flow #{len(observations)}")
+
+
+def _flowaudit_capture(path: Path) -> Path:
+    """A capture as `flowaudit record --app --device` writes it: the capture
+    record, then app traffic, a phase marker, and traffic in that phase."""
+    from mitmproxy.io import FlowWriter
+
+    from flowaudit.capture.addon import CAPTURE_KEY, _local_record, _marker_record
+
+    about = {"app": "Acme Health", "device": "Pixel 7 emulator", "started": "2026-11-22T19:28:00+00:00"}
+    first, second = records(REALWORLD / "sdk/mixpanel/flows.mitm")
+    with path.open("wb") as out:
+        FlowWriter(out).add(_local_record("/capture", "flowaudit capture record\n", {CAPTURE_KEY: about}))
+        out.write(first)
+        FlowWriter(out).add(_marker_record("consent-granted", "key"))
+        out.write(rewritten(second, {"metadata": {"flowaudit.phase": "consent-granted"}}))
+    return path
+
+
+def test_capture_record_and_markers_reach_the_custody_facts(read: Read, tmp_path: Path) -> None:
+    observations, (info,) = read(_flowaudit_capture(tmp_path / "recorded.mitm"))
+    assert [o.ref.rsplit("#")[1] for o in observations] == ["2", "4"]
+    assert (info.app, info.device, info.started) == ("Acme Health", "Pixel 7 emulator", "2026-11-22T19:28:00+00:00")
+    assert info.flows == 2
+    assert observations[1].phase == "consent-granted"
+    assert observations[1].phase_ref == observations[1].ref.replace("#4", "#3")  # the marker's own record
+    assert observations[0].phase_ref is None
+
+
+def test_a_malformed_capture_record_is_ignored(read: Read, tmp_path: Path) -> None:
+    from mitmproxy.io import FlowWriter
+
+    from flowaudit.capture.addon import CAPTURE_KEY, _local_record
+
+    path = tmp_path / "odd.mitm"
+    with path.open("wb") as out:
+        odd = {"app": ["not", "text"], "device": "d" * 999}
+        FlowWriter(out).add(_local_record("/capture", "x", {CAPTURE_KEY: odd}))
+        out.write(records(REALWORLD / "sdk/mixpanel/flows.mitm")[0])
+    _, (info,) = read(path)
+    assert info.app is None and info.device == "d" * 200
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "html", "sarif", "junit", "markdown"])
+def test_record_app_and_device_reach_every_output(tmp_path: Path, fmt: str) -> None:
+    from flowaudit.commands.check import audit_captures
+    from flowaudit.reporters import get_reporter
+
+    capture = _flowaudit_capture(tmp_path / "recorded.mitm")
+    result = audit_captures([str(capture)], None, fail_on="never")
+    assert result.app_name == "Acme Health"
+    [marked] = [c for c in result.phase_changes if c.source == "marker"]
+    assert marked.evidence is not None and marked.evidence.flow == f"{capture}#3"
+    rendered = get_reporter(fmt).render(result)
+    assert "Acme Health" in rendered and "Pixel 7 emulator" in rendered

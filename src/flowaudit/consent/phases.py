@@ -144,7 +144,7 @@ class PhaseResolver:
         marker = obs.phase.strip() if obs.phase else None
         if marker != self._marker:
             self._marker = marker
-            evidence = Evidence(flow=obs.ref, how=f"capture marker {marker!r}") if marker else None
+            evidence = Evidence(flow=obs.phase_ref or obs.ref, how=f"capture marker {marker!r}") if marker else None
             consent = MARKER_CONSENT.get(marker.lower()) if marker else None
             if consent is not None:
                 self._set(consent, "marker", obs.ref)

@@ -101,7 +101,7 @@ class Auditor:
             tool_version=__version__,
             rules_version=self._catalog.version,
             inputs=inputs,
-            app_name=decl.app if decl else None,
+            app_name=(decl.app if decl else None) or next((i.app for i in inputs if i.app), None),
             declaration=decl.path if decl else None,
             recipients=tuple(_recipient(t, phases) for t in tallies if not t.destination.is_platform),
             platform=tuple(_recipient(t, phases) for t in tallies if t.destination.is_platform),

@@ -23,6 +23,7 @@ from pathlib import Path
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.har import read_har
 from flowaudit.inputs.mitm import read_mitm
+from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.sniff import Sniffed, sniff
 from flowaudit.inputs.stream import ByteSource, HashingReader, InflatingReader
 from flowaudit.model import InputInfo, Observation
@@ -71,7 +72,8 @@ class CaptureSet:
                 hashing = HashingReader(raw)
                 stream: ByteSource = InflatingReader(hashing) if capture.compressed else hashing
                 flows = 0
-                reading = _READERS[capture.format](stream, capture.source)
+                notes = CaptureNotes()
+                reading = _READERS[capture.format](stream, capture.source, notes)
                 while True:
                     try:
                         observation = next(reading)
@@ -91,6 +93,10 @@ class CaptureSet:
                 flows=flows,
                 complete=problem is None,
                 problem=problem,
+                app=notes.app,
+                device=notes.device,
+                started=notes.started,
+                page_hosts=tuple(notes.page_hosts),
             )
         )
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,7 @@ from flowaudit.capture.addon import RESERVED_HOST
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.fields import bound_body, normalize_host
 from flowaudit.inputs.jsonbytes import JsonBytes
+from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.stream import ByteSource, CorruptStream
 from flowaudit.model import Headers, Observation
 
@@ -45,13 +47,22 @@ _TRUNCATION_MARKS = ("premature EOF", "Incomplete JSON", "Incomplete string")
 
 _Event = tuple[str, str, Any]
 
+# Largest capture record read from a HAR (the addon's is well under 1 KB).
+_MAX_RECORD = 64 * 1024
+
 
 class _NotHar(Exception):
     """Valid JSON so far, but not shaped like a HAR document."""
 
 
-def read_har(source: ByteSource, name: str) -> Generator[Observation, None, str | None]:
+def read_har(
+    source: ByteSource, name: str, notes: CaptureNotes | None = None
+) -> Generator[Observation, None, str | None]:
     """Yield the observations of a HAR file; return why reading stopped early, or None.
+
+    ``notes`` gathers the pages the HAR says were loaded (``log.pages[].title``
+    when it is a URL, as browsers write it) and, in a HAR export of a
+    flowaudit capture, the capture record's app and device.
 
     Entries before a break (the file ends mid-document, or stops being
     JSON) are yielded and the break is returned as the problem. A file that
@@ -59,11 +70,13 @@ def read_har(source: ByteSource, name: str) -> Generator[Observation, None, str 
     raises :class:`FlowauditError`.
     """
     json_source = JsonBytes(source)
-    shape = _Shape()
+    shape = _Shape(notes or CaptureNotes())
     n = 0
     try:
         for entry in ijson.items(shape.watch(ijson.parse(json_source, use_float=True)), "log.entries.item"):
             n += 1
+            if notes is not None:
+                _take_record(entry, notes)
             observation = _observe(entry, name, n)
             if observation is not None:
                 yield observation
@@ -85,11 +98,14 @@ def read_har(source: ByteSource, name: str) -> Generator[Observation, None, str 
 class _Shape:
     """Checks, as events stream past, that the document is shaped like a HAR."""
 
-    def __init__(self) -> None:
+    def __init__(self, notes: CaptureNotes) -> None:
         self.entries_seen = False
+        self._notes = notes
 
     def watch(self, events: Iterable[_Event]) -> Iterator[_Event]:
         for prefix, event, value in events:
+            if prefix == "log.pages.item.title" and event == "string":
+                self._notes.take_page(value)
             if prefix == "log" and event not in ("start_map", "map_key", "end_map"):
                 raise _NotHar('"log" is not an object')
             if prefix == "log.entries":
@@ -97,6 +113,28 @@ class _Shape:
                     raise _NotHar('"log.entries" is not a list')
                 self.entries_seen = True
             yield prefix, event, value
+
+
+def _take_record(entry: object, notes: CaptureNotes) -> None:
+    """flowaudit's capture record, in a HAR export of its capture: the
+    request to the reserved host's ``/capture``, whose answer is the record
+    as text (a first line, then its JSON object)."""
+    if not isinstance(entry, dict):
+        return
+    request, response = entry.get("request"), entry.get("response")
+    url = request.get("url") if isinstance(request, dict) else None
+    if not isinstance(url, str) or not isinstance(response, dict):
+        return
+    parts = urlsplit(url.strip())
+    if not parts.hostname or normalize_host(parts.hostname) != RESERVED_HOST or parts.path != "/capture":
+        return
+    content = response.get("content")
+    text = content.get("text") if isinstance(content, dict) else None
+    if isinstance(text, str) and len(text) <= _MAX_RECORD:
+        try:
+            notes.take_record(json.loads(text.partition("\n")[2]))
+        except ValueError:
+            return
 
 
 def _observe(entry: object, name: str, n: int) -> Observation | None:

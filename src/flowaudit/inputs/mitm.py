@@ -36,13 +36,16 @@ every record becomes an observation:
   host was contacted, what was sent is unknown.
 
 Each observation carries the phase marker in force when it started
-(``flowaudit.phase`` in the flow's metadata, set by the addon).
+(``flowaudit.phase`` in the flow's metadata, set by the addon), and the
+reference of the marker record that started it. The capture record's app
+and device are gathered into :class:`~flowaudit.inputs.notes.CaptureNotes`.
 """
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Generator
+from dataclasses import replace
 
 from mitmproxy import flow as mflow
 from mitmproxy import http, tcp, udp
@@ -53,6 +56,7 @@ from mitmproxy.net.http import url
 from flowaudit.capture.addon import CAPTURE_KEY, MARKER_KEY, PHASE_KEY, RESERVED_HOST, UNINSPECTABLE_KEY
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.fields import MAX_BODY, bound_body, normalize_host
+from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.stream import CHUNK, ByteSource, CorruptStream
 from flowaudit.model import Observation
 
@@ -76,8 +80,14 @@ class _Stop(Exception):
         self.truncated = truncated
 
 
-def read_mitm(source: ByteSource, name: str) -> Generator[Observation, None, str | None]:
+def read_mitm(
+    source: ByteSource, name: str, notes: CaptureNotes | None = None
+) -> Generator[Observation, None, str | None]:
     """Yield the observations of a flow file; return why reading stopped early, or None.
+
+    ``notes`` gathers what the capture says about itself (the capture
+    record's app and device, where each phase marker sits); each observation
+    made in a marked phase cites that marker's record (``phase_ref``).
 
     A break after at least one record yields everything before it and is
     returned as the problem. Unreadable data from the very first record,
@@ -92,7 +102,11 @@ def read_mitm(source: ByteSource, name: str) -> Generator[Observation, None, str
             if record is None:
                 return None
             # The flow object is dropped before the observation is handed on.
-            observation = observe(_decode(record, name, n + 1), name, n + 1)
+            flow = _decode(record, name, n + 1)
+            if notes is not None:
+                _take_notes(flow, f"{name}#{n + 1}", notes)
+            observation = observe(flow, name, n + 1)
+            del flow
         except (_Stop, CorruptStream) as e:
             truncated = isinstance(e, _Stop) and e.truncated
             if n == 0 and not truncated:
@@ -108,7 +122,18 @@ def read_mitm(source: ByteSource, name: str) -> Generator[Observation, None, str
         # measured, it costs nothing noticeable (4000 flows: 1.6 s either way).
         gc.collect(1)
         if observation is not None:
+            if notes is not None and observation.phase:
+                observation = replace(observation, phase_ref=notes.marker_ref(observation.phase))
             yield observation
+
+
+def _take_notes(f: mflow.Flow, ref: str, notes: CaptureNotes) -> None:
+    """The capture record's facts and where each phase marker sits."""
+    if CAPTURE_KEY in f.metadata:
+        notes.take_record(f.metadata[CAPTURE_KEY])
+    marker = f.metadata.get(MARKER_KEY)
+    if isinstance(marker, dict):
+        notes.take_marker(marker.get("name"), ref)
 
 
 class _Records:

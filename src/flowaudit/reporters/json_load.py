@@ -88,6 +88,10 @@ def _input(r: _Reader, d: dict[str, Any], where: str) -> InputInfo:
         flows=r.get(d, "flows", int, where),
         complete=r.get(d, "complete", bool, where),
         problem=r.get(d, "problem", str, where, None),
+        app=r.get(d, "app", str, where, None),
+        device=r.get(d, "device", str, where, None),
+        started=r.get(d, "started", str, where, None),
+        page_hosts=r.strings(d, "page_hosts", where),
     )
 
 

@@ -23,6 +23,10 @@ def _input(i: InputInfo) -> dict[str, Any]:
         "flows": i.flows,
         "complete": i.complete,
         "problem": i.problem,
+        "app": i.app,
+        "device": i.device,
+        "started": i.started,
+        "page_hosts": list(i.page_hosts),
     }
 
 
@@ -53,7 +57,7 @@ def _evidence(e: Evidence) -> dict[str, Any]:
         "how": e.how,
         "excerpt": e.excerpt,
     }
-    if e.value is not None:  # only under --no-redact (or a canary): see flowaudit.redact
+    if e.value is not None:  # only under --no-redact: see flowaudit.redact
         out["value"] = e.value
     return out
 

@@ -136,6 +136,7 @@ def to_junit(result: AuditResult) -> ET.Element:
     notes = [
         *(
             f"input: {i.path} ({i.format}), {i.flows} flows, {'complete' if i.complete else 'INCOMPLETE'}"
+            + (f"; {i.recorded}" if i.recorded else "")
             for i in result.inputs
         ),
         *warnings(result),

@@ -157,7 +157,8 @@ def render_markdown(result: AuditResult, *, with_evidence: bool = True) -> str:
     out += ["### Custody", "", "| Input | Format | Requests | Complete | SHA-256 |", "|---|---|---:|---|---|"]
     for i in result.inputs:
         complete = "yes" if i.complete else f"**NO**: {md_text(i.problem or 'reading stopped early')}"
-        out.append(f"| {md_code(i.path)} | {i.format} | {i.flows} | {complete} | {md_code(i.sha256)} |")
+        path = md_code(i.path) + (f" ({md_text(i.recorded)})" if i.recorded else "")
+        out.append(f"| {path} | {i.format} | {i.flows} | {complete} | {md_code(i.sha256)} |")
     facts = [f"flowaudit {md_code(result.tool_version)}", f"rules {md_code(result.rules_version)}"]
     facts.append(f"declaration {md_code(result.declaration)}" if result.declaration else "no declaration")
     if result.created:

@@ -138,7 +138,13 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
             "location": {"uri": repository_path(i.path)},
             "hashes": {"sha-256": i.sha256},
             "roles": ["analysisTarget"],
-            "properties": {"format": i.format, "flows": i.flows, "complete": i.complete, "problem": i.problem},
+            "properties": {
+                "format": i.format,
+                "flows": i.flows,
+                "complete": i.complete,
+                "problem": i.problem,
+                **({"recorded": i.recorded} if i.recorded else {}),
+            },
         }
         for i in result.inputs
     ]

@@ -155,6 +155,8 @@ def _header(result: AuditResult) -> Iterator[RenderableType]:
         yield Text("no declaration: every third party counts as undeclared", style="yellow")
     for i in result.inputs:
         line = Text.assemble("input: ", safe(i.path), f" ({i.format}, {_plural(i.flows, 'flow')})")
+        if i.recorded:
+            line.append_text(Text.assemble("; ", safe(i.recorded)))
         if not i.complete:
             line.append("  INCOMPLETE: ", style="bold yellow")
             line.append_text(safe(i.problem or "read stopped early"))

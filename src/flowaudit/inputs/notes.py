@@ -1,0 +1,64 @@
+"""What a capture says about itself, gathered while its traffic is read.
+
+Not the app's traffic, yet needed in every output: the capture record
+flowaudit's addon writes first (the app under test and the device, given to
+``flowaudit record --app/--device``), where each phase marker sits (so a
+phase's start cites the marker's own flow), and the pages a HAR says were
+loaded (to tell the site's own hosts from third parties). The capture is
+hostile input: only text values are taken, each cut to a bound, and only
+so many of each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from flowaudit.inputs.fields import normalize_host
+
+# Longest app name, device note or start time taken from a capture record.
+MAX_TEXT = 200
+# Most page hosts and marker names remembered per capture.
+MAX_ITEMS = 100
+
+
+@dataclass(slots=True)
+class CaptureNotes:
+    app: str | None = None
+    device: str | None = None
+    started: str | None = None
+    # phase marker name -> the reference of the record that last set it
+    markers: dict[str, str] = field(default_factory=dict)
+    page_hosts: dict[str, None] = field(default_factory=dict)  # in order, no repeats
+
+    def take_record(self, about: object) -> None:
+        """The capture record's facts (its JSON object); anything malformed is ignored."""
+        if not isinstance(about, dict):
+            return
+        self.app = _text(about.get("app")) or self.app
+        self.device = _text(about.get("device")) or self.device
+        self.started = _text(about.get("started")) or self.started
+
+    def take_marker(self, name: object, ref: str) -> None:
+        text = _text(name)
+        if text and (text in self.markers or len(self.markers) < MAX_ITEMS):
+            self.markers[text.strip()] = ref
+
+    def marker_ref(self, phase: str | None) -> str | None:
+        """The record that started the phase marker ``phase``, when the capture holds it."""
+        return self.markers.get(phase.strip()) if phase else None
+
+    def take_page(self, url: object) -> None:
+        """A page the capture says was loaded (a HAR's ``log.pages[].title``, when it is a URL)."""
+        text = _text(url)
+        if not text or len(self.page_hosts) >= MAX_ITEMS:
+            return
+        parts = urlsplit(text.strip())
+        if parts.scheme.lower() in ("http", "https") and parts.hostname:
+            self.page_hosts.setdefault(normalize_host(parts.hostname))
+
+
+def _text(value: object) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return " ".join(value.split())[:MAX_TEXT]
