@@ -14,6 +14,7 @@ a test shows that switching the generic detectors off fails the floors."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -147,6 +148,36 @@ def test_rows_are_keyed_by_the_owning_company() -> None:
     owner = accuracy.Owners()
     assert owner("google") == owner("alphabet") == "alphabet"
     assert owner("domain:revoffers.com") == owner("revoffers.com") == "revoffers.com"
+
+
+def _har(tmp_path: Path, urls: list[str]) -> Path:
+    entries = [
+        {
+            "startedDateTime": "2026-01-01T00:00:00Z",
+            "time": 1,
+            "request": {"method": "GET", "url": url, "httpVersion": "HTTP/1.1", "headers": [], "cookies": []},
+            "response": {"status": 204, "headers": [], "content": {"size": 0}},
+        }
+        for url in urls
+    ]
+    path = tmp_path / "capture.har"
+    path.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}), encoding="utf-8")
+    return path
+
+
+def test_one_row_per_owner_and_type_whatever_the_service(tmp_path: Path) -> None:
+    """Google Analytics and DoubleClick (two services, two categories, one owner)
+    sending the same page URL are one (owner, browsing.history) row."""
+    page = "dl=https%3A%2F%2Fshop.example%2Fcart%2F"
+    capture = _har(
+        tmp_path,
+        [
+            f"https://www.google-analytics.com/g/collect?v=2&tid=G-1&en=page_view&{page}",
+            f"https://stats.g.doubleclick.net/g/collect?v=2&tid=G-1&{page}",
+        ],
+    )
+    rows = accuracy.reported_rows(capture, accuracy.Owners())
+    assert [row for row in rows if row[1] == "browsing.history"] == [("alphabet", "browsing.history")]
 
 
 def _write_labels(tmp_path: Path, rows: str) -> Path:
