@@ -7,10 +7,13 @@ equals, so a canary's or an adapter's wording wins). An amount is a
 purchase only in a purchase-type event, whoever found it
 (:mod:`~flowaudit.payload.detectors.commerce`). Credentials never
 come out as data, whoever found them: values under a credential key and
-fields an adapter marks as secrets are dropped from canary hits too. Where a
-documented field's record rules a data type out (a price in a product-view
-event is no purchase), a generic guess of that type there is dropped; where
-it rules the type in (a UET total on a purchase page), the vendor's fields
+fields an adapter marks as secrets are dropped from canary hits too. A field
+the vendor documents says what it holds: a generic guess at its place is
+dropped where the field's record rules that type out (a price in a
+product-view event is no purchase) or where the field is another reading of
+the same value (OneSignal's iOS ad_id is a device id, not an advertising id;
+a hashed form postcode is profile data, not a location). Where a field's
+record rules a type in (a UET total on a purchase page), the vendor's fields
 have said what the event is and the generic event reading is not applied.
 """
 
@@ -26,6 +29,15 @@ from flowaudit.payload.detectors import detect_generic, strongest
 from flowaudit.payload.detectors.commerce import purchases_in_context
 from flowaudit.payload.detectors.keys import under_credential
 from flowaudit.payload.model import DecodedRequest, Detection
+
+# Readings of one value that exclude each other: an id is a user's, a device's or an
+# advertising id, not two of them; a postcode is profile data or a location.
+_ALTERNATIVES = (
+    frozenset(
+        {"identifiers.user_id", "identifiers.device_id", "identifiers.advertising_id", "identifiers.hardware_id"}
+    ),
+    frozenset({"contact.other", "location.coarse"}),
+)
 
 
 class CanaryMatcher(Protocol):
@@ -59,9 +71,18 @@ def analyze_decoded(
             if hit.location not in adapted.secrets and not under_credential(hit.location)
         )
     found.extend(d for d in adapted.detections if d not in adapted.in_context)
+    documented: dict[str, set[str]] = {}
+    for detection in adapted.detections:
+        documented.setdefault(detection.location, set()).add(detection.data_type)
     found.extend(
         hit
         for hit in detect_generic(decoded, skip=adapted.secrets, described=adapted.described)
-        if (hit.location, hit.data_type) not in adapted.ruled_out
+        if (hit.location, hit.data_type) not in adapted.ruled_out and not _contradicted(hit, documented)
     )
     return strongest([*adapted.in_context, *purchases_in_context(decoded, found)])
+
+
+def _contradicted(hit: Detection, documented: dict[str, set[str]]) -> bool:
+    """Whether a vendor's field at the same place says the value is another of its readings."""
+    said = documented.get(hit.location, set())
+    return any(hit.data_type in group and bool(said & group - {hit.data_type}) for group in _ALTERNATIVES)

@@ -28,7 +28,9 @@ def request(name: str, *, edit: tuple[str, str] | None = None) -> Observation:
         assert edit[0] in url + body, edit  # the variant really changes something
         url, body = url.replace(*edit), body.replace(*edit)
     parts = urlsplit(url)
-    headers = (("Content-Type", entry["content_type"]),) if "content_type" in entry else ()
+    headers = tuple(
+        (name, entry[key]) for key, name in (("content_type", "Content-Type"), ("cookie", "Cookie")) if key in entry
+    )
     return Observation(
         ref=f"{name}#1",
         source=entry["source"],
@@ -65,10 +67,7 @@ def test_ga_universal_event_hit_names_its_ids_pages_and_action() -> None:
         "query:cid": "adapter:google_analytics",
         "query:_gid": "adapter:google_analytics",
     }
-    assert at(by_type, "usage.interactions") == {
-        "query:ea": "adapter:google_analytics",
-        "query:pa": "adapter:google_analytics",
-    }
+    assert set(at(by_type, "usage.interactions")) == {"query:t", "query:ea", "query:pa"}
     assert at(by_type, "browsing.history")["query:dl"] == "adapter:google_analytics"
     assert "query:pr1nm" in at(by_type, "health.health")  # a pregnancy test's name
 
@@ -126,6 +125,11 @@ def test_branch_v1_open_device_ids_but_not_a_random_hardware_id() -> None:
     assert "body > json:branch_key" in result.secrets
 
 
+def test_branch_v1_open_and_close_are_app_sessions() -> None:
+    (carried,) = found(request("branch_v1_open"))["usage.interactions"]
+    assert (carried.part, carried.detector) == ("url", "adapter:branch")
+
+
 def test_branch_v1_real_hardware_id_is_a_device_id() -> None:
     real = request("branch_v1_open", edit=('"is_hardware_id_real":false', '"is_hardware_id_real":true'))
     assert "body > json:hardware_id" in at(found(real), "identifiers.device_id")
@@ -140,3 +144,38 @@ def test_bugsnag_session_device_id() -> None:
 @pytest.mark.parametrize("name", ["bing_uet_script", "branch_skip_list"])
 def test_script_and_configuration_downloads_carry_nothing(name: str) -> None:
     assert found(request(name)) == {}
+
+
+def test_meta_pixel_form_matching_is_hashed_profile_data_not_a_location() -> None:
+    by_type = found(request("meta_pixel_checkout_form"))
+    assert set(at(by_type, "contact.other")) == {"body > form:udff[ct]", "body > form:udff[zp]"}
+    assert set(at(by_type, "contact.name")) == {"body > form:udff[fn]", "body > form:udff[ln]"}
+    assert "location.coarse" not in by_type
+
+
+def test_meta_pixel_loading_is_no_interaction() -> None:
+    by_type = found(request("meta_pixel_initialized"))
+    assert "usage.interactions" not in by_type
+    assert at(by_type, "browsing.history") == {"query:dl": "adapter:meta_pixel"}
+
+
+def test_meta_and_microsoft_browser_cookies_are_device_ids() -> None:
+    assert at(found(request("meta_pixel_noscript_with_cookie")), "identifiers.device_id") == {
+        "cookie:fr": "adapter:meta_pixel"
+    }
+    by_type = found(request("bing_uet_page_load_with_cookies"))
+    assert at(by_type, "identifiers.device_id") == {
+        "cookie:MUID": "adapter:bing_uet",
+        "cookie:MUIDB": "adapter:bing_uet",
+    }
+    assert at(by_type, "usage.interactions") == {"query:evt": "adapter:bing_uet"}
+
+
+def test_bugsnag_screens_opened_are_interactions_and_a_log_line_is_not() -> None:
+    by_type = found(request("bugsnag_notify"))
+    (screens,) = by_type["usage.interactions"]  # once per request
+    assert screens.location == "body > json:events[0].breadcrumbs[0].name"
+    assert at(by_type, "identifiers.device_id") == {"body > json:events[0].device.id": "adapter:bugsnag"}
+    assert "diagnostics.crash" in by_type
+    logs_only = request("bugsnag_notify", edit=('"type":"state"', '"type":"manual"'))
+    assert "usage.interactions" not in found(logs_only)
