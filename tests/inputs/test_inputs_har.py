@@ -385,3 +385,31 @@ def test_har_pages_and_capture_record_are_noted(read: Read, tmp_path: Path) -> N
     _, (info,) = read(path)
     assert info.page_hosts == ("shop.example.com",)
     assert info.app == "Acme"
+
+
+def test_cookies_listed_only_in_cookies_are_read_as_a_cookie_header(read: Read, tmp_path: Path) -> None:
+    """chrome-har (puppeteer) lists a request's cookies in ``cookies[]`` and sends no Cookie header."""
+    cookies = [
+        {"name": "c_user", "value": "199712934", "domain": ".facebook.com"},
+        {"name": "datr", "value": "z-c7ZEfzpO"},
+        {"name": "bad;name", "value": "x"},
+        {"name": "fr", "value": None},
+        "not a cookie",
+    ]
+    path = write_har(tmp_path / "c.har", [entry("https://www.facebook.com/tr/", headers=[], cookies=cookies)])
+    (o,), _ = read(path)
+    assert o.request_headers == (("Cookie", "c_user=199712934; datr=z-c7ZEfzpO"),)
+
+
+def test_a_cookie_in_both_places_is_read_once(read: Read, tmp_path: Path) -> None:
+    """Chrome's own export lists cookies twice: in the Cookie header and in ``cookies[]``."""
+    headers = [{"name": "cookie", "value": "IDE=AHWqTUk; test_cookie=CheckForPermission"}]
+    cookies = [{"name": "IDE", "value": "AHWqTUk"}, {"name": "DSID", "value": "NO_DATA"}]
+    path = write_har(
+        tmp_path / "c.har", [entry("https://cm.g.doubleclick.net/pixel", headers=headers, cookies=cookies)]
+    )
+    (o,), _ = read(path)
+    assert o.request_headers == (
+        ("cookie", "IDE=AHWqTUk; test_cookie=CheckForPermission"),
+        ("Cookie", "DSID=NO_DATA"),
+    )

@@ -167,7 +167,7 @@ def _observe(entry: object, name: str, n: int) -> Observation | None:
         host=normalize_host(parts.hostname),
         port=port,
         path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
-        request_headers=_headers(request.get("headers")),
+        request_headers=_with_cookies(_headers(request.get("headers")), request.get("cookies")),
         body=body,
         body_decoded=True,
         body_truncated=cut,
@@ -197,6 +197,39 @@ def _headers(raw: object) -> Headers:
         if isinstance(name, str) and name and not name.startswith(":"):
             pairs.append((name, "" if value is None else str(value)))
     return tuple(pairs)
+
+
+def _with_cookies(headers: Headers, cookies: object) -> Headers:
+    """The headers, plus a ``Cookie`` header for the ``request.cookies[]`` the headers do not already hold.
+
+    Exporters differ: Chrome lists cookies both ways, chrome-har (puppeteer)
+    and some proxies only in ``cookies[]``, and sanitizing exporters drop
+    the header but keep the list. Cookies are data (ids ride in them), so
+    both are read; a cookie named in a ``Cookie`` header is not added again,
+    so nothing is counted twice.
+    """
+    if not isinstance(cookies, list) or not cookies:
+        return headers
+    sent = {
+        piece.partition("=")[0].strip()
+        for name, value in headers
+        if name.lower() == "cookie"
+        for piece in value.split(";")
+    }
+    missing: list[str] = []
+    for cookie in cookies:
+        if not isinstance(cookie, dict):
+            continue
+        name, value = cookie.get("name"), cookie.get("value")
+        if not isinstance(name, str) or not name or name in sent or not isinstance(value, str):
+            continue
+        if any(c in name for c in "=;\r\n") or any(c in value for c in ";\r\n"):
+            continue  # cannot be written in a Cookie header (RFC 6265 4.2.1), nor was it sent as one
+        sent.add(name)
+        missing.append(f"{name}={value}")
+    if not missing:
+        return headers
+    return (*headers, ("Cookie", "; ".join(missing)))
 
 
 def _body(post_data: object) -> bytes:

@@ -18,7 +18,8 @@ def test_requests_find_their_adapter_by_host_suffix_and_path() -> None:
     assert [a.vendor for a, _ in adapters.for_request("api-js.mixpanel.com", "/track/?verbose=1")] == ["mixpanel"]
     assert [a.vendor for a, _ in adapters.for_request("o1.ingest.us.sentry.io", "/api/42/envelope/")] == ["sentry"]
     assert [a.vendor for a, _ in adapters.for_request("graph.facebook.com", "/v26.0/1234/events")] == [
-        "meta_conversions_api"
+        "meta_conversions_api",
+        "facebook_cookies",  # any facebook.com request: its cookies, when the client holds them
     ]
     assert adapters.for_request("evilmixpanel.com", "/track") == ()
     assert adapters.for_request("api.mixpanel.com", "/decide") == ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flowaudit.model import Observation
 from flowaudit.payload.decode.compression import ENCODINGS
-from flowaudit.payload.decode.forms import percent_decode, split_cookies, split_form
+from flowaudit.payload.decode.forms import looks_like_form, percent_decode, split_cookies, split_form
 from flowaudit.payload.decode.limits import DEFAULT_LIMITS, DecodeLimits
 from flowaudit.payload.decode.mime import ContentType, parse_content_type
 from flowaudit.payload.decode.walker import Walker
@@ -55,7 +55,12 @@ def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS) -> D
     path, _, query = obs.path.partition("?")
     query = query.partition("#")[0]
     for n, segment in enumerate(s for s in path.split("/") if s):
-        walker.string("url", f"url:path[{n}]", (), None, percent_decode(segment, plus=False))
+        value = percent_decode(segment, plus=False)
+        if "=" in value and looks_like_form(value):
+            # Parameters in the path: Adobe's ID syncs (/ibs:dpid=<id>&dpuuid=<id>), matrix-style URLs.
+            walker.form("url", f"url:path[{n}]", (), value)
+        else:
+            walker.string("url", f"url:path[{n}]", (), None, value)
     if query:
         walker.layer("query", "query", (), query)
         walker.fields("query", "query:", ("query",), split_form(query))
