@@ -172,3 +172,16 @@ def test_redact_result_sweeps_every_place_evidence_sits() -> None:
     )
     assert "s3cret" in repr(full)
     assert "s3cret" not in repr(redact_result(full, Redactor()))
+
+
+def test_locations_keep_cookie_and_header_names() -> None:
+    """A location names where a value sat; ``cookie:c_user`` is not a ``Cookie:`` header line."""
+    r = Redactor()
+    assert r.location("cookie:c_user") == "cookie:c_user"
+    assert r.location("header:Authorization") == "header:Authorization"
+    assert (
+        r.location("body > form:data > json:[0].properties.$email") == "body > form:data > json:[0].properties.$email"
+    )
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyNDIifQ.c2lnbmF0dXJlLXNlY3JldA"
+    assert r.location(f"body > json:{jwt}") == "body > json:(redacted)"  # a credential used as a key is still masked
+    assert Redactor(enabled=False).location(f"json:{jwt}") == f"json:{jwt}"

@@ -174,6 +174,18 @@ class Redactor:
         )
         return _SHAPES.sub(lambda m: self._mask(m[0]), text)
 
+    def location(self, location: str) -> str:
+        """An evidence location (``cookie:c_user``, ``body > form:data > json:email``): each step's
+        path swept as text, its kind kept. Swept whole, ``cookie:c_user`` would read as a
+        ``Cookie:`` header line and lose the name that says which cookie carried the value."""
+        if not self.enabled:
+            return location
+        steps = []
+        for step in location.split(" > "):
+            kind, colon, path = step.partition(":")
+            steps.append(f"{kind}{colon}{self.text(path)}" if colon else self.text(step))
+        return " > ".join(steps)
+
     def excerpt(self, location: str, excerpt: str) -> str:
         """An evidence excerpt: masked whole when it sat in a cookie or under
         a credential name (its location says so), else swept as text."""
@@ -252,7 +264,7 @@ def _evidence(e: Evidence, r: Redactor) -> Evidence:
     return replace(
         e,
         request=method + sep + r.text(rest) if sep else r.text(e.request),
-        location=r.text(e.location),
+        location=r.location(e.location),
         how=r.text(e.how),
         excerpt=r.excerpt(e.location, e.excerpt),
     )

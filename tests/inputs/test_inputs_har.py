@@ -413,3 +413,14 @@ def test_a_cookie_in_both_places_is_read_once(read: Read, tmp_path: Path) -> Non
         ("cookie", "IDE=AHWqTUk; test_cookie=CheckForPermission"),
         ("Cookie", "DSID=NO_DATA"),
     )
+
+
+def test_real_chrome_har_cookie_list(read: Read) -> None:
+    """fb-pixel-inspector (chrome-har via puppeteer): facebook.com cookies only in request.cookies[]."""
+    path = Path(__file__).resolve().parents[1] / "corpus/external/pixelinspector-oraquick/capture.har"
+    raw = json.loads(path.read_text(encoding="utf-8"))["log"]["entries"][11]["request"]
+    assert not any(h["name"].lower() == "cookie" for h in raw["headers"])
+    observations, _ = read(path)
+    (o,) = [o for o in observations if o.index == 12]
+    (cookie,) = [value for name, value in o.request_headers if name == "Cookie"]
+    assert [piece.partition("=")[0] for piece in cookie.split("; ")] == [c["name"] for c in raw["cookies"]]

@@ -14,6 +14,7 @@ from flowaudit.model import Observation
 from flowaudit.payload.model import DecodedRequest, Leaf
 
 REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
+EXTERNAL = Path(__file__).resolve().parents[1] / "corpus" / "external"
 
 
 @pytest.fixture
@@ -22,6 +23,17 @@ def realworld() -> Callable[[str], list[Observation]]:
 
     def read(relative: str) -> list[Observation]:
         return list(open_inputs([str(REALWORLD / relative)]))
+
+    return read
+
+
+@pytest.fixture
+def external() -> Callable[[str, int], Observation]:
+    """Entry n (from 1) of an external corpus capture, by its folder name under tests/corpus/external."""
+
+    def read(name: str, n: int) -> Observation:
+        (found,) = [o for o in open_inputs([str(EXTERNAL / name / "capture.har")]) if o.index == n]
+        return found
 
     return read
 

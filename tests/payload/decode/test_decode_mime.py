@@ -134,3 +134,28 @@ def test_nested_multipart_parts_are_named_by_their_path(request_with) -> None:
 )
 def test_garbage_never_raises(request_with, data: bytes) -> None:
     decode_request(request_with(data, (("Content-Type", FORM),)))
+
+
+# -- real browser requests (tests/corpus/external, fb-pixel-inspector, ISC) ------------------------------
+
+
+def test_real_meta_pixel_multipart_post(external) -> None:
+    """oraquick.com: Chrome's Meta Pixel POST to www.facebook.com/tr, boundary ----WebKitFormBoundary<mixed case>."""
+    obs = external("pixelinspector-oraquick", 12)
+    assert "boundary=----WebKitFormBoundary" in dict(obs.request_headers)["Content-Type"]
+    decoded = decode_request(obs)
+    found = {x.location: x.value for x in decoded.leaves if x.part == "body"}
+    assert found["body > multipart:ev"] == "SubscribedButtonClick"
+    assert found["body > multipart:dl"] == "https://oraquick.com/"
+    assert found["body > multipart:cd[buttonFeatures] > json:destination"] == "https://oraquick.com/about-hiv"
+    assert found["body > multipart:fbp"].startswith("fb.1.")
+    assert decoded.problems == ()
+
+
+def test_real_klaviyo_multipart_event(external) -> None:
+    """mylabbox.com: Klaviyo's /api/track event, one multipart field "data" holding JSON."""
+    decoded = decode_request(external("pixelinspector-mylabbox", 5))
+    found = {x.location: x.value for x in decoded.leaves if x.part == "body"}
+    assert found["body > multipart:data > json:event"] == "__activity__"
+    assert found["body > multipart:data > json:customer_properties.$email"] == "test@gmail.com"
+    assert decoded.problems == ()
