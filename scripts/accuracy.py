@@ -269,10 +269,41 @@ class RowScore:
     misses: list[str] = field(default_factory=list)
 
 
+class Owners:
+    """Names a recipient by the company that ultimately owns it, so a label and a
+    result agree however the catalog splits a company into services, subsidiaries
+    or folded ids (doubleclick and google are Alphabet; pardot folded into
+    salesforce). A name the catalog does not know (a registrable domain) stays."""
+
+    def __init__(self) -> None:
+        self._catalog = load_catalog()
+
+    def known(self, name: str) -> bool:
+        """A catalog company id, or something shaped like a domain."""
+        if "." in name:
+            return True
+        try:
+            self._catalog.company(name)
+        except KeyError:
+            return False
+        return True
+
+    def __call__(self, name: str) -> str:
+        name = name.removeprefix("domain:")
+        try:
+            company = self._catalog.company(name)
+        except KeyError:
+            return name
+        parents = self._catalog.parents(company.id)
+        return parents[-1].id if parents else company.id
+
+
 def load_external(root: Path = EXTERNAL) -> list[ExternalCapture]:
-    """Every ``labels.yml`` under ``root``, validated: a wrong data type id or a
-    malformed row is a :class:`FlowauditError` naming the file and line."""
+    """Every ``labels.yml`` under ``root``, validated: a wrong data type id, a
+    recipient that is neither a catalog company nor a domain, or a malformed
+    row is a :class:`FlowauditError` naming the file and line."""
     vocabulary = load_vocabulary()
+    owner = Owners()
     captures: list[ExternalCapture] = []
     for labels_file in sorted(root.glob("*/labels.yml")):
         doc = load_yaml(labels_file)
@@ -282,8 +313,8 @@ def load_external(root: Path = EXTERNAL) -> list[ExternalCapture]:
         unknown = sorted(set(value) - {"capture", "rows", "not"})
         if unknown:
             raise FlowauditError(f"unknown key {unknown[0]!r}", path=doc.path, line=doc.line_of([unknown[0]]))
-        rows = _label_rows(doc, "rows", vocabulary.ids)
-        wrong = _label_rows(doc, "not", vocabulary.ids)
+        rows = _label_rows(doc, "rows", vocabulary.ids, owner)
+        wrong = _label_rows(doc, "not", vocabulary.ids, owner)
         both = set(rows) & set(wrong)
         if both:
             recipient, data_type = sorted(both)[0]
@@ -293,7 +324,7 @@ def load_external(root: Path = EXTERNAL) -> list[ExternalCapture]:
     return captures
 
 
-def _label_rows(doc: Any, key: str, types: tuple[str, ...]) -> dict[RowKey, str]:
+def _label_rows(doc: Any, key: str, types: tuple[str, ...], owner: Owners) -> dict[RowKey, str]:
     entries = doc.value.get(key) or []
     if not isinstance(entries, list):
         raise FlowauditError(f"`{key}` must be a list", path=doc.path, line=doc.line_of([key]))
@@ -311,30 +342,18 @@ def _label_rows(doc: Any, key: str, types: tuple[str, ...]) -> dict[RowKey, str]
                 line=line,
                 hint="use an id of rules/data-types.yml",
             )
+        if not owner.known(entry["recipient"]):
+            raise FlowauditError(
+                f"unknown recipient {entry['recipient']!r}",
+                path=doc.path,
+                line=line,
+                hint="use a company id of flowaudit's catalog, or the registrable domain of an unknown host",
+            )
         row = (entry["recipient"], entry["type"])
         if row in out:
             raise FlowauditError(f"{row[0]} {row[1]} is labelled twice", path=doc.path, line=line)
         out[row] = entry["reason"]
     return out
-
-
-class Owners:
-    """Names a recipient by the company that ultimately owns it, so a label and a
-    result agree however the catalog splits a company into services, subsidiaries
-    or folded ids (doubleclick and google are Alphabet; pardot folded into
-    salesforce). A name the catalog does not know (a registrable domain) stays."""
-
-    def __init__(self) -> None:
-        self._catalog = load_catalog()
-
-    def __call__(self, name: str) -> str:
-        name = name.removeprefix("domain:")
-        try:
-            company = self._catalog.company(name)
-        except KeyError:
-            return name
-        parents = self._catalog.parents(company.id)
-        return parents[-1].id if parents else company.id
 
 
 def reported_rows(capture: Path, owner: Owners) -> dict[RowKey, str]:

@@ -200,6 +200,13 @@ def test_a_label_with_an_unknown_data_type_is_a_clear_error(tmp_path: Path) -> N
     assert str(err.value).startswith(str(root / "one" / "labels.yml"))
 
 
+def test_a_label_with_an_unknown_recipient_is_a_clear_error(tmp_path: Path) -> None:
+    root = _write_labels(tmp_path, "  - {recipient: goggle, type: browsing.history, reason: dl}\n")
+    with pytest.raises(FlowauditError, match="unknown recipient 'goggle'") as err:
+        accuracy.load_external(root)
+    assert err.value.line == 3
+
+
 def test_a_label_without_a_reason_is_an_error(tmp_path: Path) -> None:
     root = _write_labels(tmp_path, "  - {recipient: meta, type: identifiers.device_id}\n")
     with pytest.raises(FlowauditError, match="recipient, type and reason"):
