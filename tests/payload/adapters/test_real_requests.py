@@ -179,3 +179,38 @@ def test_bugsnag_screens_opened_are_interactions_and_a_log_line_is_not() -> None
     assert "diagnostics.crash" in by_type
     logs_only = request("bugsnag_notify", edit=('"type":"state"', '"type":"manual"'))
     assert "usage.interactions" not in found(logs_only)
+
+
+def test_snap_pixel_cookie_id_and_page() -> None:
+    by_type = found(request("snap_pixel_page_view"))
+    assert at(by_type, "identifiers.device_id") == {"query:u_c1": "adapter:snap_pixel"}
+    assert at(by_type, "browsing.history") == {"query:pl": "adapter:snap_pixel"}
+    assert at(by_type, "usage.interactions") == {"query:ev": "adapter:snap_pixel"}
+
+
+def test_linkedin_insight_browser_id_page_and_page_visit() -> None:
+    collect = found(request("linkedin_collect"))
+    assert at(collect, "identifiers.device_id") == {"query:li_adsId": "adapter:linkedin_insight"}
+    assert at(collect, "browsing.history") == {"query:url": "adapter:linkedin_insight"}
+    visit = found(request("linkedin_page_visit"))
+    assert at(visit, "usage.interactions") == {"body > json:signalType": "adapter:linkedin_insight"}
+    assert "identifiers.device_id" not in visit  # websiteSignalRequestId names one request
+
+
+def test_x_pixel_page_and_event_but_no_partner_id_of_zero() -> None:
+    by_type = found(request("x_pixel_page_view"))
+    assert at(by_type, "browsing.history") == {"query:tw_document_href": "adapter:x_pixel"}
+    assert set(at(by_type, "usage.interactions")) == {"query:events > json:[0][0]"}
+    assert "identifiers.device_id" not in by_type and "financial.purchase" not in by_type  # p_user_id=0, amount 0
+
+
+def test_hubspot_visitor_id_and_pages() -> None:
+    by_type = found(request("hubspot_page_view"))
+    assert set(at(by_type, "identifiers.device_id")) == {"query:vi", "query:u"}
+    assert set(at(by_type, "browsing.history")) == {"query:pu", "query:rcu"}
+
+
+def test_pinterest_tag_loading_is_no_event() -> None:
+    by_type = found(request("pinterest_tag_init"))
+    assert "usage.interactions" not in by_type
+    assert at(by_type, "browsing.history") == {"query:ad > json:loc": "adapter:pinterest_tag"}
