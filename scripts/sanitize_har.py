@@ -354,6 +354,35 @@ def _reencode_basic(p: Pseudonymizer, original: dict[str, Any], out: dict[str, A
                 after["value"] = value[:6] + base64.b64encode(p.apply(decoded).encode()).decode()
 
 
+def complete_har12(entry: dict[str, Any]) -> None:
+    """Add the HAR 1.2 fields a published capture left out, with "not available" values and a comment.
+
+    Some publishers strip responses to their status line (ReportHAR's fixtures) or omit timings; the
+    requests, which are the evidence, are complete.
+    """
+    response = entry.setdefault("response", {})
+    fields = ("cookies", "headers", "content", "redirectURL", "headersSize", "bodySize")
+    missing = [k for k in fields if k not in response]
+    response.setdefault("status", 0)
+    response.setdefault("statusText", "")
+    response.setdefault("httpVersion", entry.get("request", {}).get("httpVersion", ""))
+    response.setdefault("cookies", [])
+    response.setdefault("headers", [])
+    content = response.setdefault("content", {})
+    content.setdefault("size", -1)
+    content.setdefault("mimeType", "")
+    response.setdefault("redirectURL", "")
+    response.setdefault("headersSize", -1)
+    response.setdefault("bodySize", -1)
+    if missing:
+        response["comment"] = "not in the published capture: " + ", ".join(missing)
+    timings = entry.setdefault("timings", {})
+    for k in ("send", "wait", "receive"):
+        timings.setdefault(k, 0)
+    entry.setdefault("cache", {})
+    entry.setdefault("time", 0)
+
+
 def sanitize(har: dict[str, Any], salt: str) -> tuple[dict[str, Any], Pseudonymizer]:
     """Return the sanitized HAR and the pseudonymizer that holds what was replaced."""
     entries: list[dict[str, Any]] = har["log"]["entries"]
@@ -365,9 +394,10 @@ def sanitize(har: dict[str, Any], salt: str) -> tuple[dict[str, Any], Pseudonymi
     for entry in entries:
         out = _map_strings(entry, p.apply)
         _reencode_basic(p, entry, out)
+        complete_har12(out)
         content = out.get("response", {}).get("content")
-        if isinstance(content, dict):
-            content.pop("text", None)
+        if isinstance(content, dict) and "text" in content:
+            content.pop("text")
             content.pop("encoding", None)
             content["comment"] = "response body dropped by scripts/sanitize_har.py"
         out_entries.append(out)

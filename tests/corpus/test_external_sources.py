@@ -50,3 +50,20 @@ def test_capture_is_read_whole(source: dict[str, str]) -> None:
                 break
     assert problem is None
     assert flows == len(requests) > 0
+
+
+HAR12_REQUEST = {"method", "url", "httpVersion", "cookies", "headers", "queryString", "headersSize", "bodySize"}
+HAR12_RESPONSE = {"status", "statusText", "httpVersion", "cookies", "headers", "content", "redirectURL", "headersSize",
+                  "bodySize"}
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[s["name"] for s in SOURCES])
+def test_capture_has_every_har_1_2_field(source: dict[str, str]) -> None:
+    log = json.loads((EXTERNAL / source["name"] / "capture.har").read_text())["log"]
+    assert {"version", "creator", "entries"} <= set(log)
+    for entry in log["entries"]:
+        assert {"startedDateTime", "time", "request", "response", "cache", "timings"} <= set(entry)
+        assert HAR12_REQUEST <= set(entry["request"]) and HAR12_RESPONSE <= set(entry["response"])
+        assert {"size", "mimeType"} <= set(entry["response"]["content"])
+        assert {"send", "wait", "receive"} <= set(entry["timings"])
+        assert "text" not in entry["response"]["content"]  # response bodies are not kept
