@@ -7,6 +7,7 @@ run on every value of every request.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import math
 import re
@@ -29,6 +30,11 @@ _NON_DIGIT = re.compile(r"\D")
 _MAC = re.compile(r"[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}")
 _DECIMAL = re.compile(r"[+-]?\d{1,3}(?:\.(\d+))?")
 _PAIR = re.compile(r"\s*([+-]?\d{1,2}(?:\.\d+)?)\s*[,;/ ]\s*([+-]?\d{1,3}(?:\.\d+)?)\s*")
+# Addresses of local networks (RFC 1918, carrier-grade NAT RFC 6598, IPv6 unique local RFC 4193):
+# every home and office reuses them.
+_LAN = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+)
 _IPV4_SHAPE = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
 _IPV6_CHARS = re.compile(r"[0-9A-Fa-f:.]{2,45}")
 _FCM_TOKEN = re.compile(r"[A-Za-z0-9_-]{11,}:[A-Za-z0-9_-]{100,}")
@@ -59,14 +65,51 @@ def emails_in(text: str) -> list[str]:
     return [m.group(0) for m in _EMAIL_IN_TEXT.finditer(text) if m.group(1).lower() not in _FILE_ENDINGS]
 
 
+# What tags hash when a form field is empty or a template was never filled: the digest of
+# nothing is no email. Seen on real sites: criteo m=[sha256("")], TikTok auto_phone_number and
+# Meta udff[ph] = sha256("1"), Pinterest pd.em = sha256("<user_email_address>").
+_PLACEHOLDER_TEXTS = (
+    "",
+    "0",
+    "1",
+    "-1",
+    "null",
+    "none",
+    "nil",
+    "undefined",
+    "unknown",
+    "false",
+    "true",
+    "n/a",
+    "<user_email_address>",
+)
+_PLACEHOLDER_DIGESTS = frozenset(
+    getattr(hashlib, kind)(text.encode()).hexdigest() for text in _PLACEHOLDER_TEXTS for kind in HASH_NAMES.values()
+)
+# An ad or tag template whose macro was never filled in: %DID%, $UID, [OrderId], {{user_id}}, ${UID}, __UID__
+# (upper-case after $: "$pageview", "$email" are real names of PostHog, Mixpanel, Amplitude).
+_TEMPLATE = re.compile(r"%\w+%|\$\{?[A-Z][A-Z0-9_]*\}?|\[[A-Za-z_][\w ]*\]|\{\{[^{}]*\}\}|__[A-Z][A-Z0-9_]*__")
+
+
 def hash_kind(value: str) -> str | None:
-    """``md5``, ``sha1`` or ``sha256`` for a hex digest of that length, else None."""
+    """``md5``, ``sha1`` or ``sha256`` for a hex digest of that length, else None (also for
+    the digest of an empty or placeholder text: it hashes nothing)."""
     kind = HASH_NAMES.get(len(value))
     if kind is None or not _HEX.fullmatch(value):
         return None
-    if len(set(value)) < 4:  # "000...0", "fff...f": padding, not a digest
+    if len(set(value)) < 4 or value.lower() in _PLACEHOLDER_DIGESTS:  # padding, or the hash of nothing
         return None
     return kind
+
+
+def is_placeholder_digest(value: str) -> bool:
+    """The md5, sha1 or sha256 of an empty or placeholder text (``sha256("")``, ``sha256("1")``)."""
+    return len(value) in HASH_NAMES and value.lower() in _PLACEHOLDER_DIGESTS
+
+
+def is_template(value: str) -> bool:
+    """An unfilled macro of an ad or tag template (``%DID%``, ``$UID``, ``[CACHEBUSTER]``)."""
+    return value[:1] in "%$[{_" and _TEMPLATE.fullmatch(value) is not None
 
 
 def is_null_id(value: str) -> bool:
@@ -115,8 +158,9 @@ def is_e164(value: str) -> bool:
 def ip_address(value: str) -> str | None:
     """``"v4"`` or ``"v6"`` for a routable or private address; None otherwise.
 
-    Loopback and unspecified addresses (127.0.0.1, ::, 0.0.0.0) tell
-    nothing about anyone and are left out.
+    Loopback, unspecified, link-local and local-network addresses
+    (127.0.0.1, ::, 169.254.1.1, 10.0.0.1, 192.168.1.20) tell nothing about
+    where anyone is and are left out.
     """
     if ":" in value:
         if value.count(":") < 2 or _IPV6_CHARS.fullmatch(value) is None:
@@ -127,8 +171,10 @@ def ip_address(value: str) -> str | None:
         address = ipaddress.ip_address(value)
     except ValueError:
         return None
-    if address.is_loopback or address.is_unspecified or address.is_multicast:
+    if address.is_loopback or address.is_unspecified or address.is_multicast or address.is_link_local:
         return None
+    if any(address in network for network in _LAN):
+        return None  # a LAN address (10.0.0.1) locates nobody
     return "v4" if address.version == 4 else "v6"
 
 

@@ -56,11 +56,21 @@ def is_placeholder(value: str) -> bool:
     """Values that stand for "no value": sent in the field, but identify no one.
 
     Every detector and adapter asks this before reporting a value, so an
-    all-zero advertising id (the opt-out value) is never reported as an id sent.
+    all-zero advertising id (the opt-out value), an unfilled template macro
+    (``%DID%``) and the hash of an empty field are never reported as data.
     """
-    if len(value) > 40:  # placeholders are short; long values are never one repeated character
+    if len(value) > 64:  # placeholders are short: the longest is a sha256 of nothing
         return False
-    return value.lower() in _PLACEHOLDERS or len(set(value)) == 1 or formats.is_null_id(value)
+    if formats.is_placeholder_digest(value):
+        return True
+    if len(value) > 40:
+        return False
+    return (
+        value.lower() in _PLACEHOLDERS
+        or len(set(value)) == 1
+        or formats.is_null_id(value)
+        or formats.is_template(value)
+    )
 
 
 def _has_letter(value: str) -> bool:
