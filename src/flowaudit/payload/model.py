@@ -66,6 +66,7 @@ DECODE_REASONS: dict[str, str] = {
     "base64": "damaged base64",
     "multipart": "multipart data that does not follow its boundary",
     "truncated": "a body cut short",
+    "opaque": "binary data in a format not recognised (searched for canaries only)",
     "bomb": "a decompression bomb (refused)",
     "bound": "a size, depth or count bound reached",
 }

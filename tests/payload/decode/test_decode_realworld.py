@@ -128,3 +128,13 @@ def test_every_real_request_decodes_without_error(capture: str) -> None:
         decoded = decode_request(obs)
         assert all(x.part in ("url", "query", "header", "cookie", "body") for x in decoded.leaves)
         assert all(x.value for x in decoded.leaves)
+
+
+def test_real_binary_body_in_no_known_format_is_reported(external) -> None:
+    """9gag (ReportHAR): api.assertcom.de POSTs an LZ4-compressed JSON body, a format flowaudit does not
+    read: searched whole for canaries, and reported as not fully decoded, not passed over in silence."""
+    obs = external("reporthar-9gag-interaction", 19)
+    decoded = decode_request(obs)
+    assert [p.reason for p in decoded.problems] == ["opaque"]
+    assert decoded.problems[0].message.startswith("body > latin1 holds ")
+    assert any(layer.location == "body > latin1" for layer in decoded.layers)

@@ -388,3 +388,19 @@ def test_latin1_text_is_read_as_text(request_with) -> None:
 def test_media_bodies_are_left_alone(request_with) -> None:
     decoded = decode_request(request_with(b"\x89PNG\r\n\x1a\n" + bytes(5000), path="/"))
     assert decoded.leaves == () and decoded.layers == () and decoded.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("body", "reported"),
+    [
+        (b'{"event": "Purchase", "value": ', True),  # cut mid-object
+        (b"undefined", True),  # what a script sends when its payload was never built
+        (b'"a JSON string"', False),
+        (b"42", False),
+        (b"event=Purchase&value=9", False),  # mislabelled, but read whole as a form: nothing lost
+    ],
+)
+def test_invalid_json_under_a_json_content_type_is_reported(request_with, body: bytes, reported: bool) -> None:
+    decoded = decode_request(request_with(body, (("Content-Type", "application/json; charset=utf-8"),)))
+    assert [p.reason for p in decoded.problems] == (["json"] if reported else [])
+    assert decoded.leaves or decoded.layers  # what was there is still searchable

@@ -46,6 +46,15 @@ def _declares_json(content_type: ContentType) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
+def _json_scalar(text: str) -> bool:
+    """A JSON document that is a single string, number, ``true``, ``false`` or ``null`` (RFC 8259)."""
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
 class Walker:
     """The decoding state of one request; :func:`~flowaudit.payload.decode.decode_request` drives it."""
 
@@ -227,6 +236,7 @@ class Walker:
             self.text(part, location, decoding, key, latin, content_type)
         else:
             self.layer(part, location, decoding, latin)  # opaque: searched whole, nothing more
+            self.problem("opaque", f"{location} holds {len(data)} bytes of binary data in no format flowaudit reads")
 
     def _multipart(self, part: str, location: str, decoding: Decoding, data: bytes, content_type: ContentType) -> bool:
         """Each part read by its own headers (RFC 7578): its name is the key, its content type and charset
@@ -292,6 +302,8 @@ class Walker:
                 if line:
                     self.form(part, f"{location} > lines:line {n}", inner, line, layer=False)
         else:
+            if _declares_json(content_type) and first != "{" and first != "[" and not _json_scalar(stripped):
+                self.problem("json", f"{location} is declared {content_type.media_type} but is not valid JSON")
             self.leaf(part, location, decoding, key, stripped)
 
     def form(self, part: str, location: str, decoding: Decoding, text: str, layer: bool = True) -> None:
