@@ -161,7 +161,7 @@ def test_meta_pixel_loading_is_no_interaction() -> None:
 
 def test_meta_and_microsoft_browser_cookies_are_device_ids() -> None:
     assert at(found(request("meta_pixel_noscript_with_cookie")), "identifiers.device_id") == {
-        "cookie:fr": "adapter:meta_pixel"
+        "cookie:fr": "adapter:facebook_cookies"
     }
     by_type = found(request("bing_uet_page_load_with_cookies"))
     assert at(by_type, "identifiers.device_id") == {
