@@ -47,8 +47,10 @@ EXTERNAL_RECALL_TARGET = 0.95
 # expected failure (strict: it fails once the targets are met, so this gets flipped) and the
 # floors below keep what has been reached from slipping back.
 EXTERNAL_TARGETS_MET = False
-EXTERNAL_PRECISION_FLOOR = 0.55
-EXTERNAL_RECALL_FLOOR = 0.30
+# Raised as fixes land (0.74 precision, 0.50 recall when last set; vendor adapters alone
+# reach 0.34 recall, so the floor also keeps "generic detectors off" failing).
+EXTERNAL_PRECISION_FLOOR = 0.70
+EXTERNAL_RECALL_FLOOR = 0.45
 
 
 @pytest.fixture(scope="module")
