@@ -39,6 +39,7 @@ from flowaudit.payload.detectors.requestrules import (
     Crash,
     Fingerprint,
     NamesBesideEmail,
+    PageEcho,
     PurchaseDetails,
 )
 from flowaudit.payload.detectors.terms import Term
@@ -112,6 +113,7 @@ def detect_generic(
     terms = TermScan()
     names = NamesBesideEmail()
     campaigns = Campaigns()
+    pages = PageEcho()
     found: list[Detection] = []
     previous_segment = ""
     for leaf in decoded.leaves:
@@ -134,11 +136,14 @@ def detect_generic(
         elif key.family is Family.EMAIL:
             names.add_email(leaf)
         if leaf.part == "header":
+            pages.add_header(key.folded, value)
             if key.folded == "referer" and is_url(value):
                 how = "Referer header: the page that made the request"
                 found.append(hit(leaf, "browsing.history", POSSIBLE, how, mask_url(value), DETECTOR + "page_url"))
             continue
         family = key.family
+        if family is not Family.PAGE_URL:
+            pages.add(leaf, name, value)
         if family is Family.LATITUDE or family is Family.LONGITUDE:
             coordinates.add(leaf, family, name)
         elif family is Family.PURCHASE_DETAIL:
@@ -175,7 +180,7 @@ def detect_generic(
                 terms.add(leaf, name, value, key.words_and_terms)
             else:
                 terms.add(leaf, _container_name(leaf), value)
-    for collector in (coordinates, purchases, crash, fingerprint, names, campaigns):
+    for collector in (coordinates, purchases, crash, fingerprint, names, campaigns, pages):
         found.extend(collector.detections())
     found.extend(terms.detections(described))
     return strongest(found)

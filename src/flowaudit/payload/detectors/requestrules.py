@@ -11,9 +11,10 @@ asked for its detections at the end.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from flowaudit.payload.detectors import formats
-from flowaudit.payload.detectors.evidence import hit, mask, quote
+from flowaudit.payload.detectors.evidence import hit, mask, mask_url, quote
 from flowaudit.payload.detectors.families import CRASH_WORDS, FRAME_CONTAINERS, FRAME_KEYS, Family
 from flowaudit.payload.detectors.keys import fold, key_path, object_location
 from flowaudit.payload.detectors.leafrules import DETECTOR, LIKELY, POSSIBLE, is_placeholder
@@ -177,4 +178,50 @@ class Campaigns:
             else:
                 how, confidence = f"key '{name}': an ad campaign's id, or the site's tracker setup", POSSIBLE
             found.append(hit(leaf, "usage.advertising", confidence, how, mask(leaf.value), DETECTOR + "advertising"))
+        return found
+
+
+# Files a page loads, not pages a person visits.
+_ASSET_ENDINGS = (".js", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".woff", ".woff2", ".mp4")
+
+
+def _site(url: str) -> str | None:
+    """The host of a URL without a leading ``www.`` (``www.shop.example`` and ``shop.example`` are one site)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
+
+
+@dataclass
+class PageEcho:
+    """URLs of the page that sent the request, under any key (``ref``, ``pl``, ``landing_url``).
+
+    A browser names that page in the Referer or Origin header; a URL value on the same site,
+    in a request to another site's tracker, is that page or another page of the site: the
+    visitor's browsing. Key names vary with every vendor; the site they name does not.
+    """
+
+    _page_sites: set[str] = field(default_factory=set)
+    _urls: list[tuple[Leaf, str]] = field(default_factory=list)
+
+    def add_header(self, name: str, value: str) -> None:
+        if name in ("referer", "origin") and formats.is_url(value):
+            site = _site(value)
+            if site:
+                self._page_sites.add(site)
+
+    def add(self, leaf: Leaf, name: str, value: str) -> None:
+        if formats.is_url(value) and len(self._urls) < 1000:
+            self._urls.append((leaf, name))
+
+    def detections(self) -> list[Detection]:
+        found: list[Detection] = []
+        for leaf, name in self._urls:
+            value = leaf.value.strip()
+            if _site(value) not in self._page_sites or urlsplit(value).path.lower().endswith(_ASSET_ENDINGS):
+                continue
+            how = f"key '{name}' + a URL of the site that sent the request (its Referer)"
+            found.append(hit(leaf, "browsing.history", LIKELY, how, mask_url(value), DETECTOR + "page_url"))
         return found

@@ -1,0 +1,47 @@
+"""Detections over several values of one request: the page that sent it, named under any key."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from flowaudit.inputs import open_inputs
+from flowaudit.model import Observation
+from flowaudit.payload.decode import decode_request
+from flowaudit.payload.detectors import detect_generic
+
+REQUESTS = Path(__file__).resolve().parents[2] / "data" / "requests"
+
+
+def _page_urls(obs: Observation) -> dict[str, str]:
+    return {
+        d.location: d.confidence
+        for d in detect_generic(decode_request(obs))
+        if d.data_type == "browsing.history" and d.part != "header"
+    }
+
+
+def _universal_pixel() -> Observation:
+    [obs] = open_inputs([str(REQUESTS / "trade-desk-universal-pixel-referer.har")])
+    return obs
+
+
+def test_a_url_of_the_referring_site_under_any_key_is_the_page() -> None:
+    """The Trade Desk's universal pixel names the page in `ref`, a key no list of page keys holds."""
+    assert _page_urls(_universal_pixel()) == {"query:ref": "likely"}
+
+
+def test_without_a_referer_or_on_another_site_it_is_no_page() -> None:
+    obs = _universal_pixel()
+    assert _page_urls(replace(obs, request_headers=())) == {}
+    other_site = (("Referer", "https://www.example.org/"),)
+    assert _page_urls(replace(obs, request_headers=other_site)) == {}
+
+
+def test_a_file_of_the_site_is_no_page() -> None:
+    obs = _universal_pixel()
+    asset = obs.path.replace(
+        "ref=https%3A%2F%2Fconnectforhealthco.com%2F", "ref=https%3A%2F%2Fconnectforhealthco.com%2Flogo.png"
+    )
+    assert asset != obs.path
+    assert _page_urls(replace(obs, path=asset)) == {}
