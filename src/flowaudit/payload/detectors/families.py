@@ -34,6 +34,7 @@ class Family(Enum):
     GA_CLIENT_ID = "analytics client id"
     SCOPED_ID = "id of the site, the app or its user"  # client_id, account_id: the context says whose
     USER_ID = "user id"
+    USER_OR_BROWSER_ID = "user or browser id"  # uid, user_id: an account's, or a tag's id of the browser
     IMEI = "IMEI"
     MAC = "MAC address"
     SERIAL = "serial number"
@@ -155,22 +156,27 @@ _EXACT: dict[str, Family] = {
     **_table(Family.SCOPED_ID, "clientid", "accountid", "instanceid", "profileid"),
     **_table(
         Family.USER_ID,
-        "userid",
-        "uid",
-        "customerid",
         "customeruserid",
-        "externalid",
-        "externaluserid",
         "externalcustomerid",
         "memberid",
         "appuserid",
-        "distinctid",
-        "playerid",
         "personid",
         "developeridentity",
         "username",
         "loginid",
         "useridentifier",
+    ),
+    # Names an app gives its account ids and a tag or cookie sync its browser ids alike:
+    # see leafrules._user_or_browser_id.
+    **_table(
+        Family.USER_OR_BROWSER_ID,
+        "userid",
+        "uid",
+        "customerid",
+        "externalid",
+        "externaluserid",
+        "distinctid",
+        "playerid",
     ),
     **_table(Family.IMEI, "imei", "imei1", "imei2", "deviceimei", "meid"),
     **_table(Family.MAC, "mac", "macaddress", "wifimac", "bssid", "bluetoothmac", "btmac"),
@@ -427,6 +433,7 @@ def in_crash_data(path: tuple[str, ...]) -> bool:
         if folded in FRAME_CONTAINERS or any(word in folded for word in CRASH_WORDS):
             return True
     return False
+
 
 PURCHASE_EVENTS = frozenset(
     {

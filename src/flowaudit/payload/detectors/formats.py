@@ -130,6 +130,22 @@ def is_uuid(value: str) -> bool:
     return len(value) == 36 and value[8] == "-" and _UUID.fullmatch(value) is not None
 
 
+def looks_generated(value: str) -> bool:
+    """A machine-made id: a UUID, 10 or more digits, or 16 or more characters mixing letters
+    and digits; not a handle a person or an app chose (``user-4242``, ``jane``, ``74531``)."""
+    if is_uuid(value) or (len(value) >= 10 and value.isdigit()):
+        return True
+    if len(value) < 16 or " " in value or "@" in value:
+        return False
+    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
+
+
+def is_epoch_millis(value: str) -> bool:
+    """13 digits that read as milliseconds since 1970 between 2001 and 2042: a time, not an id
+    (ForeSee's ``uid=1514906720133``)."""
+    return len(value) == 13 and value.isdigit() and 1_000_000_000_000 <= int(value) < 2_300_000_000_000
+
+
 def is_hex(value: str, *lengths: int) -> bool:
     return len(value) in lengths and _HEX.fullmatch(value) is not None
 

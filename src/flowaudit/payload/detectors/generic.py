@@ -21,11 +21,12 @@ from functools import lru_cache
 
 from flowaudit.payload.detectors.evidence import hit, mask_url
 from flowaudit.payload.detectors.families import Family, family_of, fingerprint_category, needs_parent
-from flowaudit.payload.detectors.formats import is_url
+from flowaudit.payload.detectors.formats import is_url, looks_generated
 from flowaudit.payload.detectors.health import TERM_PARTS, TermScan, words_and_terms
 from flowaudit.payload.detectors.keys import fold, key_path, leaf_name, under_credential
 from flowaudit.payload.detectors.leafrules import (
     DETECTOR,
+    LIKELY,
     PARENT_RULES,
     POSSIBLE,
     RULES,
@@ -34,6 +35,7 @@ from flowaudit.payload.detectors.leafrules import (
     path_user_id,
 )
 from flowaudit.payload.detectors.requestrules import (
+    CONFIG_KEYS,
     Campaigns,
     Coordinates,
     Crash,
@@ -41,10 +43,12 @@ from flowaudit.payload.detectors.requestrules import (
     NamesBesideEmail,
     PageEcho,
     PurchaseDetails,
+    SiteAccounts,
 )
 from flowaudit.payload.detectors.terms import Term
 from flowaudit.payload.model import CONFIDENCES, DecodedRequest, Detection, Leaf
 
+USER_ID = "identifiers.user_id"
 # URL path segments after which the next segment is a user's id (/customers/<id>).
 _USER_COLLECTIONS = frozenset({"customers", "customer", "users", "user", "profiles", "members", "accounts", "people"})
 
@@ -114,6 +118,7 @@ def detect_generic(
     names = NamesBesideEmail()
     campaigns = Campaigns()
     pages = PageEcho()
+    accounts = SiteAccounts()
     found: list[Detection] = []
     previous_segment = ""
     for leaf in decoded.leaves:
@@ -152,10 +157,15 @@ def detect_generic(
             campaigns.add(leaf, name, value.strip())
         elif family is not None:
             detection = RULES[family](leaf, name, value, "")
-            if detection is not None:
+            handle = detection is not None and detection.data_type == USER_ID and detection.confidence == LIKELY
+            if detection is not None and handle and not looks_generated(value):
+                accounts.add_user_id(leaf, detection)  # whose handle: the siblings say (SiteAccounts)
+            elif detection is not None:
                 found.append(detection)
                 if family is Family.ADVERTISING:
                     campaigns.saw_ad()
+        if key.folded in CONFIG_KEYS:
+            accounts.add_config(leaf)
         elif key.parent_rule is not None:
             parents, rule = key.parent_rule
             path = key_path(location)
@@ -180,7 +190,7 @@ def detect_generic(
                 terms.add(leaf, name, value, key.words_and_terms)
             else:
                 terms.add(leaf, _container_name(leaf), value)
-    for collector in (coordinates, purchases, crash, fingerprint, names, campaigns, pages):
+    for collector in (coordinates, purchases, crash, fingerprint, names, campaigns, pages, accounts):
         found.extend(collector.detections())
     found.extend(terms.detections(described))
     return strongest(found)

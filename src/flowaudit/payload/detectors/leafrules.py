@@ -198,8 +198,8 @@ def _push_token(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | 
 
 
 def plausible_id(value: str) -> bool:
-    """An identifier value: not a placeholder, not prose, not a flag."""
-    if is_placeholder(value) or len(value) > 200 or " " in value.strip():
+    """An identifier value: not a placeholder, not prose, not a flag, not a time in milliseconds."""
+    if is_placeholder(value) or len(value) > 200 or " " in value.strip() or formats.is_epoch_millis(value):
         return False
     return len(value) >= 3 or (len(value) == 2 and value.isdigit())
 
@@ -264,6 +264,36 @@ def _user_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | Non
         return _device_id(leaf, name, value, "'$device:' prefix")
     how = f"key '{name}' + an identifier"
     return hit(leaf, "identifiers.user_id", LIKELY, how, mask(value), DETECTOR + "user_id", value=value)
+
+
+def _user_or_browser_id(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    """``uid``, ``user_id``, ``external_user_id``: an account's id, or the browser's?
+
+    Apps name their account ids so, and so do ad-tech tags and cookie syncs
+    their pseudonymous id of the browser (``sync?uid=…``, ``external_user_id``
+    of a partner's cookie), which Google Play counts as a device id ("relate
+    to an individual device, browser or app"). Inside a user's object it is
+    the account's. A machine-made value (a UUID, a long random token or
+    number) is a generated id: the browser's or the device's, or an account
+    id the app made the same way, reported as a device id. A handle
+    (``user-4242``) in a body is the account's; in a tag's address or a
+    cookie nothing says whose, so it is only ``possible``.
+    https://support.google.com/googleplay/android-developer/answer/10787469
+    """
+    if not plausible_id(value):
+        return None
+    if value.startswith("$device:"):  # Mixpanel's anonymous distinct_id is the device id
+        return _device_id(leaf, name, value, "'$device:' prefix")
+    holder = next((k for k in reversed(key_path(leaf.location)[:-1]) if fold(k) in PERSON_PARENTS), None)
+    if holder is not None:
+        how = f"key '{name}' inside '{holder}'"
+        return hit(leaf, "identifiers.user_id", LIKELY, how, mask(value), DETECTOR + "user_id", value=value)
+    if formats.looks_generated(value):
+        return _device_id(leaf, name, value, "a generated id (a browser's or device's pseudonymous id)")
+    if leaf.part == "body":
+        return _user_id(leaf, name, value, _parent)
+    how = f"key '{name}' + a handle in the address: an account's id or the browser's"
+    return hit(leaf, "identifiers.user_id", POSSIBLE, how, mask(value), DETECTOR + "user_id")
 
 
 def _hardware(leaf: Leaf, name: str, value: str, what: str) -> Detection:
@@ -396,6 +426,7 @@ RULES: dict[Family, Rule] = {
     Family.GA_CLIENT_ID: _ga_client_id,
     Family.SCOPED_ID: _scoped_id,
     Family.USER_ID: _user_id,
+    Family.USER_OR_BROWSER_ID: _user_or_browser_id,
     Family.IMEI: _imei,
     Family.MAC: _mac,
     Family.SERIAL: _serial,

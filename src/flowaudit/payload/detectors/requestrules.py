@@ -10,7 +10,7 @@ asked for its detections at the end.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from flowaudit.payload.detectors import formats
@@ -224,4 +224,58 @@ class PageEcho:
                 continue
             how = f"key '{name}' + a URL of the site that sent the request (its Referer)"
             found.append(hit(leaf, "browsing.history", LIKELY, how, mask_url(value), DETECTOR + "page_url"))
+        return found
+
+
+# Keys of a site's or app's own setup at a vendor (folded names).
+CONFIG_KEYS = frozenset(
+    {
+        "siteid",
+        "websiteid",
+        "propertyid",
+        "appid",
+        "applicationid",
+        "pixelid",
+        "partnerid",
+        "publisherid",
+        "tenantid",
+        "workspaceid",
+        "projectid",
+        "containerid",
+        "trackingid",
+        "measurementid",
+        "merchantid",
+        "widgetid",
+        "zoneid",
+        "placementid",
+    }
+)
+
+
+@dataclass
+class SiteAccounts:
+    """A user id beside the site's own configuration ids is the site's account at the vendor.
+
+    UserWay's widget posts ``{"userId": 74531, "siteId": 981157}``: the
+    site owner's UserWay user and site, the same for every visitor. A handle
+    (not a generated id) sitting in one object with a configuration id
+    (``siteId``, ``appId``, ``pixelId``, ...) is then only ``possible``.
+    """
+
+    _config: set[tuple[str, str]] = field(default_factory=set)
+    _user_ids: list[tuple[Detection, tuple[str, str]]] = field(default_factory=list)
+
+    def add_config(self, leaf: Leaf) -> None:
+        self._config.add((leaf.part, _object_of(leaf)))
+
+    def add_user_id(self, leaf: Leaf, detection: Detection) -> None:
+        self._user_ids.append((detection, (leaf.part, _object_of(leaf))))
+
+    def detections(self) -> list[Detection]:
+        found: list[Detection] = []
+        for detection, where in self._user_ids:
+            if where in self._config:
+                how = f"{detection.how}, beside the site's own configuration ids: the site's account"
+                detection = replace(detection, confidence=POSSIBLE, how=how, value=None)
+            found.append(detection)
         return found
