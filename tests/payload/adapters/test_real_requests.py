@@ -135,10 +135,19 @@ def test_branch_v1_real_hardware_id_is_a_device_id() -> None:
     assert "body > json:hardware_id" in at(found(real), "identifiers.device_id")
 
 
-def test_bugsnag_session_device_id() -> None:
+def test_bugsnag_session_device_id_and_the_user_id_it_fills_in() -> None:
+    """No user set by the app: Bugsnag's user.id is the device id it fills in, not an account."""
     by_type = found(request("bugsnag_session"))
-    assert at(by_type, "identifiers.device_id") == {"body > json:device.id": "adapter:bugsnag"}
-    assert at(by_type, "identifiers.user_id") == {"body > json:sessions[0].user.id": "adapter:bugsnag"}
+    assert at(by_type, "identifiers.device_id") == {
+        "body > json:device.id": "adapter:bugsnag",
+        "body > json:sessions[0].user.id": "adapter:bugsnag",
+    }
+    assert "identifiers.user_id" not in by_type
+    with_email = request(
+        "bugsnag_session",
+        edit=('"user":{"id":"7d5a6fd0d53a0000"}', '"user":{"id":"7d5a6fd0d53a0000","email":"a@b.example"}'),
+    )
+    assert at(found(with_email), "identifiers.user_id") == {"body > json:sessions[0].user.id": "adapter:bugsnag"}
 
 
 @pytest.mark.parametrize("name", ["bing_uet_script", "branch_skip_list"])
@@ -175,7 +184,10 @@ def test_bugsnag_screens_opened_are_interactions_and_a_log_line_is_not() -> None
     by_type = found(request("bugsnag_notify"))
     (screens,) = by_type["usage.interactions"]  # once per request
     assert screens.location == "body > json:events[0].breadcrumbs[0].name"
-    assert at(by_type, "identifiers.device_id") == {"body > json:events[0].device.id": "adapter:bugsnag"}
+    assert set(at(by_type, "identifiers.device_id")) == {
+        "body > json:events[0].device.id",
+        "body > json:events[0].user.id",  # no user set: the id Bugsnag fills in
+    }
     assert "diagnostics.crash" in by_type
     logs_only = request("bugsnag_notify", edit=('"type":"state"', '"type":"manual"'))
     assert "usage.interactions" not in found(logs_only)

@@ -214,7 +214,12 @@ class _Records:
                 for leaf in self._leaves
                 if condition.pattern.search(_joined(leaf.location))
             ]
-        return any(value in condition.values and location.startswith(holder) for holder, value in found)
+        anything = "*" in condition.values  # present with any value
+        return any(
+            (value in condition.values or (anything and bool(value) and not is_placeholder(value)))
+            and location.startswith(holder)
+            for holder, value in found
+        )
 
 
 def _matching_fields(index: _FieldIndex, location: str) -> tuple[Field, ...]:
