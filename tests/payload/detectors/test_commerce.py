@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flowaudit.inputs import open_inputs
+from flowaudit.model import Observation
 from flowaudit.payload.analyze import analyze, analyze_decoded
 from flowaudit.payload.detectors.commerce import is_purchase_event
 from flowaudit.payload.model import DecodedRequest, Detection
@@ -45,22 +46,17 @@ def test_catalogue_offers_of_a_shop_page_are_no_purchase() -> None:
     "name",
     [
         "fb_mobile_purchase",
-        "fb_mobile_add_to_cart",
-        "fb_mobile_initiated_checkout",
         "fb_mobile_spent_credits",
         "Purchase",
-        "AddToCart",
-        "InitiateCheckout",
-        "AddPaymentInfo",
-        "StartTrial",
         "Subscribe",
         "af_purchase",
+        "in_app_purchase",
         "Order Completed",
-        "begin_checkout",
-        "$started_checkout",
+        "checkout_completed",
+        "refund",
     ],
 )
-def test_purchase_type_events(name: str) -> None:
+def test_completed_purchases(name: str) -> None:
     assert is_purchase_event(name)
 
 
@@ -74,10 +70,24 @@ def test_purchase_type_events(name: str) -> None:
         "PageView",
         "view_item",
         "order",
+        # a price or a cart total before any order (the external corpus's labels agree)
+        "fb_mobile_add_to_cart",
+        "fb_mobile_initiated_checkout",
+        "AddToCart",
+        "InitiateCheckout",
+        "AddPaymentInfo",
+        "begin_checkout",
+        "$started_checkout",
+        "Checkout Started",
     ],
 )
 def test_other_events(name: str) -> None:
     assert not is_purchase_event(name)
+
+
+def test_a_started_checkout_is_no_purchase(external: Callable[[str, int], Observation]) -> None:
+    """fb-pixel-inspector mylabbox, request 80: Klaviyo's $started_checkout with $value and SubTotal."""
+    assert [d for d in analyze(external("pixelinspector-mylabbox", 80)) if d.data_type == "financial.purchase"] == []
 
 
 def test_value_to_sum_is_a_purchase_in_a_purchase_event_of_the_same_batch(json_body: JsonBody) -> None:
@@ -94,11 +104,11 @@ def test_value_to_sum_is_a_purchase_in_a_purchase_event_of_the_same_batch(json_b
     assert set(found) == {"custom_events[1]._valueToSum", "custom_events[1]._eventName"}
 
 
-def test_amount_in_a_product_view_is_no_purchase_and_in_a_cart_it_is(json_body: JsonBody) -> None:
+def test_amount_in_a_product_view_is_no_purchase_and_in_an_order_it_is(json_body: JsonBody) -> None:
     view = _found(json_body({"event": "Product Viewed", "properties": {"price": 41, "currency": "USD"}}))
     assert view == {}
-    cart = _found(json_body({"event": "Product Added to Cart", "properties": {"price": 41, "currency": "USD"}}))
-    assert "in a 'Product Added to Cart' event" in cart["properties.price"].how
+    order = _found(json_body({"event": "Order Completed", "properties": {"price": 41, "currency": "USD"}}))
+    assert "in a 'Order Completed' event" in order["properties.price"].how
 
 
 def test_amount_without_any_event_is_only_possible(json_body: JsonBody) -> None:

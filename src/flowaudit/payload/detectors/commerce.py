@@ -1,4 +1,4 @@
-"""When an amount is a purchase: only inside a purchase-type event.
+"""When an amount is a purchase: only inside a completed purchase.
 
 Detectors and adapters recognise money fields by name (``revenue``,
 ``price``, Facebook's ``_valueToSum``, a ``value`` beside a currency). The
@@ -10,21 +10,25 @@ name says "a number to add up", not "the user bought something":
 - a search page lists catalogue prices (schema.org ``offers`` in JSON-LD).
 
 So an amount counts as a purchase only where the event it belongs to is a
-purchase-type event. Which events carry money the user spends or is about
-to spend: Meta's app events reference (Purchase, Add to Cart, Add to
-Wishlist, Initiated Checkout, Add Payment Info, Spent Credits, Subscribe,
-Start Trial: https://developers.facebook.com/docs/app-events/reference),
-GA4's e-commerce events
-(https://developers.google.com/analytics/devguides/collection/ga4/reference/events),
-Segment's e-commerce spec (https://segment.com/docs/connections/spec/ecommerce/v2/).
-They are recognised by their words (``fb_mobile_add_to_cart``,
-``AddToCart``, ``Order Completed``), not by a list of spellings.
+completed purchase: Google Play's "purchase history" is "information about
+purchases or transactions a user has made"
+(https://support.google.com/googleplay/android-developer/answer/10787469).
+Meta's app events reference lists the events that carry a value
+(https://developers.facebook.com/docs/app-events/reference): of those,
+Purchase, Spent Credits and Subscribe are transactions; Add to Cart, Add to
+Wishlist, Initiated Checkout and Add Payment Info carry a price or a cart
+total before any order, as do GA4's ``add_to_cart`` and ``begin_checkout``
+(https://developers.google.com/analytics/devguides/collection/ga4/reference/events)
+and Segment's "Checkout Started"
+(https://segment.com/docs/connections/spec/ecommerce/v2/). Events are
+recognised by their words (``fb_mobile_purchase``, ``in_app_purchase``,
+``Order Completed``), not by a list of spellings.
 
 :func:`purchases_in_context` applies this to what adapters and generic
 detectors found, after both ran:
 
 - an amount under a schema.org offer is a catalogue price: dropped;
-- an amount whose nearest event is not a purchase-type event: dropped;
+- an amount whose nearest event is not a completed purchase: dropped;
 - an amount in a request without any event name: a generic hit becomes
   ``possible`` (nothing says what it sums); an adapter's is kept, because the
   vendor documents that field as a purchase amount (Adjust's ``revenue``).
@@ -47,26 +51,22 @@ from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 
 PURCHASE = "financial.purchase"
 _GENERIC = "generic:"
-# Words of an event name that make it a purchase-type event (see the sources above).
+# Words of an event name that make it a completed purchase (see the sources above).
 _PURCHASE_WORDS = frozenset(
+    {"purchase", "purchased", "purchases", "transaction", "refund", "refunded", "revenue", "subscribe", "subscribed"}
+)
+_PURCHASE_PHRASES = frozenset(
     {
-        "purchase",
-        "purchased",
-        "purchases",
-        "checkout",
-        "cart",
-        "wishlist",
-        "transaction",
-        "payment",
-        "refund",
-        "refunded",
-        "revenue",
-        "subscribe",
-        "subscribed",
+        ("order", "completed"),
+        ("order", "placed"),
+        ("place", "order"),
+        ("checkout", "completed"),
+        ("completed", "checkout"),
+        ("payment", "completed"),
+        ("payment", "succeeded"),
+        ("spent", "credits"),
     }
 )
-_PURCHASE_PHRASES = (("order", "completed"), ("order", "placed"), ("place", "order"), ("spent", "credits"))
-_TRIAL = (("start", "trial"), ("trial", "started"))
 # Keys that name an event: the event-name family, less screen names; GA Universal's
 # product action (pa=purchase, https://developers.google.com/analytics/devguides/collection/protocol/v1/parameters#pa).
 _SCREEN_KEYS = frozenset({"screenname", "screenclass"})
@@ -81,12 +81,11 @@ _CATALOGUE = frozenset(
 
 @lru_cache(maxsize=1 << 10)
 def is_purchase_event(name: str) -> bool:
-    """Whether an event name is a purchase-type event (money spent or about to be)."""
+    """Whether an event name is a completed purchase (not a product view, a cart or a started checkout)."""
     words = tokenize(name)
     if _PURCHASE_WORDS.intersection(words):
         return True
-    pairs = set(zip(words, words[1:], strict=False))
-    return any(pair in pairs for pair in (*_PURCHASE_PHRASES, *_TRIAL))
+    return not _PURCHASE_PHRASES.isdisjoint(zip(words, words[1:], strict=False))
 
 
 def _is_event_key(leaf: Leaf) -> bool:
@@ -128,7 +127,7 @@ class _Events:
 
 
 def purchases_in_context(decoded: DecodedRequest, detections: list[Detection]) -> list[Detection]:
-    """``detections`` with each purchase field kept only in a purchase-type event; a purchase
+    """``detections`` with each purchase field kept only in a completed purchase; a purchase
     event's own name stays a purchase."""
     if not any(d.data_type == PURCHASE for d in detections):
         return detections
