@@ -171,6 +171,14 @@ class Catalog:
         except KeyError:
             raise KeyError(f"no service {service_id!r} in the catalog") from None
 
+    def companies(self) -> tuple[Company, ...]:
+        """Every company, for checks over the whole catalog."""
+        return tuple(self._companies.values())
+
+    def services(self) -> tuple[Service, ...]:
+        """Every service, for checks over the whole catalog."""
+        return tuple(self._services.values())
+
     def parents(self, company_id: str) -> tuple[Company, ...]:
         """Owning companies, nearest first: google -> (Alphabet,)."""
         chain: list[Company] = []
