@@ -126,8 +126,8 @@ def test_no_company_appears_twice_under_one_name(catalog: Catalog) -> None:
     assert {name: ids for name, ids in named.items() if len(ids) > 1} == {}
 
 
-# Unrelated companies that share a first word with a curated one.
-_DIFFERENT_COMPANIES = {"meta_network": "meta", "snap_engage": "snap_technologies"}
+# Services of unrelated companies whose name starts with a curated company's.
+_DIFFERENT_COMPANIES = {"meta_network": "meta", "snap_engage": "snap_technologies", "batch_media": "batch"}
 
 
 def test_services_named_after_a_curated_company_sit_in_its_family(catalog: Catalog) -> None:
@@ -150,7 +150,7 @@ def test_services_named_after_a_curated_company_sit_in_its_family(catalog: Catal
         if not matches:
             continue
         brand_owner = brands[max(matches, key=len)]
-        if _DIFFERENT_COMPANIES.get(service.company_id) == brand_owner:
+        if _DIFFERENT_COMPANIES.get(service.id) == brand_owner:
             continue
         if brand_owner not in _owners(catalog, service.company_id) and service.company_id not in _owners(
             catalog, brand_owner
