@@ -273,7 +273,10 @@ class Owners:
     """Names a recipient by the company that ultimately owns it, so a label and a
     result agree however the catalog splits a company into services, subsidiaries
     or folded ids (doubleclick and google are Alphabet; pardot folded into
-    salesforce). A name the catalog does not know (a registrable domain) stays."""
+    salesforce). A label written before the catalog knew a host names it by its
+    registrable domain ("userway.org"): a domain the catalog now knows names its
+    company, so the label stays true as the catalog learns. A name the catalog
+    does not know stays."""
 
     def __init__(self) -> None:
         self._catalog = load_catalog()
@@ -293,7 +296,10 @@ class Owners:
         try:
             company = self._catalog.company(name)
         except KeyError:
-            return name
+            match = self._catalog.match(name)
+            if match is None:
+                return name
+            company = match.company
         parents = self._catalog.parents(company.id)
         return parents[-1].id if parents else company.id
 

@@ -11,6 +11,7 @@ import pytest
 from flowaudit.catalog import Catalog
 
 REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
+EXTERNAL = Path(__file__).resolve().parents[1] / "corpus" / "external"
 
 
 def _category(catalog: Catalog, host: str) -> str | None:
@@ -291,3 +292,73 @@ def test_mitmproxy_testdata_negatives(catalog: Catalog) -> None:
     sync = _har_hosts(REALWORLD / "mitmproxy-testdata/flows/diff_data.har")
     assert "clients4.google.com" in sync  # Chrome Sync: the browser's, not the page's
     assert _category(catalog, "clients4.google.com") == "platform"
+
+
+def _requests(capture: str) -> list[tuple[str, str]]:
+    """(host, path with query) of every request in an external capture."""
+    doc = json.loads((EXTERNAL / capture / "capture.har").read_text(encoding="utf-8-sig"))
+    out = []
+    for entry in doc["log"]["entries"]:
+        url = urlsplit(entry["request"]["url"])
+        out.append((url.hostname or "", url.path + (f"?{url.query}" if url.query else "")))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("capture", "host", "company", "category"),
+    [
+        # Trackers the catalog did not know, as the external captures show them.
+        ("tweasel-quizduel", "api.helpshift.com", "Helpshift", "customer_engagement"),
+        ("healthexchange-nevada", "forms.hsforms.com", "HubSpot", "customer_engagement"),
+        ("healthexchange-nevada", "js.hsadspixel.net", "HubSpot", "advertising"),
+        ("healthexchange-nevada", "js.hs-banner.com", "HubSpot", "consent"),
+        ("healthexchange-nevada", "flask.nextdoor.com", "Nextdoor", "advertising"),
+        ("healthexchange-nevada", "action.dstillery.com", "Dstillery", "advertising"),
+        ("healthexchange-nevada", "dx.mountain.com", "MNTN", "advertising"),
+        ("healthexchange-nevada", "pixel.byspotify.com", "Spotify", "advertising"),
+        ("healthexchange-newyork", "content.hotjar.io", "Hotjar", "analytics"),
+        ("healthexchange-newyork", "beacons.extremereach.io", "Extreme Reach", "advertising"),
+        ("healthexchange-maryland", "live.rezync.com", "Zeta Global", "advertising"),
+        ("healthexchange-maryland", "cdn.userway.org", "UserWay", "other"),
+        ("healthexchange-colorado", "app.enzuzo.com", "Enzuzo", "consent"),
+        ("pixelinspector-mylabbox", "db.revoffers.com", "RevOffers", "advertising"),
+        ("pixelinspector-personalabs", "cdn.acsbapp.com", "accessiBe", "other"),
+        ("pixelinspector-personalabs", "medchatapp.com", "MedChat", "customer_engagement"),
+        ("pagexray-expressen", "analytics.codigo.se", "Codigo", "analytics"),
+        ("reporthar-9gag", "api.assertcom.de", "Assertive Yield", "advertising"),
+        ("reporthar-9gag-interaction", "cs.mobfox.com", "MobFox", "advertising"),
+        ("reporthar-9gag-interaction", "t.adx.opera.com", "Opera", "advertising"),
+        # Hosting providers: customers' names under a shared suffix.
+        ("pagexray-expressen", "biowebb-data.s3.amazonaws.com", "Amazon", "hosting"),
+        ("healthexchange-nevada", "d1eoo1tco6rr5e.cloudfront.net", "Amazon", "hosting"),
+    ],
+)
+def test_external_corpus_hosts(catalog: Catalog, capture: str, host: str, company: str, category: str) -> None:
+    paths = [path for h, path in _requests(capture) if h == host]
+    assert paths, f"{host} is not in {capture}"
+    for path in paths:
+        match = catalog.match(host, path)
+        assert match is not None, (host, path)
+        assert (match.company.name, match.service.category) == (company, category), (host, path)
+
+
+@pytest.mark.parametrize(
+    ("capture", "host", "path_start", "service", "category"),
+    [
+        # One host, several services, in the same real captures.
+        ("pixelinspector-oraquick", "www.google.com", "/recaptcha/", "reCAPTCHA", "security"),
+        ("pixelinspector-oraquick", "www.gstatic.com", "/recaptcha/", "reCAPTCHA", "security"),
+        ("pixelinspector-personalabs", "www.google.com", "/pagead/", "Google", "advertising"),
+        ("pixelinspector-personalabs", "www.google.com", "/ads/ga-audiences", "Google", "advertising"),
+        ("pixelinspector-oraquick", "translate-pa.googleapis.com", "/v1/", "Google Translate", "other"),
+        ("pixelinspector-oraquick", "pi.pardot.com", "/analytics", "Pardot", "analytics"),
+    ],
+)
+def test_external_corpus_requests_by_path(
+    catalog: Catalog, capture: str, host: str, path_start: str, service: str, category: str
+) -> None:
+    paths = [path for h, path in _requests(capture) if h == host and path.startswith(path_start)]
+    assert paths, f"no {host}{path_start} request in {capture}"
+    for path in paths:
+        match = catalog.match(host, path)
+        assert match is not None and (match.service.name, match.service.category) == (service, category), path
