@@ -129,7 +129,13 @@ class SuppressedFinding:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    """Everyone who received requests from the app, one row per entity and category."""
+    """Everyone who received requests from the app, one row per company.
+
+    A company reached through several services (Google Analytics, Google
+    Ads, reCAPTCHA) is one row: ``categories`` lists what its services do,
+    busiest first, and ``category`` is the first of them. The rules still
+    judge each category apart (an advertising service is not analytics).
+    """
 
     entity: str
     entity_id: str
@@ -149,6 +155,14 @@ class Recipient:
     # Requests per capture phase, for the report's timeline: (phase, flows)
     # in the order of AuditResult.phases.
     phase_flows: tuple[tuple[str, int], ...] = ()
+    categories: tuple[str, ...] = ()  # every category of its services, busiest first
+    # party "first" because the capture's pages were this site (nobody declared it)
+    party_inferred: bool = False
+
+    @property
+    def category_label(self) -> str:
+        """ "advertising, analytics": what reports show in a category column."""
+        return ", ".join(self.categories or (self.category,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +235,9 @@ class AuditResult:
     phase_changes_dropped: int = 0
     # The consent signals found in the traffic (TCF, consent mode, GPC, ...).
     consent_signals: tuple[ConsentSignalSeen, ...] = ()
+    # Sites taken as the first party because the capture's pages were them
+    # (no first-party domains were declared): see flowaudit.engine.first_party.
+    first_party_inferred: tuple[str, ...] = ()
     # Requests whose payload could not be fully decoded (each counted once), and why, per reason.
     undecoded: int = 0
     decode_gaps: tuple[DecodeGap, ...] = ()

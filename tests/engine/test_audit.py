@@ -51,9 +51,11 @@ def test_declaring_one_service_does_not_cover_its_sister_services(catalog, decla
     result = run(
         catalog, decl, obs("https://app-measurement.com/a", 1), obs("https://www.google-analytics.com/g/collect", 2)
     )
-    declared = {r.services: r.declared for r in result.recipients}
-    assert declared[("Firebase",)] is True
-    assert False in declared.values()
+    # One row for Google, not declared as a whole; the undeclared service is the finding.
+    [row] = result.recipients
+    assert (row.entity, row.declared, row.services) == ("Google", False, ("Firebase", "Google Analytics"))
+    [finding] = only(result, "undeclared-recipient")
+    assert "Google Analytics" in finding.message
 
 
 def test_first_party_subdomains_are_first_party(catalog, declare) -> None:
@@ -90,10 +92,9 @@ def test_one_host_split_by_path_into_platform_security_and_ads(catalog) -> None:
         obs("https://www.google.com/async/newtab_ogb", 4, method="GET"),
     )
     assert [(r.category, r.flows) for r in result.platform] == [("platform", 2)]
-    rows = {r.category: r for r in result.recipients}
-    assert set(rows) == {"security", "advertising"}
-    assert (rows["security"].services, rows["security"].flows) == (("reCAPTCHA",), 1)
-    assert rows["advertising"].flows == 1
+    [google] = result.recipients  # one company, one row, its services listed
+    assert (google.entity, google.flows, set(google.categories)) == ("Google", 2, {"security", "advertising"})
+    assert "reCAPTCHA" in google.services
     assert rules_of(result) == [("undeclared-recipient", "Google"), ("undeclared-recipient", "Google")]
 
 
@@ -182,3 +183,20 @@ def test_one_company_in_two_categories_gets_two_distinct_findings(catalog) -> No
     undeclared = [f for f in result.findings if f.rule == "undeclared-recipient"]
     assert [f.entity for f in undeclared] == ["Google", "Google"]
     assert len({f.id for f in undeclared}) == 2
+
+
+def test_one_row_per_company_while_rules_keep_each_category(catalog) -> None:
+    from .test_data_type_rules import audit, detection
+
+    ads, analytics = (
+        "https://googleads.g.doubleclick.net/pagead/viewthroughconversion/1/",
+        "https://www.google-analytics.com/g/collect",
+    )
+    plan = {ads: [detection("health.health")], analytics: [detection("usage.interactions")]}
+    result = audit(catalog, None, plan, obs(analytics, 1), obs(analytics, 2), obs(ads, 3))
+    [row] = result.recipients
+    assert (row.entity, row.flows, row.categories) == ("Google", 3, ("analytics", "advertising"))
+    assert row.category_label == "analytics, advertising"
+    assert row.data_types == ("health.health", "usage.interactions")
+    [sensitive] = only(result, "sensitive-data-to-third-party")
+    assert "an advertising company" in sensitive.message and sensitive.hosts == ("googleads.g.doubleclick.net",)

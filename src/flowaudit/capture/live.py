@@ -106,7 +106,7 @@ class LiveView:
         for r in recipients[:MAX_ROWS]:
             table.add_row(
                 safe(r.entity),
-                r.category,
+                r.category_label,
                 declared_cell(r),
                 str(r.flows),
                 Text(", ".join(r.data_types)) if r.data_types else Text("—", style="dim"),

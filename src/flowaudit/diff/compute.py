@@ -26,8 +26,9 @@ def _companies(rows: Iterable[Recipient]) -> dict[str, _Company]:
     out: dict[str, _Company] = {}
     for r in rows:
         company = out.setdefault(r.entity_id, _Company(r.entity, r.party))
-        if r.category not in company.categories:
-            company.categories.append(r.category)
+        for category in r.categories or (r.category,):
+            if category not in company.categories:
+                company.categories.append(category)
         company.declared = company.declared or r.declared
         company.data_types.update(r.data_types)
         company.hosts.update(r.hosts)

@@ -40,8 +40,9 @@ class _Company:
     evidence: list[Evidence] = field(default_factory=list)
 
     def add(self, r: Recipient) -> None:
-        if r.category not in self.categories:
-            self.categories.append(r.category)
+        for category in r.categories or (r.category,):
+            if category not in self.categories:
+                self.categories.append(category)
         self.hosts.update(r.hosts)
         self.flows += r.flows
         self.data_types.update(r.data_types)

@@ -17,6 +17,7 @@ from flowaudit.consent.signal import ConsentSignal
 from flowaudit.declaration import Declaration
 from flowaudit.engine.analysis import Analyzer
 from flowaudit.engine.destinations import Destination, DestinationResolver
+from flowaudit.engine.first_party import FirstPartyHints
 from flowaudit.engine.rules import CHECKS
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.engine.undecoded import UndecodedTally
@@ -65,6 +66,7 @@ class Auditor:
         self._flows = 0
         self._phases: dict[str, None] = {}  # in the order phases began
         self._consent = PhaseResolver()
+        self._first_party = FirstPartyHints()
         self._undecoded = UndecodedTally()
 
     def wants_payload(self, obs: Observation) -> bool:
@@ -78,6 +80,7 @@ class Auditor:
         """Count a request whose :func:`inspect` was done already (perhaps in a
         worker process): what remains is ordered and cheap."""
         self._flows += 1
+        self._first_party.observe(obs)
         self._undecoded.add(obs, inspection.problems)
         destination = self._resolver.resolve(obs.host, obs.path)
         consent = self._consent.observe_signals(obs, inspection.signals)
@@ -90,6 +93,7 @@ class Auditor:
         tally.add(obs, destination, inspection.detections, consent)
 
     def result(self, inputs: tuple[InputInfo, ...]) -> AuditResult:
+        inferred = self._infer_first_party(inputs)
         tallies = sorted(self._tallies.values(), key=_tally_order)
         findings: list[Finding] = []
         for check in CHECKS:
@@ -103,8 +107,8 @@ class Auditor:
             inputs=inputs,
             app_name=(decl.app if decl else None) or next((i.app for i in inputs if i.app), None),
             declaration=decl.path if decl else None,
-            recipients=tuple(_recipient(t, phases) for t in tallies if not t.destination.is_platform),
-            platform=tuple(_recipient(t, phases) for t in tallies if t.destination.is_platform),
+            recipients=_rows([t for t in tallies if not t.destination.is_platform], phases),
+            platform=_rows([t for t in tallies if t.destination.is_platform], phases),
             findings=tuple(findings),
             flows=self._flows,
             fail_on=self._fail_on,
@@ -114,7 +118,24 @@ class Auditor:
             consent_signals=self._consent.signals_seen,
             undecoded=self._undecoded.requests,
             decode_gaps=self._undecoded.gaps(),
+            first_party_inferred=inferred,
         )
+
+    def _infer_first_party(self, inputs: tuple[InputInfo, ...]) -> tuple[str, ...]:
+        """Without declared first-party domains, the sites the capture's pages
+        were (:mod:`flowaudit.engine.first_party`): their rows, unknown to the
+        catalog, become the first party, marked as inferred."""
+        if self._declaration is not None and self._declaration.first_party:
+            return ()
+        sites = self._first_party.domains(h for i in inputs for h in i.page_hosts)
+        relabelled = []
+        for site in sites:
+            for tally in self._tallies.values():
+                d = tally.destination
+                if d.party == "unknown" and d.entity_id == f"domain:{site}":
+                    tally.destination = d.as_inferred_first_party(site)
+                    relabelled.append(site)
+        return tuple(relabelled)
 
 
 def _worth_analysing(obs: Observation, destination: Destination) -> bool:
@@ -136,23 +157,41 @@ def _tally_order(t: RecipientTally) -> tuple[int, bool, int, str, str]:
     return (_PARTY_ORDER[d.party], d.declared is not None, -t.flows, d.entity.lower(), d.category)
 
 
-def _recipient(t: RecipientTally, phases: tuple[str, ...]) -> Recipient:
-    d = t.destination
+def _rows(tallies: list[RecipientTally], phases: tuple[str, ...]) -> tuple[Recipient, ...]:
+    """One row per company (and party): its services' tallies, kept apart
+    for the rules, taken together for the reader."""
+    companies: dict[tuple[str, str], list[RecipientTally]] = {}
+    for t in tallies:
+        companies.setdefault((t.destination.entity_id, t.destination.party), []).append(t)
+    rows = [_recipient(parts, phases) for parts in companies.values()]
+    return tuple(sorted(rows, key=lambda r: (_PARTY_ORDER[r.party], r.declared, -r.flows, r.entity.lower())))
+
+
+def _recipient(parts: list[RecipientTally], phases: tuple[str, ...]) -> Recipient:
+    """A company's row from the tallies of its services (busiest first)."""
+    parts = sorted(parts, key=lambda t: (-t.flows, t.destination.category))
+    d = parts[0].destination
+    hosts = {h for t in parts for h in t.hosts}
+    data_types = {dt: [t for t in parts if dt in t.data_types] for t in parts for dt in t.data_types}
+    phase_flows = {p: sum(t.phase_flows[p] for t in parts) for p in phases}
     return Recipient(
         entity=d.entity,
         entity_id=d.entity_id,
         category=d.category,
+        categories=tuple(dict.fromkeys(t.destination.category for t in parts)),
         party=d.party,
-        declared=d.declared is not None,
-        hosts=tuple(sorted(t.hosts)),
-        flows=t.flows,
-        data_types=tuple(sorted(t.data_types)),
+        party_inferred=d.inferred,
+        # declared only when every service of it is
+        declared=all(t.destination.declared is not None for t in parts),
+        hosts=tuple(sorted(hosts)),
+        flows=sum(t.flows for t in parts),
+        data_types=tuple(sorted(data_types)),
         parent=d.parent,
-        services=tuple(sorted(t.services)),
-        phases=tuple(p for p in phases if p in t.phase_flows),
-        phase_flows=tuple((p, t.phase_flows[p]) for p in phases if p in t.phase_flows),
+        services=tuple(sorted({s for t in parts for s in t.services})),
+        phases=tuple(p for p in phases if phase_flows[p]),
+        phase_flows=tuple((p, n) for p, n in phase_flows.items() if n),
         evidence=(
-            *t.requests.evidence(),
-            *(e for data_type in sorted(t.data_types) for e in t.data_types[data_type].evidence()),
+            *(e for t in parts for e in t.requests.evidence()),
+            *(e for dt in sorted(data_types) for t in data_types[dt] for e in t.data_types[dt].evidence()),
         ),
     )

@@ -9,7 +9,7 @@ path, per path scope): captures repeat the same few hosts thousands of times.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flowaudit.catalog import Catalog, registrable_domain
 from flowaudit.catalog.model import Company, HostMatch
@@ -31,6 +31,18 @@ class Destination:
     service: str | None = None
     matched_domain: str | None = None  # the catalog or declared domain that matched
     source: str = ""  # where the attribution comes from
+    inferred: bool = False  # first party by inference from the capture's pages, not by declaration
+
+    def as_inferred_first_party(self, site: str) -> Destination:
+        """This unknown destination as the site's own (see :mod:`flowaudit.engine.first_party`)."""
+        return replace(
+            self,
+            category="essential",
+            party="first",
+            matched_domain=site,
+            source="inferred from the capture's pages",
+            inferred=True,
+        )
 
     @property
     def key(self) -> tuple[str, str, str]:

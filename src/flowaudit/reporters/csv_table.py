@@ -55,7 +55,7 @@ def _recipient(kind: str, r: Recipient) -> dict[str, object]:
         "kind": kind,
         "entity": r.entity,
         "parent": r.parent or "",
-        "category": r.category,
+        "category": r.category_label,
         "party": r.party,
         "declared": "yes" if r.declared else "no",
         "hosts": _join(r.hosts),

@@ -132,8 +132,8 @@ def layout(result: AuditResult) -> Diagram:
             Node(
                 kind=k,
                 entity=cut(r.entity, entity_chars),
-                title=f"{r.entity} ({r.category}): {requests} to {', '.join(r.hosts)}",
-                sub=cut(f"{r.category} · {requests}" if ascii_name is None else f"really {ascii_name}", 44),
+                title=f"{r.entity} ({r.category_label}): {requests} to {', '.join(r.hosts)}",
+                sub=cut(f"{r.category_label} · {requests}" if ascii_name is None else f"really {ascii_name}", 44),
                 badge=Badge(badge, badge_width),
                 y=y,
                 edge=f"M{x0},{app_cy:.1f} C{mid:.1f},{app_cy:.1f} {mid:.1f},{cy:.1f} {x1},{cy:.1f}",

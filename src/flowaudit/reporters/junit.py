@@ -24,7 +24,7 @@ def _text(value: object) -> str:
 
 
 def recipient_label(r: Recipient) -> str:
-    return f"{r.entity} ({r.category})"
+    return f"{r.entity} ({r.category_label})"
 
 
 def _matches(r: Recipient, f: Finding) -> bool:
@@ -150,7 +150,7 @@ def to_junit(result: AuditResult) -> ET.Element:
             name,
             {
                 "entity": r.entity,
-                "category": r.category,
+                "category": r.category_label,
                 "party": r.party,
                 "declared": "yes" if r.declared else "no",
                 "hosts": " ".join(r.hosts),

@@ -53,7 +53,7 @@ def _codes(values: tuple[str, ...] | list[str]) -> str:
 
 def _declared(r: Recipient) -> str:
     if r.party == "first":
-        return "first party"
+        return "first party (inferred)" if r.party_inferred else "first party"
     if r.declared:
         return "yes"
     return "**NO** (unknown company)" if r.party == "unknown" else "**NO**"
@@ -74,7 +74,7 @@ def _recipient_rows(rows: tuple[Recipient, ...], *, platform: bool = False) -> l
         else:
             cells = [
                 *common,
-                md_text(r.category),
+                md_text(r.category_label),
                 _declared(r),
                 _codes(r.hosts),
                 str(r.flows),

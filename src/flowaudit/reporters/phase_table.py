@@ -71,7 +71,7 @@ def phase_table(result: AuditResult) -> RenderableType | None:
             counts = dict(r.phase_flows)
             table.add_row(
                 _text(r.entity),
-                _text(r.category),
+                _text(r.category_label),
                 *(_text(counts[p]) if p in counts else Text("") for p in result.phases),
             )
         parts.append(table)

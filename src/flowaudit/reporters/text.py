@@ -63,7 +63,7 @@ def _flow_refs(refs: list[str]) -> Text:
 
 def declared_cell(r: Recipient) -> Text:
     if r.party == "first":
-        return Text("first party", style="green")
+        return Text("first party (inferred)" if r.party_inferred else "first party", style="green")
     if r.party == "unknown":
         return Text("unknown", style="yellow")
     return Text("yes", style="green") if r.declared else Text("NO", style="bold red")
@@ -83,7 +83,10 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
         company = safe(r.entity)
         if r.parent:
             company.append_text(Text.assemble(" (", safe(r.parent), ")", style="dim"))
-        cells: list[RenderableType] = [company, safe(r.category)]
+        services = [s for s in r.services if s != r.entity]
+        if services:
+            company.append_text(Text.assemble("\n", safe(", ".join(services)), style="dim"))
+        cells: list[RenderableType] = [company, safe(r.category_label)]
         if not platform:
             cells.append(declared_cell(r))
         cells.append(Text(str(r.flows)))
@@ -153,6 +156,10 @@ def _header(result: AuditResult) -> Iterator[RenderableType]:
         yield Text.assemble("declaration: ", safe(result.declaration))
     else:
         yield Text("no declaration: every third party counts as undeclared", style="yellow")
+    if result.first_party_inferred:
+        yield Text.assemble(
+            "first party inferred from the pages in the capture: ", safe(", ".join(result.first_party_inferred))
+        )
     for i in result.inputs:
         line = Text.assemble("input: ", safe(i.path), f" ({i.format}, {_plural(i.flows, 'flow')})")
         if i.recorded:

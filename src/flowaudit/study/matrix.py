@@ -91,7 +91,7 @@ def build_matrix(outcomes: tuple[Outcome, ...]) -> Matrix:
             if r.party == "first":
                 continue
             names.setdefault(r.entity_id, r.entity)
-            categories.setdefault(r.entity_id, set()).add(r.category)
+            categories.setdefault(r.entity_id, set()).update(r.categories or (r.category,))
             before = cells.get(r.entity_id)
             cells[r.entity_id] = Cell(
                 # a company is declared for the app only if every row of it is

@@ -1,0 +1,84 @@
+"""The site's own domain, inferred from the capture when nobody declared it.
+
+Without a declaration (or one without ``first_party``), the shop a browser
+visited would be listed as an unknown third party of itself, "receiving"
+the very health data it asked its visitor for. The capture says which site
+it is:
+
+* the pages a HAR says were loaded (``log.pages[].title``, a URL as
+  browsers write it);
+* top-level documents: ``GET`` requests with ``Sec-Fetch-Dest: document``
+  (or, from clients that send no fetch metadata, ``Accept: text/html``),
+  counted only when other requests name that site as their page
+  (``Origin`` or ``Referer``): an ad network's HTML fetched by an app is no
+  page the user was on;
+* failing both, the one site that most requests name as their page, when
+  it is more than half of them.
+
+Only destinations that the catalog does not know are re-labelled: a known
+company stays a third party even on its own pages. The result says the
+first party was inferred, so a reader can weigh it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from flowaudit.catalog import registrable_domain
+from flowaudit.model import Observation
+
+# Distinct sites remembered per kind of hint: bounds memory on hostile captures.
+MAX_SITES = 200
+
+
+class FirstPartyHints:
+    """Counts, request by request, which sites the capture's pages were."""
+
+    def __init__(self) -> None:
+        self._documents: Counter[str] = Counter()
+        self._pages: Counter[str] = Counter()  # sites named by Origin/Referer
+
+    def observe(self, obs: Observation) -> None:
+        if obs.kind != "http":
+            return
+        dest = accept = page = ""
+        for name, value in obs.request_headers:
+            lower = name.lower()
+            if lower == "sec-fetch-dest":
+                dest = value.strip().lower()
+            elif lower == "accept":
+                accept = value.strip().lower()
+            elif lower in ("origin", "referer") and not page:
+                page = value
+        if obs.method == "GET" and (dest == "document" or (not dest and accept.startswith("text/html"))):
+            _count(self._documents, registrable_domain(obs.host))
+        site = _site(page)
+        if site:
+            _count(self._pages, site)
+
+    def domains(self, page_hosts: Iterable[str]) -> tuple[str, ...]:
+        """The inferred first-party sites (registrable domains), in the order found."""
+        found = dict.fromkeys(registrable_domain(h) for h in page_hosts)
+        found.update(dict.fromkeys(d for d in self._documents if self._pages[d]))
+        if found:
+            return tuple(found)
+        if self._pages:
+            site, n = self._pages.most_common(1)[0]
+            if 2 * n > sum(self._pages.values()):
+                return (site,)
+        return ()
+
+
+def _count(counter: Counter[str], key: str) -> None:
+    if key in counter or len(counter) < MAX_SITES:
+        counter[key] += 1
+
+
+def _site(url: str) -> str:
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return ""
+    return registrable_domain(host) if host else ""
