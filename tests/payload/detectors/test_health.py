@@ -179,3 +179,16 @@ def test_health_states_in_free_words_are_found_for_every_sdk(
 )
 def test_decoys_stay_quiet(json_body: JsonBody, document: dict[str, object]) -> None:
     assert _terms(json_body(document)) == {}
+
+
+@pytest.mark.parametrize("n", [12, 148])
+def test_a_news_home_pages_topic_index_says_nothing_of_the_reader(
+    external: Callable[[str, int], Observation], n: int
+) -> None:
+    """pagexray nytimes, requests 12 (nytimes adx keywords) and 148 (Krux _kpa_keywords2): the
+    home page's 94 topics, "Race and Ethnicity" and "Islamic State" among them."""
+    assert [d for d in analyze(external("pagexray-nytimes", n)) if d.data_type.startswith(SENSITIVE)] == []
+
+
+def test_a_short_keyword_list_is_read(json_body: JsonBody) -> None:
+    assert _terms(json_body({"keywords": "diabetes, insulin pumps, glucose meters"})) == {"keywords": "health.health"}

@@ -11,6 +11,8 @@ Words of code are not the user's: a crash report names methods
 and source files (``HeartRateService.kt``). Qualified names, calls, source
 file names and stack-frame lines are taken out of a text before it is cut,
 and the fields of a stack frame (``method``, ``file``, ...) are not read.
+A comma-separated list of twenty topics or more (a news home page's
+``keywords``) is an index of what the page links to: its terms are not read.
 A term a key name alone holds, in a key of three letters or fewer that
 holds a flag (``mst=0``: "MST" is also any abbreviation), counts only
 beside another term of its group; ``"hiv": "positive"`` and ``bmi=22.5``
@@ -85,6 +87,15 @@ def words_and_terms(text: str) -> tuple[frozenset[str], tuple[Term, ...]]:
     return _cut_cached(text) if len(text) <= _CACHED_TEXT else _cut(text[:_MAX_TEXT])
 
 
+_TOPICS = 20  # items of a comma-separated list that make it an index of topics
+
+
+def _topic_index(value: str) -> bool:
+    """A list of many topics (a news home page's ``keywords`` of 94 subjects): it names what a
+    page links to, not what the visitor is or has; one term among them says nothing of anyone."""
+    return value.count(",") >= _TOPICS and len(value) > 4 * _TOPICS
+
+
 _ABBREVIATION = 3  # a key name this short is an abbreviation: "mst", "hiv", "pms" may stand for anything
 _FLAGS = frozenset({"", "0", "1", "-1", "true", "false", "yes", "no", "on", "off", "null", "none", "nil", "undefined"})
 
@@ -114,7 +125,7 @@ class TermScan:
         if fold(name) in FRAME_KEYS and in_crash_data(key_path(leaf.location)[:-1]):
             return  # a stack frame's method, file or class: code
         key_words, key_terms = key if key is not None else words_and_terms(name)
-        value_words, value_terms = words_and_terms(value)
+        value_words, value_terms = _NOTHING if _topic_index(value) else words_and_terms(value)
         self._words.update(key_words)
         self._words.update(value_words)
         if key_words:
