@@ -73,3 +73,11 @@ def test_local_addresses(address: str) -> None:
 @pytest.mark.parametrize("address", ["83.135.1.0", "8.8.8.8", "2a00:1450:4001:80e::200e", "203.0.113.9"])
 def test_public_and_documentation_addresses(address: str) -> None:
     assert formats.ip_address(address) is not None
+
+
+def test_a_hashed_postcode_or_city_is_profile_data(json_body: JsonBody) -> None:
+    """Advertising match keys (Meta's udff[zp], udff[ct]): the postcode typed into a form, hashed."""
+    postcode = hashlib.sha256(b"10115").hexdigest()
+    city = hashlib.sha256(b"berlin").hexdigest()
+    found = {d.location.rsplit(":", 1)[1]: d.data_type for d in detect_generic(json_body({"zp": postcode, "ct": city}))}
+    assert found == {"zp": "contact.other", "ct": "contact.other"}

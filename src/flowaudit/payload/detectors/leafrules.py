@@ -115,7 +115,9 @@ def _address(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | Non
 
 
 def _postcode(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
-    found = _hashed(leaf, name, value, "location.coarse", "postcode")
+    # Hashed, it is the postcode of the user's profile (advertising match keys): contact data,
+    # not a location reading (rules/data-types.yml: contact.other).
+    found = _hashed(leaf, name, value, "contact.other", "postcode")
     if found is not None:
         return found
     compact = value.replace(" ", "").replace("-", "")
@@ -127,8 +129,8 @@ def _postcode(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | No
 
 
 def _city(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
-    if fold(name) == "ct":  # Meta's hashed city field; "ct" means too many other things in clear
-        return _hashed(leaf, name, value, "location.coarse", "city")
+    if fold(name) == "ct":  # Meta's hashed city of the profile; "ct" means too many other things in clear
+        return _hashed(leaf, name, value, "contact.other", "city")
     plain = value.replace(" ", "").replace("-", "").replace("'", "")
     if not 2 <= len(value) <= 60 or not plain.isalpha() or is_placeholder(value):
         return None
