@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from flowaudit.datatypes import DataTypeLabels, load_vocabulary, read_vocabulary
+from flowaudit.datatypes import DataTypeLabels, load_vocabulary, plain_name, read_vocabulary
 from flowaudit.errors import FlowauditError
+from flowaudit.resources import rules_dir
 
 
 def test_groups_are_the_part_before_the_dot() -> None:
@@ -44,9 +46,21 @@ def test_labels_name_both_store_disclosures() -> None:
         "Contact Info / Email Address",
         "Personal info / Email address",
         "hashed (md5/sha1/sha256 of the normalised address) counts too",
+        "Email address",
     )
-    apple, google, note = vocabulary.labels("contact.name")
-    assert (apple, google, note) == ("Contact Info / Name", "Personal info / Name", None)
+    apple, google, note, name = vocabulary.labels("contact.name")
+    assert (apple, google, note, name) == ("Contact Info / Name", "Personal info / Name", None, "Name")
+
+
+def test_every_shipped_data_type_has_a_plain_name() -> None:
+    """Reports show these names to people; the generated fallback is only for ids a file leaves unnamed."""
+    text = (rules_dir() / "data-types.yml").read_text(encoding="utf-8")
+    vocabulary = load_vocabulary()
+    unnamed = [t for t in vocabulary.ids if not re.search(rf"^{re.escape(t)}:\s*{{name: ", text, re.MULTILINE)]
+    assert unnamed == []
+    assert plain_name("health.health") == "Health" and plain_name("future.thing") == "future.thing"
+    names = [vocabulary.labels(t).name for t in vocabulary.ids]
+    assert len(set(names)) == len(names)  # two types under one name would read as one
 
 
 def test_suggestions() -> None:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from flowaudit import __version__
+from flowaudit.commands.output import choose_formats
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_ERROR
 from flowaudit.model import SEVERITIES
@@ -23,6 +24,8 @@ from flowaudit.reporters import REPORTERS
 from flowaudit.suppress.model import DEFAULT_IGNORE_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+DIFF_FORMATS = ("text", "json", "markdown", "html")
 
 
 def _fail(message: str) -> None:
@@ -58,7 +61,10 @@ def reports_errors(fn: F) -> F:
 
 
 _DECLARED_HELP = "Declaration file (default: flowaudit.yml in the working directory, if present)."
-_FORMAT_HELP = "Output format; repeat for several (then -o names a folder). Default: text."
+_FORMAT_HELP = (
+    "Output format; repeat for several (then -o names a folder). "
+    "Default: from -o FILE's extension (.html, .json, .sarif, .xml for junit, .md, .csv, .txt), else text."
+)
 
 
 def declared_option(help_text: str = _DECLARED_HELP) -> Callable[[F], F]:
@@ -135,7 +141,7 @@ def check(
     options = CheckOptions(
         inputs=inputs,
         declared=declared if declared is not None else _default_declaration(),
-        formats=tuple(dict.fromkeys(formats)) or ("text",),
+        formats=choose_formats(formats, output, tuple(REPORTERS)),
         output=output,
         fail_on=fail_on,
         strict=strict,
@@ -162,7 +168,7 @@ def _default_ignore_file() -> str | None:
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
 @declared_option("Declaration to audit captures with (default: flowaudit.yml in the working directory, if present).")
-@format_option(("text", "json", "markdown", "html"))
+@format_option(DIFF_FORMATS)
 @output_option()
 @fail_on_option("Exit 1 when NEW has a finding OLD did not have at or above this severity.")
 @reports_errors
@@ -178,7 +184,7 @@ def diff(old: str, new: str, declared: str | None, formats: tuple[str, ...], out
         old=old,
         new=new,
         declared=declared if declared is not None else _default_declaration(),
-        formats=tuple(dict.fromkeys(formats)) or ("text",),
+        formats=choose_formats(formats, output, DIFF_FORMATS),
         output=output,
         fail_on=fail_on,
     )
@@ -201,7 +207,7 @@ def report(result: str, formats: tuple[str, ...], output: str | None, no_redact:
 
     options = ReportOptions(
         result=result,
-        formats=tuple(dict.fromkeys(formats)) or ("text",),
+        formats=choose_formats(formats, output, tuple(REPORTERS)),
         output=output,
         redact=not no_redact,
     )
@@ -330,7 +336,7 @@ def record(
         sinkhole=sinkhole,
         declared=declared if declared is not None else _default_declaration(),
         audit=not no_audit,
-        formats=tuple(dict.fromkeys(formats)) or ("text",),
+        formats=choose_formats(formats, output, tuple(REPORTERS)),
         output=output,
         fail_on=fail_on,
         ignore_file=_default_ignore_file(),

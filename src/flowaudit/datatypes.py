@@ -23,15 +23,16 @@ from flowaudit.resources import rules_dir
 from flowaudit.yamlsource import load_yaml
 
 _ID = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
-_LABEL_KEYS = ("apple", "google", "note")
+_LABEL_KEYS = ("name", "apple", "google", "note")
 
 
 class DataTypeLabels(NamedTuple):
-    """How the two app stores name a data type, for reports next to findings."""
+    """How people and the two app stores name a data type, for reports next to findings."""
 
     apple: str  # App Store privacy label
     google: str  # Google Play Data safety
     note: str | None  # what counts as this type, when not obvious
+    name: str  # in plain words, for readers who never saw the ids ("Email address")
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,14 +95,15 @@ def read_vocabulary(path: Path) -> Vocabulary:
             not isinstance(entry, dict)
             or set(entry) - set(_LABEL_KEYS)
             or not all(isinstance(entry.get(k), str) and entry[k] for k in ("apple", "google"))
-            or not isinstance(entry.get("note", ""), str)
+            or not all(isinstance(entry.get(k, ""), str) for k in ("note", "name"))
         ):
             raise FlowauditError(
-                f"{data_type}: needs text labels 'apple' and 'google' (and optionally 'note'), nothing else",
+                f"{data_type}: needs text labels 'apple' and 'google' (and optionally 'name' and 'note'), nothing else",
                 path=doc.path,
                 line=line,
             )
-        labels[data_type] = DataTypeLabels(entry["apple"], entry["google"], entry.get("note"))
+        name = entry.get("name") or data_type.split(".", 1)[1].replace("_", " ").capitalize()
+        labels[data_type] = DataTypeLabels(entry["apple"], entry["google"], entry.get("note"), name)
         groups.setdefault(data_type.split(".", 1)[0], []).append(data_type)
     return Vocabulary(
         ids=tuple(labels),
@@ -114,3 +116,11 @@ def read_vocabulary(path: Path) -> Vocabulary:
 def load_vocabulary() -> Vocabulary:
     """The shipped vocabulary, read once per process."""
     return read_vocabulary(rules_dir() / "data-types.yml")
+
+
+def plain_name(data_type: str) -> str:
+    """A data type in plain words ("Email address"), for readers who never
+    saw the ids; an id this flowaudit does not know (a result written by a
+    newer version) is returned as it is."""
+    vocabulary = load_vocabulary()
+    return vocabulary.labels(data_type).name if data_type in vocabulary.ids else data_type

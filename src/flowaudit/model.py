@@ -15,6 +15,11 @@ Headers = tuple[tuple[str, str], ...]
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
 
 
+def at_or_above(severity: str, fail_on: str) -> bool:
+    """True when a finding of ``severity`` fails the ``--fail-on`` gate ("never": nothing does)."""
+    return fail_on != "never" and SEVERITIES.index(severity) <= SEVERITIES.index(fail_on)
+
+
 @dataclass(frozen=True, slots=True)
 class Observation:
     """One outbound request (or raw connection) seen in a capture.
@@ -254,7 +259,4 @@ class AuditResult:
 
     def failed(self) -> bool:
         """True when a finding is at or above the ``--fail-on`` level."""
-        if self.fail_on == "never":
-            return False
-        limit = SEVERITIES.index(self.fail_on)
-        return any(SEVERITIES.index(f.severity) <= limit for f in self.findings)
+        return any(at_or_above(f.severity, self.fail_on) for f in self.findings)

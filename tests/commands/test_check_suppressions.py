@@ -82,7 +82,7 @@ def test_current_suppressions_let_the_run_pass_and_say_so(repo: Path) -> None:
     count = len(result["suppressed"])
     assert result["summary"]["suppressed"] == count and result["summary"]["verdict"] == "pass"
     text = flowaudit("check", "capture.mitm", cwd=repo)
-    assert f"{count} suppressed (--show-suppressed lists them)" in " ".join(text.out.split())
+    assert f"{count} findings suppressed: --show-suppressed lists them" in " ".join(text.out.split())
     assert "Legacy SDK" not in text.out
 
 

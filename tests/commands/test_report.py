@@ -56,7 +56,7 @@ def test_report_matches_check(result_json: Path, tmp_path: Path) -> None:
 
 def test_one_format_to_standard_output(result_json: Path) -> None:
     run = flowaudit("report", result_json, "--format", "markdown")
-    assert run.code == 0 and run.out.startswith("## flowaudit: Acme Health · FAIL")
+    assert run.code == 0 and run.out.startswith("## flowaudit: Acme Health · 12 findings\\: 2 critical")
 
 
 def test_not_a_result(tmp_path: Path) -> None:

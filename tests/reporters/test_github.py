@@ -22,7 +22,9 @@ def test_escaping_follows_the_runner() -> None:
 
 
 def test_one_annotation_per_finding_on_its_declaration_line(full: AuditResult) -> None:
-    lines = annotation_lines(full)
+    summary, *lines = annotation_lines(full)
+    assert summary.startswith("::notice title=flowaudit%3A 6 findings%3A 1 critical%2C 2 high%2C")
+    assert "Gate --fail-on high: FAIL, 3 findings at or above high." in summary
     assert len(lines) == len(full.findings)
     assert lines[0].startswith(
         "::error file=flowaudit.yml,line=7,"
@@ -34,7 +36,7 @@ def test_one_annotation_per_finding_on_its_declaration_line(full: AuditResult) -
 
 
 def test_a_crafted_message_cannot_start_a_command(hostile: AuditResult) -> None:
-    [line] = annotation_lines(hostile)
+    [_, line] = annotation_lines(hostile)
     assert "\n" not in line and "\r" not in line
     assert line.count("::") >= 2 and "%0D%0A::error::injected%250A" in line
 
@@ -48,7 +50,7 @@ def test_publish_only_under_github_actions(full: AuditResult, tmp_path: Path) ->
     publish(full, {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}, stream)
     assert stream.getvalue().count("::error ") == 3
     text = summary.read_text(encoding="utf-8")
-    assert text.startswith("earlier step\n## flowaudit: Acme Health · FAIL")  # appended, not replaced
+    assert text.startswith("earlier step\n## flowaudit: Acme Health · 6 findings")  # appended, not replaced
     publish(replace(full, findings=()), {"GITHUB_STEP_SUMMARY": str(summary)}, stream)
     assert summary.read_text(encoding="utf-8").count("## flowaudit:") == 2
 
@@ -69,4 +71,5 @@ def test_check_under_github_actions(tmp_path: Path) -> None:
     assert run.stdout.startswith("{")  # the report on stdout is untouched
     assert "::error file=examples/acme-health/flowaudit.yml,line=" in run.stderr
     assert "::notice file=examples/acme-health/flowaudit.yml" in run.stderr
-    assert "## flowaudit: Acme Health · FAIL" in summary.read_text(encoding="utf-8")
+    assert "## flowaudit: Acme Health · 12 findings\\: 2 critical" in summary.read_text(encoding="utf-8")
+    assert "**Gate \\-\\-fail\\-on high\\: FAIL" in summary.read_text(encoding="utf-8")

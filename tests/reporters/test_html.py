@@ -66,7 +66,7 @@ def test_every_part_of_the_report_is_there(full: AuditResult) -> None:
     order = [
         html.index(marker)
         for marker in (
-            'class="verdict fail"',
+            'class="verdict alarm"',
             'id="map"',
             'id="recipients"',
             'id="findings"',
@@ -78,10 +78,15 @@ def test_every_part_of_the_report_is_there(full: AuditResult) -> None:
     assert order == sorted(order)
     assert "4 third parties received requests from Acme Health" in html
     assert html.count("<g>") == len(full.recipients)  # one connection and box per recipient
-    # Data types on the connection, sensitive ones first and in purple.
+    # Data types on the connection in plain words, sensitive ones first and in purple.
     assert re.search(
-        r'fill="#9c1a86" font-weight="700"[^>]*>health.health</text>\s*<text[^>]*>contact.email \+1 more</text>', html
+        r'fill="#9c1a86" font-weight="700"[^>]*>Health</text>\s*<text[^>]*>Email address, User ID</text>', html
     )
+    # Chips say the data type in plain words; the id is in the tooltip (and in the JSON).
+    assert re.search(
+        r'<li class="chip sensitive" title="health.health · App Store: Health &amp; Fitness[^"]*">Health</li>', html
+    )
+    assert '">Email address</li>' in html and ">contact.email<" not in html
     severities = re.findall(r'<article class="finding (\w+)"', html)
     assert severities == ["critical", "high", "high", "medium", "low", "info"]
     # Evidence: request line, where in the payload, decoding steps, the value highlighted, why.

@@ -148,7 +148,7 @@ def test_hostile_capture_renders_as_inert_text(browser: Browser, artifacts: Path
     page, _ = open_report(browser, html)
     page.screenshot(artifacts / "hostile-capture.png")
     assert_clean(page, html)
-    assert_inert(page, "FAIL · flowaudit report")
+    assert_inert(page, "4 findings: 2 high, 2 low · flowaudit report")
     text = page.evaluate("document.body.innerText")
     assert "xn--pple-43d.com" in text  # the Cyrillic look-alike host is unmasked
 
@@ -164,7 +164,7 @@ def test_hostile_result_is_inert_by_escaping_alone(browser: Browser, hostile, tm
     page, _ = open_report(browser, html)
     title = page.evaluate("document.title")
     assert "PWNED" in title  # the app name is in the title, as text...
-    assert title.startswith("FAIL · flowaudit report: <script>document.title=")  # ...not run
+    assert " · flowaudit report: <script>document.title=" in title  # ...not run
     assert_inert(page, title)
     for payload in HOSTILE[:6]:
         assert payload in page.evaluate("document.body.innerText")

@@ -17,7 +17,11 @@ from .results import HOSTILE
 def test_summary_leads_with_the_verdict_and_lists_everything(full: AuditResult) -> None:
     md = render_markdown(full)
     lines = md.splitlines()
-    assert lines[0] == "## flowaudit: Acme Health · FAIL"
+    assert lines[0] == (
+        "## flowaudit: Acme Health · 6 findings\\: 1 critical, 2 high, 1 medium, 1 low, 1 info "
+        "\\(1 more suppressed, not counted\\)"
+    )
+    assert "**Gate \\-\\-fail\\-on high\\: FAIL, 3 findings at or above high\\.**" in lines
     assert "health data reached Mixpanel" in md
     assert "#### CRITICAL · Sensitive data to a third party\\: Mixpanel" in md
     assert "value `type 2 diabetes`" in md  # canary values are shown
@@ -86,5 +90,6 @@ def test_summary_stays_under_github_limit(full: AuditResult) -> None:
 
 def test_no_findings(full: AuditResult) -> None:
     md = render_markdown(replace(full, findings=(), suppressed=(), inputs=full.inputs[:1]))
-    assert md.splitlines()[0].endswith("PASS")
-    assert "No findings\\." in md and "### Findings" not in md
+    assert md.splitlines()[0] == "## flowaudit: Acme Health · No findings"
+    assert "**Gate \\-\\-fail\\-on high\\: pass, no finding at or above high\\.**" in md
+    assert "### Findings" not in md

@@ -2,8 +2,9 @@
 
 One place for the rules every command follows: several formats need ``-o``
 naming a folder (each file then named ``<stem>.<extension>``); one format
-goes to ``-o FILE`` or, without ``-o`` (or with ``-`` ), to standard output,
-text formats rendered live for the terminal.
+goes to ``-o FILE`` or, without ``-o`` (or with ``-`` ), to standard output:
+text is rendered live (tables, colours) only when that is a terminal; a pipe
+gets the same text a file would, whose lines never cut an id in pieces.
 """
 
 from __future__ import annotations
@@ -15,6 +16,55 @@ from pathlib import Path
 from rich.console import Console, RenderableType
 
 from flowaudit.errors import FlowauditError
+
+# What a file name's last extension says about its format, for `-o FILE`
+# without --format. ".xml" is JUnit: the only XML flowaudit writes (and the
+# folder name for it is flowaudit.junit.xml).
+EXTENSION_FORMATS: dict[str, str] = {
+    "txt": "text",
+    "text": "text",
+    "json": "json",
+    "html": "html",
+    "htm": "html",
+    "sarif": "sarif",
+    "xml": "junit",
+    "md": "markdown",
+    "markdown": "markdown",
+    "csv": "csv",
+}
+
+
+def choose_formats(formats: Sequence[str], output: str | None, available: Sequence[str]) -> tuple[str, ...]:
+    """The formats to write: those asked for, else the one ``-o FILE``'s
+    extension names, else text.
+
+    A report must be what its file name says: ``-o report.html`` alone
+    writes HTML, an extension that names no format this command writes is an
+    error, and so is asking for one format into a file named for another
+    (text in ``report.html``)."""
+    asked = tuple(dict.fromkeys(formats))
+    if output in (None, "-") or len(asked) > 1 or Path(output).is_dir():
+        return asked or ("text",)
+    suffix = Path(output).suffix.lower().removeprefix(".")
+    implied = EXTENSION_FORMATS.get(suffix)
+    known = ", ".join(f".{ext}" for ext, fmt in EXTENSION_FORMATS.items() if fmt in available)
+    if not asked:
+        if not suffix:
+            return ("text",)
+        if implied is None or implied not in available:
+            raise FlowauditError(
+                f"cannot tell the report format from the extension .{suffix}",
+                path=output,
+                hint=f"name it with --format ({', '.join(available)}), or end the file name in one of {known}",
+            )
+        return (implied,)
+    if implied is not None and implied != asked[0]:
+        raise FlowauditError(
+            f"--format {asked[0]} would write {asked[0]} into a .{suffix} file, which names {implied}",
+            path=output,
+            hint=f"use --format {implied}, or a file name that fits {asked[0]}",
+        )
+    return asked
 
 
 def require_folder_for_formats(formats: Sequence[str], output: str | None, example: str) -> None:
@@ -35,11 +85,11 @@ def write_outputs(
     render: Callable[[str], str],
     terminal: Callable[[], RenderableType],
 ) -> None:
-    """``render(fmt)`` gives a format's text, ``terminal()`` the live view of "text"."""
+    """``render(fmt)`` gives a format's text, ``terminal()`` the live view of "text" for a terminal."""
     if len(formats) == 1:
         fmt = formats[0]
         if output in (None, "-"):
-            if fmt == "text":
+            if fmt == "text" and sys.stdout.isatty():
                 Console(highlight=False).print(terminal())
             else:
                 sys.stdout.write(render(fmt))

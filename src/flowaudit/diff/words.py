@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from flowaudit.diff.model import RecipientChange, ResultDiff, Side
 from flowaudit.engine.rules.data_types import is_sensitive
-from flowaudit.reporters.verdict import names, plural
+from flowaudit.reporters.summary import plural
+from flowaudit.reporters.verdict import names
 
 
 def side_line(side: Side) -> str:

@@ -10,7 +10,8 @@ import re
 from flowaudit.disclose.model import Disclosure, LabelRow
 from flowaudit.disclose.yaml_draft import flow_refs
 from flowaudit.reporters.markdown import md_code, md_text
-from flowaudit.reporters.verdict import names, plural
+from flowaudit.reporters.summary import plural
+from flowaudit.reporters.verdict import names
 
 
 def _refs(refs: tuple[str, ...]) -> str:

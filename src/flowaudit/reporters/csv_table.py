@@ -1,6 +1,8 @@
 """CSV for spreadsheets: one row per recipient and one per finding.
 
-A ``kind`` column tells rows apart (``recipient``, ``platform``,
+A ``kind`` column tells rows apart (``summary`` first: the headline, who
+received requests and the gate, with the undeclared companies in
+``entity``; then ``recipient``, ``platform``,
 ``finding``, ``suppressed`` for a finding an ignore file or baseline
 accepted, and ``notice`` for what limits the report: redaction off, an
 incomplete capture). Rows keep the result's order, so the same result
@@ -18,7 +20,7 @@ import io
 
 from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding
 from flowaudit.reporters.inert import visible
-from flowaudit.reporters.verdict import warnings
+from flowaudit.reporters.verdict import verdict, warnings
 
 COLUMNS = (
     "kind",
@@ -90,7 +92,16 @@ def _finding(f: Finding) -> dict[str, object]:
 
 
 def rows(result: AuditResult) -> list[dict[str, object]]:
-    out: list[dict[str, object]] = [{"kind": "notice", "message": w} for w in warnings(result)]
+    v = verdict(result)
+    out: list[dict[str, object]] = [
+        {
+            "kind": "summary",
+            "entity": _join(v.summary.undeclared),
+            "requests": v.summary.app_flows,
+            "message": f"{v.headline}. {v.story} {v.gate}",
+        }
+    ]
+    out += [{"kind": "notice", "message": w} for w in warnings(result)]
     out += [_recipient("recipient", r) for r in result.recipients]
     out += [_recipient("platform", r) for r in result.platform]
     out += [_finding(f) for f in result.findings]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from flowaudit.datatypes import plain_name
 from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import AuditResult, Recipient
 from flowaudit.reporters.inert import punycode
@@ -88,24 +89,25 @@ _BADGES = {"undeclared": "NOT DECLARED", "unknown": "UNKNOWN", "declared": "DECL
 
 
 def _label(data_types: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
-    """The data types in at most two lines that fit beside the connection,
+    """The data types, in plain words, in at most two lines that fit beside the connection,
     sensitive ones first and on lines of their own (drawn in purple); what
     does not fit is counted ("+3 more")."""
-    ordered = sorted(data_types, key=lambda dt: not is_sensitive(dt))
+    ordered = [plain_name(dt) for dt in sorted(data_types, key=lambda dt: not is_sensitive(dt))]
+    sensitive = {plain_name(dt) for dt in data_types if is_sensitive(dt)}
     lines: list[tuple[str, bool]] = []
     current: list[str] = []
     for n, dt in enumerate(ordered):
         candidate = ", ".join([*current, dt])
-        if not current or (len(candidate) <= _LABEL_CHARS and is_sensitive(dt) == is_sensitive(current[0])):
+        if not current or (len(candidate) <= _LABEL_CHARS and (dt in sensitive) == (current[0] in sensitive)):
             current.append(dt)
             continue
         if len(lines) == _LABEL_LINES - 1:
             rest = f" +{len(ordered) - n} more"
-            return (*lines, (cut(", ".join(current), _LABEL_CHARS - len(rest)) + rest, is_sensitive(current[0])))
-        lines.append((", ".join(current), is_sensitive(current[0])))
+            return (*lines, (cut(", ".join(current), _LABEL_CHARS - len(rest)) + rest, current[0] in sensitive))
+        lines.append((", ".join(current), current[0] in sensitive))
         current = [dt]
     if current:
-        lines.append((cut(", ".join(current), _LABEL_CHARS), is_sensitive(current[0])))
+        lines.append((cut(", ".join(current), _LABEL_CHARS), current[0] in sensitive))
     return tuple(lines)
 
 
@@ -139,7 +141,7 @@ def layout(result: AuditResult) -> Diagram:
                 edge=f"M{x0},{app_cy:.1f} C{mid:.1f},{app_cy:.1f} {mid:.1f},{cy:.1f} {x1},{cy:.1f}",
                 edge_width=round(1.5 + 1.6 * math.log10(max(r.flows, 1)), 2),
                 label=_label(r.data_types),
-                label_title=", ".join(r.data_types),
+                label_title=", ".join(f"{plain_name(dt)} ({dt})" for dt in r.data_types),
             )
         )
     total = sum(r.flows for r in result.recipients)

@@ -1,6 +1,7 @@
 """GitHub Actions: the job summary and annotations.
 
-Under GitHub Actions (``GITHUB_ACTIONS=true``) each finding becomes a
+Under GitHub Actions (``GITHUB_ACTIONS=true``) one notice states what was
+found and the gate's verdict (the same words as every report), and each finding becomes a
 workflow-command annotation on the declaration line it is about, written to
 standard error (the runner reads commands there too) so standard output
 stays the report. When ``GITHUB_STEP_SUMMARY`` names a file, the Markdown
@@ -21,7 +22,7 @@ from flowaudit.model import AuditResult, Finding
 from flowaudit.reporters.anchor import anchor
 from flowaudit.reporters.inert import visible
 from flowaudit.reporters.markdown import render_markdown
-from flowaudit.reporters.verdict import undecoded_notice
+from flowaudit.reporters.verdict import undecoded_notice, verdict
 
 _LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "warning", "info": "notice"}
 
@@ -43,8 +44,14 @@ def annotation(result: AuditResult, f: Finding) -> str:
     return f"::{_LEVEL[f.severity]} {props}::{escape_data(body)}"
 
 
+def summary_annotation(result: AuditResult) -> str:
+    """One notice with what was found and the gate, worded as every other format words it."""
+    v = verdict(result)
+    return f"::notice title={escape_property('flowaudit: ' + v.headline)}::{escape_data(f'{v.story} {v.gate}')}"
+
+
 def annotation_lines(result: AuditResult) -> list[str]:
-    lines = [annotation(result, f) for f in result.findings]
+    lines = [summary_annotation(result), *(annotation(result, f) for f in result.findings)]
     undecoded = undecoded_notice(result)
     if undecoded:
         lines.append(f"::warning title={escape_property('flowaudit: not fully decoded')}::{escape_data(undecoded)}")

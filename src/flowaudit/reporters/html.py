@@ -25,14 +25,15 @@ from typing import Any
 from jinja2 import Environment, FunctionLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from flowaudit.datatypes import load_vocabulary
+from flowaudit.datatypes import load_vocabulary, plain_name
 from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.diagram import kind, layout
 from flowaudit.reporters.inert import punycode, visible
 from flowaudit.reporters.phase_table import dropped_changes_sentence
 from flowaudit.reporters.sarif import rule_for
-from flowaudit.reporters.verdict import plural, verdict
+from flowaudit.reporters.summary import evidence_phrase, plural
+from flowaudit.reporters.verdict import verdict
 
 MAX_HOSTS = 10  # per recipient row; the JSON and CSV list them all
 MAX_REQUEST = 400  # characters of a request line shown
@@ -67,11 +68,13 @@ def _environment() -> Environment:
     env.globals.update(
         SEVERITIES=SEVERITIES,
         plural=plural,
+        evidence_phrase=evidence_phrase,
         kind=kind,
         is_sensitive=is_sensitive,
         punycode=punycode,
         data_type_title=data_type_title,
         dropped_changes_sentence=dropped_changes_sentence,
+        data_type_name=plain_name,
         path_steps=path_steps,
         rule_help=lambda f: rule_for(f.rule, f.severity).help,
     )
@@ -110,13 +113,13 @@ def path_steps(location: str) -> list[str]:
 
 
 def data_type_title(data_type: str) -> str:
-    """How the app stores name a data type, for its tooltip."""
+    """The id and how the app stores name a data type, for its tooltip."""
     vocabulary = load_vocabulary()
     if data_type not in vocabulary.ids:
         return data_type
     labels = vocabulary.labels(data_type)
     note = f" ({labels.note})" if labels.note else ""
-    return f"App Store: {labels.apple}; Google Play: {labels.google}{note}"
+    return f"{data_type} · App Store: {labels.apple}; Google Play: {labels.google}{note}"
 
 
 @dataclass(frozen=True, slots=True)

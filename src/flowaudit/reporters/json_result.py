@@ -11,6 +11,7 @@ from typing import Any
 
 from flowaudit.model import AuditResult, DecodeGap, Evidence, Finding, InputInfo, Recipient, SuppressedFinding
 from flowaudit.reporters.phase_table import phases_to_dict
+from flowaudit.reporters.summary import summarize
 
 SCHEMA_VERSION = 1
 
@@ -98,6 +99,33 @@ def _gap(g: DecodeGap) -> dict[str, Any]:
     }
 
 
+def summary_to_dict(result: AuditResult) -> dict[str, Any]:
+    """The same numbers and names every other format states (see reporters.summary)."""
+    s = summarize(result)
+    return {
+        "flows": s.flows,
+        "recipients": s.companies,
+        "undeclared_recipients": len(s.undeclared),
+        "findings": dict(s.findings),
+        "verdict": s.gate.verdict,
+        "headline": s.headline,
+        "third_parties": len(s.third_parties),
+        "companies": {
+            "first_party": list(s.first_parties),
+            "third_party": list(s.third_parties),
+            "undeclared": list(s.undeclared),
+            "with_personal_data": list(s.with_personal_data),
+        },
+        "nothing_to_audit": s.nothing_to_audit,
+        "fail_on": s.gate.fail_on,
+        "failing_findings": s.gate.failing,
+        "complete": result.complete,
+        "platform_flows": s.platform_flows,
+        "suppressed": s.suppressed,
+        "not_fully_decoded": s.undecoded,
+    }
+
+
 def result_to_dict(result: AuditResult) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
@@ -111,18 +139,7 @@ def result_to_dict(result: AuditResult) -> dict[str, Any]:
         },
         "created": result.created,
         "redacted": result.redacted,
-        "summary": {
-            "flows": result.flows,
-            "recipients": len(result.recipients),
-            "undeclared_recipients": sum(1 for r in result.recipients if r.party == "third" and not r.declared),
-            "findings": result.counts(),
-            "verdict": "fail" if result.failed() else "pass",
-            "fail_on": result.fail_on,
-            "complete": result.complete,
-            "platform_flows": sum(r.flows for r in result.platform),
-            "suppressed": len(result.suppressed),
-            "not_fully_decoded": result.undecoded,
-        },
+        "summary": summary_to_dict(result),
         "recipients": [_recipient(r) for r in result.recipients],
         "platform": [_recipient(r) for r in result.platform],
         "findings": [finding_to_dict(f) for f in result.findings],

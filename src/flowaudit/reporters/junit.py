@@ -14,9 +14,9 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
 from flowaudit.engine.ruleset import RULES
-from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient, SuppressedFinding
+from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding, at_or_above
 from flowaudit.reporters.inert import visible
-from flowaudit.reporters.verdict import warnings
+from flowaudit.reporters.verdict import verdict, warnings
 
 
 def _text(value: object) -> str:
@@ -36,7 +36,7 @@ def _finding_of(item: Finding | SuppressedFinding) -> Finding:
 
 
 def _fails(result: AuditResult, f: Finding) -> bool:
-    return result.fail_on != "never" and SEVERITIES.index(f.severity) <= SEVERITIES.index(result.fail_on)
+    return at_or_above(f.severity, result.fail_on)
 
 
 def _details(findings: Iterable[Finding]) -> str:
@@ -120,6 +120,7 @@ def to_junit(result: AuditResult) -> ET.Element:
     everything: list[Finding | SuppressedFinding] = [*result.findings, *result.suppressed]
     rules = list(dict.fromkeys([*RULES, *(_finding_of(f).rule for f in everything)]))
     taken: set[str] = {"flowaudit"}
+    v = verdict(result)
     custody = _suite(
         root,
         "flowaudit",
@@ -128,12 +129,19 @@ def to_junit(result: AuditResult) -> ET.Element:
             "rules_version": result.rules_version,
             "declaration": result.declaration or "",
             "fail_on": result.fail_on,
+            "verdict": v.summary.gate.verdict,
+            "headline": v.headline,
+            "third_parties": ", ".join(v.summary.third_parties),
+            "undeclared": ", ".join(v.summary.undeclared),
             "redacted": "yes" if result.redacted else "NO (--no-redact)",
             "not_fully_decoded": str(result.undecoded),
             **{f"input.{n}": f"{i.path} sha256:{i.sha256}" for n, i in enumerate(result.inputs, 1)},
         },
     )
     notes = [
+        v.headline,
+        v.story,
+        v.gate,
         *(
             f"input: {i.path} ({i.format}), {i.flows} flows, {'complete' if i.complete else 'INCOMPLETE'}"
             + (f"; {i.recorded}" if i.recorded else "")

@@ -15,6 +15,7 @@ import re
 
 from flowaudit.model import SEVERITIES, AuditResult, Evidence, Finding, Recipient
 from flowaudit.reporters.inert import one_line
+from flowaudit.reporters.summary import evidence_phrase
 from flowaudit.reporters.verdict import verdict
 
 MAX_FINDINGS = 100
@@ -117,7 +118,7 @@ def _finding(f: Finding, *, with_evidence: bool) -> list[str]:
         meta.append(f"phase {md_code(f.phase)}")
     out += [" · ".join(meta), ""]
     if with_evidence and f.evidence:
-        out += [f"<details><summary>Evidence ({len(f.evidence)})</summary>", ""]
+        out += [f"<details><summary>Evidence: {evidence_phrase(f)}</summary>", ""]
         for e in f.evidence:
             out += _evidence(e)
         out += ["", "</details>", ""]
@@ -127,8 +128,7 @@ def _finding(f: Finding, *, with_evidence: bool) -> list[str]:
 def render_markdown(result: AuditResult, *, with_evidence: bool = True) -> str:
     v = verdict(result)
     title = md_text(result.app_name) if result.app_name else "audit"
-    out = [f"## flowaudit: {title} · {'FAIL' if v.failed else 'PASS'}", "", f"**{md_text(v.headline)}**", ""]
-    out += [md_text(s) for s in v.sentences[:1]] + [""] + [md_text(s) for s in v.sentences[1:]] + [""]
+    out = [f"## flowaudit: {title} · {md_text(v.headline)}", "", md_text(v.story), "", f"**{md_text(v.gate)}**", ""]
     for w in v.warnings:
         out += ["> [!WARNING]", f"> {md_text(w)}", ""]
     if result.findings:

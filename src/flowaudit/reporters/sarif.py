@@ -15,6 +15,7 @@ from typing import Any
 from flowaudit.engine.ruleset import RULES, Rule
 from flowaudit.model import AuditResult, Evidence, Finding, SuppressedFinding
 from flowaudit.reporters.anchor import anchor, repository_path
+from flowaudit.reporters.summary import summarize
 from flowaudit.reporters.verdict import warnings
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -159,6 +160,7 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
     }
     if result.created:
         invocation["endTimeUtc"] = result.created
+    summary = summarize(result)
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -186,8 +188,13 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
                     "complete": result.complete,
                     "redacted": result.redacted,
                     "failOn": result.fail_on,
-                    "notFullyDecoded": result.undecoded,
-                    "verdict": "fail" if result.failed() else "pass",
+                    "verdict": summary.gate.verdict,
+                    "headline": summary.headline,
+                    "findings": dict(summary.findings),
+                    "thirdParties": list(summary.third_parties),
+                    "undeclared": list(summary.undeclared),
+                    "nothingToAudit": summary.nothing_to_audit,
+                    "notFullyDecoded": summary.undecoded,
                 },
             }
         ],

@@ -1,5 +1,9 @@
 """The terminal report: who received data, declared or not, and the findings.
 
+This is the live view, for a terminal that has a width and colours; a file
+or a pipe gets :mod:`flowaudit.reporters.plain` instead, which never cuts
+an id in pieces.
+
 Everything that came from a capture is hostile: host names and paths are
 shown as plain ``Text`` (never parsed as rich markup) with control characters
 made visible, so a crafted capture cannot restyle or rewrite the terminal.
@@ -7,17 +11,18 @@ made visible, so a crafted capture cannot restyle or rewrite the terminal.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from flowaudit.model import SEVERITIES, AuditResult, Recipient
+from flowaudit.model import AuditResult, Recipient
 from flowaudit.reporters.inert import one_line
 from flowaudit.reporters.phase_table import phase_table
-from flowaudit.reporters.verdict import undecoded_notice
+from flowaudit.reporters.plain import flow_refs, render_plain
+from flowaudit.reporters.summary import cited_flows, evidence_phrase, plural
+from flowaudit.reporters.verdict import undecoded_notice, verdict
 
 _SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -34,10 +39,6 @@ def safe(value: object) -> Text:
     return Text(one_line(str(value)))
 
 
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
-
-
 def _lines(values: tuple[str, ...]) -> Text:
     return Text("\n").join(safe(v) for v in values)
 
@@ -50,15 +51,6 @@ def _data_types(data_types: tuple[str, ...]) -> Text:
         sensitive = data_type.startswith("health.") or data_type == "sensitive.traits"
         out.append(data_type, style="bold magenta" if sensitive else "")
     return out
-
-
-def _flow_refs(refs: list[str]) -> Text:
-    """Evidence references, each file and flow named once: "capture.mitm #1 #2 #9"."""
-    by_source: dict[str, list[str]] = {}
-    for ref in dict.fromkeys(refs):
-        source, _, n = ref.rpartition("#")
-        by_source.setdefault(source, []).append(f"#{n}")
-    return Text("; ").join(safe(f"{source} {' '.join(ns)}") for source, ns in by_source.items())
 
 
 def declared_cell(r: Recipient) -> Text:
@@ -117,8 +109,8 @@ def _findings_table(result: AuditResult) -> Table:
         detail.append("\n")
         detail.append_text(safe(f.message))
         if f.evidence:
-            detail.append("\nflows: ", style="dim")
-            detail.append_text(_flow_refs([e.flow for e in f.evidence]))
+            detail.append(f"\nevidence, {evidence_phrase(f)}: ", style="dim")
+            detail.append_text(safe(flow_refs(cited_flows(f))))
         table.add_row(Text(f.severity.upper(), style=_SEVERITY_STYLE[f.severity]), detail)
     return table
 
@@ -161,7 +153,7 @@ def _header(result: AuditResult) -> Iterator[RenderableType]:
             "first party inferred from the pages in the capture: ", safe(", ".join(result.first_party_inferred))
         )
     for i in result.inputs:
-        line = Text.assemble("input: ", safe(i.path), f" ({i.format}, {_plural(i.flows, 'flow')})")
+        line = Text.assemble("input: ", safe(i.path), f" ({i.format}, {plural(i.flows, 'flow')})")
         if i.recorded:
             line.append_text(Text.assemble("; ", safe(i.recorded)))
         if not i.complete:
@@ -173,30 +165,23 @@ def _header(result: AuditResult) -> Iterator[RenderableType]:
         yield Text.assemble(("NOT FULLY DECODED: ", "bold yellow"), safe(undecoded))
 
 
+_TONE_STYLE = {"alarm": "bold red", "warn": "bold yellow", "calm": "bold", "empty": "bold yellow"}
+
+
 def _verdict(result: AuditResult) -> Text:
-    counts = result.counts()
-    third = [r for r in result.recipients if r.party != "first"]
-    undeclared = [r for r in result.recipients if r.party == "third" and not r.declared]
-    companies = {r.entity_id for r in third}
-    text = Text()
-    text.append(f"{_plural(len(companies), 'third party', 'third parties')} received requests; ")
-    if undeclared:
-        text.append(f"{len({r.entity_id for r in undeclared})} not declared: ")
-        text.append_text(Text(", ").join(safe(r.entity) for r in undeclared))
-        text.append(". ")
-    else:
-        text.append("all declared. ")
-    summary = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s])
-    text.append(f"Findings: {summary or 'none'}. ")
+    """What was found (the headline), who received it, and apart from both the gate."""
+    v = verdict(result)
+    text = Text(v.headline, style=_TONE_STYLE[v.tone])
+    text.append("\n")
+    text.append_text(safe(v.story))
+    text.append("\n")
+    gate = v.summary.gate
+    text.append(v.gate, style="red" if gate.failed else ("green" if gate.asked else "dim"))
     if result.suppressed:
         shown = "listed above" if result.show_suppressed else "--show-suppressed lists them"
-        text.append(f"{len(result.suppressed)} suppressed ({shown}). ")
-    if result.failed():
-        text.append(f"FAIL (findings at or above {result.fail_on})", style="bold red")
-    else:
-        text.append(f"PASS (nothing at or above {result.fail_on})", style="bold green")
+        text.append(f"\n{plural(len(result.suppressed), 'finding')} suppressed ({shown}).", style="dim")
     if not result.complete:
-        text.append("  — some input was incomplete, see above", style="yellow")
+        text.append("\nSome input was incomplete, see above.", style="yellow")
     return text
 
 
@@ -227,6 +212,4 @@ class TextReporter:
     extension = "txt"
 
     def render(self, result: AuditResult) -> str:
-        buffer = io.StringIO()
-        Console(file=buffer, width=120, color_system=None, legacy_windows=False).print(renderable(result))
-        return buffer.getvalue()
+        return render_plain(result)

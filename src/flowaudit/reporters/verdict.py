@@ -1,126 +1,86 @@
-"""The verdict in plain words, shared by the HTML and Markdown reports.
+"""What the audit found, in plain words, for the human formats (text, HTML,
+Markdown).
 
 A reader who stops after the first lines must still know what happened:
-how many companies received requests, which of them the app maker did not
-declare, whether sensitive data reached any of them, and whether the audit
-passed. The sentences are built from the result alone (no formatting) so
-each format escapes them its own way.
+what was found (the headline: findings by severity, or that there was
+nothing to audit), who received requests and which of them were not
+declared, and, on a line of its own, whether the ``--fail-on`` gate passed.
+The gate is never the headline: a green "PASS" above critical findings, or
+under ``--fail-on never``, would tell the reader the opposite of the data.
+Every number comes from :func:`~flowaudit.reporters.summary.summarize`, so
+no format can disagree with another; the sentences are plain text, and each
+format escapes them its own way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flowaudit.model import SEVERITIES, AuditResult, Recipient
+from flowaudit.model import AuditResult
+from flowaudit.reporters.summary import Summary, plural, summarize
 
-# Data-type groups worth naming in the first sentence when they reach a third
-# party: what a journalist would lead with (docs/contract.md: the WSJ case).
-SENSITIVE_GROUPS: tuple[tuple[str, str], ...] = (("health", "Health data"), ("sensitive", "Sensitive data"))
 _NAMES_SHOWN = 5
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    failed: bool
-    reason: str  # "1 finding at or above high"
-    sentences: tuple[str, ...]  # what happened, most important first
+    summary: Summary
+    headline: str  # what the data shows: "12 findings: 2 critical, 7 high, ..." or "Nothing to audit: ..."
+    story: str  # who received requests, who was not declared, where sensitive data went
+    gate: str  # the --fail-on gate's verdict, shown apart from the headline
     warnings: tuple[str, ...]  # what limits the audit or the report
 
     @property
-    def word(self) -> str:
-        return "FAIL" if self.failed else "PASS"
+    def tone(self) -> str:
+        """How loud the headline is: "alarm" (critical or high findings),
+        "warn" (medium or low), "calm" (info or none), "empty" (nothing to audit)."""
+        worst = self.summary.worst
+        if self.summary.nothing_to_audit:
+            return "empty"
+        if worst in ("critical", "high"):
+            return "alarm"
+        return "warn" if worst in ("medium", "low") else "calm"
 
-    @property
-    def headline(self) -> str:
-        return f"{self.word}: {self.reason}"
 
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else many or word + 's'}"
-
-
-def names(items: list[str]) -> str:
+def names(items: list[str] | tuple[str, ...]) -> str:
     """ "A", "A and B", "A, B and C", "A, B, C, D, E and 3 more"."""
-    shown = items[:_NAMES_SHOWN]
+    shown = list(items[:_NAMES_SHOWN])
     rest = len(items) - len(shown)
     if rest:
         return f"{', '.join(shown)} and {rest} more"
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
-def _entities(rows: list[Recipient]) -> list[str]:
-    return list(dict.fromkeys(r.entity for r in rows))
-
-
-def third_parties(result: AuditResult) -> list[Recipient]:
-    """Recipients that are not the app maker's own (third or unknown party)."""
-    return [r for r in result.recipients if r.party != "first"]
-
-
-def undeclared(result: AuditResult) -> list[Recipient]:
-    return [r for r in result.recipients if r.party != "first" and not r.declared]
-
-
-def _who_received(result: AuditResult) -> str:
-    app = result.app_name or "the app"
-    third = third_parties(result)
-    count = len({r.entity_id for r in third})
-    if not count:
-        return f"No third party received requests from {app}"
-    clause = f"{plural(count, 'third party', 'third parties')} received requests from {app}"
-    with_data = {r.entity_id for r in third if r.data_types}
-    if with_data:
-        clause += f", and {len(with_data)} of them received personal data" if count > 1 else ", with personal data"
-    return clause
-
-
-def _declared_clause(result: AuditResult) -> str | None:
-    third = third_parties(result)
+def _story(s: Summary, app: str) -> str:
+    if s.nothing_to_audit:
+        return f"No request from {app} was seen, so no recipient and no data type could be checked."
+    third = s.third_parties
     if not third:
-        return None
-    if result.declaration is None:
-        return "no declaration was given, so none of them counts as declared"
-    missing = _entities(undeclared(result))
-    if not missing:
-        return "all of them were declared"
-    verb = "was" if len(missing) == 1 else "were"
-    return f"{len(missing)} {verb} not declared: {names(missing)}"
-
-
-def _sensitive_clauses(result: AuditResult) -> list[str]:
-    out = []
-    for group, label in SENSITIVE_GROUPS:
-        reached = _entities(
-            [r for r in third_parties(result) if any(t.split(".", 1)[0] == group for t in r.data_types)]
-        )
-        if reached:
-            out.append(f"{label.lower()} reached {names(reached)}")
-    return out
+        return f"No third party received requests from {app}; only its own servers did."
+    clauses = [f"{plural(len(third), 'third party', 'third parties')} received requests from {app}"]
+    with_data = len(s.with_personal_data)
+    if with_data:
+        clauses[0] += f", and {with_data} of them received personal data" if len(third) > 1 else ", with personal data"
+    if not s.declared:
+        clauses.append("no declaration was given, so none of them counts as declared")
+    elif s.undeclared:
+        verb = "was" if len(s.undeclared) == 1 else "were"
+        clauses.append(f"{len(s.undeclared)} {verb} not declared: {names(s.undeclared)}")
+    else:
+        clauses.append("all of them were declared")
+    clauses += [f"{label.lower()} reached {names(reached)}" for label, reached in s.sensitive]
+    return "; ".join(clauses) + "."
 
 
 def verdict(result: AuditResult) -> Verdict:
-    clauses = [_who_received(result)]
-    declared = _declared_clause(result)
-    if declared:
-        clauses.append(declared)
-    clauses += _sensitive_clauses(result)
-    counts = result.counts()
-    found = ", ".join(f"{counts[s]} {s}" for s in SEVERITIES if counts[s])
-    sentences = (
-        "; ".join(clauses) + ".",
-        f"Findings: {found}." if found else "No findings.",
-    )
-    if result.failed():
-        limit = SEVERITIES.index(result.fail_on)
-        at_or_above = sum(1 for f in result.findings if SEVERITIES.index(f.severity) <= limit)
-        reason = f"{plural(at_or_above, 'finding')} at or above {result.fail_on}"
-    elif result.fail_on == "never":
-        reason = "the audit was run with --fail-on never"
-    else:
-        reason = f"no finding at or above {result.fail_on}"
-    if result.suppressed:
-        reason += f" ({len(result.suppressed)} suppressed, not counted)"
-    return Verdict(result.failed(), reason, sentences, tuple(warnings(result)))
+    s = summarize(result)
+    headline = s.headline
+    if s.suppressed:
+        headline += f" ({s.suppressed} more suppressed, not counted)"
+    gate = s.gate.sentence
+    if s.nothing_to_audit and s.gate.asked and not s.gate.failed:
+        gate = f"Gate --fail-on {s.gate.fail_on}: not failed, but there was nothing to audit."
+    return Verdict(s, headline, _story(s, result.app_name or "the app"), gate, tuple(warnings(result)))
 
 
 def undecoded_notice(result: AuditResult) -> str | None:

@@ -1,0 +1,157 @@
+"""The text report for files and pipes (``--format text -o FILE``, or
+standard output that is not a terminal).
+
+CI logs and files are read at 80 columns, where box tables squeeze their
+columns until ids are cut in pieces (``identifie`` / ``rs.user_id``), which
+a reader cannot search for and may misread. So this layout has no tables:
+one block per recipient and per finding, lines wrapped at spaces only and
+never inside a word, so every id, host and flow reference stays whole (one
+longer than the line simply runs past it). Captured text is made visible
+(:func:`~flowaudit.reporters.inert.one_line`), so it cannot move the cursor
+or rewrite a terminal that later shows the file.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Iterator
+
+from flowaudit.model import AuditResult, Finding, Recipient
+from flowaudit.reporters.inert import one_line
+from flowaudit.reporters.summary import cited_flows, evidence_phrase, plural
+from flowaudit.reporters.verdict import undecoded_notice, verdict
+
+WIDTH = 80
+
+
+def wrap(text: str, indent: int = 0, hang: int = 2) -> list[str]:
+    """``text`` on lines of at most WIDTH columns, broken at spaces only."""
+    return textwrap.wrap(
+        text,
+        width=WIDTH,
+        initial_indent=" " * indent,
+        subsequent_indent=" " * (indent + hang),
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [" " * indent]
+
+
+def _v(value: object) -> str:
+    return one_line(str(value))
+
+
+def _list(values: Iterable[str]) -> str:
+    return ", ".join(_v(v) for v in values)
+
+
+def declared_word(r: Recipient) -> str:
+    if r.party == "first":
+        return "first party"
+    if r.declared:
+        return "declared"
+    return "NOT DECLARED (unknown company)" if r.party == "unknown" else "NOT DECLARED"
+
+
+def _recipient(r: Recipient, *, platform: bool) -> list[str]:
+    who = _v(r.entity) + (f" ({_v(r.parent)})" if r.parent else "")
+    facts = [who, _v(r.category)] + ([] if platform else [declared_word(r)]) + [plural(r.flows, "request")]
+    out = wrap(" · ".join(facts), 2)
+    if not platform:
+        out += wrap(f"data types: {_list(r.data_types) or 'none found'}", 4, 4)
+    out += wrap(f"hosts: {_list(r.hosts)}", 4, 4)
+    return out
+
+
+def flow_refs(refs: Iterable[str]) -> str:
+    """Evidence references, each file named once: "capture.mitm #1 #2 #9"."""
+    by_source: dict[str, list[str]] = {}
+    for ref in refs:
+        source, _, n = ref.rpartition("#")
+        by_source.setdefault(source, []).append(f"#{n}")
+    return "; ".join(f"{_v(source)} {' '.join(ns)}" for source, ns in by_source.items())
+
+
+def _finding(f: Finding) -> list[str]:
+    head = f"{f.severity.upper()} {f.rule}"
+    if f.entity or f.host:
+        head += f" — {_v(f.entity or '')}" + (f" ({_v(f.host)})" if f.host else "")
+    if f.phase:
+        head += f" [{_v(f.phase)}]"
+    out = wrap(head, 2) + wrap(_v(f.message), 4, 0)
+    if f.evidence:
+        out += wrap(f"evidence, {evidence_phrase(f)}: {flow_refs(cited_flows(f))}", 4, 4)
+    return out
+
+
+def _consent(result: AuditResult) -> Iterator[str]:
+    decided = [c for c in result.phase_changes if c.source != "start"]
+    if not decided and len(result.phases) < 2 and not result.consent_signals:
+        return
+    yield ""
+    yield "Consent phases"
+    for c in result.phase_changes:
+        began = "from the start of the capture" if c.source == "start" else c.source
+        if c.evidence is not None:
+            where = f" ({c.evidence.location})" if c.evidence.location else ""
+            began = f"{c.evidence.flow}: {c.evidence.how}{where}"
+        yield from wrap(f"{_v(c.phase)} · consent {_v(c.consent)} · began {_v(began)}", 2, 4)
+    for r in result.recipients:
+        if r.party != "first" and r.phase_flows:
+            counts = ", ".join(f"{_v(p)} {n}" for p, n in r.phase_flows)
+            yield from wrap(f"{_v(r.entity)} ({_v(r.category)}) requests per phase: {counts}", 2, 4)
+    for s in result.consent_signals:
+        yield from wrap(
+            f"signal {_v(s.kind)} · {_v(s.meaning)} · {plural(s.flows, 'request')} · first {_v(s.first.flow)}: "
+            f"{_v(s.summary)}",
+            2,
+            4,
+        )
+
+
+def _header(result: AuditResult) -> Iterator[str]:
+    if not result.redacted:
+        yield "NOT REDACTED (--no-redact): this report may contain tokens, cookies and keys; private use only"
+    head = f"flowaudit {result.tool_version} · rules {result.rules_version}"
+    yield from wrap(head + (f" · {_v(result.app_name)}" if result.app_name else ""))
+    if result.declaration:
+        yield from wrap(f"declaration: {_v(result.declaration)}")
+    else:
+        yield "no declaration: every third party counts as undeclared"
+    for i in result.inputs:
+        line = f"input: {_v(i.path)} ({i.format}, {plural(i.flows, 'flow')})"
+        if i.recorded:
+            line += f"; {_v(i.recorded)}"
+        if not i.complete:
+            line += f" INCOMPLETE: {_v(i.problem or 'read stopped early')}"
+        yield from wrap(line)
+    undecoded = undecoded_notice(result)
+    if undecoded:
+        yield from wrap(f"NOT FULLY DECODED: {_v(undecoded)}")
+
+
+def render_plain(result: AuditResult) -> str:
+    v = verdict(result)
+    lines = list(_header(result))
+    if result.recipients:
+        lines += ["", f"Recipients ({plural(v.summary.companies, 'company', 'companies')})"]
+        for r in result.recipients:
+            lines += _recipient(r, platform=False)
+    lines += _consent(result)
+    if result.platform:
+        lines += ["", "Platform traffic (browser or operating system, not the app)"]
+        for r in result.platform:
+            lines += _recipient(r, platform=True)
+    if result.findings:
+        lines += ["", "Findings"]
+        for f in result.findings:
+            lines += _finding(f)
+    if result.suppressed and result.show_suppressed:
+        lines += ["", "Suppressed (not counted)"]
+        for s in result.suppressed:
+            lines += _finding(s.finding)
+            until = f", until {s.expires}" if s.expires else ""
+            lines += wrap(f"accepted: {_v(s.statement)} ({s.reason}: {_v(s.source)}{until})", 4, 4)
+    lines += ["", *wrap(v.headline), *wrap(_v(v.story)), *wrap(v.gate)]
+    if result.suppressed and not result.show_suppressed:
+        lines += wrap(f"{plural(len(result.suppressed), 'finding')} suppressed: --show-suppressed lists them.")
+    return "\n".join(line.rstrip() for line in lines) + "\n"

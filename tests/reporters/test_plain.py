@@ -1,0 +1,56 @@
+"""The text report in a file or a pipe: 80 columns, and never an id cut in pieces."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+from flowaudit.model import AuditResult
+from flowaudit.reporters.plain import WIDTH, render_plain, wrap
+
+from .captures import run_flowaudit
+from .results import HOSTILE
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "acme-health"
+
+
+def test_wrapping_breaks_at_spaces_only() -> None:
+    lines = wrap("data types: " + ", ".join(["identifiers.advertising_id"] * 6) + " " + "x" * 100, 4, 4)
+    assert all(len(line) <= WIDTH for line in lines[:-1])
+    assert lines[-1].strip() == "x" * 100  # longer than a line: runs past it, whole
+    whole = {"data", "types:", "identifiers.advertising_id", "x" * 100}
+    assert {word.rstrip(",") for line in lines for word in line.split()} == whole
+
+
+def test_through_a_pipe_at_80_columns_every_id_stays_whole() -> None:
+    """CI logs: standard output is a pipe, COLUMNS says 80."""
+    args = ["check", EXAMPLE / "capture.mitm", "--declared", EXAMPLE / "flowaudit.yml"]
+    run = run_flowaudit(*args, env={"COLUMNS": "80"}, cwd=ROOT)
+    assert run.returncode == 1, run.stderr
+    lines = run.stdout.splitlines()
+    assert all(len(line) <= WIDTH or " " not in line.strip() for line in lines), max(lines, key=len)
+    assert not any(ch in run.stdout for ch in "┏┃│━")  # no box tables in a pipe
+    result = json.loads(run_flowaudit(*args, "--format", "json", cwd=ROOT).stdout)
+    tokens = {token.strip(",.;()") for line in lines for token in line.split()}
+    for r in result["recipients"] + result["platform"]:
+        assert set(r["hosts"]) <= tokens, r["hosts"]
+        assert set(r["data_types"]) <= tokens, r["data_types"]
+    for f in result["findings"]:
+        assert f["rule"] in tokens
+        assert {e["flow"].rpartition("#")[2] for e in f["evidence"]} <= {t.lstrip("#") for t in tokens}
+    assert "Gate --fail-on high: FAIL, 9 findings at or above high." in run.stdout
+
+
+def test_a_file_gets_the_same_text_as_a_pipe(tmp_path: Path) -> None:
+    args = ["check", EXAMPLE / "capture.mitm", "--declared", EXAMPLE / "flowaudit.yml"]
+    piped = run_flowaudit(*args, env={"SOURCE_DATE_EPOCH": "1795375784"}, cwd=ROOT)
+    run_flowaudit(*args, "-o", tmp_path / "report.txt", env={"SOURCE_DATE_EPOCH": "1795375784"}, cwd=ROOT)
+    assert (tmp_path / "report.txt").read_text(encoding="utf-8") == piped.stdout
+
+
+def test_hostile_text_stays_inert(full: AuditResult) -> None:
+    hostile = replace(full, app_name=HOSTILE[0], recipients=(replace(full.recipients[0], entity="x\x1b[2J\u202e"),))
+    text = render_plain(hostile)
+    assert "\x1b" not in text and "\u202e" not in text and "\\u001b[2J" in text
