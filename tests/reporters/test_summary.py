@@ -26,7 +26,7 @@ from flowaudit.commands.check import audit_captures
 from flowaudit.model import SEVERITIES, AuditResult
 from flowaudit.reporters import get_reporter
 from flowaudit.reporters.github import annotation_lines, escape_property
-from flowaudit.reporters.summary import Summary, summarize
+from flowaudit.reporters.summary import Summary, evidence_phrase, summarize
 from flowaudit.reporters.verdict import verdict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +70,14 @@ def check_every_format(result: AuditResult) -> Summary:
     for fmt, text in rendered.items():
         for sentence in said:
             assert sentence in words(text), (fmt, sentence)
+    for f in result.findings[:40]:  # the markdown cuts long lists; its first findings are all there
+        if f.evidence:
+            phrase = evidence_phrase(f)
+            assert all(f"{phrase}" in words(text) for text in rendered.values()), (f.id, phrase)
+            assert (
+                phrase
+                == f"{len({e.flow for e in f.evidence})} request{'s' * (len({e.flow for e in f.evidence}) != 1)} cited"
+            )
     if result.recipients:
         assert f"Recipients ({s.companies} compan" in words(rendered["text"])
         assert f"Recipients ({s.companies} compan" in words(rendered["html"])

@@ -160,5 +160,8 @@ def cited_flows(f: Finding) -> tuple[str, ...]:
 
 
 def evidence_phrase(f: Finding) -> str:
-    """How many requests a finding's evidence cites, said the same way in every format."""
-    return plural(len(cited_flows(f)), "request")
+    """ "3 requests cited": how many requests a finding's evidence cites, said the
+    same way in every format. The message says how many carried it in all
+    ("in 12 requests, 5 shown", flowaudit.carried.requests_phrase); the
+    evidence never claims to be all of them."""
+    return f"{plural(len(cited_flows(f)), 'request')} cited"
