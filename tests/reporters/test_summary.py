@@ -25,6 +25,7 @@ import pytest
 from flowaudit.commands.check import audit_captures
 from flowaudit.model import SEVERITIES, AuditResult
 from flowaudit.reporters import get_reporter
+from flowaudit.reporters.diagram import layout
 from flowaudit.reporters.github import annotation_lines, escape_property
 from flowaudit.reporters.summary import Summary, evidence_phrase, summarize
 from flowaudit.reporters.verdict import verdict
@@ -154,3 +155,7 @@ def test_an_empty_capture_says_there_was_nothing_to_audit() -> None:
         for fmt in ("text", "html", "markdown"):
             text = words(html.unescape(get_reporter(fmt).render(result)))
             assert "all of them were declared" not in text and "PASS" not in text, fmt
+        page = get_reporter("html").render(result)
+        assert '<p class="gate none">' in page  # not green: nothing passed
+        d = layout(result)
+        assert d.app_y + d.app_h <= d.height  # the app box is not cut off in an empty picture

@@ -117,6 +117,7 @@ def layout(result: AuditResult) -> Diagram:
     slots = len(rows) + (1 if more else 0)
     height = TOP + max(slots, 1) * PITCH + BOTTOM
     app_y = max(TOP + (slots * PITCH - PITCH + BOX_H) / 2 - APP_H / 2, TOP)
+    height = max(height, math.ceil(app_y + APP_H + BOTTOM))  # with few or no recipients the app box sets the height
     app_cy = app_y + APP_H / 2
     x0, x1 = APP_X + APP_W, BOX_X
     mid = (x0 + x1) / 2

@@ -176,7 +176,7 @@ def _verdict(result: AuditResult) -> Text:
     text.append_text(safe(v.story))
     text.append("\n")
     gate = v.summary.gate
-    text.append(v.gate, style="red" if gate.failed else ("green" if gate.asked else "dim"))
+    text.append(v.gate, style="red" if gate.failed else ("green" if gate.asked and v.tone != "empty" else "dim"))
     if result.suppressed:
         shown = "listed above" if result.show_suppressed else "--show-suppressed lists them"
         text.append(f"\n{plural(len(result.suppressed), 'finding')} suppressed ({shown}).", style="dim")
