@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from flowaudit.inputs import open_inputs
 from flowaudit.model import Observation
 from flowaudit.payload.adapters import load_adapters
 from flowaudit.payload.analyze import analyze
@@ -226,3 +227,11 @@ def test_pinterest_tag_loading_is_no_event() -> None:
     by_type = found(request("pinterest_tag_init"))
     assert "usage.interactions" not in by_type
     assert at(by_type, "browsing.history") == {"query:ad > json:loc": "adapter:pinterest_tag"}
+
+
+def test_new_relic_page_view_carries_page_load_timings() -> None:
+    [obs] = open_inputs(
+        [str(Path(__file__).resolve().parents[2] / "data" / "requests" / "new-relic-page-view-timings.har")]
+    )
+    by_type = found(obs)
+    assert set(at(by_type, "diagnostics.performance")) == {"query:be", "query:fe", "query:dc"}

@@ -147,8 +147,7 @@ def detect_generic(
                 found.append(hit(leaf, "browsing.history", POSSIBLE, how, mask_url(value), DETECTOR + "page_url"))
             continue
         family = key.family
-        if family is not Family.PAGE_URL:
-            pages.add(leaf, name, value)
+        pages.add(leaf, name, value, named_page=family is Family.PAGE_URL)
         if family is Family.LATITUDE or family is Family.LONGITUDE:
             coordinates.add(leaf, family, name)
         elif family is Family.PURCHASE_DETAIL:

@@ -194,17 +194,25 @@ def _site(url: str) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
+# Search parameters of a site's own URLs (WordPress ?s=, most shops ?q=, ?search=).
+_SITE_SEARCH_KEYS = frozenset({"s", "q", "query", "search", "searchterm", "searchquery", "keyword", "keywords", "term"})
+_URL_QUERY = " > query:"
+_MAX_URLS = 1000
+
+
 @dataclass
 class PageEcho:
-    """URLs of the page that sent the request, under any key (``ref``, ``pl``, ``landing_url``).
+    """The page that sent the request, named under any key, and the visitor's search on it.
 
-    A browser names that page in the Referer or Origin header; a URL value on the same site,
+    A browser names that page in the Referer or Origin header. A URL value on the same site,
     in a request to another site's tracker, is that page or another page of the site: the
-    visitor's browsing. Key names vary with every vendor; the site they name does not.
+    visitor's browsing (key names vary with every vendor, the site they name does not); a
+    search parameter in such a URL (``?s=pregnancy``) is the visitor's search on the site.
     """
 
     _page_sites: set[str] = field(default_factory=set)
-    _urls: list[tuple[Leaf, str]] = field(default_factory=list)
+    _urls: dict[str, tuple[Leaf, str, bool]] = field(default_factory=dict)
+    _searches: list[tuple[Leaf, str, str]] = field(default_factory=list)
 
     def add_header(self, name: str, value: str) -> None:
         if name in ("referer", "origin") and formats.is_url(value):
@@ -212,19 +220,44 @@ class PageEcho:
             if site:
                 self._page_sites.add(site)
 
-    def add(self, leaf: Leaf, name: str, value: str) -> None:
-        if formats.is_url(value) and len(self._urls) < 1000:
-            self._urls.append((leaf, name))
+    def add(self, leaf: Leaf, name: str, value: str, *, named_page: bool) -> None:
+        """A value; ``named_page``: its key already says it is a page URL (reported elsewhere)."""
+        if formats.is_url(value) and len(self._urls) < _MAX_URLS:
+            self._urls[leaf.location] = (leaf, name, named_page)
+        at = leaf.location.rfind(_URL_QUERY)
+        if at > 0 and fold(name) in _SITE_SEARCH_KEYS and len(self._searches) < _MAX_URLS:
+            self._searches.append((leaf, name, leaf.location[:at]))
+
+    def _on_page_site(self, url: str) -> bool:
+        return _site(url) in self._page_sites and not urlsplit(url).path.lower().endswith(_ASSET_ENDINGS)
 
     def detections(self) -> list[Detection]:
         found: list[Detection] = []
-        for leaf, name in self._urls:
+        for leaf, name, named_page in self._urls.values():
+            if not named_page and self._on_page_site(leaf.value.strip()):
+                how = f"key '{name}' + a URL of the site that sent the request (its Referer)"
+                found.append(
+                    hit(leaf, "browsing.history", LIKELY, how, mask_url(leaf.value.strip()), DETECTOR + "page_url")
+                )
+        for leaf, name, url_location in self._searches:
             value = leaf.value.strip()
-            if _site(value) not in self._page_sites or urlsplit(value).path.lower().endswith(_ASSET_ENDINGS):
+            holder = self._urls.get(url_location)
+            if holder is None or not self._on_page_site(holder[0].value.strip()) or not _search_text(value, name):
                 continue
-            how = f"key '{name}' + a URL of the site that sent the request (its Referer)"
-            found.append(hit(leaf, "browsing.history", LIKELY, how, mask_url(value), DETECTOR + "page_url"))
+            how = f"'{name}' in the query of a page URL of the site: the visitor's search there"
+            found.append(hit(leaf, "usage.search", LIKELY, how, mask(value), DETECTOR + "search"))
         return found
+
+
+def _search_text(value: str, name: str) -> bool:
+    """Words someone searched for: not empty, not the button's own label (``search=Search``),
+    not a URI template's variable (schema.org ``?s={search_term_string}``)."""
+    return (
+        any(c.isalpha() for c in value)
+        and value.lower() != fold(name)
+        and not (value.startswith("{") and value.endswith("}"))
+        and not is_placeholder(value)
+    )
 
 
 # Keys of a site's or app's own setup at a vendor (folded names).
