@@ -106,6 +106,26 @@ def test_query_path_headers_and_cookies(request_with) -> None:
     assert [y.location for y in decoded.layers] == ["query"]
 
 
+def test_matrix_parameters_in_the_path(request_with) -> None:
+    """Quantcast's ``/pixel;labels=…;url=…`` and DoubleClick's ``/activityi;src=…;u1=…`` (RFC 3986 3.3)."""
+    decoded = decode_request(
+        request_with(path="/pixel;r=991;labels=_fp.event.Sign%20up;url=https%3A%2F%2Fa.example%2F")
+    )
+    assert where(decoded, "pixel") == [("url", "url:path[0]", (), None)]
+    assert where(decoded, "_fp.event.Sign up") == [("url", "url:path[0] > form:labels", ("form",), "labels")]
+    assert where(decoded, "https://a.example/") == [("url", "url:path[0] > form:url", ("form",), "url")]
+
+
+def test_a_url_encoded_twice_is_read_as_the_url(request_with) -> None:
+    """Nativo's ``ntv_url=https%253A%252F%252F9gag.com%252F`` is ``https%3A%2F%2F9gag.com%2F`` once decoded."""
+    decoded = decode_request(request_with(path="/t?ntv_url=https%253A%252F%252Fshop.example%252Fs%253Fq%253Dflu"))
+    url = "https://shop.example/s?q=flu"
+    assert where(decoded, url) == [("query", "query:ntv_url > urldecode", ("query", "urldecode"), "ntv_url")]
+    assert where(decoded, "flu")[0][1] == "query:ntv_url > urldecode > query:q"
+    plain = decode_request(request_with(path="/t?v=http%253A"))  # no URL inside: kept as sent
+    assert where(plain, "http%3A") == [("query", "query:v", ("query",), "v")]
+
+
 def test_multipart_parts_are_decoded_by_their_own_content(request_with) -> None:
     body = (
         b'--xyz\r\nContent-Disposition: form-data; name="event"\r\nContent-Type: application/json\r\n\r\n'

@@ -32,7 +32,11 @@ def test_a_url_of_the_referring_site_under_any_key_is_the_page() -> None:
 
 
 def test_without_a_referer_or_on_another_site_it_is_no_page() -> None:
+    """Under a key that says nothing (``pl``; ``ref`` itself names a page: families.family_of),
+    only the Referer's site makes the URL the page."""
     obs = _universal_pixel()
+    obs = replace(obs, path=obs.path.replace("&ref=", "&pl="))
+    assert _page_urls(obs) == {"query:pl": "likely"}
     assert _page_urls(replace(obs, request_headers=())) == {}
     other_site = (("Referer", "https://www.example.org/"),)
     assert _page_urls(replace(obs, request_headers=other_site)) == {}

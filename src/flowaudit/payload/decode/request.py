@@ -55,6 +55,12 @@ def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS) -> D
     path, _, query = obs.path.partition("?")
     query = query.partition("#")[0]
     for n, segment in enumerate(s for s in path.split("/") if s):
+        name, semicolon, parameters = segment.partition(";")
+        if semicolon and "=" in parameters:
+            # Matrix parameters (RFC 3986 3.3): DoubleClick's activityi;src=…;u1=…, Quantcast's pixel;url=…;labels=…
+            walker.string("url", f"url:path[{n}]", (), None, percent_decode(name, plus=False))
+            walker.form("url", f"url:path[{n}]", (), parameters.replace(";", "&"))
+            continue
         value = percent_decode(segment, plus=False)
         if "=" in value and looks_like_form(value):
             # Parameters in the path: Adobe's ID syncs (/ibs:dpid=<id>&dpuuid=<id>), matrix-style URLs.

@@ -460,6 +460,8 @@ class Walker:
             )
         if first == "h" and (value.startswith("https://") or value.startswith("http://")):
             return self._url(part, location, decoding, key, value)
+        if first == "h" and value[4:8].lower() in ("%3a%", "s%3a"):
+            return self._encoded_url(part, location, decoding, key, value)
         if first == "e" and value.startswith("eyJ"):
             payload = jwt_payload(value)
             if payload is not None and self._decoded(part, location, decoding, key, "jwt", payload):
@@ -477,6 +479,17 @@ class Walker:
             return False
         self.leaf(part, location, decoding, key, url)
         self.fields(part, f"{location} > query:", (*decoding, "query"), split_form(query))
+        return True
+
+    def _encoded_url(self, part: str, location: str, decoding: Decoding, key: str | None, value: str) -> bool:
+        """A URL percent-encoded once more than its parameter needs (``ntv_url=https%253A%252F%252F...``,
+        ``fu=https%3A%2F%2F...`` inside an already decoded query): read as the URL it encodes."""
+        url = percent_decode(value, plus=False)
+        if not url.startswith(("https://", "http://")) or self._deep_enough(location, decoding):
+            return False
+        where, inner = f"{location} > urldecode", (*decoding, "urldecode")
+        if not self._url(part, where, inner, key, url):
+            self.leaf(part, where, inner, key, url)
         return True
 
     def _decoded(self, part: str, location: str, decoding: Decoding, key: str | None, step: str, raw: bytes) -> bool:

@@ -49,6 +49,7 @@ class Family(Enum):
     PURCHASE_DETAIL = "purchase detail"  # currency, value, amount: a purchase only next to another
     CARD_NUMBER = "card number"
     EVENT = "event name"
+    EVENT_WEAK = "event name or other"  # e, type, action: an event only by its value (detectors.events)
     ADVERTISING = "advertising data"
     CAMPAIGN = "campaign setup id"  # an ad's campaign, ad group or creative: see requestrules.Campaigns
 
@@ -235,6 +236,8 @@ _EXACT: dict[str, Family] = {
         "landingpage",
         "landingpageurl",
         "sourceurl",
+        "purl",  # "page URL": PubMatic ad calls carry the page under it
+        "topurl",
     ),
     **_table(
         Family.SEARCH,
@@ -283,6 +286,9 @@ _EXACT: dict[str, Family] = {
         "screenname",
         "screenclass",
     ),
+    # Keys holding an event name among other things (Snowplow's e=pv, adswizz type=sitevisit,
+    # action=lead, Quantcast labels=_fp.event.<name>): see detectors.events.
+    **_table(Family.EVENT_WEAK, "e", "evt", "t", "action", "type", "labels"),
     **_table(
         Family.ADVERTISING,
         "gclid",
@@ -324,7 +330,58 @@ def family_of(name: str) -> Family | None:
             return Family.LATITUDE
         if last in ("lon", "lng", "long", "longitude"):
             return Family.LONGITUDE
+        if last in _PAGE_WORDS and not _NOT_PAGE_WORDS.intersection(parts):
+            return Family.PAGE_URL
     return None
+
+
+# A key ending in one of these words names a page when its value is a URL (topUrl, ntv_url,
+# landing_url, mboxURL, page_ref, topLoc); the rule still asks the value to be a page's URL.
+_PAGE_WORDS = frozenset({"url", "uri", "href", "ref", "referrer", "referer", "loc", "location"})
+# ... unless another word says the URL is something the tag loads or calls, not a page the
+# user is on: an image, a script, an API, a cookie-sync redirect, an ad's click-through.
+_NOT_PAGE_WORDS = frozenset(
+    {
+        "img",
+        "image",
+        "icon",
+        "logo",
+        "script",
+        "js",
+        "css",
+        "src",
+        "api",
+        "endpoint",
+        "callback",
+        "cb",
+        "redirect",
+        "redir",
+        "return",
+        "sync",
+        "match",
+        "partner",
+        "pixel",
+        "click",
+        "clk",
+        "creative",
+        "video",
+        "media",
+        "asset",
+        "cdn",
+        "beacon",
+        "ws",
+        "socket",
+        "iframe",
+        "frame",
+        "ad",
+        "ads",
+        "notify",
+        "postback",
+        "server",
+        "base",
+        "cookie",
+    }
+)
 
 
 # Device attributes that, sent together, fingerprint a device (Apple forbids

@@ -11,6 +11,7 @@ import hashlib
 import ipaddress
 import math
 import re
+from urllib.parse import urlsplit
 
 _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})"
@@ -254,6 +255,21 @@ def coordinate_pair(value: str) -> tuple[float, float, int] | None:
 
 def is_url(value: str) -> bool:
     return value.startswith(("http://", "https://")) and len(value) > 10 and " " not in value
+
+
+# Files a page loads, not pages a person visits.
+_ASSET_ENDINGS = (".js", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".woff", ".woff2", ".mp4")
+
+
+def is_page_url(value: str) -> bool:
+    """An http(s) URL that can be a page: not a script, style sheet, image, font or video file."""
+    if not is_url(value):
+        return False
+    try:
+        path = urlsplit(value).path
+    except ValueError:
+        return False
+    return not path.lower().endswith(_ASSET_ENDINGS)
 
 
 def is_fcm_token(value: str) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flowaudit.payload.detectors import formats
+from flowaudit.payload.detectors import events, formats
 from flowaudit.payload.detectors.evidence import hit, mask, mask_email, mask_hash, mask_ip, mask_url, quote
 from flowaudit.payload.detectors.families import PERSON_PARENTS, PURCHASE_EVENTS, Family
 from flowaudit.payload.detectors.keys import DEVICE_OBJECTS, fold, key_path
@@ -348,8 +348,10 @@ _SDK_OBJECTS = frozenset({"notifier", "library", "sdk", "lib", "integrations", "
 def _page_url(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
     if any(fold(key) in _SDK_OBJECTS for key in key_path(leaf.location)[:-1]):
         return None
-    if formats.is_url(value):
+    if formats.is_page_url(value):
         excerpt = mask_url(value)
+    elif formats.is_url(value):
+        return None  # a file the page loads (a script, an image), not a page
     elif value.startswith("/") and fold(name) in ("page", "pagepath") and len(value) > 1:
         excerpt = mask(value)
     else:
@@ -394,13 +396,31 @@ def _card_number(leaf: Leaf, name: str, value: str, _parent: str) -> Detection |
 
 
 def _event(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
-    if is_placeholder(value) or len(value) > 200:
+    if is_placeholder(value) or len(value) > 200 or events.is_machinery(value):
         return None
     if fold(value) in PURCHASE_EVENTS:
         how = f"event '{value}' is a purchase"
         return hit(leaf, "financial.purchase", LIKELY, how, quote(value), DETECTOR + "purchase")
     how = f"key '{name}' + an event name"
     return hit(leaf, "usage.interactions", LIKELY, how, quote(value), DETECTOR + "event")
+
+
+_IN_CARRIED_URL = " > query:"  # the walker's step into the query of a URL inside a value
+
+
+def _weak_event(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    """``e``, ``type``, ``action``: an event only when the value is a user interaction by name.
+
+    Not inside a URL carried as a value (a link or an image of a page snapshot, a redirect):
+    its parameters are what a request to that URL would report, not an event of this one.
+    """
+    if is_placeholder(value) or formats.is_url(value) or _IN_CARRIED_URL in leaf.location:
+        return None
+    named = events.interaction(value)
+    if named is None:
+        return None
+    how = f"key '{name}' + '{named}', a user interaction by name"
+    return hit(leaf, "usage.interactions", LIKELY, how, quote(named), DETECTOR + "event")
 
 
 def _advertising(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
@@ -440,6 +460,7 @@ RULES: dict[Family, Rule] = {
     Family.PURCHASE: _purchase,
     Family.CARD_NUMBER: _card_number,
     Family.EVENT: _event,
+    Family.EVENT_WEAK: _weak_event,
     Family.ADVERTISING: _advertising,
 }
 

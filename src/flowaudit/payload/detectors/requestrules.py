@@ -181,10 +181,6 @@ class Campaigns:
         return found
 
 
-# Files a page loads, not pages a person visits.
-_ASSET_ENDINGS = (".js", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".woff", ".woff2", ".mp4")
-
-
 def _site(url: str) -> str | None:
     """The host of a URL without a leading ``www.`` (``www.shop.example`` and ``shop.example`` are one site)."""
     try:
@@ -229,7 +225,7 @@ class PageEcho:
             self._searches.append((leaf, name, leaf.location[:at]))
 
     def _on_page_site(self, url: str) -> bool:
-        return _site(url) in self._page_sites and not urlsplit(url).path.lower().endswith(_ASSET_ENDINGS)
+        return _site(url) in self._page_sites and formats.is_page_url(url)
 
     def detections(self) -> list[Detection]:
         found: list[Detection] = []

@@ -1,0 +1,53 @@
+"""Page URLs under keys no list of page keys holds (families.family_of's page words), in matrix
+parameters and encoded twice (decode), on the external corpus's real requests and built values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from flowaudit.model import Observation
+from flowaudit.payload.analyze import analyze
+from flowaudit.payload.detectors.families import Family, family_of
+
+External = Callable[[str, int], Observation]
+
+
+def _pages(obs: Observation) -> set[str]:
+    """Locations of the counted browsing.history detections outside headers."""
+    return {
+        d.location
+        for d in analyze(obs)
+        if d.data_type == "browsing.history" and d.confidence in ("certain", "likely") and d.part != "header"
+    }
+
+
+@pytest.mark.parametrize(
+    ("capture", "n", "location"),
+    [
+        ("reporthar-9gag", 92, "query:ntv_url > urldecode"),  # Nativo ntv_url=https%253A%252F%252F9gag.com%252F
+        ("pagexray-expressen", 160, "query:purl"),  # PubMatic ad call, no Referer: purl=https://www.expressen.se/
+        ("pagexray-nytimes", 227, "url:path[0] > form:ref"),  # Quantcast pixel;…;ref=http://www.nytimes.com/
+        ("healthexchange-nevada", 172, "url:path[0] > form:url"),  # Quantcast pixel;…;url=https://…nevadahealthlink…
+    ],
+)
+def test_the_page_under_a_page_word_key_is_browsing(external: External, capture: str, n: int, location: str) -> None:
+    assert location in _pages(external(capture, n))
+
+
+def test_a_cookie_sync_partners_url_is_no_page(external: External) -> None:
+    """healthexchange colorado, request 132: Tapad's partner_url is The Trade Desk's sync endpoint."""
+    assert not [where for where in _pages(external("healthexchange-colorado", 132)) if "partner_url" in where]
+
+
+@pytest.mark.parametrize("name", ["topUrl", "ntv_url", "landing_url", "mboxURL", "page_ref", "topLoc", "purl"])
+def test_page_words(name: str) -> None:
+    assert family_of(name) is Family.PAGE_URL
+
+
+@pytest.mark.parametrize(
+    "name", ["img_url", "scriptUrl", "redirect_url", "callbackUrl", "partner_url", "sync_url", "click_url", "api_uri"]
+)
+def test_urls_a_tag_loads_or_calls_are_no_page_words(name: str) -> None:
+    assert family_of(name) is not Family.PAGE_URL
