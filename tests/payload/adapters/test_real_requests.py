@@ -235,3 +235,17 @@ def test_new_relic_page_view_carries_page_load_timings() -> None:
     )
     by_type = found(obs)
     assert set(at(by_type, "diagnostics.performance")) == {"query:be", "query:fe", "query:dc"}
+
+
+@pytest.mark.parametrize(
+    ("name", "vendor"), [("yotpo_snowplow_page_view", "yotpo_pixel"), ("keywee_snowplow_page_view", "keywee")]
+)
+def test_snowplow_hits_visitor_id_fingerprint_page_and_event(name: str, vendor: str) -> None:
+    by_type = found(request(name))
+    detector = f"adapter:{vendor}"
+    assert at(by_type, "identifiers.device_id") == {"query:duid": detector}  # vid is a visit count
+    assert at(by_type, "device.fingerprint") == {"query:fp": detector}
+    assert at(by_type, "browsing.history") == {"query:url": detector}
+    assert at(by_type, "usage.interactions") == {"query:e": detector}
+    unknown_event = request(name, edit=("e=pv&", "e=xx&"))
+    assert "usage.interactions" not in found(unknown_event)
