@@ -75,9 +75,8 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
         company = safe(r.entity)
         if r.parent:
             company.append_text(Text.assemble(" (", safe(r.parent), ")", style="dim"))
-        services = [s for s in r.services if s != r.entity]
-        if services:
-            company.append_text(Text.assemble("\n", safe(", ".join(services)), style="dim"))
+        for service in (s for s in r.services if s != r.entity):  # one a line: the column stays narrow
+            company.append_text(Text.assemble("\n", safe(service), style="dim"))
         cells: list[RenderableType] = [company, safe(r.category_label)]
         if not platform:
             cells.append(declared_cell(r))
@@ -102,8 +101,10 @@ def _findings_table(result: AuditResult) -> Table:
         if f.entity or f.host:
             detail.append(" — ")
             detail.append_text(safe(f.entity or ""))
-            if f.host:
-                detail.append_text(Text.assemble(" (", safe(f.host), ")"))
+            hosts = f.hosts or ((f.host,) if f.host else ())
+            if hosts:
+                more = f" and {len(hosts) - 3} more" if len(hosts) > 3 else ""
+                detail.append_text(Text.assemble(" (", safe(", ".join(hosts[:3]) + more), ")"))
         if f.phase:
             detail.append_text(Text.assemble(" [", safe(f.phase), "]", style="dim"))
         detail.append("\n")
