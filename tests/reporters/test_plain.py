@@ -6,11 +6,11 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from flowaudit.model import AuditResult
+from flowaudit.model import AuditResult, Recipient
 from flowaudit.reporters.plain import WIDTH, render_plain, wrap
 
 from .captures import run_flowaudit
-from .results import HOSTILE
+from .results import HOSTILE, full_result
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "acme-health"
@@ -54,3 +54,34 @@ def test_hostile_text_stays_inert(full: AuditResult) -> None:
     hostile = replace(full, app_name=HOSTILE[0], recipients=(replace(full.recipients[0], entity="x\x1b[2J\u202e"),))
     text = render_plain(hostile)
     assert "\x1b" not in text and "\u202e" not in text and "\\u001b[2J" in text
+
+
+def _flat(**changes: object) -> str:
+    return " ".join(render_plain(full_result(**changes)).split())
+
+
+def test_a_finding_names_every_host_that_carried_it() -> None:
+    base = full_result().findings[0]
+    hosts = ("api.mixpanel.com", "api.segment.io", "o1.ingest.sentry.io", "x.example.net")
+    f = replace(base, host=hosts[0], hosts=hosts)
+    text = _flat(findings=(f,))
+    assert "(api.mixpanel.com, api.segment.io, o1.ingest.sentry.io and 1 more)" in text
+
+
+def test_one_row_per_company_lists_its_services_categories_and_an_inferred_first_party() -> None:
+    google = Recipient(
+        entity="Google",
+        entity_id="google",
+        category="analytics",
+        categories=("analytics", "advertising"),
+        party="third",
+        declared=False,
+        hosts=("www.google-analytics.com",),
+        flows=3,
+        services=("Google Ads", "Google Analytics"),
+    )
+    shop = replace(google, entity="shop.example", entity_id="domain:shop.example", party="first", party_inferred=True)
+    text = _flat(recipients=(google, shop), findings=(), first_party_inferred=("shop.example",))
+    assert "Google Ads" in text and "Google Analytics" in text and "analytics, advertising" in text
+    assert "first party (inferred)" in text
+    assert "first party inferred from the pages in the capture: shop.example" in text

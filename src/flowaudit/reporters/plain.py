@@ -46,7 +46,7 @@ def _list(values: Iterable[str]) -> str:
 
 def declared_word(r: Recipient) -> str:
     if r.party == "first":
-        return "first party"
+        return "first party (inferred)" if r.party_inferred else "first party"
     if r.declared:
         return "declared"
     return "NOT DECLARED (unknown company)" if r.party == "unknown" else "NOT DECLARED"
@@ -54,8 +54,11 @@ def declared_word(r: Recipient) -> str:
 
 def _recipient(r: Recipient, *, platform: bool) -> list[str]:
     who = _v(r.entity) + (f" ({_v(r.parent)})" if r.parent else "")
-    facts = [who, _v(r.category)] + ([] if platform else [declared_word(r)]) + [plural(r.flows, "request")]
+    facts = [who, _v(r.category_label)] + ([] if platform else [declared_word(r)]) + [plural(r.flows, "request")]
     out = wrap(" · ".join(facts), 2)
+    services = [s for s in r.services if s != r.entity]
+    if services:
+        out += wrap(f"services: {_list(services)}", 4, 4)
     if not platform:
         out += wrap(f"data types: {_list(r.data_types) or 'none found'}", 4, 4)
     out += wrap(f"hosts: {_list(r.hosts)}", 4, 4)
@@ -71,10 +74,19 @@ def flow_refs(refs: Iterable[str]) -> str:
     return "; ".join(f"{_v(source)} {' '.join(ns)}" for source, ns in by_source.items())
 
 
+def finding_hosts(f: Finding, shown: int = 3) -> str:
+    """The hosts that carried what a finding reports, as its heading names
+    them: "api.mixpanel.com, api.segment.io and 2 more" ("" for none)."""
+    hosts = f.hosts or ((f.host,) if f.host else ())
+    more = f" and {len(hosts) - shown} more" if len(hosts) > shown else ""
+    return _list(hosts[:shown]) + more
+
+
 def _finding(f: Finding) -> list[str]:
     head = f"{f.severity.upper()} {f.rule}"
     if f.entity or f.host:
-        head += f" — {_v(f.entity or '')}" + (f" ({_v(f.host)})" if f.host else "")
+        hosts = finding_hosts(f)
+        head += f" — {_v(f.entity or '')}" + (f" ({hosts})" if hosts else "")
     if f.phase:
         head += f" [{_v(f.phase)}]"
     out = wrap(head, 2) + wrap(_v(f.message), 4, 0)
@@ -98,7 +110,7 @@ def _consent(result: AuditResult) -> Iterator[str]:
     for r in result.recipients:
         if r.party != "first" and r.phase_flows:
             counts = ", ".join(f"{_v(p)} {n}" for p, n in r.phase_flows)
-            yield from wrap(f"{_v(r.entity)} ({_v(r.category)}) requests per phase: {counts}", 2, 4)
+            yield from wrap(f"{_v(r.entity)} ({_v(r.category_label)}) requests per phase: {counts}", 2, 4)
     for s in result.consent_signals:
         yield from wrap(
             f"signal {_v(s.kind)} · {_v(s.meaning)} · {plural(s.flows, 'request')} · first {_v(s.first.flow)}: "
@@ -117,6 +129,8 @@ def _header(result: AuditResult) -> Iterator[str]:
         yield from wrap(f"declaration: {_v(result.declaration)}")
     else:
         yield "no declaration: every third party counts as undeclared"
+    if result.first_party_inferred:
+        yield from wrap(f"first party inferred from the pages in the capture: {_list(result.first_party_inferred)}")
     for i in result.inputs:
         line = f"input: {_v(i.path)} ({i.format}, {plural(i.flows, 'flow')})"
         if i.recorded:

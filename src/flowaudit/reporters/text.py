@@ -20,7 +20,7 @@ from rich.text import Text
 from flowaudit.model import AuditResult, Recipient
 from flowaudit.reporters.inert import one_line
 from flowaudit.reporters.phase_table import phase_table
-from flowaudit.reporters.plain import flow_refs, render_plain
+from flowaudit.reporters.plain import finding_hosts, flow_refs, render_plain
 from flowaudit.reporters.summary import cited_flows, evidence_phrase, plural
 from flowaudit.reporters.verdict import undecoded_notice, verdict
 
@@ -101,10 +101,9 @@ def _findings_table(result: AuditResult) -> Table:
         if f.entity or f.host:
             detail.append(" — ")
             detail.append_text(safe(f.entity or ""))
-            hosts = f.hosts or ((f.host,) if f.host else ())
+            hosts = finding_hosts(f)
             if hosts:
-                more = f" and {len(hosts) - 3} more" if len(hosts) > 3 else ""
-                detail.append_text(Text.assemble(" (", safe(", ".join(hosts[:3]) + more), ")"))
+                detail.append_text(Text.assemble(" (", safe(hosts), ")"))
         if f.phase:
             detail.append_text(Text.assemble(" [", safe(f.phase), "]", style="dim"))
         detail.append("\n")
