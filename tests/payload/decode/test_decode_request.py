@@ -424,3 +424,10 @@ def test_invalid_json_under_a_json_content_type_is_reported(request_with, body: 
     decoded = decode_request(request_with(body, (("Content-Type", "application/json; charset=utf-8"),)))
     assert [p.reason for p in decoded.problems] == (["json"] if reported else [])
     assert decoded.leaves or decoded.layers  # what was there is still searchable
+
+
+def test_json_too_deep_for_the_parser_is_reported(request_with) -> None:
+    deep = ("[" * 100_000 + "]" * 100_000).encode()
+    decoded = decode_request(request_with(deep, (("Content-Type", "application/json"),)))
+    assert messages(decoded) == ("JSON at body nested too deep to parse: read as text",)  # not "invalid"
+    assert [p.reason for p in decoded.problems] == ["bound"]

@@ -46,13 +46,15 @@ def _declares_json(content_type: ContentType) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-def _json_scalar(text: str) -> bool:
-    """A JSON document that is a single string, number, ``true``, ``false`` or ``null`` (RFC 8259)."""
+def _invalid_json(text: str) -> bool:
+    """Not a JSON document (RFC 8259); one too deep for the parser is not called invalid."""
     try:
         json.loads(text)
-    except (ValueError, RecursionError):
+    except ValueError:
+        return True
+    except RecursionError:
         return False
-    return True
+    return False
 
 
 class Walker:
@@ -286,7 +288,7 @@ class Walker:
                 return
             if "\n" in stripped and self._json_lines(part, location, decoding, stripped, content_type):
                 return
-            if _declares_json(content_type):
+            if _declares_json(content_type) and _invalid_json(stripped):
                 self.problem("json", f"{location} is declared {content_type.media_type} but is not valid JSON")
         elif content_type.media_type == "application/x-www-form-urlencoded" and "=" in stripped:
             self.form(part, location, decoding, stripped)
@@ -302,7 +304,7 @@ class Walker:
                 if line:
                     self.form(part, f"{location} > lines:line {n}", inner, line, layer=False)
         else:
-            if _declares_json(content_type) and first != "{" and first != "[" and not _json_scalar(stripped):
+            if _declares_json(content_type) and first != "{" and first != "[" and _invalid_json(stripped):
                 self.problem("json", f"{location} is declared {content_type.media_type} but is not valid JSON")
             self.leaf(part, location, decoding, key, stripped)
 
@@ -343,7 +345,10 @@ class Walker:
             return False
         try:
             value = json.loads(text)
-        except (ValueError, RecursionError):
+        except ValueError:
+            return False
+        except RecursionError:  # nested deeper than Python's parser goes: valid or not, not walked
+            self.problem("bound", f"JSON at {location} nested too deep to parse: read as text")
             return False
         if not isinstance(value, dict | list):
             return False
