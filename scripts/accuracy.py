@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flowaudit.catalog import load_catalog
+from flowaudit.catalog import load_catalog, registrable_domain
 from flowaudit.commands.check import audit_captures
 from flowaudit.datatypes import load_vocabulary
 from flowaudit.declaration.model import Canaries, CustomCanary
@@ -362,28 +362,42 @@ def _label_rows(doc: Any, key: str, types: tuple[str, ...], owner: Owners) -> di
     return out
 
 
-def reported_rows(capture: Path, owner: Owners) -> dict[RowKey, str]:
+@dataclass(frozen=True)
+class Reported:
+    rows: dict[RowKey, str]  # row -> the first detection's wording, as evidence
+    # registrable domain of every host a recipient was reached at -> its owner:
+    # a label that names a domain (written when the catalog did not know it)
+    # still meets the company the catalog names today.
+    domains: dict[str, str]
+
+
+def reported_rows(capture: Path, owner: Owners) -> Reported:
     """The rows ``flowaudit check CAPTURE`` reports, with no declaration: one
     per owning company (whatever its categories) and data type, from certain and
     likely detections; platform traffic and the first party are left out."""
     result = audit_captures([str(capture)], None, "never", jobs=0)
     rows: dict[RowKey, str] = {}
+    domains: dict[str, str] = {}
     for recipient in result.recipients:
         if recipient.party == "first":
             continue
+        who = owner(recipient.entity_id)
+        for host in recipient.hosts:
+            domains.setdefault(registrable_domain(host), who)
         for data_type in recipient.data_types:
             how = next((e.how for e in recipient.evidence if e.data_type == data_type), "")
-            rows.setdefault((owner(recipient.entity_id), data_type), how)
-    return rows
+            rows.setdefault((who, data_type), how)
+    return Reported(rows, domains)
 
 
 def measure_external(captures: Iterable[ExternalCapture]) -> list[RowScore]:
     owner = Owners()
     scores: list[RowScore] = []
     for capture in captures:
-        labelled = {(owner(who), data_type): why for (who, data_type), why in capture.rows.items()}
-        wrong = {(owner(who), data_type): why for (who, data_type), why in capture.wrong.items()}
-        score = RowScore(capture.name, reported_rows(capture.path, owner))
+        reported = reported_rows(capture.path, owner)
+        labelled = _by_owner(capture.rows, reported.domains, owner)
+        wrong = _by_owner(capture.wrong, reported.domains, owner)
+        score = RowScore(capture.name, reported.rows)
         for row in sorted(set(score.reported) | set(labelled)):
             who = f"{capture.name}: {row[0]} {row[1]}"
             if row in score.reported and row in labelled:
@@ -397,6 +411,12 @@ def measure_external(captures: Iterable[ExternalCapture]) -> list[RowScore]:
                 score.misses.append(f"FN {who}: missed; label: {labelled[row]}")
         scores.append(score)
     return scores
+
+
+def _by_owner(rows: dict[RowKey, str], domains: dict[str, str], owner: Owners) -> dict[RowKey, str]:
+    """Labelled rows named like the result's: a labelled domain the capture reached
+    belongs to whoever the audit said received it there."""
+    return {(domains.get(who) or owner(who), data_type): why for (who, data_type), why in rows.items()}
 
 
 def external_report(scores: list[RowScore], *, misses: bool = False) -> str:
