@@ -234,7 +234,8 @@ def test_new_relic_page_view_carries_page_load_timings() -> None:
         [str(Path(__file__).resolve().parents[2] / "data" / "requests" / "new-relic-page-view-timings.har")]
     )
     by_type = found(obs)
-    assert set(at(by_type, "diagnostics.performance")) == {"query:be", "query:fe", "query:dc"}
+    # the adapter's documented fields; the generic Timings reads the perf.timing object as well
+    assert {"query:be", "query:fe", "query:dc"} <= set(at(by_type, "diagnostics.performance"))
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,7 @@ class Family(Enum):
     EVENT = "event name"
     EVENT_WEAK = "event name or other"  # e, type, action: an event only by its value (detectors.events)
     ADVERTISING = "advertising data"
+    FINGERPRINT_HASH = "fingerprint hash"
     CAMPAIGN = "campaign setup id"  # an ad's campaign, ad group or creative: see requestrules.Campaigns
 
 
@@ -303,6 +304,20 @@ _EXACT: dict[str, Family] = {
         "impressionid",
     ),
     **_table(Family.CAMPAIGN, "campaignid", "adgroupid", "creativeid"),
+    # A hash of the browser's attributes, computed by the tag (Snowplow's fp: "user identifier
+    # based on browser features", https://docs.snowplow.io/docs/sources/trackers/snowplow-tracker-protocol/;
+    # HubSpot's bfp): see leafrules._fingerprint_hash.
+    **_table(
+        Family.FINGERPRINT_HASH,
+        "fp",
+        "bfp",
+        "fprnt",
+        "fingerprint",
+        "browserfingerprint",
+        "devicefingerprint",
+        "canvasfingerprint",
+        "fingerprinthash",
+    ),
 }
 
 # Names announcing a person when they sit in a person-like object:
@@ -435,6 +450,15 @@ _FINGERPRINT: dict[str, str] = {
     **dict.fromkeys(("battery", "batterylevel", "batterystate", "charging"), "battery"),
     **dict.fromkeys(("cpu", "cpucores", "cpucount", "cores", "cpuabi", "arch", "processor"), "cpu"),
     **dict.fromkeys(("fonts", "installedfonts"), "fonts"),
+    # Browser attributes that fingerprinting scripts read (FingerprintJS's sources: plugins,
+    # colorDepth, cookiesEnabled, screenResolution, timezone, ...:
+    # https://github.com/fingerprintjs/fingerprintjs/tree/master/src/sources), also under
+    # Google's ad request names (u_nplug, u_nmime, u_cd, u_h, u_w, u_tz).
+    **dict.fromkeys(("plugins", "numplugins", "pluginscount", "unplug", "mimetypes", "unmime"), "plugins"),
+    **dict.fromkeys(("colordepth", "screencolordepth", "pixeldepth", "ucd"), "color depth"),
+    **dict.fromkeys(("cookieenabled", "cookiesenabled"), "cookies enabled"),
+    **dict.fromkeys(("uh", "uw"), "screen"),
+    "utz": "timezone",
 }
 
 

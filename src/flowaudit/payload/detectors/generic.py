@@ -36,6 +36,7 @@ from flowaudit.payload.detectors.leafrules import (
 )
 from flowaudit.payload.detectors.requestrules import (
     CONFIG_KEYS,
+    TIMING_OBJECTS,
     Campaigns,
     Coordinates,
     Crash,
@@ -44,6 +45,8 @@ from flowaudit.payload.detectors.requestrules import (
     PageEcho,
     PurchaseDetails,
     SiteAccounts,
+    Timings,
+    timing_name,
 )
 from flowaudit.payload.detectors.terms import Term
 from flowaudit.payload.model import CONFIDENCES, DecodedRequest, Detection, Leaf
@@ -63,6 +66,7 @@ class _Name:
     parent_rule: tuple[frozenset[str], Rule] | None
     fingerprint: str | None  # the device attribute it names
     fingerprint_by_parent: bool  # "name", "version": the enclosing object says which attribute
+    timing: bool  # a time a page or request took (domComplete, t_dns, PLT)
     words_and_terms: tuple[frozenset[str], tuple[Term, ...]]
 
 
@@ -77,6 +81,7 @@ def _name(key: str | None) -> _Name:
         parent_rule=PARENT_RULES.get(folded),
         fingerprint=fingerprint_category(name),
         fingerprint_by_parent=needs_parent(name),
+        timing=timing_name(name) if name else False,
         words_and_terms=words_and_terms(name),
     )
 
@@ -119,6 +124,7 @@ def detect_generic(
     campaigns = Campaigns()
     pages = PageEcho()
     accounts = SiteAccounts()
+    timings = Timings()
     found: list[Detection] = []
     previous_segment = ""
     for leaf in decoded.leaves:
@@ -184,15 +190,22 @@ def detect_generic(
             category = fingerprint_category(path[-2]) if len(path) >= 2 else None
             if category is not None:
                 fingerprint.add(leaf, category, value)
+        if key.timing or ("iming" in location and _in_timing_object(location)):
+            timings.add(leaf, name, value)
         if leaf.part in TERM_PARTS:
             if name:
                 terms.add(leaf, name, value, key.words_and_terms)
             else:
                 terms.add(leaf, _container_name(leaf), value)
-    for collector in (coordinates, purchases, crash, fingerprint, names, campaigns, pages, accounts):
+    for collector in (coordinates, purchases, crash, fingerprint, names, campaigns, pages, accounts, timings):
         found.extend(collector.detections())
     found.extend(terms.detections(described))
     return strongest(found)
+
+
+def _in_timing_object(location: str) -> bool:
+    path = key_path(location)
+    return len(path) >= 2 and fold(path[-2]) in TIMING_OBJECTS
 
 
 def _container_name(leaf: Leaf) -> str:

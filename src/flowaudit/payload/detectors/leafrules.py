@@ -423,6 +423,19 @@ def _weak_event(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | 
     return hit(leaf, "usage.interactions", LIKELY, how, quote(named), DETECTOR + "event")
 
 
+def _fingerprint_hash(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
+    """``fp=2492086463``, ``fprnt=164c…``: a hash the tag computed from the browser's attributes.
+
+    Only a hash's shapes count (6 to 20 digits: a 32-bit hash; 8 to 64 hex characters), so a
+    flag (``fp=0``) or another meaning of the name (``fp=client=ca-pub-…``) is no fingerprint.
+    """
+    digits = value.isdigit() and 6 <= len(value) <= 20
+    if is_placeholder(value) or not (digits or formats.is_hex(value, *range(8, 65))):
+        return None
+    how = f"key '{name}' + a hash of the browser's attributes"
+    return hit(leaf, "device.fingerprint", LIKELY, how, mask(value), DETECTOR + "fingerprint")
+
+
 def _advertising(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
     if is_placeholder(value):
         return None
@@ -462,6 +475,7 @@ RULES: dict[Family, Rule] = {
     Family.EVENT: _event,
     Family.EVENT_WEAK: _weak_event,
     Family.ADVERTISING: _advertising,
+    Family.FINGERPRINT_HASH: _fingerprint_hash,
 }
 
 # Generic names that mean something inside a telling object: {"user": {"id": ..., "name": ...}},

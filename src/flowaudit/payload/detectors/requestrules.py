@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import hit, mask, mask_url, quote
 from flowaudit.payload.detectors.families import CRASH_WORDS, FRAME_CONTAINERS, FRAME_KEYS, Family
-from flowaudit.payload.detectors.keys import fold, key_path, object_location
+from flowaudit.payload.detectors.keys import fold, key_path, object_location, words
 from flowaudit.payload.detectors.leafrules import DETECTOR, LIKELY, POSSIBLE, is_placeholder
 from flowaudit.payload.model import Detection, Leaf
 
@@ -114,7 +114,9 @@ class Fingerprint:
     _first: dict[str, Leaf] = field(default_factory=dict)
 
     def add(self, leaf: Leaf, category: str, value: str) -> None:
-        if category not in self._first and not is_placeholder(value):
+        """A number is an attribute's value even when a placeholder test would take it for a flag
+        (4 plugins, 0 fonts); words like ``unknown`` or ``null`` say the attribute was not read."""
+        if category not in self._first and (value.isdigit() or not is_placeholder(value)):
             self._first[category] = leaf
 
     def detections(self) -> list[Detection]:
@@ -124,6 +126,93 @@ class Fingerprint:
         categories = ", ".join(self._first)
         how = f"{len(self._first)} device attributes sent together: {categories}"
         return [hit(leaf, "device.fingerprint", LIKELY, how, quote(categories), DETECTOR + "fingerprint")]
+
+
+TIMINGS_MIN = 3  # distinct timings that make a request a performance report
+_MAX_TIMINGS = 64
+# Objects whose numbers are timings whatever their short names (New Relic's perf.timing {"dl": 62, "di": 841}).
+TIMING_OBJECTS = frozenset({"timing", "timings", "navigationtiming", "performancetiming", "pagetimings"})
+
+# Timing names (folded): the W3C Navigation Timing attributes that performance beacons copy
+# (https://www.w3.org/TR/navigation-timing/#sec-navigation-timing-interface), the web vitals
+# (https://web.dev/articles/vitals), and AppDynamics' browser metrics: page load time, first
+# byte time, DOM download and processing time
+# (https://docs.appdynamics.com/appd/24.x/latest/en/end-user-monitoring/browser-monitoring/browser-real-user-monitoring/browser-rum-metrics).
+_TIMING_NAMES = frozenset(
+    {
+        "navigationstart",
+        "unloadeventstart",
+        "unloadeventend",
+        "redirectstart",
+        "redirectend",
+        "fetchstart",
+        "domainlookupstart",
+        "domainlookupend",
+        "connectstart",
+        "connectend",
+        "secureconnectionstart",
+        "requeststart",
+        "responsestart",
+        "responseend",
+        "domloading",
+        "dominteractive",
+        "domcontentloadedeventstart",
+        "domcontentloadedeventend",
+        "domcomplete",
+        "loadeventstart",
+        "loadeventend",
+        "ttfb",
+        "fcp",
+        "lcp",
+        "fid",
+        "inp",
+        "firstpaint",
+        "firstcontentfulpaint",
+        "largestcontentfulpaint",
+        "timetofirstbyte",
+        "pageloadtime",
+        "plt",
+        "fbt",
+        "ddt",
+        "dpt",
+    }
+)
+# Words that make a key a time measurement (t_dns, connect_latency, elapsedMs) ...
+_TIMING_WORDS = frozenset({"dns", "tcp", "ssl", "tls", "latency", "elapsed", "duration"})
+# ... and first words of a key that is a time of something (Krux's t_window_load, time_to_interactive).
+_TIME_PREFIXES = frozenset({"t", "time", "timing"})
+
+
+def timing_name(name: str) -> bool:
+    """Whether a key names a time a page or a request took (``domComplete``, ``t_dns``, ``PLT``)."""
+    if fold(name) in _TIMING_NAMES:
+        return True
+    parts = words(name)
+    return len(parts) >= 2 and (parts[0] in _TIME_PREFIXES or not _TIMING_WORDS.isdisjoint(parts))
+
+
+@dataclass
+class Timings:
+    """Page-load and request timings sent together: a performance report of the page or app.
+
+    One number under ``duration`` says little; three or more timings of the navigation
+    (DNS, connection, first byte, DOM ready, load) are what real-user-monitoring beacons
+    send (New Relic, AppDynamics, Krux), whatever each vendor calls them.
+    """
+
+    _first: dict[str, tuple[Leaf, str]] = field(default_factory=dict)
+
+    def add(self, leaf: Leaf, name: str, value: str) -> None:
+        if formats.is_amount(value.removeprefix("-")) and len(self._first) < _MAX_TIMINGS:
+            self._first.setdefault(fold(name), (leaf, name))
+
+    def detections(self) -> list[Detection]:
+        if len(self._first) < TIMINGS_MIN:
+            return []
+        leaf = next(iter(self._first.values()))[0]
+        names = ", ".join(name for _leaf, name in list(self._first.values())[:6])
+        how = f"{len(self._first)} page-load timings sent together: {names}"
+        return [hit(leaf, "diagnostics.performance", LIKELY, how, quote(names), DETECTOR + "performance")]
 
 
 @dataclass
