@@ -39,6 +39,7 @@ COLUMNS = (
     "message",
     "evidence",
     "suppression",
+    "services",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -64,6 +65,7 @@ def _recipient(kind: str, r: Recipient) -> dict[str, object]:
         "requests": r.flows,
         "data_types": _join(r.data_types),
         "phases": _join(r.phases),
+        "services": _join(r.services),
     }
 
 

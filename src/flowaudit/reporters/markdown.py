@@ -15,7 +15,7 @@ import re
 
 from flowaudit.model import SEVERITIES, AuditResult, Evidence, Finding, Recipient
 from flowaudit.reporters.inert import one_line
-from flowaudit.reporters.summary import evidence_phrase
+from flowaudit.reporters.summary import evidence_phrase, services_named
 from flowaudit.reporters.verdict import verdict
 
 MAX_FINDINGS = 100
@@ -69,7 +69,9 @@ def _recipient_rows(rows: tuple[Recipient, ...], *, platform: bool = False) -> l
             "|---|---|---|---|---|---:|---|---|",
         ]
     for r in rows[:MAX_RECIPIENTS]:
-        common = [md_text(r.entity), md_text(r.parent or "")]
+        services = services_named(r)
+        company = md_text(r.entity) + (f" \\({md_text(', '.join(services))}\\)" if services else "")
+        common = [company, md_text(r.parent or "")]
         if platform:
             out.append(f"| {' | '.join([*common, _codes(r.hosts), str(r.flows)])} |")
         else:

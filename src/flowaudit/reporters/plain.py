@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 
 from flowaudit.model import AuditResult, Finding, Recipient
 from flowaudit.reporters.inert import one_line
-from flowaudit.reporters.summary import cited_flows, evidence_phrase, plural
+from flowaudit.reporters.summary import cited_flows, evidence_phrase, plural, services_named
 from flowaudit.reporters.verdict import undecoded_notice, verdict
 
 WIDTH = 80
@@ -56,7 +56,7 @@ def _recipient(r: Recipient, *, platform: bool) -> list[str]:
     who = _v(r.entity) + (f" ({_v(r.parent)})" if r.parent else "")
     facts = [who, _v(r.category_label)] + ([] if platform else [declared_word(r)]) + [plural(r.flows, "request")]
     out = wrap(" · ".join(facts), 2)
-    services = [s for s in r.services if s != r.entity]
+    services = services_named(r)
     if services:
         out += wrap(f"services: {_list(services)}", 4, 4)
     if not platform:
@@ -120,32 +120,36 @@ def _consent(result: AuditResult) -> Iterator[str]:
         )
 
 
-def _header(result: AuditResult) -> Iterator[str]:
+def header_lines(result: AuditResult) -> Iterator[tuple[str, str]]:
+    """The lines above the report and how loud each is ("", "note" or
+    "alarm"), captured text already made visible: the terminal view
+    (:mod:`flowaudit.reporters.text`) shows the same lines in colour."""
     if not result.redacted:
-        yield "NOT REDACTED (--no-redact): this report may contain tokens, cookies and keys; private use only"
+        yield "NOT REDACTED (--no-redact): this report may contain tokens, cookies and keys; private use only", "alarm"
     head = f"flowaudit {result.tool_version} · rules {result.rules_version}"
-    yield from wrap(head + (f" · {_v(result.app_name)}" if result.app_name else ""))
+    yield head + (f" · {_v(result.app_name)}" if result.app_name else ""), ""
     if result.declaration:
-        yield from wrap(f"declaration: {_v(result.declaration)}")
+        yield f"declaration: {_v(result.declaration)}", ""
     else:
-        yield "no declaration: every third party counts as undeclared"
+        yield "no declaration: every third party counts as undeclared", "note"
     if result.first_party_inferred:
-        yield from wrap(f"first party inferred from the pages in the capture: {_list(result.first_party_inferred)}")
+        yield f"first party inferred from the pages in the capture: {_list(result.first_party_inferred)}", ""
     for i in result.inputs:
         line = f"input: {_v(i.path)} ({i.format}, {plural(i.flows, 'flow')})"
         if i.recorded:
             line += f"; {_v(i.recorded)}"
-        if not i.complete:
-            line += f" INCOMPLETE: {_v(i.problem or 'read stopped early')}"
-        yield from wrap(line)
+        if i.complete:
+            yield line, ""
+        else:
+            yield f"{line} INCOMPLETE: {_v(i.problem or 'read stopped early')}", "note"
     undecoded = undecoded_notice(result)
     if undecoded:
-        yield from wrap(f"NOT FULLY DECODED: {_v(undecoded)}")
+        yield f"NOT FULLY DECODED: {_v(undecoded)}", "note"
 
 
 def render_plain(result: AuditResult) -> str:
     v = verdict(result)
-    lines = list(_header(result))
+    lines = [wrapped for line, _ in header_lines(result) for wrapped in wrap(line)]
     if result.recipients:
         lines += ["", f"Recipients ({plural(v.summary.companies, 'company', 'companies')})"]
         for r in result.recipients:

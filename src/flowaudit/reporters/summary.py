@@ -154,6 +154,12 @@ def _undeclared(third: list[Recipient]) -> tuple[str, ...]:
     return _names(r for r in third if r.entity_id not in declared)
 
 
+def services_named(r: Recipient) -> tuple[str, ...]:
+    """The services a company row was reached through, when they say more than its name
+    (Google: Google Analytics, reCAPTCHA; not Mixpanel: Mixpanel)."""
+    return tuple(s for s in r.services if s != r.entity)
+
+
 def cited_flows(f: Finding) -> tuple[str, ...]:
     """The requests a finding cites, each once, in the order cited."""
     return tuple(dict.fromkeys(e.flow for e in f.evidence))

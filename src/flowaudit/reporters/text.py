@@ -1,8 +1,8 @@
 """The terminal report: who received data, declared or not, and the findings.
 
-This is the live view, for a terminal that has a width and colours; a file
-or a pipe gets :mod:`flowaudit.reporters.plain` instead, which never cuts
-an id in pieces.
+This is the live view, for a terminal at least 120 columns wide; a file, a
+pipe or a narrower terminal gets :mod:`flowaudit.reporters.plain` instead,
+which never cuts an id in pieces.
 
 Everything that came from a capture is hostile: host names and paths are
 shown as plain ``Text`` (never parsed as rich markup) with control characters
@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
 from flowaudit.model import AuditResult, Recipient
 from flowaudit.reporters.inert import one_line
 from flowaudit.reporters.phase_table import phase_table
-from flowaudit.reporters.plain import finding_hosts, flow_refs, render_plain
-from flowaudit.reporters.summary import cited_flows, evidence_phrase, plural
-from flowaudit.reporters.verdict import undecoded_notice, verdict
+from flowaudit.reporters.plain import finding_hosts, flow_refs, header_lines, render_plain
+from flowaudit.reporters.summary import cited_flows, evidence_phrase, plural, services_named
+from flowaudit.reporters.verdict import verdict
 
 _SEVERITY_STYLE = {
     "critical": "bold white on red",
@@ -75,7 +75,7 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
         company = safe(r.entity)
         if r.parent:
             company.append_text(Text.assemble(" (", safe(r.parent), ")", style="dim"))
-        for service in (s for s in r.services if s != r.entity):  # one a line: the column stays narrow
+        for service in services_named(r):  # one a line: the column stays narrow
             company.append_text(Text.assemble("\n", safe(service), style="dim"))
         cells: list[RenderableType] = [company, safe(r.category_label)]
         if not platform:
@@ -132,37 +132,13 @@ def _suppressed_table(result: AuditResult) -> Table:
     return table
 
 
+_HEADER_STYLE = {"": "", "note": "yellow", "alarm": "bold white on red"}
+
+
 def _header(result: AuditResult) -> Iterator[RenderableType]:
-    if not result.redacted:
-        yield Text(
-            "NOT REDACTED (--no-redact): this report may contain tokens, cookies and keys; private use only",
-            style="bold white on red",
-        )
-    head = Text("flowaudit ", style="bold")
-    head.append(f"{result.tool_version} · rules {result.rules_version}")
-    if result.app_name:
-        head.append(" · ")
-        head.append_text(safe(result.app_name))
-    yield head
-    if result.declaration:
-        yield Text.assemble("declaration: ", safe(result.declaration))
-    else:
-        yield Text("no declaration: every third party counts as undeclared", style="yellow")
-    if result.first_party_inferred:
-        yield Text.assemble(
-            "first party inferred from the pages in the capture: ", safe(", ".join(result.first_party_inferred))
-        )
-    for i in result.inputs:
-        line = Text.assemble("input: ", safe(i.path), f" ({i.format}, {plural(i.flows, 'flow')})")
-        if i.recorded:
-            line.append_text(Text.assemble("; ", safe(i.recorded)))
-        if not i.complete:
-            line.append("  INCOMPLETE: ", style="bold yellow")
-            line.append_text(safe(i.problem or "read stopped early"))
-        yield line
-    undecoded = undecoded_notice(result)
-    if undecoded:
-        yield Text.assemble(("NOT FULLY DECODED: ", "bold yellow"), safe(undecoded))
+    """The same lines as the plain text's header (captured text already made visible), in colour."""
+    for line, loudness in header_lines(result):
+        yield Text(line, style=_HEADER_STYLE[loudness])
 
 
 _TONE_STYLE = {"alarm": "bold red", "warn": "bold yellow", "calm": "bold", "empty": "bold yellow"}
@@ -185,7 +161,29 @@ def _verdict(result: AuditResult) -> Text:
     return text
 
 
+# Below this many columns the tables squeeze ids into pieces; a narrower
+# terminal gets the plain layout that files and pipes get.
+TABLES_FROM = 120
+
+
+class _TerminalReport:
+    """Tables and colours on a terminal wide enough for them, else the plain layout."""
+
+    def __init__(self, result: AuditResult) -> None:
+        self.result = result
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width >= TABLES_FROM:
+            yield _tables(self.result)
+        else:
+            yield Text(render_plain(self.result).rstrip("\n"), no_wrap=True, overflow="ignore")
+
+
 def renderable(result: AuditResult) -> RenderableType:
+    return _TerminalReport(result)
+
+
+def _tables(result: AuditResult) -> RenderableType:
     parts: list[RenderableType] = list(_header(result))
     parts.append(_recipient_table("Recipients", result.recipients))
     phases = phase_table(result)
