@@ -10,6 +10,7 @@ import pytest
 from flowaudit.model import Observation
 from flowaudit.payload.analyze import analyze
 from flowaudit.payload.detectors.families import Family, family_of
+from flowaudit.payload.detectors.formats import page_url_in
 
 External = Callable[[str, int], Observation]
 
@@ -30,6 +31,9 @@ def _pages(obs: Observation) -> set[str]:
         ("pagexray-expressen", 160, "query:purl"),  # PubMatic ad call, no Referer: purl=https://www.expressen.se/
         ("pagexray-nytimes", 227, "url:path[0] > form:ref"),  # Quantcast pixel;…;ref=http://www.nytimes.com/
         ("healthexchange-nevada", 172, "url:path[0] > form:url"),  # Quantcast pixel;…;url=https://…nevadahealthlink…
+        ("reporthar-9gag-interaction", 80, "query:page"),  # Admixer ev_view.aspx page=9gag.com/ (no scheme)
+        ("pagexray-ferguson", 120, "query:wt.es"),  # Webtrends dcs.gif wt.es=www.ferguson.com/, the Referer's site
+        ("pagexray-ferguson", 115, "query:phint"),  # BlueKai phint=__bk_l=https://www.ferguson.com/
     ],
 )
 def test_the_page_under_a_page_word_key_is_browsing(external: External, capture: str, n: int, location: str) -> None:
@@ -51,3 +55,20 @@ def test_page_words(name: str) -> None:
 )
 def test_urls_a_tag_loads_or_calls_are_no_page_words(name: str) -> None:
     assert family_of(name) is not Family.PAGE_URL
+
+
+@pytest.mark.parametrize(
+    ("value", "url"),
+    [
+        ("https://shop.example/p?id=1", "https://shop.example/p?id=1"),
+        ("9gag.com/", "http://9gag.com/"),
+        ("www.ferguson.com/pipe/valves", "http://www.ferguson.com/pipe/valves"),
+        ("https://cdn.example/lib.js", None),  # a script the page loads
+        ("cdn.example/logo.png", None),
+        ("text/html", None),  # a media type
+        ("1.2.3/beta", None),  # a version
+        ("9gag.com", None),  # a host alone: no page
+    ],
+)
+def test_page_url_in(value: str, url: str | None) -> None:
+    assert page_url_in(value) == url

@@ -261,6 +261,23 @@ def is_url(value: str) -> bool:
 _ASSET_ENDINGS = (".js", ".css", ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico", ".woff", ".woff2", ".mp4")
 
 
+# A URL written without its scheme: a host name ending in a top-level domain, then a path
+# (Webtrends wt.es=www.ferguson.com/, Admixer page=9gag.com/). Letters only in the last label,
+# so versions (1.2/…) and media types (text/html) are not hosts.
+_SCHEMELESS = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,24}/[^\s]*", re.I)
+
+
+def page_url_in(value: str) -> str | None:
+    """The URL of a page a value holds, with or without its scheme; None for other values and
+    for files a page loads (scripts, images)."""
+    if is_url(value):
+        return value if is_page_url(value) else None
+    if len(value) <= 2048 and _SCHEMELESS.fullmatch(value):
+        url = "http://" + value
+        return url if is_page_url(url) else None
+    return None
+
+
 def is_page_url(value: str) -> bool:
     """An http(s) URL that can be a page: not a script, style sheet, image, font or video file."""
     if not is_url(value):

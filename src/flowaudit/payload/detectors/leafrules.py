@@ -348,8 +348,9 @@ _SDK_OBJECTS = frozenset({"notifier", "library", "sdk", "lib", "integrations", "
 def _page_url(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None:
     if any(fold(key) in _SDK_OBJECTS for key in key_path(leaf.location)[:-1]):
         return None
-    if formats.is_page_url(value):
-        excerpt = mask_url(value)
+    page = formats.page_url_in(value)
+    if page is not None:
+        excerpt = mask_url(page)
     elif formats.is_url(value):
         return None  # a file the page loads (a script, an image), not a page
     elif value.startswith("/") and fold(name) in ("page", "pagepath") and len(value) > 1:

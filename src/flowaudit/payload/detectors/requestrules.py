@@ -296,7 +296,7 @@ class PageEcho:
     """
 
     _page_sites: set[str] = field(default_factory=set)
-    _urls: dict[str, tuple[Leaf, str, bool]] = field(default_factory=dict)
+    _urls: dict[str, tuple[Leaf, str, bool, str]] = field(default_factory=dict)
     _searches: list[tuple[Leaf, str, str]] = field(default_factory=list)
 
     def add_header(self, name: str, value: str) -> None:
@@ -307,31 +307,35 @@ class PageEcho:
 
     def add(self, leaf: Leaf, name: str, value: str, *, named_page: bool) -> None:
         """A value; ``named_page``: its key already says it is a page URL (reported elsewhere)."""
-        if formats.is_url(value) and len(self._urls) < _MAX_URLS:
-            self._urls[leaf.location] = (leaf, name, named_page)
+        url = formats.page_url_in(value) or _packed_url(value)
+        if url is not None and len(self._urls) < _MAX_URLS:
+            self._urls[leaf.location] = (leaf, name, named_page, url)
         at = leaf.location.rfind(_URL_QUERY)
         if at > 0 and fold(name) in _SITE_SEARCH_KEYS and len(self._searches) < _MAX_URLS:
             self._searches.append((leaf, name, leaf.location[:at]))
 
-    def _on_page_site(self, url: str) -> bool:
-        return _site(url) in self._page_sites and formats.is_page_url(url)
-
     def detections(self) -> list[Detection]:
         found: list[Detection] = []
-        for leaf, name, named_page in self._urls.values():
-            if not named_page and self._on_page_site(leaf.value.strip()):
+        for leaf, name, named_page, url in self._urls.values():
+            if not named_page and _site(url) in self._page_sites:
                 how = f"key '{name}' + a URL of the site that sent the request (its Referer)"
-                found.append(
-                    hit(leaf, "browsing.history", LIKELY, how, mask_url(leaf.value.strip()), DETECTOR + "page_url")
-                )
+                found.append(hit(leaf, "browsing.history", LIKELY, how, mask_url(url), DETECTOR + "page_url"))
         for leaf, name, url_location in self._searches:
             value = leaf.value.strip()
             holder = self._urls.get(url_location)
-            if holder is None or not self._on_page_site(holder[0].value.strip()) or not _search_text(value, name):
+            if holder is None or _site(holder[3]) not in self._page_sites or not _search_text(value, name):
                 continue
             how = f"'{name}' in the query of a page URL of the site: the visitor's search there"
             found.append(hit(leaf, "usage.search", LIKELY, how, mask(value), DETECTOR + "search"))
         return found
+
+
+def _packed_url(value: str) -> str | None:
+    """A page URL packed with its name into one value (BlueKai's ``phint=__bk_l=https://…``)."""
+    name, eq, rest = value.partition("=")
+    if not eq or not name or len(name) > 32 or not name.replace("_", "").isalnum():
+        return None
+    return rest if formats.is_page_url(rest) else None
 
 
 def _search_text(value: str, name: str) -> bool:
