@@ -27,6 +27,7 @@ from flowaudit.payload.adapters import Adapters, load_adapters
 from flowaudit.payload.decode import decode_request
 from flowaudit.payload.detectors import detect_generic, strongest
 from flowaudit.payload.detectors.commerce import purchases_in_context
+from flowaudit.payload.detectors.cookies import detect_cookie_ids
 from flowaudit.payload.detectors.keys import under_credential
 from flowaudit.payload.model import DecodedRequest, Detection
 
@@ -79,6 +80,7 @@ def analyze_decoded(
         for hit in detect_generic(decoded, skip=adapted.secrets, described=adapted.described)
         if (hit.location, hit.data_type) not in adapted.ruled_out and not _contradicted(hit, documented)
     )
+    found.extend(hit for hit in detect_cookie_ids(decoded, skip=adapted.secrets) if hit.location not in documented)
     return strongest([*adapted.in_context, *purchases_in_context(decoded, found)])
 
 
