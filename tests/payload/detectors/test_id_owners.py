@@ -61,3 +61,11 @@ def test_inside_a_user_object_any_id_is_the_accounts(json_body: JsonBody) -> Non
 def test_a_handle_in_a_tags_address_is_only_possible(json_body: JsonBody) -> None:
     [found] = detect_generic(json_body({"uid": "jdoe77"}, part="query"))
     assert (found.data_type, found.confidence) == ("identifiers.user_id", "possible")
+
+
+def test_an_app_id_beside_the_users_handle_leaves_it_the_accounts(json_body: JsonBody) -> None:
+    """App SDKs send their app id with every event; the user id beside it stays the user's."""
+    found = _ids(
+        detect_generic(json_body({"app_id": "5eb5a37e-b458-11e3-ac11-000c2940e62c", "external_user_id": "user-4242"}))
+    )
+    assert found["external_user_id"] == ("identifiers.user_id", "likely")

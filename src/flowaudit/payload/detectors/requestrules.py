@@ -349,20 +349,18 @@ def _search_text(value: str, name: str) -> bool:
     )
 
 
-# Keys of a site's or app's own setup at a vendor (folded names).
+# Keys of a site's own setup at a vendor (folded names). Not an app's id: app SDKs send it
+# beside the account id of their user in every event (OneSignal's app_id and external_user_id).
 CONFIG_KEYS = frozenset(
     {
         "siteid",
         "websiteid",
         "propertyid",
-        "appid",
-        "applicationid",
         "pixelid",
         "partnerid",
         "publisherid",
         "tenantid",
         "workspaceid",
-        "projectid",
         "containerid",
         "trackingid",
         "measurementid",
@@ -380,8 +378,8 @@ class SiteAccounts:
 
     UserWay's widget posts ``{"userId": 74531, "siteId": 981157}``: the
     site owner's UserWay user and site, the same for every visitor. A handle
-    (not a generated id) sitting in one object with a configuration id
-    (``siteId``, ``appId``, ``pixelId``, ...) is then only ``possible``.
+    (not a generated id) sitting in one object with a site's configuration
+    id (``siteId``, ``pixelId``, ``widgetId``, ...) is then only ``possible``.
     """
 
     _config: set[tuple[str, str]] = field(default_factory=set)
