@@ -4,6 +4,7 @@ parameters and encoded twice (decode), on the external corpus's real requests an
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
@@ -34,6 +35,7 @@ def _pages(obs: Observation) -> set[str]:
         ("reporthar-9gag-interaction", 80, "query:page"),  # Admixer ev_view.aspx page=9gag.com/ (no scheme)
         ("pagexray-ferguson", 120, "query:wt.es"),  # Webtrends dcs.gif wt.es=www.ferguson.com/, the Referer's site
         ("pagexray-ferguson", 115, "query:phint"),  # BlueKai phint=__bk_l=https://www.ferguson.com/
+        ("pagexray-verizon", 113, "url:path[0] > form:u16"),  # Floodlight u16=/devices/, the Referer's path
     ],
 )
 def test_the_page_under_a_page_word_key_is_browsing(external: External, capture: str, n: int, location: str) -> None:
@@ -72,3 +74,17 @@ def test_urls_a_tag_loads_or_calls_are_no_page_words(name: str) -> None:
 )
 def test_page_url_in(value: str, url: str | None) -> None:
     assert page_url_in(value) == url
+
+
+def test_the_home_pages_path_alone_is_no_echo(external: External) -> None:
+    """Floodlight's u16 echoes the Referer's path; on the home page that path is "/", which any
+    field may hold, so it says nothing."""
+    obs = external("pagexray-verizon", 113)
+    home = tuple(
+        (k, "https://www.verizonwireless.com/") if k.lower() == "referer" else (k, v) for k, v in obs.request_headers
+    )
+    assert "url:path[0] > form:u16" in _pages(obs)
+    assert "u16=%2Fdevices%2F" in obs.path
+    assert "url:path[0] > form:u16" not in _pages(
+        replace(obs, request_headers=home, path=obs.path.replace("u16=%2Fdevices%2F", "u16=%2F"))
+    )

@@ -291,22 +291,30 @@ class PageEcho:
 
     A browser names that page in the Referer or Origin header. A URL value on the same site,
     in a request to another site's tracker, is that page or another page of the site: the
-    visitor's browsing (key names vary with every vendor, the site they name does not); a
-    search parameter in such a URL (``?s=pregnancy``) is the visitor's search on the site.
+    visitor's browsing (key names vary with every vendor, the site they name does not); so is
+    the Referer's own path sent as a value (Floodlight's ``u16=/devices/``); a search
+    parameter in such a URL (``?s=pregnancy``) is the visitor's search on the site.
     """
 
     _page_sites: set[str] = field(default_factory=set)
     _urls: dict[str, tuple[Leaf, str, bool, str]] = field(default_factory=dict)
     _searches: list[tuple[Leaf, str, str]] = field(default_factory=list)
+    _page_paths: set[str] = field(default_factory=set)
+    _paths: list[tuple[Leaf, str]] = field(default_factory=list)
 
     def add_header(self, name: str, value: str) -> None:
         if name in ("referer", "origin") and formats.is_url(value):
             site = _site(value)
             if site:
                 self._page_sites.add(site)
+            path = _path(value)
+            if len(path) > 1:  # "/" is every site's home page: too common a value to be an echo
+                self._page_paths.add(path)
 
     def add(self, leaf: Leaf, name: str, value: str, *, named_page: bool) -> None:
         """A value; ``named_page``: its key already says it is a page URL (reported elsewhere)."""
+        if value[:1] == "/" and len(value) > 1 and len(self._paths) < _MAX_URLS:
+            self._paths.append((leaf, name))
         url = formats.page_url_in(value) or _packed_url(value)
         if url is not None and len(self._urls) < _MAX_URLS:
             self._urls[leaf.location] = (leaf, name, named_page, url)
@@ -320,6 +328,10 @@ class PageEcho:
             if not named_page and _site(url) in self._page_sites:
                 how = f"key '{name}' + a URL of the site that sent the request (its Referer)"
                 found.append(hit(leaf, "browsing.history", LIKELY, how, mask_url(url), DETECTOR + "page_url"))
+        for leaf, name in self._paths:
+            if leaf.value.strip().rstrip("/") in self._page_paths:
+                how = f"key '{name}' + the path of the page that sent the request (its Referer)"
+                found.append(hit(leaf, "browsing.history", LIKELY, how, mask(leaf.value), DETECTOR + "page_url"))
         for leaf, name, url_location in self._searches:
             value = leaf.value.strip()
             holder = self._urls.get(url_location)
@@ -328,6 +340,15 @@ class PageEcho:
             how = f"'{name}' in the query of a page URL of the site: the visitor's search there"
             found.append(hit(leaf, "usage.search", LIKELY, how, mask(value), DETECTOR + "search"))
         return found
+
+
+def _path(url: str) -> str:
+    """A URL's path without a trailing slash (``/devices/`` and ``/devices`` are one page)."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return ""
+    return path.rstrip("/") or "/"
 
 
 def _packed_url(value: str) -> str | None:
