@@ -135,6 +135,10 @@ def test_platform_traffic(catalog: Catalog, host: str) -> None:
         ("configuration.apple.com", "/configurations/pep/config/geo/networkDefaults-ios-18.0.plist"),
         ("mesu.apple.com", "/assets/com_apple_MobileAsset_SoftwareUpdate/com_apple_MobileAsset_SoftwareUpdate.xml"),
         ("www.msftconnecttest.com", "/connecttest.txt"),
+        ("updates.cdn-apple.com", "/2024SummerFCS/patches/x.zip"),
+        ("mask.icloud.com", "/"),
+        ("android.googleapis.com", "/checkin"),
+        ("digitalassetlinks.googleapis.com", "/v1/statements:list"),
     ],
 )
 def test_platform_requests_by_host_and_path(catalog: Catalog, host: str, path: str) -> None:
