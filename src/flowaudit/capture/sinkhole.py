@@ -4,8 +4,9 @@ The point of this sinkhole is not feeding trackers while still letting the
 app work: a host is sinkholed when the audit would count it as a third
 party (a catalog company, or a recipient the declaration pins by domain),
 except the infrastructure an app needs to show its own content (CDNs,
-hosting, essential services) and the operating system's own traffic
-(platform). The app's first-party domains and hosts the catalog does not
+hosting, essential services), the bot checks its forms need (security:
+a CAPTCHA that never loads blocks sign-in) and the operating system's own
+traffic (platform). The app's first-party domains and hosts the catalog does not
 know are forwarded: they may be the app's own backend. ``--sinkhole all``
 forwards nothing.
 
@@ -22,7 +23,7 @@ from flowaudit.declaration import load_declaration
 from flowaudit.engine.destinations import DestinationResolver
 
 # Third-party categories that are forwarded all the same: without them the app breaks.
-SPARED_CATEGORIES = frozenset({"cdn", "hosting", "essential", "platform"})
+SPARED_CATEGORIES = frozenset({"cdn", "hosting", "essential", "security", "platform"})
 
 
 def third_party_matcher(declared: str | None) -> Callable[[str], bool]:
