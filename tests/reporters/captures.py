@@ -14,6 +14,7 @@ from mitmproxy import connection, http
 from mitmproxy.io import FlowWriter
 
 from flowaudit.capture.addon import PHASE_KEY
+from flowaudit.reporters import REPORTERS
 
 from .results import HOSTILE
 
@@ -116,3 +117,13 @@ def run_flowaudit(
         cwd=cwd,
         env={"PATH": "/usr/bin:/bin", **(env or {})},
     )
+
+
+def check_every_format(capture: Path, out: Path, *extra: object) -> dict[str, str]:
+    """``flowaudit check CAPTURE --format <each> -o OUT --fail-on never EXTRA...``: every file it wrote, by name."""
+    formats = [a for fmt in sorted(REPORTERS) for a in ("--format", fmt)]
+    run = run_flowaudit("check", capture, *formats, "-o", out, "--fail-on", "never", *extra)
+    assert run.returncode == 0, run.stderr
+    files = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
+    assert len(files) == len(REPORTERS)
+    return files

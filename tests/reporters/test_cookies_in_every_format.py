@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flowaudit.reporters import REPORTERS
-
-from .captures import run_flowaudit
+from .captures import check_every_format
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "external" / "pixelinspector-oraquick" / "capture.har"
 DECLARATION = """\
@@ -39,21 +37,7 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
 
 
 def outputs(folder: Path, out: Path, *extra: str) -> dict[str, str]:
-    args = [a for fmt in sorted(REPORTERS) for a in ("--format", fmt)]
-    run = run_flowaudit(
-        "check",
-        folder / "capture.har",
-        "--declared",
-        folder / "flowaudit.yml",
-        *args,
-        "-o",
-        out,
-        "--fail-on",
-        "never",
-        *extra,
-    )
-    assert run.returncode == 0, run.stderr
-    return {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
+    return check_every_format(folder / "capture.har", out, "--declared", folder / "flowaudit.yml", *extra)
 
 
 def cookie_evidence(json_text: str) -> list[dict[str, object]]:

@@ -11,7 +11,7 @@ import pytest
 
 from flowaudit.reporters import REPORTERS
 
-from .captures import flow, run_flowaudit, write
+from .captures import check_every_format, flow, run_flowaudit, write
 
 BEARER = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyNDIifQ.c2lnbmF0dXJlLXNlY3JldA"
 COOKIE = "s3ss10n-c00kie-value"
@@ -71,23 +71,7 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def all_formats(capture: Path, out: Path, *extra: str) -> dict[str, str]:
-    args = [a for fmt in sorted(REPORTERS) for a in ("--format", fmt)]
-    run = run_flowaudit(
-        "check",
-        capture / "capture.mitm",
-        "--declared",
-        capture / "flowaudit.yml",
-        *args,
-        "-o",
-        out,
-        "--fail-on",
-        "never",
-        *extra,
-    )
-    assert run.returncode == 0, run.stderr
-    files = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
-    assert len(files) == len(REPORTERS)
-    return files
+    return check_every_format(capture / "capture.mitm", out, "--declared", capture / "flowaudit.yml", *extra)
 
 
 def test_no_format_shows_a_secret(capture: Path, tmp_path: Path) -> None:

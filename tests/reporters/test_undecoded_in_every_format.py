@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from flowaudit.reporters import REPORTERS
-
-from .captures import flow, run_flowaudit, write
+from .captures import check_every_format, flow, run_flowaudit, write
 
 REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld" / "mitmproxy-testdata" / "flows"
 LINE = "2 requests could not be fully decoded"
@@ -56,12 +54,7 @@ def test_the_real_corrupted_gzip_is_damaged() -> None:
 
 
 def test_every_format_says_how_many_requests_could_not_be_fully_decoded(capture: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    args = [a for fmt in sorted(REPORTERS) for a in ("--format", fmt)]
-    run = run_flowaudit("check", capture / "capture.mitm", *args, "-o", out, "--fail-on", "never")
-    assert run.returncode == 0, run.stderr
-    files = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
-    assert len(files) == len(REPORTERS)
+    files = check_every_format(capture / "capture.mitm", tmp_path / "out")
     for name, text in files.items():
         if name != "flowaudit.json":
             assert LINE in " ".join(text.split()), name
