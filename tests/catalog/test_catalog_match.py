@@ -149,15 +149,10 @@ def test_platform_requests_by_host_and_path(catalog: Catalog, host: str, path: s
 @pytest.mark.parametrize(
     ("host", "path", "service", "category"),
     [
-        # The same hosts serve sites and apps on other paths; these requests are
-        # from the external corpus (pixel-inspector's health shops, PageXray).
-        ("www.google.com", "/pagead/1p-user-list/989842629/?random=1", "Google", "advertising"),
-        ("www.google.com", "/ads/ga-audiences?v=1&t=sr", "Google", "advertising"),
-        ("www.google.com", "/recaptcha/api2/anchor?ar=1&k=x", "reCAPTCHA", "security"),
-        ("www.gstatic.com", "/recaptcha/api2/canonical_car.png", "reCAPTCHA", "security"),
+        # The same hosts serve sites and apps on other paths (the external
+        # corpus's own requests are checked in test_external_corpus_requests_by_path).
         ("www.google.com", "/asyncfoo", "Google", "advertising"),  # a path scope ends at a segment
         ("accounts.google.com", "/o/oauth2/v2/auth", "Google Auth", "customer_engagement"),
-        ("translate-pa.googleapis.com", "/v1/supportedLanguages?client=te", "Google Translate", "other"),
         ("www.apple.com", "/", "Apple", "other"),
     ],
 )
@@ -264,9 +259,18 @@ def test_results_are_cached(catalog: Catalog) -> None:
     assert catalog.match("api.segment.io") is catalog.match("api.segment.io")
 
 
-def _har_hosts(path: Path) -> set[str]:
+def _har_requests(path: Path) -> list[tuple[str, str]]:
+    """(host, path with query) of every request in a HAR file."""
     doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    return {urlsplit(e["request"]["url"]).hostname for e in doc["log"]["entries"]}
+    out = []
+    for entry in doc["log"]["entries"]:
+        url = urlsplit(entry["request"]["url"])
+        out.append((url.hostname or "", url.path + (f"?{url.query}" if url.query else "")))
+    return out
+
+
+def _har_hosts(path: Path) -> set[str]:
+    return {host for host, _ in _har_requests(path)}
 
 
 def test_real_captures(catalog: Catalog) -> None:
@@ -299,13 +303,7 @@ def test_mitmproxy_testdata_negatives(catalog: Catalog) -> None:
 
 
 def _requests(capture: str) -> list[tuple[str, str]]:
-    """(host, path with query) of every request in an external capture."""
-    doc = json.loads((EXTERNAL / capture / "capture.har").read_text(encoding="utf-8-sig"))
-    out = []
-    for entry in doc["log"]["entries"]:
-        url = urlsplit(entry["request"]["url"])
-        out.append((url.hostname or "", url.path + (f"?{url.query}" if url.query else "")))
-    return out
+    return _har_requests(EXTERNAL / capture / "capture.har")
 
 
 @pytest.mark.parametrize(
