@@ -66,3 +66,15 @@ def test_html_of_hostile_results_read_back_from_json_stays_inert() -> None:
     html = render_html(d)
     assert active_markup(html) == ["<link>"]  # only the page's own favicon link (a data: URL)
     assert "&lt;script&gt;document.title=" in html
+
+
+def test_no_gate_is_no_pass_in_any_format() -> None:
+    """--fail-on never: the diff says there is no gate, never "pass" (as `check` does)."""
+    evil = Recipient("Meta", "meta", "advertising", "third", False, ("graph.facebook.com",), 1, ("health.health",))
+    diff = diff_results(side("old.mitm", ()), side("new.mitm", (evil,)), fail_on="never")
+    page = re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", render_html(diff), flags=re.S))
+    for text in (render_text(diff), render_markdown(diff), page):
+        assert not re.search(r"\bpass\b", text, re.IGNORECASE)
+        assert re.search(r"no gate", text, re.IGNORECASE)
+    assert json.loads(render_json(diff))["summary"]["verdict"] == "none"
+    assert '<section class="verdict none"' in render_html(diff)

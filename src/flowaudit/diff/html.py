@@ -17,7 +17,7 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from flowaudit.diff.model import ResultDiff
-from flowaudit.diff.words import declared_word, headline, sentences, side_line
+from flowaudit.diff.words import declared_word, gate_verdict, headline, sentences, side_line, verdict_word
 from flowaudit.reporters.html import _environment, style_hash, stylesheet
 
 _EXTRA_CSS = """
@@ -62,4 +62,6 @@ def render_html(diff: ResultDiff) -> str:
         old_line=side_line(diff.old),
         new_line=side_line(diff.new),
         declared_word=declared_word,
+        verdict_word=verdict_word,
+        gate_verdict=gate_verdict,
     )

@@ -9,12 +9,15 @@ from rich.table import Table
 from rich.text import Text
 
 from flowaudit.diff.model import RecipientChange, ResultDiff
-from flowaudit.diff.words import declared_word, headline, sentences, side_line, verdict_word
+from flowaudit.diff.words import declared_word, gate_verdict, headline, sentences, side_line, verdict_word
 from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import Finding
 from flowaudit.reporters.text import safe
 
 _CHANGE_STYLE = {"appeared": "bold red", "disappeared": "green", "changed": "yellow"}
+
+
+_GATE_STYLE = {"fail": "bold red", "pass": "bold green", "none": "bold"}
 
 
 def _signed(added: tuple[str, ...], removed: tuple[str, ...], *, mark_sensitive: bool = False) -> Text:
@@ -79,7 +82,7 @@ def renderable(diff: ResultDiff) -> RenderableType:
     if diff.fixed_findings:
         parts.append(_findings("Fixed findings", diff.fixed_findings))
     summary = safe(" ".join(sentences(diff)) + " ")
-    summary.append(f"{verdict_word(diff)} ({headline(diff)})", style="bold red" if diff.failed() else "bold green")
+    summary.append(f"{verdict_word(diff)} ({headline(diff)})", style=_GATE_STYLE[gate_verdict(diff)])
     parts.append(summary)
     return Group(*parts)
 

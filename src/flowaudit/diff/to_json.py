@@ -11,7 +11,7 @@ from typing import Any
 
 from flowaudit import __version__
 from flowaudit.diff.model import RecipientChange, ResultDiff, Side
-from flowaudit.diff.words import headline
+from flowaudit.diff.words import gate_verdict, headline
 from flowaudit.reporters.json_result import finding_to_dict
 
 SCHEMA_VERSION = 1
@@ -61,7 +61,7 @@ def diff_to_dict(diff: ResultDiff) -> dict[str, Any]:
             "fixed_findings": len(diff.fixed_findings),
             "unchanged_findings": diff.unchanged_findings,
             "fail_on": diff.fail_on,
-            "verdict": "fail" if diff.failed() else "pass",
+            "verdict": gate_verdict(diff),
             "headline": headline(diff),
         },
         "notes": list(diff.notes),

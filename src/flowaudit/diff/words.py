@@ -27,8 +27,16 @@ def sensitive_types(change: RecipientChange) -> tuple[str, ...]:
     return tuple(t for t in change.data_types_added if is_sensitive(t))
 
 
+def gate_verdict(diff: ResultDiff) -> str:
+    """ "fail", "pass", or "none" under --fail-on never: no gate is not a pass
+    (the same three values as a check's summary.verdict)."""
+    if diff.fail_on == "never":
+        return "none"
+    return "fail" if diff.failed() else "pass"
+
+
 def verdict_word(diff: ResultDiff) -> str:
-    return "FAIL" if diff.failed() else "PASS"
+    return {"fail": "FAIL", "pass": "PASS", "none": "NO GATE"}[gate_verdict(diff)]
 
 
 def headline(diff: ResultDiff) -> str:
@@ -36,7 +44,7 @@ def headline(diff: ResultDiff) -> str:
     if diff.failed():
         return f"new findings at or above {diff.fail_on}"
     if diff.fail_on == "never":
-        return "--fail-on never"
+        return "run with --fail-on never, so new findings do not change the exit status"
     return f"no new finding at or above {diff.fail_on}"
 
 
