@@ -9,7 +9,9 @@ import pytest
 
 from flowaudit.model import Observation
 from flowaudit.payload.analyze import analyze
+from flowaudit.payload.detectors import detect_generic
 from flowaudit.payload.detectors.events import interaction, is_machinery
+from flowaudit.payload.model import DecodedRequest
 
 External = Callable[[str, int], Observation]
 
@@ -106,3 +108,9 @@ def test_config_values_are_no_interaction(value: str) -> None:
 )
 def test_machinery_events(name: str, machinery: bool) -> None:
     assert is_machinery(name) is machinery
+
+
+def test_an_event_name_in_an_events_list(json_body: Callable[..., DecodedRequest]) -> None:
+    """X's pixel posts events=[["pageview", {}]]: list items carry the list's name."""
+    found = detect_generic(json_body({"events": [["pageview", {}]], "type": "json"}))
+    assert [(d.location, d.data_type) for d in found] == [("body > json:events[0][0]", "usage.interactions")]

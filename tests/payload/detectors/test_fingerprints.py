@@ -48,3 +48,21 @@ def test_single_digit_counts_are_attributes_but_three_are_not_enough(json_body: 
     assert not [d for d in detect_generic(three) if d.data_type == "device.fingerprint"]
     four = json_body({"u_nplug": "4", "u_cd": "24", "u_tz": "-300", "cookie_enabled": "1"})
     assert [d.data_type for d in detect_generic(four) if d.data_type == "device.fingerprint"] == ["device.fingerprint"]
+
+
+def test_a_consent_banners_screen_and_locale_are_no_fingerprint(external: External) -> None:
+    """healthexchange colorado, request 127: Enzuzo's analytics sends screen size, colour depth, language
+    and deviceMemory; its label says no fingerprint (no hash, model or carrier): three attributes stay under
+    the threshold, deviceMemory is no fingerprint attribute here."""
+    assert _fingerprints(external("healthexchange-colorado", 127)) == set()
+
+
+def test_canvas_webgl_touch_and_audio_are_fingerprint_attributes(json_body: JsonBody) -> None:
+    """What fingerprinting scripts read beyond screen and locale (FingerprintJS's sources)."""
+    found = detect_generic(
+        json_body({"canvasHash": "9f3a1c", "webglRenderer": "ANGLE (Intel)", "maxTouchPoints": "0", "audio": "35.73"})
+    )  # canvas and WebGL are one attribute: three in all
+    assert not [d for d in found if d.data_type == "device.fingerprint"]
+    found = detect_generic(json_body({"canvasHash": "9f3a1c", "maxTouchPoints": "0", "audio": "35.73", "tz": "-60"}))
+    [fingerprint] = [d for d in found if d.data_type == "device.fingerprint"]
+    assert fingerprint.how.startswith("4 device attributes")

@@ -288,8 +288,8 @@ _EXACT: dict[str, Family] = {
         "screenclass",
     ),
     # Keys holding an event name among other things (Snowplow's e=pv, adswizz type=sitevisit,
-    # action=lead, Quantcast labels=_fp.event.<name>): see detectors.events.
-    **_table(Family.EVENT_WEAK, "e", "evt", "t", "action", "type", "labels"),
+    # action=lead, Quantcast labels=_fp.event.<name>, X events=[["pageview", {}]]): see detectors.events.
+    **_table(Family.EVENT_WEAK, "e", "evt", "t", "action", "type", "labels", "events"),
     **_table(
         Family.ADVERTISING,
         "gclid",
@@ -459,6 +459,9 @@ _FINGERPRINT: dict[str, str] = {
     **dict.fromkeys(("cookieenabled", "cookiesenabled"), "cookies enabled"),
     **dict.fromkeys(("uh", "uw"), "screen"),
     "utz": "timezone",
+    **dict.fromkeys(("touchsupport", "maxtouchpoints"), "touch support"),
+    **dict.fromkeys(("canvas", "canvashash", "canvasfp", "webgl", "webglvendor", "webglrenderer"), "canvas and WebGL"),
+    **dict.fromkeys(("audio", "audiohash", "audiofp"), "audio"),
 }
 
 
