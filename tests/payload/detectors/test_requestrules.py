@@ -62,12 +62,13 @@ def _searches(obs: Observation) -> dict[str, str]:
 def test_a_search_in_a_page_url_of_the_referring_site_is_the_visitors_search() -> None:
     """A shop's ?s=pregnancy inside the page URL a tag reports (Bing UET p=): a search, not its button."""
     [obs] = open_inputs([str(REQUESTS / "bing-uet-site-search-referer.har")])
-    assert set(_searches(obs)) == {"query:p > query:s"}  # search=Search is the button's label
-    assert _searches(replace(obs, request_headers=())) == {}  # no page to tie the URL to
+    # search=Search is the button's label; tl=You searched for pregnancy is the page's title (leafrules.search_title)
+    assert set(_searches(obs)) == {"query:p > query:s", "query:tl"}
+    assert set(_searches(replace(obs, request_headers=()))) == {"query:tl"}  # no page to tie the URL to
 
 
 def test_a_search_template_is_no_search() -> None:
     [obs] = open_inputs([str(REQUESTS / "bing-uet-site-search-referer.har")])
     template = replace(obs, path=obs.path.replace("%3Fs%3Dpregnancy", "%3Fs%3D%7Bsearch_term_string%7D"))
     assert template.path != obs.path
-    assert _searches(template) == {}
+    assert set(_searches(template)) == {"query:tl"}  # only the title, not the template

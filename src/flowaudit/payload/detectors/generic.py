@@ -33,6 +33,7 @@ from flowaudit.payload.detectors.leafrules import (
     Rule,
     format_only,
     path_user_id,
+    search_title,
 )
 from flowaudit.payload.detectors.requestrules import (
     CONFIG_KEYS,
@@ -180,6 +181,10 @@ def detect_generic(
                     found.append(detection)
         if _format_worth_checking(value):
             found.extend(format_only(leaf, name, value))
+        if value[0] in "YySs" and len(value) > 17:
+            titled = search_title(leaf, value)
+            if titled is not None:
+                found.append(titled)
         # a cheap first look for exception, stacktrace, frames, crash, minidump
         if "xception" in location or "tack" in location or "rame" in location or "rash" in location:
             crash.add(leaf, name)

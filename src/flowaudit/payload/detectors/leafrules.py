@@ -10,6 +10,7 @@ multi-line stack trace, which nothing else looks like.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from flowaudit.payload.detectors import events, formats
@@ -365,6 +366,30 @@ def _search(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | None
     if len(value) > 200 or not _has_letter(value) or is_placeholder(value) or formats.is_url(value):
         return None
     return hit(leaf, "usage.search", LIKELY, f"key '{name}' + search text", mask(value), DETECTOR + "search")
+
+
+# Titles search-result pages get from the most common site software, naming the search:
+# WordPress core "Search Results for “%s”" (wp_get_document_title,
+# https://developer.wordpress.org/reference/functions/wp_get_document_title/) and Yoast SEO's
+# default search title "You searched for %%searchphrase%%"
+# (https://yoast.com/help/list-available-snippet-variables-yoast-seo/). Trackers send the page
+# title with every page view (GA dt, Meta's page features, UET tl).
+_SEARCH_TITLES = ("you searched for ", "search results for ")
+_QUOTES = "\"'“”‘’«»"
+_TITLE_SEPARATOR = re.compile(r"\s[|\-–—>»:·•]+\s")  # before the site's name: "… | Shop", "… > Shop"
+
+
+def search_title(leaf: Leaf, value: str) -> Detection | None:
+    """A page title that names the visitor's search on the site (``You searched for pregnancy``)."""
+    low = value[:20].lower()
+    prefix = next((p for p in _SEARCH_TITLES if low.startswith(p)), None)
+    if prefix is None or len(value) > 300:
+        return None
+    term = _TITLE_SEPARATOR.split(value[len(prefix) :], 1)[0].strip().strip(_QUOTES).strip()
+    if not term or not _has_letter(term) or is_placeholder(term):
+        return None
+    how = "a page title naming the search on the site"
+    return hit(leaf, "usage.search", LIKELY, how, mask(term), DETECTOR + "search")
 
 
 def _weak_search(leaf: Leaf, name: str, value: str, parent: str) -> Detection | None:
