@@ -114,3 +114,12 @@ def test_an_event_name_in_an_events_list(json_body: Callable[..., DecodedRequest
     """X's pixel posts events=[["pageview", {}]]: list items carry the list's name."""
     found = detect_generic(json_body({"events": [["pageview", {}]], "type": "json"}))
     assert [(d.location, d.data_type) for d in found] == [("body > json:events[0][0]", "usage.interactions")]
+
+
+def test_matomo_event_action_and_referrer(json_body: Callable[..., DecodedRequest]) -> None:
+    """Matomo's tracking API: e_a is the event's action, urlref the referring page."""
+    found = detect_generic(json_body({"e_a": "Download brochure", "urlref": "https://news.example/a"}, part="query"))
+    assert {(d.location.rsplit(":", 1)[1], d.data_type) for d in found} == {
+        ("e_a", "usage.interactions"),
+        ("urlref", "browsing.history"),
+    }

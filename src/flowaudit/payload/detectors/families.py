@@ -238,6 +238,7 @@ _EXACT: dict[str, Family] = {
         "landingpageurl",
         "sourceurl",
         "purl",  # "page URL": PubMatic ad calls carry the page under it
+        "urlref",  # Matomo's referrer: https://developer.matomo.org/api-reference/tracking-api
         "topurl",
     ),
     **_table(
@@ -283,6 +284,10 @@ _EXACT: dict[str, Family] = {
         "en",
         "eventtype",
         "evtname",  # CleverTap: https://developer.clevertap.com/docs/upload-events-api
+        # the event's action (Matomo e_a: https://developer.matomo.org/api-reference/tracking-api,
+        # Universal Analytics ea)
+        "ea",
+        "eventaction",
         "ev",
         "screenname",
         "screenclass",
