@@ -116,10 +116,10 @@ def test_an_event_name_in_an_events_list(json_body: Callable[..., DecodedRequest
     assert [(d.location, d.data_type) for d in found] == [("body > json:events[0][0]", "usage.interactions")]
 
 
-def test_matomo_event_action_and_referrer(json_body: Callable[..., DecodedRequest]) -> None:
-    """Matomo's tracking API: e_a is the event's action, urlref the referring page."""
-    found = detect_generic(json_body({"e_a": "Download brochure", "urlref": "https://news.example/a"}, part="query"))
+def test_an_event_action_and_matomos_referrer(json_body: Callable[..., DecodedRequest]) -> None:
+    """eventAction names what the user did; Matomo's tracking API names the referring page urlref."""
+    found = detect_generic(json_body({"eventAction": "Download brochure", "urlref": "https://news.example/a"}))
     assert {(d.location.rsplit(":", 1)[1], d.data_type) for d in found} == {
-        ("e_a", "usage.interactions"),
+        ("eventAction", "usage.interactions"),
         ("urlref", "browsing.history"),
     }

@@ -284,9 +284,6 @@ _EXACT: dict[str, Family] = {
         "en",
         "eventtype",
         "evtname",  # CleverTap: https://developer.clevertap.com/docs/upload-events-api
-        # the event's action (Matomo e_a: https://developer.matomo.org/api-reference/tracking-api,
-        # Universal Analytics ea)
-        "ea",
         "eventaction",
         "ev",
         "screenname",
