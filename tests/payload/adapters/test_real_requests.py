@@ -250,3 +250,14 @@ def test_snowplow_hits_visitor_id_fingerprint_page_and_event(name: str, vendor: 
     assert at(by_type, "usage.interactions") == {"query:e": detector}
     unknown_event = request(name, edit=("e=pv&", "e=xx&"))
     assert "usage.interactions" not in found(unknown_event)
+
+
+def test_klaviyo_track_names_the_profile_and_keeps_the_site_key_a_secret() -> None:
+    [obs] = open_inputs([str(Path(__file__).resolve().parents[2] / "data" / "requests" / "klaviyo-track-activity.har")])
+    by_type = found(obs)
+    data = "body > multipart:data > json:"
+    assert at(by_type, "identifiers.user_id") == {f"{data}customer_properties.$exchange_id": "adapter:klaviyo"}
+    assert at(by_type, "contact.email") == {f"{data}customer_properties.$email": "adapter:klaviyo"}
+    assert at(by_type, "usage.interactions") == {f"{data}event": "adapter:klaviyo"}
+    result = load_adapters().match(decode_request(obs), obs.host, obs.path)
+    assert f"{data}token" in result.secrets
