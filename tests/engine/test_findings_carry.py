@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from flowaudit.catalog import load_catalog
-from flowaudit.commands.check import audit_captures
 from flowaudit.declaration import load_declaration
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.engine.audit import inspect
 from flowaudit.engine.tally import ASSERTED
 from flowaudit.inputs import open_inputs
 from flowaudit.model import AuditResult
+from flowaudit.pipeline import audit_captures
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests/data"

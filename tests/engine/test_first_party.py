@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flowaudit.commands.check import audit_captures
 from flowaudit.engine import Auditor
 from flowaudit.engine.first_party import FirstPartyHints
 from flowaudit.model import InputInfo
+from flowaudit.pipeline import audit_captures
 
 from .conftest import obs
 

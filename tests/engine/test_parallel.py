@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from flowaudit.commands.check import audit_captures
+from flowaudit.pipeline import audit_captures
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -324,7 +324,7 @@ def test_a_malformed_capture_record_is_ignored(read: Read, tmp_path: Path) -> No
 
 @pytest.mark.parametrize("fmt", ["text", "json", "html", "sarif", "junit", "markdown"])
 def test_record_app_and_device_reach_every_output(tmp_path: Path, fmt: str) -> None:
-    from flowaudit.commands.check import audit_captures
+    from flowaudit.pipeline import audit_captures
     from flowaudit.reporters import get_reporter
 
     capture = _flowaudit_capture(tmp_path / "recorded.mitm")

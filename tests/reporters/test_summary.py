@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from flowaudit.commands.check import audit_captures
 from flowaudit.model import SEVERITIES, AuditResult
+from flowaudit.pipeline import audit_captures
 from flowaudit.reporters import get_reporter
 from flowaudit.reporters.diagram import layout
 from flowaudit.reporters.github import annotation_lines, escape_property

@@ -46,7 +46,7 @@ class LiveView:
     """A rich renderable, re-rendered by ``rich.live.Live`` a few times a second."""
 
     def __init__(self, catalog: Catalog, declaration: Declaration | None, capture: Path) -> None:
-        # As `check` builds it (commands/check.py), so the view shows what the audit will.
+        # As the pipeline builds it (flowaudit/pipeline.py), so the view shows what the audit will.
         self._auditor = Auditor(catalog, declaration, fail_on="never", analyzer=PayloadAnalyzer(declaration))
         self._capture = capture
         self._name = str(capture)

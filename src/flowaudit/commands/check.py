@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 
 import click
 
 from flowaudit.catalog import load_catalog
-from flowaudit.commands.output import require_folder_for_formats, write_outputs
-from flowaudit.declaration import load_declaration
-from flowaudit.engine import Auditor
-from flowaudit.engine.analysis import PayloadAnalyzer
-from flowaudit.engine.parallel import audit_in_workers
+from flowaudit.commands.output import require_folder_for_formats
+from flowaudit.commands.write import write_result
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_FINDINGS, EXIT_OK
-from flowaudit.inputs import open_inputs
 from flowaudit.model import AuditResult
-from flowaudit.redact import Redactor, redact_result
-from flowaudit.reporters import get_reporter
+from flowaudit.pipeline import audit_captures
 from flowaudit.reporters.github import publish
-from flowaudit.reporters.text import renderable
 from flowaudit.suppress.apply import Applied, apply_suppressions
 from flowaudit.suppress.baseline import read_baseline
 from flowaudit.suppress.loader import load_ignore_file
@@ -44,60 +34,6 @@ class CheckOptions:
     show_suppressed: bool = False
     redact: bool = True  # False: --no-redact, secrets stay in every output (which says so)
     jobs: int | None = None  # worker processes for payload inspection; None: by capture size
-
-
-# Below this much capture, starting worker processes costs more than it saves.
-PARALLEL_FROM_BYTES = 16 * 1024 * 1024
-
-
-def audit_captures(
-    inputs: Sequence[str],
-    declared: str | None,
-    fail_on: str = "high",
-    *,
-    redact: bool = True,
-    jobs: int | None = 0,
-) -> AuditResult:
-    """Audit captures exactly as `check` does; `study`, `diff` and `disclose` call this too,
-    so every command sees the same engine, catalog and payload analysis.
-
-    ``jobs`` is how many worker processes inspect payloads (0: none, all in
-    this process; None: decide by the size of the captures).
-
-    The result comes back redacted (unless ``redact`` is False) and stamped
-    for custody: when it was made and the declaration's SHA-256."""
-    catalog = load_catalog()
-    declaration = load_declaration(declared, catalog) if declared else None
-    captures = open_inputs(inputs)
-    auditor = Auditor(catalog, declaration, fail_on=fail_on, analyzer=PayloadAnalyzer(declaration))
-    workers = _workers(captures.size) if jobs is None else jobs
-    if workers > 0:
-        audit_in_workers(auditor, captures, declared, workers)
-    else:
-        for observation in captures:
-            auditor.add(observation)
-    result = redact_result(auditor.result(captures.inputs), Redactor.for_declaration(declaration, enabled=redact))
-    return replace(
-        result,
-        created=_created(),
-        declaration_sha256=hashlib.sha256(Path(declared).read_bytes()).hexdigest() if declared else None,
-    )
-
-
-def _workers(capture_bytes: int) -> int:
-    """One process reads and counts; the other cores inspect payloads."""
-    cores = os.cpu_count() or 1
-    if cores < 2 or capture_bytes < PARALLEL_FROM_BYTES:
-        return 0
-    return min(cores - 1, 4)
-
-
-def _created() -> str:
-    """Now, or SOURCE_DATE_EPOCH when set (reproducible reports, as in
-    https://reproducible-builds.org/specs/source-date-epoch/)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    seconds = int(epoch) if epoch.isdigit() else time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def run_check(options: CheckOptions) -> int:
@@ -139,15 +75,3 @@ def _warn_incomplete(result: AuditResult) -> None:
                 f"flowaudit: warning: {i.path}: incomplete, read {i.flows} flows: {i.problem}",
                 err=True,
             )
-
-
-def write_result(result: AuditResult, formats: Sequence[str], output: str | None) -> None:
-    """Every asked format of a result: to the terminal, a file or a folder (`check` and `report`)."""
-    write_outputs(
-        formats,
-        output,
-        stem="flowaudit",
-        extension=lambda fmt: get_reporter(fmt).extension,
-        render=lambda fmt: get_reporter(fmt).render(result),
-        terminal=lambda: renderable(result),
-    )

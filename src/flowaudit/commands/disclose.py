@@ -18,7 +18,6 @@ from pathlib import Path
 import click
 
 from flowaudit.catalog import load_catalog
-from flowaudit.commands.check import audit_captures
 from flowaudit.commands.output import make_folder, write_file
 from flowaudit.declaration import load_declaration
 from flowaudit.disclose.draft import draft_disclosure
@@ -26,6 +25,7 @@ from flowaudit.disclose.markdown import render_markdown
 from flowaudit.disclose.yaml_draft import DRAFT_HEADER, render_yaml
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_OK
+from flowaudit.pipeline import audit_captures
 
 
 @dataclass(frozen=True)

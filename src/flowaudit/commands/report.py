@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flowaudit.commands.check import write_result
 from flowaudit.commands.output import require_folder_for_formats
+from flowaudit.commands.write import write_result
 from flowaudit.exitcodes import EXIT_OK
 from flowaudit.redact import Redactor, redact_result
 from flowaudit.reporters.json_load import load_result

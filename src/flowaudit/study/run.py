@@ -1,7 +1,7 @@
 """Auditing every app of a study, in parallel, with a progress bar.
 
 Each app is audited in a worker process exactly as `flowaudit check` would
-(:func:`flowaudit.commands.check.audit_captures`). One app that cannot be
+(:func:`flowaudit.pipeline.audit_captures`). One app that cannot be
 audited (an unreadable capture, an invalid declaration) does not stop the
 others: its error is kept with the app and the study ends incomplete.
 Outcomes come back in app order whatever order the workers finish in, so
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from flowaudit.commands.check import audit_captures
 from flowaudit.errors import FlowauditError
 from flowaudit.model import AuditResult
+from flowaudit.pipeline import audit_captures
 from flowaudit.study.apps import App
 
 

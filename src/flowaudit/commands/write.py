@@ -1,0 +1,22 @@
+"""Writing an audit result in every asked format (``check`` and ``report``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flowaudit.commands.output import write_outputs
+from flowaudit.model import AuditResult
+from flowaudit.reporters import get_reporter
+from flowaudit.reporters.text import renderable
+
+
+def write_result(result: AuditResult, formats: Sequence[str], output: str | None) -> None:
+    """Every asked format of a result: to the terminal, a file or a folder."""
+    write_outputs(
+        formats,
+        output,
+        stem="flowaudit",
+        extension=lambda fmt: get_reporter(fmt).extension,
+        render=lambda fmt: get_reporter(fmt).render(result),
+        terminal=lambda: renderable(result),
+    )

@@ -1,0 +1,77 @@
+"""The audit pipeline: captures in, a redacted and stamped audit result out.
+
+Every command that audits captures (``check``, ``diff``, ``disclose``,
+``study``) calls :func:`audit_captures`, so each sees the same engine,
+catalog and payload analysis. It knows nothing of options parsing or
+output formats (no click, no reporters): those stay in ``flowaudit.commands``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from flowaudit.catalog import load_catalog
+from flowaudit.declaration import load_declaration
+from flowaudit.engine import Auditor
+from flowaudit.engine.analysis import PayloadAnalyzer
+from flowaudit.engine.parallel import audit_in_workers
+from flowaudit.inputs import open_inputs
+from flowaudit.model import AuditResult
+from flowaudit.redact import Redactor, redact_result
+
+# Below this much capture, starting worker processes costs more than it saves.
+PARALLEL_FROM_BYTES = 16 * 1024 * 1024
+
+
+def audit_captures(
+    inputs: Sequence[str],
+    declared: str | None,
+    fail_on: str = "high",
+    *,
+    redact: bool = True,
+    jobs: int | None = 0,
+) -> AuditResult:
+    """Audit captures as every command does.
+
+    ``jobs`` is how many worker processes inspect payloads (0: none, all in
+    this process; None: decide by the size of the captures).
+
+    The result comes back redacted (unless ``redact`` is False) and stamped
+    for custody: when it was made and the declaration's SHA-256."""
+    catalog = load_catalog()
+    declaration = load_declaration(declared, catalog) if declared else None
+    captures = open_inputs(inputs)
+    auditor = Auditor(catalog, declaration, fail_on=fail_on, analyzer=PayloadAnalyzer(declaration))
+    workers = _workers(captures.size) if jobs is None else jobs
+    if workers > 0:
+        audit_in_workers(auditor, captures, declared, workers)
+    else:
+        for observation in captures:
+            auditor.add(observation)
+    result = redact_result(auditor.result(captures.inputs), Redactor.for_declaration(declaration, enabled=redact))
+    return replace(
+        result,
+        created=_created(),
+        declaration_sha256=hashlib.sha256(Path(declared).read_bytes()).hexdigest() if declared else None,
+    )
+
+
+def _workers(capture_bytes: int) -> int:
+    """One process reads and counts; the other cores inspect payloads."""
+    cores = os.cpu_count() or 1
+    if cores < 2 or capture_bytes < PARALLEL_FROM_BYTES:
+        return 0
+    return min(cores - 1, 4)
+
+
+def _created() -> str:
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible reports, as in
+    https://reproducible-builds.org/specs/source-date-epoch/)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    seconds = int(epoch) if epoch.isdigit() else time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
