@@ -10,7 +10,7 @@ Two sets, measured apart:
 - the external corpus (``tests/corpus/external/*/labels.yml``): real captures
   recorded by others, scored per (recipient company, data type) row. Each
   capture is audited exactly as ``flowaudit check CAPTURE`` does without a
-  declaration (:func:`flowaudit.commands.check.audit_captures`); the rows are
+  declaration (:func:`flowaudit.pipeline.audit_captures`, what `check` calls); the rows are
   the data types the result's recipients report (``certain`` and ``likely``
   detections only; browser/OS platform traffic and the first party are not
   rows), keyed by the owning company whatever the service or category, and
@@ -44,7 +44,6 @@ from pathlib import Path
 from typing import Any
 
 from flowaudit.catalog import load_catalog, registrable_domain
-from flowaudit.commands.check import audit_captures
 from flowaudit.datatypes import load_vocabulary
 from flowaudit.declaration.model import Canaries, CustomCanary
 from flowaudit.errors import FlowauditError
@@ -52,6 +51,7 @@ from flowaudit.inputs import open_inputs
 from flowaudit.payload.analyze import analyze
 from flowaudit.payload.canaries import CanaryMatcher
 from flowaudit.payload.model import Detection
+from flowaudit.pipeline import audit_captures
 from flowaudit.yamlsource import load_yaml
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "corpus"
