@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from os import PathLike
 from typing import Any, Protocol
 
+from flowaudit import shape
 from flowaudit.catalog.model import Company, Service
 from flowaudit.datatypes import Vocabulary, load_vocabulary
 from flowaudit.declaration.model import (
@@ -22,9 +23,9 @@ from flowaudit.declaration.model import (
     Declaration,
     DeclaredRecipient,
 )
-from flowaudit.declaration.problems import Problem, describe, raise_first
-from flowaudit.declaration.schema import check_shape
+from flowaudit.declaration.schema import DECLARATION
 from flowaudit.errors import FlowauditError
+from flowaudit.problems import Problem, describe, raise_first
 from flowaudit.yamlsource import YamlDoc, load_yaml
 
 _EXAMPLE = "app: My App\nrecipients:\n  - entity: Stripe\n    data: [contact.email, financial.payment]"
@@ -48,7 +49,7 @@ def load_declaration(path: str | PathLike[str], catalog: EntityCatalog) -> Decla
             hint=f"declare where the app sends data, for example:\n{_EXAMPLE}\n"
             "(`recipients: []` declares that it shares nothing)",
         )
-    raise_first(check_shape(doc), doc.path)
+    raise_first(shape.problems(doc, DECLARATION), doc.path)
     vocabulary = load_vocabulary()
     resolved = _Resolver(doc, catalog, vocabulary)
     recipients = tuple(resolved.recipients())

@@ -17,21 +17,17 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
-import json
 from collections.abc import Iterator
-from functools import cache
-from importlib import resources
 from os import PathLike
-from typing import Any, Protocol
+from typing import Protocol
 
-from jsonschema import Draft202012Validator
-
+from flowaudit import shape
 from flowaudit.catalog.model import Company, Service
 from flowaudit.datatypes import Vocabulary, load_vocabulary
-from flowaudit.declaration.problems import Problem, raise_first
-from flowaudit.declaration.schema import explain
 from flowaudit.engine.ruleset import RULES
 from flowaudit.errors import FlowauditError
+from flowaudit.problems import Problem, raise_first
+from flowaudit.shape import Shape
 from flowaudit.suppress.model import IgnoreFile, Suppression
 from flowaudit.yamlsource import YamlDoc, load_yaml
 
@@ -48,17 +44,7 @@ class EntityCatalog(Protocol):
     def find_entity(self, name: str, /) -> Company | Service | None: ...
 
 
-@cache
-def schema() -> dict[str, Any]:
-    """The shipped schema, read as package data so it is found installed or not."""
-    text = resources.files("flowaudit.suppress").joinpath("schema.json").read_text(encoding="utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
-
-
-@cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(schema())
+IGNORE_FILE = Shape("flowaudit.suppress", "schema.json")
 
 
 def load_ignore_file(
@@ -80,7 +66,7 @@ def load_ignore_file(
             hint=f"for example:\n{EXAMPLE}",
         )
     doc = _dates_as_text(doc)
-    raise_first((problem for error in _validator().iter_errors(doc.value) for problem in explain(error, doc)), doc.path)
+    shape.check(doc, IGNORE_FILE)
     vocabulary = load_vocabulary()
     problems: list[Problem] = []
     entries = tuple(_entries(doc, catalog, vocabulary, problems))

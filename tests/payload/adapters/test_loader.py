@@ -99,7 +99,7 @@ def test_a_good_file_reads(tmp_path: Path) -> None:
         (
             ("        type: contact.email\n", "        type: contact.email\n        when_field: {kind: buyer}\n"),
             12,
-            "a non-empty list of values",
+            "when_field.kind` must be a list, not 'buyer'",
         ),
     ],
 )

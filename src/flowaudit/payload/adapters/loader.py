@@ -9,21 +9,18 @@ field names no data type, and each vendor appears once. Every problem is a
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection, Iterable
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
+from flowaudit import shape
 from flowaudit.datatypes import load_vocabulary
 from flowaudit.errors import FlowauditError
 from flowaudit.payload.adapters.model import Adapter, Carried, Condition, Endpoint, Field
 from flowaudit.payload.detectors.keys import path_names
 from flowaudit.resources import rules_dir
+from flowaudit.shape import Shape
 from flowaudit.yamlsource import YamlDoc, load_yaml
 
 KEY_SEP = "\x1f"  # joins key names into one string for field patterns; never inside a key
@@ -31,10 +28,7 @@ _ONE = f"[^{KEY_SEP}]+"
 _ANY = f"{_ONE}(?:{KEY_SEP}{_ONE})*"
 
 
-@cache
-def _validator() -> Draft202012Validator:
-    text = resources.files("flowaudit.payload.adapters").joinpath("schema.json").read_text(encoding="utf-8")
-    return Draft202012Validator(json.loads(text))
+ADAPTER = Shape("flowaudit.payload.adapters", "schema.json", whole="the adapter")
 
 
 def adapter_files(folder: Path | None = None) -> list[Path]:
@@ -58,9 +52,7 @@ def read_adapters(paths: Iterable[Path], *, services: Collection[str] | None = N
 
 
 def _read(doc: YamlDoc, stem: str) -> Adapter:
-    errors = sorted(_validator().iter_errors(doc.value), key=lambda e: doc.line_of(tuple(e.absolute_path)))
-    if errors:
-        raise _schema_error(doc, errors[0])
+    shape.check(doc, ADAPTER)
     value: dict[str, Any] = doc.value
     if value["vendor"] != stem:
         raise _error(doc, ("vendor",), f"vendor '{value['vendor']}' must match the file name '{stem}.yml'")
@@ -163,27 +155,6 @@ def _data_type(doc: YamlDoc, where: tuple[object, ...], data_type: str) -> str:
         hint = f"did you mean {close[0]}?" if close else "see rules/data-types.yml"
         raise FlowauditError(f"unknown data type '{data_type}'", path=doc.path, line=doc.line_of(where), hint=hint)
     return data_type
-
-
-def _schema_error(doc: YamlDoc, error: Any) -> FlowauditError:
-    where = tuple(error.absolute_path)
-    place = ".".join(str(p) for p in where) or "the file"
-    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
-    if error.validator == "additionalProperties":
-        allowed = ", ".join(sorted(schema.get("properties", {})))
-        unknown = sorted(set(error.instance) - set(schema.get("properties", {})))
-        key = unknown[0] if unknown else "?"
-        return FlowauditError(
-            f"unknown key '{key}' in {place}",
-            path=doc.path,
-            line=doc.line_of((*where, key)),
-            hint=f"valid keys: {allowed}",
-        )
-    if error.validator == "required":
-        return FlowauditError(f"{place}: {error.message}", path=doc.path, line=doc.line_of(where))
-    expected = schema.get("description")
-    message = f"{place} must be {expected}" if expected else f"{place}: {error.message}"
-    return FlowauditError(message, path=doc.path, line=doc.line_of(where))
 
 
 def _error(doc: YamlDoc, where: tuple[object, ...], message: str) -> FlowauditError:

@@ -1,8 +1,9 @@
-"""Collecting everything wrong with a declaration, then reporting it well.
+"""Collecting everything wrong with a user-written YAML file, then reporting it well.
 
-Schema checks and catalog/vocabulary checks each yield :class:`Problem`
-values; the user sees the first one by line as one :class:`FlowauditError`,
-told how many others wait.
+Schema checks (:mod:`flowaudit.shape`) and catalog/vocabulary checks each
+yield :class:`Problem` values; the user sees the first one by line as one
+:class:`FlowauditError`, told how many others wait. Used for the
+declaration, the ignore file and every rules file.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ def raise_first(problems: Iterable[Problem], path: str) -> None:
     raise FlowauditError(first.message, path=path, line=first.line, hint=hint)
 
 
-def describe(where: Sequence[object]) -> str:
-    """A value's place as the user reads it: ``recipients[1].data[0]``."""
+def describe(where: Sequence[object], whole: str = "the file") -> str:
+    """A value's place as the user reads it: ``recipients[1].data[0]``; ``whole`` names the root."""
     if not where:
-        return "the declaration"
+        return whole
     text = ""
     for step in where:
         text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
