@@ -89,7 +89,7 @@ def test_bad_id_is_reported_at_its_line(tmp_path: Path) -> None:
 def test_missing_label_is_reported_at_its_line(tmp_path: Path) -> None:
     path = tmp_path / "data-types.yml"
     path.write_text('contact.email: {apple: "A", google: "G"}\n\ncontact.phone: {apple: "A"}\n', encoding="utf-8")
-    with pytest.raises(FlowauditError, match=r"contact\.phone: needs text labels") as caught:
+    with pytest.raises(FlowauditError, match=r"`contact\.phone` needs `google:`") as caught:
         read_vocabulary(path)
     assert caught.value.line == 3
 
@@ -105,5 +105,5 @@ def test_unknown_label_key_is_refused(tmp_path: Path) -> None:
 def test_not_a_mapping(tmp_path: Path) -> None:
     path = tmp_path / "data-types.yml"
     path.write_text("- contact.email\n", encoding="utf-8")
-    with pytest.raises(FlowauditError, match="must map data-type ids"):
+    with pytest.raises(FlowauditError, match=r"the data-types file must be a mapping"):
         read_vocabulary(path)

@@ -10,7 +10,6 @@ is how app makers think ("we send usage data to Mixpanel").
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -18,12 +17,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
-from flowaudit.errors import FlowauditError
+from flowaudit import shape
 from flowaudit.resources import rules_dir
+from flowaudit.shape import Shape
 from flowaudit.yamlsource import load_yaml
 
-_ID = re.compile(r"[a-z][a-z_]*\.[a-z][a-z_]*")
-_LABEL_KEYS = ("name", "apple", "google", "note")
+DATA_TYPES = Shape("flowaudit", "datatypes.schema.json", whole="the data-types file")
 
 
 class DataTypeLabels(NamedTuple):
@@ -79,29 +78,10 @@ class Vocabulary:
 def read_vocabulary(path: Path) -> Vocabulary:
     """Read a data-types file; a malformed one is a :class:`FlowauditError` at its line."""
     doc = load_yaml(path)
-    if not isinstance(doc.value, dict) or not doc.value:
-        raise FlowauditError("must map data-type ids to their store labels", path=doc.path, line=1)
+    shape.check(doc, DATA_TYPES)
     labels: dict[str, DataTypeLabels] = {}
     groups: dict[str, list[str]] = {}
     for data_type, entry in doc.value.items():
-        line = doc.line_of((data_type,))
-        if not isinstance(data_type, str) or not _ID.fullmatch(data_type):
-            raise FlowauditError(
-                f"data-type id {data_type!r} must look like 'group.name' (lower case)",
-                path=doc.path,
-                line=line,
-            )
-        if (
-            not isinstance(entry, dict)
-            or set(entry) - set(_LABEL_KEYS)
-            or not all(isinstance(entry.get(k), str) and entry[k] for k in ("apple", "google"))
-            or not all(isinstance(entry.get(k, ""), str) for k in ("note", "name"))
-        ):
-            raise FlowauditError(
-                f"{data_type}: needs text labels 'apple' and 'google' (and optionally 'name' and 'note'), nothing else",
-                path=doc.path,
-                line=line,
-            )
         name = entry.get("name") or data_type.split(".", 1)[1].replace("_", " ").capitalize()
         labels[data_type] = DataTypeLabels(entry["apple"], entry["google"], entry.get("note"), name)
         groups.setdefault(data_type.split(".", 1)[0], []).append(data_type)

@@ -18,13 +18,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator, ValidationError
 
 from flowaudit.problems import Problem, describe, raise_first
 from flowaudit.yamlsource import YamlDoc
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, ValidationError
 
 _EXPECTED_TYPE = {
     "object": "a mapping (`key: value` lines)",
@@ -58,6 +60,10 @@ def _read(package: str, name: str) -> dict[str, Any]:
 
 @cache
 def _validator(package: str, name: str) -> Draft202012Validator:
+    # Imported when first needed (about 0.15 s): modules that only name a Shape, such as the
+    # catalog's, stay as quick to import as before.
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(_read(package, name))
 
 
@@ -78,6 +84,8 @@ def check(doc: YamlDoc, shape: Shape) -> None:
 def explain(error: ValidationError, doc: YamlDoc, whole: str = "the file") -> Iterator[Problem]:
     """One schema error as problems a YAML editor can act on: ``line``, what is wrong, how to fix it."""
     where = tuple(error.absolute_path)
+    if "propertyNames" in error.schema_path:  # the failing value is a key: point at it
+        where = (*where, error.instance)
     line = doc.line_of(where)
     place = describe(where, whole)
     subschema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}

@@ -28,12 +28,13 @@ from flowaudit.catalog.catalog import Catalog
 from flowaudit.catalog.model import CatalogSource, Company, Service
 from flowaudit.catalog.overlay import OverlayFile, Where, overlay_files, read_overlay_file
 from flowaudit.errors import FlowauditError
+from flowaudit.shape import Shape
 from flowaudit.yamlsource import load_yaml
 
 ADGUARD_FILE = Path("catalog/adguard/adguard.json")
 OVERLAY_DIR = Path("catalog/overlay")
 MANIFEST_FILE = Path("catalog/catalog.yml")
-_MANIFEST_KEYS = ("version", "overlay_license")
+MANIFEST = Shape("flowaudit.catalog", "catalog.schema.json", whole="the catalog manifest")
 
 
 def load_catalog(rules_dir: Path | None = None) -> Catalog:
@@ -44,17 +45,17 @@ def load_catalog(rules_dir: Path | None = None) -> Catalog:
 
 @cache
 def _load(root: Path) -> Catalog:
-    version, overlay_license = _read_manifest(root / MANIFEST_FILE)
+    version, overlay_license = read_manifest(root / MANIFEST_FILE)
     adguard = read_adguard(root / ADGUARD_FILE)
     overlay = [read_overlay_file(p) for p in overlay_files(root / OVERLAY_DIR)]
     return build_catalog(adguard, overlay, version=version, overlay_license=overlay_license)
 
 
-def _read_manifest(path: Path) -> tuple[str, str]:
-    doc = load_yaml(path)
-    if not isinstance(doc.value, dict) or set(doc.value) != set(_MANIFEST_KEYS):
-        raise FlowauditError("catalog manifest must have exactly: " + ", ".join(_MANIFEST_KEYS), path=doc.path, line=1)
-    return str(doc.value["version"]), str(doc.value["overlay_license"])
+def read_manifest(path: Path) -> tuple[str, str]:
+    """The catalog's version and the overlay's licence (shape checked against :data:`MANIFEST`
+    by ``flowaudit rules validate`` and the tests, not at each load: see :mod:`flowaudit.catalog.overlay`)."""
+    value = load_yaml(path).value
+    return str(value["version"]), str(value["overlay_license"])
 
 
 @dataclass(slots=True)

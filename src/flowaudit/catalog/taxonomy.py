@@ -2,7 +2,10 @@
 
 The descriptions live in ``rules/categories.yml`` so they can be reworded
 without touching code; the ids are fixed by ``CATEGORIES`` in the model,
-and the file must describe exactly those plus ``unknown``.
+and the file must describe exactly those plus ``unknown``: its schema,
+:data:`CATEGORIES_FILE`, says so and a test keeps the two in step. Like the
+overlay, the shape is checked by ``flowaudit rules validate`` and the tests,
+not at each load.
 """
 
 from __future__ import annotations
@@ -12,10 +15,11 @@ from pathlib import Path
 
 from flowaudit import resources
 from flowaudit.catalog.model import CATEGORIES
-from flowaudit.errors import FlowauditError
+from flowaudit.shape import Shape
 from flowaudit.yamlsource import load_yaml
 
 UNKNOWN = "unknown"  # the category of a host the catalog does not know
+CATEGORIES_FILE = Shape("flowaudit.catalog", "categories.schema.json", whole="the categories file")
 
 
 def category_descriptions(rules_dir: Path | None = None) -> dict[str, str]:
@@ -26,14 +30,5 @@ def category_descriptions(rules_dir: Path | None = None) -> dict[str, str]:
 
 @cache
 def _load(path: Path) -> tuple[tuple[str, str], ...]:
-    doc = load_yaml(path)
-    expected = (*CATEGORIES, UNKNOWN)
-    if not isinstance(doc.value, dict) or set(doc.value) != set(expected):
-        raise FlowauditError("categories file must describe exactly: " + ", ".join(expected), path=doc.path, line=1)
-    for key in expected:
-        text = doc.value[key]
-        if not isinstance(text, str) or not text.strip():
-            raise FlowauditError(
-                f"category {key!r} needs a one-line description", path=doc.path, line=doc.line_of((key,))
-            )
-    return tuple((key, doc.value[key].strip()) for key in expected)
+    value = load_yaml(path).value
+    return tuple((key, value[key].strip()) for key in (*CATEGORIES, UNKNOWN))

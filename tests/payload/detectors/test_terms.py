@@ -205,7 +205,7 @@ def test_a_phrase_term_without_why_is_reported_at_its_line(tmp_path: Path) -> No
     )
     with pytest.raises(FlowauditError) as raised:
         read_terms([path])
-    assert raised.value.line == 7 and "`why`" in raised.value.message
+    assert raised.value.line == 7 and "needs `why:`" in raised.value.message
 
 
 def test_not_with_takes_single_words(tmp_path: Path) -> None:

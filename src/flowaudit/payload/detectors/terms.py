@@ -34,9 +34,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from flowaudit import shape
 from flowaudit.datatypes import load_vocabulary
 from flowaudit.errors import FlowauditError
 from flowaudit.resources import rules_dir
+from flowaudit.shape import Shape
 from flowaudit.yamlsource import YamlDoc, load_yaml
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -46,10 +48,7 @@ _ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c)
 _ARABIC_MAP = str.maketrans({"ة": "ه", "ى": "ي", "ـ": ""})
 # Arabic writes "the", "and the", "with the", "for the" onto the word.
 _ARABIC_PREFIXES = ("وال", "بال", "فال", "كال", "لل", "ال")
-_TERM_GROUPS = ("health", "sensitive")
-_LIST_KEYS = frozenset({"data_type", "source", "rationale", "terms", "ambiguous"})
-_AMBIGUOUS_KEYS = frozenset({"term", "why", "context", "not_after", "not_with"})
-_PHRASE_KEYS = frozenset({"term", "why", "not_after"})
+TERMS = Shape("flowaudit.payload.detectors", "terms.schema.json", whole="the terms file")
 
 
 _CAMEL_MAX = 300  # camelCase is how names are written (keys, event names), not prose: long texts skip it
@@ -190,39 +189,20 @@ def read_terms(paths: Iterable[Path]) -> TermIndex:
 
 
 def _read_file(doc: YamlDoc) -> list[Term]:
-    value = doc.value
-    if not isinstance(value, dict) or set(value) != {"language", "lists"}:
-        raise _error(doc, (), "a terms file has exactly `language:` and `lists:`")
-    language = value["language"]
-    if not isinstance(language, str) or not re.fullmatch(r"[a-z]{2}", language):
-        raise _error(doc, ("language",), "`language` must be a two-letter code such as en, fr, ar")
-    lists = value["lists"]
-    if not isinstance(lists, list) or not lists:
-        raise _error(doc, ("lists",), "`lists` must be a non-empty list")
+    """One language's terms; the shape is :data:`TERMS`, what it cannot say is checked here."""
+    shape.check(doc, TERMS)
+    language: str = doc.value["language"]
     terms: list[Term] = []
-    for index, entry in enumerate(lists):
+    for index, entry in enumerate(doc.value["lists"]):
         terms.extend(_read_list(doc, language, ("lists", index), entry))
     return terms
 
 
-def _read_list(doc: YamlDoc, language: str, where: tuple[object, ...], entry: Any) -> list[Term]:
-    if not isinstance(entry, dict):
-        raise _error(doc, where, "each list is a mapping with data_type, source, rationale and terms")
-    unknown = set(entry) - _LIST_KEYS
-    if unknown:
-        raise _error(doc, (*where, sorted(unknown)[0]), f"unknown key '{sorted(unknown)[0]}'")
-    for key in ("data_type", "source", "rationale"):
-        if not isinstance(entry.get(key), str) or not entry[key].strip():
-            raise _error(doc, (*where, key), f"`{key}` is required text")
-    data_type = entry["data_type"]
-    if data_type not in load_vocabulary().ids or data_type.split(".", 1)[0] not in _TERM_GROUPS:
-        raise _error(doc, (*where, "data_type"), f"'{data_type}' is not a health.* or sensitive.* data type")
-    if not entry["source"].startswith("https://"):
-        raise _error(doc, (*where, "source"), "`source` must be an https:// link")
-    listed = entry.get("terms")
-    if not isinstance(listed, list) or not listed:
-        raise _error(doc, (*where, "terms"), "must be a list of text")
-    terms = [_read_plain(doc, language, data_type, (*where, "terms", i), item) for i, item in enumerate(listed)]
+def _read_list(doc: YamlDoc, language: str, where: tuple[object, ...], entry: dict[str, Any]) -> list[Term]:
+    data_type: str = entry["data_type"]
+    if data_type not in load_vocabulary().ids:
+        raise _error(doc, (*where, "data_type"), f"'{data_type}' is not a data type of rules/data-types.yml")
+    terms = [_read_plain(doc, language, data_type, (*where, "terms", i), item) for i, item in enumerate(entry["terms"])]
     for i, item in enumerate(entry.get("ambiguous") or []):
         terms.append(_read_ambiguous(doc, language, data_type, (*where, "ambiguous", i), item))
     return terms
@@ -232,44 +212,31 @@ def _read_plain(doc: YamlDoc, language: str, data_type: str, where: tuple[object
     """A plain term: text, or a phrase with the words before it that make it something else."""
     if isinstance(item, str):
         return Term(item, data_type, language, _words(doc, where, item))
-    if not isinstance(item, dict) or not {"term", "why", "not_after"} <= set(item) or set(item) - _PHRASE_KEYS:
-        raise _error(doc, where, "a term is text, or a mapping with `term`, `why` and `not_after`")
-    text = item["term"]
-    if not isinstance(text, str) or not isinstance(item["why"], str) or not item["why"].strip():
-        raise _error(doc, where, "`term` and `why` must be text")
-    not_after = _word_set(doc, (*where, "not_after"), item["not_after"], required=True)
-    return Term(text, data_type, language, _words(doc, (*where, "term"), text), not_after=not_after)
+    not_after = _word_set(item["not_after"])
+    return Term(item["term"], data_type, language, _words(doc, (*where, "term"), item["term"]), not_after=not_after)
 
 
-def _word_set(doc: YamlDoc, where: tuple[object, ...], value: Any, *, required: bool) -> frozenset[str]:
-    return frozenset(w for c in _strings(doc, where, value, required=required) for w in tokenize(c))
+def _word_set(value: list[str] | None) -> frozenset[str]:
+    return frozenset(w for c in value or () for w in tokenize(c))
 
 
 def _read_ambiguous(doc: YamlDoc, language: str, data_type: str, where: tuple[object, ...], item: Any) -> Term:
-    if not isinstance(item, dict) or not {"term", "why", "context"} <= set(item) or set(item) - _AMBIGUOUS_KEYS:
-        raise _error(
-            doc, where, "an ambiguous term needs `term`, `why` and `context` (and optionally `not_after`, `not_with`)"
-        )
+    context = tuple(_words(doc, (*where, "context", i), c) for i, c in enumerate(item["context"]))
+    for i, word in enumerate(item.get("not_with") or ()):
+        if len(tokenize(word)) != 1:
+            raise _error(
+                doc, (*where, "not_with", i), "`not_with` lists single words (a phrase would match its parts alone)"
+            )
     text = item["term"]
-    if not isinstance(text, str) or not isinstance(item["why"], str) or not item["why"].strip():
-        raise _error(doc, where, "`term` and `why` must be text")
-    context = tuple(
-        _words(doc, (*where, "context", i), c)
-        for i, c in enumerate(_strings(doc, (*where, "context"), item["context"], required=True))
+    return Term(
+        text,
+        data_type,
+        language,
+        _words(doc, (*where, "term"), text),
+        context,
+        _word_set(item.get("not_after")),
+        _word_set(item.get("not_with")),
     )
-    not_after = _word_set(doc, (*where, "not_after"), item.get("not_after"), required=False)
-    not_with = _word_set(doc, (*where, "not_with"), item.get("not_with"), required=False)
-    if any(len(tokenize(word)) != 1 for word in item.get("not_with") or ()):
-        raise _error(doc, (*where, "not_with"), "`not_with` lists single words (a phrase would match its parts alone)")
-    return Term(text, data_type, language, _words(doc, (*where, "term"), text), context, not_after, not_with)
-
-
-def _strings(doc: YamlDoc, where: tuple[object, ...], value: Any, *, required: bool) -> list[str]:
-    if value is None and not required:
-        return []
-    if not isinstance(value, list) or (required and not value) or not all(isinstance(v, str) for v in value):
-        raise _error(doc, where, "must be a list of text")
-    return value
 
 
 def _words(doc: YamlDoc, where: tuple[object, ...], text: str) -> tuple[str, ...]:
