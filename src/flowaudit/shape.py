@@ -83,7 +83,7 @@ def check(doc: YamlDoc, shape: Shape) -> None:
 
 def explain(error: ValidationError, doc: YamlDoc, whole: str = "the file") -> Iterator[Problem]:
     """One schema error as problems a YAML editor can act on: ``line``, what is wrong, how to fix it."""
-    where = tuple(error.absolute_path)
+    where: tuple[object, ...] = tuple(error.absolute_path)
     if "propertyNames" in error.schema_path:  # the failing value is a key: point at it
         where = (*where, error.instance)
     line = doc.line_of(where)
