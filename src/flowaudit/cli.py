@@ -405,3 +405,19 @@ def rules_list() -> None:
     from flowaudit.commands.rules_list import run_rules_list
 
     run_rules_list()
+
+
+@rules.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@reports_errors
+def rules_validate(paths: tuple[str, ...]) -> None:
+    """Check rules files or folders against their schemas (default: the shipped rules).
+
+    Each file's kind comes from where it sits (rules/adapters/, rules/terms/,
+    rules/catalog/overlay/, catalog.yml, data-types.yml, categories.yml), else
+    from its top-level keys. Every problem is printed as file:line; exit 2
+    when there is any, 0 when all are valid.
+    """
+    from flowaudit.commands.rules_validate import run_rules_validate
+
+    sys.exit(run_rules_validate(paths))

@@ -71,18 +71,26 @@ def kind_of(path: Path, doc: YamlDoc) -> Kind | None:
     return None
 
 
-def validate(paths: Iterable[Path]) -> list[FlowauditError]:
-    """Every problem in the given rules files and folders, in path and line order."""
+@dataclass(frozen=True, slots=True)
+class Validation:
+    files: tuple[Path, ...]  # every file checked
+    errors: tuple[FlowauditError, ...]  # every problem, in path and line order
+
+
+def validate(paths: Iterable[Path]) -> Validation:
+    """Every problem in the given rules files and folders (a folder: its ``*.yml`` files, at any depth)."""
+    files: list[Path] = []
     errors: list[FlowauditError] = []
     for path in paths:
-        if path.is_dir():
-            for file in sorted(path.rglob("*.yml")):
-                errors.extend(validate_file(file))
-            if (path / MANIFEST_FILE).is_file() and not errors:
-                errors.extend(_across_files(path))
-        else:
-            errors.extend(validate_file(path))
-    return errors
+        found = sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+        if not found:
+            errors.append(FlowauditError("holds no rules files (*.yml)", path=str(path)))
+        files.extend(found)
+        for file in found:
+            errors.extend(validate_file(file))
+        if path.is_dir() and (path / MANIFEST_FILE).is_file() and not errors:
+            errors.extend(_across_files(path))
+    return Validation(tuple(files), tuple(errors))
 
 
 def validate_file(path: Path) -> list[FlowauditError]:

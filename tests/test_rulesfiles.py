@@ -1,0 +1,166 @@
+"""Every kind of rules file: its schema rejects typos and wrong types at the right line,
+every shipped file passes, and references between files are checked in a whole tree."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from flowaudit.catalog import CATEGORIES, UNKNOWN
+from flowaudit.catalog.overlay import OVERLAY
+from flowaudit.resources import rules_dir
+from flowaudit.rulesfiles import KINDS, validate, validate_file
+from flowaudit.shape import schema
+
+ADAPTER = """\
+vendor: acme
+name: Acme
+service: acme
+endpoints:
+  - name: Events
+    hosts: [events.acme.example]
+    paths: [/track]
+    source: https://docs.acme.example/events
+    fields:
+      - path: user.email
+        type: contact.email
+        source: https://docs.acme.example/events#user
+"""
+OVERLAY_FILE = """\
+services:
+  - id: acme
+    name: Acme
+    company: acme
+    category: analytics
+    domains: [acme.example]
+    source: https://acme.example/docs
+"""
+MANIFEST = 'version: "2026.12.03"\noverlay_license: Apache-2.0\n'
+TERMS = """\
+language: en
+lists:
+  - data_type: health.health
+    source: https://medlineplus.gov/healthtopics.html
+    rationale: Conditions.
+    terms:
+      - diabetes
+"""
+DATA_TYPES = "contact.email: {name: Email, apple: A, google: G}\n\ncontact.phone: {apple: A, google: G}\n"
+CATEGORY_LINES = "".join(f"{c}: Described.\n" for c in (*CATEGORIES, UNKNOWN))
+LAST = len(CATEGORIES) + 1
+
+# kind, where it sits, a valid text, (a typo'd key, its line), (a wrong type, its line)
+CASES = [
+    ("adapter", "adapters/acme.yml", ADAPTER, ("name: Acme\n", "nmae: Acme\n", 2), ("[/track]", "/track", 7)),
+    (
+        "catalog overlay",
+        "catalog/overlay/acme.yml",
+        OVERLAY_FILE,
+        ("category:", "catgory:", 5),
+        ("[acme.example]", "acme.example", 6),
+    ),
+    (
+        "catalog manifest",
+        "catalog/catalog.yml",
+        MANIFEST,
+        ("overlay_license", "overlay_licence", 2),
+        ('"2026.12.03"', "2026", 1),
+    ),
+    ("terms", "terms/en.yml", TERMS, ("rationale", "rationle", 5), ("language: en", "language: 12", 1)),
+    (
+        "data types",
+        "data-types.yml",
+        DATA_TYPES,
+        ("{apple: A, google", "{aple: A, google", 3),
+        ("google: G}\n\n", "google: [G]}\n\n", 1),
+    ),
+    (
+        "categories",
+        "categories.yml",
+        CATEGORY_LINES,
+        ("unknown:", "unknwn:", LAST),
+        ("unknown: Described.", "unknown: [x]", LAST),
+    ),
+]
+IDS = [case[0] for case in CASES]
+
+
+def _write(root: Path, where: str, text: str) -> Path:
+    path = root / where
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_kind_has_a_case() -> None:
+    assert sorted(IDS) == sorted(kind.name for kind in KINDS)
+
+
+@pytest.mark.parametrize(("name", "where", "text", "typo", "wrong"), CASES, ids=IDS)
+def test_a_valid_file_passes(tmp_path: Path, name: str, where: str, text: str, typo: object, wrong: object) -> None:
+    assert validate_file(_write(tmp_path, where, text)) == []
+
+
+@pytest.mark.parametrize(("name", "where", "text", "typo", "wrong"), CASES, ids=IDS)
+def test_a_typoed_key_is_named_at_its_line(
+    tmp_path: Path, name: str, where: str, text: str, typo: tuple[str, str, int], wrong: object
+) -> None:
+    old, new, line = typo
+    assert old in text
+    path = _write(tmp_path, where, text.replace(old, new, 1))
+    first = validate_file(path)[0]
+    key = new.strip(" :{\n").split(":")[0]
+    assert (first.path, first.line) == (str(path), line)
+    assert first.message.startswith(f"unknown key '{key}'"), first.message
+    assert f"{path}:{line}: unknown key" in str(first)
+
+
+@pytest.mark.parametrize(("name", "where", "text", "typo", "wrong"), CASES, ids=IDS)
+def test_a_wrong_type_is_named_at_its_line(
+    tmp_path: Path, name: str, where: str, text: str, typo: object, wrong: tuple[str, str, int]
+) -> None:
+    old, new, line = wrong
+    assert old in text
+    path = _write(tmp_path, where, text.replace(old, new, 1))
+    first = validate_file(path)[0]
+    assert (first.path, first.line) == (str(path), line), str(first)
+    assert " must be " in first.message and ", not " in first.message, first.message
+
+
+def test_every_shipped_rules_file_validates() -> None:
+    result = validate([rules_dir()])
+    assert [str(error) for error in result.errors] == []
+    assert len(result.files) == len(list(rules_dir().rglob("*.yml")))
+    assert {path.parent.name for path in result.files} >= {"adapters", "overlay", "terms", "catalog", "rules"}
+
+
+def test_the_overlay_schema_names_the_model_categories() -> None:
+    assert schema(OVERLAY)["$defs"]["service"]["properties"]["category"]["enum"] == list(CATEGORIES)
+
+
+def test_a_file_elsewhere_is_known_by_its_keys(tmp_path: Path) -> None:
+    path = _write(tmp_path, "somewhere/acme.yml", ADAPTER)
+    assert validate_file(path) == []
+    (error,) = validate_file(_write(tmp_path, "somewhere/other.yml", "hello: world\n"))
+    assert (error.line, error.message) == (1, "cannot tell which kind of rules file this is")
+
+
+def test_a_reader_check_the_schema_cannot_state(tmp_path: Path) -> None:
+    (error,) = validate_file(_write(tmp_path, "adapters/acme.yml", ADAPTER.replace("contact.email", "contact.emial")))
+    assert (error.line, error.message) == (11, "unknown data type 'contact.emial'")
+
+
+def test_references_between_files_of_a_tree(tmp_path: Path) -> None:
+    root = tmp_path / "rules"
+    shutil.copytree(rules_dir(), root)
+    bad = _write(root, "catalog/overlay/zz.yml", OVERLAY_FILE.replace("company: acme", "company: no_such_company"))
+    (error,) = validate([root]).errors
+    assert (error.path, error.line) == (str(bad), 2)
+    assert "no_such_company" in error.message
+
+
+def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    (error,) = validate([tmp_path]).errors
+    assert error.message == "holds no rules files (*.yml)"
