@@ -77,10 +77,10 @@ def _company(doc: YamlDoc, where: YamlPath, entry: dict[str, Any]) -> OverlayCom
         source=entry["source"],
         where=Where(doc.path, doc.line_of(where)),
         legal_name=_stripped(entry.get("legal_name")),
-        aliases=tuple(a.strip() for a in entry.get("aliases", ())),
+        aliases=tuple(a.strip() for a in entry.get("aliases") or ()),
         parent=entry.get("parent"),
         url=entry.get("url"),
-        merge=tuple(entry.get("merge", ())),
+        merge=tuple(entry.get("merge") or ()),
     )
 
 
