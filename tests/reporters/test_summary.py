@@ -157,5 +157,6 @@ def test_an_empty_capture_says_there_was_nothing_to_audit() -> None:
             assert "all of them were declared" not in text and "PASS" not in text, fmt
         page = get_reporter("html").render(result)
         assert '<p class="gate none">' in page  # not green: nothing passed
+        assert ('href="#platform"' in page) == bool(result.platform)  # no link to a section that is not there
         d = layout(result)
         assert d.app_y + d.app_h <= d.height  # the app box is not cut off in an empty picture
