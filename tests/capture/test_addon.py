@@ -19,14 +19,12 @@ from mitmproxy.test import taddons, tflow, tutils
 from mitmproxy.tls import TlsData
 
 from flowaudit.capture.addon import (
-    CAPTURE_KEY,
-    MARKER_KEY,
-    SINKHOLED_KEY,
     CaptureFile,
     Recorder,
     capture_file_name,
     valid_phase,
 )
+from flowaudit.captureformat import CAPTURE_KEY, MARKER_KEY, SINKHOLED_KEY
 from flowaudit.inputs.mitm import read_mitm
 from flowaudit.inputs.stream import HashingReader
 from flowaudit.model import Observation

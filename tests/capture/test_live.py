@@ -9,8 +9,8 @@ from mitmproxy import io as mio
 from mitmproxy import tcp
 from rich.console import Console
 
-from flowaudit.capture.addon import MARKER_KEY, PHASE_KEY, UNINSPECTABLE_KEY
 from flowaudit.capture.live import LiveView
+from flowaudit.captureformat import MARKER_KEY, PHASE_KEY, UNINSPECTABLE_KEY
 from flowaudit.catalog import load_catalog
 from flowaudit.declaration import load_declaration
 

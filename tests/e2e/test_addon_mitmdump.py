@@ -17,7 +17,7 @@ from typing import Any
 from mitmproxy import io as mio
 
 from flowaudit.capture import addon_path
-from flowaudit.capture.addon import CAPTURE_KEY
+from flowaudit.captureformat import CAPTURE_KEY
 
 from .conftest import DATA, PYTHON, Netns, flowaudit_argv, wait_for_port
 

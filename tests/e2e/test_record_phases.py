@@ -15,7 +15,7 @@ from pathlib import Path
 from mitmproxy import io as mio
 
 from flowaudit.capture import addon_path
-from flowaudit.capture.addon import MARKER_KEY
+from flowaudit.captureformat import MARKER_KEY
 
 from .conftest import (
     MITMDUMP,

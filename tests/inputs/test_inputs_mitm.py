@@ -286,7 +286,8 @@ def _flowaudit_capture(path: Path) -> Path:
     record, then app traffic, a phase marker, and traffic in that phase."""
     from mitmproxy.io import FlowWriter
 
-    from flowaudit.capture.addon import CAPTURE_KEY, _local_record, _marker_record
+    from flowaudit.capture.addon import _local_record, _marker_record
+    from flowaudit.captureformat import CAPTURE_KEY
 
     about = {"app": "Acme Health", "device": "Pixel 7 emulator", "started": "2026-11-22T19:28:00+00:00"}
     first, second = records(REALWORLD / "sdk/mixpanel/flows.mitm")
@@ -311,7 +312,8 @@ def test_capture_record_and_markers_reach_the_custody_facts(read: Read, tmp_path
 def test_a_malformed_capture_record_is_ignored(read: Read, tmp_path: Path) -> None:
     from mitmproxy.io import FlowWriter
 
-    from flowaudit.capture.addon import CAPTURE_KEY, _local_record
+    from flowaudit.capture.addon import _local_record
+    from flowaudit.captureformat import CAPTURE_KEY
 
     path = tmp_path / "odd.mitm"
     with path.open("wb") as out:

@@ -13,7 +13,7 @@ from pathlib import Path
 from mitmproxy import connection, http
 from mitmproxy.io import FlowWriter
 
-from flowaudit.capture.addon import PHASE_KEY
+from flowaudit.captureformat import PHASE_KEY
 from flowaudit.reporters import REPORTERS
 
 from .results import HOSTILE

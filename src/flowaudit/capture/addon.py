@@ -10,7 +10,8 @@ written either way is audited the same.
 This file is self-contained on purpose: mitmproxy loads it by path, possibly
 from a Python that has mitmproxy but not flowaudit or its dependencies
 (mitmproxy's standalone binaries, a pipx install). It imports only the
-standard library and mitmproxy. flowaudit itself is imported only for the
+standard library, mitmproxy and ``flowaudit/captureformat.py`` (the names
+it shares with flowaudit's readers; import-free, loaded by its path). flowaudit itself is imported only for the
 two things that need it, and only when it is importable: the versions
 stamped into the capture record, and ``flowaudit_sinkhole=third-party``
 (which needs the catalog).
@@ -58,6 +59,7 @@ import asyncio
 import contextlib
 import datetime
 import hmac
+import importlib.util
 import ipaddress
 import json
 import logging
@@ -69,6 +71,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
 from mitmproxy import connection, ctx, dns, exceptions, http, io, tcp, tls, udp
@@ -76,20 +79,30 @@ from mitmproxy import flow as mflow
 from mitmproxy import version as mversion
 from mitmproxy.proxy import server_hooks
 
-# Flow metadata keys; flowaudit's reader (flowaudit.inputs.mitm) reads these names.
-PHASE_KEY = "flowaudit.phase"
-CAPTURE_KEY = "flowaudit.capture"
-MARKER_KEY = "flowaudit.marker"
-UNINSPECTABLE_KEY = "flowaudit.uninspectable"
-SINKHOLED_KEY = "flowaudit.sinkholed"
 
-RESERVED_HOST = "flowaudit.invalid"
+def _capture_format() -> ModuleType:
+    """flowaudit/captureformat.py, loaded by its path: when mitmproxy loads
+    this addon by path (mitmdump -s), possibly from a Python without
+    flowaudit, the file is beside this addon's folder all the same."""
+    path = Path(__file__).resolve().parent.parent / "captureformat.py"
+    spec = importlib.util.spec_from_file_location("flowaudit_captureformat", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The capture format's names, one copy shared with flowaudit's readers.
+if __package__ == "flowaudit.capture":
+    from flowaudit import captureformat as fmt
+else:  # loaded by path, see tests/e2e/test_addon_mitmdump.py (a Python without flowaudit)
+    fmt = _capture_format()
+
 # What the proxy's DNS (WireGuard mode) answers for the reserved host and
 # sinkholed names: TEST-NET-1 (RFC 5737), never routed anywhere. The device
 # then connects to it through the tunnel, where the proxy answers by name.
 LOCAL_ANSWER_ADDRESS = "192.0.2.1"
-MARK_PATH = "/mark/"
-CAPTURE_FORMAT = 1  # version of what this addon writes into metadata
 
 SINKHOLE_CHOICES = ("off", "third-party", "all")
 DEFAULT_CAPTURE = "captures/{app}-{time}.mitm"
@@ -400,7 +413,7 @@ class Recorder:
         self.phase = name
         logger.info(f"flowaudit: phase {name or '(none)'} (set by {via})")
         if carrier is not None:
-            carrier.metadata[MARKER_KEY] = _marker(name, via)  # written once answered, see response()
+            carrier.metadata[fmt.MARKER_KEY] = _marker(name, via)  # written once answered, see response()
         elif self.capture is not None:
             self._write(_marker_record(name, via))
 
@@ -410,7 +423,7 @@ class Recorder:
 
     def _tag(self, f: mflow.Flow) -> None:
         if self.phase is not None:
-            f.metadata[PHASE_KEY] = self.phase
+            f.metadata[fmt.PHASE_KEY] = self.phase
         self._pending[f.id] = f
 
     # -- HTTP ------------------------------------------------------------
@@ -430,7 +443,7 @@ class Recorder:
 
     def requestheaders(self, f: http.HTTPFlow) -> None:
         host = _host_of(f.request)
-        if host == RESERVED_HOST:
+        if host == fmt.RESERVED_HOST:
             f.request.stream = False
             name = _marked_phase(f.request)
             if name is not None:
@@ -447,15 +460,15 @@ class Recorder:
 
     def request(self, f: http.HTTPFlow) -> None:
         host = _host_of(f.request)
-        if host == RESERVED_HOST:
+        if host == fmt.RESERVED_HOST:
             f.response = self._reserved_answer(f.request)
         elif self._sinkhole is not None and self._sinkhole(host) and f.response is None:
             f.response = _local_answer(f.request, 200, b"{}", "application/json")
             f.response.headers["x-flowaudit"] = "sinkholed"
-            f.metadata[SINKHOLED_KEY] = True
+            f.metadata[fmt.SINKHOLED_KEY] = True
 
     def response(self, f: http.HTTPFlow) -> None:
-        if MARKER_KEY in f.metadata:
+        if fmt.MARKER_KEY in f.metadata:
             self._write(f)
         elif f.websocket is None:  # a WebSocket is written when it ends
             self._complete(f)
@@ -495,8 +508,8 @@ class Recorder:
             address = ipaddress.IPv4Address(LOCAL_ANSWER_ADDRESS)
             answers = [dns.ResourceRecord.A(q.name, address) for q in f.request.questions if q.type == _DNS_A]
             f.response = f.request.succeed(answers)  # no AAAA: clients fall back to the A record
-            if names != [RESERVED_HOST]:
-                f.metadata[SINKHOLED_KEY] = True
+            if names != [fmt.RESERVED_HOST]:
+                f.metadata[fmt.SINKHOLED_KEY] = True
 
     def dns_response(self, f: dns.DNSFlow) -> None:
         self._complete(f)
@@ -508,14 +521,14 @@ class Recorder:
         """The client refused the handshake: record that the host was contacted, contents unknown."""
         server = data.context.server
         host = data.conn.sni or (server.address[0] if server.address else None)
-        if not host or host.lower() == RESERVED_HOST:
+        if not host or host.lower() == fmt.RESERVED_HOST:
             return
         reason = data.conn.error or "the client aborted the TLS handshake"
         f = tcp.TCPFlow(data.context.client, server)
         f.error = mflow.Error(f"TLS handshake refused by the client: {reason}")
-        f.metadata[UNINSPECTABLE_KEY] = {"host": host, "reason": reason}
+        f.metadata[fmt.UNINSPECTABLE_KEY] = {fmt.UNINSPECTABLE_HOST: host, fmt.UNINSPECTABLE_REASON: reason}
         if self.phase is not None:
-            f.metadata[PHASE_KEY] = self.phase
+            f.metadata[fmt.PHASE_KEY] = self.phase
         self._write(f)
 
     def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:
@@ -550,10 +563,10 @@ class Recorder:
     def _capture_record(self) -> http.HTTPFlow:
         tool_version, rules_version = _flowaudit_versions()
         about = {
-            "format": CAPTURE_FORMAT,
-            "app": ctx.options.flowaudit_app,
-            "device": ctx.options.flowaudit_device,
-            "started": self.started.isoformat(timespec="seconds"),
+            "format": fmt.CAPTURE_FORMAT,
+            fmt.RECORD_APP: ctx.options.flowaudit_app,
+            fmt.RECORD_DEVICE: ctx.options.flowaudit_device,
+            fmt.RECORD_STARTED: self.started.isoformat(timespec="seconds"),
             "recorder": self.recorder,
             "tool": "flowaudit",
             "tool_version": tool_version,
@@ -563,12 +576,12 @@ class Recorder:
             "sinkhole": ctx.options.flowaudit_sinkhole,
         }
         text = "flowaudit capture record (not app traffic):\n" + json.dumps(about, indent=2) + "\n"
-        return _local_record("/capture", text, {CAPTURE_KEY: about})
+        return _local_record(fmt.CAPTURE_PATH, text, {fmt.CAPTURE_KEY: about})
 
     # -- local answers ---------------------------------------------------
 
     def _answers_locally(self, host: str) -> bool:
-        if host in (RESERVED_HOST, LOCAL_ANSWER_ADDRESS):
+        if host in (fmt.RESERVED_HOST, LOCAL_ANSWER_ADDRESS):
             return True
         return self._sinkhole is not None and self._sinkhole(host)
 
@@ -582,7 +595,7 @@ class Recorder:
             return _local_answer(request, 200, f"flowaudit: phase {name}\n".encode(), "text/plain; charset=utf-8")
         text = (
             f"flowaudit is recording {ctx.options.flowaudit_app}; phase: {self.phase or '(none)'}.\n"
-            f"Start a phase with http://{RESERVED_HOST}{MARK_PATH}NAME\n"
+            f"Start a phase with http://{fmt.RESERVED_HOST}{fmt.MARK_PATH}NAME\n"
         )
         status = 200 if request.path in ("/", "") else 404
         return _local_answer(request, status, text.encode(), "text/plain; charset=utf-8")
@@ -600,9 +613,9 @@ def _is_onboarding(host: str) -> bool:
 def _marked_phase(request: http.Request) -> str | None:
     """The NAME of a ``/mark/NAME`` request (not of a CORS preflight), else None."""
     path = urllib.parse.urlsplit(request.path).path
-    if request.method == "OPTIONS" or not path.startswith(MARK_PATH):
+    if request.method == "OPTIONS" or not path.startswith(fmt.MARK_PATH):
         return None
-    return urllib.parse.unquote(path[len(MARK_PATH) :])
+    return urllib.parse.unquote(path[len(fmt.MARK_PATH) :])
 
 
 def _local_answer(request: http.Request, status: int, body: bytes, content_type: str) -> http.Response:
@@ -625,11 +638,11 @@ def _local_answer(request: http.Request, status: int, body: bytes, content_type:
 
 
 def _marker(name: str | None, via: str) -> dict[str, Any]:
-    return {"name": name, "via": via, "time": time.time()}
+    return {fmt.MARKER_NAME: name, "via": via, "time": time.time()}
 
 
 def _marker_record(name: str | None, via: str) -> http.HTTPFlow:
-    return _local_record(f"{MARK_PATH}{name or ''}", f"phase: {name}\n", {MARKER_KEY: _marker(name, via)})
+    return _local_record(f"{fmt.MARK_PATH}{name or ''}", f"phase: {name}\n", {fmt.MARKER_KEY: _marker(name, via)})
 
 
 def _local_record(path: str, text: str, metadata: dict[str, Any]) -> http.HTTPFlow:
@@ -637,7 +650,7 @@ def _local_record(path: str, text: str, metadata: dict[str, Any]) -> http.HTTPFl
     now = time.time()
     client = connection.Client(peername=(CONTROL_HOST, 0), sockname=(CONTROL_HOST, 0), timestamp_start=now)
     f = http.HTTPFlow(client, connection.Server(address=None))
-    f.request = http.Request.make("GET", f"http://{RESERVED_HOST}{urllib.parse.quote(path)}")
+    f.request = http.Request.make("GET", f"http://{fmt.RESERVED_HOST}{urllib.parse.quote(path)}")
     f.response = http.Response.make(200, text.encode(), {"content-type": "text/plain; charset=utf-8"})
     f.metadata.update(metadata)
     return f

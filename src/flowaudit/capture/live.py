@@ -20,7 +20,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from flowaudit.capture.addon import MARKER_KEY, SINKHOLED_KEY
+from flowaudit.captureformat import MARKER_KEY, MARKER_NAME, SINKHOLED_KEY
 from flowaudit.catalog import Catalog
 from flowaudit.declaration import Declaration
 from flowaudit.engine import Auditor
@@ -63,7 +63,7 @@ class LiveView:
         c.records += 1
         marker = f.metadata.get(MARKER_KEY)
         if isinstance(marker, dict):
-            self.phase = marker.get("name")
+            self.phase = marker.get(MARKER_NAME)
             if self.phase and self.phase not in c.phases:
                 c.phases.append(self.phase)
         observation = observe(f, self._name, c.records)

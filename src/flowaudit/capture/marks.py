@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flowaudit.capture.addon import MARK_PATH, RESERVED_HOST, recorders_dir, valid_phase
+from flowaudit.capture.addon import recorders_dir, valid_phase
+from flowaudit.captureformat import MARK_PATH, RESERVED_HOST
 from flowaudit.errors import FlowauditError
 
 TIMEOUT = 5.0

@@ -30,11 +30,12 @@ from mitmproxy.utils import human
 from rich.console import Console
 from rich.live import Live
 
-from flowaudit.capture.addon import MARKER_KEY, Recorder
+from flowaudit.capture.addon import Recorder
 from flowaudit.capture.banner import Listening, banner_lines, wireguard_lines
 from flowaudit.capture.environment import command_environment
 from flowaudit.capture.keys import HELP, KeyMarkers
 from flowaudit.capture.live import LiveView
+from flowaudit.captureformat import MARKER_KEY
 from flowaudit.errors import FlowauditError
 
 MODES = ("regular", "wireguard", "upstream", "reverse")

@@ -16,13 +16,12 @@ counted twice.
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.har import read_har
-from flowaudit.inputs.mitm import read_mitm
 from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.sniff import Sniffed, sniff
 from flowaudit.inputs.stream import ByteSource, HashingReader, InflatingReader
@@ -30,7 +29,7 @@ from flowaudit.model import InputInfo, Observation
 
 __all__ = ["CaptureSet", "open_inputs"]
 
-_READERS = {"mitm": read_mitm, "har": read_har}
+Reader = Callable[[ByteSource, str, CaptureNotes], Generator[Observation, None, str | None]]
 _EXPECTED = "expected a mitmproxy flow file or a HAR file"
 
 
@@ -73,7 +72,7 @@ class CaptureSet:
                 stream: ByteSource = InflatingReader(hashing) if capture.compressed else hashing
                 flows = 0
                 notes = CaptureNotes()
-                reading = _READERS[capture.format](stream, capture.source, notes)
+                reading = _reader(capture.format)(stream, capture.source, notes)
                 while True:
                     try:
                         observation = next(reading)
@@ -169,6 +168,17 @@ def _files_under(folder: Path) -> list[str]:
             if not name.startswith(".") and os.path.isfile(full):
                 files.append(os.path.relpath(full, folder))
     return sorted(files, key=lambda p: Path(p).parts)
+
+
+def _reader(capture_format: str) -> Reader:
+    """The reader of a format. The flow file reader is imported only when a
+    flow file is read: it loads mitmproxy (about 60 modules), which reading
+    a HAR, or a command that reads no capture (``report``), never needs."""
+    if capture_format == "har":
+        return read_har
+    from flowaudit.inputs.mitm import read_mitm
+
+    return read_mitm
 
 
 def _sniff(path: Path, shown: str) -> Sniffed:

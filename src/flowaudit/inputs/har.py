@@ -30,7 +30,7 @@ from urllib.parse import urlencode, urlsplit
 
 import ijson  # ships no type information: see [tool.mypy] overrides
 
-from flowaudit.capture.addon import RESERVED_HOST
+from flowaudit.captureformat import CAPTURE_PATH, RESERVED_HOST
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.fields import bound_body, normalize_host
 from flowaudit.inputs.jsonbytes import JsonBytes
@@ -126,7 +126,7 @@ def _take_record(entry: object, notes: CaptureNotes) -> None:
     if not isinstance(url, str) or not isinstance(response, dict):
         return
     parts = urlsplit(url.strip())
-    if not parts.hostname or normalize_host(parts.hostname) != RESERVED_HOST or parts.path != "/capture":
+    if not parts.hostname or normalize_host(parts.hostname) != RESERVED_HOST or parts.path != CAPTURE_PATH:
         return
     content = response.get("content")
     text = content.get("text") if isinstance(content, dict) else None

@@ -53,7 +53,16 @@ from mitmproxy import version as mversion
 from mitmproxy.io import compat, tnetstring
 from mitmproxy.net.http import url
 
-from flowaudit.capture.addon import CAPTURE_KEY, MARKER_KEY, PHASE_KEY, RESERVED_HOST, UNINSPECTABLE_KEY
+from flowaudit.captureformat import (
+    CAPTURE_KEY,
+    MARKER_KEY,
+    MARKER_NAME,
+    PHASE_KEY,
+    RESERVED_HOST,
+    UNINSPECTABLE_HOST,
+    UNINSPECTABLE_KEY,
+    UNINSPECTABLE_REASON,
+)
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.fields import MAX_BODY, bound_body, normalize_host
 from flowaudit.inputs.notes import CaptureNotes
@@ -133,7 +142,7 @@ def _take_notes(f: mflow.Flow, ref: str, notes: CaptureNotes) -> None:
         notes.take_record(f.metadata[CAPTURE_KEY])
     marker = f.metadata.get(MARKER_KEY)
     if isinstance(marker, dict):
-        notes.take_marker(marker.get("name"), ref)
+        notes.take_marker(marker.get(MARKER_NAME), ref)
 
 
 class _Records:
@@ -322,9 +331,9 @@ def _observe_uninspectable(f: tcp.TCPFlow, name: str, n: int) -> Observation | N
     about = f.metadata[UNINSPECTABLE_KEY]
     about = about if isinstance(about, dict) else {}
     address = f.server_conn.address
-    host = about.get("host")
+    host = about.get(UNINSPECTABLE_HOST)
     host = host if isinstance(host, str) and host else f.client_conn.sni or (address[0] if address else "")
-    reason = about.get("reason")
+    reason = about.get(UNINSPECTABLE_REASON)
     if not host:
         return None
     return Observation(

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from flowaudit.captureformat import RECORD_APP, RECORD_DEVICE, RECORD_STARTED
 from flowaudit.inputs.fields import normalize_host
 
 # Longest app name, device note or start time taken from a capture record.
@@ -35,9 +36,9 @@ class CaptureNotes:
         """The capture record's facts (its JSON object); anything malformed is ignored."""
         if not isinstance(about, dict):
             return
-        self.app = _text(about.get("app")) or self.app
-        self.device = _text(about.get("device")) or self.device
-        self.started = _text(about.get("started")) or self.started
+        self.app = _text(about.get(RECORD_APP)) or self.app
+        self.device = _text(about.get(RECORD_DEVICE)) or self.device
+        self.started = _text(about.get(RECORD_STARTED)) or self.started
 
     def take_marker(self, name: object, ref: str) -> None:
         text = _text(name)
