@@ -58,3 +58,16 @@ def test_one_or_two_durations_are_no_report(json_body: JsonBody) -> None:
 )
 def test_timing_names(name: str, timing: bool) -> None:
     assert timing_name(name) is timing
+
+
+def test_a_request_to_a_timing_endpoint_is_a_performance_report(
+    realworld: Callable[[str], list[Observation]],
+) -> None:
+    """Slack's client posts /beacon/timing?…&data=rtm_queue_length_max|count:1 (mitmproxy's diff_data.har, flow 5)."""
+    [beacon] = [o for o in realworld("mitmproxy-testdata/flows/diff_data.har") if o.index == 5]
+    assert _performance(analyze(beacon)) == ["sent to an endpoint named 'timing': a performance report"]
+
+
+def test_an_endpoint_named_rum_is_no_performance_report(external: External) -> None:
+    """healthexchange nevada, request 135: Index Exchange's dsum-sec.casalemedia.com/rum is a cookie sync."""
+    assert _performance(analyze(external("healthexchange-nevada", 135))) == []

@@ -57,6 +57,11 @@ USER_ID = "identifiers.user_id"
 _USER_COLLECTIONS = frozenset({"customers", "customer", "users", "user", "profiles", "members", "accounts", "people"})
 
 
+# URL path segments that name a performance endpoint: Slack's /beacon/timing, web-vitals
+# collectors. Not "rum": Index Exchange's r.casalemedia.com/rum is a cookie sync.
+_PERFORMANCE_ENDPOINTS = frozenset({"timing", "timings", "webvitals", "vitals"})
+
+
 @dataclass(frozen=True, slots=True)
 class _Name:
     """Everything the detectors read from a key name, worked out once per name."""
@@ -141,6 +146,8 @@ def detect_generic(
                 if detection is not None:
                     found.append(detection)
             previous_segment = value
+            if leaf.key is None and fold(value) in _PERFORMANCE_ENDPOINTS:
+                timings.endpoint(leaf, value)
         key = _name(leaf.key)
         name = key.name
         if key.folded == "name":

@@ -201,14 +201,24 @@ class Timings:
     """
 
     _first: dict[str, tuple[Leaf, str]] = field(default_factory=dict)
+    _endpoint: tuple[Leaf, str] | None = None
 
     def add(self, leaf: Leaf, name: str, value: str) -> None:
         if formats.is_amount(value.removeprefix("-")) and len(self._first) < _MAX_TIMINGS:
             self._first.setdefault(fold(name), (leaf, name))
 
+    def endpoint(self, leaf: Leaf, segment: str) -> None:
+        """The request goes to an endpoint named for timings (``/beacon/timing``, ``/rum``)."""
+        if self._endpoint is None:
+            self._endpoint = (leaf, segment)
+
     def detections(self) -> list[Detection]:
         if len(self._first) < TIMINGS_MIN:
-            return []
+            if self._endpoint is None:
+                return []
+            leaf, segment = self._endpoint
+            how = f"sent to an endpoint named '{segment}': a performance report"
+            return [hit(leaf, "diagnostics.performance", LIKELY, how, quote(segment), DETECTOR + "performance")]
         leaf = next(iter(self._first.values()))[0]
         names = ", ".join(name for _leaf, name in list(self._first.values())[:6])
         how = f"{len(self._first)} page-load timings sent together: {names}"
