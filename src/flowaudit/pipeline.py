@@ -46,7 +46,7 @@ def audit_captures(
     catalog = load_catalog()
     declaration = load_declaration(declared, catalog) if declared else None
     captures = open_inputs(inputs)
-    auditor = Auditor(catalog, declaration, fail_on=fail_on, analyzer=PayloadAnalyzer(declaration))
+    auditor = Auditor(catalog, declaration, fail_on=fail_on, analyzer=PayloadAnalyzer(declaration, catalog))
     workers = _workers(captures.size) if jobs is None else jobs
     if workers > 0:
         audit_in_workers(auditor, captures, declared, workers)

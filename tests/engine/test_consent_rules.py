@@ -46,7 +46,7 @@ def meta(n: int, ate: str, advertiser_id: str = AAID) -> Observation:
 
 
 def audit(catalog: Catalog, declaration: Declaration | None, *requests: Observation) -> AuditResult:
-    auditor = Auditor(catalog, declaration, analyzer=PayloadAnalyzer(declaration))
+    auditor = Auditor(catalog, declaration, analyzer=PayloadAnalyzer(declaration, catalog))
     for request in requests:
         auditor.add(request)
     return auditor.result(())

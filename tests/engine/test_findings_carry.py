@@ -43,8 +43,9 @@ _COUNT = re.compile(r"\b(\d+) (?:requests?|TLS connections?)(?:, (\d+) shown)?")
 
 def _requests(inputs: list[str], declared: str | None) -> dict[str, tuple[str, frozenset[str]]]:
     """flow ref -> (host, data types asserted in it), read afresh."""
-    declaration = load_declaration(declared, load_catalog()) if declared else None
-    analyzer = PayloadAnalyzer(declaration)
+    catalog = load_catalog()
+    declaration = load_declaration(declared, catalog) if declared else None
+    analyzer = PayloadAnalyzer(declaration, catalog)
     out = {}
     for obs in open_inputs(inputs):
         found = inspect(obs, analyzer).detections or ()

@@ -37,7 +37,7 @@ def test_requests_are_counted_not_problems() -> None:
 
 
 def test_the_audit_result_carries_the_count(catalog: Catalog) -> None:
-    auditor = Auditor(catalog, None, analyzer=PayloadAnalyzer(None))
+    auditor = Auditor(catalog, None, analyzer=PayloadAnalyzer(None, catalog))
     cut = gzip.compress(b'{"event": "Purchase"}' * 50)[:40]
     auditor.add(obs("https://api.mixpanel.com/track", n=1, body=cut, headers=(("Content-Encoding", "gzip"),)))
     auditor.add(obs("https://api.mixpanel.com/track", n=2, body=b'data={"event": "ok"}'))

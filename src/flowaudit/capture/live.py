@@ -47,7 +47,7 @@ class LiveView:
 
     def __init__(self, catalog: Catalog, declaration: Declaration | None, capture: Path) -> None:
         # As the pipeline builds it (flowaudit/pipeline.py), so the view shows what the audit will.
-        self._auditor = Auditor(catalog, declaration, fail_on="never", analyzer=PayloadAnalyzer(declaration))
+        self._auditor = Auditor(catalog, declaration, fail_on="never", analyzer=PayloadAnalyzer(declaration, catalog))
         self._capture = capture
         self._name = str(capture)
         self._started = time.monotonic()

@@ -7,7 +7,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from flowaudit.catalog import Catalog
 from flowaudit.declaration import Declaration
+from flowaudit.engine.destinations import DestinationResolver
+from flowaudit.engine.rules.data_types import SENSITIVE_RECIPIENT_CATEGORIES
 from flowaudit.model import Observation
 from flowaudit.payload.adapters import load_adapters
 from flowaudit.payload.analyze import analyze_decoded
@@ -22,10 +25,18 @@ class Analyzer(Protocol):
 
 
 class PayloadAnalyzer:
-    def __init__(self, declaration: Declaration | None) -> None:
+    """Resolves each request's recipient as the audit does, because what an
+    id in an address is depends on who receives it: sent to an advertising or
+    analytics company, an id-named generated value is that company's or its
+    partner's id of the browser."""
+
+    def __init__(self, declaration: Declaration | None, catalog: Catalog) -> None:
         matcher = CanaryMatcher(declaration.canaries) if declaration is not None else None
         self._matcher = matcher if matcher is not None and not matcher.empty else None
         self._adapters = load_adapters()
+        self._resolver = DestinationResolver(catalog, declaration)
 
     def __call__(self, obs: Observation, decoded: DecodedRequest) -> Sequence[Detection]:
-        return analyze_decoded(decoded, obs.host, obs.path, self._matcher, adapters=self._adapters)
+        destination = self._resolver.resolve(obs.host, obs.path)
+        tracker = destination.party == "third" and destination.category in SENSITIVE_RECIPIENT_CATEGORIES
+        return analyze_decoded(decoded, obs.host, obs.path, self._matcher, adapters=self._adapters, tracker=tracker)

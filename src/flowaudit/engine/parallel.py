@@ -29,7 +29,7 @@ _analyzer: Analyzer | None = None
 def _start_worker(declared: str | None) -> None:
     global _analyzer
     catalog = load_catalog()
-    _analyzer = PayloadAnalyzer(load_declaration(declared, catalog) if declared else None)
+    _analyzer = PayloadAnalyzer(load_declaration(declared, catalog) if declared else None, catalog)
 
 
 def _inspect_batch(batch: list[tuple[Observation, bool]]) -> list[Inspection]:

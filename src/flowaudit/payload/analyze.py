@@ -29,6 +29,7 @@ from flowaudit.payload.detectors import detect_generic, strongest
 from flowaudit.payload.detectors.commerce import purchases_in_context
 from flowaudit.payload.detectors.cookies import detect_cookie_ids
 from flowaudit.payload.detectors.keys import under_credential
+from flowaudit.payload.detectors.syncids import detect_sync_ids
 from flowaudit.payload.model import DecodedRequest, Detection
 
 # Readings of one value that exclude each other: an id is a user's, a device's or an
@@ -61,8 +62,13 @@ def analyze_decoded(
     canary_matcher: CanaryMatcher | None = None,
     *,
     adapters: Adapters | None = None,
+    tracker: bool = False,
 ) -> list[Detection]:
-    """:func:`analyze` for a request already decoded (the engine may need the decoded form too)."""
+    """:func:`analyze` for a request already decoded (the engine may need the decoded form too).
+
+    ``tracker`` says the recipient is a third party whose business is
+    advertising or analytics: ids in its address are then read as browser
+    ids (:mod:`~flowaudit.payload.detectors.syncids`)."""
     adapted = (adapters or load_adapters()).match(decoded, host, path)
     found: list[Detection] = []
     if canary_matcher is not None:
@@ -81,6 +87,9 @@ def analyze_decoded(
         if (hit.location, hit.data_type) not in adapted.ruled_out and not _contradicted(hit, documented)
     )
     found.extend(hit for hit in detect_cookie_ids(decoded, skip=adapted.secrets) if hit.location not in documented)
+    if tracker:
+        synced = detect_sync_ids(decoded, host, skip=adapted.secrets)
+        found.extend(hit for hit in synced if hit.location not in documented)
     return strongest([*adapted.in_context, *purchases_in_context(decoded, found)])
 
 
