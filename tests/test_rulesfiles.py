@@ -38,6 +38,21 @@ services:
     category: analytics
     source: https://acme.example/widgets
 """
+FIXTURE = """\
+adapter: acme
+requests:
+  - name: a track call
+    source: https://docs.acme.example/events#example
+    method: POST
+    url: https://events.acme.example/track
+    body: '{"user": {"email": "jane@example.com"}}'
+    expect: {contact.email: ['body > json:user.email']}
+  - name: another endpoint
+    source: https://docs.acme.example/events#example
+    method: GET
+    url: https://events.acme.example/config
+    expect: {}
+"""
 MANIFEST = 'version: "2026.12.03"\noverlay_license: Apache-2.0\n'
 TERMS = """\
 language: en
@@ -55,6 +70,7 @@ LAST = len(CATEGORIES) + 1
 # kind: where it sits, a valid text
 FILES = {
     "adapter": ("adapters/acme.yml", ADAPTER),
+    "adapter fixture": ("adapters/fixtures/acme.yml", FIXTURE),
     "catalog overlay": ("catalog/overlay/acme.yml", OVERLAY_FILE),
     "catalog manifest": ("catalog/catalog.yml", MANIFEST),
     "terms": ("terms/en.yml", TERMS),
@@ -65,6 +81,8 @@ FILES = {
 MISTAKES = [
     ("adapter", "name: Acme\n", "nmae: Acme\n", 2, "unknown key 'nmae'"),
     ("adapter", "[/track]", "/track", 7, "`endpoints[0].paths` must be a list, not '/track'"),
+    ("adapter fixture", "    expect: {}", "    expct: {}", 13, "unknown key 'expct'"),
+    ("adapter fixture", "method: GET", "method: get", 11, "`requests[1].method` must be an HTTP method"),
     ("catalog overlay", "category:", "catgory:", 7, "unknown key 'catgory'"),
     ("catalog overlay", "[widgets.acme.example]", "widgets.acme.example", 6, "`services[0].domains` must be a list"),
     ("catalog manifest", "overlay_license", "overlay_licence", 2, "unknown key 'overlay_licence'"),

@@ -1,7 +1,7 @@
 """Validating rules files: every kind has a shipped JSON Schema, checked the same way.
 
 A file's kind is decided by where it sits, as the loaders find them
-(``adapters/*.yml``, ``catalog/overlay/*.yml``, ``catalog/catalog.yml``,
+(``adapters/*.yml``, ``adapters/fixtures/*.yml``, ``catalog/overlay/*.yml``, ``catalog/catalog.yml``,
 ``terms/*.yml``, ``data-types.yml``, ``categories.yml``); a file elsewhere
 is recognised by its top-level keys. Each file is checked in two steps:
 its shape against the kind's schema (every departure, at its line), then,
@@ -30,6 +30,7 @@ from flowaudit.catalog.overlay import OVERLAY, read_overlay_file
 from flowaudit.catalog.taxonomy import CATEGORIES_FILE, category_descriptions
 from flowaudit.datatypes import DATA_TYPES, read_vocabulary
 from flowaudit.errors import FlowauditError
+from flowaudit.payload.adapters.fixtures import FIXTURE, read_fixture
 from flowaudit.payload.adapters.loader import ADAPTER, adapter_files, read_adapters
 from flowaudit.payload.detectors.terms import TERMS, read_terms
 from flowaudit.shape import Shape
@@ -50,6 +51,7 @@ class Kind:
 
 KINDS: tuple[Kind, ...] = (
     Kind("adapter", ADAPTER, "adapters", None, frozenset({"vendor", "endpoints"}), lambda p: read_adapters([p])),
+    Kind("adapter fixture", FIXTURE, "adapters/fixtures", None, frozenset({"adapter", "requests"}), read_fixture),
     Kind("catalog overlay", OVERLAY, "catalog/overlay", None, frozenset({"companies", "services"}), read_overlay_file),
     Kind("catalog manifest", MANIFEST, None, "catalog.yml", frozenset({"overlay_license"}), read_manifest),
     Kind("terms", TERMS, "terms", None, frozenset({"language", "lists"}), lambda p: read_terms([p])),
