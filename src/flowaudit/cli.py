@@ -421,3 +421,19 @@ def rules_validate(paths: tuple[str, ...]) -> None:
     from flowaudit.commands.rules_validate import run_rules_validate
 
     sys.exit(run_rules_validate(paths))
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@reports_errors
+def rules_test(paths: tuple[str, ...]) -> None:
+    """Check adapters against their fixtures (default: the shipped adapters).
+
+    PATHS are adapter files or folders of them (your own adapters); each
+    adapter's fixture is fixtures/<vendor>.yml beside it. Prints each failing
+    expectation as file:line; exit 1 when any fails, 0 when all pass, 2 when
+    an adapter or fixture cannot be read.
+    """
+    from flowaudit.commands.rules_test import run_rules_test
+
+    sys.exit(run_rules_test(paths))
