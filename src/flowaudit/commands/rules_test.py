@@ -8,6 +8,7 @@ import click
 
 from flowaudit.exitcodes import EXIT_FINDINGS, EXIT_OK
 from flowaudit.payload.adapters.fixtures import run_fixtures
+from flowaudit.reporters.summary import plural
 
 
 def run_rules_test(paths: tuple[str, ...]) -> int:
@@ -19,11 +20,9 @@ def run_rules_test(paths: tuple[str, ...]) -> int:
     outcome = run_fixtures([Path(p) for p in paths])
     for failure in outcome.failures:
         click.echo(str(failure))
-    adapters = f"{outcome.adapters} adapter{'s' if outcome.adapters != 1 else ''}"
-    requests = f"{outcome.requests} request{'s' if outcome.requests != 1 else ''}"
+    tested = f"{plural(outcome.adapters, 'adapter')}, {plural(outcome.requests, 'request')}"
     if outcome.failures:
-        count = len(outcome.failures)
-        click.echo(f"{count} failing expectation{'s' if count != 1 else ''} ({adapters}, {requests})", err=True)
+        click.echo(f"{plural(len(outcome.failures), 'failing expectation')} ({tested})", err=True)
         return EXIT_FINDINGS
-    click.echo(f"{adapters} meet their fixtures ({requests})")
+    click.echo(f"{plural(outcome.adapters, 'adapter')} meet their fixtures ({plural(outcome.requests, 'request')})")
     return EXIT_OK
