@@ -74,6 +74,7 @@ ADGUARD_DIST = Path(
 )
 
 
+@pytest.mark.needs_shared
 @pytest.mark.skipif(
     not (ADGUARD_DIST / "trackers.json").is_file(),
     reason="set FLOWAUDIT_ADGUARD_DIST to companiesdb's dist/ folder (commit 94ac177) to check",

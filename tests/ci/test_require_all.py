@@ -11,10 +11,10 @@ from pathlib import Path
 TESTS = Path(__file__).resolve().parents[1]
 
 
-def _run(tmp_path: Path, require_all: bool) -> subprocess.CompletedProcess[str]:
+def _run(tmp_path: Path, require_all: bool, marker: str = "") -> subprocess.CompletedProcess[str]:
     shutil.copy(TESTS / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "test_needs_a_tool.py").write_text(
-        "import pytest\n\n\ndef test_needs_a_tool():\n    pytest.skip('the tool is not installed')\n",
+        f"import pytest\n\n{marker}\ndef test_needs_a_tool():\n    pytest.skip('the tool is not installed')\n",
         encoding="utf-8",
     )
     env = {k: v for k, v in os.environ.items() if k != "FLOWAUDIT_REQUIRE_ALL"}
@@ -33,5 +33,11 @@ def test_a_skip_fails_when_every_tool_is_required(tmp_path: Path) -> None:
 
 def test_a_skip_is_a_skip_elsewhere(tmp_path: Path) -> None:
     run = _run(tmp_path, require_all=False)
+    assert run.returncode == 0, run.stdout
+    assert "1 skipped" in run.stdout
+
+
+def test_only_a_test_of_the_shared_data_may_skip(tmp_path: Path) -> None:
+    run = _run(tmp_path, require_all=True, marker="@pytest.mark.needs_shared")
     assert run.returncode == 0, run.stdout
     assert "1 skipped" in run.stdout
