@@ -304,6 +304,13 @@ _EXACT: dict[str, Family] = {
         "utmcampaign",
         "adrevenue",
         "impressionid",
+        # The price an ad auction was bid or won at, reported when the ad is shown
+        # (Pixalate/Admixer impression pixels: adrta.com/i?…&priceBid=0.07355&pricePaid=…).
+        "pricebid",
+        "pricepaid",
+        "winprice",
+        "winningprice",
+        "clearingprice",
     ),
     **_table(Family.CAMPAIGN, "campaignid", "adgroupid", "creativeid"),
     # A hash of the browser's attributes, computed by the tag (Snowplow's fp: "user identifier

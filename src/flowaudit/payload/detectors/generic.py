@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flowaudit.payload.detectors.adbeacons import AdBeacon
 from flowaudit.payload.detectors.evidence import hit, mask_url
 from flowaudit.payload.detectors.families import Family, family_of, fingerprint_category, needs_parent
 from flowaudit.payload.detectors.formats import is_url, looks_generated
@@ -131,6 +132,7 @@ def detect_generic(
     pages = PageEcho()
     accounts = SiteAccounts()
     timings = Timings()
+    ads = AdBeacon()
     found: list[Detection] = []
     previous_segment = ""
     for leaf in decoded.leaves:
@@ -148,6 +150,8 @@ def detect_generic(
             previous_segment = value
             if leaf.key is None and fold(value) in _PERFORMANCE_ENDPOINTS:
                 timings.endpoint(leaf, value)
+            if leaf.key is None:
+                ads.path_segment(leaf, value)
         key = _name(leaf.key)
         name = key.name
         if key.folded == "name":
@@ -162,6 +166,8 @@ def detect_generic(
             continue
         family = key.family
         pages.add(leaf, name, value, named_page=family is Family.PAGE_URL)
+        if leaf.key is not None and family is not Family.IP:
+            ads.add(leaf, name, value)
         if family is Family.LATITUDE or family is Family.LONGITUDE:
             coordinates.add(leaf, family, name)
         elif family is Family.PURCHASE_DETAIL:
@@ -177,6 +183,7 @@ def detect_generic(
                 found.append(detection)
                 if family is Family.ADVERTISING:
                     campaigns.saw_ad()
+                    ads.saw_ad()
         if key.folded in CONFIG_KEYS:
             accounts.add_config(leaf)
         elif key.parent_rule is not None:
@@ -209,7 +216,9 @@ def detect_generic(
                 terms.add(leaf, name, value, key.words_and_terms)
             else:
                 terms.add(leaf, _container_name(leaf), value)
-    for collector in (coordinates, purchases, crash, fingerprint, names, campaigns, pages, accounts, timings):
+    if ads.is_ad_beacon():
+        campaigns.saw_ad()
+    for collector in (coordinates, purchases, crash, fingerprint, names, campaigns, pages, accounts, timings, ads):
         found.extend(collector.detections())
     found.extend(terms.detections(described))
     return strongest(found)

@@ -1,0 +1,148 @@
+"""Ad-serving beacons: the request that tells an ad server an ad was shown or won.
+
+An ad view, impression or win notice is advertising data by what it is, not by
+one field: Google's ``pagead2…/pcs/activeview`` and ``…/pagead/adview``,
+Admixer's ``ev_view.aspx``, a ``/win`` notice. Such a request is named by its
+endpoint, or carries the price paid for the ad (``price=0.11`` on an
+``/ad/<id>/`` path; ``priceBid``, ``pricePaid``: see the ADVERTISING family).
+
+Inside an ad beacon, opaque keys (``kv4``, ``kv16``/``kv17``) still carry the
+viewer's data, because the ad server reports whom the ad reached. Only there,
+and only with a shape that leaves no doubt, are they read:
+
+* a routable IPv4 address under any key is the viewer's IP address (an
+  address with its last octet zeroed still places the viewer);
+* two numbered keys of one object (``kv16``, ``kv17``: one prefix, consecutive
+  numbers) holding a latitude then a longitude, each with at least
+  ``_PAIR_DECIMALS`` decimals, are the viewer's position.
+
+Outside an ad beacon a dotted quad may be a version and two decimals may be
+anything, so nothing is read there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flowaudit.payload.detectors import formats
+from flowaudit.payload.detectors.evidence import hit, mask_ip, quote
+from flowaudit.payload.detectors.keys import fold, object_location
+from flowaudit.payload.detectors.leafrules import DETECTOR, LIKELY
+from flowaudit.payload.model import Detection, Leaf
+
+# URL path segments (extension dropped, folded) that name an ad view, impression or win notice:
+# Google Active View (https://support.google.com/admanager/answer/4524488) posts /pcs/activeview
+# and /activeview, AdSense's view ping is /pagead/adview, Admixer's ad view is ev_view.aspx.
+AD_VIEW_ENDPOINTS = frozenset({"activeview", "adview", "evview", "adimpression", "impression", "winnotice"})
+# Path segments that say the request is about one ad (LiquidM's /ad/2064250/t.gif?price=…).
+_AD_SEGMENTS = frozenset({"ad", "ads", "creative", "creatives"})
+# Keys of the price of an ad, read only on a path naming an ad or an ad view.
+_PRICE_KEYS = frozenset({"price", "bidprice", "winprice", "cost"})
+_NUMBERED = re.compile(r"([A-Za-z_]+)(\d{1,3})")
+_PAIR_DECIMALS = 4
+
+
+# Extensions a beacon endpoint may have (a script or a page; a tracking pixel's image).
+_BEACON_EXTENSIONS = frozenset({"aspx", "asp", "php", "jsp", "cgi", "gif", "png"})
+
+
+def _segment(value: str) -> str:
+    """``ev_view.aspx`` -> ``evview``."""
+    return fold(value.rsplit(".", 1)[0])
+
+
+@dataclass
+class AdBeacon:
+    """Collects what makes a request an ad beacon, then what such a beacon says of the viewer."""
+
+    _last: tuple[Leaf, str] | None = None
+    _ad_path: bool = False
+    _price: tuple[Leaf, str] | None = None
+    _ad_seen: bool = False
+    _ips: list[tuple[Leaf, str]] = field(default_factory=list)
+    _numbered: dict[tuple[str, str, str, int], tuple[Leaf, str]] = field(default_factory=dict)
+
+    def path_segment(self, leaf: Leaf, value: str) -> None:
+        """A URL path segment, in order: the last one names the endpoint (see :meth:`_view_endpoint`)."""
+        self._last = (leaf, value)
+        if _segment(value) in _AD_SEGMENTS:
+            self._ad_path = True
+
+    def _view_endpoint(self) -> tuple[Leaf, str] | None:
+        """The last path segment when it names an ad view: ``/pcs/activeview``, ``ev_view.aspx``.
+
+        Only the last one, and only without the extension of a static file: Google serves
+        its viewability script from ``…/activeview/osd_listener_heavy.js``, which is no beacon.
+        """
+        if self._last is None:
+            return None
+        leaf, value = self._last
+        stem, dot, extension = value.rpartition(".")
+        if dot and extension.lower() not in _BEACON_EXTENSIONS:
+            return None
+        return self._last if fold(stem if dot else value) in AD_VIEW_ENDPOINTS else None
+
+    def saw_ad(self) -> None:
+        """Another detector found advertising data (an auction price, a click id) in the request."""
+        self._ad_seen = True
+
+    def add(self, leaf: Leaf, name: str, value: str) -> None:
+        """A query or body field: a price, an address or a numbered value, kept for :meth:`detections`."""
+        folded = fold(name)
+        if folded in _PRICE_KEYS and self._price is None and formats.is_amount(value):
+            self._price = (leaf, name)
+        elif formats.ip_address(value) == "v4" and len(self._ips) < 4:
+            self._ips.append((leaf, name))
+        numbered = _NUMBERED.fullmatch(name)
+        if numbered is not None and len(self._numbered) < 64:
+            where = (leaf.part, object_location(leaf.location, leaf.key), numbered.group(1).lower())
+            self._numbered.setdefault((*where, int(numbered.group(2))), (leaf, name))
+
+    def is_ad_beacon(self) -> bool:
+        """The request reports an ad shown: by its endpoint, its auction price, or a price on an ad's path."""
+        return self._view_endpoint() is not None or self._ad_seen or (self._ad_path and self._price is not None)
+
+    def detections(self) -> list[Detection]:
+        if not self.is_ad_beacon():
+            return []
+        found: list[Detection] = []
+        endpoint = self._view_endpoint()
+        if endpoint is not None:
+            leaf, segment = endpoint
+            how = f"sent to an endpoint named '{segment}': an ad view, impression or win notice"
+            found.append(hit(leaf, "usage.advertising", LIKELY, how, quote(segment), DETECTOR + "advertising"))
+        if self._price is not None and (self._ad_path or endpoint is not None):
+            leaf, name = self._price
+            how = f"key '{name}' + an amount, on the path of an ad: the price of the ad shown"
+            found.append(
+                hit(leaf, "usage.advertising", LIKELY, how, quote(leaf.value.strip()), DETECTOR + "advertising")
+            )
+        for leaf, name in self._ips:
+            value = leaf.value.strip()
+            how = f"key '{name}' + IPv4 address in an ad beacon: the address the ad was served to"
+            found.append(
+                hit(leaf, "network.ip_address", LIKELY, how, mask_ip(value), DETECTOR + "ip_address", value=value)
+            )
+        found.extend(self._positions())
+        return found
+
+    def _positions(self) -> list[Detection]:
+        """``kv16=52.4564&kv17=13.3425``: a latitude and a longitude under consecutive numbered keys."""
+        found: list[Detection] = []
+        for (part, where, prefix, number), (lat_leaf, lat_name) in self._numbered.items():
+            following = self._numbered.get((part, where, prefix, number + 1))
+            if following is None:
+                continue
+            lon_leaf, lon_name = following
+            lat = formats.coordinate(lat_leaf.value.strip(), 90)
+            lon = formats.coordinate(lon_leaf.value.strip(), 180)
+            if lat is None or lon is None or (lat[0] == 0 and lon[0] == 0):
+                continue
+            decimals = min(lat[1], lon[1])
+            if decimals < _PAIR_DECIMALS:
+                continue
+            how = f"keys '{lat_name}'/'{lon_name}' in an ad beacon + a latitude and longitude with {decimals} decimals"
+            excerpt = f"{lat[0]:.1f}, {lon[0]:.1f}"
+            found.append(hit(lat_leaf, "location.precise", LIKELY, how, excerpt, DETECTOR + "coordinates"))
+        return found
