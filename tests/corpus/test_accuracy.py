@@ -9,7 +9,7 @@ External corpus of real captures recorded by others (issue 10): (recipient compa
 type) rows of `flowaudit check` with precision >= 0.97 and recall >= 0.95.
 
 Precision alone passes when nothing is detected, so recall is asserted on both sets, and
-a test shows that switching the generic detectors off fails the floors."""
+a test shows that switching the generic detectors off fails the recall floors."""
 
 from __future__ import annotations
 
@@ -38,19 +38,17 @@ def _load() -> ModuleType:
 
 accuracy = _load()
 
-# Own-recorded corpus: recall of data types over all flows (0.93 when this floor was set).
-OWN_RECALL_FLOOR = 0.90
+# Own-recorded corpus: recall of data types over all flows (0.95 when this floor was set).
+OWN_RECALL_FLOOR = 0.93
 # External corpus: the targets of issue 10.
 EXTERNAL_PRECISION_TARGET = 0.97
 EXTERNAL_RECALL_TARGET = 0.95
-# Whether the detectors meet the external targets yet. While False, the target test is an
-# expected failure (strict: it fails once the targets are met, so this gets flipped) and the
-# floors below keep what has been reached from slipping back.
-EXTERNAL_TARGETS_MET = False
-# Raised as fixes land (0.74 precision, 0.50 recall when last set; vendor adapters alone
-# reach 0.34 recall, so the floor also keeps "generic detectors off" failing).
-EXTERNAL_PRECISION_FLOOR = 0.95
-EXTERNAL_RECALL_FLOOR = 0.75
+# Whether the detectors reach the external recall target yet (0.88 measured when this was
+# set; precision meets its target and is asserted as is). While False, the recall target is
+# an expected failure (strict: it fails once the target is met, so this gets flipped) and
+# the floor below keeps what has been reached from slipping back.
+EXTERNAL_RECALL_TARGET_MET = False
+EXTERNAL_RECALL_FLOOR = 0.85
 
 
 @pytest.fixture(scope="module")
@@ -118,20 +116,26 @@ def test_every_external_capture_is_labelled() -> None:
         assert capture.rows, capture.labels_file
 
 
-@pytest.mark.xfail(
-    not EXTERNAL_TARGETS_MET, strict=True, reason="detector fixes of issue 10 still landing (EXTERNAL_TARGETS_MET)"
-)
-def test_external_rows_meet_the_targets(external: list[object]) -> None:
+def test_external_rows_meet_the_precision_target(external: list[object]) -> None:
     total = accuracy.total(s.tally for s in external)
-    misses = [m for s in external for m in s.misses]
+    misses = [m for s in external for m in s.misses if m.startswith("FP")]
     assert total.precision >= EXTERNAL_PRECISION_TARGET, (total.precision, misses)
+
+
+@pytest.mark.xfail(
+    not EXTERNAL_RECALL_TARGET_MET,
+    strict=True,
+    reason="recall fixes of issue 10 still landing (EXTERNAL_RECALL_TARGET_MET)",
+)
+def test_external_rows_meet_the_recall_target(external: list[object]) -> None:
+    total = accuracy.total(s.tally for s in external)
+    misses = [m for s in external for m in s.misses if m.startswith("FN")]
     assert total.recall >= EXTERNAL_RECALL_TARGET, (total.recall, misses)
 
 
-def test_external_rows_stay_above_the_floors(external: list[object]) -> None:
+def test_external_recall_stays_above_the_floor(external: list[object]) -> None:
     total = accuracy.total(s.tally for s in external)
-    misses = [m for s in external for m in s.misses]
-    assert total.precision >= EXTERNAL_PRECISION_FLOOR, (total.precision, misses)
+    misses = [m for s in external for m in s.misses if m.startswith("FN")]
     assert total.recall >= EXTERNAL_RECALL_FLOOR, (total.recall, misses)
 
 
@@ -143,7 +147,7 @@ def test_the_gate_fails_with_the_generic_detectors_switched_off(monkeypatch: pyt
     own = accuracy.total(accuracy.measure(corpus, with_canaries=False).by_type.values())
     assert own.recall < OWN_RECALL_FLOOR
     rows = accuracy.total(s.tally for s in accuracy.measure_external(accuracy.load_external()))
-    assert rows.recall < min(EXTERNAL_RECALL_FLOOR, EXTERNAL_RECALL_TARGET)
+    assert rows.recall < EXTERNAL_RECALL_FLOOR
 
 
 def test_rows_are_keyed_by_the_owning_company() -> None:
