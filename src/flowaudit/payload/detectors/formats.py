@@ -302,6 +302,24 @@ def without_stack_frames(text: str) -> str:
     return _STACK_FRAME.sub("", text) if "\n" in text else text
 
 
+# A Java or JavaScript frame line, indented or not (values arrive stripped):
+# "\tat com.acme.Foo.run(Foo.java:12)", "    at Nt (https://…/x.js:2:6428)".
+_AT_FRAME = re.compile(r"\s*at [\w.$<>/\[\]-]+ ?\(")
+
+
+def is_call_trace(text: str) -> bool:
+    """Java/JavaScript frames with no error line above them: where code was called from.
+
+    The Java and V8 runtimes write a trace under the error it belongs to
+    (``java.lang.IllegalStateException: …``, ``TypeError: x is not a function``,
+    at least ``Error``). A trace starting at its first frame was taken
+    without an error: a tag logging who called it (the Snap pixel's ``TPFA``
+    log, healthexchange maryland request 212), or an error line sent apart.
+    Native and Python traces are not judged: theirs may start at a frame.
+    """
+    return _AT_FRAME.match(text) is not None
+
+
 def stack_frames(text: str) -> int:
     """How many lines of a text look like stack-trace frames (Java/JS, Python, native)."""
     if "\n" not in text:

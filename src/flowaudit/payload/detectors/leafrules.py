@@ -544,8 +544,12 @@ def format_only(leaf: Leaf, name: str, value: str) -> list[Detection]:
     if "\n" in value:
         frames = formats.stack_frames(value)
         if frames >= _FRAME_MIN:
-            how = f"stack trace ({frames} frames)"
-            found.append(
-                hit(leaf, "diagnostics.crash", LIKELY, how, quote(value.strip().splitlines()[0]), DETECTOR + "crash")
-            )
+            # Frames without the error they belong to say where code ran, not that it failed:
+            # only a possible crash (an error line sent in another field would make it one).
+            if formats.is_call_trace(value):
+                how, confidence = f"stack frames without an error line ({frames} frames): a call trace", POSSIBLE
+            else:
+                how, confidence = f"stack trace ({frames} frames)", LIKELY
+            excerpt = quote(value.strip().splitlines()[0])
+            found.append(hit(leaf, "diagnostics.crash", confidence, how, excerpt, DETECTOR + "crash"))
     return found
