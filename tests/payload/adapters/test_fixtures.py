@@ -91,3 +91,13 @@ def test_a_malformed_fixture_is_bad_input_at_its_line(tmp_path: Path) -> None:
         run_fixtures([adapter])
     assert raised.value.path == str(tmp_path / "fixtures" / "segment.yml") and raised.value.line is not None
     assert "method" in raised.value.message
+
+
+def test_a_type_the_adapter_names_but_no_request_shows_fails(tmp_path: Path) -> None:
+    adapter = _copy(tmp_path, "segment")
+    fixture = tmp_path / "fixtures" / "segment.yml"
+    lines = fixture.read_text(encoding="utf-8").splitlines(keepends=True)
+    fixture.write_text("".join(line for line in lines if "contact.other:" not in line), encoding="utf-8")
+    first = adapter.read_text(encoding="utf-8").splitlines().index("      - path: traits.birthday") + 1
+    messages = [f.message for f in run_fixtures([adapter]).failures if f.message.startswith("no request shows")]
+    assert messages == [f"no request shows contact.other, which {adapter}:{first} names"]

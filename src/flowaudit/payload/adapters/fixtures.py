@@ -11,8 +11,9 @@ lookalike host). Only the adapter under test is applied, so a user's own
 adapter is tested the same way, without the rest of the rules.
 
 Expectations are exact both ways: a type missing at its location fails, and
-so does a type the fixture does not name. Relabelling a field's type in the
-adapter therefore fails its fixture.
+so does a type the fixture does not name; and every type the adapter names
+must be shown by some request. Relabelling a field's type in the adapter
+therefore fails its fixture.
 """
 
 from __future__ import annotations
@@ -167,7 +168,26 @@ def check_fixture(fixture: Fixture, adapter: Adapter) -> list[Failure]:
                 fail(e.line, f"'{request.name}': expected {e.data_type} at {e.location}, not reported{seen}")
         for data_type, location in sorted(found - wanted):
             fail(request.line, f"'{request.name}': unexpected {data_type} at {location}")
+    shown = {e.data_type for r in requests for e in r.expected}
+    for data_type, line in sorted(_named_types(adapter).items()):
+        if data_type not in shown:
+            fail(1, f"no request shows {data_type}, which {adapter.path}:{line} names")
     return failures
+
+
+def _named_types(adapter: Adapter) -> dict[str, int]:
+    """Each data type the adapter names, with the line of its first field (1: an endpoint's ``carries``).
+
+    A type no fixture request shows could be relabelled in the adapter with every test passing.
+    """
+    named: dict[str, int] = {}
+    for endpoint in adapter.endpoints:
+        for carried in endpoint.carries:
+            named.setdefault(carried.data_type, 1)
+        for field in endpoint.fields:
+            if field.data_type is not None:
+                named[field.data_type] = min(named.get(field.data_type, field.line), field.line)
+    return named
 
 
 def run_fixtures(paths: Iterable[Path] = ()) -> Outcome:
