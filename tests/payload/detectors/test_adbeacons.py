@@ -101,3 +101,15 @@ def test_a_built_ad_beacon_says_where_the_viewer_is() -> None:
     obs = _url("https://ads.example.com/win.gif?winprice=0.2&a9=48.85661&a10=2.35222&x=198.51.100.0")
     assert "query:a9" in _types(obs, "location.precise")
     assert "query:x" in _types(obs, "network.ip_address")
+
+
+def test_a_click_id_makes_no_ad_beacon() -> None:
+    """A landing page's tracker with a gclid is a page view: its dotted quads stay unread."""
+    obs = _url("https://stats.example.com/collect?gclid=Cj0KCQiA&kv4=83.28.25.0&kv16=52.4564&kv17=13.3425")
+    assert _types(obs, "network.ip_address") == {}
+    assert _types(obs, "location.precise") == {}
+
+
+def test_a_version_in_an_ad_beacon_is_no_address() -> None:
+    obs = _url("https://ads.example.com/activeview?sdk_version=4.2.0.1")
+    assert _types(obs, "network.ip_address") == {}

@@ -39,6 +39,9 @@ AD_VIEW_ENDPOINTS = frozenset({"activeview", "adview", "evview", "adimpression",
 _AD_SEGMENTS = frozenset({"ad", "ads", "creative", "creatives"})
 # Keys of the price of an ad, read only on a path naming an ad or an ad view.
 _PRICE_KEYS = frozenset({"price", "bidprice", "winprice", "cost"})
+# Keys of an auction's price, which only an ad served reports (the ADVERTISING family holds them
+# too, for the advertising row). A click id or UTM tag does not make a beacon: it is a page view.
+AUCTION_PRICE_KEYS = frozenset({"pricebid", "pricepaid", "winprice", "winningprice", "clearingprice"})
 _NUMBERED = re.compile(r"([A-Za-z_]+)(\d{1,3})")
 _PAIR_DECIMALS = 4
 
@@ -59,7 +62,7 @@ class AdBeacon:
     _last: tuple[Leaf, str] | None = None
     _ad_path: bool = False
     _price: tuple[Leaf, str] | None = None
-    _ad_seen: bool = False
+    _auction: bool = False
     _ips: list[tuple[Leaf, str]] = field(default_factory=list)
     _numbered: dict[tuple[str, str, str, int], tuple[Leaf, str]] = field(default_factory=dict)
 
@@ -83,16 +86,14 @@ class AdBeacon:
             return None
         return self._last if fold(stem if dot else value) in AD_VIEW_ENDPOINTS else None
 
-    def saw_ad(self) -> None:
-        """Another detector found advertising data (an auction price, a click id) in the request."""
-        self._ad_seen = True
-
     def add(self, leaf: Leaf, name: str, value: str) -> None:
         """A query or body field: a price, an address or a numbered value, kept for :meth:`detections`."""
         folded = fold(name)
+        if folded in AUCTION_PRICE_KEYS and formats.is_amount(value):
+            self._auction = True
         if folded in _PRICE_KEYS and self._price is None and formats.is_amount(value):
             self._price = (leaf, name)
-        elif formats.ip_address(value) == "v4" and len(self._ips) < 4:
+        elif "version" not in folded and formats.ip_address(value) == "v4" and len(self._ips) < 4:
             self._ips.append((leaf, name))
         numbered = _NUMBERED.fullmatch(name)
         if numbered is not None and len(self._numbered) < 64:
@@ -101,7 +102,7 @@ class AdBeacon:
 
     def is_ad_beacon(self) -> bool:
         """The request reports an ad shown: by its endpoint, its auction price, or a price on an ad's path."""
-        return self._view_endpoint() is not None or self._ad_seen or (self._ad_path and self._price is not None)
+        return self._view_endpoint() is not None or self._auction or (self._ad_path and self._price is not None)
 
     def detections(self) -> list[Detection]:
         if not self.is_ad_beacon():

@@ -305,7 +305,8 @@ _EXACT: dict[str, Family] = {
         "adrevenue",
         "impressionid",
         # The price an ad auction was bid or won at, reported when the ad is shown
-        # (Pixalate/Admixer impression pixels: adrta.com/i?…&priceBid=0.07355&pricePaid=…).
+        # (Pixalate/Admixer impression pixels: adrta.com/i?…&priceBid=0.07355&pricePaid=…);
+        # the same names as adbeacons.AUCTION_PRICE_KEYS.
         "pricebid",
         "pricepaid",
         "winprice",

@@ -183,7 +183,6 @@ def detect_generic(
                 found.append(detection)
                 if family is Family.ADVERTISING:
                     campaigns.saw_ad()
-                    ads.saw_ad()
         if key.folded in CONFIG_KEYS:
             accounts.add_config(leaf)
         elif key.parent_rule is not None:
