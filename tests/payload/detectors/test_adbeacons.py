@@ -38,6 +38,7 @@ def _types(obs: Observation, data_type: str) -> dict[str, str]:
     ("capture", "n", "location"),
     [
         ("pagexray-expressen", 182, "url:path[1]"),  # pagead2.googlesyndication.com/pcs/activeview?…&adk=880281375
+        ("pagexray-expressen", 134, "url:path[1]"),  # securepubads.g.doubleclick.net/pcs/view?xai=…
         ("pagexray-nytimes", 264, "url:path[1]"),  # googleads.g.doubleclick.net/pagead/adview?ai=…
         ("pagexray-nytimes", 328, "url:path[0]"),  # pagead2.googlesyndication.com/activeview?avi=…
         ("reporthar-9gag-interaction", 80, "url:path[0]"),  # inv-nets-eu.admixer.net/ev_view.aspx?item=…
@@ -82,6 +83,8 @@ def test_a_script_under_an_activeview_folder_is_no_beacon(external: External) ->
         "https://shop.example.com/product/42?price=19.99",
         # an impression under a script's extension is a script
         "https://cdn.example.com/impression.js",
+        # "view" alone is any page's view
+        "https://shop.example.com/product/view?price=19.99",
     ],
 )
 def test_lookalikes_are_no_ad_beacon(url: str) -> None:

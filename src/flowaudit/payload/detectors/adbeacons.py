@@ -35,6 +35,10 @@ from flowaudit.payload.model import Detection, Leaf
 # Google Active View (https://support.google.com/admanager/answer/4524488) posts /pcs/activeview
 # and /activeview, AdSense's view ping is /pagead/adview, Admixer's ad view is ev_view.aspx.
 AD_VIEW_ENDPOINTS = frozenset({"activeview", "adview", "evview", "adimpression", "impression", "winnotice"})
+# Endpoints named by their last two segments: Google Ad Manager counts a downloaded impression
+# with securepubads.g.doubleclick.net/pcs/view?xai=… ("view" alone names too much)
+# (https://adtechmadness.wordpress.com/2019/10/19/how-google-ad-manager-counts-impressions/).
+_AD_VIEW_PATHS = frozenset({("pcs", "view")})
 # Path segments that say the request is about one ad (LiquidM's /ad/2064250/t.gif?price=…).
 _AD_SEGMENTS = frozenset({"ad", "ads", "creative", "creatives"})
 # Keys of the price of an ad, read only on a path naming an ad or an ad view.
@@ -60,6 +64,7 @@ class AdBeacon:
     """Collects what makes a request an ad beacon, then what such a beacon says of the viewer."""
 
     _last: tuple[Leaf, str] | None = None
+    _before_last: str = ""
     _ad_path: bool = False
     _price: tuple[Leaf, str] | None = None
     _auction: bool = False
@@ -68,6 +73,8 @@ class AdBeacon:
 
     def path_segment(self, leaf: Leaf, value: str) -> None:
         """A URL path segment, in order: the last one names the endpoint (see :meth:`_view_endpoint`)."""
+        if self._last is not None:
+            self._before_last = self._last[1]
         self._last = (leaf, value)
         if _segment(value) in _AD_SEGMENTS:
             self._ad_path = True
@@ -84,7 +91,10 @@ class AdBeacon:
         stem, dot, extension = value.rpartition(".")
         if dot and extension.lower() not in _BEACON_EXTENSIONS:
             return None
-        return self._last if fold(stem if dot else value) in AD_VIEW_ENDPOINTS else None
+        segment = fold(stem if dot else value)
+        if segment in AD_VIEW_ENDPOINTS or (fold(self._before_last), segment) in _AD_VIEW_PATHS:
+            return self._last
+        return None
 
     def add(self, leaf: Leaf, name: str, value: str) -> None:
         """A query or body field: a price, an address or a numbered value, kept for :meth:`detections`."""
