@@ -155,7 +155,7 @@ def test_a_baseline_hides_old_findings_and_shows_a_new_one(tmp_path: Path) -> No
 
 def test_baseline_mistakes_are_clear(tmp_path: Path) -> None:
     har = REALWORLD / "browser/mixpanel/flows.har"
-    assert_clean_error(flowaudit("check", MIXPANEL, "--baseline", har), "not a flowaudit JSON result")
+    assert_clean_error(flowaudit("check", MIXPANEL, "--baseline", har), "not a flowaudit result")
     assert_clean_error(flowaudit("check", MIXPANEL, "--baseline", tmp_path / "none.json"), "baseline not found")
 
 

@@ -65,7 +65,17 @@ def test_not_a_result(tmp_path: Path) -> None:
     )
     newer = tmp_path / "newer.json"
     newer.write_text(json.dumps({"schema_version": 2, "tool": {"name": "flowaudit"}}))
-    assert_clean_error(flowaudit("report", newer, "--format", "html"), "newer.json", "unsupported schema_version 2")
+    assert_clean_error(flowaudit("report", newer, "--format", "html"), "newer.json", "schema_version 2", "upgrade")
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps({"schema_version": 0, "tool": {"name": "flowaudit", "version": "0.0.9"}}))
+    assert_clean_error(
+        flowaudit("report", older), "older.json", "schema_version 0 (written by flowaudit 0.0.9), an older format"
+    )
+    broken = tmp_path / "broken.json"
+    data = json.loads((ROOT / "reports/acme-health/flowaudit.json").read_text(encoding="utf-8"))
+    data["findings"][3]["severity"] = "urgent"
+    broken.write_text(json.dumps(data))
+    assert_clean_error(flowaudit("report", broken), "broken.json", "`findings[3].severity` must be one of")
     assert_clean_error(flowaudit("report", tmp_path / "missing.json"), "missing.json", "no such file")
 
 

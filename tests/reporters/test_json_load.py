@@ -57,16 +57,25 @@ def test_the_real_example_result_loads() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d.update(schema_version=2), "unsupported schema_version 2: this flowaudit reads schema_version 1"),
+        (lambda d: d.update(schema_version=2), "schema_version 2 (written by flowaudit 0.1.0), newer than this"),
+        (lambda d: d.update(schema_version=0), "schema_version 0 (written by flowaudit 0.1.0), an older format"),
+        (lambda d: d.update(schema_version="1"), "`schema_version` must be 1"),
         (lambda d: d.pop("schema_version"), "not a flowaudit result"),
         (lambda d: d["tool"].update(name="other"), "not a flowaudit result"),
-        (lambda d: d["findings"][1].pop("severity"), "findings[1].severity is missing"),
-        (lambda d: d["findings"][0].update(severity="urgent"), "findings[0].severity must be one of critical"),
-        (lambda d: d["recipients"][0].update(flows="4"), "recipients[0].flows must be a whole number"),
-        (lambda d: d["recipients"][0].update(declared=1), "recipients[0].declared must be true or false"),
-        (lambda d: d["inputs"][0].update(flows=True), "inputs[0].flows must be a whole number"),
-        (lambda d: d["recipients"][0].update(hosts=[1]), "recipients[0].hosts[0] must be text"),
-        (lambda d: d.update(findings={}), "findings must be a list"),
+        (lambda d: d["findings"][1].pop("severity"), "`findings[1]` needs `severity"),
+        (lambda d: d["findings"][0].update(severity="urgent"), "`findings[0].severity` must be one of: critical"),
+        (lambda d: d["recipients"][0].update(flows="4"), "`recipients[0].flows` must be a whole number"),
+        (lambda d: d["recipients"][0].update(flows=-1), "`recipients[0].flows` must be a whole number, 0 or more"),
+        (lambda d: d["recipients"][0].update(declared=1), "`recipients[0].declared` must be true or false"),
+        (lambda d: d["recipients"][0].update(party="second"), "`recipients[0].party` must be one of: first, third"),
+        (lambda d: d["inputs"][0].update(flows=True), "`inputs[0].flows` must be a whole number"),
+        (lambda d: d["inputs"][0].update(format="pcap"), "`inputs[0].format` must be one of: mitm, har"),
+        (lambda d: d["recipients"][0].update(hosts=[1]), "`recipients[0].hosts[0]` must be text"),
+        (lambda d: d["summary"].update(verdict="ok"), "`summary.verdict` must be one of: fail, pass, none"),
+        (lambda d: d["summary"].update(fail_on="always"), "`summary.fail_on` must be one of"),
+        (lambda d: d["suppressed"][0]["suppression"].pop("reason"), "`suppressed[0].suppression` needs `reason"),
+        (lambda d: d["recipients"][0].update(phase_flows={"before": "3"}), "`recipients[0].phase_flows.before`"),
+        (lambda d: d.update(findings={}), "`findings` must be a list"),
     ],
 )
 def test_wrong_files_are_named(full: AuditResult, tmp_path: Path, change, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -77,6 +86,7 @@ def test_wrong_files_are_named(full: AuditResult, tmp_path: Path, change, messag
     with pytest.raises(FlowauditError) as e:
         load_result(str(path))
     assert message in str(e.value) and str(path) in str(e.value)
+    assert e.value.line is None  # json keeps no lines: the JSON path says where
 
 
 def test_not_json_and_not_a_result(tmp_path: Path) -> None:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from flowaudit.errors import FlowauditError
 from flowaudit.suppress.baseline import read_baseline
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "reports/acme-health/flowaudit.json"
+
+
+def example() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    return data
 
 
 def write(tmp_path: Path, data: object) -> Path:
@@ -18,28 +27,32 @@ def write(tmp_path: Path, data: object) -> Path:
 
 
 def test_ids_of_findings_and_of_what_its_own_baseline_suppressed(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        {
-            "schema_version": 1,
-            "findings": [{"id": "a"}, {"id": "b"}],
-            "suppressed": [
-                {"id": "c", "suppression": {"reason": "baseline"}},
-                # an ignore-file entry stands on its own and must lapse when it expires
-                {"id": "d", "suppression": {"reason": "ignore-file"}},
-            ],
-        },
-    )
-    assert read_baseline(path).ids == {"a", "b", "c"}
+    data = example()
+    first, second = data["findings"][:2]
+    why = {"statement": "s", "source": "x.json"}
+    data |= {
+        "findings": [first | {"id": "a"}, second | {"id": "b"}],
+        "suppressed": [
+            first | {"id": "c", "suppression": why | {"reason": "baseline"}},
+            # an ignore-file entry stands on its own and must lapse when it expires
+            second | {"id": "d", "suppression": why | {"reason": "ignore-file"}},
+        ],
+    }
+    assert read_baseline(write(tmp_path, data)).ids == {"a", "b", "c"}
+
+
+def _drop_id(data: dict[str, Any]) -> dict[str, Any]:
+    del data["findings"][1]["id"]
+    return data
 
 
 @pytest.mark.parametrize(
     ("content", "fragment", "line"),
     [
         ('{"schema_version": 1,\n "findings": [', "not valid JSON", 2),
-        ({"log": {"entries": []}}, "not a flowaudit JSON result", None),
-        ({"schema_version": 2, "findings": []}, "schema_version 2 is not supported", None),
-        ({"schema_version": 1, "findings": [{"rule": "x"}]}, "a finding without an `id`", None),
+        ({"log": {"entries": []}}, "not a flowaudit result", None),
+        (example() | {"schema_version": 2}, "schema_version 2 (written by flowaudit", None),
+        (_drop_id(example()), "`findings[1]` needs `id:`", None),
     ],
 )
 def test_wrong_files_are_clear_errors(tmp_path: Path, content: object, fragment: str, line: int | None) -> None:

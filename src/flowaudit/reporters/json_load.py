@@ -1,10 +1,14 @@
 """The JSON result read back: ``flowaudit report RESULT.json`` renders any
-format from a saved audit without the captures.
+format from a saved audit without the captures; ``diff`` and ``--baseline``
+read results too.
 
-The reverse of :mod:`flowaudit.reporters.json_result`. A file that is not a
-flowaudit result, or one of a ``schema_version`` this flowaudit does not
-read, is a :class:`FlowauditError` naming the file and the field; fields the
-contract added later are optional, so results from older versions load.
+The reverse of :mod:`flowaudit.reporters.json_result`. What a result may
+hold is stated once, in the published schema ``result.schema.json`` beside
+this module (versioned with ``schema_version``); every result read is
+checked against it, and only then turned into model objects, so the
+conversion below trusts the shape. A file that is not a flowaudit result,
+one of another ``schema_version``, or one the schema rejects is a
+:class:`FlowauditError` naming the file and the JSON path.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from flowaudit import shape
 from flowaudit.errors import FlowauditError
 from flowaudit.model import (
-    SEVERITIES,
     AuditResult,
     ConsentSignalSeen,
     DecodeGap,
@@ -27,237 +31,16 @@ from flowaudit.model import (
     SuppressedFinding,
 )
 from flowaudit.reporters.json_result import SCHEMA_VERSION
+from flowaudit.shape import Shape
+from flowaudit.yamlsource import YamlDoc
 
-_MISSING = object()
-_KIND_NAMES: dict[type, str] = {
-    str: "text",
-    int: "a whole number",
-    bool: "true or false",
-    list: "a list",
-    dict: "an object",
-}
+RESULT_SCHEMA = Shape("flowaudit.reporters", "result.schema.json", "the result")
+_WRITE = "write it with `flowaudit check CAPTURE... --format json -o result.json`"
+_HOW = f"give the JSON written by `flowaudit check --format json`; {_WRITE}"
 
 
-class _Reader:
-    """Typed access to the parsed JSON with errors that name the field."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, what: str) -> FlowauditError:
-        return FlowauditError(
-            f"not a valid flowaudit result: {where} {what}",
-            path=self.source,
-            hint="give the JSON written by `flowaudit check --format json`",
-        )
-
-    def get(self, obj: dict[str, Any], key: str, kind: type, where: str, default: Any = _MISSING) -> Any:
-        at = f"{where}.{key}" if where else key
-        value = obj.get(key)
-        if value is None:
-            if default is _MISSING:
-                raise self.fail(at, "is missing")
-            return default
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            raise self.fail(at, f"must be {_KIND_NAMES[kind]}")
-        return value
-
-    def obj(self, value: Any, where: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(where, "must be an object")
-        return value
-
-    def objects(self, obj: dict[str, Any], key: str, where: str, default: Any = _MISSING) -> list[dict[str, Any]]:
-        items = self.get(obj, key, list, where, default)
-        at = f"{where}.{key}" if where else key
-        return [self.obj(v, f"{at}[{n}]") for n, v in enumerate(items)]
-
-    def strings(self, obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-        items = self.get(obj, key, list, where, [])
-        for n, v in enumerate(items):
-            if not isinstance(v, str):
-                raise self.fail(f"{where}.{key}[{n}]" if where else f"{key}[{n}]", "must be text")
-        return tuple(items)
-
-
-def _input(r: _Reader, d: dict[str, Any], where: str) -> InputInfo:
-    return InputInfo(
-        path=r.get(d, "path", str, where),
-        sha256=r.get(d, "sha256", str, where),
-        format=r.get(d, "format", str, where),
-        flows=r.get(d, "flows", int, where),
-        complete=r.get(d, "complete", bool, where),
-        problem=r.get(d, "problem", str, where, None),
-        app=r.get(d, "app", str, where, None),
-        device=r.get(d, "device", str, where, None),
-        started=r.get(d, "started", str, where, None),
-        page_hosts=r.strings(d, "page_hosts", where),
-    )
-
-
-def _recipient(r: _Reader, d: dict[str, Any], where: str) -> Recipient:
-    phase_flows = r.get(d, "phase_flows", dict, where, {})
-    for phase, count in phase_flows.items():
-        if type(count) is not int:
-            raise r.fail(f"{where}.phase_flows.{phase}", "must be a whole number")
-    return Recipient(
-        entity=r.get(d, "entity", str, where),
-        entity_id=r.get(d, "entity_id", str, where),
-        category=r.get(d, "category", str, where),
-        categories=r.strings(d, "categories", where),
-        party_inferred=r.get(d, "party_inferred", bool, where, False),
-        party=r.get(d, "party", str, where),
-        declared=r.get(d, "declared", bool, where),
-        hosts=r.strings(d, "hosts", where),
-        flows=r.get(d, "flows", int, where),
-        data_types=r.strings(d, "data_types", where),
-        parent=r.get(d, "parent", str, where, None),
-        services=r.strings(d, "services", where),
-        phases=r.strings(d, "phases", where),
-        phase_flows=tuple(phase_flows.items()),
-    )
-
-
-def _evidence(r: _Reader, d: dict[str, Any], where: str) -> Evidence:
-    return Evidence(
-        flow=r.get(d, "flow", str, where),
-        location=r.get(d, "location", str, where, ""),
-        decoding=r.strings(d, "decoding", where),
-        data_type=r.get(d, "data_type", str, where, None),
-        how=r.get(d, "how", str, where, ""),
-        excerpt=r.get(d, "excerpt", str, where, ""),
-        request=r.get(d, "request", str, where, ""),
-        value=r.get(d, "value", str, where, None),
-    )
-
-
-def _finding(r: _Reader, d: dict[str, Any], where: str) -> Finding:
-    severity = r.get(d, "severity", str, where)
-    if severity not in SEVERITIES:
-        raise r.fail(f"{where}.severity", f"must be one of {', '.join(SEVERITIES)}, not {severity!r}")
-    host = r.get(d, "host", str, where, None)
-    return Finding(
-        id=r.get(d, "id", str, where),
-        rule=r.get(d, "rule", str, where),
-        severity=severity,
-        title=r.get(d, "title", str, where),
-        message=r.get(d, "message", str, where),
-        entity=r.get(d, "entity", str, where, None),
-        host=host,
-        hosts=r.strings(d, "hosts", where) if "hosts" in d else ((host,) if host else ()),
-        data_types=r.strings(d, "data_types", where),
-        phase=r.get(d, "phase", str, where, None),
-        evidence=tuple(
-            _evidence(r, e, f"{where}.evidence[{n}]") for n, e in enumerate(r.objects(d, "evidence", where, []))
-        ),
-        declaration_line=r.get(d, "declaration_line", int, where, None),
-    )
-
-
-def _phase_change(r: _Reader, d: dict[str, Any], where: str) -> PhaseChange:
-    evidence = r.get(d, "evidence", dict, where, None)
-    return PhaseChange(
-        phase=r.get(d, "phase", str, where),
-        consent=r.get(d, "consent", str, where),
-        source=r.get(d, "source", str, where),
-        evidence=_evidence(r, evidence, f"{where}.evidence") if evidence is not None else None,
-    )
-
-
-def _signal(r: _Reader, d: dict[str, Any], where: str) -> ConsentSignalSeen:
-    return ConsentSignalSeen(
-        kind=r.get(d, "kind", str, where),
-        meaning=r.get(d, "meaning", str, where),
-        summary=r.get(d, "summary", str, where, ""),
-        flows=r.get(d, "flows", int, where),
-        first=_evidence(r, r.get(d, "first", dict, where), f"{where}.first"),
-    )
-
-
-def _gap(r: _Reader, d: dict[str, Any], where: str) -> DecodeGap:
-    return DecodeGap(
-        reason=r.get(d, "reason", str, where),
-        label=r.get(d, "label", str, where),
-        requests=r.get(d, "requests", int, where),
-        examples=tuple(
-            _evidence(r, e, f"{where}.examples[{n}]") for n, e in enumerate(r.objects(d, "examples", where, []))
-        ),
-    )
-
-
-def _suppressed(r: _Reader, d: dict[str, Any], where: str) -> SuppressedFinding:
-    why = r.get(d, "suppression", dict, where)
-    at = f"{where}.suppression"
-    return SuppressedFinding(
-        finding=_finding(r, d, where),
-        reason=r.get(why, "reason", str, at),
-        statement=r.get(why, "statement", str, at),
-        source=r.get(why, "source", str, at),
-        expires=r.get(why, "expires", str, at, None),
-    )
-
-
-def result_from_dict(data: object, source: str = "result") -> AuditResult:
-    """The :class:`AuditResult` a JSON result (parsed) describes."""
-    r = _Reader(source)
-    top = r.obj(data, "the file")
-    tool = top.get("tool")
-    if "schema_version" not in top or not isinstance(tool, dict) or tool.get("name") != "flowaudit":
-        raise FlowauditError(
-            'not a flowaudit result (no schema_version and tool.name "flowaudit")',
-            path=source,
-            hint="give the JSON written by `flowaudit check --format json`",
-        )
-    version = top["schema_version"]
-    if version != SCHEMA_VERSION:
-        raise FlowauditError(
-            f"unsupported schema_version {version!r}: this flowaudit reads schema_version {SCHEMA_VERSION}",
-            path=source,
-            hint="use the flowaudit version that wrote the file, or upgrade flowaudit",
-        )
-    app = r.get(top, "app", dict, "app", {})
-    consent = r.get(top, "consent", dict, "", {})
-    decoding = r.get(top, "decoding", dict, "", {})
-    summary = r.get(top, "summary", dict, "summary")
-    fail_on = r.get(summary, "fail_on", str, "summary", "high")
-    if fail_on not in (*SEVERITIES, "never"):
-        raise r.fail("summary.fail_on", f"must be a severity or 'never', not {fail_on!r}")
-    return AuditResult(
-        tool_version=r.get(tool, "version", str, "tool"),
-        rules_version=r.get(tool, "rules_version", str, "tool"),
-        inputs=tuple(_input(r, d, f"inputs[{n}]") for n, d in enumerate(r.objects(top, "inputs", ""))),
-        app_name=r.get(app, "name", str, "app", None),
-        declaration=r.get(app, "declaration", str, "app", None),
-        declaration_sha256=r.get(app, "declaration_sha256", str, "app", None),
-        first_party_inferred=r.strings(app, "first_party_inferred", "app"),
-        recipients=tuple(_recipient(r, d, f"recipients[{n}]") for n, d in enumerate(r.objects(top, "recipients", ""))),
-        platform=tuple(_recipient(r, d, f"platform[{n}]") for n, d in enumerate(r.objects(top, "platform", "", []))),
-        findings=tuple(_finding(r, d, f"findings[{n}]") for n, d in enumerate(r.objects(top, "findings", ""))),
-        suppressed=tuple(
-            _suppressed(r, d, f"suppressed[{n}]") for n, d in enumerate(r.objects(top, "suppressed", "", []))
-        ),
-        flows=r.get(summary, "flows", int, "summary"),
-        fail_on=fail_on,
-        phases=r.strings(top, "phases", ""),
-        phase_changes=tuple(
-            _phase_change(r, d, f"consent.phases[{n}]")
-            for n, d in enumerate(r.objects(consent, "phases", "consent", []))
-        ),
-        consent_signals=tuple(
-            _signal(r, d, f"consent.signals[{n}]") for n, d in enumerate(r.objects(consent, "signals", "consent", []))
-        ),
-        phase_changes_dropped=r.get(consent, "changes_dropped", int, "consent", 0),
-        undecoded=r.get(decoding, "not_fully_decoded", int, "decoding", 0),
-        decode_gaps=tuple(
-            _gap(r, d, f"decoding.reasons[{n}]") for n, d in enumerate(r.objects(decoding, "reasons", "decoding", []))
-        ),
-        created=r.get(top, "created", str, "", None),
-        redacted=r.get(top, "redacted", bool, "", True),
-    )
-
-
-def load_result(path: str) -> AuditResult:
-    """Read and check a JSON result file."""
+def read_result(path: str) -> dict[str, Any]:
+    """A JSON result file, parsed and checked against the result schema."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -266,9 +49,7 @@ def load_result(path: str) -> AuditResult:
         raise FlowauditError("is a folder, not a JSON result", path=path) from None
     except UnicodeDecodeError:
         raise FlowauditError(
-            "not a JSON result (not UTF-8 text)",
-            path=path,
-            hint="give the JSON written by `flowaudit check --format json`; captures go to `flowaudit check`",
+            "not a JSON result (not UTF-8 text)", path=path, hint=f"{_HOW}; captures go to `flowaudit check`"
         ) from None
     except OSError as e:
         raise FlowauditError(f"cannot read: {e.strerror}", path=path) from e
@@ -279,6 +60,196 @@ def load_result(path: str) -> AuditResult:
             f"not valid JSON: {e.msg} (column {e.colno})",
             path=path,
             line=e.lineno,
-            hint="give the JSON written by `flowaudit check --format json`; captures go to `flowaudit check`",
+            hint=f"{_HOW}; captures go to `flowaudit check`",
         ) from None
-    return result_from_dict(data, source=path)
+    except RecursionError:
+        raise FlowauditError("not a flowaudit result: nested too deeply to read", path=path, hint=_HOW) from None
+    return check_result(data, path)
+
+
+def check_result(data: object, source: str = "result") -> dict[str, Any]:
+    """``data`` itself when it is a result this flowaudit reads; else the first problem, at its JSON path."""
+    tool = data.get("tool") if isinstance(data, dict) else None
+    if (
+        not isinstance(data, dict)
+        or "schema_version" not in data
+        or not isinstance(tool, dict)
+        or (tool.get("name") != "flowaudit")
+    ):
+        raise FlowauditError(
+            'not a flowaudit result (no schema_version and tool.name "flowaudit")', path=source, hint=_HOW
+        )
+    _check_version(data["schema_version"], tool.get("version"), source)
+    # A JSON result has no line numbers to give (json keeps none): the place is the JSON path.
+    problems = shape.problems(YamlDoc(source, data, {}), RESULT_SCHEMA)
+    if problems:
+        more = len(problems) - 1
+        others = f"{more} more problem{'s' if more > 1 else ''} after this one; " if more else ""
+        raise FlowauditError(
+            f"not a valid flowaudit result: {problems[0].message}",
+            path=source,
+            hint=f"{others}its schema is flowaudit/reporters/result.schema.json; {_HOW}",
+        )
+    return data
+
+
+def _check_version(version: object, writer: object, source: str) -> None:
+    """A result of another schema version is named as such, with what to do about it."""
+    if type(version) is not int or version == SCHEMA_VERSION:
+        return  # not a number: the schema says what is wrong
+    by = f" (written by flowaudit {writer})" if isinstance(writer, str) else ""
+    if version < SCHEMA_VERSION:
+        raise FlowauditError(
+            f"this result has schema_version {version}{by}, an older format; this flowaudit reads "
+            f"schema_version {SCHEMA_VERSION}",
+            path=source,
+            hint=f"run `flowaudit check` on the captures again to {_WRITE.removeprefix('write it with ')}",
+        )
+    raise FlowauditError(
+        f"this result has schema_version {version}{by}, newer than this flowaudit reads "
+        f"(schema_version {SCHEMA_VERSION})",
+        path=source,
+        hint="upgrade flowaudit (`pip install -U flowaudit`), or use the flowaudit version that wrote it",
+    )
+
+
+def _input(d: dict[str, Any]) -> InputInfo:
+    return InputInfo(
+        path=d["path"],
+        sha256=d["sha256"],
+        format=d["format"],
+        flows=d["flows"],
+        complete=d["complete"],
+        problem=d.get("problem"),
+        app=d.get("app"),
+        device=d.get("device"),
+        started=d.get("started"),
+        page_hosts=tuple(d.get("page_hosts", ())),
+    )
+
+
+def _recipient(d: dict[str, Any]) -> Recipient:
+    return Recipient(
+        entity=d["entity"],
+        entity_id=d["entity_id"],
+        category=d["category"],
+        categories=tuple(d.get("categories", ())),
+        party_inferred=d.get("party_inferred", False),
+        party=d["party"],
+        declared=d["declared"],
+        hosts=tuple(d["hosts"]),
+        flows=d["flows"],
+        data_types=tuple(d["data_types"]),
+        parent=d.get("parent"),
+        services=tuple(d.get("services", ())),
+        phases=tuple(d.get("phases", ())),
+        phase_flows=tuple(d.get("phase_flows", {}).items()),
+    )
+
+
+def _evidence(d: dict[str, Any]) -> Evidence:
+    return Evidence(
+        flow=d["flow"],
+        location=d.get("location", ""),
+        decoding=tuple(d.get("decoding", ())),
+        data_type=d.get("data_type"),
+        how=d.get("how", ""),
+        excerpt=d.get("excerpt", ""),
+        request=d.get("request", ""),
+        value=d.get("value"),
+    )
+
+
+def _finding(d: dict[str, Any]) -> Finding:
+    host = d["host"]
+    return Finding(
+        id=d["id"],
+        rule=d["rule"],
+        severity=d["severity"],
+        title=d["title"],
+        message=d["message"],
+        entity=d["entity"],
+        host=host,
+        hosts=tuple(d["hosts"]) if "hosts" in d else ((host,) if host else ()),
+        data_types=tuple(d["data_types"]),
+        phase=d["phase"],
+        evidence=tuple(_evidence(e) for e in d["evidence"]),
+        declaration_line=d.get("declaration_line"),
+    )
+
+
+def _phase_change(d: dict[str, Any]) -> PhaseChange:
+    evidence = d.get("evidence")
+    return PhaseChange(
+        phase=d["phase"],
+        consent=d["consent"],
+        source=d["source"],
+        evidence=_evidence(evidence) if evidence is not None else None,
+    )
+
+
+def _signal(d: dict[str, Any]) -> ConsentSignalSeen:
+    return ConsentSignalSeen(
+        kind=d["kind"],
+        meaning=d["meaning"],
+        summary=d.get("summary", ""),
+        flows=d["flows"],
+        first=_evidence(d["first"]),
+    )
+
+
+def _gap(d: dict[str, Any]) -> DecodeGap:
+    return DecodeGap(
+        reason=d["reason"],
+        label=d["label"],
+        requests=d["requests"],
+        examples=tuple(_evidence(e) for e in d.get("examples", ())),
+    )
+
+
+def _suppressed(d: dict[str, Any]) -> SuppressedFinding:
+    why = d["suppression"]
+    return SuppressedFinding(
+        finding=_finding(d),
+        reason=why["reason"],
+        statement=why["statement"],
+        source=why["source"],
+        expires=why.get("expires"),
+    )
+
+
+def result_from_dict(data: object, source: str = "result") -> AuditResult:
+    """The :class:`AuditResult` a JSON result (parsed) describes, once the schema accepts it."""
+    top = check_result(data, source)
+    app = top["app"]
+    consent = top.get("consent", {})
+    decoding = top.get("decoding", {})
+    summary = top["summary"]
+    return AuditResult(
+        tool_version=top["tool"]["version"],
+        rules_version=top["tool"]["rules_version"],
+        inputs=tuple(_input(d) for d in top["inputs"]),
+        app_name=app["name"],
+        declaration=app["declaration"],
+        declaration_sha256=app.get("declaration_sha256"),
+        first_party_inferred=tuple(app.get("first_party_inferred", ())),
+        recipients=tuple(_recipient(d) for d in top["recipients"]),
+        platform=tuple(_recipient(d) for d in top.get("platform", ())),
+        findings=tuple(_finding(d) for d in top["findings"]),
+        suppressed=tuple(_suppressed(d) for d in top.get("suppressed", ())),
+        flows=summary["flows"],
+        fail_on=summary.get("fail_on", "high"),
+        phases=tuple(top.get("phases", ())),
+        phase_changes=tuple(_phase_change(d) for d in consent.get("phases", ())),
+        consent_signals=tuple(_signal(d) for d in consent.get("signals", ())),
+        phase_changes_dropped=consent.get("changes_dropped", 0),
+        undecoded=decoding.get("not_fully_decoded", 0),
+        decode_gaps=tuple(_gap(d) for d in decoding.get("reasons", ())),
+        created=top.get("created"),
+        redacted=top.get("redacted", True),
+    )
+
+
+def load_result(path: str) -> AuditResult:
+    """Read and check a JSON result file."""
+    return result_from_dict(read_result(path), source=path)
