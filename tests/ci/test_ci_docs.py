@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ..resultschema import valid_result_text
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs/ci"
 EXAMPLE = ROOT / "examples/acme-health"
@@ -133,7 +135,7 @@ def test_the_ci_steps_run_locally(doc: str, tmp_path: Path) -> None:
     failed = run(check, repo)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     report = repo / check[check.index("-o") + 1]
-    result = json.loads((report / "flowaudit.json").read_text())
+    result = valid_result_text((report / "flowaudit.json").read_text())
     assert ("undeclared-recipient", "Meta") in {(f["rule"], f["entity"]) for f in result["findings"]}
     assert {f["entity"] for f in result["findings"]} == {"Meta"}
     # what the baseline holds is listed, not counted: Mixpanel, and the declared-but-unseen infos

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from ..resultschema import valid_result_text
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 REALWORLD = DATA / "realworld"
 DECLARATIONS = DATA / "declarations"
@@ -20,8 +22,12 @@ class Run:
     code: int
     out: str
     err: str
+    command: str = ""  # the subcommand run: "check", "diff", ...
 
     def json(self) -> dict:
+        """Standard output parsed; a JSON result (of ``check`` or ``report``) checked against its schema."""
+        if self.command in ("check", "report"):
+            return valid_result_text(self.out)
         return json.loads(self.out)
 
 
@@ -34,7 +40,7 @@ def flowaudit(*args: str, cwd: Path | None = None, env: dict[str, str] | None = 
         timeout=120,
         env={"PATH": "/usr/bin:/bin", "COLUMNS": "140", **(env or {})},
     )
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    return Run(proc.returncode, proc.stdout, proc.stderr, str(args[0]) if args else "")
 
 
 def assert_clean_error(run: Run, *fragments: str) -> None:

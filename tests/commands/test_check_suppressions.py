@@ -157,6 +157,12 @@ def test_baseline_mistakes_are_clear(tmp_path: Path) -> None:
     har = REALWORLD / "browser/mixpanel/flows.har"
     assert_clean_error(flowaudit("check", MIXPANEL, "--baseline", har), "not a flowaudit result")
     assert_clean_error(flowaudit("check", MIXPANEL, "--baseline", tmp_path / "none.json"), "baseline not found")
+    result = json.loads(flowaudit("check", MIXPANEL, "--format", "json").out)
+    del result["findings"][0]["id"]
+    (tmp_path / "no-id.json").write_text(json.dumps(result))
+    assert_clean_error(flowaudit("check", MIXPANEL, "--baseline", tmp_path / "no-id.json"), "`findings[0]` needs `id")
+    (tmp_path / "newer.json").write_text(json.dumps(result | {"schema_version": 2}))
+    assert_clean_error(flowaudit("check", MIXPANEL, "--baseline", tmp_path / "newer.json"), "schema_version 2", "newer")
 
 
 @pytest.mark.parametrize("fmt", sorted(REPORTERS))

@@ -114,6 +114,18 @@ def test_sides_that_are_neither_capture_nor_result(tmp_path: Path) -> None:
     assert_clean_error(flowaudit("diff", sarif, capture), "not a flowaudit result")
 
 
+def test_results_are_checked_against_the_schema(tmp_path: Path) -> None:
+    capture = REALWORLD / "sdk/mixpanel/flows.mitm"
+    result = json.loads(flowaudit("check", capture, "--format", "json").out)
+    result["recipients"][0]["party"] = "second"
+    (tmp_path / "bad.json").write_text(json.dumps(result))
+    assert_clean_error(
+        flowaudit("diff", tmp_path / "bad.json", capture), "bad.json", "`recipients[0].party` must be one of: first"
+    )
+    (tmp_path / "old.json").write_text(json.dumps(result | {"schema_version": 0}))
+    assert_clean_error(flowaudit("diff", capture, tmp_path / "old.json"), "old.json", "schema_version 0", "again")
+
+
 def test_a_baselined_result_is_no_change(tmp_path: Path) -> None:
     """Suppression is one CI run's policy, not a change in the app."""
     capture = REALWORLD / "sdk/mixpanel/flows.mitm"

@@ -12,6 +12,7 @@ from flowaudit.commands.output import choose_formats
 from flowaudit.errors import FlowauditError
 from flowaudit.reporters import REPORTERS
 
+from ..resultschema import valid_result_text
 from .conftest import assert_clean_error, flowaudit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +76,7 @@ def test_check_refuses_an_unknown_extension_and_text_in_html(tmp_path: Path) -> 
 def test_report_and_diff_follow_the_extension(tmp_path: Path) -> None:
     result = tmp_path / "result.json"
     assert flowaudit("check", CAPTURE, "--declared", DECLARATION, "-o", result).code == 1
-    assert json.loads(result.read_text(encoding="utf-8"))["schema_version"] == 1
+    assert valid_result_text(result.read_text(encoding="utf-8"))["schema_version"] == 1
     assert flowaudit("report", result, "-o", tmp_path / "scan.sarif").code == 0
     assert json.loads((tmp_path / "scan.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
     assert flowaudit("diff", result, result, "-o", tmp_path / "changes.md").code == 0

@@ -15,7 +15,6 @@ deadline: a 2-core CI box must not hang on a slow start.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -31,6 +30,8 @@ import pytest
 from flowaudit.inputs.mitm import read_mitm
 from flowaudit.inputs.stream import HashingReader
 from flowaudit.model import Observation
+
+from ..resultschema import valid_result_text
 
 PYTHON = sys.executable
 MITMDUMP = str(Path(sys.executable).with_name("mitmdump"))
@@ -214,4 +215,5 @@ def stop(process: subprocess.Popen[Any], sig: int = signal.SIGTERM, timeout: flo
 
 
 def load_json(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text())
+    """A JSON result the test had written, checked against the published schema."""
+    return valid_result_text(path.read_text())

@@ -7,7 +7,6 @@ and mitmproxy."""
 
 from __future__ import annotations
 
-import json
 import re
 import signal
 import subprocess
@@ -19,6 +18,7 @@ from mitmproxy import io as mio
 from flowaudit.capture import addon_path
 from flowaudit.captureformat import CAPTURE_KEY
 
+from ..resultschema import valid_result_text
 from .conftest import DATA, PYTHON, Netns, flowaudit_argv, wait_for_port
 
 # mitmdump, with every import of flowaudit failing.
@@ -94,7 +94,7 @@ def _audit(netns: Netns, capture: Path, declared: str) -> dict[str, Any]:
     run = netns.run(flowaudit_argv("check", capture, "--declared", declared, "--format", "json"))
     assert run.returncode == 1, run.stderr
     text = re.sub(re.escape(str(capture)) + r"#", "CAPTURE#", run.stdout)
-    result: dict[str, Any] = json.loads(text)
+    result: dict[str, Any] = valid_result_text(text)
     for volatile in ("inputs", "created"):
         result.pop(volatile, None)
     return result

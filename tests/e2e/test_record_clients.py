@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 
+from ..resultschema import valid_result_text
 from .conftest import (
     DATA,
     PYTHON,
@@ -184,7 +185,7 @@ def test_sigterm_stops_command_then_proxy_then_audits(netns: Netns, tmp_path) ->
     # COMMAND was stopped (SIGTERM: 143), the audit ran and found Segment undeclared: 3 + 1
     assert recorder.returncode == 4, err
     assert "COMMAND exited with status 143" in err
-    assert [r["entity"] for r in json.loads(out)["recipients"]] == ["Segment"]
+    assert [r["entity"] for r in valid_result_text(out)["recipients"]] == ["Segment"]
 
 
 def test_reverse_mode(netns: Netns) -> None:

@@ -16,6 +16,7 @@ from mitmproxy.io import FlowWriter
 from flowaudit.captureformat import PHASE_KEY
 from flowaudit.reporters import REPORTERS
 
+from ..resultschema import valid_result_text
 from .results import HOSTILE
 
 START = 1_795_000_000.0
@@ -126,4 +127,5 @@ def check_every_format(capture: Path, out: Path, *extra: object) -> dict[str, st
     assert run.returncode == 0, run.stderr
     files = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()}
     assert len(files) == len(REPORTERS)
+    valid_result_text(files["flowaudit.json"])
     return files

@@ -13,13 +13,15 @@ from flowaudit.model import AuditResult
 from flowaudit.reporters.json_load import load_result, result_from_dict
 from flowaudit.reporters.json_result import result_to_dict
 
+from ..resultschema import valid_result
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("name", ["full", "hostile"])
 def test_everything_the_json_holds_survives(name: str, request: pytest.FixtureRequest) -> None:
     result: AuditResult = request.getfixturevalue(name)
-    data = json.loads(json.dumps(result_to_dict(result)))
+    data = valid_result(json.loads(json.dumps(result_to_dict(result))))
     assert result_to_dict(result_from_dict(data)) == data
 
 
@@ -104,3 +106,10 @@ def test_not_json_and_not_a_result(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00{")
     with pytest.raises(FlowauditError, match="not UTF-8"):
         load_result(str(binary))
+
+
+def test_a_hostile_nesting_is_a_clear_error(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(FlowauditError, match="nested too deeply"):
+        load_result(str(deep))

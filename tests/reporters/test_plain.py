@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
 from flowaudit.model import AuditResult, Recipient
 from flowaudit.reporters.plain import WIDTH, render_plain, wrap
 
+from ..resultschema import valid_result_text
 from .captures import run_flowaudit
 from .results import HOSTILE, full_result
 
@@ -32,7 +32,7 @@ def test_through_a_pipe_at_80_columns_every_id_stays_whole() -> None:
     lines = run.stdout.splitlines()
     assert all(len(line) <= WIDTH or " " not in line.strip() for line in lines), max(lines, key=len)
     assert not any(ch in run.stdout for ch in "┏┃│━")  # no box tables in a pipe
-    result = json.loads(run_flowaudit(*args, "--format", "json", cwd=ROOT).stdout)
+    result = valid_result_text(run_flowaudit(*args, "--format", "json", cwd=ROOT).stdout)
     tokens = {token.strip(",.;()") for line in lines for token in line.split()}
     for r in result["recipients"] + result["platform"]:
         assert set(r["hosts"]) <= tokens, r["hosts"]

@@ -30,6 +30,8 @@ from flowaudit.reporters.github import annotation_lines, escape_property
 from flowaudit.reporters.summary import Summary, evidence_phrase, summarize
 from flowaudit.reporters.verdict import verdict
 
+from ..resultschema import valid_result_text
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "acme-health"
 CAPTURE_SUFFIXES = (".mitm", ".har")
@@ -83,7 +85,7 @@ def check_every_format(result: AuditResult) -> Summary:
         assert f"Recipients ({s.companies} compan" in words(rendered["text"])
         assert f"Recipients ({s.companies} compan" in words(rendered["html"])
 
-    doc = json.loads(get_reporter("json").render(result))
+    doc = valid_result_text(get_reporter("json").render(result))
     summary = doc["summary"]
     assert summary["findings"] == dict(s.findings)
     assert summary["findings"] == {sev: sum(f["severity"] == sev for f in doc["findings"]) for sev in SEVERITIES}
@@ -141,7 +143,7 @@ def test_no_gate_shows_no_pass_in_any_human_format() -> None:
         text = get_reporter(fmt).render(result)
         assert not re.search(r"\bPASS\b", text), fmt
         assert "No gate: run with --fail-on never" in words(html.unescape(text)), fmt
-    assert json.loads(get_reporter("json").render(result))["summary"]["verdict"] == "none"
+    assert valid_result_text(get_reporter("json").render(result))["summary"]["verdict"] == "none"
     page = get_reporter("html").render(result)
     assert '<section class="verdict alarm"' in page and '<p class="gate none">' in page
 

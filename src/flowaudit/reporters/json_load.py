@@ -35,8 +35,7 @@ from flowaudit.shape import Shape
 from flowaudit.yamlsource import YamlDoc
 
 RESULT_SCHEMA = Shape("flowaudit.reporters", "result.schema.json", "the result")
-_WRITE = "write it with `flowaudit check CAPTURE... --format json -o result.json`"
-_HOW = f"give the JSON written by `flowaudit check --format json`; {_WRITE}"
+_HOW = "give the JSON written by `flowaudit check CAPTURE... --format json -o result.json`"
 
 
 def read_result(path: str) -> dict[str, Any]:
@@ -103,7 +102,8 @@ def _check_version(version: object, writer: object, source: str) -> None:
             f"this result has schema_version {version}{by}, an older format; this flowaudit reads "
             f"schema_version {SCHEMA_VERSION}",
             path=source,
-            hint=f"run `flowaudit check` on the captures again to {_WRITE.removeprefix('write it with ')}",
+            hint="write it again with this flowaudit from the captures it came from: "
+            "`flowaudit check CAPTURE... --format json -o result.json`",
         )
     raise FlowauditError(
         f"this result has schema_version {version}{by}, newer than this flowaudit reads "

@@ -1,7 +1,11 @@
 """The JSON result of docs/contract.md (``schema_version: 1``).
 
 Field names and shapes are public: add fields, never rename or remove.
-Additions beyond docs/contract.md are listed in the README.
+Additions beyond docs/contract.md are listed in the README. The published
+schema, ``result.schema.json`` beside this module, describes every field
+written here (a field added here goes there too: the tests check every
+result they write against it, strictly); a rename or removal is a new
+``SCHEMA_VERSION``, with the schema's ``schema_version`` const.
 """
 
 from __future__ import annotations
