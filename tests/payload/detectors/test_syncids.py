@@ -38,6 +38,7 @@ def _request(host: str, path: str) -> Observation:
         ("healthexchange-colorado", 123, "query:ttd_tdid"),  # match.adsrvr.org/track/cmf/google
         ("pagexray-nytimes", 226, "query:partneruserid"),  # rtb-csync.smartadserver.com/redir
         ("pagexray-nytimes", 178, "query:id"),  # tags.w55c.net/rs
+        ("healthexchange-nevada", 254, "query:3pid"),  # ce.lijit.com/merge?pid=2&3pid=<id>
     ],
 )
 def test_real_cookie_sync_ids(external, capture: str, entry: int, location: str) -> None:
@@ -60,8 +61,9 @@ def test_only_for_trackers(external) -> None:
 
 
 def test_partner_and_page_ids_beside_the_browser_id(external) -> None:
-    """pixel.tapad.com's partner_id=2305 and 3lift's mid=7969 name the partner, not the browser."""
+    """pixel.tapad.com's partner_id=2305, lijit's pid=2 and 3lift's mid=7969 name the partner, not the browser."""
     assert "query:partner_id" not in _ids(external("healthexchange-nevada", 240))
+    assert "query:pid" not in _ids(external("healthexchange-nevada", 254))
     assert "query:mid" not in _ids(external("healthexchange-nevada", 243))
 
 

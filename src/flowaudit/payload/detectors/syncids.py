@@ -70,6 +70,8 @@ _SETUP_WORDS = frozenset(
         *("pv", "pl", "pt", "ev", "tx", "rq"),
     }
 )
+# "Third-party id": the partner's id of the browser that a sync hands over (Sovrn's merge?3pid=<id>).
+_THIRD_PARTY_IDS = frozenset({"3pid", "3puid", "tpid", "tpuid", "thirdpartyid", "thirdpartyuid"})
 # Path words that say the request syncs or matches ids between companies.
 _SYNC_WORDS = frozenset(
     {"usersync", "sync", "csync", "cksync", "cookiesync", "idsync", "setuid", "getuid", "match", "usermatch", "map"}
@@ -108,7 +110,8 @@ def _names_browser_id(name: str, sync: bool) -> bool:
     The last word must be the id (``visitor_id_sign`` is a signature). Click
     ids (``…clid``) are the ad's, not the browser's. A name ending in ``pid``
     (a partner's, pixel's or publisher's id: Krux ``_kpid``, ``ttd_pid``) is
-    a browser id only where the URL says it syncs ids (Lotame's ``/map/…/tpid=``).
+    a browser id only where the URL says it syncs ids, or where it says it is
+    a third party's id (``3pid``, ``tpid``).
     """
     if not name or is_secret_name(name) or family_of(name) not in _ID_FAMILIES:
         return False
@@ -117,7 +120,7 @@ def _names_browser_id(name: str, sync: bool) -> bool:
         return False
     parts = set(split) - {"id", "ids"}
     folded = fold(name)
-    if parts & _SUBJECT_WORDS:
+    if parts & _SUBJECT_WORDS or folded in _THIRD_PARTY_IDS:
         return True
     stems = {folded, folded.removesuffix("s"), folded.removesuffix("s").removesuffix("id")}  # pageids -> page
     if stems & _SETUP_WORDS or parts & _SETUP_WORDS or folded.endswith(("clid", "clkid")):
