@@ -90,3 +90,20 @@ def test_oraquick_is_not_a_third_party_of_itself() -> None:
     assert (own.party, own.party_inferred) == ("first", True)
     assert not [f for f in result.findings if f.entity == "oraquick.com"]
     assert [r.entity for r in result.recipients].count("Google") == 1
+
+
+def test_a_publisher_the_catalog_knows_is_the_first_party_of_its_own_site() -> None:
+    """The New York Times home page (pagexray, MIT): nytimes.com is a company in the
+    catalog, and the site of this capture; Google's ad frames on it are not."""
+    result = audit_captures([str(EXTERNAL / "pagexray-nytimes/capture.har")], None, fail_on="never")
+    assert result.first_party_inferred == ("nytimes.com",)
+    [own] = [r for r in result.recipients if r.party == "first"]
+    assert (own.entity, own.party_inferred) == ("The New York Times Company", True)
+    assert [r.party for r in result.recipients if r.entity == "Google"] == ["third"]
+    # Its own pages over plain http (2015) are still cleartext; no third-party rule fires.
+    assert {f.rule for f in result.findings if f.entity == own.entity} == {"cleartext-transmission"}
+
+
+def test_a_tracker_is_not_the_site_even_as_the_only_page(catalog) -> None:
+    result = run(catalog, None, info("www.facebook.com"), obs("https://www.facebook.com/tr", 1, headers=PAGE))
+    assert [r.party for r in result.recipients if r.entity == "Meta"] == ["third"]

@@ -15,6 +15,7 @@ from flowaudit.consent.detect import find_signals
 from flowaudit.consent.phases import PhaseResolver
 from flowaudit.consent.signal import ConsentSignal
 from flowaudit.declaration import Declaration
+from flowaudit.declaration.model import DEFAULT_CONSENT_CATEGORIES
 from flowaudit.engine.analysis import Analyzer
 from flowaudit.engine.destinations import Destination, DestinationResolver
 from flowaudit.engine.first_party import FirstPartyHints
@@ -130,12 +131,30 @@ class Auditor:
         sites = self._first_party.domains(h for i in inputs for h in i.page_hosts)
         relabelled = []
         for site in sites:
+            owner = self._resolver.resolve(site)
+            # The company that runs the site, when the catalog knows it (a publisher
+            # whose own hosts are listed): its undeclared rows are the site's own.
+            # Only when the capture shows that one site, and the company is no
+            # tracker: a capture that also visited facebook.com must not hide the
+            # Meta Pixel of the shop it audits. A hosting provider's name for a
+            # customer's site is not the customer either.
+            runs_site = (
+                owner.entity_id
+                if len(sites) == 1 and owner.party == "third" and owner.category not in _NOT_THE_SITE
+                else None
+            )
             for tally in self._tallies.values():
                 d = tally.destination
-                if d.party == "unknown" and d.entity_id == f"domain:{site}":
+                unknown_site = d.party == "unknown" and d.entity_id == f"domain:{site}"
+                if unknown_site or (d.entity_id == runs_site and d.declared is None and not d.is_platform):
                     tally.destination = d.as_inferred_first_party(site)
                     relabelled.append(site)
-        return tuple(relabelled)
+        return tuple(dict.fromkeys(relabelled))
+
+
+# Companies never taken for the site a capture shows: trackers (the categories that
+# need consent) and those that serve other people's sites (hosting, CDN).
+_NOT_THE_SITE = frozenset({*DEFAULT_CONSENT_CATEGORIES, "hosting", "cdn"})
 
 
 def _worth_analysing(obs: Observation, destination: Destination) -> bool:

@@ -60,10 +60,17 @@ class FirstPartyHints:
 
     def domains(self, page_hosts: Iterable[str]) -> tuple[str, ...]:
         """The inferred first-party sites (registrable domains), in the order found."""
-        found = dict.fromkeys(registrable_domain(h) for h in page_hosts)
-        found.update(dict.fromkeys(d for d in self._documents if self._pages[d]))
-        if found:
-            return tuple(found)
+        named = tuple(dict.fromkeys(registrable_domain(h) for h in page_hosts))
+        if named:  # the capture says which pages were loaded: nothing else is needed
+            return named
+        # Documents that requests name as their page. An ad network's iframe is a
+        # document too, named by its own few subresources; the site's pages are
+        # named by most of the capture, so only documents named at least half as
+        # often as the most-named one count.
+        named_documents = {d: self._pages[d] for d in self._documents if self._pages[d]}
+        if named_documents:
+            top = max(named_documents.values())
+            return tuple(d for d, n in named_documents.items() if 2 * n >= top)
         if self._pages:
             site, n = self._pages.most_common(1)[0]
             if 2 * n > sum(self._pages.values()):

@@ -11,6 +11,7 @@ so many of each.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -50,13 +51,22 @@ class CaptureNotes:
         return self.markers.get(phase.strip()) if phase else None
 
     def take_page(self, url: object) -> None:
-        """A page the capture says was loaded (a HAR's ``log.pages[].title``, when it is a URL)."""
+        """A page the capture says was loaded (a HAR's ``log.pages[].title``, when it
+        holds a URL: browsers write the URL alone, WebPageTest and sitespeed.io write
+        "Run 1, First View for <url>" and "<url> run 1")."""
         text = _text(url)
-        if not text or len(self.page_hosts) >= MAX_ITEMS:
+        found = _PAGE_URL.search(text) if text else None
+        if found is None or len(self.page_hosts) >= MAX_ITEMS:
             return
-        parts = urlsplit(text.strip())
-        if parts.scheme.lower() in ("http", "https") and parts.hostname:
-            self.page_hosts.setdefault(normalize_host(parts.hostname))
+        try:
+            host = urlsplit(found.group()).hostname
+        except ValueError:
+            return
+        if host:
+            self.page_hosts.setdefault(normalize_host(host))
+
+
+_PAGE_URL = re.compile(r"https?://[^\s/?#]+", re.IGNORECASE)
 
 
 def _text(value: object) -> str | None:
