@@ -429,10 +429,11 @@ def rules_validate(paths: tuple[str, ...]) -> None:
 def rules_test(paths: tuple[str, ...]) -> None:
     """Check adapters against their fixtures (default: the shipped adapters).
 
-    PATHS are adapter files or folders of them (your own adapters); each
-    adapter's fixture is fixtures/<vendor>.yml beside it. Prints each failing
-    expectation as file:line; exit 1 when any fails, 0 when all pass, 2 when
-    an adapter or fixture cannot be read.
+    PATHS are adapter files or folders of them (your own adapters; a rules
+    folder means its adapters/); each adapter's fixture is
+    fixtures/<vendor>.yml beside it. Prints each failing expectation as
+    file:line; exit 1 when any fails, 0 when all pass, 2 when an adapter or
+    fixture cannot be read.
     """
     from flowaudit.commands.rules_test import run_rules_test
 

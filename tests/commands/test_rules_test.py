@@ -96,3 +96,12 @@ def test_a_broken_adapter_exits_2(tmp_path: Path) -> None:
 def test_a_missing_path_or_a_folder_without_adapters_exits_2(tmp_path: Path) -> None:
     assert_clean_error(flowaudit("rules", "test", str(tmp_path / "nope")), "no such file or folder")
     assert_clean_error(flowaudit("rules", "test", str(tmp_path)), "holds no adapters")
+
+
+def test_a_rules_tree_means_its_adapters_and_a_fixture_is_no_adapter(tmp_path: Path) -> None:
+    folder = _own_adapters(tmp_path, "segment")
+    assert flowaudit("rules", "test", str(tmp_path)).code == 0
+    fixture = folder / "fixtures" / "segment.yml"
+    assert_clean_error(
+        flowaudit("rules", "test", str(fixture)), "is a fixture, not an adapter", str(folder / "segment.yml")
+    )

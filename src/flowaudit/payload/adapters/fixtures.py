@@ -199,11 +199,19 @@ def run_fixtures(paths: Iterable[Path] = ()) -> Outcome:
     """
     files: list[Path] = []
     for path in list(paths) or [rules_dir() / "adapters"]:
+        if (path / "adapters").is_dir():  # a whole rules tree
+            path = path / "adapters"
         if path.is_dir():
             found = adapter_files(path)
             if not found:
                 raise FlowauditError("holds no adapters (*.yml)", path=str(path))
             files.extend(found)
+        elif path.parent.name == FIXTURES_FOLDER and path.is_file():
+            raise FlowauditError(
+                "is a fixture, not an adapter",
+                path=str(path),
+                hint=f"give its adapter: {path.parent.parent / path.name}",
+            )
         elif path.is_file():
             files.append(path)
         else:
