@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from mitmproxy.io import tnetstring
 
+from ..resultschema import valid_result_text
 from .conftest import DECLARATIONS, REALWORLD, assert_clean_error, flowaudit
 
 MIXPANEL = REALWORLD / "sdk/mixpanel/flows.mitm"
@@ -112,6 +113,7 @@ def test_several_formats_go_to_a_folder(tmp_path: Path) -> None:
     assert run.code == 1
     assert sorted(p.name for p in out.iterdir()) == ["flowaudit.json", "flowaudit.txt"]
     assert "Mixpanel" in (out / "flowaudit.txt").read_text()
+    assert valid_result_text((out / "flowaudit.json").read_text())["summary"]["flows"] > 0
 
 
 def test_several_formats_without_a_folder_is_a_usage_error() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ..resultschema import valid_result_text
 from .conftest import DECLARATIONS, REALWORLD, assert_clean_error, flowaudit
 
 APPS = {  # app folder -> the capture copied into it
@@ -62,7 +63,7 @@ def test_study_of_the_real_captures(study: Path, tmp_path: Path) -> None:
     assert all(row["status"] == "audited" for row in body.values())
 
     for app in APPS:
-        result = json.loads((out / "apps" / app / "flowaudit.json").read_text())
+        result = valid_result_text((out / "apps" / app / "flowaudit.json").read_text())
         assert result["inputs"][0]["sha256"] == sha256(REALWORLD / APPS[app])
         assert (out / "apps" / app / "flowaudit.html").is_file()
     html = (out / "matrix.html").read_text()
