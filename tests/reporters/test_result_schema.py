@@ -9,6 +9,7 @@ every field is filled (the hostile one included). Checked strictly
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,8 @@ from jsonschema import Draft202012Validator
 
 from flowaudit import shape
 from flowaudit.cli import main
-from flowaudit.reporters.json_load import RESULT_SCHEMA
+from flowaudit.errors import FlowauditError
+from flowaudit.reporters.json_load import RESULT_SCHEMA, check_result
 from flowaudit.reporters.json_result import SCHEMA_VERSION, result_to_dict
 
 from ..resultschema import valid_result, valid_result_text
@@ -128,3 +130,28 @@ def test_a_field_written_but_not_in_the_schema_fails_the_check(change: Callable[
     change(data)
     with pytest.raises(AssertionError, match="departs from result.schema.json"):
         valid_result(data)
+
+
+def _contract_fields(value: Any, where: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Every field of the contract's example result, as a path (list items: the first)."""
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in [(*where, key), *_contract_fields(item, (*where, key))]]
+    if isinstance(value, list) and value:
+        return _contract_fields(value[0], (*where, 0))
+    return []
+
+
+CONTRACT_EXAMPLE = json.loads(
+    re.search(r"```json\n(.*?)```", (ROOT / "docs/contract.md").read_text(encoding="utf-8"), re.S).group(1)  # type: ignore[union-attr]
+)
+
+
+@pytest.mark.parametrize("path", _contract_fields(CONTRACT_EXAMPLE), ids=lambda p: ".".join(map(str, p)))
+def test_every_field_of_the_contract_is_required(path: tuple[str | int, ...]) -> None:
+    data = json.loads((ROOT / "reports/acme-health/flowaudit.json").read_text(encoding="utf-8"))
+    parent = data
+    for step in path[:-1]:
+        parent = parent[step]
+    del parent[path[-1]]
+    with pytest.raises(FlowauditError, match="not a flowaudit result|needs"):
+        check_result(data, "result.json")
