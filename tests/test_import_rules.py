@@ -53,6 +53,14 @@ RULES = (
         FINDS_CAPTURES,
         why="renderers read results, not captures, and sit below the CLI",
     ),
+    Rule((f"{PACKAGE}.reporters",), (f"{PACKAGE}.capture",), why="the live view shares display cells, not a reporter"),
+    Rule(
+        tuple(
+            f"{PACKAGE}.{unit}" for unit in ("reporters", "diff", "study", "disclose", "capture", "inputs", "commands")
+        ),
+        (f"{PACKAGE}.display",),
+        why="display is what renderers share, below all of them",
+    ),
 )
 
 
@@ -81,6 +89,21 @@ def import_graph(src: Path, package: str = PACKAGE) -> dict[str, set[str]]:
                 imported.update(f"{base}.{a.name}" for a in node.names if f"{base}.{a.name}" in files)
         graph[name] = imported
     return graph
+
+
+def private_imports(src: Path, package: str = PACKAGE) -> list[str]:
+    """Each ``from a.module import _name`` of another module's private name:
+    what two modules share belongs in a module of its own (flowaudit.display)."""
+    found = []
+    for path in sorted((src / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package):
+                found += [
+                    f"{module_name(path, src)} imports {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+    return found
 
 
 def unit_of(module: str, package: str = PACKAGE) -> str | None:
@@ -151,6 +174,10 @@ def test_the_package_keeps_its_import_rules() -> None:
     assert broken_rules(graph) == []
 
 
+def test_no_module_imports_another_modules_private_name() -> None:
+    assert private_imports(SRC) == []
+
+
 def test_no_import_cycle_between_units() -> None:
     assert unit_cycles(import_graph(SRC)) == []
 
@@ -187,6 +214,7 @@ def test_a_broken_rule_and_a_cycle_are_reported(tmp_path: Path) -> None:
             "study/__init__.py": "",
             "study/matrix.py": "from flowaudit.diff import compute\n",
             "study/apps.py": "from flowaudit.inputs.sniff import sniff\n",
+            "study/html.py": "from flowaudit.reporters.html import _environment, stylesheet\n",
         },
     )
     graph = import_graph(src)
@@ -202,8 +230,10 @@ def test_a_broken_rule_and_a_cycle_are_reported(tmp_path: Path) -> None:
         "flowaudit.engine.audit imports flowaudit.reporters.html: the engine is plain Python",
         "flowaudit.reporters.html imports flowaudit.inputs.har: "
         "renderers read results, not captures, and sit below the CLI",
+        "flowaudit.capture imports flowaudit.reporters.text: the live view shares display cells, not a reporter",
     ]
     assert unit_cycles(graph) == [["diff", "study"]]
+    assert private_imports(src) == ["flowaudit.study.html imports flowaudit.reporters.html._environment"]
 
 
 def test_a_clean_package_breaks_no_rule(tmp_path: Path) -> None:

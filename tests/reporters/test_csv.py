@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
+from flowaudit.display.spreadsheet import cell
 from flowaudit.model import AuditResult
-from flowaudit.reporters.csv_table import COLUMNS, CsvReporter, cell
+from flowaudit.reporters.csv_table import COLUMNS, CsvReporter
 
 
 def rows(result: AuditResult) -> list[dict[str, str]]:

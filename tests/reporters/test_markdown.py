@@ -8,8 +8,9 @@ from dataclasses import replace
 
 from markdown_it import MarkdownIt
 
+from flowaudit.display.markdown import md_code, md_text
 from flowaudit.model import AuditResult
-from flowaudit.reporters.markdown import MAX_BYTES, MAX_FINDINGS, md_code, md_text, render_markdown
+from flowaudit.reporters.markdown import MAX_BYTES, MAX_FINDINGS, render_markdown
 
 from .results import HOSTILE
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from flowaudit.display.words import names
 from flowaudit.model import AuditResult
-from flowaudit.reporters.verdict import names, verdict
+from flowaudit.reporters.verdict import verdict
 
 
 def test_the_full_story_in_one_sentence(full: AuditResult) -> None:

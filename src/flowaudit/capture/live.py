@@ -23,11 +23,11 @@ from rich.text import Text
 from flowaudit.captureformat import MARKER_KEY, MARKER_NAME, SINKHOLED_KEY
 from flowaudit.catalog import Catalog
 from flowaudit.declaration import Declaration
+from flowaudit.display.terminal import declared_cell, safe
 from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.inputs.mitm import observe
 from flowaudit.model import AuditResult, Recipient
-from flowaudit.reporters.text import declared_cell, safe
 
 MAX_ROWS = 20  # the rest are counted in one line: the view must fit a terminal
 NOTICES = 3

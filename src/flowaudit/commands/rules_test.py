@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from flowaudit.display.words import plural
 from flowaudit.exitcodes import EXIT_FINDINGS, EXIT_OK
 from flowaudit.payload.adapters.fixtures import run_fixtures
-from flowaudit.reporters.summary import plural
 
 
 def run_rules_test(paths: tuple[str, ...]) -> int:

@@ -1,24 +1,16 @@
 """The diff as one self-contained HTML page, in the HTML report's style.
 
-Rendered with the HTML report's Jinja2 environment (autoescape, every value
-made visible by :mod:`flowaudit.reporters.inert`), stylesheet and
-Content-Security-Policy: no script, no network, styles pinned by hash.
-:func:`render_page` is that recipe for any standalone page; the study's
-matrix uses it too.
+Rendered by :func:`flowaudit.display.page.render_page` with the HTML
+report's Jinja2 settings (autoescape, every value made visible),
+stylesheet and Content-Security-Policy: no script, no network, styles
+pinned by hash; the study's matrix is rendered the same way.
 """
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-from typing import Any
-
-from jinja2 import Template
-from markupsafe import Markup
-
 from flowaudit.diff.model import ResultDiff
 from flowaudit.diff.words import declared_word, gate_verdict, headline, sentences, side_line, verdict_word
-from flowaudit.reporters.html import _environment, style_hash, stylesheet
+from flowaudit.display.page import render_page
 
 _EXTRA_CSS = """
 .change { font-weight: 700; text-transform: uppercase; font-size: 12px; letter-spacing: .05em; }
@@ -30,25 +22,6 @@ _EXTRA_CSS = """
 .signed .removed::before { content: "\\2212  "; color: var(--pass); font-weight: 700; }
 .signed .removed { color: var(--muted); }
 """
-
-
-@cache
-def _template(package: str, name: str) -> Template:
-    source = resources.files(package).joinpath("templates", name).read_text(encoding="utf-8")
-    return _environment().from_string(source)
-
-
-def render_page(package: str, name: str, extra_css: str, **context: Any) -> str:
-    """Render ``<package>/templates/<name>`` with the report's stylesheet plus
-    ``extra_css``, both allowed by hash in the page's CSP and nothing else."""
-    css = stylesheet()
-    assert "</" not in extra_css  # inlined raw in a <style> element
-    return _template(package, name).render(
-        css=Markup(css),
-        extra_css=Markup(extra_css),
-        csp_style=f"{style_hash(css)} {style_hash(extra_css)}",
-        **context,
-    )
 
 
 def render_html(diff: ResultDiff) -> str:

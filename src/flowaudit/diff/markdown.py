@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from flowaudit.diff.model import RecipientChange, ResultDiff
 from flowaudit.diff.words import declared_word, headline, sentences, side_line, verdict_word
+from flowaudit.display.markdown import md_code, md_text
 from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import Finding
-from flowaudit.reporters.markdown import md_code, md_text
 
 
 def _signed(added: tuple[str, ...], removed: tuple[str, ...], *, mark_sensitive: bool = False) -> str:

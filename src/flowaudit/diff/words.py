@@ -6,9 +6,8 @@ Built from the diff alone (no markup): each format escapes these its own way.
 from __future__ import annotations
 
 from flowaudit.diff.model import RecipientChange, ResultDiff, Side
+from flowaudit.display.words import names, plural
 from flowaudit.engine.rules.data_types import is_sensitive
-from flowaudit.reporters.summary import plural
-from flowaudit.reporters.verdict import names
 
 
 def side_line(side: Side) -> str:

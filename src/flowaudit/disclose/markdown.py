@@ -9,9 +9,8 @@ import re
 
 from flowaudit.disclose.model import Disclosure, LabelRow
 from flowaudit.disclose.yaml_draft import flow_refs
-from flowaudit.reporters.markdown import md_code, md_text
-from flowaudit.reporters.summary import plural
-from flowaudit.reporters.verdict import names
+from flowaudit.display.markdown import md_code, md_text
+from flowaudit.display.words import names, plural
 
 
 def _refs(refs: tuple[str, ...]) -> str:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import csv
 import io
 
+from flowaudit.display.spreadsheet import cell
 from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding
-from flowaudit.reporters.inert import visible
 from flowaudit.reporters.verdict import verdict, warnings
 
 COLUMNS = (
@@ -41,12 +41,6 @@ COLUMNS = (
     "suppression",
     "services",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def cell(value: object) -> str:
-    text = visible(str(value))
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _join(values: tuple[str, ...]) -> str:

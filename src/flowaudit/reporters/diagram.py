@@ -15,9 +15,9 @@ import math
 from dataclasses import dataclass
 
 from flowaudit.datatypes import plain_name
+from flowaudit.display.inert import punycode
 from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import AuditResult, Recipient
-from flowaudit.reporters.inert import punycode
 
 WIDTH = 960
 APP_X, APP_W, APP_H = 16, 180, 84

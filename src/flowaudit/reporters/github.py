@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+from flowaudit.display.inert import visible
 from flowaudit.errors import FlowauditError
 from flowaudit.model import AuditResult, Finding
 from flowaudit.reporters.anchor import anchor
-from flowaudit.reporters.inert import visible
 from flowaudit.reporters.markdown import render_markdown
 from flowaudit.reporters.verdict import undecoded_notice, verdict
 

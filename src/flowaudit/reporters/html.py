@@ -5,34 +5,29 @@ Self-contained and inert by construction: the stylesheet is inlined and
 pinned by its hash in a Content-Security-Policy that allows nothing else
 (no script, no network, images only as ``data:``), so even a mistake in
 escaping could not run code or make the file phone home. Escaping is still
-done properly: Jinja2 autoescapes every value, and every value is first
-made visible (:mod:`flowaudit.reporters.inert`) so direction tricks and
+done properly (:mod:`flowaudit.display.page`): Jinja2 autoescapes every
+value, and every value is first made visible so direction tricks and
 control characters show as what they are. The page needs no JavaScript
 and prints to PDF (print stylesheet, no collapsed content).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import shlex
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any
 
-from jinja2 import Environment, FunctionLoader, StrictUndefined
+from jinja2 import Environment, FunctionLoader
 from markupsafe import Markup, escape
 
-from flowaudit.datatypes import load_vocabulary, plain_name
-from flowaudit.engine.rules.data_types import is_sensitive
+from flowaudit.display.inert import visible
+from flowaudit.display.page import new_environment, style_hash, stylesheet, template_source
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.diagram import kind, layout
-from flowaudit.reporters.inert import punycode, visible
 from flowaudit.reporters.phase_table import dropped_changes_sentence
 from flowaudit.reporters.sarif import rule_for
-from flowaudit.reporters.summary import evidence_phrase, plural
+from flowaudit.reporters.summary import evidence_phrase
 from flowaudit.reporters.verdict import verdict
 
 MAX_HOSTS = 10  # per recipient row; the JSON and CSV list them all
@@ -40,57 +35,23 @@ MAX_REQUEST = 400  # characters of a request line shown
 MAX_EXCERPT = 600
 
 
-def _finalize(value: Any) -> Any:
-    """Applied to every ``{{ value }}``: captured text made visible before
-    autoescape makes it inert."""
-    if isinstance(value, Markup) or not isinstance(value, str):
-        return value
-    return visible(value)
-
-
 def _template_source(name: str) -> str:
-    return resources.files("flowaudit.reporters").joinpath("templates", name).read_text(encoding="utf-8")
+    return template_source("flowaudit.reporters", name)
 
 
 @cache
 def _environment() -> Environment:
-    env = Environment(
-        loader=FunctionLoader(_template_source),
-        autoescape=True,
-        finalize=_finalize,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = new_environment(loader=FunctionLoader(_template_source))
     env.filters["shorten"] = shorten
     env.filters["code_spans"] = code_spans
     env.globals.update(
-        SEVERITIES=SEVERITIES,
-        plural=plural,
         evidence_phrase=evidence_phrase,
         kind=kind,
-        is_sensitive=is_sensitive,
-        punycode=punycode,
-        data_type_title=data_type_title,
         dropped_changes_sentence=dropped_changes_sentence,
-        data_type_name=plain_name,
         path_steps=path_steps,
         rule_help=lambda f: rule_for(f.rule, f.severity).help,
     )
     return env
-
-
-@cache
-def stylesheet() -> str:
-    css = _template_source("report.css")
-    assert "</" not in css  # it is inlined raw in a <style> element
-    return css
-
-
-def style_hash(css: str) -> str:
-    """The CSP source expression that allows exactly this stylesheet."""
-    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
 def shorten(text: str, limit: int) -> str:
@@ -110,16 +71,6 @@ def code_spans(text: str) -> Markup:
 def path_steps(location: str) -> list[str]:
     """ "body > form:data > json:$email" as its steps."""
     return [step for step in re.split(r"\s+>\s+", location) if step]
-
-
-def data_type_title(data_type: str) -> str:
-    """The id and how the app stores name a data type, for its tooltip."""
-    vocabulary = load_vocabulary()
-    if data_type not in vocabulary.ids:
-        return data_type
-    labels = vocabulary.labels(data_type)
-    note = f" ({labels.note})" if labels.note else ""
-    return f"{data_type} · App Store: {labels.apple}; Google Play: {labels.google}{note}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
+from flowaudit.display.inert import visible
 from flowaudit.engine.ruleset import RULES
 from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding, at_or_above
-from flowaudit.reporters.inert import visible
 from flowaudit.reporters.verdict import verdict, warnings
 
 

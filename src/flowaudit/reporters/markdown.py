@@ -11,41 +11,14 @@ reports.
 
 from __future__ import annotations
 
-import re
-
+from flowaudit.display.markdown import md_code, md_text
 from flowaudit.model import SEVERITIES, AuditResult, Evidence, Finding, Recipient
-from flowaudit.reporters.inert import one_line
 from flowaudit.reporters.summary import evidence_phrase, services_named
 from flowaudit.reporters.verdict import verdict
 
 MAX_FINDINGS = 100
 MAX_RECIPIENTS = 200
-MAX_VALUE = 300  # characters of one captured value
 MAX_BYTES = 900_000  # under GitHub's 1 MiB step-summary limit
-
-# Every ASCII punctuation mark that means something to CommonMark, GitHub
-# Flavored Markdown (tables, strikethrough, autolinks: ":", "@" and "." break
-# them) or GitHub's renderer ("$" math), or starts HTML or an entity.
-_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~&:@$\"])")
-
-
-def md_text(value: object) -> str:
-    """Prose, inert: each meaningful punctuation mark backslash-escaped
-    (CommonMark allows one before any ASCII punctuation), on one line."""
-    return _PUNCTUATION.sub(r"\\\1", one_line(str(value)))
-
-
-def md_code(value: object, *, limit: int = MAX_VALUE) -> str:
-    """A value as an inline code span, safe inside a table cell."""
-    text = one_line(str(value))
-    if len(text) > limit:
-        text = text[:limit] + f"… ({len(text) - limit} more characters)"
-    if not text:
-        return ""
-    text = text.replace("|", "\\|")
-    fence = "`" * (max((len(m) for m in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") or text.startswith(" ") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _codes(values: tuple[str, ...] | list[str]) -> str:

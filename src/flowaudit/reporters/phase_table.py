@@ -21,8 +21,8 @@ from rich.table import Table
 from rich.text import Text
 
 from flowaudit.consent.phases import MAX_CHANGES
+from flowaudit.display.inert import one_line
 from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChange
-from flowaudit.reporters.inert import one_line
 
 _CONSENT_STYLE = {"before": "yellow", "granted": "green", "partial": "green", "refused": "red", "withdrawn": "red"}
 

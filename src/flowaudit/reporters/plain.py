@@ -7,7 +7,7 @@ a reader cannot search for and may misread. So this layout has no tables:
 one block per recipient and per finding, lines wrapped at spaces only and
 never inside a word, so every id, host and flow reference stays whole (one
 longer than the line simply runs past it). Captured text is made visible
-(:func:`~flowaudit.reporters.inert.one_line`), so it cannot move the cursor
+(:func:`~flowaudit.display.inert.one_line`), so it cannot move the cursor
 or rewrite a terminal that later shows the file.
 """
 
@@ -16,9 +16,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Iterator
 
+from flowaudit.display.inert import one_line
+from flowaudit.display.words import plural
 from flowaudit.model import AuditResult, Finding, Recipient
-from flowaudit.reporters.inert import one_line
-from flowaudit.reporters.summary import cited_flows, evidence_phrase, plural, services_named
+from flowaudit.reporters.summary import cited_flows, evidence_phrase, services_named
 from flowaudit.reporters.verdict import undecoded_notice, verdict
 
 WIDTH = 80

@@ -19,15 +19,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from flowaudit.display.words import plural
 from flowaudit.model import AuditResult, Finding, Recipient, at_or_above
 
 # Data-type groups worth naming when they reach a third party: what a
 # journalist would lead with (docs/contract.md: the WSJ case).
 SENSITIVE_GROUPS: tuple[tuple[str, str], ...] = (("health", "Health data"), ("sensitive", "Sensitive data"))
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 @dataclass(frozen=True, slots=True)

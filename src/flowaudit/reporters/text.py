@@ -17,11 +17,12 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
+from flowaudit.display.terminal import declared_cell, safe
+from flowaudit.display.words import plural
 from flowaudit.model import AuditResult, Recipient
-from flowaudit.reporters.inert import one_line
 from flowaudit.reporters.phase_table import phase_table
 from flowaudit.reporters.plain import finding_hosts, flow_refs, header_lines, render_plain
-from flowaudit.reporters.summary import cited_flows, evidence_phrase, plural, services_named
+from flowaudit.reporters.summary import cited_flows, evidence_phrase, services_named
 from flowaudit.reporters.verdict import verdict
 
 _SEVERITY_STYLE = {
@@ -31,12 +32,6 @@ _SEVERITY_STYLE = {
     "low": "cyan",
     "info": "dim",
 }
-
-
-def safe(value: object) -> Text:
-    """Captured text as inert terminal text: never parsed as markup, control
-    and bidi characters spelled out so they cannot rewrite the terminal."""
-    return Text(one_line(str(value)))
 
 
 def _lines(values: tuple[str, ...]) -> Text:
@@ -51,14 +46,6 @@ def _data_types(data_types: tuple[str, ...]) -> Text:
         sensitive = data_type.startswith("health.") or data_type == "sensitive.traits"
         out.append(data_type, style="bold magenta" if sensitive else "")
     return out
-
-
-def declared_cell(r: Recipient) -> Text:
-    if r.party == "first":
-        return Text("first party (inferred)" if r.party_inferred else "first party", style="green")
-    if r.party == "unknown":
-        return Text("unknown", style="yellow")
-    return Text("yes", style="green") if r.declared else Text("NO", style="bold red")
 
 
 def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool = False) -> Table:

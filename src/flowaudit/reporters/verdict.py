@@ -16,10 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flowaudit.display.words import names, plural
 from flowaudit.model import AuditResult
-from flowaudit.reporters.summary import Summary, plural, summarize
-
-_NAMES_SHOWN = 5
+from flowaudit.reporters.summary import Summary, summarize
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,15 +39,6 @@ class Verdict:
         if worst in ("critical", "high"):
             return "alarm"
         return "warn" if worst in ("medium", "low") else "calm"
-
-
-def names(items: list[str] | tuple[str, ...]) -> str:
-    """ "A", "A and B", "A, B and C", "A, B, C, D, E and 3 more"."""
-    shown = list(items[:_NAMES_SHOWN])
-    rest = len(items) - len(shown)
-    if rest:
-        return f"{', '.join(shown)} and {rest} more"
-    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def _story(s: Summary, app: str) -> str:

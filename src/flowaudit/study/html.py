@@ -1,8 +1,8 @@
-"""The cross-app matrix as one self-contained HTML page (see diff.html.render_page)."""
+"""The cross-app matrix as one self-contained HTML page (see flowaudit.display.page.render_page)."""
 
 from __future__ import annotations
 
-from flowaudit.diff.html import render_page
+from flowaudit.display.page import render_page
 from flowaudit.study.matrix import Matrix, column_titles
 
 _EXTRA_CSS = """

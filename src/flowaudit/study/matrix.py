@@ -16,9 +16,9 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
+from flowaudit.display.spreadsheet import cell as csv_cell
 from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import AuditResult
-from flowaudit.reporters.csv_table import cell as csv_cell
 from flowaudit.study.run import Outcome
 
 

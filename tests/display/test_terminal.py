@@ -1,4 +1,4 @@
-from flowaudit.reporters.text import safe
+from flowaudit.display.terminal import safe
 
 
 def test_terminal_escapes_are_made_visible() -> None:

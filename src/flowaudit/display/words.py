@@ -1,0 +1,20 @@
+"""Small English helpers the human formats word their sentences with: the
+report, the diff and the disclosure draft all count and list the same way."""
+
+from __future__ import annotations
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+_NAMES_SHOWN = 5
+
+
+def names(items: list[str] | tuple[str, ...]) -> str:
+    """ "A", "A and B", "A, B and C", "A, B, C, D, E and 3 more"."""
+    shown = list(items[:_NAMES_SHOWN])
+    rest = len(items) - len(shown)
+    if rest:
+        return f"{', '.join(shown)} and {rest} more"
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
