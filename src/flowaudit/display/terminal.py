@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 
 from flowaudit.display.inert import one_line
+from flowaudit.display.words import first_party_word
 from flowaudit.model import Recipient
 
 
@@ -20,7 +21,7 @@ def safe(value: object) -> Text:
 
 def declared_cell(r: Recipient) -> Text:
     if r.party == "first":
-        return Text("first party (inferred)" if r.party_inferred else "first party", style="green")
+        return Text(first_party_word(r), style="green")
     if r.party == "unknown":
         return Text("unknown", style="yellow")
     return Text("yes", style="green") if r.declared else Text("NO", style="bold red")

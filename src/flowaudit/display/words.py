@@ -3,6 +3,13 @@ report, the diff and the disclosure draft all count and list the same way."""
 
 from __future__ import annotations
 
+from flowaudit.model import Recipient
+
+
+def first_party_word(r: Recipient) -> str:
+    """How every human format names a first-party row: inferred ones say so."""
+    return "first party (inferred)" if r.party_inferred else "first party"
+
 
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else many or word + 's'}"

@@ -12,6 +12,7 @@ reports.
 from __future__ import annotations
 
 from flowaudit.display.markdown import md_code, md_text
+from flowaudit.display.words import first_party_word
 from flowaudit.model import SEVERITIES, AuditResult, Evidence, Finding, Recipient
 from flowaudit.reporters.summary import evidence_phrase, services_named
 from flowaudit.reporters.verdict import verdict
@@ -27,7 +28,7 @@ def _codes(values: tuple[str, ...] | list[str]) -> str:
 
 def _declared(r: Recipient) -> str:
     if r.party == "first":
-        return "first party (inferred)" if r.party_inferred else "first party"
+        return first_party_word(r)
     if r.declared:
         return "yes"
     return "**NO** (unknown company)" if r.party == "unknown" else "**NO**"

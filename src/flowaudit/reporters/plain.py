@@ -17,7 +17,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 
 from flowaudit.display.inert import one_line
-from flowaudit.display.words import plural
+from flowaudit.display.words import first_party_word, plural
 from flowaudit.model import AuditResult, Finding, Recipient
 from flowaudit.reporters.summary import cited_flows, evidence_phrase, services_named
 from flowaudit.reporters.verdict import undecoded_notice, verdict
@@ -47,7 +47,7 @@ def _list(values: Iterable[str]) -> str:
 
 def declared_word(r: Recipient) -> str:
     if r.party == "first":
-        return "first party (inferred)" if r.party_inferred else "first party"
+        return first_party_word(r)
     if r.declared:
         return "declared"
     return "NOT DECLARED (unknown company)" if r.party == "unknown" else "NOT DECLARED"

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from flowaudit.display.terminal import declared_cell, safe
 from flowaudit.display.words import plural
+from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import AuditResult, Recipient
 from flowaudit.reporters.phase_table import phase_table
 from flowaudit.reporters.plain import finding_hosts, flow_refs, header_lines, render_plain
@@ -43,8 +44,7 @@ def _data_types(data_types: tuple[str, ...]) -> Text:
     for i, data_type in enumerate(data_types):
         if i:
             out.append(", ")
-        sensitive = data_type.startswith("health.") or data_type == "sensitive.traits"
-        out.append(data_type, style="bold magenta" if sensitive else "")
+        out.append(data_type, style="bold magenta" if is_sensitive(data_type) else "")
     return out
 
 
