@@ -5,6 +5,7 @@ shaped like the real ones of each SDK (parameter names from its docs)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -92,16 +93,68 @@ def test_openrtb_bid_request(reading: str) -> None:
         "https://ssp.example/openrtb2/auction", json.dumps(body).encode(), (("Content-Type", "application/json"),)
     )
     found = signals(obs, reading)
-    assert set(found) == {"tcf", "gdpr-applies", "us-privacy", "gpp", "zero-advertising-id"}
+    assert set(found) == {"tcf", "gdpr-applies", "us-privacy", "gpp", "zero-advertising-id", "openrtb-lmt"}
     tcf = found["tcf"]
-    assert (tcf.meaning, tcf.explicit) == ("partial", True)
+    assert (tcf.meaning, tcf.explicit, tcf.tracking_off) == ("partial", True, False)
     assert tcf.location == "body > json:user.consent"
     assert "purposes consented 1,2,3" in tcf.summary
-    assert (found["us-privacy"].meaning, found["us-privacy"].explicit) == ("opt-out", True)
+    usp = found["us-privacy"]
+    assert (usp.meaning, usp.explicit, usp.tracking_off) == ("opt-out", True, True)  # 1YYN: opted out of sale
+    lmt = found["openrtb-lmt"]
+    assert (lmt.meaning, lmt.tracking_off, lmt.location) == ("tracking-off", True, "body > json:device.lmt")
+    assert lmt.summary == "lmt=1: Limit Ad Tracking is on"
     gpp = found["gpp"]
     assert (gpp.meaning, gpp.explicit, gpp.tracking_off) == ("opt-out", True, True)  # usnat opt-outs, GPC set
     assert found["zero-advertising-id"].tracking_off
     assert found["gdpr-applies"].summary.startswith("GDPR applies")
+
+
+# A TC string that consents to no purpose at all, as IAB's @iabtcf/core 1.5.6 encodes it
+# (every purpose and vendor left unset; CMP 10, vendor list 150, policy 5).
+TC_REFUSED = "CQKjTcAQKjTcAAKACAENCWFAAAAAAAAAAAYgAAAAAAAA.IF5wAQF5gAAA"
+
+
+@pytest.mark.parametrize("reading", READINGS)
+@pytest.mark.parametrize("where", ["query", "openrtb-2.5"], ids=["gdpr_consent", "user.ext.consent"])
+def test_a_tcf_refusal_says_tracking_is_off(reading: str, where: str) -> None:
+    if where == "query":
+        obs = request(f"https://adserver.example/pixel?gdpr=1&gdpr_consent={TC_REFUSED}", method="GET")
+    else:
+        body = json.dumps({"user": {"ext": {"consent": TC_REFUSED}}}).encode()
+        obs = request("https://ssp.example/openrtb2/auction", body, (("Content-Type", "application/json"),))
+    tcf = signals(obs, reading)["tcf"]
+    assert (tcf.meaning, tcf.explicit, tcf.tracking_off) == ("refused", True, True)
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_gpp_opt_out_of_targeted_advertising_alone_says_tracking_is_off(reading: str) -> None:
+    # @iabgpp/cmpapi 3.2.0's GppModel: usnat with notices given, SaleOptOut and SharingOptOut 2 (did
+    # not opt out), TargetedAdvertisingOptOut 1; GPC not set.
+    obs = request("https://adserver.example/pixel?gpp=DBABLA~CVQpAAAAAABA.QA&gpp_sid=7", method="GET")
+    gpp = signals(obs, reading)["gpp"]
+    assert "opted out of targeted advertising" in gpp.summary
+    assert (gpp.meaning, gpp.explicit, gpp.tracking_off) == ("opt-out", True, True)
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_limit_ad_tracking_flags(reading: str) -> None:
+    gam = request(
+        "https://pubads.g.doubleclick.net/gampad/ads?iu=/1234/app&is_lat=1&rdid=660e1d86-6796-463a-be86-897993136018"
+        "&idtype=adid",
+        method="GET",
+    )
+    found = signals(gam, reading)
+    assert (found["google-is-lat"].meaning, found["google-is-lat"].tracking_off) == ("tracking-off", True)
+    allowed = signals(replace(gam, path=gam.path.replace("is_lat=1", "is_lat=0")), reading)["google-is-lat"]
+    assert (allowed.meaning, allowed.tracking_off) == ("not-set", False)
+    assert allowed.summary == "is_lat=0: Limit Ad Tracking is off"
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_a_bare_lmt_outside_a_bid_request_is_no_signal(reading: str) -> None:
+    # nytimes.com's own pages send lmt=<timestamp> (tests/corpus/external/pagexray-nytimes).
+    obs = request("https://securepubads.g.doubleclick.net/gampad/ads?lmt=1", method="GET")
+    assert "openrtb-lmt" not in signals(obs, reading)
 
 
 @pytest.mark.parametrize("reading", READINGS)

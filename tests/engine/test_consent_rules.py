@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
+
+import yaml
 
 from flowaudit.catalog import Catalog
 from flowaudit.declaration import Declaration
@@ -24,6 +27,7 @@ JSON = (("Content-Type", "application/json"),)
 FORM = (("Content-Type", "application/x-www-form-urlencoded"),)
 # IAB TCF v2 spec, global-scope example: no purpose consented.
 TC_REFUSED = "COw4XqLOw4XqLAAAAAENAXCAAAAAAAAAAAAAAAAAAAAA"
+FIXTURES = Path(__file__).parents[2] / "rules" / "adapters" / "fixtures"
 
 
 def segment(n: int, phase: str | None = None, query: str = "") -> Observation:
@@ -179,3 +183,39 @@ def test_only_the_signals_that_travelled_with_the_identifiers_are_cited(catalog:
     [finding] = only(audit(catalog, None, usage_only, with_id), "opt-out-signal-ignored")
     assert "Global Privacy Control" in finding.message and "gcs=G100" not in finding.message
     assert finding.evidence[0].location == "header:Sec-GPC"
+
+
+def _branch_close(lat_val: int) -> Observation:
+    """Branch's Android SDK v1/close as captured (rules/adapters/fixtures/branch.yml, from
+    tests/corpus/external/reporthar-android-run1, entry 12), with lat_val as given."""
+    fixture = yaml.safe_load(FIXTURES.joinpath("branch.yml").read_text(encoding="utf-8"))
+    captured = next(r for r in fixture["requests"] if "edited" not in r and r["url"].endswith("/v1/close"))
+    body = captured["body"].replace('"lat_val":0', f'"lat_val":{lat_val}')
+    return obs(captured["url"], 1, body=body.encode(), headers=JSON)
+
+
+def test_branch_limit_ad_tracking_with_an_advertising_id(catalog: Catalog) -> None:
+    assert not only(audit(catalog, None, _branch_close(0)), "opt-out-signal-ignored")
+    [finding] = only(audit(catalog, None, _branch_close(1)), "opt-out-signal-ignored")
+    assert (finding.entity, finding.hosts) == ("Branch", ("api2.branch.io",))
+    assert "identifiers.advertising_id" in finding.data_types
+    assert "lat_val=1: Limit Ad Tracking is on" in finding.message
+    assert finding.evidence[0].location == "body > json:lat_val"
+
+
+def test_every_opt_out_signal_of_a_request_is_honoured(catalog: Catalog) -> None:
+    """TCF refusal, US Privacy opt-out, GAM is_lat: each makes an identifier in the same request a finding."""
+    # An app's ad request to Google Ad Manager with the device's advertising id (rdid).
+    gam = f"https://securepubads.g.doubleclick.net/gampad/ads?iu=/1234/app&sz=320x50&rdid={AAID}&idtype=adid"
+    cases = {
+        "TCF v2 string from CMP 0": f"{gam}&gdpr=1&gdpr_consent={TC_REFUSED}",
+        "US Privacy string 1YYN": f"{gam}&us_privacy=1YYN",
+        "is_lat=1: Limit Ad Tracking is on": f"{gam}&is_lat=1",
+    }
+    assert not only(audit(catalog, None, obs(gam, 1, "GET")), "opt-out-signal-ignored")
+    for n, (said, url) in enumerate(cases.items(), 2):
+        [finding] = only(audit(catalog, None, obs(url, n, "GET")), "opt-out-signal-ignored")
+        assert finding.entity == "Google" and finding.hosts == ("securepubads.g.doubleclick.net",), said
+        assert said in finding.message
+        assert finding.data_types == ("identifiers.advertising_id",)
+        assert any(e.location == "query:rdid" for e in finding.evidence)

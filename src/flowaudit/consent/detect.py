@@ -56,6 +56,9 @@ KINDS: tuple[str, ...] = (
     "adjust-tracking",
     "appsflyer-att",
     "segment-ad-tracking",
+    "branch-limit-ad-tracking",
+    "openrtb-lmt",
+    "google-is-lat",
     "zero-advertising-id",
     "gpc",
 )
@@ -67,6 +70,10 @@ _GPP_KEYS = frozenset({"gpp", "gpp_string", "gppstring", "otgppconsent"})
 _OPENRTB_CONSENT = ("user.consent", "user.ext.consent")
 _ADJUST_HOSTS = ("adjust.com", "adjust.net.in", "adjust.world")
 _APPSFLYER_HOSTS = ("appsflyer.com", "appsflyersdk.com")
+_BRANCH_HOSTS = ("branch.io",)
+# OpenRTB 2.x Device.lmt ("limit ad tracking", 0 or 1): only inside a bid request,
+# where it sits under ``device``; a bare ``lmt`` elsewhere is often a timestamp.
+_OPENRTB_LMT = "device.lmt"
 # Shallow reading stops here: bodies this large are left to the decoder.
 _SHALLOW_BODY_LIMIT = 1024 * 1024
 _SHALLOW_LEAVES = 20000
@@ -184,13 +191,15 @@ Meaning = tuple[str, bool, bool]
 
 
 def _tcf_meaning(d: Decoded) -> Meaning:
+    """A string that consents to no purpose tells its recipient not to track."""
     assert isinstance(d, TcString)
-    return d.choice, True, False
+    return d.choice, True, d.choice == "refused"
 
 
 def _usp_meaning(d: Decoded) -> Meaning:
+    """An opt-out of sale (``1YYN``) tells its recipient not to sell or share."""
     assert isinstance(d, UsPrivacy)
-    return ("opt-out", True, False) if d.opted_out == "yes" else ("not-set", False, False)
+    return ("opt-out", True, True) if d.opted_out == "yes" else ("not-set", False, False)
 
 
 _STRENGTH = {"refused": 0, "opt-out": 1, "partial": 2, "granted": 3, "not-set": 4}
@@ -207,9 +216,8 @@ def _gpp_meaning(d: Decoded) -> Meaning:
         elif isinstance(value, UsPrivacy):
             meanings.append(_usp_meaning(value))
         elif isinstance(value, UsNat):
-            meanings.append(
-                ("opt-out", True, bool(value.gpc)) if value.opted_out else ("not-set", False, bool(value.gpc))
-            )
+            # An opt-out of sale, sharing or targeted advertising, or GPC set, says: do not track.
+            meanings.append(("opt-out", True, True) if value.opted_out else ("not-set", False, bool(value.gpc)))
     if not meanings:
         return "not-set", False, False
     meaning = min((m[0] for m in meanings), key=_STRENGTH.__getitem__)
@@ -319,15 +327,16 @@ def _gdpr(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
 
 
 def _switch_signal(
-    kind: str, off_meaning: str, off_text: str, on_text: str
+    kind: str, off_meaning: str, off_text: str, on_text: str, *, limits: bool = False
 ) -> Callable[[Leaf, Observation, str], ConsentSignal | None]:
-    """A yes/no tracking switch: off says tracking is off, on decides nothing."""
+    """A yes/no tracking switch: off says tracking is off, on decides nothing.
+    ``limits``: the flag says "limit tracking" (Limit Ad Tracking: 1 is off)."""
 
     def read(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
         decoded = decode_switch(leaf.key or kind, value)
         if isinstance(decoded, Undecodable):
             return _signal(leaf, obs, kind, "undecodable", decoded.describe(), decoded=decoded)
-        if decoded.on:
+        if decoded.on != limits:
             return _signal(leaf, obs, kind, "not-set", f"{leaf.key}={value}: {on_text}", decoded=decoded)
         return _signal(
             leaf, obs, kind, off_meaning, f"{leaf.key}={value}: {off_text}", tracking_off=True, decoded=decoded
@@ -362,6 +371,18 @@ def _adjust_tracking(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal 
     return _ADJUST_SWITCH(leaf, obs, value)
 
 
+def _branch_lat(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+    if not _on_host(obs, _BRANCH_HOSTS):
+        return None
+    return _LAT_SWITCH["branch"](leaf, obs, value)
+
+
+def _lmt(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
+    if not leaf.location.lower().endswith(_OPENRTB_LMT):
+        return None
+    return _LAT_SWITCH["lmt"](leaf, obs, value)
+
+
 def _ldu(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
     decoded = decode_data_processing_options(value)
     if isinstance(decoded, Undecodable):
@@ -381,6 +402,11 @@ def _ldu(leaf: Leaf, obs: Observation, value: str) -> ConsentSignal | None:
 _ADJUST_SWITCH = _switch_signal(
     "adjust-tracking", "tracking-off", "Limit Ad Tracking is on", "Limit Ad Tracking is off"
 )
+
+_LAT_SWITCH = {
+    key: _switch_signal(kind, "tracking-off", "Limit Ad Tracking is on", "Limit Ad Tracking is off", limits=True)
+    for key, kind in (("branch", "branch-limit-ad-tracking"), ("lmt", "openrtb-lmt"), ("is_lat", "google-is-lat"))
+}
 
 _BY_KEY: dict[str, Callable[[Leaf, Observation, str], ConsentSignal | None]] = {
     "gcs": _gcs,
@@ -402,6 +428,19 @@ _BY_KEY: dict[str, Callable[[Leaf, Observation, str], ConsentSignal | None]] = {
     "att_status": _att("adjust-att", _ADJUST_HOSTS),
     "tracking_enabled": _adjust_tracking,
     "att": _att("appsflyer-att", _APPSFLYER_HOSTS),
+    # Branch's SDKs send lat_val (v1 API) and limit_ad_tracking (v2 events), 1 or true
+    # when the device limits ad tracking: the keys Defines.Jsonkey.LATVal and
+    # LimitedAdTracking of the Android SDK
+    # (https://github.com/BranchMetrics/android-branch-deep-linking-attribution/blob/master/Branch-SDK/src/main/java/io/branch/referral/Defines.java);
+    # seen as "lat_val":0 in tests/corpus/external/reporthar-android-run1, entry 12.
+    "lat_val": _branch_lat,
+    "limit_ad_tracking": _branch_lat,
+    # OpenRTB 2.5 section 3.2.18, Device.lmt: 1 = tracking must be limited
+    # (https://iabtechlab.com/wp-content/uploads/2016/07/OpenRTB-API-Specification-Version-2-5-FINAL.pdf).
+    "lmt": _lmt,
+    # Google Ad Manager ad tags: is_lat=1 when the app's user limits ad tracking
+    # (https://support.google.com/admanager/answer/10678356#is_lat).
+    "is_lat": _LAT_SWITCH["is_lat"],
     "adtrackingenabled": _switch_signal(
         "segment-ad-tracking", "tracking-off", "the device limits ad tracking", "the device allows ad tracking"
     ),

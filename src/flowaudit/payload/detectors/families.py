@@ -116,6 +116,9 @@ _EXACT: dict[str, Family] = {
         "androidadvertisingid",
         "deviceadvertisingid",
         "mobileadvertisingid",
+        # Google Ad Manager / DoubleClick ad tags: rdid, the "resettable device identifier"
+        # (IDFA, AAID, ...; https://support.google.com/admanager/answer/10678356#rdid).
+        "rdid",
     ),
     **_table(Family.VENDOR_ID, "idfv", "vendorid", "identifierforvendor"),
     **_table(Family.ANDROID_ID, "androidid", "ssaid"),
