@@ -291,6 +291,13 @@ g, r, w (consent granted, refused, withdrawn) and n (type a name).
     type=click.Path(file_okay=False),
     help="mitmproxy's folder: its CA certificate (shared with mitmproxy, so a CA trusted once stays trusted).",
 )
+@click.option(
+    "--command-output",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Append COMMAND's standard output and error to FILE.  [default: COMMAND's output goes to standard "
+    "error; standard output carries only the audit]",
+)
 @declared_option()
 @click.option("--no-audit", is_flag=True, help="Only record; do not audit the capture afterwards.")
 @format_option(help_text="Audit output format, as for `check`. Default: text.")
@@ -308,6 +315,7 @@ def record(
     phase: str | None,
     sinkhole: str,
     confdir: str,
+    command_output: str | None,
     declared: str | None,
     no_audit: bool,
     formats: tuple[str, ...],
@@ -341,6 +349,7 @@ def record(
         fail_on=fail_on,
         ignore_file=_default_ignore_file(),
         command=command,
+        command_output=command_output,
     )
     sys.exit(run_record(options))
 

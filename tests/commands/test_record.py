@@ -69,6 +69,18 @@ def test_command_not_executable(tmp_path: Path) -> None:
     assert_clean_error(run, f"COMMAND is not executable: {script}", "chmod +x")
 
 
+def test_command_output_needs_a_command(tmp_path: Path) -> None:
+    run = record(tmp_path, "--command-output", "out.log")
+    assert_clean_error(run, "--command-output names where COMMAND's output goes, but there is no COMMAND", "-- COMMAND")
+    assert not (tmp_path / "out.log").exists()
+
+
+def test_unwritable_command_output(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    run = record(tmp_path, "--command-output", "a-file/out.log", "--", "true")
+    assert_clean_error(run, "a-file/out.log: cannot write COMMAND's output here")
+
+
 def test_invalid_phase_name(tmp_path: Path) -> None:
     run = record(tmp_path, "--phase", "before consent")
     assert_clean_error(run, "invalid phase name 'before consent'")

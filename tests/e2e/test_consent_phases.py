@@ -72,7 +72,7 @@ needs_sdk = pytest.mark.skipif(
 def test_browser_sdk_before_consent_and_after_a_refusal(netns: Netns) -> None:
     run, result = browse(netns, "refuse")
     assert run.returncode == 0, run.stderr
-    assert '<p id="state">done refuse</p>' in run.stdout
+    assert '<p id="state">done refuse</p>' in run.stderr  # COMMAND's output
 
     flows = [o for o in observations(only_capture(netns.workdir / "captures")) if o.host in MIXPANEL_HOSTS]
     before = [o for o in flows if o.phase is None]
@@ -102,7 +102,7 @@ def test_browser_sdk_before_consent_and_after_a_refusal(netns: Netns) -> None:
 def test_browser_sdk_after_consent_is_given(netns: Netns) -> None:
     run, result = browse(netns, "accept")
     assert run.returncode == 0, run.stderr
-    assert '<p id="state">done accept</p>' in run.stdout
+    assert '<p id="state">done accept</p>' in run.stderr  # COMMAND's output
     assert result["phases"] == ["before-consent", "consent-granted"]
     found = findings(result, "Mixpanel")
     assert "tracking-before-consent" in found  # the page view before the banner was answered
@@ -113,7 +113,7 @@ def test_browser_sdk_after_consent_is_given(netns: Netns) -> None:
 def test_python_sdk_events_after_an_opt_out_call(netns: Netns, mode: str, shared: bool) -> None:
     run = record(netns, [PYTHON, str(CONSENT / "optout_client.py"), mode])
     assert run.returncode == 0, run.stderr
-    assert f"done {mode}" in run.stdout
+    assert f"done {mode}" in run.stderr  # COMMAND's output
 
     flows = [o for o in observations(only_capture(netns.workdir / "captures")) if o.host == "api.segment.io"]
     assert [o.phase for o in flows] == [None, "consent-granted"] + (["consent-withdrawn"] if shared else [])

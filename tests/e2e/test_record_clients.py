@@ -47,11 +47,14 @@ def test_curl_requests_and_an_analytics_sdk_are_recorded_and_audited(netns: Netn
         "json",
         "-o",
         "result.json",
+        "--command-output",
+        "clients.log",
         command=[PYTHON, str(DATA / "clients.py")],
     )
     # COMMAND succeeded, the audit found undeclared recipients: 1
     assert run.returncode == 1, run.stderr
-    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    assert run.stdout == ""  # the report went to -o; COMMAND's output to --command-output
+    seen = json.loads((netns.workdir / "clients.log").read_text().strip().splitlines()[-1])
     assert (seen["curl"], seen["requests"], seen["segment"]) == ("200", 200, "sent"), seen
 
     # The environment COMMAND got: proxy (default port 8080 on loopback) and CA for every client.
@@ -132,7 +135,7 @@ def test_headless_chromium_page_tracking_and_url_marker(netns: Netns) -> None:
     run = record(netns, "--format", "json", "-o", "result.json", "--fail-on", "never", command=chromium)
     server.kill()
     assert run.returncode == 0, run.stderr
-    assert '<p id="state">tracked</p>' in run.stdout  # the page saw its request answered
+    assert '<p id="state">tracked</p>' in run.stderr  # the page saw its request answered (COMMAND's output)
 
     flows = observations(only_capture(netns.workdir / "captures"))
     segment = [o for o in flows if o.host == "api.segment.io"]
@@ -166,6 +169,25 @@ def test_wireguard_mode_prints_the_client_configuration_and_a_qr_code(netns: Net
     assert f"PrivateKey = {keys['client_key']}" in text
     recorder.send_signal(signal.SIGTERM)
     assert recorder.wait(timeout=60) == 0
+
+
+def test_standard_output_carries_only_the_report(netns: Netns, tmp_path) -> None:
+    """`record --format json -- COMMAND > out.json`: COMMAND's output goes to standard error,
+    so what standard output carries is the JSON result alone; or to --command-output FILE."""
+    command = ["sh", "-c", "echo hello; echo oops >&2"]
+    run = record(netns, "--format", "json", "-w", str(tmp_path / "a.mitm"), command=command)
+    assert run.returncode == 0, run.stderr
+    assert valid_result_text(run.stdout)["inputs"][0]["flows"] == 0
+    assert "hello\n" in run.stderr and "oops\n" in run.stderr
+
+    log = tmp_path / "command.log"
+    log.write_text("earlier\n")
+    into_log = ("--command-output", str(log))
+    run = record(netns, "--format", "json", "-w", str(tmp_path / "b.mitm"), *into_log, command=command)
+    assert run.returncode == 0, run.stderr
+    valid_result_text(run.stdout)
+    assert "hello" not in run.stderr and "oops" not in run.stderr
+    assert log.read_text() == "earlier\nhello\noops\n"  # appended: both of COMMAND's streams
 
 
 def test_sigterm_stops_command_then_proxy_then_audits(netns: Netns, tmp_path) -> None:
@@ -216,10 +238,11 @@ def test_upstream_mode_chains_to_another_proxy(netns: Netns, tmp_path) -> None:
     capture = tmp_path / "chained.mitm"
     run = netns.run(
         flowaudit_argv("record", "--confdir", netns.confdir, "--mode", f"upstream:http://{upstream_address}")
-        + ["--no-audit", "-w", str(capture), "--", "curl", "-sS", "http://api.segment.io/v1/t?via=chain"]
+        + ["--no-audit", "-w", str(capture), "--command-output", str(tmp_path / "curl.out")]
+        + ["--", "curl", "-sS", "http://api.segment.io/v1/t?via=chain"]
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout == "{}"  # answered by the upstream proxy's sinkhole
+    assert (tmp_path / "curl.out").read_text() == "{}"  # answered by the upstream proxy's sinkhole
     [flow] = observations(capture)
     assert (flow.host, flow.path, flow.status) == ("api.segment.io", "/v1/t?via=chain", 200)
     upstream.send_signal(signal.SIGINT)  # Ctrl-C: a clean stop

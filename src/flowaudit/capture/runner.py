@@ -12,11 +12,12 @@ becomes one clear message instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ MODES = ("regular", "wireguard", "upstream", "reverse")
 MODES_HELP = "regular (default), wireguard, upstream:URL or reverse:URL"
 REFRESH = 0.25  # seconds between live view redraws
 GRACE = 5.0  # seconds COMMAND gets to exit after Ctrl-C, then after SIGTERM
+_STDERR = 2  # the process's standard error as the system knows it, whatever sys.stderr now is
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ class RecordSettings:
     sinkhole: str  # off, third-party or all
     declared: str | None
     command: tuple[str, ...]  # empty: record until stopped
+    # Where COMMAND's standard output and error go: None sends its output to
+    # standard error (its errors stay there), so standard output carries only the report.
+    command_output: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -260,12 +265,27 @@ class Recording:
                 markup=False,
             )
         try:
-            self._child = await asyncio.create_subprocess_exec(*s.command, env=env.variables)
+            with _command_streams(s.command_output) as (out, err):
+                self._child = await asyncio.create_subprocess_exec(
+                    *s.command, env=env.variables, stdout=out, stderr=err
+                )
             await self._child.wait()
         except OSError as e:
             self._command_failure = f"cannot run {s.command[0]}: {e.strerror or e}"
         finally:
             self._master.shutdown()  # type: ignore[no-untyped-call]
+
+
+@contextlib.contextmanager
+def _command_streams(output: Path | None) -> Iterator[tuple[int, int | None]]:
+    """COMMAND's standard output and error: both into ``output`` (appended), or
+    its output onto our standard error, whose own stays inherited. Standard
+    output is the report's alone (``record ... --format json > out.json``)."""
+    if output is None:
+        yield _STDERR, None
+        return
+    with output.open("ab") as file:
+        yield file.fileno(), file.fileno()
 
 
 class _StartupCheck:

@@ -61,6 +61,7 @@ class RecordOptions:
     fail_on: str
     ignore_file: str | None
     command: tuple[str, ...]
+    command_output: str | None = None  # None: COMMAND's output goes to standard error
 
 
 def run_record(options: RecordOptions) -> int:
@@ -69,6 +70,7 @@ def run_record(options: RecordOptions) -> int:
     if options.phase is not None:
         _check_phase(options.phase)
     command = _resolve_command(options.command)
+    command_output = _command_output(options.command_output, command)
     catalog = load_catalog()
     declaration = load_declaration(options.declared, catalog) if options.declared else None
     app = options.app or (declaration.app if declaration and declaration.app else "app")
@@ -87,6 +89,7 @@ def run_record(options: RecordOptions) -> int:
         sinkhole=options.sinkhole,
         declared=options.declared,
         command=command,
+        command_output=command_output,
     )
     live = sys.stdout.isatty() and not command
     keys = keys_available() and not command
@@ -137,6 +140,25 @@ def _resolve_command(command: tuple[str, ...]) -> tuple[str, ...]:
             raise FlowauditError(f"COMMAND is not executable: {program}", hint=f"chmod +x {program}")
         raise FlowauditError(f"COMMAND not found: {program}", hint="check its spelling and your PATH")
     return (found, *command[1:])
+
+
+def _command_output(given: str | None, command: tuple[str, ...]) -> Path | None:
+    """The file COMMAND's output is appended to, checked writable now; None: standard error."""
+    if given is None:
+        return None
+    if not command:
+        raise FlowauditError(
+            "--command-output names where COMMAND's output goes, but there is no COMMAND",
+            hint="add -- COMMAND [ARG]..., or drop --command-output",
+        )
+    path = Path(given).expanduser()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab"):
+            pass
+    except OSError as e:
+        raise FlowauditError(f"cannot write COMMAND's output here: {e.strerror or e}", path=given) from e
+    return path
 
 
 def _capture_path(given: str | None, app: str) -> Path:
