@@ -17,6 +17,7 @@ import click
 
 from flowaudit import __version__
 from flowaudit.commands.output import choose_formats
+from flowaudit.display.inert import one_line
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_ERROR
 from flowaudit.model import SEVERITIES
@@ -29,6 +30,7 @@ DIFF_FORMATS = ("text", "json", "markdown", "html")
 
 
 def _fail(message: str) -> None:
+    """``message`` is a :class:`FlowauditError`'s (already inert) or an exception's, which may quote a capture."""
     click.echo(f"flowaudit: error: {message}", err=True)
     sys.exit(EXIT_ERROR)
 
@@ -53,7 +55,7 @@ def reports_errors(fn: F) -> F:
             if os.environ.get("FLOWAUDIT_DEBUG"):
                 traceback.print_exc()
             _fail(
-                f"internal error ({type(e).__name__}: {e}). This is a bug in flowaudit: "
+                f"internal error ({type(e).__name__}: {one_line(str(e))}). This is a bug in flowaudit: "
                 "please report it; set FLOWAUDIT_DEBUG=1 to see the traceback."
             )
 

@@ -37,6 +37,7 @@ from flowaudit.capture.environment import command_environment
 from flowaudit.capture.keys import HELP, KeyMarkers
 from flowaudit.capture.live import LiveView
 from flowaudit.captureformat import MARKER_KEY
+from flowaudit.display.inert import one_line
 from flowaudit.errors import FlowauditError
 
 MODES = ("regular", "wireguard", "upstream", "reverse")
@@ -335,7 +336,7 @@ class _MitmproxyMessages(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         source = "flowaudit" if record.name == "flowaudit" else "mitmproxy"
-        message = record.getMessage()
+        message = one_line(record.getMessage())  # mitmproxy quotes what clients sent: made inert
         prefix = "" if message.startswith("flowaudit:") else f"{source}: "
         if self._held is None:
             self._show(prefix + message, record.levelno)

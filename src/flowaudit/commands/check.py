@@ -11,6 +11,7 @@ import click
 from flowaudit.catalog import load_catalog
 from flowaudit.commands.output import require_folder_for_formats
 from flowaudit.commands.write import write_result
+from flowaudit.display.inert import one_line
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_FINDINGS, EXIT_OK
 from flowaudit.model import AuditResult
@@ -62,8 +63,10 @@ def run_check(options: CheckOptions) -> int:
 def _warn_unused(applied: Applied) -> None:
     for entry in applied.unused:
         click.echo(
-            f"flowaudit: warning: {entry.source}: suppression of {entry.rule} for "
-            f"{entry.entity or entry.host} matched no finding: remove it if it is no longer needed",
+            one_line(
+                f"flowaudit: warning: {entry.source}: suppression of {entry.rule} for "
+                f"{entry.entity or entry.host} matched no finding: remove it if it is no longer needed"
+            ),
             err=True,
         )
 
@@ -72,6 +75,6 @@ def _warn_incomplete(result: AuditResult) -> None:
     for i in result.inputs:
         if not i.complete:
             click.echo(
-                f"flowaudit: warning: {i.path}: incomplete, read {i.flows} flows: {i.problem}",
+                one_line(f"flowaudit: warning: {i.path}: incomplete, read {i.flows} flows: {i.problem}"),
                 err=True,
             )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rich.console import Console, RenderableType
 
+from flowaudit.display.inert import no_workflow_commands
 from flowaudit.errors import FlowauditError
 
 # What a file name's last extension says about its format, for `-o FILE`
@@ -85,22 +86,30 @@ def write_outputs(
     render: Callable[[str], str],
     terminal: Callable[[], RenderableType],
 ) -> None:
-    """``render(fmt)`` gives a format's text, ``terminal()`` the live view of "text" for a terminal."""
+    """``render(fmt)`` gives a format's text, ``terminal()`` the live view of "text" for a terminal.
+
+    Whatever is written, no line of it can pass for a CI workflow command
+    (:func:`~flowaudit.display.inert.no_workflow_commands`): reports are
+    printed and ``cat`` in CI logs."""
+
+    def text(fmt: str) -> str:
+        return no_workflow_commands(render(fmt))
+
     if len(formats) == 1:
         fmt = formats[0]
         if output in (None, "-"):
             if fmt == "text" and sys.stdout.isatty():
                 Console(highlight=False).print(terminal())
             else:
-                sys.stdout.write(render(fmt))
+                sys.stdout.write(text(fmt))
             return
         assert output is not None
-        write_file(Path(output), render(fmt))
+        write_file(Path(output), text(fmt))
         return
     folder = Path(output or ".")
     make_folder(folder)
     for fmt in formats:
-        write_file(folder / f"{stem}.{extension(fmt)}", render(fmt))
+        write_file(folder / f"{stem}.{extension(fmt)}", text(fmt))
 
 
 def make_folder(folder: Path) -> None:

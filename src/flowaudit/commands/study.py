@@ -21,6 +21,7 @@ from rich.console import Console
 from flowaudit import __version__
 from flowaudit.catalog import load_catalog
 from flowaudit.commands.output import make_folder, write_file
+from flowaudit.display.inert import one_line
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_OK
 from flowaudit.reporters import get_reporter
@@ -90,7 +91,7 @@ def run_study(options: StudyOptions) -> int:
 
     failed = [o for o in outcomes if o.error is not None]
     for o in failed:
-        click.echo(f"flowaudit: error: {o.app.name}: {o.error}", err=True)
+        click.echo(one_line(f"flowaudit: error: {o.app.name}: {o.error}"), err=True)
     click.echo(
         f"{len(outcomes) - len(failed)} of {len(outcomes)} apps audited, "
         f"{len(matrix.columns)} third parties: {root / 'matrix.html'}, {root / 'matrix.csv'}, {root / 'manifest.json'}",

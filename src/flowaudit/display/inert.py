@@ -21,6 +21,10 @@ _INVISIBLE = re.compile(
     "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]"
 )
 _NEWLINES = re.compile("[\t\n]")
+# A GitHub Actions runner reads every line of a step's output (stdout and stderr, lines ended by CR, LF
+# or both) as a workflow command when, after leading white space, it starts with "::"
+# (https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions).
+_COMMAND_START = re.compile(r"(?:\A|(?<=[\r\n]))(\s*):(?=:)")
 
 
 def visible(text: str) -> str:
@@ -33,6 +37,15 @@ def one_line(text: str) -> str:
     """:func:`visible`, with tabs and newlines spelled out too: for cells and
     annotations that must stay on one line."""
     return _NEWLINES.sub(lambda m: "\\t" if m.group() == "\t" else "\\n", visible(text))
+
+
+def no_workflow_commands(text: str) -> str:
+    """``text`` with the first colon of any line that would start a workflow
+    command spelled ``\\u003a``: a capture's line breaks kept by a format
+    (HTML, CSV, XML) or a wrapped line of text cannot then forge
+    ``::error::`` or ``::stop-commands::`` in a CI log. No line flowaudit
+    writes itself starts so."""
+    return _COMMAND_START.sub(lambda m: f"{m.group(1)}\\u003a", text)
 
 
 def punycode(host: str) -> str | None:
