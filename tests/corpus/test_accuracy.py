@@ -43,11 +43,11 @@ OWN_RECALL_FLOOR = 0.93
 # External corpus: the targets of issue 10.
 EXTERNAL_PRECISION_TARGET = 0.97
 EXTERNAL_RECALL_TARGET = 0.95
-# Whether the detectors reach the external recall target yet (0.88 measured when this was
-# set; precision meets its target and is asserted as is). While False, the recall target is
+# Whether the detectors reach the external recall target (0.88 measured when this was set, 0.95 when
+# flipped; precision meets its target and is asserted as is). While False, the recall target is
 # an expected failure (strict: it fails once the target is met, so this gets flipped) and
 # the floor below keeps what has been reached from slipping back.
-EXTERNAL_RECALL_TARGET_MET = False
+EXTERNAL_RECALL_TARGET_MET = True
 EXTERNAL_RECALL_FLOOR = 0.85
 
 

@@ -22,7 +22,8 @@ def _tapad_sync() -> Observation:
 
 def _device_ids(obs: Observation) -> set[str]:
     analyzer = PayloadAnalyzer(None, load_catalog())
-    return {d.location for d in analyzer(obs, decode_request(obs)) if d.data_type == "identifiers.device_id"}
+    found = analyzer(obs, decode_request(obs))
+    return {d.location for d in found if d.data_type == "identifiers.device_id" and d.confidence != "possible"}
 
 
 def test_an_ad_tech_recipient_gets_a_browser_id() -> None:

@@ -16,6 +16,8 @@ from flowaudit.engine.audit import inspect
 from flowaudit.engine.tally import ASSERTED
 from flowaudit.inputs import open_inputs
 from flowaudit.model import AuditResult
+from flowaudit.payload.detectors.relayed import DETECTOR as RELAYED
+from flowaudit.payload.model import Detection
 from flowaudit.pipeline import audit_captures
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,14 +44,30 @@ _COUNT = re.compile(r"\b(\d+) (?:requests?|TLS connections?)(?:, (\d+) shown)?")
 
 
 def _requests(inputs: list[str], declared: str | None) -> dict[str, tuple[str, frozenset[str]]]:
-    """flow ref -> (host, data types asserted in it), read afresh."""
+    """flow ref -> (host, data types asserted in it), read afresh.
+
+    An id handed on (:mod:`flowaudit.engine.relayed`) is carried by a request that holds the
+    token when another request asserts the same value as an identifier, or a cookie holds it."""
     catalog = load_catalog()
     declaration = load_declaration(declared, catalog) if declared else None
     analyzer = PayloadAnalyzer(declaration, catalog)
-    out = {}
+    found_in: dict[str, tuple[str, list[Detection]]] = {}
+    ids: dict[str, str] = {}  # identifier value -> its data type, anywhere in the capture
+    cookies = ""
     for obs in open_inputs(inputs):
-        found = inspect(obs, analyzer).detections or ()
-        out[obs.ref] = (obs.host, frozenset(d.data_type for d in found if d.confidence in ASSERTED))
+        found = list(inspect(obs, analyzer).detections or ())
+        found_in[obs.ref] = (obs.host, found)
+        cookies += "".join(value for name, value in obs.request_headers if name.lower() == "cookie")
+        for d in found:
+            if d.confidence in ASSERTED and d.data_type.startswith("identifiers.") and d.value:
+                ids.setdefault(d.value, d.data_type)
+    out = {}
+    for ref, (host, found) in found_in.items():
+        asserted = {d.data_type for d in found if d.confidence in ASSERTED}
+        for d in found:
+            if d.detector == RELAYED and d.value and (d.value in ids or d.value in cookies):
+                asserted.add(ids.get(d.value, "identifiers.device_id"))
+        out[ref] = (host, frozenset(asserted))
     return out
 
 

@@ -15,6 +15,7 @@ from flowaudit.model import Observation
 from flowaudit.payload.adapters import load_adapters
 from flowaudit.payload.analyze import analyze_decoded
 from flowaudit.payload.canaries import CanaryMatcher
+from flowaudit.payload.detectors.relayed import relay_candidates
 from flowaudit.payload.model import DecodedRequest, Detection
 
 
@@ -28,7 +29,9 @@ class PayloadAnalyzer:
     """Resolves each request's recipient as the audit does, because what an
     id in an address is depends on who receives it: sent to an advertising or
     analytics company, an id-named generated value is that company's or its
-    partner's id of the browser."""
+    partner's id of the browser. Requests to any third party also carry the
+    tokens that may be ids handed on from elsewhere, for the audit to decide
+    once the capture is read (:mod:`flowaudit.engine.relayed`)."""
 
     def __init__(self, declaration: Declaration | None, catalog: Catalog) -> None:
         matcher = CanaryMatcher(declaration.canaries) if declaration is not None else None
@@ -39,4 +42,7 @@ class PayloadAnalyzer:
     def __call__(self, obs: Observation, decoded: DecodedRequest) -> Sequence[Detection]:
         destination = self._resolver.resolve(obs.host, obs.path)
         tracker = destination.party == "third" and destination.category in SENSITIVE_RECIPIENT_CATEGORIES
-        return analyze_decoded(decoded, obs.host, obs.path, self._matcher, adapters=self._adapters, tracker=tracker)
+        found = analyze_decoded(decoded, obs.host, obs.path, self._matcher, adapters=self._adapters, tracker=tracker)
+        if destination.party == "first" or destination.is_platform:
+            return found
+        return [*found, *relay_candidates(decoded)]

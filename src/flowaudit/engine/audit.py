@@ -19,6 +19,7 @@ from flowaudit.declaration.model import DEFAULT_CONSENT_CATEGORIES
 from flowaudit.engine.analysis import Analyzer
 from flowaudit.engine.destinations import Destination, DestinationResolver
 from flowaudit.engine.first_party import FirstPartyHints
+from flowaudit.engine.relayed import CookieIds, promote_relayed
 from flowaudit.engine.rules import CHECKS
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.engine.undecoded import UndecodedTally
@@ -69,6 +70,7 @@ class Auditor:
         self._consent = PhaseResolver()
         self._first_party = FirstPartyHints()
         self._undecoded = UndecodedTally()
+        self._cookies = CookieIds()
 
     def wants_payload(self, obs: Observation) -> bool:
         """Whether this request's payload is to be analysed (see :func:`_worth_analysing`)."""
@@ -82,6 +84,7 @@ class Auditor:
         worker process): what remains is ordered and cheap."""
         self._flows += 1
         self._first_party.observe(obs)
+        self._cookies.observe(obs)
         self._undecoded.add(obs, inspection.problems)
         destination = self._resolver.resolve(obs.host, obs.path)
         consent = self._consent.observe_signals(obs, inspection.signals)
@@ -96,6 +99,7 @@ class Auditor:
     def result(self, inputs: tuple[InputInfo, ...]) -> AuditResult:
         inferred = self._infer_first_party(inputs)
         tallies = sorted(self._tallies.values(), key=_tally_order)
+        promote_relayed(tallies, self._cookies)
         findings: list[Finding] = []
         for check in CHECKS:
             findings.extend(check(tallies, self._declaration))

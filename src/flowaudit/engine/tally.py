@@ -16,6 +16,7 @@ from flowaudit.consent.phases import ObservedConsent
 from flowaudit.consent.tally import ConsentTally, first_per_type
 from flowaudit.engine.destinations import Destination
 from flowaudit.model import Evidence, Observation
+from flowaudit.payload.detectors.relayed import DETECTOR as RELAYED
 from flowaudit.payload.model import Detection
 
 # How many distinct identifier values one recipient remembers, to spot the
@@ -36,6 +37,8 @@ IDENTIFYING = frozenset(
     }
 )
 _CONFIDENCE_RANK = {"certain": 0, "likely": 1, "possible": 2}
+# How many requests with tokens that may be ids handed on one recipient keeps (engine.relayed).
+RELAYED_REQUESTS = 500
 
 
 @dataclass(slots=True)
@@ -55,6 +58,28 @@ class Identifier:
     value: str
 
 
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A request whose id-shaped tokens may be ids handed on (:mod:`flowaudit.engine.relayed`)."""
+
+    host: str
+    ref: str
+    request: str
+    tokens: tuple[Detection, ...]
+
+
+def proposed_tokens(detections: Sequence[Detection]) -> tuple[Detection, ...]:
+    """The tokens :mod:`flowaudit.payload.detectors.relayed` proposed, when the request carried no
+    identifier of its own (then it is counted already, and its tokens add nothing)."""
+    tokens: list[Detection] = []
+    for detection in detections:
+        if detection.detector == RELAYED:
+            tokens.append(detection)
+        elif detection.confidence in ASSERTED and detection.data_type.startswith("identifiers."):
+            return ()
+    return tuple(tokens)
+
+
 @dataclass(slots=True)
 class RecipientTally:
     destination: Destination
@@ -65,6 +90,8 @@ class RecipientTally:
     analyzed: bool = False  # payloads were looked into: absent data types mean "not seen"
     # identifier value -> the first request that carried it
     identifiers: dict[str, Identifier] = field(default_factory=dict)
+    # requests whose tokens may be ids handed on, decided once the capture is read
+    relayed: list[Proposal] = field(default_factory=list)
     # plain-HTTP requests that carried personal data, per host
     cleartext: dict[str, Carried] = field(default_factory=dict)
     # TLS connections the client refused to let the proxy open (kind "tls"), per host
@@ -103,33 +130,46 @@ class RecipientTally:
         asserted = None if detections is None else [d for d in detections if d.confidence in ASSERTED]
         if consent is not None:
             self.consent.add(consent, asserted, _citer(obs, request), obs.host, obs.ref)
-        if asserted is None:
+        if asserted is None or detections is None:
             return
         self.analyzed = True
+        tokens = proposed_tokens(detections)
+        if tokens and len(self.relayed) < RELAYED_REQUESTS:
+            self.relayed.append(Proposal(obs.host, obs.ref, request, tokens))
         if not asserted:
             return
         by_type: dict[str, list[Detection]] = {}
         for detection in asserted:
             by_type.setdefault(detection.data_type, []).append(detection)
         for data_type, found in by_type.items():
-            tally = self.data_types.setdefault(data_type, DataTypeTally())
-            best = min(found, key=lambda d: _CONFIDENCE_RANK[d.confidence])
-            if _CONFIDENCE_RANK[best.confidence] < _CONFIDENCE_RANK[tally.confidence]:
-                tally.confidence = best.confidence
-            tally.add(obs.host, obs.ref, _citing(obs.ref, request, found))
+            self._count(data_type, obs.host, obs.ref, request, found)
         for detection in asserted:
-            if (
-                detection.data_type in IDENTIFYING
-                and detection.value
-                and detection.value not in self.identifiers
-                and len(self.identifiers) < IDENTIFIER_VALUES
-            ):
-                self.identifiers[detection.value] = Identifier(
-                    detection.data_type, obs.host, to_evidence(obs.ref, request, detection), detection.value
-                )
+            if detection.data_type in IDENTIFYING:
+                self._remember(obs.host, obs.ref, request, detection)
         if obs.scheme == "http":
             first = first_per_type(asserted)
             self.cleartext.setdefault(obs.host, Carried()).add(obs.host, obs.ref, _citing(obs.ref, request, first))
+
+    def add_promoted(self, proposal: Proposal, data_type: str, found: Sequence[Detection]) -> None:
+        """A data type found in a request after the capture was read (:mod:`flowaudit.engine.relayed`)."""
+        self._count(data_type, proposal.host, proposal.ref, proposal.request, found)
+        for detection in found:
+            self._remember(proposal.host, proposal.ref, proposal.request, detection)
+
+    def _count(self, data_type: str, host: str, ref: str, request: str, found: Sequence[Detection]) -> None:
+        """One request that carried ``data_type``, found at these places."""
+        tally = self.data_types.setdefault(data_type, DataTypeTally())
+        best = min(found, key=lambda d: _CONFIDENCE_RANK[d.confidence])
+        if _CONFIDENCE_RANK[best.confidence] < _CONFIDENCE_RANK[tally.confidence]:
+            tally.confidence = best.confidence
+        tally.add(host, ref, _citing(ref, request, found))
+
+    def _remember(self, host: str, ref: str, request: str, detection: Detection) -> None:
+        """Keep an identifying value's first request, to spot it at another company."""
+        value = detection.value
+        if value and value not in self.identifiers and len(self.identifiers) < IDENTIFIER_VALUES:
+            evidence = to_evidence(ref, request, detection)
+            self.identifiers[value] = Identifier(detection.data_type, host, evidence, value)
 
 
 def _citing(ref: str, request: str, found: Sequence[Detection]) -> Callable[[], Iterator[Evidence]]:

@@ -1,0 +1,72 @@
+"""Ids handed on between companies, proven by the capture: the same value is an id elsewhere,
+or a cookie of another site holds it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flowaudit.catalog import Catalog
+from flowaudit.engine.analysis import PayloadAnalyzer
+from flowaudit.engine.audit import Auditor
+from flowaudit.inputs import open_inputs
+from flowaudit.model import AuditResult, Evidence, Recipient
+
+EXTERNAL = Path(__file__).resolve().parents[1] / "corpus" / "external"
+
+
+def _audit(catalog: Catalog, capture: str, entries: list[int]) -> AuditResult:
+    """The audit of these entries (numbered from 1) of an external capture, in this order."""
+    by_index = {o.index: o for o in open_inputs([str(EXTERNAL / capture / "capture.har")]) if o.index in entries}
+    auditor = Auditor(catalog, None, analyzer=PayloadAnalyzer(None, catalog))
+    for n in entries:
+        auditor.add(by_index[n])
+    return auditor.result(())
+
+
+def _row(result: AuditResult, entity_id: str) -> Recipient:
+    (row,) = [r for r in result.recipients if r.entity_id == entity_id]
+    return row
+
+
+def _evidence(row: Recipient, data_type: str) -> list[Evidence]:
+    return [e for e in row.evidence if e.data_type == data_type]
+
+
+def test_an_unnamed_parameter_holding_an_id_sent_to_another_company(catalog: Catalog) -> None:
+    """Nevada: match.adsrvr.org/track/cmf/generic?ttd_tdid=<id> (entry 113), then
+    pixel.rubiconproject.com/tap.php?…&put=<the same id> (entry 106): Rubicon got The Trade Desk's id."""
+    result = _audit(catalog, "healthexchange-nevada", [113, 106])
+    rubicon = _row(result, "rubicon_project")
+    assert "identifiers.device_id" in rubicon.data_types
+    (evidence,) = _evidence(rubicon, "identifiers.device_id")
+    assert evidence.flow.endswith("capture.har#106") and evidence.location == "query:put"
+    assert "The Trade Desk" in evidence.how and "match.adsrvr.org" in evidence.how
+
+
+def test_alone_the_same_parameter_is_not_reported(catalog: Catalog) -> None:
+    """Without the request that shows the value is an id, ``put`` is just a name."""
+    rubicon = _row(_audit(catalog, "healthexchange-nevada", [106]), "rubicon_project")
+    assert "identifiers.device_id" not in rubicon.data_types
+
+
+def test_the_handed_on_id_joins_the_shared_identifier_finding(catalog: Catalog) -> None:
+    result = _audit(catalog, "healthexchange-nevada", [113, 106])
+    (shared,) = [f for f in result.findings if f.rule == "identifier-shared-across-companies"]
+    assert "pixel.rubiconproject.com" in shared.hosts and "match.adsrvr.org" in shared.hosts
+
+
+def test_the_value_of_another_sites_cookie(catalog: Catalog) -> None:
+    """NYT: www.nytimes.com gets the cookie _chartbeat2=<token>.<times> (entry 163), then
+    pnytimes.chartbeat.net/ping?…&u=<token> (entry 164): the tag sends its first-party cookie id."""
+    chartbeat = _row(_audit(catalog, "pagexray-nytimes", [163, 164]), "chartbeat")
+    assert "identifiers.device_id" in chartbeat.data_types
+    (evidence,) = _evidence(chartbeat, "identifiers.device_id")
+    assert evidence.location == "query:u" and "'_chartbeat2'" in evidence.how and "nytimes.com" in evidence.how
+    assert "identifiers.device_id" not in _row(_audit(catalog, "pagexray-nytimes", [164]), "chartbeat").data_types
+
+
+def test_a_companys_own_cookie_is_no_proof(catalog: Catalog) -> None:
+    """us-u.openx.net with OpenX's own cookie i=<uuid>|<time> (entry 213): the browser holds the value
+    for openx.net itself, which proves nothing about an unnamed cookie."""
+    openx = _row(_audit(catalog, "pagexray-nytimes", [213]), "openx")
+    assert "identifiers.device_id" not in openx.data_types
