@@ -77,6 +77,27 @@ class Netns:
     def ca_cert(self) -> Path:
         return self.confdir / "mitmproxy-ca-cert.pem"
 
+    @property
+    def pid(self) -> int:
+        """A process inside the namespace (``ip link ... netns PID`` names it so)."""
+        return self._holder.pid
+
+    def link(self, other: Netns, address: str, other_address: str) -> None:
+        """A veth pair from this namespace to ``other``, the only link between them:
+        ``address`` here, ``other_address`` there (``198.51.100.1/24``: TEST-NET
+        addresses, which exist only inside these namespaces)."""
+        assert IP is not None
+        steps = [
+            (self, ["link", "add", "fa-here", "type", "veth", "peer", "name", "fa-there", "netns", str(other.pid)]),
+            (self, ["addr", "add", address, "dev", "fa-here"]),
+            (self, ["link", "set", "fa-here", "up"]),
+            (other, ["addr", "add", other_address, "dev", "fa-there"]),
+            (other, ["link", "set", "fa-there", "up"]),
+        ]
+        for ns, argv in steps:
+            done = ns.run([IP, *argv], timeout=30)
+            assert done.returncode == 0, f"ip {' '.join(argv)}: {done.stderr}"
+
     def env(self, **extra: str) -> dict[str, str]:
         env = {
             "PATH": f"{Path(PYTHON).parent}:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",

@@ -1,0 +1,275 @@
+"""A phone's route, for real: a WireGuard client brought up from the
+configuration `flowaudit record --mode wireguard` prints, and curl, Python
+requests and headless Chromium sending through the tunnel over HTTP/1.1,
+HTTP/2, HTTP/3 and DNS.
+
+The client is Debian's ``wireguard-go`` (the userspace WireGuard the
+official Android app runs) configured with ``wg`` (wireguard-tools), both
+installed by ``.ci/run``. Two network namespaces stand for the computer and
+the phone, joined by one veth pair with TEST-NET-2 addresses (RFC 5737) that
+exist only there: the recorder listens on 198.51.100.1, the phone's only
+route besides that link is the tunnel, and its resolver is the proxy's DNS
+(10.0.0.53 through the tunnel). The recorder sinkholes every request and
+the computer's namespace has no route anywhere, so nothing leaves the
+machine; every answer comes from the proxy itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from mitmproxy import dns as mdns
+from mitmproxy import http as mhttp
+from mitmproxy import io as mio
+
+from flowaudit.capture.banner import qr_lines
+
+from .conftest import (
+    DATA,
+    IP,
+    PYTHON,
+    UNSHARE,
+    Netns,
+    flowaudit_argv,
+    load_json,
+    observations,
+    serve,
+    wait_for,
+    wait_listening,
+)
+
+WIREGUARD_GO, WG = shutil.which("wireguard-go"), shutil.which("wg")
+needs_wireguard = pytest.mark.skipif(
+    WIREGUARD_GO is None or WG is None or shutil.which("chromium") is None,
+    reason="needs wireguard-go, wireguard-tools and chromium (Debian packages; .ci/run installs them)",
+)
+
+COMPUTER, PHONE = "198.51.100.1", "198.51.100.2"  # TEST-NET-2: routed nowhere
+APP_HOSTS = {"api.mixpanel.com", "api.segment.io", "www.google-analytics.com"}
+
+
+@dataclass
+class Phone:
+    """The phone's namespace with the tunnel up, and how to run its apps."""
+
+    ns: Netns
+    resolv: Path  # the resolver the tunnel configuration names
+    spki: str  # the proxy's key, the one certificate key Chromium is told to accept
+
+    def run(self, argv: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """``argv`` in the phone's network, resolving names with the configuration's DNS
+        (a private mount of /etc/resolv.conf, as wg-quick would set it)."""
+        assert UNSHARE is not None
+        bind = 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
+        return self.ns.run([UNSHARE, "-m", "sh", "-c", bind, str(self.resolv), *argv], timeout=timeout)
+
+    def chromium(self, url: str, *flags: str) -> subprocess.CompletedProcess[str]:
+        return self.run(
+            [
+                "chromium",
+                "--headless",
+                "--no-sandbox",  # running as root
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                f"--user-data-dir={self.ns.workdir / 'profile'}",
+                # trust the proxy's key alone (unlike --ignore-certificate-errors, QUIC honours this)
+                f"--ignore-certificate-errors-spki-list={self.spki}",
+                "--virtual-time-budget=15000",
+                "--dump-dom",
+                *flags,
+                url,
+            ],
+            timeout=180,
+        )
+
+
+def printed_configuration(log: str) -> str:
+    """The client configuration as record prints it: from ``[Interface]`` to the QR code."""
+    lines = log.splitlines()
+    start = lines.index("[Interface]")
+    end = next(i for i in range(start, len(lines)) if "█" in lines[i] or "▀" in lines[i] or "▄" in lines[i])
+    return "\n".join(lines[start:end]).strip()
+
+
+def parse_configuration(text: str) -> dict[str, dict[str, str]]:
+    """A wg-quick style configuration: ``{"Interface": {...}, "Peer": {...}}``."""
+    sections: dict[str, dict[str, str]] = {}
+    current: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], {})
+        elif "=" in line:
+            key, value = line.split("=", 1)
+            current[key.strip()] = value.strip()
+    return sections
+
+
+def spki_hash(ca_cert: Path) -> str:
+    """base64 SHA-256 of the proxy's public key (mitmproxy signs every certificate it makes with it)."""
+    key = x509.load_pem_x509_certificate(ca_cert.read_bytes()).public_key()
+    der = key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+def bring_up_tunnel(phone: Netns, conf: dict[str, dict[str, str]]) -> subprocess.Popen[Any]:
+    """wireguard-go and wg, as the WireGuard app does with a scanned configuration."""
+    assert WIREGUARD_GO is not None and WG is not None and IP is not None
+    interface = f"fa{os.getpid() % 100000}wg"  # its control socket is machine-wide: a name of our own
+    (phone.workdir / "wg.conf").write_text(
+        f"[Interface]\nPrivateKey = {conf['Interface']['PrivateKey']}\n\n"
+        f"[Peer]\nPublicKey = {conf['Peer']['PublicKey']}\n"
+        f"AllowedIPs = {conf['Peer']['AllowedIPs']}\nEndpoint = {conf['Peer']['Endpoint']}\n"
+    )
+    daemon = phone.popen(
+        [WIREGUARD_GO, "-f", interface], stdout=subprocess.DEVNULL, stderr=(phone.workdir / "wg.log").open("w")
+    )
+    wait_for(lambda: phone.run([IP, "link", "show", interface], timeout=10).returncode == 0, "the tunnel device")
+    for argv in (
+        [WG, "setconf", interface, str(phone.workdir / "wg.conf")],
+        [IP, "address", "add", conf["Interface"]["Address"], "dev", interface],
+        [IP, "link", "set", interface, "up"],
+        [IP, "route", "add", "default", "dev", interface],  # everything but the computer's link
+    ):
+        done = phone.run(argv, timeout=30)
+        assert done.returncode == 0, f"{argv}: {done.stderr}"
+    return daemon
+
+
+@pytest.fixture
+def tunnel(netns: Netns, tmp_path: Path) -> Iterator[tuple[Phone, subprocess.Popen[Any], Path]]:
+    """The recorder in ``netns`` (the computer) and a phone whose tunnel is up."""
+    (tmp_path / "phone").mkdir()
+    phone_ns = Netns(tmp_path / "phone")
+    try:
+        netns.link(phone_ns, f"{COMPUTER}/24", f"{PHONE}/24")
+        log = tmp_path / "record.log"
+        recorder = netns.popen(
+            flowaudit_argv("record", "--mode", "wireguard", "--listen-host", COMPUTER, "--confdir", netns.confdir)
+            + ["--sinkhole", "all", "--app", "Acme Health", "-w", str(netns.workdir / "wg.mitm")]
+            + ["--format", "json", "-o", str(netns.workdir / "result.json"), "--fail-on", "never"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
+        )
+        assert wait_listening(log, recorder) == f"{COMPUTER}:51820"
+        printed = wait_for(lambda: "The phone must reach" in log.read_text() and log.read_text(), "the configuration")
+        text = printed_configuration(printed)
+        # The QR code a phone scans holds exactly the configuration printed above it.
+        assert "\n".join(qr_lines(text)) in printed
+        conf = parse_configuration(text)
+        assert conf["Peer"]["Endpoint"] == f"{COMPUTER}:51820"
+        resolv = tmp_path / "resolv.conf"
+        resolv.write_text(f"nameserver {conf['Interface']['DNS']}\n")
+        bring_up_tunnel(phone_ns, conf)
+        yield Phone(phone_ns, resolv, spki_hash(netns.ca_cert)), recorder, log
+    finally:
+        phone_ns.close()
+
+
+def flows_of(capture: Path) -> list[Any]:
+    with capture.open("rb") as f:
+        return list(mio.FlowReader(f).stream())
+
+
+@needs_wireguard
+def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
+    netns: Netns, tunnel: tuple[Phone, subprocess.Popen[Any], Path]
+) -> None:
+    phone, recorder, log = tunnel
+    ca = str(netns.ca_cert)
+    curl = ["curl", "-sS", "--fail", "--max-time", "30", "--cacert", ca]
+
+    # HTTP/1.1 over TLS, and plain HTTP/1.1, before any phase
+    done = phone.run([*curl, "--http1.1", "https://api.mixpanel.com/track", "-d", "data=jane.doe%40example.com"])
+    assert (done.returncode, done.stdout) == (0, "{}"), done.stderr
+    done = phone.run([*curl, "http://api.mixpanel.com/engage?distinct_id=user-4242"])
+    assert (done.returncode, done.stdout) == (0, "{}"), done.stderr
+    # HTTP/2
+    done = phone.run([*curl, "--http2", "-o", "/dev/null", "-w", "%{http_version}", "https://api.segment.io/v1/batch"]
+                     + ["-H", "content-type: application/json", "-d", '{"userId": "user-4242"}'])  # fmt: skip
+    assert (done.returncode, done.stdout) == (0, "2"), done.stderr
+
+    # A phase set from the phone, through the tunnel: the marker URL
+    done = phone.run([*curl, "http://flowaudit.invalid/mark/logged-in"])
+    assert done.stdout == "flowaudit: phase logged-in\n", done.stderr
+    # Python requests (HTTP/1.1), the CA given as an app would bundle it
+    script = (
+        "import requests, sys; r = requests.post('https://www.google-analytics.com/mp/collect"
+        "?measurement_id=G-TEST1234', json={'user_id': 'user-4242'}, verify=sys.argv[1], timeout=30); "
+        "print(r.status_code)"
+    )
+    done = phone.run([PYTHON, "-c", script, ca])
+    assert (done.returncode, done.stdout.strip()) == (0, "200"), done.stderr
+
+    # Chromium: a page on the phone's loopback sets consent-granted through the
+    # tunnel, then its tracking code posts to Segment (HTTP/2)...
+    serve(phone.ns, 18092, DATA)
+    page = phone.chromium("http://127.0.0.1:18092/page.html")
+    assert '<p id="state">tracked</p>' in page.stdout, page.stderr[-2000:]
+    # ... and again over HTTP/3 (QUIC, UDP through the tunnel)
+    quic = phone.chromium(
+        "http://127.0.0.1:18092/page.html", "--enable-quic", "--origin-to-force-quic-on=api.segment.io:443"
+    )
+    assert '<p id="state">tracked</p>' in quic.stdout, quic.stderr[-2000:]
+
+    recorder.send_signal(signal.SIGTERM)
+    assert recorder.wait(timeout=120) == 0, log.read_text()[-3000:]
+    capture = netns.workdir / "wg.mitm"
+
+    # The capture, as mitmproxy wrote it: every request with its HTTP version, and every lookup.
+    raw = flows_of(capture)
+    requests_seen = [
+        (f.request.method, f.request.pretty_host, f.request.path.split("?")[0], f.request.http_version)
+        for f in raw
+        if isinstance(f, mhttp.HTTPFlow) and f.request.pretty_host != "flowaudit.invalid"
+    ]
+    app_requests = [r for r in requests_seen if r[1] in APP_HOSTS]  # not Chromium's own background traffic
+    assert app_requests == [
+        ("POST", "api.mixpanel.com", "/track", "HTTP/1.1"),
+        ("GET", "api.mixpanel.com", "/engage", "HTTP/1.1"),
+        ("POST", "api.segment.io", "/v1/batch", "HTTP/2.0"),
+        ("POST", "www.google-analytics.com", "/mp/collect", "HTTP/1.1"),
+        ("OPTIONS", "api.segment.io", "/v1/track", "HTTP/2.0"),  # the CORS preflight
+        ("POST", "api.segment.io", "/v1/track", "HTTP/2.0"),
+        ("OPTIONS", "api.segment.io", "/v1/track", "HTTP/3"),
+        ("POST", "api.segment.io", "/v1/track", "HTTP/3"),
+    ], requests_seen
+    looked_up = {q.name for f in raw if isinstance(f, mdns.DNSFlow) for q in f.request.questions}
+    assert {"api.mixpanel.com", "api.segment.io", "www.google-analytics.com", "flowaudit.invalid"} <= looked_up
+
+    # The audit reads the same requests, each in its phase.
+    observed = [(o.method, o.host, o.phase) for o in observations(capture) if o.kind == "http"]
+    app_observed = [o for o in observed if o[1] in APP_HOSTS]
+    assert app_observed == [
+        ("POST", "api.mixpanel.com", None),
+        ("GET", "api.mixpanel.com", None),
+        ("POST", "api.segment.io", None),
+        ("POST", "www.google-analytics.com", "logged-in"),
+        ("OPTIONS", "api.segment.io", "consent-granted"),
+        ("POST", "api.segment.io", "consent-granted"),
+        ("OPTIONS", "api.segment.io", "consent-granted"),
+        ("POST", "api.segment.io", "consent-granted"),
+    ]
+    result = load_json(netns.workdir / "result.json")
+    rows = {r["entity"]: r for r in result["recipients"]}
+    assert rows["Mixpanel"]["flows"] == 2 and rows["Mixpanel"]["phase_flows"]["before-consent"] == 2
+    assert result["phases"] == ["before-consent", "logged-in", "consent-granted"]
+    google = [r for r in result["recipients"] + result["platform"] if "www.google-analytics.com" in r["hosts"]]
+    assert [r["phase_flows"] for r in google] == [{"logged-in": 1}]
+    assert rows["Segment"]["flows"] == 5
+    assert rows["Segment"]["phase_flows"]["consent-granted"] == 4
+    assert "contact.email" in rows["Segment"]["data_types"]  # what the page posted, over HTTP/2 and HTTP/3
