@@ -182,6 +182,31 @@ class PhaseChange:
 
 
 @dataclass(frozen=True, slots=True)
+class TcfVendorName:
+    """A TCF vendor id and the catalog company it stands for."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class TcfRecord:
+    """What a TC string records, field by field (IAB TCF v2 core string)."""
+
+    cmp_id: int
+    cmp_version: int
+    vendor_list_version: int  # the Global Vendor List version the choice was made against
+    policy_version: int  # the TCF policy version
+    publisher_country: str
+    purposes_consented: tuple[int, ...]
+    purposes_legitimate_interest: tuple[int, ...]
+    special_features: tuple[int, ...]  # special features opted in
+    vendors_consented: tuple[int, ...]
+    vendors_legitimate_interest: tuple[int, ...]
+    vendor_names: tuple[TcfVendorName, ...] = ()  # the vendors above that flowaudit can name
+
+
+@dataclass(frozen=True, slots=True)
 class ConsentSignalSeen:
     """One kind of consent signal the app sent, counted over the capture."""
 
@@ -190,6 +215,7 @@ class ConsentSignalSeen:
     summary: str  # what the first such value said
     flows: int
     first: Evidence
+    tcf: TcfRecord | None = None  # the first value's TC string, when it carries one (TCF, GPP's EU section)
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,9 +138,9 @@ def test_one_request_with_a_grant_and_a_refusal_reads_as_refused() -> None:
 
 def test_signals_are_counted_by_kind_and_meaning() -> None:
     resolver, _ = run(request(1, "gcs=G100"), request(2, "gcs=G100&gcs=G111"), request(3, f"gdpr_consent={REFUSED}"))
-    seen = {(s.kind, s.meaning): s.flows for s in resolver.signals_seen}
+    seen = {(s.kind, s.meaning): s.flows for s in resolver.signals_seen()}
     assert seen == {("google-gcs", "refused"): 2, ("google-gcs", "granted"): 1, ("tcf", "refused"): 1}
-    first = resolver.signals_seen[0]
+    first = resolver.signals_seen()[0]
     assert first.first.flow == "cap.mitm#1" and first.summary.startswith("Google consent mode gcs=G100")
 
 

@@ -219,3 +219,71 @@ def test_every_opt_out_signal_of_a_request_is_honoured(catalog: Catalog) -> None
         assert said in finding.message
         assert finding.data_types == ("identifiers.advertising_id",)
         assert any(e.location == "query:rdid" for e in finding.evidence)
+
+
+# TC strings encoded by IAB's @iabtcf/core 1.5.6 (tests/e2e/data/consent/strings.mjs): purposes
+# 1-10 consented, vendor list 150, policy version 5; vendors 755 (Google) and 91 (Criteo)
+# consented, or Criteo alone.
+TC_GRANTED = "CQKjTcAQKjTcAAKACAENCWFIAP_AAAAAAAYgF5wAgAtgLzAAAAAA.IF5wAgAtgLzA"
+TC_WITHOUT_GOOGLE = "CQKjTcAQKjTcAAKACAENCWFAAP_AAAAAAAYgAtwAQAtgAAAA.IF5wAgAtgLzA"
+
+
+def _ad_requests(tc: str, start: int) -> list[Observation]:
+    """An ad request to Google Ad Manager and a Criteo bid, each with the device's
+    advertising id and the page's TC string (gdpr_consent, as both document)."""
+    return [
+        obs(
+            f"https://securepubads.g.doubleclick.net/gampad/ads?iu=/1234/app&gdpr=1&gdpr_consent={tc}"
+            f"&rdid={AAID}&idtype=adid",
+            start,
+            "GET",
+        ),
+        obs(
+            "https://bidder.criteo.com/cdb?profileId=207",
+            start + 1,
+            body=json.dumps({"user": {"ext": {"consent": tc}}, "device": {"ifa": AAID}}).encode(),
+            headers=JSON,
+        ),
+    ]
+
+
+def test_consent_withheld_from_one_vendor_is_a_finding_for_that_company_only(catalog: Catalog) -> None:
+    granted = audit(catalog, None, *_ad_requests(TC_GRANTED, 1))
+    assert granted.phases == ("consent-granted",)
+    assert not [f for f in granted.findings if f.rule in ("sharing-after-opt-out", "opt-out-signal-ignored")]
+
+    result = audit(catalog, None, *_ad_requests(TC_WITHOUT_GOOGLE, 1))
+    assert result.phases == ("consent-granted",)  # purposes 1-10: consent given, but not to Google
+    [sharing] = only(result, "sharing-after-opt-out")
+    assert (sharing.entity, sharing.severity, sharing.phase) == ("Google", "critical", "consent-granted")
+    assert sharing.hosts == ("securepubads.g.doubleclick.net",)
+    assert "withheld consent from it" in sharing.message and "(755)" in sharing.message
+    string, *requests = sharing.evidence
+    assert string.location == "query:gdpr_consent" and "no consent" in string.how
+    assert {e.flow for e in requests} == {"cap.mitm#1"}
+    [ignored] = only(result, "opt-out-signal-ignored")
+    assert (ignored.entity, ignored.hosts) == ("Google", ("securepubads.g.doubleclick.net",))
+    assert "TCF vendor 755 neither consent nor legitimate interest" in ignored.message
+
+
+def test_a_later_string_judges_requests_that_carry_none(catalog: Catalog) -> None:
+    """A request without a TC string of its own is judged by the last one the capture sent."""
+    ga_with_id = obs(f"https://securepubads.g.doubleclick.net/gampad/ads?iu=/1&rdid={AAID}&idtype=adid", 3, "GET")
+    result = audit(catalog, None, *_ad_requests(TC_WITHOUT_GOOGLE, 1), ga_with_id)
+    [sharing] = only(result, "sharing-after-opt-out")
+    assert "in 2 requests while the TC string in force (cap.mitm#1) withheld consent" in sharing.message
+    [ignored] = only(result, "opt-out-signal-ignored")
+    assert "1 request" in ignored.message  # only the request that carried the string said so itself
+
+
+def test_a_tc_string_is_recorded_with_its_vendors_named(catalog: Catalog) -> None:
+    result = audit(catalog, None, *_ad_requests(TC_GRANTED, 1))
+    [signal] = [s for s in result.consent_signals if s.kind == "tcf"]
+    record = signal.tcf
+    assert record is not None and signal.flows == 2
+    assert (record.cmp_id, record.vendor_list_version, record.policy_version) == (10, 150, 5)
+    assert record.purposes_consented == tuple(range(1, 11)) and record.special_features == (1,)
+    assert record.vendors_consented == (91, 755) and record.vendors_legitimate_interest == ()
+    assert [(v.id, v.name) for v in record.vendor_names] == [(91, "Criteo"), (755, "Google")]
+    assert "vendor list version 150, policy version 5" in signal.summary
+    assert "special features opted in 1; vendors consented 91,755" in signal.summary

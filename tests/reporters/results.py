@@ -19,6 +19,8 @@ from flowaudit.model import (
     PhaseChange,
     Recipient,
     SuppressedFinding,
+    TcfRecord,
+    TcfVendorName,
 )
 
 SHA = "baa2025a823cfc1058e5c31e0b4fe401315ce1c055b374aa2248d5af36584e86"
@@ -288,6 +290,26 @@ def full_result(**changes: object) -> AuditResult:
                 summary="gcs=G111: ad and analytics storage granted",
                 flows=3,
                 first=CONSENT_GRANTED,
+            ),
+            ConsentSignalSeen(
+                kind="tcf",
+                meaning="granted",
+                summary="TCF v2 string from CMP 10 (vendor list version 150, policy version 5)",
+                flows=2,
+                first=CONSENT_GRANTED,
+                tcf=TcfRecord(
+                    cmp_id=10,
+                    cmp_version=2,
+                    vendor_list_version=150,
+                    policy_version=5,
+                    publisher_country="DE",
+                    purposes_consented=tuple(range(1, 11)),
+                    purposes_legitimate_interest=(2, 7),
+                    special_features=(1,),
+                    vendors_consented=(91, 755, 4242),
+                    vendors_legitimate_interest=(755,),
+                    vendor_names=(TcfVendorName(91, "Criteo"), TcfVendorName(755, "Google")),
+                ),
             ),
         ),
         created="2026-11-22T19:57:03Z",

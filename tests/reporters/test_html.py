@@ -101,6 +101,12 @@ def test_every_part_of_the_report_is_there(full: AuditResult) -> None:
     assert '<strong>after-consent</strong> <span class="consent granted">consent granted</span>' in html
     assert "Google consent mode: gcs=G111 (granted) at <code>query &gt; gcs</code> <mark>G111</mark>" in html
     assert "<code>google-gcs</code>" in html  # the consent signals table
+    # A TC string field by field: versions, purposes, legitimate interests, special features, named vendors.
+    assert "<dt>Versions</dt><dd>Global Vendor List 150, TCF policy 5</dd>" in html
+    assert "<dt>Purposes by legitimate interest</dt><dd>2, 7</dd>" in html
+    assert "<dt>Special features opted in</dt><dd>1</dd>" in html
+    assert "<dt>Vendors consented</dt><dd>3: 91 Criteo, 755 Google and others</dd>" in html
+    assert "<dt>Vendors by legitimate interest</dt><dd>1: 755 Google</dd>" in html
     # Custody.
     for fact in (
         full.inputs[0].sha256,

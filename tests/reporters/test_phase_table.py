@@ -103,6 +103,7 @@ def test_json() -> None:
             "summary": SIGNAL.summary,
             "flows": 3,
             "first": {"flow": "cap.mitm#1", "location": "header:Sec-GPC", "how": "...", "excerpt": ""},
+            "tcf": None,  # only a TC string is recorded field by field
         }
     ]
 

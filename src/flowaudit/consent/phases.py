@@ -20,11 +20,14 @@ resolver streams like the rest of the engine.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from flowaudit.consent.detect import find_signals
+from flowaudit.consent.record import tcf_record
 from flowaudit.consent.signal import ConsentSignal
+from flowaudit.consent.signals.gpp import GppString
+from flowaudit.consent.signals.tcf import TcString
 from flowaudit.model import ConsentSignalSeen, Evidence, Observation, PhaseChange
 from flowaudit.payload.model import DecodedRequest
 
@@ -78,6 +81,27 @@ class ObservedConsent:
 
     state: PhaseState
     signals: tuple[ConsentSignal, ...]
+    # The TC string in force: the request's own, else the last one the capture
+    # sent (the consent management platform's current record of the choice).
+    tcf: TcfInForce | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TcfInForce:
+    string: TcString
+    evidence: Evidence  # where it was sent (the request's own signal, or an earlier one)
+    own: bool  # carried by this request itself
+
+    def withheld(self, vendors: Sequence[int]) -> tuple[int, ...]:
+        """Those of ``vendors`` (one company's TCF ids) the string gives neither
+        consent nor a legitimate interest: empty unless it withholds all of them,
+        and unless the user consented to some purpose at all (a string that
+        refuses everything is judged as a refusal already)."""
+        s = self.string
+        if not vendors or not s.purposes_consented:
+            return ()
+        allowed = s.vendors_consented | s.vendors_legitimate_interest
+        return () if any(v in allowed for v in vendors) else tuple(vendors)
 
 
 class PhaseResolver:
@@ -99,6 +123,7 @@ class PhaseResolver:
         self._consent_source = "start"
         self._since: str | None = None
         self._label: str | None = None
+        self._tcf: TcfInForce | None = None
 
     @property
     def phases(self) -> tuple[str, ...]:
@@ -115,12 +140,20 @@ class PhaseResolver:
         """Phase changes past :data:`MAX_CHANGES`, counted but not kept."""
         return self._dropped
 
-    @property
-    def signals_seen(self) -> tuple[ConsentSignalSeen, ...]:
+    def signals_seen(self, company_name: Callable[[str], str | None] = lambda _: None) -> tuple[ConsentSignalSeen, ...]:
         """Each kind of signal and meaning met, counted in requests (for
-        ``AuditResult.consent_signals``), in the order first met."""
+        ``AuditResult.consent_signals``), in the order first met; a TC string
+        recorded field by field, its vendors named by ``company_name`` (a
+        catalog company id's name)."""
         return tuple(
-            ConsentSignalSeen(kind=s.kind, meaning=s.meaning, summary=s.summary, flows=n, first=s.evidence())
+            ConsentSignalSeen(
+                kind=s.kind,
+                meaning=s.meaning,
+                summary=s.summary,
+                flows=n,
+                first=s.evidence(),
+                tcf=tcf_record(string, company_name) if (string := tc_string(s)) is not None else None,
+            )
             for n, s in self._seen.values()
         )
 
@@ -133,7 +166,12 @@ class PhaseResolver:
         for key in dict.fromkeys((s.kind, s.meaning) for s in signals):
             count, first = self._seen.get(key, (0, next(s for s in signals if (s.kind, s.meaning) == key)))
             self._seen[key] = (count + 1, first)
-        return ObservedConsent(self.resolve(obs, signals), signals)
+        state = self.resolve(obs, signals)  # first: a new capture forgets the last one's string
+        own = next(((s, t) for s in signals if (t := tc_string(s)) is not None), None)
+        if own is not None:
+            self._tcf = TcfInForce(own[1], own[0].evidence(), own=False)
+            return ObservedConsent(state, signals, TcfInForce(own[1], own[0].evidence(), own=True))
+        return ObservedConsent(state, signals, self._tcf)
 
     def resolve(self, obs: Observation, signals: Sequence[ConsentSignal] = ()) -> PhaseState:
         if obs.source != self._source:
@@ -182,6 +220,16 @@ class PhaseResolver:
             self._changes.append(change)
         else:
             self._dropped += 1
+
+
+def tc_string(signal: ConsentSignal) -> TcString | None:
+    """The TC string a signal carries: a TCF signal's, or a GPP string's EU TCF section."""
+    decoded = signal.decoded
+    if isinstance(decoded, TcString):
+        return decoded
+    if isinstance(decoded, GppString):
+        return next((s.value for s in decoded.sections if isinstance(s.value, TcString)), None)
+    return None
 
 
 def _choice(signals: Sequence[ConsentSignal]) -> ConsentSignal | None:

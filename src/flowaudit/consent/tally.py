@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flowaudit.carried import Carried
 from flowaudit.consent.phases import ObservedConsent
@@ -25,6 +25,9 @@ from flowaudit.model import Evidence
 from flowaudit.payload.model import Detection
 
 ADVERTISING_ID = "identifiers.advertising_id"
+# The consent state of a request to a company whose TCF vendor consent was withheld
+# while the user consented to others (see ConsentTally.add).
+VENDOR_REFUSED = "vendor-refused"
 
 Cite = Callable[[Detection | None], Evidence]
 
@@ -42,14 +45,32 @@ class ConsentTally:
     # data type -> signal kind -> the first request that said so and still carried the type
     opt_out_signals: dict[str, dict[str, Evidence]] = field(default_factory=dict)
     advertising_ids: Carried = field(default_factory=Carried)
+    # The TC string that first withheld consent from this recipient's TCF vendor ids
+    # while the user consented to other vendors (the "vendor-refused" state), and those ids.
+    withheld_by: Evidence | None = None
+    withheld: tuple[int, ...] = ()
 
     def add(
-        self, observed: ObservedConsent, asserted: Sequence[Detection] | None, cite: Cite, host: str, ref: str
+        self,
+        observed: ObservedConsent,
+        asserted: Sequence[Detection] | None,
+        cite: Cite,
+        host: str,
+        ref: str,
+        vendors: Sequence[int] = (),
     ) -> None:
         """``asserted`` is None when payloads were not analysed; ``host`` and
-        ``ref`` say which request this is (what a finding names and cites)."""
+        ``ref`` say which request this is (what a finding names and cites);
+        ``vendors`` are the recipient's TCF vendor ids: a request made with
+        consent given, but under a TC string that withholds it from these
+        vendors, is judged as made after a refusal (state "vendor-refused")."""
         state = observed.state
         self.flows_by_consent[state.consent] += 1
+        tcf = observed.tcf
+        withheld = tcf.withheld(vendors) if tcf is not None and state.consent in ("granted", "partial") else ()
+        if withheld and self.withheld_by is None:
+            self.withheld_by, self.withheld = tcf.evidence if tcf else None, withheld
+        refused = state.consent if state.refused else VENDOR_REFUSED if withheld else None
 
         def add(carried: Carried, detections: Sequence[Detection | None]) -> None:
             carried.add(host, ref, lambda: (cite(d) for d in detections), state.phase)
@@ -59,22 +80,31 @@ class ConsentTally:
         if not asserted:
             return
         carried = first_per_type(asserted)  # an all-zero advertising id is never among them: no id sent
-        if state.refused and carried:
-            add(self.refused.setdefault(state.consent, Carried()), carried)
-            received = self.after_refusal.setdefault(state.consent, {})
+        if refused is not None and carried:
+            add(self.refused.setdefault(refused, Carried()), carried)
+            received = self.after_refusal.setdefault(refused, {})
             for detection in carried:
                 add(received.setdefault(detection.data_type, Carried()), [detection])
-        tracking_off = [s for s in observed.signals if s.tracking_off]
+        tracking_off = {s.kind: s.evidence for s in observed.signals if s.tracking_off}
+        if withheld and tcf is not None and tcf.own:
+            # The request's own TC string tells this recipient it has no consent.
+            tracking_off[VENDOR_REFUSED] = lambda: _vendor_evidence(tcf.evidence, withheld)
         if tracking_off and carried:
             for detection in carried:
                 add(self.despite_opt_out.setdefault(detection.data_type, Carried()), [detection])
                 said = self.opt_out_signals.setdefault(detection.data_type, {})
-                for signal in tracking_off:
-                    if signal.kind not in said:
-                        said[signal.kind] = signal.evidence()
+                for kind, evidence in tracking_off.items():
+                    if kind not in said:
+                        said[kind] = evidence()
         ids = [d for d in carried if d.data_type == ADVERTISING_ID]
         if ids:
             add(self.advertising_ids, ids[:1])
+
+
+def _vendor_evidence(string: Evidence, withheld: Sequence[int]) -> Evidence:
+    ids = ", ".join(map(str, withheld))
+    noun = "vendor" if len(withheld) == 1 else "vendors"
+    return replace(string, how=f"the TCF string gives TCF {noun} {ids} neither consent nor legitimate interest")
 
 
 def first_per_type(detections: Sequence[Detection]) -> list[Detection]:

@@ -120,11 +120,17 @@ class Auditor:
             phases=phases,
             phase_changes=self._consent.changes,
             phase_changes_dropped=self._consent.dropped_changes,
-            consent_signals=self._consent.signals_seen,
+            consent_signals=self._consent.signals_seen(self._company_name),
             undecoded=self._undecoded.requests,
             decode_gaps=self._undecoded.gaps(),
             first_party_inferred=inferred,
         )
+
+    def _company_name(self, company_id: str) -> str | None:
+        try:
+            return self._catalog.company(company_id).name
+        except KeyError:
+            return None
 
     def _infer_first_party(self, inputs: tuple[InputInfo, ...]) -> tuple[str, ...]:
         """Without declared first-party domains, the sites the capture's pages

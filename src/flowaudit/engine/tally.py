@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from flowaudit.carried import Carried
 from flowaudit.consent.phases import ObservedConsent
 from flowaudit.consent.tally import ConsentTally, first_per_type
+from flowaudit.consent.vendors import vendor_ids
 from flowaudit.engine.destinations import Destination
 from flowaudit.model import Evidence, Observation
 from flowaudit.payload.detectors.relayed import DETECTOR as RELAYED
@@ -129,7 +130,8 @@ class RecipientTally:
             )
         asserted = None if detections is None else [d for d in detections if d.confidence in ASSERTED]
         if consent is not None:
-            self.consent.add(consent, asserted, _citer(obs, request), obs.host, obs.ref)
+            vendors = vendor_ids(destination.entity_id, destination.category)
+            self.consent.add(consent, asserted, _citer(obs, request), obs.host, obs.ref, vendors)
         if asserted is None or detections is None:
             return
         self.analyzed = True

@@ -25,7 +25,7 @@ from flowaudit.display.inert import visible
 from flowaudit.display.page import new_environment, style_hash, stylesheet, template_source
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.diagram import kind, layout
-from flowaudit.reporters.phase_table import dropped_changes_sentence
+from flowaudit.reporters.phase_table import dropped_changes_sentence, tcf_details
 from flowaudit.reporters.sarif import rule_for
 from flowaudit.reporters.summary import evidence_phrase
 from flowaudit.reporters.verdict import verdict
@@ -48,6 +48,7 @@ def _environment() -> Environment:
         evidence_phrase=evidence_phrase,
         kind=kind,
         dropped_changes_sentence=dropped_changes_sentence,
+        tcf_details=tcf_details,
         path_steps=path_steps,
         rule_help=lambda f: rule_for(f.rule, f.severity).help,
     )

@@ -29,6 +29,8 @@ from flowaudit.model import (
     PhaseChange,
     Recipient,
     SuppressedFinding,
+    TcfRecord,
+    TcfVendorName,
 )
 from flowaudit.reporters.json_result import SCHEMA_VERSION
 from flowaudit.shape import Shape
@@ -195,6 +197,23 @@ def _signal(d: dict[str, Any]) -> ConsentSignalSeen:
         summary=d.get("summary", ""),
         flows=d["flows"],
         first=_evidence(d["first"]),
+        tcf=_tcf(d["tcf"]) if d.get("tcf") else None,
+    )
+
+
+def _tcf(d: dict[str, Any]) -> TcfRecord:
+    return TcfRecord(
+        cmp_id=d["cmp_id"],
+        cmp_version=d["cmp_version"],
+        vendor_list_version=d["vendor_list_version"],
+        policy_version=d["policy_version"],
+        publisher_country=d["publisher_country"],
+        purposes_consented=tuple(d["purposes_consented"]),
+        purposes_legitimate_interest=tuple(d["purposes_legitimate_interest"]),
+        special_features=tuple(d["special_features"]),
+        vendors_consented=tuple(d["vendors_consented"]),
+        vendors_legitimate_interest=tuple(d["vendors_legitimate_interest"]),
+        vendor_names=tuple(TcfVendorName(v["id"], v["name"]) for v in d.get("vendor_names", ())),
     )
 
 

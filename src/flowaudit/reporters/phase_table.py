@@ -22,7 +22,7 @@ from rich.text import Text
 
 from flowaudit.consent.phases import MAX_CHANGES
 from flowaudit.display.inert import one_line
-from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChange
+from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChange, TcfRecord
 
 _CONSENT_STYLE = {"before": "yellow", "granted": "green", "partial": "green", "refused": "red", "withdrawn": "red"}
 
@@ -87,6 +87,34 @@ def phase_table(result: AuditResult) -> RenderableType | None:
     return Group(*parts) if parts else None
 
 
+def tcf_details(t: TcfRecord) -> tuple[tuple[str, str], ...]:
+    """A TC string's record as labelled lines: what HTML shows under the signal."""
+
+    def ids(values: tuple[int, ...]) -> str:
+        return ", ".join(map(str, values)) or "none"
+
+    names = {v.id: v.name for v in t.vendor_names}
+
+    def vendors(values: tuple[int, ...]) -> str:
+        if not values:
+            return "none"
+        named = ", ".join(f"{v} {names[v]}" for v in values if v in names)
+        return f"{len(values)}: {named}{' and others' if len(names) < len(values) else ''}" if named else ids(values)
+
+    return (
+        (
+            "Consent management platform",
+            f"CMP {t.cmp_id}, version {t.cmp_version}, publisher country {t.publisher_country}",
+        ),
+        ("Versions", f"Global Vendor List {t.vendor_list_version}, TCF policy {t.policy_version}"),
+        ("Purposes consented", ids(t.purposes_consented)),
+        ("Purposes by legitimate interest", ids(t.purposes_legitimate_interest)),
+        ("Special features opted in", ids(t.special_features)),
+        ("Vendors consented", vendors(t.vendors_consented)),
+        ("Vendors by legitimate interest", vendors(t.vendors_legitimate_interest)),
+    )
+
+
 def dropped_changes_sentence(dropped: int) -> str:
     """What every format says when the timeline was cut at its bound."""
     more = "1 more phase change" if dropped == 1 else f"{dropped} more phase changes"
@@ -100,7 +128,32 @@ def _evidence(e: Evidence | None) -> dict[str, Any] | None:
 
 
 def _signal(s: ConsentSignalSeen) -> dict[str, Any]:
-    return {"kind": s.kind, "meaning": s.meaning, "summary": s.summary, "flows": s.flows, "first": _evidence(s.first)}
+    return {
+        "kind": s.kind,
+        "meaning": s.meaning,
+        "summary": s.summary,
+        "flows": s.flows,
+        "first": _evidence(s.first),
+        "tcf": _tcf(s.tcf),
+    }
+
+
+def _tcf(t: TcfRecord | None) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    return {
+        "cmp_id": t.cmp_id,
+        "cmp_version": t.cmp_version,
+        "vendor_list_version": t.vendor_list_version,
+        "policy_version": t.policy_version,
+        "publisher_country": t.publisher_country,
+        "purposes_consented": list(t.purposes_consented),
+        "purposes_legitimate_interest": list(t.purposes_legitimate_interest),
+        "special_features": list(t.special_features),
+        "vendors_consented": list(t.vendors_consented),
+        "vendors_legitimate_interest": list(t.vendors_legitimate_interest),
+        "vendor_names": [{"id": v.id, "name": v.name} for v in t.vendor_names],
+    }
 
 
 def phases_to_dict(result: AuditResult) -> dict[str, Any]:

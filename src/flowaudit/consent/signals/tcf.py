@@ -28,6 +28,8 @@ STANDARD_PURPOSES = frozenset(range(1, 11))
 # SegmentType of the optional segments (3 bits), from the same spec.
 _SEGMENTS = {1: "disclosed-vendors", 2: "allowed-vendors", 3: "publisher-tc"}
 _MAX_VENDOR_ID = 65535
+# Vendor ids a one-line summary lists before it only counts the rest (real strings list hundreds).
+SUMMARY_VENDORS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +64,25 @@ class TcString:
         return "granted" if STANDARD_PURPOSES <= self.purposes_consented else "partial"
 
     def summary(self) -> str:
-        purposes = ",".join(map(str, sorted(self.purposes_consented))) or "none"
+        """One line: who wrote it against which lists, then every choice it records."""
         return (
-            f"TCF v2 string from CMP {self.cmp_id}: purposes consented {purposes}; "
-            f"{len(self.vendors_consented)} vendors consented"
+            f"TCF v2 string from CMP {self.cmp_id} (vendor list version {self.vendor_list_version}, "
+            f"policy version {self.policy_version}): purposes consented {_ids(self.purposes_consented)}; "
+            f"purposes by legitimate interest {_ids(self.purposes_legitimate_interest)}; "
+            f"special features opted in {_ids(self.special_feature_opt_ins)}; "
+            f"vendors consented {_ids(self.vendors_consented, SUMMARY_VENDORS)}; "
+            f"vendors by legitimate interest {_ids(self.vendors_legitimate_interest, SUMMARY_VENDORS)}"
         )
+
+
+def _ids(ids: frozenset[int], at_most: int | None = None) -> str:
+    """ "1,2,3", "none", or the first ``at_most`` and how many in all."""
+    if not ids:
+        return "none"
+    ordered = sorted(ids)
+    if at_most is not None and len(ordered) > at_most:
+        return f"{','.join(map(str, ordered[:at_most]))},… ({len(ordered)} in all)"
+    return ",".join(map(str, ordered))
 
 
 def decode_tcf(text: str) -> TcString | Undecodable:

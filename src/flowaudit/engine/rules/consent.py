@@ -13,18 +13,19 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from flowaudit.carried import combined, requests_phrase
+from flowaudit.consent.tally import VENDOR_REFUSED
 from flowaudit.declaration import DEFAULT_CONSENT_CATEGORIES, Declaration
 from flowaudit.engine.rules.data_types import SENSITIVE_RECIPIENT_CATEGORIES
 from flowaudit.engine.rules.evidence import in_requests, make_finding, row_finding, with_article
 from flowaudit.engine.tally import IDENTIFYING, RecipientTally
-from flowaudit.model import Finding
+from flowaudit.model import Evidence, Finding
 
 # Recipients whose business is tracking: a request that says tracking is
 # off must not hand them identifiers, whatever the declaration's consent list.
 TRACKING_CATEGORIES = SENSITIVE_RECIPIENT_CATEGORIES
 # Recipients that turn an advertising id into ads or attributions.
 AD_ID_CATEGORIES = frozenset({"advertising", "attribution"})
-_VERB = {"refused": "refused", "withdrawn": "withdrew"}
+_AFTER = {"refused": "after the user refused consent", "withdrawn": "after the user withdrew consent"}
 
 
 def _required(declaration: Declaration | None) -> frozenset[str]:
@@ -73,6 +74,7 @@ def sharing_after_opt_out(tallies: list[RecipientTally], declaration: Declaratio
             received = t.consent.after_refusal[state]
             data_types = tuple(sorted(received))
             carried = t.consent.refused[state]  # every request that carried any of them
+            after = _AFTER.get(state) or _vendor_refusal(t)
             yield make_finding(
                 "sharing-after-opt-out",
                 entity=d.entity,
@@ -84,10 +86,31 @@ def sharing_after_opt_out(tallies: list[RecipientTally], declaration: Declaratio
                 phase=carried.phase,
                 message=(
                     f"{d.entity}, {with_article(d.category)} company, received {', '.join(data_types)} in "
-                    f"{in_requests(carried)} after the user {_VERB[state]} consent."
+                    f"{in_requests(carried)} {after}."
                 ),
-                evidence=carried.evidence(),
+                evidence=(*_withheld_by(t, state), *carried.evidence()),
             )
+
+
+def _withheld_by(t: RecipientTally, state: str) -> tuple[Evidence, ...]:
+    """The TC string that withheld this company's vendor consent, cited first."""
+    where = t.consent.withheld_by
+    if state != VENDOR_REFUSED or where is None:
+        return ()
+    return (
+        replace(where, how=f"{where.how}; it gives TCF vendor {', '.join(map(str, t.consent.withheld))} no consent"),
+    )
+
+
+def _vendor_refusal(t: RecipientTally) -> str:
+    """Why requests made with consent given count as made after a refusal for this company."""
+    ids = ", ".join(map(str, t.consent.withheld))
+    where = t.consent.withheld_by
+    cited = f" ({where.flow})" if where else ""
+    return (
+        f"while the TC string in force{cited} withheld consent from it: the user consented to purposes "
+        f"but gave its TCF vendor id ({ids}) neither consent nor legitimate interest"
+    )
 
 
 def opt_out_signal_ignored(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
