@@ -89,6 +89,59 @@ def test_text_masks_credentials_by_name_and_shape() -> None:
         assert r.text(prose) == prose
 
 
+def test_urls_inside_parameters_and_payloads_are_swept_at_any_depth() -> None:
+    """A URL inside a parameter is percent-encoded once or twice, or JSON-escaped; its
+    separators then read %3F, %253D, \\u0026 ... and its secrets are masked all the same."""
+    r = Redactor()
+    cases = {
+        # GA4's page URL, encoded once, carrying an OAuth authorization code
+        "GET https://g.example/collect?dl=https%3A%2F%2Fshop.example%2Fcb%3Fcode%3DSplx0%26state%3Dxyz&dt=T": (
+            "GET https://g.example/collect?dl=https%3A%2F%2Fshop.example%2Fcb%3Fcode%3D(redacted)%26state%3Dxyz&dt=T"
+        ),
+        # encoded twice
+        "https://m.example/?redirect=https%253A%252F%252Fa%252F%253Faccess_token%253Dabc%2526x%253D1&b=2": (
+            "https://m.example/?redirect=https%253A%252F%252Fa%252F%253Faccess_token%253D(redacted)%2526x%253D1&b=2"
+        ),
+        # a path parameter, encoded, in a form body (a secret's value runs to the next "&", ";" or "#")
+        "ref=https%3A%2F%2Fshop%2Fp%3Bjsessionid%3DDEADBEEF%3Fq%3D1&n=2": (
+            "ref=https%3A%2F%2Fshop%2Fp%3Bjsessionid%3D(redacted)&n=2"
+        ),
+        # Mixpanel's $current_url in JSON, with JSON-escaped separators
+        '{"$current_url": "https:\\/\\/a\\/b?x=1\\u0026code\\u003dc0de\\u0026token=t0k"}': (
+            '{"$current_url": "https:\\/\\/a\\/b?x=1\\u0026code\\u003d(redacted)\\u0026token=(redacted)"}'
+        ),
+        # a Referer value
+        "https://shop.example/account;jsessionid=0DDBA11?ticket=ST-1-cas": "https://shop.example/account;jsessionid=(redacted)",
+        "https://shop.example/login?ticket=ST-1-cas&x=1": "https://shop.example/login?ticket=(redacted)&x=1",
+    }
+    for given, expected in cases.items():
+        assert r.text(given) == expected, given
+    assert r.header("Referer", "https://a.example/?code=c0de&x=1") == "https://a.example/?code=(redacted)&x=1"
+
+
+def test_more_credential_names() -> None:
+    r = Redactor()
+    for name in ("pass", "pw", "passphrase", "client_assertion", "oauth_verifier", "csrf", "_csrf", "X-CSRF"):
+        assert is_secret_name(name), name
+        assert r.url(f"https://a.example/?{name}=v4lue") == f"https://a.example/?{name}=(redacted)", name
+    # a code, PIN or ticket is a credential as a URL's parameter only
+    for name in ("code", "pin", "ticket"):
+        assert not is_secret_name(name) and is_secret_name(name, in_url=True), name
+        assert r.url(f"https://a.example/cb?{name}=v4lue") == f"https://a.example/cb?{name}=(redacted)", name
+        assert r.excerpt(f"query:{name}", "v4lue") == MASK
+        assert r.excerpt(f"body > json:properties.$current_url > query:{name}", "v4lue") == MASK
+
+
+def test_a_country_or_currency_code_outside_a_url_is_evidence_not_a_secret() -> None:
+    r = Redactor()
+    for kept in ('{"code": "EUR", "country_code": "DE", "pin": "110001"}', "code=US&pin=110001&ticket=row-12"):
+        assert r.text(kept) == kept
+    assert r.excerpt("body > json:address.pin", "110001") == "110001"
+    assert r.excerpt("body > form:code", "US") == "US"
+    for name in ("zipcode", "postcode", "promo_code", "passenger", "pinned", "compass", "ticket_price"):
+        assert not is_secret_name(name, in_url=True), name
+
+
 def test_canary_values_are_never_masked() -> None:
     r = Redactor(keep=("jane.doe@example.com",))
     assert r.text("token=jane.doe@example.com") == "token=jane.doe@example.com"

@@ -51,11 +51,22 @@ _WORDS = (
     "sessionid",
     "signature",
     "bearer",
+    "passphrase",
+    "clientassertion",  # OAuth client authentication (RFC 7523 2.2)
+    "oauthverifier",  # OAuth 1.0a (RFC 5849 2.2)
+    "csrf",
 )
 _SUFFIXES = ("key", "sig", "sid", "auth", "jwt", "pwd", "otp")
 _PREFIXES = ("auth",)
 _ALWAYS = frozenset({"cookie", "setcookie", "authorization", "proxyauthorization"})
 _NOT_SECRET = frozenset({"author", "authority", "authors", "monkey", "turkey", "hotkey"})
+# Whole names that are credentials wherever they appear ...
+_EXACT = frozenset({"pass", "pw"})
+# ... and whole names that are credentials only as a URL's parameters: an OAuth
+# authorization code (RFC 6749 4.1.2), a CAS service ticket, a PIN in a link. As a
+# JSON key or a form field, "code" is as often a country, currency or error code
+# and "pin" an Indian postcode, which are evidence, not secrets.
+_IN_URL = frozenset({"code", "pin", "ticket"})
 _SEPARATORS = re.compile(r"[-_.\s\[\]$]")
 
 
@@ -63,16 +74,20 @@ def _fold(name: str) -> str:
     return _SEPARATORS.sub("", name.lower())
 
 
-def is_secret_name(name: str, extra: tuple[str, ...] = ()) -> bool:
+def is_secret_name(name: str, extra: tuple[str, ...] = (), *, in_url: bool = False) -> bool:
     """Whether a header, parameter, cookie or field name holds a credential.
 
     ``extra`` holds the declaration's ``redact:`` names, matched in any
-    spelling like the built-in ones.
+    spelling like the built-in ones. ``in_url``: the name is a parameter of
+    a URL (which may sit at any depth inside a payload), where a few more
+    names are credentials (:data:`_IN_URL`).
     """
     folded = _fold(name)
     if not folded or folded in _NOT_SECRET:
         return False
-    if folded in {_fold(e) for e in extra} or folded in _ALWAYS:
+    if folded in {_fold(e) for e in extra} or folded in _ALWAYS or folded in _EXACT:
+        return True
+    if in_url and folded in _IN_URL:
         return True
     if any(folded.startswith(w) or folded.endswith(w) for w in _WORDS):
         return True
@@ -81,8 +96,21 @@ def is_secret_name(name: str, extra: tuple[str, ...] = ()) -> bool:
 
 # A query or form pair, in a URL or anywhere in text: name=value up to the
 # next separator. The name may not follow a word character, so "xkey=" inside
-# a longer token is read whole.
-_PAIR = re.compile(r"(?<![\w\-.\[\]])([\w.\-\[\]$]{1,80})=([^&\s;,\"'<>#]*)")
+# a longer token is read whole. A URL inside a parameter (dl=, redirect=, a
+# Referer inside a form) is percent-encoded once or more, or JSON-escaped:
+# its "?", "&", ";", "#" and "=" then read %3F, %253F, \u0026, ..., and its
+# pairs are found all the same (a value then ends at an encoded separator).
+_ENCODED_BEFORE = [f"%{'25' * depth}{code}" for depth in range(3) for code in ("3F", "3f", "26", "3B", "3b", "23")] + [
+    "\\u0026",
+    "\\u003f",
+    "\\u003F",
+]
+_ENCODED_EQUALS = r"%(?:25)*3[dD]|\\u003[dD]"
+_ENCODED_STOP = r"%(?:25)*(?:2[26cC]|3[bB]|23)|\\u0026"
+_PAIR = re.compile(
+    r"(?:(?<![\w\-.\[\]\\%])|" + "|".join(f"(?<={re.escape(b)})" for b in _ENCODED_BEFORE) + ")"
+    rf"([\w.\-\[\]$]{{1,80}})(=|{_ENCODED_EQUALS})((?:(?!{_ENCODED_STOP})[^&\s;,\"'<>#])*)"
+)
 _USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*://)([^/@?#\s]*)@")
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>]+")
 # "name": "value" in JSON-like text, also when the JSON sits escaped inside
@@ -130,24 +158,29 @@ class Redactor:
         keep += [canary.value for canary in c.custom if canary.value]
         return cls(enabled=enabled, names=declaration.redact, keep=tuple(keep))
 
-    def is_secret(self, name: str) -> bool:
-        return is_secret_name(name, self.names)
+    def is_secret(self, name: str, *, in_url: bool = False) -> bool:
+        return is_secret_name(name, self.names, in_url=in_url)
 
     def _mask(self, value: str) -> str:
         return value if not value or value == MASK or value in self.keep else MASK
 
-    def _pairs(self, text: str) -> str:
-        return _PAIR.sub(lambda m: f"{m[1]}={self._mask(m[2])}" if self.is_secret(m[1]) else m[0], text)
+    def _pairs(self, text: str, *, in_url: bool = False) -> str:
+        """Secret ``name=value`` pairs masked; an encoded separator says the pair sits in a URL.
+        The value of any other pair is swept in turn: it may be a URL encoded once more."""
+
+        def masked(m: re.Match[str]) -> str:
+            inner = in_url or m[2] != "="
+            value = self._mask(m[3]) if self.is_secret(m[1], in_url=inner) else self._pairs(m[3], in_url=inner)
+            return f"{m[1]}{m[2]}{value}"
+
+        return _PAIR.sub(masked, text)
 
     def url(self, url: str) -> str:
-        """The URL with credentials in the user-info part and query masked."""
+        """The URL with credentials masked: the user-info part, and every parameter
+        (query, fragment, ``;jsessionid=``), also of URLs encoded inside it."""
         if not self.enabled:
             return url
-        url = _USERINFO.sub(lambda m: f"{m[1]}{MASK}@", url)
-        base, sep, rest = url.partition("?")
-        if not sep:
-            base, sep, rest = url.partition("#")
-        return base + sep + self._pairs(rest) if sep else url
+        return self._pairs(_USERINFO.sub(lambda m: f"{m[1]}{MASK}@", url), in_url=True)
 
     def header(self, name: str, value: str) -> str:
         if not self.enabled:
@@ -192,7 +225,8 @@ class Redactor:
         if not self.enabled:
             return excerpt
         last = _LAST_NAME.search(location)
-        if _SECRET_PART.match(location) or (last and self.is_secret(last[1])):
+        in_url = location.rpartition(" > ")[2].startswith(("query:", "url:"))
+        if _SECRET_PART.match(location) or (last and self.is_secret(last[1], in_url=in_url)):
             return self._mask(excerpt)
         return self.text(excerpt)
 
