@@ -93,6 +93,12 @@ class Evidence:
     # The full value the excerpt shows masked (a shared identifier): kept in
     # outputs only under --no-redact, dropped otherwise.
     value: str | None = None
+    # Why it counts, for a data type: the detector that recognised it ("adapter:branch",
+    # "generic:keys", "canary"; ``how`` says what it matched), the documentation of the
+    # adapter field it sat in, and what the value is beyond its data type ("push token").
+    detector: str = ""
+    source: str = ""
+    property: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,19 @@ SENTRY_EMAIL = Evidence(
     excerpt="jane.doe@example.com",
 )
 
+MIXPANEL_USER = Evidence(
+    flow="captures/acme.mitm#1",
+    request="POST https://api.mixpanel.com/track",
+    location="body > form:data > json:[0].properties.distinct_id",
+    decoding=("form", "json"),
+    data_type="identifiers.user_id",
+    how="Mixpanel distinct_id (documented field)",
+    excerpt="us… (9 chars)",
+    detector="adapter:mixpanel",
+    source="https://docs.mixpanel.com/docs/tracking-methods/id-management",
+    property="the app's user id",
+)
+
 CONSENT_GRANTED = Evidence(
     flow="captures/acme.mitm#12",
     location="query > gcs",
@@ -79,6 +92,7 @@ def full_result(**changes: object) -> AuditResult:
             services=("Mixpanel",),
             phases=("before-consent", "after-consent"),
             phase_flows=(("before-consent", 3), ("after-consent", 1)),
+            evidence=(MIXPANEL_EMAIL, MIXPANEL_HEALTH, MIXPANEL_USER),
         ),
         Recipient(
             entity="Segment",
@@ -105,6 +119,7 @@ def full_result(**changes: object) -> AuditResult:
             data_types=("contact.email", "diagnostics.crash"),
             phases=("after-consent",),
             phase_flows=(("after-consent", 1),),
+            evidence=(SENTRY_EMAIL,),
         ),
         Recipient(
             entity="metrics-cdn.example",

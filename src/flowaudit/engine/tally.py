@@ -199,6 +199,9 @@ def to_evidence(ref: str, request: str, d: Detection) -> Evidence:
         how=d.how,
         excerpt=d.excerpt,
         request=request,
+        detector=d.detector,
+        source=d.source,
+        property=d.property,
     )
 
 

@@ -92,3 +92,9 @@ class Detection:
     excerpt: str  # the matched value, shortened; canary values may be shown, other values are masked
     value: str | None = None  # the full value for identifiers (to spot the same id at two companies)
     detector: str = ""  # "canary", "adapter:<vendor>", "generic:<name>"
+    # The documentation a vendor adapter's field cites for what the field holds ("" for a
+    # generic detection, whose ``how`` says what it matched).
+    source: str = ""
+    # What the value is, finer than its data type, when the adapter knows it: "advertising id
+    # (IDFA)", "push token", "session id". The data type stays what rules and declarations use.
+    property: str = ""

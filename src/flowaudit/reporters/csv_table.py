@@ -20,6 +20,7 @@ import io
 
 from flowaudit.display.spreadsheet import cell
 from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding
+from flowaudit.reporters.summary import evidence_line, row_evidence
 from flowaudit.reporters.verdict import verdict, warnings
 
 COLUMNS = (
@@ -60,6 +61,8 @@ def _recipient(kind: str, r: Recipient) -> dict[str, object]:
         "data_types": _join(r.data_types),
         "phases": _join(r.phases),
         "services": _join(r.services),
+        # per data type, the request that shows it
+        "evidence": " | ".join(f"{dt}: {evidence_line(items[0])}" for dt, items in row_evidence(r, 1)),
     }
 
 

@@ -27,7 +27,7 @@ from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.diagram import kind, layout
 from flowaudit.reporters.phase_table import dropped_changes_sentence, tcf_details
 from flowaudit.reporters.sarif import rule_for
-from flowaudit.reporters.summary import evidence_phrase
+from flowaudit.reporters.summary import evidence_phrase, row_evidence
 from flowaudit.reporters.verdict import verdict
 
 MAX_HOSTS = 10  # per recipient row; the JSON and CSV list them all
@@ -46,6 +46,7 @@ def _environment() -> Environment:
     env.filters["code_spans"] = code_spans
     env.globals.update(
         evidence_phrase=evidence_phrase,
+        row_evidence=row_evidence,
         kind=kind,
         dropped_changes_sentence=dropped_changes_sentence,
         tcf_details=tcf_details,

@@ -146,6 +146,7 @@ def _recipient(d: dict[str, Any]) -> Recipient:
         services=tuple(d.get("services", ())),
         phases=tuple(d.get("phases", ())),
         phase_flows=tuple(d.get("phase_flows", {}).items()),
+        evidence=tuple(_evidence(e) for e in d.get("evidence", ())),
     )
 
 
@@ -159,6 +160,9 @@ def _evidence(d: dict[str, Any]) -> Evidence:
         excerpt=d.get("excerpt", ""),
         request=d.get("request", ""),
         value=d.get("value"),
+        detector=d.get("detector", ""),
+        source=d.get("source", ""),
+        property=d.get("property", ""),
     )
 
 

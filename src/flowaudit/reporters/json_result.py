@@ -15,7 +15,7 @@ from typing import Any
 
 from flowaudit.model import AuditResult, DecodeGap, Evidence, Finding, InputInfo, Recipient, SuppressedFinding
 from flowaudit.reporters.phase_table import phases_to_dict
-from flowaudit.reporters.summary import summarize
+from flowaudit.reporters.summary import row_evidence, summarize
 
 SCHEMA_VERSION = 1
 
@@ -51,6 +51,8 @@ def _recipient(r: Recipient) -> dict[str, Any]:
         "services": list(r.services),
         "phases": list(r.phases),
         "phase_flows": dict(r.phase_flows),
+        # Per data type, its first few pieces of evidence: no row states a type it cannot show.
+        "evidence": [_evidence(e) for _, items in row_evidence(r) for e in items],
     }
 
 
@@ -66,6 +68,10 @@ def _evidence(e: Evidence) -> dict[str, Any]:
     }
     if e.value is not None:  # only under --no-redact: see flowaudit.redact
         out["value"] = e.value
+    # Why it counts, where known: written only when set, so request citations stay as they were.
+    for key, text in (("detector", e.detector), ("source", e.source), ("property", e.property)):
+        if text:
+            out[key] = text
     return out
 
 

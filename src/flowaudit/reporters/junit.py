@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from flowaudit.display.inert import visible
 from flowaudit.engine.ruleset import RULES
 from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding, at_or_above
+from flowaudit.reporters.summary import evidence_line, row_evidence
 from flowaudit.reporters.verdict import verdict, warnings
 
 
@@ -164,6 +165,8 @@ def to_junit(result: AuditResult) -> ET.Element:
                 "hosts": " ".join(r.hosts),
                 "requests": str(r.flows),
                 "data_types": " ".join(r.data_types),
+                # per data type, the request that shows it
+                **{f"evidence.{dt}": evidence_line(items[0]) for dt, items in row_evidence(r, 1)},
             },
         )
         mine = [i for i, f in enumerate(everything) if i not in claimed and _matches(r, _finding_of(f))]

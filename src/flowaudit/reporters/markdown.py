@@ -14,7 +14,7 @@ from __future__ import annotations
 from flowaudit.display.markdown import md_code, md_text
 from flowaudit.display.words import first_party_word
 from flowaudit.model import SEVERITIES, AuditResult, Evidence, Finding, Recipient
-from flowaudit.reporters.summary import evidence_phrase, services_named
+from flowaudit.reporters.summary import evidence_phrase, reason, row_evidence, services_named
 from flowaudit.reporters.verdict import verdict
 
 MAX_FINDINGS = 100
@@ -79,9 +79,24 @@ def _evidence(e: Evidence) -> list[str]:
     if e.excerpt:
         detail.append(f"value {md_code(e.excerpt)}")
     if e.how:
-        detail.append(f"({md_text(e.how)})")
+        detail.append(f"({md_text(reason(e))})")
     if detail:
         out.append(f"  - {' · '.join(detail)}")
+    return out
+
+
+def _row_evidence(rows: tuple[Recipient, ...]) -> list[str]:
+    """For each company row, each data type it received with the request that shows it."""
+    out: list[str] = []
+    for r in rows[:MAX_RECIPIENTS]:
+        shown = row_evidence(r, 1)
+        if not shown:
+            continue
+        out += [f"<details><summary>{md_text(r.entity)}: what shows each data type</summary>", ""]
+        for data_type, items in shown:
+            out.append(f"- {md_code(data_type)}")
+            out += [f"  {line}" for e in items for line in _evidence(e)]
+        out += ["", "</details>", ""]
     return out
 
 
@@ -127,6 +142,8 @@ def render_markdown(result: AuditResult, *, with_evidence: bool = True) -> str:
         else:
             out += ["An ignore file or baseline accepted them; `--show-suppressed` lists them.", ""]
     out += ["### Recipients", "", *_recipient_rows(result.recipients), ""]
+    if with_evidence:
+        out += _row_evidence(result.recipients)
     if result.platform:
         out += ["### Platform traffic (browser or operating system, not the app)", ""]
         out += [*_recipient_rows(result.platform, platform=True), ""]

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from flowaudit.display.inert import one_line
 from flowaudit.display.words import first_party_word, plural
 from flowaudit.model import AuditResult, Finding, Recipient
-from flowaudit.reporters.summary import cited_flows, evidence_phrase, services_named
+from flowaudit.reporters.summary import cited_flows, evidence_line, evidence_phrase, row_evidence, services_named
 from flowaudit.reporters.verdict import undecoded_notice, verdict
 
 WIDTH = 80
@@ -62,6 +62,8 @@ def _recipient(r: Recipient, *, platform: bool) -> list[str]:
         out += wrap(f"services: {_list(services)}", 4, 4)
     if not platform:
         out += wrap(f"data types: {_list(r.data_types) or 'none found'}", 4, 4)
+        for data_type, items in row_evidence(r, 1):
+            out += wrap(f"{_v(data_type)}: {_v(evidence_line(items[0]))}", 6, 4)
     out += wrap(f"hosts: {_list(r.hosts)}", 4, 4)
     return out
 

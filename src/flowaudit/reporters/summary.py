@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from flowaudit.display.words import plural
-from flowaudit.model import AuditResult, Finding, Recipient, at_or_above
+from flowaudit.model import AuditResult, Evidence, Finding, Recipient, at_or_above
 
 # Data-type groups worth naming when they reach a third party: what a
 # journalist would lead with (docs/contract.md: the WSJ case).
@@ -155,6 +155,47 @@ def services_named(r: Recipient) -> tuple[str, ...]:
     """The services a company row was reached through, when they say more than its name
     (Google: Google Analytics, reCAPTCHA; not Mixpanel: Mixpanel)."""
     return tuple(s for s in r.services if s != r.entity)
+
+
+# Evidence items a recipient row shows per data type: at least one, so every (company,
+# data type) a report states can be checked in the capture; a few more in the JSON.
+ROW_EVIDENCE = 3
+
+
+def row_evidence(r: Recipient, per_type: int = ROW_EVIDENCE) -> tuple[tuple[str, tuple[Evidence, ...]], ...]:
+    """Each data type of a company row with its first ``per_type`` pieces of evidence
+    (request, location, decoding, masked value, and why it counts), in the row's order.
+    An audit keeps evidence for every type it reports (tests/engine/test_row_evidence.py);
+    a type without any (a result read from an older JSON file) is left out here."""
+    by_type: dict[str, list[Evidence]] = {dt: [] for dt in r.data_types}
+    for e in r.evidence:
+        if e.data_type in by_type and len(by_type[e.data_type]) < per_type:
+            by_type[e.data_type].append(e)
+    return tuple((dt, tuple(items)) for dt, items in by_type.items() if items)
+
+
+def reason(e: Evidence) -> str:
+    """Why a piece of evidence counts, in one line every format shows the same way: what
+    matched, what the value is beyond its data type, and the documentation of the field."""
+    text = e.how
+    if e.property:
+        text += f"; {e.property}"
+    if e.source:
+        text += f" [{e.source}]"
+    return text
+
+
+def evidence_line(e: Evidence) -> str:
+    """One piece of a row's evidence as plain text: "capture.har#12 POST https://… at
+    body > json:idfa (json) value 8309… (36 chars): <reason>"."""
+    parts = [e.flow, e.request]
+    if e.location:
+        parts.append(f"at {e.location}")
+    if e.decoding:
+        parts.append(f"({' > '.join(e.decoding)})")
+    if e.excerpt:
+        parts.append(f"value {e.excerpt}")
+    return " ".join(p for p in parts if p) + f": {reason(e)}"
 
 
 def cited_flows(f: Finding) -> tuple[str, ...]:

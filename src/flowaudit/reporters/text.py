@@ -23,7 +23,7 @@ from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import AuditResult, Recipient
 from flowaudit.reporters.phase_table import phase_table
 from flowaudit.reporters.plain import finding_hosts, flow_refs, header_lines, render_plain
-from flowaudit.reporters.summary import cited_flows, evidence_phrase, services_named
+from flowaudit.reporters.summary import cited_flows, evidence_phrase, row_evidence, services_named
 from flowaudit.reporters.verdict import verdict
 
 _SEVERITY_STYLE = {
@@ -39,12 +39,15 @@ def _lines(values: tuple[str, ...]) -> Text:
     return Text("\n").join(safe(v) for v in values)
 
 
-def _data_types(data_types: tuple[str, ...]) -> Text:
+def _data_types(r: Recipient) -> Text:
+    """Each data type on its line, with the request and place that show it (dim)."""
     out = Text()
-    for i, data_type in enumerate(data_types):
+    for i, (data_type, items) in enumerate(row_evidence(r, 1)):
         if i:
-            out.append(", ")
+            out.append("\n")
         out.append(data_type, style="bold magenta" if is_sensitive(data_type) else "")
+        flow, location = items[0].flow, items[0].location
+        out.append_text(Text.assemble(" #", safe(f"{flow.rpartition('#')[2]} {location}"), style="dim"))
     return out
 
 
@@ -69,7 +72,7 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
             cells.append(declared_cell(r))
         cells.append(Text(str(r.flows)))
         if not platform:
-            cells.append(_data_types(r.data_types))
+            cells.append(_data_types(r))
         cells.append(_lines(r.hosts))
         table.add_row(*cells)
     return table

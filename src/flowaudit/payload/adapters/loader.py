@@ -64,7 +64,7 @@ def _read(doc: YamlDoc, stem: str) -> Adapter:
 
 def _endpoint(doc: YamlDoc, where: tuple[object, ...], entry: dict[str, Any], vendor_name: str) -> Endpoint:
     carries = tuple(
-        Carried(_data_type(doc, (*where, "carries", i, "type"), item["type"]), item["source"])
+        Carried(_data_type(doc, (*where, "carries", i, "type"), item["type"]), item["source"], item.get("property", ""))
         for i, item in enumerate(entry.get("carries", ()))
     )
     fields = tuple(
@@ -83,8 +83,10 @@ def _endpoint(doc: YamlDoc, where: tuple[object, ...], entry: dict[str, Any], ve
 
 def _field(doc: YamlDoc, where: tuple[object, ...], item: dict[str, Any], vendor_name: str) -> Field:
     secret = bool(item.get("secret"))
-    if secret and ({"type", "terms", "opt_out_when", "format"} & set(item)):
+    if secret and ({"type", "terms", "opt_out_when", "format", "property"} & set(item)):
         raise _error(doc, where, "a secret field is never data: give it no `type`, `terms`, `opt_out_when` or `format`")
+    if "property" in item and "type" not in item:
+        raise _error(doc, (*where, "property"), "a `property` refines a data type: give the field its `type`")
     anchored = item["path"].startswith("/")
     names = path_names(item["path"].lstrip("/"))
     if not names:
@@ -107,6 +109,7 @@ def _field(doc: YamlDoc, where: tuple[object, ...], item: dict[str, Any], vendor
         what=item.get("what") or f"{vendor_name} {item['path']}",
         source=item["source"],
         line=doc.line_of(where),
+        property=item.get("property", ""),
     )
 
 

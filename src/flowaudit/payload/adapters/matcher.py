@@ -46,9 +46,9 @@ class OptOut:
 class AdapterResult:
     detections: tuple[Detection, ...] = ()
     secrets: frozenset[str] = frozenset()  # locations of credentials: never data
-    # Value-dependent fields (``terms: true``): location -> (what the field is, detector),
-    # for the generic term detector to name in its evidence.
-    described: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # Value-dependent fields (``terms: true``): location -> (what the field is, detector, its
+    # documentation), for the generic term detector to name in its evidence.
+    described: Mapping[str, tuple[str, str, str]] = field(default_factory=dict)
     opt_outs: tuple[OptOut, ...] = ()
     vendors: tuple[str, ...] = ()  # the adapters that applied
     # (location, data type) a documented field rules out by its record: a Meta Pixel cd[value]
@@ -141,7 +141,7 @@ class Adapters:
             return _NOTHING
         detections: list[Detection] = []
         secrets: set[str] = set()
-        described: dict[str, tuple[str, str]] = {}
+        described: dict[str, tuple[str, str, str]] = {}
         opt_outs: list[OptOut] = []
         ruled_out: set[tuple[str, str]] = set()
         in_context: list[Detection] = []
@@ -151,7 +151,19 @@ class Adapters:
                 how = f"{adapter.name} {endpoint.name}: every request carries it"
                 excerpt = quote(path.split("?", 1)[0])
                 detections.append(
-                    Detection(carried.data_type, "certain", "url", "url", (), how, excerpt, None, detector)
+                    Detection(
+                        carried.data_type,
+                        "certain",
+                        "url",
+                        "url",
+                        (),
+                        how,
+                        excerpt,
+                        None,
+                        detector,
+                        source=carried.source,
+                        property=carried.property,
+                    )
                 )
             reported: set[int] = set()
             records = _Records(decoded.leaves)
@@ -168,7 +180,7 @@ class Adapters:
                         how = f"{candidate.what} = {value}: the user opted out of tracking"
                         opt_outs.append(OptOut(adapter.vendor, leaf.part, leaf.location, leaf.decoding, how))
                     if candidate.terms:
-                        described.setdefault(leaf.location, (candidate.what, detector))
+                        described.setdefault(leaf.location, (candidate.what, detector, candidate.source))
                     if candidate.data_type is None or (candidate.once and id(candidate) in reported):
                         continue
                     if not records.apply(candidate, leaf.location):
@@ -288,6 +300,8 @@ def _certain(spec: Field, leaf: Leaf, value: str, detector: str) -> Detection | 
         excerpt=excerpt,
         value=(value.lower() if kind or "@" in value else value) if identifying else None,
         detector=detector,
+        source=spec.source,
+        property=spec.property,
     )
 
 

@@ -39,12 +39,14 @@ class Field:
     what: str  # for reports: "Mixpanel $email"
     source: str
     line: int
+    property: str = ""  # what the value is, finer than its data type: "push token", "advertising id (IDFA)"
 
 
 @dataclass(frozen=True, slots=True)
 class Carried:
     data_type: str
     source: str
+    property: str = ""  # what the request itself is, finer than the data type: "app session start"
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,6 +65,7 @@ def hit(
     detector: str,
     *,
     value: str | None = None,
+    source: str = "",
 ) -> Detection:
     """A detection at a leaf's place, with its decoding chain."""
     return Detection(
@@ -77,4 +78,5 @@ def hit(
         excerpt=excerpt,
         value=value,
         detector=detector,
+        source=source,
     )

@@ -112,7 +112,7 @@ def detect_generic(
     decoded: DecodedRequest,
     *,
     skip: Collection[str] = (),
-    described: Mapping[str, tuple[str, str]] | None = None,
+    described: Mapping[str, tuple[str, str, str]] | None = None,
 ) -> list[Detection]:
     """Every data type the generic detectors recognise in a decoded request.
 

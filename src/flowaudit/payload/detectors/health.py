@@ -167,9 +167,9 @@ class TermScan:
                     located.append((eligible.leaf, eligible.name, where, term, weak))
         return located
 
-    def detections(self, described: Mapping[str, tuple[str, str]] | None = None) -> list[Detection]:
-        """The term detections; ``described`` maps a location to the (field, detector) of a
-        vendor adapter that documents it, to name the field in the evidence."""
+    def detections(self, described: Mapping[str, tuple[str, str, str]] | None = None) -> list[Detection]:
+        """The term detections; ``described`` maps a location to the (field, detector, source)
+        of a vendor adapter that documents it, to name the field and its documentation in the evidence."""
         if not self._leaves:
             return []
         located = self._located()
@@ -184,9 +184,11 @@ class TermScan:
                 continue
             place = f"key '{name}'" if where == "key" else f"value of '{name}'" if name else "a value"
             how = f"{_WHAT[term.data_type]} term '{term.text}' ({term.language}) in {place}"
-            detector = DETECTOR + "terms"
+            detector, source = DETECTOR + "terms", ""
             if described and leaf.location in described:
-                field, detector = described[leaf.location]
+                field, detector, source = described[leaf.location]
                 how = f"{field}: {how}"
-            found[(leaf.location, term.data_type)] = hit(leaf, term.data_type, LIKELY, how, quote(term.text), detector)
+            found[(leaf.location, term.data_type)] = hit(
+                leaf, term.data_type, LIKELY, how, quote(term.text), detector, source=source
+            )
         return list(found.values())
