@@ -410,12 +410,24 @@ def rules() -> None:
 
 
 @rules.command("list")
+@click.option(
+    "--adapters",
+    "adapters",
+    is_flag=True,
+    help="Show the vendor adapters instead: per endpoint, its hosts, path patterns, fields, data types and source.",
+)
+@click.option("--markdown", is_flag=True, help="With --adapters: as Markdown (what docs/adapters.md holds).")
 @reports_errors
-def rules_list() -> None:
-    """Show the catalog's sources, licenses, versions and counts."""
-    from flowaudit.commands.rules_list import run_rules_list
+def rules_list(adapters: bool, markdown: bool) -> None:
+    """Show the catalog's sources, licenses, versions and counts (or, with --adapters, the adapters' coverage)."""
+    from flowaudit.commands.rules_list import run_rules_list, run_rules_list_adapters
 
-    run_rules_list()
+    if markdown and not adapters:
+        raise click.UsageError("--markdown goes with --adapters")
+    if adapters:
+        run_rules_list_adapters(markdown=markdown)
+    else:
+        run_rules_list()
 
 
 @rules.command("validate")

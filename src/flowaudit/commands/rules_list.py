@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from rich.console import Console
 from rich.table import Table
 
@@ -9,6 +10,8 @@ from flowaudit.catalog import load_catalog, rules_list_rows
 from flowaudit.catalog.listing import ROW_KEYS
 from flowaudit.datatypes import load_vocabulary
 from flowaudit.engine.ruleset import RULES
+from flowaudit.payload.adapters.coverage import coverage, to_markdown
+from flowaudit.payload.adapters.loader import adapter_files, read_adapters
 from flowaudit.resources import rules_dir
 
 
@@ -37,3 +40,26 @@ def run_rules_list() -> None:
         f"(mapped to Apple privacy labels and Google Play Data safety)"
     )
     console.print(f"Rules data: {rules_dir()}")
+
+
+def run_rules_list_adapters(*, markdown: bool) -> None:
+    """The coverage table of the shipped adapters (docs/adapters.md is its Markdown)."""
+    table = coverage(read_adapters(adapter_files()))
+    if markdown:
+        click.echo(to_markdown(table), nl=False)
+        return
+    console = Console(highlight=False)
+    out = Table(title="Vendor adapters", title_justify="left", title_style="bold", show_lines=True)
+    for column in ("Vendor", "Endpoint", "Hosts", "Path patterns", "Fields", "Source"):
+        out.add_column(column, overflow="fold")
+    for r in table.rows:
+        out.add_row(
+            f"{r.vendor} ({r.adapter})",
+            r.endpoint,
+            "\n".join(r.hosts),
+            "\n".join(r.paths),
+            "\n".join(r.fields),
+            r.source,
+        )
+    console.print(out, markup=False)
+    console.print(table.summary(), markup=False)
