@@ -11,6 +11,8 @@ from flowaudit.engine.audit import Auditor
 from flowaudit.inputs import open_inputs
 from flowaudit.model import AuditResult, Evidence, Recipient
 
+from .conftest import obs
+
 EXTERNAL = Path(__file__).resolve().parents[1] / "corpus" / "external"
 
 
@@ -65,8 +67,21 @@ def test_the_value_of_another_sites_cookie(catalog: Catalog) -> None:
     assert "identifiers.device_id" not in _row(_audit(catalog, "pagexray-nytimes", [164]), "chartbeat").data_types
 
 
-def test_a_companys_own_cookie_is_no_proof(catalog: Catalog) -> None:
-    """us-u.openx.net with OpenX's own cookie i=<uuid>|<time> (entry 213): the browser holds the value
-    for openx.net itself, which proves nothing about an unnamed cookie."""
-    openx = _row(_audit(catalog, "pagexray-nytimes", [213]), "openx")
-    assert "identifiers.device_id" not in openx.data_types
+def _with_cookie(catalog: Catalog, cookie_host: str) -> Recipient:
+    """A request to an unknown host carrying ``v=<uuid>``, after a request to ``cookie_host`` whose
+    cookie ``zz`` holds the same uuid."""
+    value = "87a70551-06b4-46ae-ef71-3fee7c95f4c7"
+    auditor = Auditor(catalog, None, analyzer=PayloadAnalyzer(None, catalog))
+    auditor.add(obs(f"https://{cookie_host}/", 1, "GET", headers=[("Cookie", f"zz={value}|1481908123")]))
+    auditor.add(obs(f"https://sync.adtech-unknown.example/p?v={value}", 2, "GET"))
+    return _row(auditor.result(()), "domain:adtech-unknown.example")
+
+
+def test_a_cookie_of_another_site_proves_an_id(catalog: Catalog) -> None:
+    assert "identifiers.device_id" in _with_cookie(catalog, "www.news-site.example").data_types
+
+
+def test_the_receivers_own_cookie_is_no_proof(catalog: Catalog) -> None:
+    """The browser holds the value for the receiving site itself: a value it set and reads back
+    proves nothing about a bare parameter."""
+    assert "identifiers.device_id" not in _with_cookie(catalog, "cdn.adtech-unknown.example").data_types

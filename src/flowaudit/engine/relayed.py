@@ -33,9 +33,9 @@ from flowaudit.catalog import registrable_domain
 from flowaudit.engine.tally import Identifier, Proposal, RecipientTally
 from flowaudit.model import Observation
 from flowaudit.payload.decode.forms import split_cookies
-from flowaudit.payload.detectors.cookies import looks_like_browser_id
+from flowaudit.payload.detectors.cookies import is_session_name, looks_like_browser_id
 from flowaudit.payload.detectors.formats import is_epoch_millis
-from flowaudit.payload.detectors.keys import is_credential_name
+from flowaudit.payload.detectors.keys import fold, is_credential_name
 from flowaudit.payload.detectors.relayed import DETECTOR
 from flowaudit.payload.model import Detection
 from flowaudit.redact import is_secret_name
@@ -60,7 +60,7 @@ class CookieIds:
     def _add(self, host: str, header: str) -> None:
         site = ""
         for name, value in split_cookies(header):
-            if not name or is_secret_name(name) or is_credential_name(name) or "sess" in name.lower():
+            if not name or is_secret_name(name) or is_credential_name(name) or is_session_name(fold(name)):
                 continue
             for token in _COOKIE_FIELDS.split(value):
                 if token in self._sites or not looks_like_browser_id(token) or is_epoch_millis(token):

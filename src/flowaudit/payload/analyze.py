@@ -67,8 +67,9 @@ def analyze_decoded(
     """:func:`analyze` for a request already decoded (the engine may need the decoded form too).
 
     ``tracker`` says the recipient is a third party whose business is
-    advertising or analytics: ids in its address are then read as browser
-    ids (:mod:`~flowaudit.payload.detectors.syncids`)."""
+    advertising or analytics: ids in its address and its cookies are then
+    read as browser ids (:mod:`~flowaudit.payload.detectors.syncids`,
+    :mod:`~flowaudit.payload.detectors.cookies`)."""
     adapted = (adapters or load_adapters()).match(decoded, host, path)
     found: list[Detection] = []
     if canary_matcher is not None:
@@ -86,7 +87,8 @@ def analyze_decoded(
         for hit in detect_generic(decoded, skip=adapted.secrets, described=adapted.described)
         if (hit.location, hit.data_type) not in adapted.ruled_out and not _contradicted(hit, documented)
     )
-    found.extend(hit for hit in detect_cookie_ids(decoded, skip=adapted.secrets) if hit.location not in documented)
+    cookie_ids = detect_cookie_ids(decoded, skip=adapted.secrets, tracker=tracker)
+    found.extend(hit for hit in cookie_ids if hit.location not in documented)
     if tracker:
         synced = detect_sync_ids(decoded, host, skip=adapted.secrets)
         found.extend(hit for hit in synced if hit.location not in documented)

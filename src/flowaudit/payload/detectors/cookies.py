@@ -11,6 +11,17 @@ generic detection (a bare ``b`` or ``AEC`` cookie of random bytes may be an
 anti-abuse token; an ``id`` cookie holding ``en`` is no id). Cookies named by
 a vendor adapter are ``certain`` there and win.
 
+Sent to a third party whose business is advertising or analytics (the
+caller says so: ``tracker``), the name need not announce an id: an ad-tech
+company sets its cookie to recognise the browser, whatever it calls it
+(Quantcast ``d`` and ``mc``, RTB House ``g``, ID5 ``id5``, OpenX ``i``,
+PubMatic ``KADUSERCOOKIE``). There a cookie is a device id when its value,
+or a field of it (``<uuid>#<time>#1``, ``<token>_<time>``), is a generated
+id of 16 or more characters. Not its consent cookies (``euconsent-v2``,
+``usprivacy``: the user's choices, read by the consent signals), nor the
+cookies of load balancers and bot defences (``AWSALB``, ``__cf_bm``,
+``_abck``): infrastructure that pins or screens a connection.
+
 Never reported: cookies under a credential name (sessions, tokens: those
 are secrets, masked in every output), and structured values (consent
 strings, sync lists with ``=``, ``&`` or ``|``), dates and timestamps.
@@ -34,6 +45,26 @@ _TOKEN = re.compile(r"[A-Za-z0-9._\-:+/~]{16,200}")
 _DIGITS = re.compile(r"\d")
 _LETTERS = re.compile(r"[A-Za-z]")
 _TIMESTAMP = re.compile(r"1[0-9]{9}(?:[0-9]{3})?(?:\.[0-9]+)?")  # epoch seconds or milliseconds
+# Separators between the fields of one cookie value (<uuid>#<time>#1, <token>_<time>, <id>.<time>).
+_FIELDS = re.compile(r"[#|_.:,]")
+# Words of cookie names that hold the user's consent choices, not an id.
+_CONSENT_WORDS = ("consent", "gdpr", "ccpa", "usprivacy", "optout", "gpp", "tcf", "cmp")
+# Load balancers' stickiness and bot defences' cookies (AWS ELB, Cloudflare, Akamai Bot Manager, Imperva,
+# Google's AEC: "ensures that requests within a browsing session are made by the user",
+# https://policies.google.com/technologies/cookies).
+_INFRASTRUCTURE = (
+    "awsalb",
+    "awselb",
+    "cfbm",
+    "cfclearance",
+    "cflb",
+    "abck",
+    "bmsz",
+    "bmsv",
+    "akbmsc",
+    "incapses",
+    "aec",
+)
 
 
 def looks_like_browser_id(value: str) -> bool:
@@ -44,7 +75,7 @@ def looks_like_browser_id(value: str) -> bool:
         return True
     if not _TOKEN.fullmatch(value) or _TIMESTAMP.fullmatch(value) or len(set(value)) < 6:
         return False
-    if value.isdigit():
+    if value.removeprefix("-").isdigit():  # a signed 64-bit number: Dynamic Yield's DYID
         return True
     return len(_DIGITS.findall(value)) >= 4 and len(_LETTERS.findall(value)) >= 4
 
@@ -55,18 +86,39 @@ def names_an_id(name: str) -> bool:
     return folded.endswith(("id", "ids")) or "uuid" in folded or "guid" in folded or "id" in words(name)
 
 
-def detect_cookie_ids(decoded: DecodedRequest, skip: Collection[str] = ()) -> list[Detection]:
-    """A device id for each cookie holding a generated id (its own value, not something decoded from it)."""
+def detect_cookie_ids(decoded: DecodedRequest, skip: Collection[str] = (), *, tracker: bool = False) -> list[Detection]:
+    """A device id for each cookie holding a generated id (its own value, not something decoded from it);
+    sent to a ``tracker``, whatever the cookie's name."""
     found: list[Detection] = []
     for leaf in decoded.leaves:
         if leaf.part != "cookie" or leaf.decoding != ("cookie",) or leaf.location in skip:
             continue
         name = leaf.key or ""
-        if not name or not names_an_id(name) or is_secret_name(name) or under_credential(leaf.location):
+        if not name or is_secret_name(name) or under_credential(leaf.location):
             continue
-        if looks_like_browser_id(leaf.value):
+        value = leaf.value.strip()
+        if names_an_id(name) and looks_like_browser_id(value):
             how = f"cookie {name!r}: an id cookie holding a generated id (it recognises the browser)"
-            found.append(
-                hit(leaf, "identifiers.device_id", "likely", how, mask(leaf.value), DETECTOR, value=leaf.value.strip())
-            )
+        elif tracker and _tracker_cookie_id(name, value):
+            how = f"cookie {name!r} of an ad-tech or analytics company: a generated id (it recognises the browser)"
+        else:
+            continue
+        found.append(hit(leaf, "identifiers.device_id", "likely", how, mask(value), DETECTOR, value=value))
     return found
+
+
+def is_session_name(folded: str) -> bool:
+    """``PHPSESSID``, ``session``, Dynamic Yield's ``DYSES``: one visit's id, new on the next."""
+    return "sess" in folded or folded.endswith("ses")
+
+
+def _tracker_cookie_id(name: str, value: str) -> bool:
+    """A tracker's cookie whose value, or one field of it, is a generated id; not consent or infrastructure."""
+    folded = fold(name)
+    if any(word in folded for word in _CONSENT_WORDS) or folded.startswith(_INFRASTRUCTURE) or is_session_name(folded):
+        return False
+    if "=" in value or "&" in value:
+        return False  # a list of pairs: sync states, settings
+    if looks_like_browser_id(value):
+        return True
+    return any(looks_like_browser_id(part) for part in _FIELDS.split(value))
