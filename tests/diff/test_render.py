@@ -78,3 +78,25 @@ def test_no_gate_is_no_pass_in_any_format() -> None:
         assert re.search(r"no gate", text, re.IGNORECASE)
     assert json.loads(render_json(diff))["summary"]["verdict"] == "none"
     assert '<section class="verdict none"' in render_html(diff)
+
+
+def test_text_for_files_never_folds_an_id_or_host() -> None:
+    """CI logs read the diff at 80 columns: lines break at spaces only, so every
+    host, data type and flow reference stays whole and searchable."""
+    long_host = "very-long-tracking-subdomain-for-a-cookie-sync.partners.example-adtech.com"
+    meta = Recipient(
+        "Meta Platforms, Inc.",
+        "meta",
+        "advertising",
+        "third",
+        False,
+        ("graph.facebook.com", long_host),
+        12,
+        ("identifiers.advertising_id", "health.reproductive"),
+    )
+    text = render_text(diff_results(side("old.mitm", ()), side("new.mitm", (meta,))))
+    words = text.split()
+    for whole in (long_host, "identifiers.advertising_id", "health.reproductive", "0→12"):
+        assert whole in words or whole + "," in words
+    assert all(len(line) <= 80 or " " not in line.strip() for line in text.splitlines())
+    assert "Inc.." not in text

@@ -1,18 +1,23 @@
-"""The diff for the terminal. Captured text is shown inert (see reporters.text)."""
+"""The diff as text: a colour view for a terminal (:func:`renderable`) and a
+plain layout for files and pipes (:func:`render_text`).
+
+The plain layout is the one CI logs show, read at 80 columns: like
+:mod:`flowaudit.reporters.plain` it has no tables, so no id, host or flow
+reference is folded mid-word. Captured text is shown inert in both."""
 
 from __future__ import annotations
 
-import io
-
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from flowaudit.diff.model import RecipientChange, ResultDiff
 from flowaudit.diff.words import declared_word, gate_verdict, headline, sentences, side_line, verdict_word
+from flowaudit.display.inert import one_line
 from flowaudit.display.terminal import safe
 from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import Finding
+from flowaudit.reporters.plain import finding_block, wrap
 
 _CHANGE_STYLE = {"appeared": "bold red", "disappeared": "green", "changed": "yellow"}
 
@@ -87,7 +92,44 @@ def renderable(diff: ResultDiff) -> RenderableType:
     return Group(*parts)
 
 
+def _signed_list(label: str, added: tuple[str, ...], removed: tuple[str, ...], *, mark_sensitive: bool = False) -> str:
+    def one(sign: str, value: str) -> str:
+        return f"{sign} {one_line(value)}" + (" (sensitive)" if mark_sensitive and is_sensitive(value) else "")
+
+    signed = [one("+", v) for v in added] + [one("-", v) for v in removed]
+    return f"{label}: {', '.join(signed)}"
+
+
+def _recipient_lines(c: RecipientChange) -> list[str]:
+    facts = [
+        c.change.upper(),
+        one_line(c.entity),
+        one_line(", ".join(c.categories)),
+        f"declared {_declared(c).replace(' ', '')}",  # each fact one word: a line never breaks inside it
+        f"requests {c.flows_old}→{c.flows_new}",
+    ]
+    out = wrap(" · ".join(facts), 2)
+    if c.data_types_added or c.data_types_removed:
+        out += wrap(_signed_list("data types", c.data_types_added, c.data_types_removed, mark_sensitive=True), 4, 4)
+    if c.hosts_added or c.hosts_removed:
+        out += wrap(_signed_list("hosts", c.hosts_added, c.hosts_removed), 4, 4)
+    return out
+
+
 def render_text(diff: ResultDiff) -> str:
-    buffer = io.StringIO()
-    Console(file=buffer, width=120, color_system=None, legacy_windows=False).print(renderable(diff))
-    return buffer.getvalue()
+    """The plain layout, for files and pipes (see the module's docstring)."""
+    lines = [
+        "flowaudit diff",
+        *wrap(f"old: {one_line(side_line(diff.old))}"),
+        *wrap(f"new: {one_line(side_line(diff.new))}"),
+    ]
+    lines += [w for note in diff.notes for w in wrap(f"note: {one_line(note)}")]
+    if diff.recipients:
+        lines += ["", "Recipients"]
+        lines += [w for c in diff.recipients for w in _recipient_lines(c)]
+    for title, findings in (("New findings", diff.new_findings), ("Fixed findings", diff.fixed_findings)):
+        if findings:
+            lines += ["", title]
+            lines += [w for f in findings for w in finding_block(f)]
+    lines += ["", *wrap(one_line(" ".join(sentences(diff)))), *wrap(f"{verdict_word(diff)} ({headline(diff)})")]
+    return "\n".join(line.rstrip() for line in lines) + "\n"

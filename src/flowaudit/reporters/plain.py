@@ -85,7 +85,8 @@ def finding_hosts(f: Finding, shown: int = 3) -> str:
     return _list(hosts[:shown]) + more
 
 
-def _finding(f: Finding) -> list[str]:
+def finding_block(f: Finding) -> list[str]:
+    """One finding as lines: heading (severity, rule, company, hosts, phase), message, evidence."""
     head = f"{f.severity.upper()} {f.rule}"
     if f.entity or f.host:
         hosts = finding_hosts(f)
@@ -165,11 +166,11 @@ def render_plain(result: AuditResult) -> str:
     if result.findings:
         lines += ["", "Findings"]
         for f in result.findings:
-            lines += _finding(f)
+            lines += finding_block(f)
     if result.suppressed and result.show_suppressed:
         lines += ["", "Suppressed (not counted)"]
         for s in result.suppressed:
-            lines += _finding(s.finding)
+            lines += finding_block(s.finding)
             until = f", until {s.expires}" if s.expires else ""
             lines += wrap(f"accepted: {_v(s.statement)} ({s.reason}: {_v(s.source)}{until})", 4, 4)
     lines += ["", *wrap(v.headline), *wrap(_v(v.story)), *wrap(v.gate)]
