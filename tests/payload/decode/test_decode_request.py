@@ -126,6 +126,22 @@ def test_a_url_encoded_twice_is_read_as_the_url(request_with) -> None:
     assert where(plain, "http%3A") == [("query", "query:v", ("query",), "v")]
 
 
+def test_a_relative_url_with_a_query_is_walked_like_a_url(request_with) -> None:
+    """Meta's Graph batch item ``relative_url`` is "<app>/activities?advertiser_id=...": its
+    parameters are values of the request like a full URL's; text with a question mark is not."""
+    item = "138566025676/activities?event=CUSTOM_APP_EVENTS&advertiser_id=8309e2d7"
+    body = json.dumps({"batch": [{"relative_url": item}, {"note": "why? because=no"}, {"q": "a/b?"}]}).encode()
+    decoded = decode_request(request_with(body, (("Content-Type", "application/json"),)))
+    assert where(decoded, item) == [("body", "body > json:batch[0].relative_url", ("json",), "relative_url")]
+    assert where(decoded, "8309e2d7") == [
+        ("body", "body > json:batch[0].relative_url > query:advertiser_id", ("json", "query"), "advertiser_id")
+    ]
+    assert where(decoded, "why? because=no") == [("body", "body > json:batch[1].note", ("json",), "note")]
+    assert where(decoded, "a/b?") == [("body", "body > json:batch[2].q", ("json",), "q")]
+    walked = {x.location.partition(" > query:")[0] for x in decoded.leaves if " > query:" in x.location}
+    assert walked == {"body > json:batch[0].relative_url"}
+
+
 def test_multipart_parts_are_decoded_by_their_own_content(request_with) -> None:
     body = (
         b'--xyz\r\nContent-Disposition: form-data; name="event"\r\nContent-Type: application/json\r\n\r\n'

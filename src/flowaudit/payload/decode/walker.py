@@ -19,6 +19,7 @@ by their first character before anything costlier is tried.
 from __future__ import annotations
 
 import json
+import re
 
 from flowaudit.payload.decode.compression import inflate, sniff
 from flowaudit.payload.decode.forms import looks_like_form, looks_like_form_lines, percent_decode, split_form
@@ -38,6 +39,10 @@ _MAX_PROBLEMS = 20
 # First characters of the short strings worth a decoding attempt (JSON, url-encoded JSON, URL, JWT);
 # longer strings may be base64 whatever they start with.
 _ENCODED_START = frozenset("{[%he")
+# A relative URL with a query ("138566025676/activities?event=...&advertiser_id=..."): what a
+# batch API item (Meta's Graph batch relative_url) or a logged link holds. Its parameters are
+# walked like a full URL's.
+_RELATIVE_URL = re.compile(r"/?[\w.~-]+(?:/[\w.~-]*)*\?[^\s?=&/]+=")
 
 
 def _declares_json(content_type: ContentType) -> bool:
@@ -446,7 +451,7 @@ class Walker:
 
     def string(self, part: str, location: str, decoding: Decoding, key: str | None, value: str) -> None:
         """A string value: walked into when it holds an encoding, else kept as a leaf."""
-        if (len(value) < MIN_BASE64 and value[:1] not in _ENCODED_START) or not self.decode_string(
+        if (len(value) < MIN_BASE64 and value[:1] not in _ENCODED_START and "?" not in value) or not self.decode_string(
             part, location, decoding, key, value
         ):
             self.leaf(part, location, decoding, key, value)
@@ -471,6 +476,8 @@ class Walker:
             payload = jwt_payload(value)
             if payload is not None and self._decoded(part, location, decoding, key, "jwt", payload):
                 return True
+        if "?" in value and _RELATIVE_URL.match(value):
+            return self._url(part, location, decoding, key, value)
         if n >= MIN_BASE64 and " " not in value:
             found = base64_decode(value)
             if found is not None:
