@@ -252,6 +252,11 @@ def _accepts(form: str, value: str) -> bool:
         return True
     if form == "id":
         return plausible_id(value)
+    if form in ("generated", "handle"):
+        # A field that holds whatever id the site chose (Meta's external_id: a loyalty number, an account
+        # id or a cookie id) says whose only when written as a handle; a digest or a random id may be any.
+        made = formats.looks_generated(value) or formats.hash_kind(value) is not None
+        return plausible_id(value) and made == (form == "generated")
     if form == "email":
         return formats.is_email(value) or formats.hash_kind(value) is not None
     if form == "phone":

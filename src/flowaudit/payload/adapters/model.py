@@ -27,7 +27,7 @@ class Field:
     pattern: re.Pattern[str]  # over the key path joined with KEY_SEP, anchored at the end
     last: str | None  # the last literal name, for indexing; None when the pattern ends in a wildcard
     data_type: str | None
-    format: str  # "any", "id", "email", "phone", "hash", "uuid", "ip", "url"
+    format: str  # "any", "id", "generated", "handle", "email", "phone", "hash", "uuid", "ip", "url"
     secret: bool
     terms: bool
     opt_out_when: frozenset[str]
