@@ -81,7 +81,7 @@ def _cookie_ids(obs: Observation, *, tracker: bool) -> dict[str, str]:
     ("capture", "entry", "location"),
     [
         ("reporthar-9gag-interaction", 118, "cookie:g"),  # creativecdn.com (RTB House) g=<token>_<time>
-        ("reporthar-9gag", 109, "cookie:id5"),  # id5-sync.com id5=<uuid>#<time>#1
+        ("pagexray-nytimes", 213, "cookie:i"),  # us-u.openx.net i=<uuid>|<time>
         ("pagexray-nytimes", 305, "cookie:d"),  # pixel.quantserve.com d=<base64 token>
         ("pagexray-nytimes", 305, "cookie:mc"),  # and mc=<hex groups>
     ],
@@ -90,6 +90,13 @@ def test_a_trackers_cookie_needs_no_id_name(external, capture: str, entry: int, 
     obs = external(capture, entry)
     assert "ad-tech or analytics company" in _cookie_ids(obs, tracker=True)[location]
     assert location not in _cookie_ids(obs, tracker=False)  # elsewhere a bare name says nothing
+
+
+def test_an_id_in_a_field_of_an_id_cookie(external) -> None:
+    """ads.rubiconproject.com ruid=<30 hex>^1^<time>^<n>, id5-sync.com id5=<uuid>#<time>#1: id cookies
+    whatever the recipient."""
+    assert "cookie:ruid" in _cookie_ids(external("pagexray-expressen", 142), tracker=False)
+    assert "cookie:id5" in _cookie_ids(external("reporthar-9gag", 109), tracker=False)
 
 
 def test_the_session_cookie_beside_it_is_not_reported(external) -> None:

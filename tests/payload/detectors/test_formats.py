@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from flowaudit.payload.detectors import formats
 
 
@@ -56,3 +58,18 @@ def test_stack_frames() -> None:
     assert formats.stack_frames(java) == 2
     assert formats.stack_frames(python) == 1
     assert formats.stack_frames("one line") == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "random"),
+    [
+        ("CSKYSThCVckT9UgSI24QQs-axeW", True),  # google_gid of pagexray-nytimes entry 299: two digits only
+        ("AHNF13KW4zuY-5OyL4EYZx-W-ZWOWuBmkwP8hq8", True),
+        ("SubscribeNowBar1Hover", False),  # a label in camel case
+        ("userProfileSettingsPage2", False),
+        ("Homepage_Top_Banner_728x90", False),
+        ("ABCDEFGHIJKLMNOPQRSTUVWXYZ", False),  # no digit, one case
+    ],
+)
+def test_random_tokens(value: str, random: bool) -> None:
+    assert formats.looks_like_random_token(value) is random

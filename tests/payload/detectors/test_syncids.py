@@ -39,6 +39,7 @@ def _request(host: str, path: str) -> Observation:
         ("pagexray-nytimes", 226, "query:partneruserid"),  # rtb-csync.smartadserver.com/redir
         ("pagexray-nytimes", 178, "query:id"),  # tags.w55c.net/rs
         ("healthexchange-nevada", 254, "query:3pid"),  # ce.lijit.com/merge?pid=2&3pid=<id>
+        ("pagexray-nytimes", 299, "query:google_gid"),  # um.simpli.fi/gp_match: Google's id, base64 with 2 digits
     ],
 )
 def test_real_cookie_sync_ids(external, capture: str, entry: int, location: str) -> None:

@@ -4,9 +4,10 @@ A third-party cookie exists to recognise the browser on the next request:
 that is what ad-tech and analytics companies set them for, whatever they call
 them (``CMID``, ``tuuid``, ``TapAd_DID``, ``IMRID``, ``lr_uid``, ``uuid``, ...).
 A cookie whose name says it holds an id (``…id``, ``…uid``, ``…uuid``,
-``…guid``, an ``id`` word) and whose value is shaped like a generated id (a
-UUID, long hex, a long number, or a long token mixing letters and digits)
-is reported as a device id, ``likely``: both halves are needed, as for any
+``…guid``, an ``id`` word) and whose value, or one field of it (Rubicon's
+``ruid`` is ``<hex>^1^<time>^<n>``), is shaped like a generated id (a UUID,
+long hex, a long number, or a long token mixing letters and digits) is
+reported as a device id, ``likely``: both halves are needed, as for any
 generic detection (a bare ``b`` or ``AEC`` cookie of random bytes may be an
 anti-abuse token; an ``id`` cookie holding ``en`` is no id). Cookies named by
 a vendor adapter are ``certain`` there and win.
@@ -14,10 +15,9 @@ a vendor adapter are ``certain`` there and win.
 Sent to a third party whose business is advertising or analytics (the
 caller says so: ``tracker``), the name need not announce an id: an ad-tech
 company sets its cookie to recognise the browser, whatever it calls it
-(Quantcast ``d`` and ``mc``, RTB House ``g``, ID5 ``id5``, OpenX ``i``,
-PubMatic ``KADUSERCOOKIE``). There a cookie is a device id when its value,
-or a field of it (``<uuid>#<time>#1``, ``<token>_<time>``), is a generated
-id of 16 or more characters. Not its consent cookies (``euconsent-v2``,
+(Quantcast ``d`` and ``mc``, RTB House ``g``, OpenX ``i``). There a cookie
+is a device id when its value, or a field of it (ID5's ``<uuid>#<time>#1``,
+``<token>_<time>``), is a generated id of 16 or more characters. Not its consent cookies (``euconsent-v2``,
 ``usprivacy``: the user's choices, read by the consent signals), nor the
 cookies of load balancers and bot defences (``AWSALB``, ``__cf_bm``,
 ``_abck``): infrastructure that pins or screens a connection.
@@ -45,8 +45,9 @@ _TOKEN = re.compile(r"[A-Za-z0-9._\-:+/~]{16,200}")
 _DIGITS = re.compile(r"\d")
 _LETTERS = re.compile(r"[A-Za-z]")
 _TIMESTAMP = re.compile(r"1[0-9]{9}(?:[0-9]{3})?(?:\.[0-9]+)?")  # epoch seconds or milliseconds
-# Separators between the fields of one cookie value (<uuid>#<time>#1, <token>_<time>, <id>.<time>).
-_FIELDS = re.compile(r"[#|_.:,]")
+# Separators between the fields of one cookie value (<uuid>#<time>#1, <token>_<time>, <id>.<time>,
+# Rubicon's ruid <hex>^1^<time>^<n>).
+_FIELDS = re.compile(r"[#|_.:,^]")
 # Words of cookie names that hold the user's consent choices, not an id.
 _CONSENT_WORDS = ("consent", "gdpr", "ccpa", "usprivacy", "optout", "gpp", "tcf", "cmp")
 # Load balancers' stickiness and bot defences' cookies (AWS ELB, Cloudflare, Akamai Bot Manager, Imperva,
@@ -97,7 +98,7 @@ def detect_cookie_ids(decoded: DecodedRequest, skip: Collection[str] = (), *, tr
         if not name or is_secret_name(name) or under_credential(leaf.location):
             continue
         value = leaf.value.strip()
-        if names_an_id(name) and looks_like_browser_id(value):
+        if names_an_id(name) and _holds_generated_id(value):
             how = f"cookie {name!r}: an id cookie holding a generated id (it recognises the browser)"
         elif tracker and _tracker_cookie_id(name, value):
             how = f"cookie {name!r} of an ad-tech or analytics company: a generated id (it recognises the browser)"
@@ -117,8 +118,11 @@ def _tracker_cookie_id(name: str, value: str) -> bool:
     folded = fold(name)
     if any(word in folded for word in _CONSENT_WORDS) or folded.startswith(_INFRASTRUCTURE) or is_session_name(folded):
         return False
+    return _holds_generated_id(value)
+
+
+def _holds_generated_id(value: str) -> bool:
+    """The value, or one field of it, is a generated id; a list of pairs (sync states, settings) is not."""
     if "=" in value or "&" in value:
-        return False  # a list of pairs: sync states, settings
-    if looks_like_browser_id(value):
-        return True
-    return any(looks_like_browser_id(part) for part in _FIELDS.split(value))
+        return False
+    return looks_like_browser_id(value) or any(looks_like_browser_id(part) for part in _FIELDS.split(value))

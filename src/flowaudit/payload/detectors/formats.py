@@ -141,6 +141,29 @@ def looks_generated(value: str) -> bool:
     return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]{20,200}")
+# In random base64 about two characters in three change class (upper, lower, digit) from the one
+# before; in words written in camel case (SubscribeNowBar1Hover) fewer than two in five do.
+_RANDOM_CLASS_CHANGES = 0.45
+
+
+def _char_class(c: str) -> int:
+    return 0 if c.isupper() else 1 if c.islower() else 2 if c.isdigit() else 3
+
+
+def looks_like_random_token(value: str) -> bool:
+    """20 or more characters of base64url that read as random bytes written out (Google's cookie-matching
+    id ``google_gid=CAESE…``), which may hold fewer than four digits: upper case, lower case and a digit,
+    changing class as often as random text does. Words and labels in camel case change far less."""
+    if not _BASE64URL.fullmatch(value) or not any(c.isdigit() for c in value):
+        return False
+    classes = [_char_class(c) for c in value]
+    if 0 not in classes or 1 not in classes:
+        return False
+    changes = sum(a != b for a, b in zip(classes, classes[1:], strict=False))
+    return changes >= _RANDOM_CLASS_CHANGES * (len(value) - 1)
+
+
 def is_epoch_millis(value: str) -> bool:
     """13 digits that read as milliseconds since 1970 between 2001 and 2042: a time, not an id
     (ForeSee's ``uid=1514906720133``)."""

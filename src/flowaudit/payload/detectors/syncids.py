@@ -8,7 +8,8 @@ differently, so no list of names can be complete; what they share is the
 shape of the pair. Sent to a recipient whose business is advertising or
 analytics (the caller decides that from the catalog: see
 :class:`~flowaudit.engine.analysis.PayloadAnalyzer`), a value shaped like a
-generated id (:func:`~flowaudit.payload.detectors.cookies.looks_like_browser_id`)
+generated id (:func:`~flowaudit.payload.detectors.cookies.looks_like_browser_id`, or random bytes
+in base64url: :func:`~flowaudit.payload.detectors.formats.looks_like_random_token`)
 
 - under a query, path or matrix parameter whose name announces an id
   (:func:`~flowaudit.payload.detectors.cookies.names_an_id`: ``uid``, ``puid``,
@@ -39,7 +40,13 @@ from collections.abc import Collection
 from flowaudit.payload.detectors.cookies import looks_like_browser_id, names_an_id
 from flowaudit.payload.detectors.evidence import hit, mask
 from flowaudit.payload.detectors.families import Family, family_of
-from flowaudit.payload.detectors.formats import is_epoch_millis, is_null_id, is_placeholder_digest, is_template
+from flowaudit.payload.detectors.formats import (
+    is_epoch_millis,
+    is_null_id,
+    is_placeholder_digest,
+    is_template,
+    looks_like_random_token,
+)
 from flowaudit.payload.detectors.keys import fold, under_credential, words
 from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 from flowaudit.redact import is_secret_name
@@ -136,7 +143,7 @@ def _random_enough(name: str, value: str) -> bool:
 def _is_id(value: str) -> bool:
     """A generated id: not a time, a macro nobody filled in or the digest of a placeholder."""
     return (
-        looks_like_browser_id(value)
+        (looks_like_browser_id(value) or looks_like_random_token(value))
         and not is_epoch_millis(value)
         and not is_template(value)
         and not is_null_id(value)
