@@ -25,7 +25,7 @@ from flowaudit.capture.addon import (
     valid_phase,
 )
 from flowaudit.captureformat import CAPTURE_KEY, MARKER_KEY, SINKHOLED_KEY
-from flowaudit.inputs.mitm import read_mitm
+from flowaudit.inputs.flowfile import read_flow_file
 from flowaudit.inputs.stream import HashingReader
 from flowaudit.model import Observation
 
@@ -54,7 +54,7 @@ def request(url: str, method: str = "POST", **headers: str) -> http.HTTPFlow:
 
 def read(path: Path) -> tuple[list[Observation], str | None]:
     with path.open("rb") as raw:
-        reading = read_mitm(HashingReader(raw), "capture.mitm")
+        reading = read_flow_file(HashingReader(raw), "capture.mitm")
         out: list[Observation] = []
         while True:
             try:

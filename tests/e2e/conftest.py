@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from flowaudit.inputs.mitm import read_mitm
+from flowaudit.inputs.flowfile import read_flow_file
 from flowaudit.inputs.stream import HashingReader
 from flowaudit.model import Observation
 
@@ -215,7 +215,7 @@ def chromium_via_proxy(netns: Netns, url: str, budget_ms: int) -> list[str]:
 def observations(capture: Path) -> list[Observation]:
     """The capture as ``flowaudit check`` reads it; asserts it is complete."""
     with capture.open("rb") as raw:
-        reading = read_mitm(HashingReader(raw), str(capture))
+        reading = read_flow_file(HashingReader(raw), str(capture))
         out: list[Observation] = []
         while True:
             try:

@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from flowaudit.inputs.mitm import read_mitm
+from flowaudit.inputs.flowfile import read_flow_file
 from flowaudit.inputs.stream import HashingReader
 
 from .conftest import PYTHON, Netns, flowaudit_argv, wait_for, wait_listening
@@ -96,7 +96,7 @@ def test_flows_are_on_disk_while_recording(netns: Netns, tmp_path: Path) -> None
 def _read(capture: Path) -> tuple[list[int], str | None]:
     """The ``n`` of each recorded request, and why reading stopped early (None: it did not)."""
     with capture.open("rb") as raw:
-        reading = read_mitm(HashingReader(raw), str(capture))
+        reading = read_flow_file(HashingReader(raw), str(capture))
         ns: list[int] = []
         while True:
             try:

@@ -172,13 +172,13 @@ def _files_under(folder: Path) -> list[str]:
 
 def _reader(capture_format: str) -> Reader:
     """The reader of a format. The flow file reader is imported only when a
-    flow file is read: it loads mitmproxy (about 60 modules), which reading
-    a HAR, or a command that reads no capture (``report``), never needs."""
+    flow file is read, which reading a HAR, or a command that reads no
+    capture (``report``), never needs."""
     if capture_format == "har":
         return read_har
-    from flowaudit.inputs.mitm import read_mitm
+    from flowaudit.inputs.flowfile import read_flow_file
 
-    return read_mitm
+    return read_flow_file
 
 
 def _sniff(path: Path, shown: str) -> Sniffed:

@@ -1,0 +1,225 @@
+"""The observation of a flow, from its fields however they were read.
+
+Flow files are read two ways: straight from the record's bytes
+(:mod:`flowaudit.inputs.flowfile`, the fast path) and through mitmproxy's
+flow objects (:mod:`flowaudit.inputs.mitm`: old formats, odd records, and
+live flows while recording). Both hand the same raw fields to the functions
+here, so one decision, made once, says what each kind of flow becomes:
+
+* DNS flows are skipped: a lookup sends nothing to the looked-up party, and
+  whatever the app then sends to it is its own flow;
+* TCP/UDP flows with neither an address nor a server name are skipped: no
+  recipient can be named;
+* a WebSocket connection is one observation, its HTTP upgrade request;
+  the messages exchanged after the upgrade are not read (yet). Files from
+  before mitmproxy 7 stored the messages as a separate record, which
+  migration turns into a second copy of the upgrade request (or into a
+  made-up request to host "unknown" when the original is missing) flagged
+  ``duplicated`` in its metadata: those copies are skipped, so the request
+  is counted once and no phantom recipient appears;
+* the records flowaudit's capture addon adds (the capture record, phase
+  markers: requests to the reserved host ``flowaudit.invalid``) are skipped:
+  they are not the app's traffic;
+* a TLS handshake the client refused, which the addon records as a TCP flow
+  flagged ``flowaudit.uninspectable``, is an observation of kind ``tls``: the
+  host was contacted, what was sent is unknown.
+
+Each observation carries the phase marker in force when it started
+(``flowaudit.phase`` in the flow's metadata, set by the addon).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from mitmproxy.net.http.url import parse_authority
+
+from flowaudit.captureformat import (
+    CAPTURE_KEY,
+    MARKER_KEY,
+    PHASE_KEY,
+    RESERVED_HOST,
+    UNINSPECTABLE_HOST,
+    UNINSPECTABLE_REASON,
+)
+from flowaudit.inputs.fields import MAX_BODY, bound_body, normalize_host
+from flowaudit.model import Observation
+
+__all__ = ["Metadata", "http_observation", "is_bookkeeping", "raw_observation", "uninspectable_observation"]
+
+Metadata = Mapping[str, object]
+Address = Sequence[object] | None  # (host, port) of the server, as mitmproxy keeps it
+
+# Metadata mitmproxy's migration (compat.convert_11_12) sets on the second
+# copy of a WebSocket upgrade request it builds from a pre-7 message record.
+_MIGRATION_COPY = "duplicated"
+
+# HTTP versions whose host is the :authority pseudo-header (mitmproxy's Request.host_header)
+_AUTHORITY_VERSIONS = (b"HTTP/2.0", b"HTTP/3")
+
+
+def is_bookkeeping(metadata: Metadata) -> bool:
+    """A record that is not the app's traffic: a migration's copy, the capture record, a phase marker."""
+    return _MIGRATION_COPY in metadata or CAPTURE_KEY in metadata or MARKER_KEY in metadata
+
+
+def http_observation(
+    name: str,
+    n: int,
+    metadata: Metadata,
+    *,
+    method: bytes,
+    scheme: bytes,
+    host: str,
+    port: int,
+    path: bytes,
+    http_version: bytes,
+    authority: bytes,
+    headers: Sequence[Sequence[bytes]],
+    content: bytes | None,
+    status: int | None,
+    timestamp: float,
+) -> Observation | None:
+    """An HTTP request, from the fields of mitmproxy's request state; None for the reserved host."""
+    addressed = normalize_host(_addressed_host(http_version, authority, headers, host))
+    if addressed == RESERVED_HOST:
+        return None
+    body, cut = bound_body(content or b"")
+    return Observation(
+        ref=f"{name}#{n}",
+        source=name,
+        index=n,
+        kind="http",
+        method=method.decode("utf-8", "surrogateescape").upper(),
+        scheme=scheme.decode("utf-8", "surrogateescape"),
+        host=addressed,
+        port=port,
+        path=path.decode("utf-8", "surrogateescape"),
+        request_headers=tuple((_text(k), _text(v)) for k, v in headers),
+        body=body,
+        body_decoded=False,
+        body_truncated=cut,
+        status=status,
+        timestamp=timestamp,
+        phase=_phase(metadata),
+    )
+
+
+def _addressed_host(http_version: bytes, authority: bytes, headers: Sequence[Sequence[bytes]], host: str) -> str:
+    """The host the client addressed: its Host header or :authority, when well-formed.
+
+    In transparent mode the request's host is only the IP address connected
+    to; the name is in the header. Which header counts is mitmproxy's
+    ``Request.host_header``: for HTTP/2 and 3 the :authority, else the Host
+    headers (several are joined by ", ", which is no host name). mitmproxy's
+    ``pretty_host`` would return a malformed header verbatim, port and all.
+    """
+    said = ""
+    if http_version in _AUTHORITY_VERSIONS:
+        try:
+            said = authority.decode("idna")
+        except UnicodeError:
+            said = authority.decode("utf-8", "surrogateescape")
+    if not said:
+        named = [v for k, v in headers if k.lower() == b"host"]
+        said = ", ".join(v.decode("utf-8", "surrogateescape") for v in named)
+    if said:
+        try:
+            return parse_authority(said, check=True)[0]
+        except ValueError:
+            pass  # not a host name: fall back to where the connection went
+    return host
+
+
+def raw_observation(
+    name: str,
+    n: int,
+    metadata: Metadata,
+    *,
+    kind: str,
+    server_sni: str | None,
+    client_sni: str | None,
+    address: Address,
+    messages: Iterable[tuple[bool, bytes]],
+    timestamp: float,
+) -> Observation | None:
+    """A TCP or UDP connection: what the client sent (``messages``: from-client flag, content)."""
+    host = server_sni or client_sni or (address[0] if address else "")
+    if not isinstance(host, str) or not host:
+        return None
+    body, cut = bound_body(_sent_bytes(messages))
+    port = address[1] if address else 0
+    return Observation(
+        ref=f"{name}#{n}",
+        source=name,
+        index=n,
+        kind=kind,
+        method="",
+        scheme=kind,
+        host=normalize_host(host),
+        port=port if isinstance(port, int) else 0,
+        path="",
+        body=body,
+        body_truncated=cut,
+        timestamp=timestamp,
+        phase=_phase(metadata),
+    )
+
+
+def uninspectable_observation(
+    name: str,
+    n: int,
+    metadata: Metadata,
+    *,
+    about: object,
+    client_sni: str | None,
+    address: Address,
+    error: str | None,
+    timestamp: float,
+) -> Observation | None:
+    """A TLS handshake the client refused (``about``: what the addon noted of it)."""
+    notes = about if isinstance(about, dict) else {}
+    host = notes.get(UNINSPECTABLE_HOST)
+    host = host if isinstance(host, str) and host else client_sni or (address[0] if address else "")
+    reason = notes.get(UNINSPECTABLE_REASON)
+    if not isinstance(host, str) or not host:
+        return None
+    port = address[1] if address else 443
+    return Observation(
+        ref=f"{name}#{n}",
+        source=name,
+        index=n,
+        kind="tls",
+        method="",
+        scheme="tls",
+        host=normalize_host(host),
+        port=port if isinstance(port, int) else 443,
+        path="",
+        timestamp=timestamp,
+        phase=_phase(metadata),
+        error=reason if isinstance(reason, str) else error,
+    )
+
+
+def _sent_bytes(messages: Iterable[tuple[bool, bytes]]) -> bytes:
+    """What the client sent, stopping once past the body bound."""
+    sent = bytearray()
+    for from_client, content in messages:
+        if from_client:
+            sent += content
+            if len(sent) > MAX_BODY:
+                break
+    return bytes(sent)
+
+
+def _phase(metadata: Metadata) -> str | None:
+    phase = metadata.get(PHASE_KEY)
+    return phase if isinstance(phase, str) else None
+
+
+def _text(raw: bytes) -> str:
+    """Header bytes as text: UTF-8 when valid, else Latin-1, which maps every byte."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")

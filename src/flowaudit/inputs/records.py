@@ -1,0 +1,161 @@
+"""Splitting a flow file into records, and reading them into observations.
+
+A flow file is a plain concatenation of tnetstrings, one per flow:
+``<length>:<payload><type>``, the type of a flow always ``}`` (dictionary).
+The framing is done here rather than by ``mitmproxy.io.FlowReader`` because
+the reader must tell *why* a file ends early: a capture cut short (the
+proxy was killed, the disk filled, a download stopped) is still evidence
+and is audited up to the break, while bytes that are not a flow file at all
+are a user error. mitmproxy's own reader reports both as "Invalid data
+format" and gives up.
+
+How a record becomes an observation is the decoder's business
+(:mod:`flowaudit.inputs.flowfile` reads the fields it needs straight from
+the record; :mod:`flowaudit.inputs.mitm` rebuilds it with mitmproxy); what
+happens around it is the same for both and lives here: references are
+positions (flow *n* is the *n*-th record, so ``capture.mitm#7`` names the
+same flow in every report even though not every record becomes an
+observation), the capture record and phase markers are noted, a break after
+at least one record ends reading with the reason, and a break at the very
+first record is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, replace
+
+from flowaudit.captureformat import CAPTURE_KEY, MARKER_KEY, MARKER_NAME
+from flowaudit.errors import FlowauditError
+from flowaudit.inputs.notes import CaptureNotes
+from flowaudit.inputs.stream import CHUNK, ByteSource, CorruptStream
+from flowaudit.model import Observation
+
+__all__ = ["Decoded", "Decoder", "Records", "Stop", "read_records"]
+
+_MAX_PREFIX = 12  # digits of a length prefix; mitmproxy's own limit too
+_READ_AT_MOST = 8 * 1024 * 1024  # per read while filling a large record
+
+
+class Stop(Exception):
+    """The file stops being a flow file here; ``truncated`` says whether it was cut short."""
+
+    def __init__(self, detail: str, *, truncated: bool) -> None:
+        super().__init__(detail)
+        self.truncated = truncated
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """What one record holds for the audit: its metadata (for the capture
+    record and phase markers) and its observation (None: not the app's traffic)."""
+
+    metadata: Mapping[str, object]
+    observation: Observation | None
+
+
+# (record, file name, n) -> Decoded; raises Stop for a record that cannot be read,
+# FlowauditError for a flow format that cannot be read at all.
+Decoder = Callable[[bytes, str, int], Decoded]
+
+
+def read_records(
+    source: ByteSource, name: str, decode: Decoder, notes: CaptureNotes | None = None
+) -> Generator[Observation, None, str | None]:
+    """Yield the observations of a flow file; return why reading stopped early, or None.
+
+    ``notes`` gathers what the capture says about itself (the capture
+    record's app and device, where each phase marker sits); each observation
+    made in a marked phase cites that marker's record (``phase_ref``).
+
+    A break after at least one record yields everything before it and is
+    returned as the problem. Unreadable data from the very first record
+    raises :class:`FlowauditError`.
+    """
+    records = Records(source)
+    n = 0
+    while True:
+        try:
+            record = records.next()
+            if record is None:
+                return None
+            decoded = decode(record, name, n + 1)
+        except (Stop, CorruptStream) as e:
+            truncated = isinstance(e, Stop) and e.truncated
+            if n == 0 and not truncated:
+                raise FlowauditError(f"not a readable mitmproxy flow file: {e}", path=name) from e
+            what = "truncated" if truncated else "unreadable data"
+            return f"{what} after flow #{n}: {e}"
+        n += 1
+        if notes is not None:
+            _take_notes(decoded.metadata, f"{name}#{n}", notes)
+        observation = decoded.observation
+        if observation is not None:
+            if notes is not None and observation.phase:
+                observation = replace(observation, phase_ref=notes.marker_ref(observation.phase))
+            yield observation
+
+
+def _take_notes(metadata: Mapping[str, object], ref: str, notes: CaptureNotes) -> None:
+    """The capture record's facts and where each phase marker sits."""
+    if CAPTURE_KEY in metadata:
+        notes.take_record(metadata[CAPTURE_KEY])
+    marker = metadata.get(MARKER_KEY)
+    if isinstance(marker, dict):
+        notes.take_marker(marker.get(MARKER_NAME), ref)
+
+
+class Records:
+    """Splits a byte stream into tnetstring records, reading only what each needs."""
+
+    def __init__(self, source: ByteSource) -> None:
+        self._source = source
+        self._buf = bytearray()
+        self._offset = 0  # position of _buf[0] in the stream
+
+    def next(self) -> bytes | None:
+        """The next whole record, or None at a clean end of the stream."""
+        colon = self._find_colon()
+        if colon is None:
+            return None
+        length = int(self._buf[:colon])
+        end = colon + 1 + length + 1  # payload and type byte
+        self._fill(end)
+        if len(self._buf) < end:
+            raise Stop(
+                f"the record at byte {self._offset} announces {length} bytes, "
+                f"the file ends {end - len(self._buf)} bytes short of that",
+                truncated=True,
+            )
+        if self._buf[end - 1 : end] != b"}":
+            raise Stop(f"the record at byte {self._offset} is not a flow", truncated=False)
+        with memoryview(self._buf) as view:
+            record = bytes(view[:end])  # one copy, not a slice and then a copy
+        del self._buf[:end]
+        self._offset += end
+        return record
+
+    def _find_colon(self) -> int | None:
+        while True:
+            colon = self._buf.find(b":", 0, _MAX_PREFIX + 1)
+            digits = self._buf[:colon] if colon >= 0 else self._buf[: _MAX_PREFIX + 1]
+            if not digits.isdigit() and (digits or colon >= 0):
+                raise Stop(f"no record length at byte {self._offset}", truncated=False)
+            if colon >= 0:
+                return colon
+            if len(digits) > _MAX_PREFIX:
+                raise Stop(f"absurd record length at byte {self._offset}", truncated=False)
+            more = self._source.read(CHUNK)
+            if not more:
+                if not self._buf:
+                    return None
+                raise Stop(f"the file ends inside a record length at byte {self._offset}", truncated=True)
+            self._buf += more
+
+    def _fill(self, size: int) -> None:
+        # Chunked, so a corrupt length of a terabyte costs only the bytes that exist.
+        while len(self._buf) < size:
+            more = self._source.read(min(size - len(self._buf), _READ_AT_MOST))
+            if not more:
+                return
+            self._buf += more

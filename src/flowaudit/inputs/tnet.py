@@ -1,0 +1,173 @@
+"""Walking tnetstring data by position, without building what is not asked for.
+
+A tnetstring item is ``<length>:<payload><tag>``: its length comes first, so
+an item can be passed over without looking inside it. That is what makes a
+flow file cheap to read for the audit: a record's response body, TLS
+certificates and connection details are skipped by their length and never
+copied, and only the few fields the audit uses are turned into Python values.
+
+Anything that is not exactly the shape expected raises :class:`Unexpected`;
+the caller then hands the record to mitmproxy's own parser, which decides
+(rebuilds it, or says why it cannot). So this walker never has to be the
+judge of a broken record, only quick on a good one.
+
+Values are built as mitmproxy's parser builds them (``,`` bytes, ``;`` UTF-8
+text, ``#`` int, ``^`` float, ``!`` true/false, ``~`` null, ``]`` list,
+``}`` dict), so a value read either way is the same value.
+"""
+
+from __future__ import annotations
+
+import re
+
+BYTES, TEXT, INT, FLOAT, BOOL, NULL, LIST, DICT = b",;#^!~]}"
+
+# A length prefix (at most 12 digits, as mitmproxy's reader allows), and a
+# dictionary entry whose key is a plain name: "<n>:<key>;<m>:" (the value follows).
+_PREFIX = re.compile(rb"(\d{1,12}):")
+_ENTRY = re.compile(rb"(\d{1,12}):([A-Za-z_]{1,40});(\d{1,12}):")
+# Deeper values (metadata nested this far) go to mitmproxy's parser, which
+# has its own limit: a record is never rejected here for its depth.
+MAX_DEPTH = 32
+
+Span = tuple[int, int, int]  # payload start, payload end (= where the tag is), tag
+
+
+class Unexpected(ValueError):
+    """The data is not what the fast path expects; mitmproxy's parser is to decide."""
+
+
+def item(buf: bytes, pos: int, end: int) -> Span:
+    """The item starting at ``pos``, which must end (tag included) before ``end``.
+    The next item starts one past the returned payload end."""
+    prefix = _PREFIX.match(buf, pos, end)
+    if prefix is None:
+        raise Unexpected("no length prefix")
+    start = prefix.end()
+    stop = start + int(prefix.group(1))
+    if stop >= end:
+        raise Unexpected("an item runs past its container")
+    return start, stop, buf[stop]
+
+
+def fields(buf: bytes, span: Span) -> dict[bytes, Span]:
+    """The items of a dictionary whose keys are text: key bytes -> value span.
+    A repeated key keeps its last value, as mitmproxy's parser does."""
+    start, stop, tag = span
+    if tag != DICT:
+        raise Unexpected("not a dictionary")
+    out: dict[bytes, Span] = {}
+    pos = start
+    entry = _ENTRY.match
+    while pos < stop:
+        # One match reads a key named like a flow's fields and its value's length prefix.
+        found = entry(buf, pos, stop)
+        if found is not None and len(found.group(2)) == int(found.group(1)):
+            key = found.group(2)
+            v_start = found.end()
+            v_stop = v_start + int(found.group(3))
+            if v_stop >= stop:
+                raise Unexpected("an item runs past its container")
+            value = (v_start, v_stop, buf[v_stop])
+        else:
+            k_start, k_stop, k_tag = item(buf, pos, stop)
+            if k_tag != TEXT:
+                raise Unexpected("a dictionary key that is not text")
+            key = buf[k_start:k_stop]
+            value = item(buf, k_stop + 1, stop)
+        out[key] = value
+        pos = value[1] + 1
+    return out
+
+
+def elements(buf: bytes, span: Span) -> list[Span]:
+    """The spans of a list's items."""
+    start, stop, tag = span
+    if tag != LIST:
+        raise Unexpected("not a list")
+    out: list[Span] = []
+    pos = start
+    while pos < stop:
+        element = item(buf, pos, stop)
+        out.append(element)
+        pos = element[1] + 1
+    return out
+
+
+def text(buf: bytes, span: Span) -> str:
+    if span[2] != TEXT:
+        raise Unexpected("not text")
+    try:
+        return buf[span[0] : span[1]].decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise Unexpected("text that is not UTF-8") from e
+
+
+def raw(buf: bytes, span: Span) -> bytes:
+    if span[2] != BYTES:
+        raise Unexpected("not bytes")
+    return buf[span[0] : span[1]]
+
+
+def integer(buf: bytes, span: Span) -> int:
+    if span[2] != INT:
+        raise Unexpected("not an integer")
+    digits = buf[span[0] : span[1]]
+    if not digits.removeprefix(b"-").isdigit():
+        raise Unexpected("not an integer")
+    return int(digits)
+
+
+def number(buf: bytes, span: Span) -> float:
+    """A float, or an integer where a float belongs (mitmproxy accepts one and keeps it as it is)."""
+    if span[2] == INT:
+        return integer(buf, span)
+    if span[2] != FLOAT:
+        raise Unexpected("not a float")
+    try:
+        return float(buf[span[0] : span[1]])
+    except ValueError as e:
+        raise Unexpected("not a float") from e
+
+
+def is_null(span: Span) -> bool:
+    return span[2] == NULL and span[0] == span[1]
+
+
+def value(buf: bytes, span: Span, depth: int = 0) -> object:
+    """Any value, built whole: for the small parts of a record (its metadata)."""
+    start, stop, tag = span
+    if tag == BYTES:
+        return buf[start:stop]
+    if tag == TEXT:
+        return text(buf, span)
+    if tag == INT:
+        return integer(buf, span)
+    if tag == FLOAT:
+        return number(buf, span)
+    if tag == BOOL:
+        flag = buf[start:stop]
+        if flag not in (b"true", b"false"):
+            raise Unexpected("not a boolean")
+        return flag == b"true"
+    if tag == NULL:
+        if start != stop:
+            raise Unexpected("not null")
+        return None
+    if depth >= MAX_DEPTH:
+        raise Unexpected("nested too deep for the fast path")
+    if tag == LIST:
+        return [value(buf, element, depth + 1) for element in elements(buf, span)]
+    if tag == DICT:
+        out: dict[object, object] = {}
+        pos = start
+        while pos < stop:
+            key_span = item(buf, pos, stop)
+            if key_span[2] not in (TEXT, BYTES):
+                raise Unexpected("a dictionary key that is not text or bytes")
+            key = value(buf, key_span, depth + 1)
+            val_span = item(buf, key_span[1] + 1, stop)
+            out[key] = value(buf, val_span, depth + 1)
+            pos = val_span[1] + 1
+        return out
+    raise Unexpected("unknown tag")
