@@ -14,6 +14,7 @@ step can bring; it may skip when that folder is not there.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Generator
 
 import pytest
@@ -23,6 +24,9 @@ REQUIRE_ALL = os.environ.get("FLOWAUDIT_REQUIRE_ALL") == "1"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_shared: reads ../shared, which may be absent outside CI")
+    # flowaudit keeps parsed rules in the user's cache folder (flowaudit.cache): the
+    # suite starts from an empty one of its own, in every process it starts too.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="flowaudit-tests-cache-")
 
 
 @pytest.hookimpl(hookwrapper=True)

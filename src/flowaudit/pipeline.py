@@ -19,7 +19,6 @@ from flowaudit.catalog import load_catalog
 from flowaudit.declaration import load_declaration
 from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
-from flowaudit.engine.parallel import audit_in_workers
 from flowaudit.inputs import open_inputs
 from flowaudit.model import AuditResult
 from flowaudit.redact import Redactor, redact_result
@@ -49,6 +48,9 @@ def audit_captures(
     auditor = Auditor(catalog, declaration, fail_on=fail_on, analyzer=PayloadAnalyzer(declaration, catalog))
     workers = _workers(captures.size) if jobs is None else jobs
     if workers > 0:
+        # Worker processes (multiprocessing) only for captures large enough to need them.
+        from flowaudit.engine.parallel import audit_in_workers
+
         audit_in_workers(auditor, captures, declared, workers)
     else:
         for observation in captures:

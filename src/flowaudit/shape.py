@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import importlib.util
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from flowaudit import cache as kept
 from flowaudit.problems import Problem, describe, raise_first
 from flowaudit.yamlsource import YamlDoc
 
@@ -54,7 +57,7 @@ def schema(shape: Shape) -> dict[str, Any]:
 
 @cache
 def _read(package: str, name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(_schema_text(package, name))
     return loaded
 
 
@@ -77,8 +80,31 @@ def problems(doc: YamlDoc, shape: Shape) -> list[Problem]:
 
 
 def check(doc: YamlDoc, shape: Shape) -> None:
-    """Raise the first departure from the schema (by line) as a :class:`~flowaudit.errors.FlowauditError`."""
-    raise_first(problems(doc, shape), doc.path)
+    """Raise the first departure from the schema (by line) as a :class:`~flowaudit.errors.FlowauditError`.
+
+    A file read from disk (``doc.digest``) that passed this schema once is not
+    checked again while neither it, the schema nor jsonschema changes: the
+    shipped rules are checked at every start otherwise, and jsonschema is
+    slow to import and to run."""
+    if not doc.digest:
+        raise_first(problems(doc, shape), doc.path)
+        return
+    entry = kept.key(doc.digest, _schema_text(shape.package, shape.name), _jsonschema_install())
+    kept.cached("shape", entry, lambda: raise_first(problems(doc, shape), doc.path))
+
+
+@cache
+def _schema_text(package: str, name: str) -> str:
+    return resources.files(package).joinpath(name).read_text(encoding="utf-8")
+
+
+@cache
+def _jsonschema_install() -> str:
+    """Which jsonschema would check (its place and its files' times), without importing it."""
+    spec = importlib.util.find_spec("jsonschema")
+    origin = spec.origin if spec is not None and spec.origin else ""
+    stat = os.stat(origin) if origin else None
+    return f"{origin}\0{stat.st_size if stat else 0}\0{stat.st_mtime_ns if stat else 0}"
 
 
 def explain(error: ValidationError, doc: YamlDoc, whole: str = "the file") -> Iterator[Problem]:

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from os import PathLike
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from flowaudit import cache as kept
 from flowaudit.errors import FlowauditError
 
 YamlPath = tuple[object, ...]
@@ -44,6 +47,9 @@ class YamlDoc:
     path: str  # the file as the user named it, for messages
     value: Any  # dicts, lists, str, int, float, bool, None (and dates, bytes if tagged)
     lines: Mapping[YamlPath, int] = field(compare=False)
+    # What the value was made from (the file's bytes, this module's code), as a
+    # key of flowaudit.cache: the same digest, the same value. "" for parsed text.
+    digest: str = field(default="", compare=False)
 
     def line_of(self, where: Sequence[object] = ()) -> int:
         """The 1-based line where the value at ``where`` starts.
@@ -79,7 +85,22 @@ def load_yaml(path: str | PathLike[str]) -> YamlDoc:
             line=line,
             hint="save the file as UTF-8",
         ) from None
-    return parse_yaml(text, name)
+    digest = kept.key(raw, _builder_code(), yaml.__version__)
+    # Parsing is the slow part of reading the rules at every start: a file's
+    # value and lines are kept, by content, between runs (a broken file raises
+    # here every time: only what parsed is kept).
+    value, lines = kept.cached("yaml", digest, lambda: _stored(parse_yaml(text, name)))
+    return YamlDoc(name, value, MappingProxyType(lines), digest)
+
+
+def _stored(doc: YamlDoc) -> tuple[Any, dict[YamlPath, int]]:
+    return doc.value, dict(doc.lines)
+
+
+@cache
+def _builder_code() -> bytes:
+    """This module's source: how values and lines are built is part of what a kept value was made by."""
+    return Path(__file__).read_bytes()
 
 
 def parse_yaml(text: str, path: str) -> YamlDoc:

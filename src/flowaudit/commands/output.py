@@ -12,11 +12,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from rich.console import Console, RenderableType
+from typing import TYPE_CHECKING
 
 from flowaudit.display.inert import no_workflow_commands
 from flowaudit.errors import FlowauditError
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 # What a file name's last extension says about its format, for `-o FILE`
 # without --format. ".xml" is JUnit: the only XML flowaudit writes (and the
@@ -99,6 +101,8 @@ def write_outputs(
         fmt = formats[0]
         if output in (None, "-"):
             if fmt == "text" and sys.stdout.isatty():
+                from rich.console import Console  # only for a terminal: writing a file needs no rich
+
                 Console(highlight=False).print(terminal())
             else:
                 sys.stdout.write(text(fmt))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from flowaudit.commands.output import write_outputs
 from flowaudit.model import AuditResult
 from flowaudit.reporters import get_reporter
-from flowaudit.reporters.text import renderable
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 
 def write_result(result: AuditResult, formats: Sequence[str], output: str | None) -> None:
@@ -18,5 +21,12 @@ def write_result(result: AuditResult, formats: Sequence[str], output: str | None
         stem="flowaudit",
         extension=lambda fmt: get_reporter(fmt).extension,
         render=lambda fmt: get_reporter(fmt).render(result),
-        terminal=lambda: renderable(result),
+        terminal=lambda: _terminal(result),
     )
+
+
+def _terminal(result: AuditResult) -> RenderableType:
+    # Imported only for a terminal (rich's tables): a run writing files never loads it.
+    from flowaudit.reporters.text import renderable
+
+    return renderable(result)

@@ -49,7 +49,7 @@ def load_declaration(path: str | PathLike[str], catalog: EntityCatalog) -> Decla
             hint=f"declare where the app sends data, for example:\n{_EXAMPLE}\n"
             "(`recipients: []` declares that it shares nothing)",
         )
-    raise_first(shape.problems(doc, DECLARATION), doc.path)
+    shape.check(doc, DECLARATION)
     vocabulary = load_vocabulary()
     resolved = _Resolver(doc, catalog, vocabulary)
     recipients = tuple(resolved.recipients())

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flowaudit.errors import FlowauditError
-from flowaudit.inputs.har import read_har
 from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.sniff import Sniffed, sniff
 from flowaudit.inputs.stream import ByteSource, HashingReader, InflatingReader
@@ -171,10 +170,11 @@ def _files_under(folder: Path) -> list[str]:
 
 
 def _reader(capture_format: str) -> Reader:
-    """The reader of a format. The flow file reader is imported only when a
-    flow file is read, which reading a HAR, or a command that reads no
-    capture (``report``), never needs."""
+    """The reader of a format, imported only when a file of that format is
+    read: a command that reads no capture (``report``) loads neither."""
     if capture_format == "har":
+        from flowaudit.inputs.har import read_har
+
         return read_har
     from flowaudit.inputs.flowfile import read_flow_file
 

@@ -1,29 +1,32 @@
-"""Output formats, one module each, behind one interface and one registry."""
+"""Output formats, one module each, behind one interface and one registry.
+
+Each format's module is imported only when that format is written: a run
+that writes JSON never loads the HTML templates (Jinja2) or the terminal
+tables (rich), which are most of the start-up of a small audit otherwise.
+"""
 
 from __future__ import annotations
 
-from flowaudit.reporters.base import Reporter
-from flowaudit.reporters.csv_table import CsvReporter
-from flowaudit.reporters.html import HtmlReporter
-from flowaudit.reporters.json_result import JsonReporter
-from flowaudit.reporters.junit import JunitReporter
-from flowaudit.reporters.markdown import MarkdownReporter
-from flowaudit.reporters.sarif import SarifReporter
-from flowaudit.reporters.text import TextReporter
+from importlib import import_module
 
-REPORTERS: dict[str, type[Reporter]] = {
-    "text": TextReporter,
-    "json": JsonReporter,
-    "html": HtmlReporter,
-    "sarif": SarifReporter,
-    "junit": JunitReporter,
-    "markdown": MarkdownReporter,
-    "csv": CsvReporter,
+from flowaudit.reporters.base import Reporter
+
+# format -> (module under flowaudit.reporters, class)
+REPORTERS: dict[str, tuple[str, str]] = {
+    "text": ("text", "TextReporter"),
+    "json": ("json_result", "JsonReporter"),
+    "html": ("html", "HtmlReporter"),
+    "sarif": ("sarif", "SarifReporter"),
+    "junit": ("junit", "JunitReporter"),
+    "markdown": ("markdown", "MarkdownReporter"),
+    "csv": ("csv_table", "CsvReporter"),
 }
 
 
 def get_reporter(name: str) -> Reporter:
-    return REPORTERS[name]()
+    module, cls = REPORTERS[name]
+    reporter: Reporter = getattr(import_module(f"flowaudit.reporters.{module}"), cls)()
+    return reporter
 
 
 __all__ = ["REPORTERS", "Reporter", "get_reporter"]
