@@ -130,11 +130,31 @@ class MeasurementFailed(Exception):
     pass
 
 
-def measure_once(command: list[str]) -> Run:
+def measured_environment(cache: Path) -> dict[str, str]:
+    """The environment of every measured process: Python may write its bytecode
+    (as an installed package has it: a PYTHONDONTWRITEBYTECODE environment would
+    make every start compile every module), and flowaudit keeps its rules cache
+    in ``cache``."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["XDG_CACHE_HOME"] = str(cache)
+    return env
+
+
+class Cold:
+    """A command to run with an empty rules cache each time: a first run, as in a fresh CI container."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
+
+
+def measure_once(command: list[str] | Cold, env: dict[str, str]) -> Run:
     """Run `command` in a fresh process; its wall time and its own peak RSS."""
+    if isinstance(command, Cold):
+        with tempfile.TemporaryDirectory() as empty:
+            return measure_once(command.command, {**env, "XDG_CACHE_HOME": empty})
     with tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
@@ -180,12 +200,12 @@ def mitmdump_command(capture: Path) -> list[str]:
     return [mitmdump, "-n", "-r", str(capture)]
 
 
-def sanity_check(capture: Path, declaration: Path, flows: int, out: Path) -> dict[str, object]:
+def sanity_check(capture: Path, declaration: Path, flows: int, out: Path, env: dict[str, str]) -> dict[str, object]:
     """Untimed audits whose JSON is kept: every flow was read, and both modes agree."""
     results = {}
     for jobs, label in ((0, "single"), (None, "default")):
         result_path = out / f"audit-sanity-{label}.json"
-        measure_once(audit_command(capture, declaration, jobs, str(result_path)))
+        measure_once(audit_command(capture, declaration, jobs, str(result_path)), env)
         result = json.loads(result_path.read_text(encoding="utf-8"))
         (given,) = result["inputs"]
         if given["flows"] != flows or not given["complete"]:
@@ -245,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     declaration = full.parent / "flowaudit.yml"
 
     try:
-        commands: dict[tuple[str, Path], list[str]] = {}
+        commands: dict[tuple[str, Path], list[str] | Cold] = {}
         for capture in (full, small):
             commands[("bare FlowReader loop", capture)] = [sys.executable, "-c", BARE_READER, str(capture)]
             commands[("mitmdump -nr", capture)] = mitmdump_command(capture)
@@ -254,14 +274,19 @@ def main(argv: list[str] | None = None) -> int:
         commands[("python -c 'import flowaudit'", tiny)] = [sys.executable, "-c", "import flowaudit"]
         commands[("import flowaudit + FlowReader", tiny)] = [sys.executable, "-c", IMPORT_AND_READ, str(tiny)]
         commands[("flowaudit check", tiny)] = audit_command(tiny, declaration, None)
+        commands[("flowaudit check, empty cache", tiny)] = Cold(audit_command(tiny, declaration, None))
         flows_of = {full: args.flows, small: small_flows, tiny: STARTUP_FLOWS}
 
-        sanity = sanity_check(small, declaration, small_flows, args.out)
+        env = measured_environment(args.out / "cache")
+        sanity = sanity_check(small, declaration, small_flows, args.out, env)  # also fills the rules cache
+        for (_, capture), warm_up in commands.items():  # and the bytecode of every module any command loads
+            if capture == tiny and not isinstance(warm_up, Cold):
+                measure_once(warm_up, env)
         runs: dict[tuple[str, Path], list[Run]] = {key: [] for key in commands}
         for round_ in range(1, args.repeat + 1):
             print(f"round {round_}/{args.repeat} ...", flush=True)
             for key, command in commands.items():
-                runs[key].append(measure_once(command))
+                runs[key].append(measure_once(command, env))
     except MeasurementFailed as e:
         print(f"bench: {e}", file=sys.stderr)
         return 2
@@ -292,6 +317,10 @@ def main(argv: list[str] | None = None) -> int:
         ),
     ]
     informative = {
+        f"start-up, empty rules cache: check of {STARTUP_FLOWS} flows / (import flowaudit + read)": (
+            measurements[("flowaudit check, empty cache", tiny)].best_seconds
+            / measurements[("import flowaudit + FlowReader", tiny)].best_seconds
+        ),
         "check --jobs 0 / mitmdump -nr": speed(single, "mitmdump -nr"),
         "check (default) / mitmdump -nr": speed(default, "mitmdump -nr"),
         "mitmdump -nr / bare reader": speed("mitmdump -nr", bare),

@@ -76,8 +76,12 @@ class Auditor:
         """Whether this request's payload is to be analysed (see :func:`_worth_analysing`)."""
         return self._analyzer is not None and _worth_analysing(obs, self._resolver.resolve(obs.host, obs.path))
 
+    def inspect(self, obs: Observation) -> Inspection:
+        """What :meth:`add` finds in a request before counting it (see :func:`inspect`)."""
+        return inspect(obs, self._analyzer if self.wants_payload(obs) else None)
+
     def add(self, obs: Observation) -> None:
-        self.add_inspected(obs, inspect(obs, self._analyzer if self.wants_payload(obs) else None))
+        self.add_inspected(obs, self.inspect(obs))
 
     def add_inspected(self, obs: Observation, inspection: Inspection) -> None:
         """Count a request whose :func:`inspect` was done already (perhaps in a

@@ -5,6 +5,11 @@ but the request, while reading a capture and counting are ordered and
 cheap. So the main process reads and counts, and workers inspect batches of
 requests; results come back in order. At most ``_IN_FLIGHT`` batches are out
 at a time, so memory stays bounded however fast the reader is.
+
+Reading is cheap enough that the main process would mostly wait: whenever
+every worker already has a batch running and one queued, it inspects the
+next batch itself, so all cores inspect (on 2 cores: the one worker and the
+main process, instead of one worker alone).
 """
 
 from __future__ import annotations
@@ -46,9 +51,13 @@ def audit_in_workers(auditor: Auditor, observations: Iterable[Observation], decl
     context = get_context("spawn")  # no fork: the parent may hold threads and open files
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(declared,)) as pool:
         for batch in _batches(observations):
-            job = pool.submit(_inspect_batch, [(obs, auditor.wants_payload(obs)) for obs in batch])
+            if sum(not job.done() for _, job in pending) >= 2 * jobs:  # every worker has enough to do
+                job: Future[list[Inspection]] = Future()
+                job.set_result([auditor.inspect(obs) for obs in batch])
+            else:
+                job = pool.submit(_inspect_batch, [(obs, auditor.wants_payload(obs)) for obs in batch])
             pending.append((batch, job))
-            if len(pending) >= _IN_FLIGHT:
+            while len(pending) >= _IN_FLIGHT or (pending and pending[0][1].done()):
                 _drain_one(auditor, pending)
         while pending:
             _drain_one(auditor, pending)
