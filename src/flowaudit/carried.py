@@ -34,6 +34,9 @@ class Carried:
 
     flows: int = 0
     phase: str = ""  # the consent phase of the first such request
+    # phase -> requests made in it, in the order the phases were first met
+    # (bounded by the phases a capture has, themselves bounded)
+    phases: dict[str, int] = field(default_factory=dict)
     hosts: Counter[str] = field(default_factory=Counter)
     # host -> [(arrival, flow ref, its evidence)], the first few requests to that host
     kept: dict[str, list[tuple[int, str, list[Evidence]]]] = field(default_factory=dict)
@@ -42,6 +45,8 @@ class Carried:
         """Count one request; ``cite`` is called only when its evidence is kept."""
         if not self.flows:
             self.phase = phase
+        if phase:
+            self.phases[phase] = self.phases.get(phase, 0) + 1
         self.flows += 1
         self.hosts[host] += 1
         if host not in self.kept and len(self.kept) >= CITED_HOSTS:

@@ -120,6 +120,13 @@ class Finding:
     # annotations anchor there. None: no line applies, line 1 is used.
     declaration_line: int | None = None
     hosts: tuple[str, ...] = ()
+    # Every phase in which the requests it reports were made (``phase`` is the
+    # first of them): where the HTML timeline flags it.
+    phases: tuple[str, ...] = ()
+    # The services of the recipient row it is about (Google Analytics, not
+    # Google Ads): one company's rows are told apart by them. Empty for a
+    # finding about a whole company or a host.
+    services: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +143,18 @@ class SuppressedFinding:
     statement: str  # the entry's statement, or which baseline held the id
     source: str  # "path:line" of the ignore-file entry, or the baseline's path
     expires: str | None = None  # ISO date the ignore-file entry lapses after
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientRow:
+    """One service row of a company (its services of one category): what the
+    rules judge apart, and what the timeline shows apart ("Google Ads" and
+    "Google Analytics" are two rows of Google)."""
+
+    category: str
+    services: tuple[str, ...]
+    flows: int
+    phase_flows: tuple[tuple[str, int], ...] = ()  # as Recipient.phase_flows
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +188,8 @@ class Recipient:
     categories: tuple[str, ...] = ()  # every category of its services, busiest first
     # party "first" because the capture's pages were this site (nobody declared it)
     party_inferred: bool = False
+    # Its service rows, busiest first (one for most companies).
+    rows: tuple[RecipientRow, ...] = ()
 
     @property
     def category_label(self) -> str:

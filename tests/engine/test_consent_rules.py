@@ -287,3 +287,27 @@ def test_a_tc_string_is_recorded_with_its_vendors_named(catalog: Catalog) -> Non
     assert [(v.id, v.name) for v in record.vendor_names] == [(91, "Criteo"), (755, "Google")]
     assert "vendor list version 150, policy version 5" in signal.summary
     assert "special features opted in 1; vendors consented 91,755" in signal.summary
+
+
+def test_rows_of_one_company_are_told_apart_and_findings_placed_in_their_phases(catalog: Catalog) -> None:
+    ga = "https://region1.google-analytics.com/g/collect?v=2&tid=G-TEST123&uid=user-4242&en=page_view"
+    gam = f"https://securepubads.g.doubleclick.net/gampad/ads?iu=/1234/app&rdid={AAID}&idtype=adid"
+    result = audit(
+        catalog,
+        None,
+        obs(ga, 1, "GET"),
+        obs(gam, 2, "GET", phase="login"),  # a marker that names a phase but decides no consent
+        obs(gam, 3, "GET", phase="consent-granted"),
+    )
+    [google] = result.recipients
+    assert [(w.category, w.phase_flows) for w in google.rows] == [
+        ("advertising", (("login", 1), ("consent-granted", 1))),
+        ("analytics", (("before-consent", 1),)),
+    ]
+    before = {f.services: f for f in only(result, "tracking-before-consent")}
+    analytics, ads = before[("Google Analytics",)], before[("Google Marketing",)]
+    assert analytics.title == "Tracking before consent: Google (Google Analytics)"
+    assert analytics.phases == ("before-consent",) and analytics.hosts == ("region1.google-analytics.com",)
+    assert ads.title == "Tracking before consent: Google (Google Marketing)"
+    assert (ads.phase, ads.phases) == ("login", ("login",))  # the request after consent is not cited
+    assert [e.flow for e in ads.evidence] == ["cap.mitm#2"]

@@ -9,7 +9,7 @@ import re
 from dataclasses import replace
 from html.parser import HTMLParser
 
-from flowaudit.model import AuditResult, Recipient
+from flowaudit.model import AuditResult, Finding, Recipient, RecipientRow
 from flowaudit.reporters.diagram import MAX_ROWS
 from flowaudit.reporters.html import render_html
 
@@ -182,3 +182,56 @@ def test_many_recipients_are_summed_up_in_the_picture(full: AuditResult) -> None
     html = render_html(replace(full, recipients=many))
     assert html.count("<g>") == MAX_ROWS and "+ 7 more recipients: see the table" in html
     assert html.count('<tr class="unknown">') == MAX_ROWS + 7
+
+
+def test_timeline_flags_the_cells_of_the_row_and_phases_a_finding_is_about() -> None:
+    google = Recipient(
+        entity="Google",
+        entity_id="google",
+        category="advertising",
+        categories=("advertising", "analytics"),
+        party="third",
+        declared=False,
+        hosts=("region1.google-analytics.com", "securepubads.g.doubleclick.net"),
+        flows=4,
+        services=("Google Analytics", "Google Marketing"),
+        phases=("before-consent", "consent-granted", "consent-withdrawn"),
+        phase_flows=(("before-consent", 1), ("consent-granted", 1), ("consent-withdrawn", 2)),
+        rows=(
+            RecipientRow("advertising", ("Google Marketing",), 3, (("consent-granted", 1), ("consent-withdrawn", 2))),
+            RecipientRow("analytics", ("Google Analytics",), 1, (("before-consent", 1),)),
+        ),
+    )
+    finding = Finding(
+        id="f1",
+        rule="sharing-after-opt-out",
+        severity="critical",
+        title="Sharing after opt-out: Google (Google Marketing)",
+        message="...",
+        entity="Google",
+        host="securepubads.g.doubleclick.net",
+        phase="consent-withdrawn",
+        phases=("consent-withdrawn",),
+        services=("Google Marketing",),
+    )
+    result = AuditResult(
+        tool_version="0",
+        rules_version="0",
+        inputs=(),
+        app_name=None,
+        declaration=None,
+        recipients=(google,),
+        platform=(),
+        findings=(finding,),
+        flows=4,
+        phases=("before-consent", "consent-granted", "consent-withdrawn"),
+    )
+    table = render_html(result).split('<table class="timeline">')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>\n<td class=\"entity\">(.*?)</td>.*?\n((?:<td class=\"cell.*?</td>\n)+)</tr>", table, re.S)
+    assert [label for label, _ in rows] == [
+        'Google <span class="services">Google Marketing</span>',
+        'Google <span class="services">Google Analytics</span>',
+    ]
+    flags = [re.findall(r'<td class="cell( flagged)?">', cells) for _, cells in rows]
+    assert flags == [["", "", " flagged"], ["", "", ""]]  # the withdrawn cell of the ads row, which has 2 requests
+    assert "2<svg" in rows[0][1].split('flagged">')[1]

@@ -23,7 +23,7 @@ from flowaudit.engine.relayed import CookieIds, promote_relayed
 from flowaudit.engine.rules import CHECKS
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.engine.undecoded import UndecodedTally
-from flowaudit.model import SEVERITIES, AuditResult, Finding, InputInfo, Observation, Recipient
+from flowaudit.model import SEVERITIES, AuditResult, Finding, InputInfo, Observation, Recipient, RecipientRow
 from flowaudit.payload.decode import decode_request
 from flowaudit.payload.model import DecodeProblem, Detection
 
@@ -107,6 +107,7 @@ class Auditor:
         findings: list[Finding] = []
         for check in CHECKS:
             findings.extend(check(tallies, self._declaration))
+        findings = _told_apart(findings, tallies)
         phases = tuple(self._phases)
         findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.rule, f.entity or "", f.host or "", f.id))
         decl = self._declaration
@@ -171,6 +172,21 @@ class Auditor:
 _NOT_THE_SITE = frozenset({*DEFAULT_CONSENT_CATEGORIES, "hosting", "cdn"})
 
 
+def _told_apart(findings: list[Finding], tallies: list[RecipientTally]) -> list[Finding]:
+    """A finding about one service row of a company reached through several
+    rows names the row's services in its title ("Tracking before consent:
+    Google (Google Analytics)"), so two findings of one rule are told apart."""
+    rows: dict[str, int] = {}
+    for t in tallies:
+        rows[t.destination.entity] = rows.get(t.destination.entity, 0) + 1
+    return [
+        replace(f, title=f"{f.title} ({', '.join(f.services)})")
+        if f.services and rows.get(f.entity or "", 0) > 1
+        else f
+        for f in findings
+    ]
+
+
 def _worth_analysing(obs: Observation, destination: Destination) -> bool:
     """Whether a request's payload can matter to any rule.
 
@@ -207,6 +223,15 @@ def _recipient(parts: list[RecipientTally], phases: tuple[str, ...]) -> Recipien
     hosts = {h for t in parts for h in t.hosts}
     data_types = {dt: [t for t in parts if dt in t.data_types] for t in parts for dt in t.data_types}
     phase_flows = {p: sum(t.phase_flows[p] for t in parts) for p in phases}
+    rows = tuple(
+        RecipientRow(
+            category=t.destination.category,
+            services=tuple(sorted(t.services)),
+            flows=t.flows,
+            phase_flows=tuple((p, t.phase_flows[p]) for p in phases if t.phase_flows[p]),
+        )
+        for t in parts
+    )
     return Recipient(
         entity=d.entity,
         entity_id=d.entity_id,
@@ -223,6 +248,7 @@ def _recipient(parts: list[RecipientTally], phases: tuple[str, ...]) -> Recipien
         services=tuple(sorted({s for t in parts for s in t.services})),
         phases=tuple(p for p in phases if phase_flows[p]),
         phase_flows=tuple((p, n) for p, n in phase_flows.items() if n),
+        rows=rows,
         evidence=(
             *(e for t in parts for e in t.requests.evidence()),
             *(e for dt in sorted(data_types) for t in data_types[dt] for e in t.data_types[dt].evidence()),

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from flowaudit.display.inert import visible
 from flowaudit.display.page import new_environment, style_hash, stylesheet, template_source
-from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
+from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient, RecipientRow
 from flowaudit.reporters.diagram import kind, layout
 from flowaudit.reporters.phase_table import dropped_changes_sentence, tcf_details
 from flowaudit.reporters.sarif import rule_for
@@ -87,6 +87,7 @@ class TimelineCell:
 class TimelineRow:
     recipient: Recipient
     cells: tuple[TimelineCell, ...]
+    services: tuple[str, ...] = ()  # set when the company has several rows: which one this is
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,25 +106,43 @@ def timeline(result: AuditResult) -> Timeline | None:
     if not phases:
         return None
     rows = [r for r in result.recipients if r.phases or r.phase_flows]
-    biggest = max((n for r in rows for _, n in r.phase_flows), default=0)
+    biggest = max((n for r in rows for w in _service_rows(r) for _, n in w.phase_flows), default=0)
     flagged = tuple(f for f in result.findings if f.phase)
     out = []
     for r in rows:
-        counts = dict(r.phase_flows)
-        cells = []
-        for p in phases:
-            n = counts.get(p, 0) if r.phase_flows else None
-            seen = bool(n) if n is not None else p in r.phases
-            cells.append(TimelineCell(n, seen, _flagged(flagged, r, p), n / biggest if n and biggest else 0.0))
-        out.append(TimelineRow(r, tuple(cells)))
+        for w in _service_rows(r):
+            counts = dict(w.phase_flows)
+            services = w.services if len(r.rows) > 1 else ()
+            cells = []
+            for p in phases:
+                n = counts.get(p, 0) if w.phase_flows else None
+                seen = bool(n) if n is not None else p in r.phases
+                flag = _flagged(flagged, r, services, p)
+                cells.append(TimelineCell(n, seen, flag, n / biggest if n and biggest else 0.0))
+            out.append(TimelineRow(r, tuple(cells), services))
     totals = None
     if all(r.phase_flows for r in rows):
         totals = tuple(sum(dict(r.phase_flows).get(p, 0) for r in rows) for p in phases)
     return Timeline(tuple(phases), tuple(out), totals, flagged)
 
 
-def _flagged(findings: tuple[Finding, ...], r: Recipient, phase: str) -> bool:
-    return any(f.phase == phase and f.entity == r.entity for f in findings)
+def _service_rows(r: Recipient) -> tuple[RecipientRow, ...]:
+    """A company's rows in the timeline: one per service row when it has several
+    (Google Ads and Google Analytics apart), else the company as one row."""
+    if len(r.rows) > 1:
+        return r.rows
+    return (RecipientRow(r.category, r.services, r.flows, r.phase_flows),)
+
+
+def _flagged(findings: tuple[Finding, ...], r: Recipient, services: tuple[str, ...], phase: str) -> bool:
+    """A finding flags the cell of the row it is about (its services, when the
+    company has several rows) in every phase where its requests were made."""
+    return any(
+        f.entity == r.entity
+        and phase in (f.phases or (f.phase,))
+        and (not services or not f.services or set(f.services) == set(services))
+        for f in findings
+    )
 
 
 def rerun_command(result: AuditResult) -> str:

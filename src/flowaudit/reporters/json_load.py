@@ -28,6 +28,7 @@ from flowaudit.model import (
     InputInfo,
     PhaseChange,
     Recipient,
+    RecipientRow,
     SuppressedFinding,
     TcfRecord,
     TcfVendorName,
@@ -147,6 +148,10 @@ def _recipient(d: dict[str, Any]) -> Recipient:
         phases=tuple(d.get("phases", ())),
         phase_flows=tuple(d.get("phase_flows", {}).items()),
         evidence=tuple(_evidence(e) for e in d.get("evidence", ())),
+        rows=tuple(
+            RecipientRow(w["category"], tuple(w["services"]), w["flows"], tuple(w.get("phase_flows", {}).items()))
+            for w in d.get("rows", ())
+        ),
     )
 
 
@@ -179,6 +184,8 @@ def _finding(d: dict[str, Any]) -> Finding:
         hosts=tuple(d["hosts"]) if "hosts" in d else ((host,) if host else ()),
         data_types=tuple(d["data_types"]),
         phase=d["phase"],
+        phases=tuple(d.get("phases", ())),
+        services=tuple(d.get("services", ())),
         evidence=tuple(_evidence(e) for e in d["evidence"]),
         declaration_line=d.get("declaration_line"),
     )

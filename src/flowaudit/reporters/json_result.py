@@ -53,6 +53,10 @@ def _recipient(r: Recipient) -> dict[str, Any]:
         "phase_flows": dict(r.phase_flows),
         # Per data type, its first few pieces of evidence: no row states a type it cannot show.
         "evidence": [_evidence(e) for _, items in row_evidence(r) for e in items],
+        "rows": [
+            {"category": w.category, "services": list(w.services), "flows": w.flows, "phase_flows": dict(w.phase_flows)}
+            for w in r.rows
+        ],
     }
 
 
@@ -87,6 +91,8 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "hosts": list(f.hosts),
         "data_types": list(f.data_types),
         "phase": f.phase,
+        "phases": list(f.phases),
+        "services": list(f.services),
         "evidence": [_evidence(e) for e in f.evidence],
         "declaration_line": f.declaration_line,
     }

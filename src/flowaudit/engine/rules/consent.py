@@ -84,6 +84,8 @@ def sharing_after_opt_out(tallies: list[RecipientTally], declaration: Declaratio
                 data_types=data_types,
                 id_data_types=(),  # one finding per recipient and state: a new type keeps its id
                 phase=carried.phase,
+                phases=tuple(carried.phases),
+                services=tuple(sorted(t.services)),
                 message=(
                     f"{d.entity}, {with_article(d.category)} company, received {', '.join(data_types)} in "
                     f"{in_requests(carried)} {after}."
@@ -139,6 +141,8 @@ def opt_out_signal_ignored(tallies: list[RecipientTally], declaration: Declarati
             data_types=data_types,
             id_data_types=(),
             phase=min((carried[dt] for dt in data_types), key=lambda c: -c.flows).phase,
+            phases=tuple(dict.fromkeys(p for dt in data_types for p in carried[dt].phases)),
+            services=tuple(sorted(t.services)),
             message=(
                 f"{d.entity} ({d.category}) received {received} in requests that themselves said "
                 f"tracking is off: {saying}."

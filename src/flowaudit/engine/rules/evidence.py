@@ -33,6 +33,8 @@ def make_finding(
     data_types: tuple[str, ...] = (),
     id_data_types: tuple[str, ...] | None = None,
     phase: str | None = None,
+    phases: tuple[str, ...] = (),
+    services: tuple[str, ...] = (),
     declaration_line: int | None = None,
 ) -> Finding:
     """A finding with the rule's severity and title and a stable id.
@@ -57,6 +59,8 @@ def make_finding(
         hosts=hosts,
         data_types=data_types,
         phase=phase,
+        phases=phases or ((phase,) if phase else ()),
+        services=services,
         evidence=evidence,
         declaration_line=declaration_line,
     )
@@ -74,14 +78,18 @@ def row_finding(
     """A finding about what one recipient row received: named after its
     entity and the hosts that carried it (``carried``), citing those
     requests (``evidence`` overrides the citations, e.g. to reword them),
-    its id scoped by the row's category (see :func:`make_finding`)."""
+    its id scoped by the row's category (see :func:`make_finding`), and
+    placed in the phases of those requests and the row's services."""
     d = tally.destination
+    if rest.get("phase"):
+        rest.setdefault("phases", tuple(carried.phases))
     return make_finding(
         rule,
         entity=d.entity,
         entity_id=d.entity_id,
         hosts=carried.named_hosts(),
         id_scope=d.category,
+        services=tuple(sorted(tally.services)),
         message=message,
         evidence=carried.evidence() if evidence is None else evidence,
         **rest,
