@@ -9,6 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import yaml
 
@@ -16,6 +17,7 @@ from flowaudit.catalog import Catalog
 from flowaudit.declaration import Declaration
 from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
+from flowaudit.inputs import open_inputs
 from flowaudit.model import AuditResult, Finding, Observation
 
 from .conftest import obs
@@ -28,6 +30,7 @@ FORM = (("Content-Type", "application/x-www-form-urlencoded"),)
 # IAB TCF v2 spec, global-scope example: no purpose consented.
 TC_REFUSED = "COw4XqLOw4XqLAAAAAENAXCAAAAAAAAAAAAAAAAAAAAA"
 FIXTURES = Path(__file__).parents[2] / "rules" / "adapters" / "fixtures"
+EXTERNAL = Path(__file__).parents[1] / "corpus" / "external"
 
 
 def segment(n: int, phase: str | None = None, query: str = "") -> Observation:
@@ -311,3 +314,54 @@ def test_rows_of_one_company_are_told_apart_and_findings_placed_in_their_phases(
     assert ads.title == "Tracking before consent: Google (Google Marketing)"
     assert (ads.phase, ads.phases) == ("login", ("login",))  # the request after consent is not cited
     assert [e.flow for e in ads.evidence] == ["cap.mitm#2"]
+
+
+def _meta_app_events(*edits: dict[str, str]) -> list[Observation]:
+    """The Facebook Android SDK's three activities requests in
+    tests/corpus/external/reporthar-android-run1 (entries 8, 9 and 15: advertiser_id
+    and advertiser_tracking_enabled=true), each with the given form fields replaced."""
+    har = EXTERNAL / "reporthar-android-run1" / "capture.har"
+    captured = [o for o in open_inputs([str(har)]) if o.index in (8, 9, 15)]
+    out = []
+    for n, (request, edit) in enumerate(zip(captured, edits, strict=True), 1):
+        form = dict(parse_qsl(request.body.decode(), keep_blank_values=True)) | edit
+        out.append(replace(request, ref=f"cap.mitm#{n}", source="cap.mitm", index=n, body=urlencode(form).encode()))
+    return out
+
+
+ATT_DENIED = {"advertiser_tracking_enabled": "false", "advertiser_id": ZERO}
+
+
+def test_an_att_answer_during_the_capture_starts_a_phase(catalog: Catalog) -> None:
+    # As captured: tracking allowed throughout, a device setting in force from the start.
+    assert audit(catalog, None, *_meta_app_events({}, {}, {})).phases == ("before-consent",)
+    # Not authorised at first (the SDK zeroes the advertising id), then authorised: consent given.
+    result = audit(catalog, None, *_meta_app_events(ATT_DENIED, {}, {}))
+    assert result.phases == ("before-consent", "consent-granted")
+    granted = result.phase_changes[-1]
+    assert (granted.source, granted.evidence and granted.evidence.flow) == ("signal", "cap.mitm#2")
+    assert granted.evidence is not None and "changed during the capture" in granted.evidence.how
+    # Allowed, then turned off in the settings while the SDK keeps the id: what Meta got after it.
+    off = ATT_DENIED | {"advertiser_id": AAID}
+    result = audit(catalog, None, *_meta_app_events({}, off, off))
+    assert result.phases == ("before-consent", "consent-refused")
+    [sharing] = only(result, "sharing-after-opt-out")
+    assert (sharing.entity, sharing.phase) == ("Meta", "consent-refused")
+    assert {e.flow for e in sharing.evidence} == {"cap.mitm#2", "cap.mitm#3"}
+    [ignored] = only(result, "opt-out-signal-ignored")
+    assert "advertiser_tracking_enabled=false" in ignored.message and ignored.phases == ("consent-refused",)
+
+
+def test_an_att_status_decided_during_the_capture_starts_a_phase(catalog: Catalog) -> None:
+    """Adjust's documented att_status: 0 (not determined), then 3 (authorised) or 2 (denied)."""
+    adjust = "https://app.adjust.com/session?app_token=4w565xzmb54d&idfv=" + IDFV
+    start = obs(f"{adjust}&att_status=0", 1, "GET")
+    assert audit(catalog, None, start, obs(f"{adjust}&att_status=3", 2, "GET")).phases == (
+        "before-consent",
+        "consent-granted",
+    )
+    refused = audit(catalog, None, start, obs(f"{adjust}&att_status=2", 2, "GET"))
+    assert refused.phases == ("before-consent", "consent-refused")
+    assert [f.phase for f in only(refused, "sharing-after-opt-out")] == ["consent-refused"]
+    # Denied from the first request on: a setting in force, no phase (the request itself still says so).
+    assert audit(catalog, None, obs(f"{adjust}&att_status=2", 1, "GET")).phases == ("before-consent",)

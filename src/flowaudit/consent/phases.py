@@ -11,7 +11,8 @@ Two sources, in this order of authority:
    marker of a capture: the first explicit choice (a TCF string, a consent
    mode update, a US Privacy opt-out) starts that phase; a refusal after a
    grant is a withdrawal. Device and browser settings (ATT, GPC) are in
-   force from the start and start no phase.
+   force from the start and start no phase, unless they change during the
+   capture: an ATT prompt answered then is a choice like any other.
 
 Before either: ``before-consent``. Each new capture file starts over.
 Everything is decided from the requests seen so far, in file order, so the
@@ -21,7 +22,7 @@ resolver streams like the rest of the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flowaudit.consent.detect import find_signals
 from flowaudit.consent.record import tcf_record
@@ -124,6 +125,7 @@ class PhaseResolver:
         self._since: str | None = None
         self._label: str | None = None
         self._tcf: TcfInForce | None = None
+        self._device: dict[str, str] = {}  # device setting signal kind -> its last meaning
 
     @property
     def phases(self) -> tuple[str, ...]:
@@ -189,7 +191,7 @@ class PhaseResolver:
                 self._marker_decides = True
             source = "marker"
         if not self._marker_decides:
-            choice = _choice(signals)
+            choice = _choice([*signals, *self._device_changes(signals)])
             if choice is not None:
                 consent = _after(self._consent, choice.meaning)
                 if consent != self._consent:
@@ -200,6 +202,32 @@ class PhaseResolver:
         if label != self._label or evidence is not None:
             self._record(label, source, evidence)
         return PhaseState(phase=label, consent=self._consent, source=self._consent_source, since=self._since)
+
+    def _device_changes(self, signals: Sequence[ConsentSignal]) -> list[ConsentSignal]:
+        """A device's tracking setting that changes during a capture: the user
+        answered the App Tracking Transparency prompt (status 0, not
+        determined, then 2 or 3) or changed the setting (Meta's
+        advertiser_tracking_enabled flipping). That moment is a choice, like a
+        consent string's; a setting in force from the first request is not."""
+        out = []
+        for s in signals:
+            choices = _DEVICE_CHOICE.get(s.kind)
+            if choices is None or s.meaning == "undecodable":
+                continue
+            before, self._device[s.kind] = self._device.get(s.kind), s.meaning
+            now = choices.get(s.meaning)
+            if before is None or before == s.meaning or now is None:
+                continue
+            was = "not determined" if choices.get(before) is None else before
+            out.append(
+                replace(
+                    s,
+                    meaning=now,
+                    explicit=True,
+                    summary=f"{s.summary}; changed during the capture (was {was}): the user chose",
+                )
+            )
+        return out
 
     def _set(self, consent: str, source: str, ref: str) -> None:
         if consent != self._consent:
@@ -220,6 +248,17 @@ class PhaseResolver:
             self._changes.append(change)
         else:
             self._dropped += 1
+
+
+# Device tracking settings whose change during a capture is a choice: signal
+# meaning -> the choice it then makes (None: nothing decided yet, ATT status 0).
+_ATT = {"granted": "granted", "tracking-off": "refused"}
+_SWITCH = {"not-set": "granted", "tracking-off": "refused"}
+_DEVICE_CHOICE: dict[str, dict[str, str]] = {
+    "adjust-att": _ATT,
+    "appsflyer-att": _ATT,
+    "meta-advertiser-tracking": _SWITCH,
+}
 
 
 def tc_string(signal: ConsentSignal) -> TcString | None:
