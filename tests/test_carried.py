@@ -40,3 +40,17 @@ def test_combined_cites_each_group_and_names_all_hosts() -> None:
     hosts, evidence, shown = combined([a, b])
     assert hosts == ("a.example", "b.example")
     assert "cap#7" in {e.flow for e in evidence} and shown == CITED_FLOWS
+
+
+def test_combined_backs_every_host_it_names() -> None:
+    """Six data types, each first seen in its own www.google.com request, all later on
+    the ad server: the ad server is cited, not only five www.google.com requests."""
+    groups = [Carried() for _ in range(6)]
+    for n, g in enumerate(groups, 1):
+        _add(g, "www.google.com", n)
+        _add(g, "securepubads.g.doubleclick.net", 10)
+        _add(g, "securepubads.g.doubleclick.net", 11)
+    hosts, evidence, shown = combined(groups)
+    assert hosts == ("securepubads.g.doubleclick.net", "www.google.com")
+    cited = {e.flow for e in evidence}
+    assert "cap#10" in cited and shown == len(cited) == CITED_FLOWS

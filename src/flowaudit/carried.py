@@ -91,10 +91,11 @@ def requests_phrase(flows: int, shown: int, noun: str = "request") -> str:
 
 def combined(groups: Sequence[Carried]) -> tuple[tuple[str, ...], tuple[Evidence, ...], int]:
     """Several totals cited as one (a finding about several data types):
-    the hosts of all, busiest first, and evidence taking a request from each
-    in turn so every one is cited before any is cited twice, up to
-    :data:`CITED_FLOWS` requests (or one per host, when there are more
-    hosts). Returns (hosts, evidence, cited requests)."""
+    the hosts of all, busiest first, and evidence that backs every one of
+    those hosts with a request (the first one cited to it, busiest host first)
+    before taking a request from each total in turn, so every total is cited
+    before any is cited twice, up to :data:`CITED_FLOWS` requests (or one per
+    host, when there are more hosts). Returns (hosts, evidence, cited requests)."""
     hosts: Counter[str] = Counter()
     for g in groups:
         hosts.update(g.hosts)
@@ -102,6 +103,11 @@ def combined(groups: Sequence[Carried]) -> tuple[tuple[str, ...], tuple[Evidence
     cited = [g.cited() for g in groups]
     limit = max(CITED_FLOWS, len(named))
     refs: dict[str, list[Evidence]] = {}
+    host_of = {ref: h for g in groups for h, kept in g.kept.items() for _, ref, _ in kept}
+    for host in named:
+        first = next((ref for cs in cited for ref, _ in cs if host_of.get(ref) == host), None)
+        if first is not None and first not in refs and len(refs) < limit:
+            refs[first] = []
     depth = 0
     while any(depth < len(c) for c in cited):
         for c in cited:
@@ -109,3 +115,4 @@ def combined(groups: Sequence[Carried]) -> tuple[tuple[str, ...], tuple[Evidence
                 refs.setdefault(c[depth][0], []).extend(c[depth][1])
         depth += 1
     return named, tuple(e for kept in refs.values() for e in kept), len(refs)
+
