@@ -81,7 +81,6 @@ def _cookie_ids(obs: Observation, *, tracker: bool) -> dict[str, str]:
     ("capture", "entry", "location"),
     [
         ("reporthar-9gag-interaction", 118, "cookie:g"),  # creativecdn.com (RTB House) g=<token>_<time>
-        ("pagexray-nytimes", 213, "cookie:i"),  # us-u.openx.net i=<uuid>|<time>
         ("pagexray-nytimes", 305, "cookie:d"),  # pixel.quantserve.com d=<base64 token>
         ("pagexray-nytimes", 305, "cookie:mc"),  # and mc=<hex groups>
     ],

@@ -15,9 +15,9 @@ a vendor adapter are ``certain`` there and win.
 Sent to a third party whose business is advertising or analytics (the
 caller says so: ``tracker``), the name need not announce an id: an ad-tech
 company sets its cookie to recognise the browser, whatever it calls it
-(Quantcast ``d`` and ``mc``, RTB House ``g``, OpenX ``i``). There a cookie
-is a device id when its value, or a field of it (ID5's ``<uuid>#<time>#1``,
-``<token>_<time>``), is a generated id of 16 or more characters. Not its consent cookies (``euconsent-v2``,
+(Quantcast ``d`` and ``mc``, RTB House ``g``). There a cookie is a device
+id when its value, or a field of it (``<uuid>#<time>#1``, ``<token>_<time>``),
+is a generated id of 16 or more characters. Not its consent cookies (``euconsent-v2``,
 ``usprivacy``: the user's choices, read by the consent signals), nor the
 cookies of load balancers and bot defences (``AWSALB``, ``__cf_bm``,
 ``_abck``): infrastructure that pins or screens a connection.
