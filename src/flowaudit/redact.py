@@ -19,6 +19,7 @@ import binascii
 import hashlib
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from flowaudit.model import AuditResult, Evidence, Finding, Recipient
@@ -74,6 +75,10 @@ def _fold(name: str) -> str:
     return _SEPARATORS.sub("", name.lower())
 
 
+# Redacting a result asks about the same few names (of headers, parameters,
+# fields) again for every piece of evidence: tens of thousands of times in a
+# large capture. Bounded, so hostile names cannot grow it without end.
+@lru_cache(maxsize=1 << 14)
 def is_secret_name(name: str, extra: tuple[str, ...] = (), *, in_url: bool = False) -> bool:
     """Whether a header, parameter, cookie or field name holds a credential.
 
