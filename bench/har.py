@@ -1,0 +1,140 @@
+"""flowaudit and TrackHAR side by side on HAR files made of real traffic.
+
+TrackHAR (npm ``trackhar``, https://github.com/tweaselORG/TrackHAR) is what a
+researcher holding HAR files would otherwise run: it loads the whole HAR,
+then decodes the requests its adapters know. flowaudit streams the HAR and
+analyses every request. Both run here on the same two files, each as a
+fresh process, start-up included:
+
+* a large HAR: the entries of every real export in tests/corpus/external
+  (captures recorded by others, see its README and sources.json), repeated
+  in order until there are ``--entries`` of them (default 20,000);
+* a small one: the first 16 of those entries.
+
+Target: on both, ``flowaudit check`` (as a user runs it) takes no longer than
+TrackHAR. ``flowaudit check --jobs 0`` (one process) is measured beside.
+Each figure is the best of ``--repeat`` round-robin runs; the ratios are
+what carries between machines.
+
+TrackHAR is installed from npm, once, into bench/out/trackhar:
+
+    npm install --prefix bench/out/trackhar trackhar@1.0.0
+
+Usage: python bench/har.py [--entries 20000] [--repeat 3] [--out bench/out]
+Exit status: 0 targets met, 1 a target missed, 2 a run failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from itertools import cycle, islice
+from pathlib import Path
+
+from run import Measurement, MeasurementFailed, Run, audit_command, measure_once, measured_environment
+
+HERE = Path(__file__).resolve().parent
+EXTERNAL = HERE.parent / "tests" / "corpus" / "external"
+SMALL = 16
+
+# TrackHAR's documented use (its README): read, JSON.parse, process(); one result per request.
+TRACKHAR_RUN = """\
+const { readFile } = require('fs/promises');
+const { process: processHar } = require(process.argv[2]);
+(async () => {
+    const har = JSON.parse(await readFile(process.argv[3], 'utf-8'));
+    const results = await processHar(har);
+    console.log(JSON.stringify({ requests: results.length, handled: results.filter((r) => r).length }));
+})();
+"""
+
+DECLARATION = "# Written by bench/har.py: declares nothing, so every recipient is audited.\nrecipients: []\n"
+
+
+def real_entries() -> list[object]:
+    """Every entry of every real HAR export in tests/corpus/external, in path order."""
+    entries: list[object] = []
+    for path in sorted(EXTERNAL.glob("*/capture.har")):
+        entries.extend(json.loads(path.read_text(encoding="utf-8-sig"))["log"]["entries"])
+    return entries
+
+
+def write_har(path: Path, entries: list[object]) -> None:
+    log = {"version": "1.2", "creator": {"name": "flowaudit bench/har.py", "version": "1"}, "entries": entries}
+    path.write_text(json.dumps({"log": log}), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--entries", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    args = parser.parse_args(argv)
+    trackhar = args.out / "trackhar" / "node_modules" / "trackhar"
+    if not trackhar.is_dir():
+        print(f"bench: TrackHAR is not installed: npm install --prefix {args.out / 'trackhar'} trackhar@1.0.0")
+        return 2
+
+    entries = real_entries()
+    big, small = args.out / f"real-{args.entries}.har", args.out / f"real-{SMALL}.har"
+    write_har(big, list(islice(cycle(entries), args.entries)))
+    write_har(small, entries[:SMALL])
+    declaration = args.out / "har-declaration.yml"
+    declaration.write_text(DECLARATION, encoding="utf-8")
+    script = args.out / "trackhar-run.js"
+    script.write_text(TRACKHAR_RUN, encoding="utf-8")
+    print(f"{big}: {args.entries} entries from {len(entries)} real ones ({big.stat().st_size / 2**20:.1f} MiB)")
+
+    env = measured_environment(args.out / "cache")
+    commands: dict[tuple[str, Path], list[str]] = {}
+    for har in (big, small):
+        commands[("TrackHAR process()", har)] = ["node", str(script), str(trackhar.resolve()), str(har)]
+        commands[("flowaudit check", har)] = audit_command(har, declaration, None)
+        commands[("flowaudit check --jobs 0", har)] = audit_command(har, declaration, 0)
+    try:
+        for command in commands.values():  # warm-up: bytecode, the rules cache, the disk cache
+            measure_once(command, env)
+        runs: dict[tuple[str, Path], list[Run]] = {key: [] for key in commands}
+        for round_ in range(1, args.repeat + 1):
+            print(f"round {round_}/{args.repeat} ...", flush=True)
+            for key, command in commands.items():
+                runs[key].append(measure_once(command, env))
+    except MeasurementFailed as e:
+        print(f"bench: {e}", file=sys.stderr)
+        return 2
+
+    count = {big: args.entries, small: SMALL}
+    measurements = {key: Measurement(key[0], count[key[1]], key[1].stat().st_size, tuple(r)) for key, r in runs.items()}
+    print(f"\n{'measurement':<28}{'entries':>8}{'best s':>9}{'entries/s':>11}{'peak RSS MiB':>14}")
+    for m in measurements.values():
+        print(f"{m.name:<28}{m.flows:>8}{m.best_seconds:>9.2f}{m.flows_per_second:>11.0f}{m.peak_rss_mib:>14.1f}")
+    print(f"(best of {args.repeat} whole-process runs, start-up included; RSS: highest)\n")
+    verdict = True
+    ratios: dict[str, float] = {}
+    for har in (big, small):
+        trackhar_s = measurements[("TrackHAR process()", har)].best_seconds
+        for name in ("flowaudit check", "flowaudit check --jobs 0"):
+            ratio = measurements[(name, har)].best_seconds / trackhar_s
+            ratios[f"{name} / TrackHAR, {count[har]} entries"] = ratio
+            target = name == "flowaudit check"
+            met = ratio <= 1.0
+            verdict &= met or not target
+            print(f"{name} / TrackHAR, {count[har]} entries: time ratio {ratio:.2f}", end="")
+            print(f" (target <= 1.0) {'PASS' if met else 'FAIL'}" if target else " (no target)")
+    print(f"verdict: {'PASS' if verdict else 'FAIL'}")
+    results = {
+        "entries": args.entries,
+        "real_entries": len(entries),
+        "measurements": [m.summary() for m in measurements.values()],
+        "time_ratios": {k: round(v, 3) for k, v in ratios.items()},
+        "load_average": os.getloadavg(),
+        "verdict": "pass" if verdict else "fail",
+    }
+    (args.out / "har-results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0 if verdict else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
