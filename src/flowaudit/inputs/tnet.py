@@ -62,10 +62,10 @@ def fields(buf: bytes, span: Span) -> dict[bytes, Span]:
     while pos < stop:
         # One match reads a key named like a flow's fields and its value's length prefix.
         found = entry(buf, pos, stop)
-        if found is not None and len(found.group(2)) == int(found.group(1)):
-            key = found.group(2)
+        key_length, key, value_length = found.groups() if found is not None else (b"", b"", b"")
+        if found is not None and len(key) == int(key_length):
             v_start = found.end()
-            v_stop = v_start + int(found.group(3))
+            v_stop = v_start + int(value_length)
             if v_stop >= stop:
                 raise Unexpected("an item runs past its container")
             value = (v_start, v_stop, buf[v_stop])
