@@ -73,6 +73,17 @@ def declared_option(help_text: str = _DECLARED_HELP) -> Callable[[F], F]:
     return click.option("--declared", type=click.Path(dir_okay=False), help=help_text)
 
 
+_DECLARED_MANY_HELP = (
+    "What the app declares: a flowaudit.yml, Apple privacy manifests (PrivacyInfo.xcprivacy), Google Play "
+    "Data safety CSVs, or folders of the store files; repeat to give several "
+    "(default: flowaudit.yml in the working directory, if present)."
+)
+
+
+def declared_many_option(help_text: str = _DECLARED_MANY_HELP) -> Callable[[F], F]:
+    return click.option("--declared", multiple=True, type=click.Path(), help=help_text)
+
+
 def format_option(choices: Sequence[str] = tuple(sorted(REPORTERS)), help_text: str = _FORMAT_HELP) -> Callable[[F], F]:
     return click.option("--format", "formats", multiple=True, type=click.Choice(list(choices)), help=help_text)
 
@@ -95,7 +106,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
-@declared_option()
+@declared_many_option()
 @format_option()
 @output_option()
 @fail_on_option()
@@ -126,7 +137,7 @@ def main() -> None:
 @reports_errors
 def check(
     inputs: tuple[str, ...],
-    declared: str | None,
+    declared: tuple[str, ...],
     formats: tuple[str, ...],
     output: str | None,
     fail_on: str,
@@ -142,7 +153,7 @@ def check(
 
     options = CheckOptions(
         inputs=inputs,
-        declared=declared if declared is not None else _default_declaration(),
+        declared=declared or _default_declarations(),
         formats=choose_formats(formats, output, tuple(REPORTERS)),
         output=output,
         fail_on=fail_on,
@@ -161,6 +172,11 @@ def _default_declaration() -> str | None:
     return str(default) if default.is_file() else None
 
 
+def _default_declarations() -> tuple[str, ...]:
+    default = _default_declaration()
+    return (default,) if default is not None else ()
+
+
 def _default_ignore_file() -> str | None:
     default = Path(DEFAULT_IGNORE_FILE)
     return str(default) if default.is_file() else None
@@ -169,12 +185,14 @@ def _default_ignore_file() -> str | None:
 @main.command()
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
-@declared_option("Declaration to audit captures with (default: flowaudit.yml in the working directory, if present).")
+@declared_many_option("Declarations to audit captures with, as for `check`.")
 @format_option(DIFF_FORMATS)
 @output_option()
 @fail_on_option("Exit 1 when NEW has a finding OLD did not have at or above this severity.")
 @reports_errors
-def diff(old: str, new: str, declared: str | None, formats: tuple[str, ...], output: str | None, fail_on: str) -> None:
+def diff(
+    old: str, new: str, declared: tuple[str, ...], formats: tuple[str, ...], output: str | None, fail_on: str
+) -> None:
     """What changed between two audits: recipients, data types, findings.
 
     OLD and NEW are JSON results (`check --format json`) or captures (files or
@@ -185,7 +203,7 @@ def diff(old: str, new: str, declared: str | None, formats: tuple[str, ...], out
     options = DiffOptions(
         old=old,
         new=new,
-        declared=declared if declared is not None else _default_declaration(),
+        declared=declared or _default_declarations(),
         formats=choose_formats(formats, output, DIFF_FORMATS),
         output=output,
         fail_on=fail_on,
@@ -417,15 +435,23 @@ def rules() -> None:
     help="Show the vendor adapters instead: per endpoint, its hosts, path patterns, fields, data types and source.",
 )
 @click.option("--markdown", is_flag=True, help="With --adapters: as Markdown (what docs/adapters.md holds).")
+@click.option(
+    "--data-types", is_flag=True, help="Show the mapping of Apple and Play data types to flowaudit's, both ways."
+)
 @reports_errors
-def rules_list(adapters: bool, markdown: bool) -> None:
-    """Show the catalog's sources, licenses, versions and counts (or, with --adapters, the adapters' coverage)."""
-    from flowaudit.commands.rules_list import run_rules_list, run_rules_list_adapters
+def rules_list(adapters: bool, markdown: bool, data_types: bool) -> None:
+    """Show the catalog's sources, licenses, versions and counts (or, with --adapters, the adapters' coverage;
+    with --data-types, the store data-type mapping)."""
+    from flowaudit.commands.rules_list import run_data_types_list, run_rules_list, run_rules_list_adapters
 
     if markdown and not adapters:
         raise click.UsageError("--markdown goes with --adapters")
+    if adapters and data_types:
+        raise click.UsageError("give --adapters or --data-types, not both")
     if adapters:
         run_rules_list_adapters(markdown=markdown)
+    elif data_types:
+        run_data_types_list()
     else:
         run_rules_list()
 

@@ -23,6 +23,8 @@ from flowaudit.shape import Shape
 from flowaudit.yamlsource import load_yaml
 
 DATA_TYPES = Shape("flowaudit", "datatypes.schema.json", whole="the data-types file")
+# The key of data-types.yml that maps the stores' own data types back (not a data type).
+STORES_KEY = "stores"
 
 
 class DataTypeLabels(NamedTuple):
@@ -82,6 +84,8 @@ def read_vocabulary(path: Path) -> Vocabulary:
     labels: dict[str, DataTypeLabels] = {}
     groups: dict[str, list[str]] = {}
     for data_type, entry in doc.value.items():
+        if data_type == STORES_KEY:  # the stores' own types, read by flowaudit.stores.mapping
+            continue
         name = entry.get("name") or data_type.split(".", 1)[1].replace("_", " ").capitalize()
         labels[data_type] = DataTypeLabels(entry["apple"], entry["google"], entry.get("note"), name)
         groups.setdefault(data_type.split(".", 1)[0], []).append(data_type)

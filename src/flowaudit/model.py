@@ -127,6 +127,13 @@ class Finding:
     # Google Ads): one company's rows are told apart by them. Empty for a
     # finding about a whole company or a host.
     services: tuple[str, ...] = ()
+    # A finding about a store declaration (a privacy manifest, a Data safety
+    # CSV) is anchored in that file, not in ``AuditResult.declaration``: its
+    # path, and the key there (``NSPrivacyCollectedDataTypes[2]...``, a CSV
+    # question/response id); ``declaration_line`` is then that file's line
+    # (None in a binary plist, which has no lines).
+    declaration_file: str | None = None
+    declaration_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +267,13 @@ class DecodeGap:
 
 
 @dataclass(frozen=True, slots=True)
+class DeclarationFile:
+    path: str
+    kind: str  # "flowaudit", "apple-privacy-manifest" or "play-data-safety"
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
 class AuditResult:
     tool_version: str
     rules_version: str
@@ -286,6 +300,8 @@ class AuditResult:
     redacted: bool = True
     # SHA-256 of the declaration file as read, for the custody record.
     declaration_sha256: str | None = None
+    # Every file the declaration was read from (flowaudit.yml and store files), for the custody record.
+    declaration_files: tuple[DeclarationFile, ...] = ()
     # How the consent phases came about, in order, each with its evidence.
     phase_changes: tuple[PhaseChange, ...] = ()
     # Phase changes past the bound on ``phase_changes`` (a capture whose signals

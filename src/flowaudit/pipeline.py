@@ -8,15 +8,13 @@ output formats (no click, no reporters): those stay in ``flowaudit.commands``.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 
 from flowaudit.catalog import load_catalog
-from flowaudit.declaration import load_declaration
+from flowaudit.declaration.combined import load_declared
 from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.inputs import open_inputs
@@ -29,7 +27,7 @@ PARALLEL_FROM_BYTES = 16 * 1024 * 1024
 
 def audit_captures(
     inputs: Sequence[str],
-    declared: str | None,
+    declared: tuple[str, ...],
     fail_on: str = "high",
     *,
     redact: bool = True,
@@ -37,13 +35,15 @@ def audit_captures(
 ) -> AuditResult:
     """Audit captures as every command does.
 
-    ``jobs`` is how many worker processes inspect payloads (0: none, all in
-    this process; None: decide by the size of the captures).
+    ``declared`` is every ``--declared`` path (a flowaudit.yml, store files,
+    folders of them; see :mod:`flowaudit.declaration.combined`). ``jobs`` is
+    how many worker processes inspect payloads (0: none, all in this process;
+    None: decide by the size of the captures).
 
     The result comes back redacted (unless ``redact`` is False) and stamped
     for custody: when it was made and the declaration's SHA-256."""
     catalog = load_catalog()
-    declaration = load_declaration(declared, catalog) if declared else None
+    declaration = load_declared(declared, catalog)
     captures = open_inputs(inputs)
     auditor = Auditor(catalog, declaration, fail_on=fail_on, analyzer=PayloadAnalyzer(declaration, catalog))
     workers = _workers(captures.size) if jobs is None else jobs
@@ -59,7 +59,7 @@ def audit_captures(
     return replace(
         result,
         created=_created(),
-        declaration_sha256=hashlib.sha256(Path(declared).read_bytes()).hexdigest() if declared else None,
+        declaration_sha256=declaration.files[0].sha256 if declaration is not None else None,
     )
 
 

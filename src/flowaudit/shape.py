@@ -40,6 +40,15 @@ _EXPECTED_TYPE = {
     "boolean": "true or false",
 }
 
+_PLIST_TYPE = {
+    "object": "a <dict>",
+    "array": "an <array>",
+    "string": "a <string>",
+    "number": "a <real> or <integer>",
+    "integer": "an <integer>",
+    "boolean": "<true/> or <false/>",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Shape:
@@ -48,6 +57,7 @@ class Shape:
     package: str
     name: str
     whole: str = "the file"
+    syntax: str = "yaml"  # how the file is written, for the wording of fixes: "yaml" or "plist"
 
 
 def schema(shape: Shape) -> dict[str, Any]:
@@ -75,7 +85,7 @@ def problems(doc: YamlDoc, shape: Shape) -> list[Problem]:
     return [
         problem
         for error in _validator(shape.package, shape.name).iter_errors(doc.value)
-        for problem in explain(error, doc, shape.whole)
+        for problem in explain(error, doc, shape.whole, shape.syntax)
     ]
 
 
@@ -107,8 +117,11 @@ def _jsonschema_install() -> str:
     return f"{origin}\0{stat.st_size if stat else 0}\0{stat.st_mtime_ns if stat else 0}"
 
 
-def explain(error: ValidationError, doc: YamlDoc, whole: str = "the file") -> Iterator[Problem]:
-    """One schema error as problems a YAML editor can act on: ``line``, what is wrong, how to fix it."""
+def explain(error: ValidationError, doc: YamlDoc, whole: str = "the file", syntax: str = "yaml") -> Iterator[Problem]:
+    """One schema error as problems an editor of the file can act on: ``line``, what is wrong, how to fix it.
+
+    ``syntax`` "plist" words types and fixes as property-list elements
+    (``<array>``), for files read with :mod:`plistlib` rather than YAML."""
     where: tuple[object, ...] = tuple(error.absolute_path)
     if "propertyNames" in error.schema_path:  # the failing value is a key: point at it
         where = (*where, error.instance)
@@ -126,8 +139,10 @@ def explain(error: ValidationError, doc: YamlDoc, whole: str = "the file") -> It
                 yield _unknown_key(key, allowed, where, doc, whole)
     elif kind == "type":
         wanted: list[str] = rule if isinstance(rule, list) else [rule]
-        words = " or ".join(_EXPECTED_TYPE.get(t, t) for t in wanted)
-        yield Problem(line, f"{place} must be {words}, not {_what(value)}", _type_hint(wanted, value, where))
+        names = _PLIST_TYPE if syntax == "plist" else _EXPECTED_TYPE
+        words = " or ".join(names.get(t, t) for t in wanted)
+        hint = _plist_hint(wanted, value) if syntax == "plist" else _type_hint(wanted, value, where)
+        yield Problem(line, f"{place} must be {words}, not {_what(value)}", hint)
     elif kind == "enum":
         options = [str(option) for option in rule]
         close = difflib.get_close_matches(str(value), options, n=1)
@@ -173,6 +188,14 @@ def _what(value: object) -> str:
         text = yaml.safe_dump(value, default_flow_style=True, width=1000).strip()
         return text if len(text) <= 60 else ("a list" if isinstance(value, list) else "a mapping")
     return repr(value)
+
+
+def _plist_hint(wanted: list[str], value: object) -> str | None:
+    if "array" in wanted and isinstance(value, str):
+        return f"wrap the value in an array: <array><string>{value}</string></array>"
+    if "boolean" in wanted and isinstance(value, str):
+        return "write <true/> or <false/> instead of a <string>"
+    return None
 
 
 def _type_hint(wanted: list[str], value: object, where: tuple[object, ...]) -> str | None:

@@ -51,7 +51,7 @@ def test_unknown_keys_are_refused_everywhere() -> None:
 
 def test_contract_keys_are_all_there() -> None:
     root = shipped_schema(DECLARATION)["properties"]
-    assert set(root) == {"app", "first_party", "audience", "recipients", "canaries", "consent", "redact"}
+    assert set(root) == {"app", "include", "first_party", "audience", "recipients", "canaries", "consent", "redact"}
     recipient = shipped_schema(DECLARATION)["$defs"]["recipient"]["properties"]
     assert set(recipient) == {"entity", "domains", "role", "purposes", "data"}
     canaries = shipped_schema(DECLARATION)["$defs"]["canaries"]["properties"]

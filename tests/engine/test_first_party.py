@@ -85,7 +85,7 @@ def test_declared_first_party_domains_are_not_second_guessed(catalog, declare) -
 
 def test_oraquick_is_not_a_third_party_of_itself() -> None:
     """The real capture of the HIV self-test shop (fb-pixel-inspector, ISC)."""
-    result = audit_captures([str(EXTERNAL / "pixelinspector-oraquick/capture.har")], None, fail_on="never")
+    result = audit_captures([str(EXTERNAL / "pixelinspector-oraquick/capture.har")], (), fail_on="never")
     [own] = [r for r in result.recipients if r.entity == "oraquick.com"]
     assert (own.party, own.party_inferred) == ("first", True)
     assert not [f for f in result.findings if f.entity == "oraquick.com"]
@@ -95,7 +95,7 @@ def test_oraquick_is_not_a_third_party_of_itself() -> None:
 def test_a_publisher_the_catalog_knows_is_the_first_party_of_its_own_site() -> None:
     """The New York Times home page (pagexray, MIT): nytimes.com is a company in the
     catalog, and the site of this capture; Google's ad frames on it are not."""
-    result = audit_captures([str(EXTERNAL / "pagexray-nytimes/capture.har")], None, fail_on="never")
+    result = audit_captures([str(EXTERNAL / "pagexray-nytimes/capture.har")], (), fail_on="never")
     assert result.first_party_inferred == ("nytimes.com",)
     [own] = [r for r in result.recipients if r.party == "first"]
     assert (own.entity, own.party_inferred) == ("The New York Times Company", True)

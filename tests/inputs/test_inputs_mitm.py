@@ -330,7 +330,7 @@ def test_record_app_and_device_reach_every_output(tmp_path: Path, fmt: str) -> N
     from flowaudit.reporters import get_reporter
 
     capture = _flowaudit_capture(tmp_path / "recorded.mitm")
-    result = audit_captures([str(capture)], None, fail_on="never")
+    result = audit_captures([str(capture)], (), fail_on="never")
     assert result.app_name == "Acme Health"
     [marked] = [c for c in result.phase_changes if c.source == "marker"]
     assert marked.evidence is not None and marked.evidence.flow == f"{capture}#3"

@@ -53,7 +53,7 @@ CAPTURES = _captures()
 
 @cache
 def audited(capture: Path, declared: Path | None) -> AuditResult:
-    return audit_captures([str(capture)], str(declared) if declared else None)
+    return audit_captures([str(capture)], (str(declared),) if declared else ())
 
 
 def words(text: str) -> str:

@@ -25,7 +25,7 @@ from flowaudit.suppress.loader import load_ignore_file
 @dataclass(frozen=True)
 class CheckOptions:
     inputs: tuple[str, ...]
-    declared: str | None
+    declared: tuple[str, ...]  # a flowaudit.yml and store files (see flowaudit.declaration.combined)
     formats: tuple[str, ...]
     output: str | None
     fail_on: str

@@ -37,7 +37,7 @@ FORMATS: dict[str, tuple[str, Callable[[ResultDiff], str]]] = {
 class DiffOptions:
     old: str
     new: str
-    declared: str | None
+    declared: tuple[str, ...]
     formats: tuple[str, ...]
     output: str | None
     fail_on: str
@@ -52,7 +52,7 @@ def run_diff(options: DiffOptions) -> int:
     return EXIT_FINDINGS if diff.failed() else EXIT_OK
 
 
-def load_side(path: str, declared: str | None) -> Side:
+def load_side(path: str, declared: tuple[str, ...]) -> Side:
     """A capture file or folder is audited; anything else must be a JSON result."""
     where = Path(path)
     if where.is_dir():

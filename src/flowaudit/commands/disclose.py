@@ -41,11 +41,11 @@ def run_disclose(options: DiscloseOptions) -> int:
     declaration = load_declaration(options.declared, catalog) if options.declared else None
     if options.output:
         _refuse_to_overwrite(Path(options.output) / "flowaudit.yml")
-    result = audit_captures(options.captures, options.declared)
+    result = audit_captures(options.captures, (options.declared,) if options.declared else ())
     disclosure = draft_disclosure(result, catalog, declaration)
     if options.app:
         disclosure = dataclasses.replace(disclosure, app=options.app)
-    yaml_text = render_yaml(disclosure, declaration.source.value if declaration else None)
+    yaml_text = render_yaml(disclosure, declaration.source.value if declaration and declaration.source else None)
     document = render_markdown(disclosure, yaml_text)
     for f in disclosure.undeclarable:
         click.echo(

@@ -103,7 +103,7 @@ def run_record(options: RecordOptions) -> int:
         audit = run_check(
             CheckOptions(
                 inputs=(str(capture),),
-                declared=options.declared,
+                declared=(options.declared,) if options.declared else (),
                 formats=options.formats,
                 output=options.output,
                 fail_on=options.fail_on,

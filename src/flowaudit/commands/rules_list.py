@@ -13,6 +13,7 @@ from flowaudit.engine.ruleset import RULES
 from flowaudit.payload.adapters.coverage import coverage, to_markdown
 from flowaudit.payload.adapters.loader import adapter_files, read_adapters
 from flowaudit.resources import rules_dir
+from flowaudit.stores.mapping import APPLE, PLAY, STORE_NAMES, load_mapping
 
 
 def run_rules_list() -> None:
@@ -63,3 +64,33 @@ def run_rules_list_adapters(*, markdown: bool) -> None:
         )
     console.print(out, markup=False)
     console.print(table.summary(), markup=False)
+
+
+def run_data_types_list() -> None:
+    """The one mapping of rules/data-types.yml, both ways: each store type to
+    flowaudit's (unmapped ones with why), and each flowaudit type to the row it
+    is written as."""
+    console = Console(highlight=False)
+    mapping = load_mapping()
+    vocabulary = load_vocabulary()
+    for store in (APPLE, PLAY):
+        table = Table(title=f"{STORE_NAMES[store]} -> flowaudit", title_justify="left", title_style="bold")
+        for column in ("Store type", "Label", "flowaudit types", "Source"):
+            table.add_column(column, overflow="fold")
+        for row in mapping.of(store):
+            types = ", ".join(row.types) if row.types else f"unmapped: {row.unmapped}"
+            table.add_row(row.id, row.label, types, row.source)
+        console.print(table)
+    back = Table(title="flowaudit -> stores (written as)", title_justify="left", title_style="bold")
+    for column in ("flowaudit type", "Apple", "Play"):
+        back.add_column(column, overflow="fold")
+    for data_type in vocabulary.ids:
+        cells = []
+        for store in (APPLE, PLAY):
+            written = mapping.written_as(store, data_type, vocabulary)
+            covering = ", ".join(r.id for r in mapping.covering(store, data_type))
+            cells.append(written.id if written else f"one of {covering} (a person decides)")
+        back.add_row(data_type, *cells)
+    console.print(back)
+    unmapped = sum(1 for store in (APPLE, PLAY) for row in mapping.of(store) if not row.types)
+    console.print(f"{unmapped} store types have no flowaudit type (listed above with why); none is dropped.")

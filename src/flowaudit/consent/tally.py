@@ -36,6 +36,8 @@ Cite = Callable[[Detection | None], Evidence]
 class ConsentTally:
     flows_by_consent: Counter[str] = field(default_factory=Counter)
     before: Carried = field(default_factory=Carried)  # requests made before consent
+    # every request made after a refusal (contacted at all: iOS blocks tracking domains then)
+    contacted_refused: Carried = field(default_factory=Carried)
     # consent state ("refused", "withdrawn") -> requests that carried any data type in it
     refused: dict[str, Carried] = field(default_factory=dict)
     # consent state -> data type -> what was received
@@ -77,6 +79,8 @@ class ConsentTally:
 
         if state.consent == "before":
             add(self.before, [None])
+        if state.refused:
+            add(self.contacted_refused, [None])
         if not asserted:
             return
         carried = first_per_type(asserted)  # an all-zero advertising id is never among them: no id sent

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flowaudit.model import DeclarationFile
+from flowaudit.stores.model import StoreDeclaration
 from flowaudit.yamlsource import YamlDoc
 
 # When a declaration does not mention consent: the categories that docs/contract.md
@@ -52,7 +54,7 @@ class Canaries:
 
 @dataclass(frozen=True, slots=True)
 class Declaration:
-    path: str  # as the user named it
+    path: str  # as the user named it: the flowaudit.yml, else the first store file
     app: str | None
     first_party: tuple[str, ...]  # lower-case domains; subdomains are included
     audience: str  # "general" or "children"
@@ -60,8 +62,16 @@ class Declaration:
     canaries: Canaries
     consent_required_for: tuple[str, ...]  # catalog categories
     redact: tuple[str, ...]  # extra header/parameter/key names to mask, as written
-    source: YamlDoc = field(repr=False, compare=False)
+    source: YamlDoc | None = field(repr=False, compare=False)  # None: only store files were given
+    # What the app's store declarations say (privacy manifests, Data safety answers).
+    store: StoreDeclaration = field(default_factory=StoreDeclaration)
+    files: tuple[DeclarationFile, ...] = ()  # every file read, in order
 
-    def line_of(self, *where: object) -> int:
-        """Line of any entry, e.g. ``line_of("recipients")`` for where to add one."""
-        return self.source.line_of(where)
+    @property
+    def names_recipients(self) -> bool:
+        """False when only store files were given: they declare data types, never who receives them."""
+        return self.source is not None
+
+    def line_of(self, *where: object) -> int | None:
+        """Line of any entry, e.g. ``line_of("recipients")`` for where to add one (None without a flowaudit.yml)."""
+        return self.source.line_of(where) if self.source is not None else None

@@ -117,6 +117,7 @@ class Auditor:
             inputs=inputs,
             app_name=(decl.app if decl else None) or next((i.app for i in inputs if i.app), None),
             declaration=decl.path if decl else None,
+            declaration_files=decl.files if decl else (),
             recipients=_rows([t for t in tallies if not t.destination.is_platform], phases),
             platform=_rows([t for t in tallies if t.destination.is_platform], phases),
             findings=tuple(findings),

@@ -21,7 +21,7 @@ from itertools import islice
 from multiprocessing import get_context
 
 from flowaudit.catalog import load_catalog
-from flowaudit.declaration import load_declaration
+from flowaudit.declaration.combined import load_declared
 from flowaudit.engine.analysis import Analyzer, PayloadAnalyzer
 from flowaudit.engine.audit import Auditor, Inspection, inspect
 from flowaudit.model import Observation
@@ -31,17 +31,19 @@ _IN_FLIGHT = 8
 _analyzer: Analyzer | None = None
 
 
-def _start_worker(declared: str | None) -> None:
+def _start_worker(declared: tuple[str, ...]) -> None:
     global _analyzer
     catalog = load_catalog()
-    _analyzer = PayloadAnalyzer(load_declaration(declared, catalog) if declared else None, catalog)
+    _analyzer = PayloadAnalyzer(load_declared(declared, catalog), catalog)
 
 
 def _inspect_batch(batch: list[tuple[Observation, bool]]) -> list[Inspection]:
     return [inspect(obs, _analyzer if analyse else None) for obs, analyse in batch]
 
 
-def audit_in_workers(auditor: Auditor, observations: Iterable[Observation], declared: str | None, jobs: int) -> None:
+def audit_in_workers(
+    auditor: Auditor, observations: Iterable[Observation], declared: tuple[str, ...], jobs: int
+) -> None:
     """Feed every observation to ``auditor``, inspected by ``jobs`` worker processes.
 
     The workers load the same catalog and declaration (by path) as the

@@ -115,5 +115,60 @@ RULES: dict[str, Rule] = {
             "A declared recipient was never contacted in this capture. Either the capture "
             "did not exercise that part of the app, or the declaration is out of date.",
         ),
+        Rule(
+            "store-undeclared-data-type",
+            "high",
+            "Data type missing from the store label",
+            "A data type left the device that the app's privacy manifests (merged, as Xcode's privacy report "
+            "merges them) or its Play Data safety answers do not declare; \"Data not collected\" holds for "
+            "every type. Declare the store type the finding names.",
+        ),
+        Rule(
+            "store-shared-not-declared",
+            "high",
+            "Shared, but the Data safety form says collected only",
+            "A third party that is not a declared processor received a data type whose Data safety answer "
+            "says it is only collected. Google counts a transfer to a third party as sharing, except to a "
+            "service provider processing it for the app. Answer \"shared\", or declare the recipient "
+            "`role: processor` when it is one.",
+        ),
+        Rule(
+            "store-tracking-not-declared",
+            "high",
+            "Tracking, but the manifest says not used for tracking",
+            "A data type reached an advertising or attribution company together with an identifier, while "
+            "every privacy manifest entry for it says NSPrivacyCollectedDataTypeTracking false. Apple counts "
+            "linking data with third-party data for advertising, or sharing it with a data broker, as tracking.",
+        ),
+        Rule(
+            "tracking-domain-not-declared",
+            "high",
+            "Tracking domain missing from NSPrivacyTrackingDomains",
+            "An advertising or attribution company's host was contacted, but no privacy manifest lists its "
+            "domain in NSPrivacyTrackingDomains. On iOS 17 and later, listed domains are blocked when the user "
+            "denies tracking (App Tracking Transparency); App Review checks the list.",
+        ),
+        Rule(
+            "tracking-domain-after-refusal",
+            "high",
+            "Tracking domain contacted after tracking was refused",
+            "A domain a privacy manifest declares in NSPrivacyTrackingDomains was contacted in a phase where "
+            "the user had refused tracking (a consent-refused marker, e.g. after \"Ask App Not to Track\", or "
+            "a refusal signalled in the traffic).",
+        ),
+        Rule(
+            "store-declaration-not-understood",
+            "low",
+            "Store declaration entry not understood",
+            "A privacy manifest entry that declares nothing flowaudit can check: a data type that is not one "
+            "of Apple's, or a tracking \"domain\" written as a URL. It is listed, never dropped silently.",
+        ),
+        Rule(
+            "store-declared-not-observed",
+            "info",
+            "Declared in the store label but not observed",
+            "A store data type is declared but none of the flowaudit types it covers was seen: declared "
+            "unnecessarily, or the capture did not exercise that part of the app.",
+        ),
     )
 }

@@ -93,6 +93,8 @@ class RecipientTally:
     identifiers: dict[str, Identifier] = field(default_factory=dict)
     # requests whose tokens may be ids handed on, decided once the capture is read
     relayed: list[Proposal] = field(default_factory=list)
+    # data type -> the requests that carried it together with an identifying type (IDENTIFYING)
+    with_identifier: dict[str, DataTypeTally] = field(default_factory=dict)
     # plain-HTTP requests that carried personal data, per host
     cleartext: dict[str, Carried] = field(default_factory=dict)
     # TLS connections the client refused to let the proxy open (kind "tls"), per host
@@ -145,6 +147,12 @@ class RecipientTally:
             by_type.setdefault(detection.data_type, []).append(detection)
         for data_type, found in by_type.items():
             self._count(data_type, obs.host, obs.ref, request, found)
+        identifying = [d for d in first_per_type(asserted) if d.data_type in IDENTIFYING]
+        if identifying:
+            for data_type, found in by_type.items():
+                cited = [found[0], *(d for d in identifying if d.data_type != data_type)]
+                together = self.with_identifier.setdefault(data_type, DataTypeTally())
+                together.add(obs.host, obs.ref, _citing(obs.ref, request, cited))
         for detection in asserted:
             if detection.data_type in IDENTIFYING:
                 self._remember(obs.host, obs.ref, request, detection)

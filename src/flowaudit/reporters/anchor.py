@@ -4,6 +4,9 @@ annotations need a file and a line.
 A finding is about what the app maker declared, so it is anchored in the
 declaration file: at the declared recipient's entry, or where a missing one
 belongs (``Finding.declaration_line``, filled by the engine), else at line 1.
+A finding about a store declaration is anchored in that privacy manifest or
+Data safety CSV (``Finding.declaration_file``), so code scanning shows it on
+the manifest itself.
 Without a declaration, the capture itself is the only file there is.
 """
 
@@ -30,6 +33,8 @@ def repository_path(path: str) -> str:
 
 def anchor(result: AuditResult, finding: Finding) -> tuple[str, int]:
     """(file, line) of the finding."""
+    if finding.declaration_file:
+        return repository_path(finding.declaration_file), finding.declaration_line or 1
     if result.declaration:
         return repository_path(result.declaration), finding.declaration_line or 1
     if result.inputs:

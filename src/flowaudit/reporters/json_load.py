@@ -22,6 +22,7 @@ from flowaudit.errors import FlowauditError
 from flowaudit.model import (
     AuditResult,
     ConsentSignalSeen,
+    DeclarationFile,
     DecodeGap,
     Evidence,
     Finding,
@@ -188,6 +189,8 @@ def _finding(d: dict[str, Any]) -> Finding:
         services=tuple(d.get("services", ())),
         evidence=tuple(_evidence(e) for e in d["evidence"]),
         declaration_line=d.get("declaration_line"),
+        declaration_file=d.get("declaration_file"),
+        declaration_key=d.get("declaration_key"),
     )
 
 
@@ -262,6 +265,9 @@ def result_from_dict(data: object, source: str = "result") -> AuditResult:
         app_name=app["name"],
         declaration=app["declaration"],
         declaration_sha256=app.get("declaration_sha256"),
+        declaration_files=tuple(
+            DeclarationFile(f["path"], f["kind"], f["sha256"]) for f in app.get("declaration_files", ())
+        ),
         first_party_inferred=tuple(app.get("first_party_inferred", ())),
         recipients=tuple(_recipient(d) for d in top["recipients"]),
         platform=tuple(_recipient(d) for d in top.get("platform", ())),

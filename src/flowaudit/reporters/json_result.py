@@ -95,6 +95,8 @@ def finding_to_dict(f: Finding) -> dict[str, Any]:
         "services": list(f.services),
         "evidence": [_evidence(e) for e in f.evidence],
         "declaration_line": f.declaration_line,
+        "declaration_file": f.declaration_file,
+        "declaration_key": f.declaration_key,
     }
 
 
@@ -151,6 +153,9 @@ def result_to_dict(result: AuditResult) -> dict[str, Any]:
             "name": result.app_name,
             "declaration": result.declaration,
             "declaration_sha256": result.declaration_sha256,
+            "declaration_files": [
+                {"path": d.path, "kind": d.kind, "sha256": d.sha256} for d in result.declaration_files
+            ],
             "first_party_inferred": list(result.first_party_inferred),
         },
         "created": result.created,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from flowaudit.declaration import Declaration
-from flowaudit.engine.rules import cleartext, consent, data_types, recipients, uninspectable
+from flowaudit.engine.rules import cleartext, consent, data_types, recipients, stores, uninspectable
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Finding
 
@@ -24,4 +24,11 @@ CHECKS: tuple[RuleCheck, ...] = (
     consent.advertising_id_in_childrens_app,
     uninspectable.uninspectable_connections,
     recipients.declared_not_observed,
+    stores.undeclared_in_store,
+    stores.shared_not_declared,
+    stores.tracking_not_declared,
+    stores.tracking_domain_not_declared,
+    stores.tracking_domain_after_refusal,
+    stores.declared_not_observed,
+    stores.not_understood,
 )

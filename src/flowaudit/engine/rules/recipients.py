@@ -31,11 +31,12 @@ def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaratio
         d = t.destination
         if d.party != "third" or d.declared is not None or d.is_platform:
             continue
-        why = (
-            "no declaration was given, so every third party counts as undeclared"
-            if declaration is None
-            else f"it is not among the recipients declared in {declaration.path}"
-        )
+        if declaration is None:
+            why = "no declaration was given, so every third party counts as undeclared"
+        elif not declaration.names_recipients:
+            why = "store declarations name no recipients and no flowaudit.yml was given, so it counts as undeclared"
+        else:
+            why = f"it is not among the recipients declared in {declaration.path}"
         service = f"{d.service}, " if d.service and d.service != d.entity else ""
         who = f"{d.entity} ({service}{d.category})"
         how = f"host matched {d.matched_domain!r}, {d.service or d.entity}" + (f" [{d.source}]" if d.source else "")

@@ -1,0 +1,96 @@
+"""Reading an Apple privacy manifest (``PrivacyInfo.xcprivacy``).
+
+XML or binary property list, read with :mod:`plistlib` (which refuses XML
+entity declarations, so no entity expansion), then checked against
+``privacy-manifest.schema.json`` by :mod:`flowaudit.shape`, whose messages
+name the key, its line and the fix. Keys and value types are Apple's:
+https://developer.apple.com/documentation/bundleresources/privacy-manifest-files
+(Sentry's manifest once held its purposes as a string, fixed upstream in
+getsentry/sentry-cocoa#3276: such a file is refused, with that fix.)
+"""
+
+from __future__ import annotations
+
+import plistlib
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+from flowaudit import shape
+from flowaudit.errors import FlowauditError
+from flowaudit.problems import describe
+from flowaudit.shape import Shape
+from flowaudit.stores.model import AppleItem, AppleManifest, Place
+from flowaudit.stores.plistlines import xml_lines
+from flowaudit.stores.reading import read_bounded
+from flowaudit.yamlsource import YamlDoc, YamlPath
+
+PRIVACY_MANIFEST = Shape("flowaudit.stores", "privacy-manifest.schema.json", whole="the manifest", syntax="plist")
+BINARY_MAGIC = b"bplist00"
+COLLECTED = "NSPrivacyCollectedDataTypes"
+DOMAINS = "NSPrivacyTrackingDomains"
+
+
+def looks_like_manifest(head: bytes) -> bool:
+    """A property list, by its first bytes (binary magic, or an XML plist's doctype/root)."""
+    if head.startswith(BINARY_MAGIC):
+        return True
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text.startswith(b"<?xml") and b"<plist" in head or text.startswith(b"<plist")
+
+
+def read_manifest(path: str) -> AppleManifest:
+    """Read, check and keep every item with its place; any problem is a :class:`FlowauditError`."""
+    raw, sha256 = read_bounded(path, "a privacy manifest")
+    binary = raw.startswith(BINARY_MAGIC)
+    try:
+        value: Any = plistlib.loads(raw, fmt=plistlib.FMT_BINARY if binary else plistlib.FMT_XML)
+        lines = {} if binary else xml_lines(raw)
+    except ExpatError as err:
+        raise FlowauditError(
+            f"not a valid XML property list: {err}",
+            path=path,
+            line=err.lineno,
+            hint="check it with `plutil -lint`, or open and save it in Xcode",
+        ) from None
+    except (plistlib.InvalidFileException, ValueError, OverflowError, IndexError, KeyError) as err:
+        raise FlowauditError(
+            f"not a valid {'binary' if binary else 'XML'} property list: {err or type(err).__name__}",
+            path=path,
+            hint="check it with `plutil -lint`, or open and save it in Xcode",
+        ) from None
+    doc = YamlDoc(path, value, lines)
+    shape.check(doc, PRIVACY_MANIFEST)
+    return _manifest(doc, binary, sha256)
+
+
+def _manifest(doc: YamlDoc, binary: bool, sha256: str) -> AppleManifest:
+    def place(*where: object) -> Place:
+        return Place(doc.path, None if binary else doc.line_of(where), describe(where, "(root)").strip("`"))
+
+    value: dict[str, Any] = doc.value
+    items = tuple(
+        AppleItem(
+            type_id=entry["NSPrivacyCollectedDataType"],
+            linked=entry["NSPrivacyCollectedDataTypeLinked"],
+            tracking=entry["NSPrivacyCollectedDataTypeTracking"],
+            purposes=tuple(entry["NSPrivacyCollectedDataTypePurposes"]),
+            place=place(COLLECTED, index),
+            tracking_place=place(COLLECTED, index, "NSPrivacyCollectedDataTypeTracking"),
+        )
+        for index, entry in enumerate(value.get(COLLECTED, []))
+    )
+    domains = tuple((domain, place(DOMAINS, index)) for index, domain in enumerate(value.get(DOMAINS, [])))
+    return AppleManifest(
+        path=doc.path,
+        tracking=value.get("NSPrivacyTracking"),
+        tracking_domains=domains,
+        items=items,
+        collected_place=place(COLLECTED) if COLLECTED in value else place(),
+        domains_place=place(DOMAINS) if DOMAINS in value else place(),
+        sha256=sha256,
+    )
+
+
+def key_path(where: YamlPath) -> str:
+    """``NSPrivacyCollectedDataTypes[2].NSPrivacyCollectedDataTypeTracking``: a place as messages write it."""
+    return describe(where, "(root)").strip("`")
