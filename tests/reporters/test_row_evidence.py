@@ -45,7 +45,7 @@ IDS = [Path(c).relative_to(ROOT).as_posix() for c, _ in CAPTURES]
 
 def _audit(capture: str, declared: str | None) -> AuditResult | None:
     try:
-        return audit_captures([capture], declared, fail_on="never")
+        return audit_captures([capture], (declared,) if declared else (), fail_on="never")
     except FlowauditError:  # a capture flowaudit refuses (tests/reporters/test_result_schema.py: REFUSED)
         return None
 

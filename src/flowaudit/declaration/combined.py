@@ -36,7 +36,11 @@ _MAX_FILES = 20_000
 
 
 def load_declared(paths: Sequence[str], catalog: EntityCatalog) -> Declaration | None:
-    """The declaration all of ``paths`` make together; None when none is given."""
+    """The declaration all of ``paths`` make together; None when none is given.
+
+    One path given as a plain string is one path (never its characters)."""
+    if isinstance(paths, str):
+        paths = (paths,)
     if not paths:
         return None
     yaml_path: str | None = None
