@@ -3,7 +3,8 @@
 Audits the captures exactly as `check` does, then drafts from the result:
 a ``flowaudit.yml`` and the App Store / Google Play privacy answers, each
 line with the requests that back it. With ``-o FOLDER`` it writes
-``flowaudit.yml`` and ``disclosure.md`` there (never over a declaration a
+``flowaudit.yml``, ``disclosure.md``, a ``PrivacyInfo.xcprivacy`` and a
+Play ``data_safety.csv`` there (never into a folder whose ``flowaudit.yml`` a
 person wrote); without, it prints the Markdown document, which holds the
 draft too. Exit status 0, or 2 when the captures cannot be read.
 """
@@ -22,7 +23,10 @@ from flowaudit.commands.output import make_folder, write_file
 from flowaudit.declaration import load_declaration
 from flowaudit.disclose.draft import draft_disclosure
 from flowaudit.disclose.markdown import render_markdown
+from flowaudit.disclose.stores import render_data_safety, render_privacy_manifest
 from flowaudit.disclose.yaml_draft import DRAFT_HEADER, render_yaml
+from flowaudit.engine.destinations import DestinationResolver
+from flowaudit.engine.rules.stores import TRACKING_CATEGORIES
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_OK
 from flowaudit.pipeline import audit_captures
@@ -56,9 +60,19 @@ def run_disclose(options: DiscloseOptions) -> int:
         return EXIT_OK
     folder = Path(options.output)
     make_folder(folder)
-    write_file(folder / "flowaudit.yml", yaml_text)
-    write_file(folder / "disclosure.md", document)
-    click.echo(f"wrote {folder / 'flowaudit.yml'} and {folder / 'disclosure.md'}", err=True)
+    resolver = DestinationResolver(catalog, declaration)
+    hosts = {h for r in disclosure.result.recipients if r.party == "third" for h in r.hosts}
+    tracking = [h for h in hosts if resolver.resolve(h).category in TRACKING_CATEGORIES]
+    categories = {r.entity: list(r.categories or (r.category,)) for r in disclosure.result.recipients}
+    written = {
+        "flowaudit.yml": yaml_text,
+        "disclosure.md": document,
+        "PrivacyInfo.xcprivacy": render_privacy_manifest(disclosure, tracking, lambda who: categories.get(who, [])),
+        "data_safety.csv": render_data_safety(disclosure),
+    }
+    for name, text in written.items():
+        write_file(folder / name, text)
+    click.echo(f"wrote {', '.join(str(folder / name) for name in written)}", err=True)
     return EXIT_OK
 
 

@@ -21,7 +21,19 @@ from flowaudit.model import AuditResult, Evidence, Recipient
 
 # What a declaration can settle; every other finding stays, whatever is declared.
 DECLARABLE_RULES = frozenset(
-    {"undeclared-recipient", "undeclared-data-type", "unknown-third-party", "declared-not-observed"}
+    {
+        "undeclared-recipient",
+        "undeclared-data-type",
+        "unknown-third-party",
+        "declared-not-observed",
+        # the store files the draft writes settle these too
+        "store-undeclared-data-type",
+        "store-shared-not-declared",
+        "store-tracking-not-declared",
+        "tracking-domain-not-declared",
+        "store-declaration-not-understood",
+        "store-declared-not-observed",
+    }
 )
 SAMPLE_FLOWS = 5
 
