@@ -27,6 +27,7 @@ from flowaudit.exitcodes import EXIT_OK
 from flowaudit.reporters import get_reporter
 from flowaudit.study.apps import find_apps
 from flowaudit.study.html import render_matrix_html
+from flowaudit.study.labels import build_labels, labels_csv
 from flowaudit.study.manifest import build_manifest, manifest_json
 from flowaudit.study.matrix import build_matrix, matrix_csv
 from flowaudit.study.run import audit_apps
@@ -77,6 +78,9 @@ def run_study(options: StudyOptions) -> int:
 
     matrix = build_matrix(outcomes)
     written.write("matrix.csv", matrix_csv(matrix))
+    labels = build_labels(outcomes)
+    if labels is not None:
+        written.write("labels.csv", labels_csv(labels))
     links = {app: files[-1] for app, files in reports.items()}
     facts = {
         "flowaudit": __version__,

@@ -97,8 +97,13 @@ def sniff(path: str) -> str:
     return FLOWAUDIT
 
 
+def store_files_in(folder: str) -> list[tuple[str, str]]:
+    """(path, kind) of every store declaration in ``folder``, shallowest first (none: empty)."""
+    return [(path, kind) for path in _candidates(folder) if (kind := sniff(path)) != FLOWAUDIT]
+
+
 def _in_folder(folder: str) -> list[tuple[str, str]]:
-    found = [(path, kind) for path in _candidates(folder) if (kind := sniff(path)) != FLOWAUDIT]
+    found = store_files_in(folder)
     if not found:
         raise FlowauditError(
             "holds no privacy manifest (PrivacyInfo.xcprivacy) or Data safety CSV",

@@ -2,7 +2,9 @@
 
 ``DIR/<app>/`` is one app: every capture under it (recursively; scripts,
 pages and READMEs beside them are passed over) plus an optional
-``DIR/<app>/flowaudit.yml``. A capture file directly in ``DIR`` is an app of
+``DIR/<app>/flowaudit.yml`` and the app's store declarations anywhere under
+it (privacy manifests, Data safety CSVs; see
+:func:`flowaudit.declaration.combined.store_files_in`). A capture file directly in ``DIR`` is an app of
 its own, named after the file. Anything else at the top is skipped and
 listed in the manifest, so nothing is left out silently.
 """
@@ -13,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from flowaudit.declaration.combined import store_files_in
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.sniff import sniff
 
@@ -24,6 +27,12 @@ class App:
     name: str  # the folder (or file stem) name: the matrix row
     inputs: tuple[str, ...]  # what to hand the capture reader
     declaration: str | None
+    store_files: tuple[str, ...] = ()  # privacy manifests and Data safety CSVs it brings
+
+    @property
+    def declared(self) -> tuple[str, ...]:
+        """Everything to hand ``--declared``: the flowaudit.yml, then the store files."""
+        return (*((self.declaration,) if self.declaration else ()), *self.store_files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +58,10 @@ def find_apps(folder: str) -> StudyInputs:
         shown = os.path.join(folder, name)
         if path.is_dir():
             declaration = path / DECLARATION
-            apps.append(App(name, (shown,), os.path.join(shown, DECLARATION) if declaration.is_file() else None))
+            stores = tuple(found for found, _ in store_files_in(shown))
+            apps.append(
+                App(name, (shown,), os.path.join(shown, DECLARATION) if declaration.is_file() else None, stores)
+            )
         elif path.is_file() and _is_capture(path, shown):
             apps.append(App(path.stem, (shown,), None))
         else:

@@ -47,6 +47,7 @@ def _app(outcome: Outcome, root: str, reports: list[str]) -> dict[str, Any]:
         "status": "error" if result is None else ("audited" if result.complete else "incomplete"),
         "error": outcome.error,
         "declaration": declaration,
+        "store_declarations": [{"path": _relative(p, root), "sha256": sha256_file(p)} for p in app.store_files],
         "inputs": [
             {
                 "path": _relative(i.path, root),

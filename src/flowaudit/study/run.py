@@ -34,7 +34,7 @@ def audit_app(app: App) -> Outcome:
     """One app's audit; runs in a worker process. User errors become the
     outcome's ``error``; anything else is a bug and propagates."""
     try:
-        result = audit_captures(app.inputs, (app.declaration,) if app.declaration else ())
+        result = audit_captures(app.inputs, app.declared)
     except FlowauditError as e:
         return Outcome(app, None, str(e))
     # Nothing time-based in a study's outputs: a re-run must give the same bytes.
