@@ -63,7 +63,18 @@ lists:
     terms:
       - diabetes
 """
-DATA_TYPES = "contact.email: {name: Email, apple: A, google: G}\n\ncontact.phone: {apple: A, google: G}\n"
+DATA_TYPES = """\
+contact.email: {name: Email, apple: A, google: G}
+
+contact.phone: {apple: A, google: G}
+
+stores:
+  apple:
+    NSPrivacyCollectedDataTypeEmailAddress: {label: A, types: [contact.email, contact.phone], source: "https://a.example"}
+    NSPrivacyCollectedDataTypeAudioData: {label: Audio, types: [], unmapped: "no such type", source: "https://a.example"}
+  play:
+    PSL_EMAIL: {question: PSL_DATA_TYPES_PERSONAL, label: G, types: [contact.email, contact.phone], source: "https://g.example"}
+"""
 CATEGORY_LINES = "".join(f"{c}: Described.\n" for c in (*CATEGORIES, UNKNOWN))
 LAST = len(CATEGORIES) + 1
 
@@ -91,6 +102,9 @@ MISTAKES = [
     ("terms", "language: en", "language: 12", 1, "`language` must be text"),
     ("data types", "{apple: A, google", "{aple: A, google", 3, "unknown key 'aple'"),
     ("data types", "google: G}\n\n", "google: [G]}\n\n", 1, "`contact.email.google` must be text, not [G]"),
+    ("data types", "types: [contact.email, contact.phone], source: \"https://a", "types: [contact.mail], source: \"https://a",
+     7, "`stores.apple.NSPrivacyCollectedDataTypeEmailAddress` maps to 'contact.mail', which is not a data type"),
+    ("data types", 'types: [], unmapped: "no such type",', "types: [],", 8, "`stores.apple.NSPrivacyCollectedData"),
     ("categories", "unknown:", "unknwn:", LAST, "unknown key 'unknwn'"),
     ("categories", "unknown: Described.", "unknown: [x]", LAST, "`unknown` must be text, not [x]"),
 ]

@@ -28,12 +28,13 @@ from flowaudit import shape
 from flowaudit.catalog.loader import MANIFEST, MANIFEST_FILE, load_catalog, read_manifest
 from flowaudit.catalog.overlay import OVERLAY, read_overlay_file
 from flowaudit.catalog.taxonomy import CATEGORIES_FILE, category_descriptions
-from flowaudit.datatypes import DATA_TYPES, read_vocabulary
+from flowaudit.datatypes import DATA_TYPES
 from flowaudit.errors import FlowauditError
 from flowaudit.payload.adapters.fixtures import FIXTURE, read_fixture
 from flowaudit.payload.adapters.loader import ADAPTER, adapter_files, read_adapters
 from flowaudit.payload.detectors.terms import TERMS, read_terms
 from flowaudit.shape import Shape
+from flowaudit.stores.mapping import read_mapping
 from flowaudit.yamlsource import YamlDoc, load_yaml
 
 
@@ -55,7 +56,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("catalog overlay", OVERLAY, "catalog/overlay", None, frozenset({"companies", "services"}), read_overlay_file),
     Kind("catalog manifest", MANIFEST, None, "catalog.yml", frozenset({"overlay_license"}), read_manifest),
     Kind("terms", TERMS, "terms", None, frozenset({"language", "lists"}), lambda p: read_terms([p])),
-    Kind("data types", DATA_TYPES, None, "data-types.yml", frozenset(), read_vocabulary),
+    # read_mapping reads the vocabulary too, and checks the stores' rows against it
+    Kind("data types", DATA_TYPES, None, "data-types.yml", frozenset(), read_mapping),
     Kind("categories", CATEGORIES_FILE, None, "categories.yml", frozenset(), lambda p: category_descriptions(p.parent)),
 )
 
