@@ -153,8 +153,8 @@ RULES: dict[str, Rule] = {
             "high",
             "Tracking domain contacted after tracking was refused",
             "A domain a privacy manifest declares in NSPrivacyTrackingDomains was contacted in a phase where "
-            "the user had refused tracking (a consent-refused marker, e.g. after \"Ask App Not to Track\", or "
-            "a refusal signalled in the traffic).",
+            "the user had refused tracking: an App Tracking Transparency denial answered during the capture "
+            "(Adjust att_status, AppsFlyer att), a consent-refused marker, or another refusal in the traffic.",
         ),
         Rule(
             "store-declaration-not-understood",
