@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 Headers = tuple[tuple[str, str], ...]
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
+# Observation kinds that only tried to contact a host (see Observation.kind).
+ATTEMPTS = frozenset({"dns", "connect"})
 
 
 def at_or_above(severity: str, fail_on: str) -> bool:
@@ -34,11 +36,14 @@ class Observation:
     ref: str  # stable reference "path#n", n counted from 1 in file order
     source: str  # the input file, as the user named it (or found in a folder)
     index: int  # n of the reference
-    # "http", "tcp", "udp", or "tls": a TLS connection the client refused to
-    # let the proxy open (certificate pinning): contacted, contents unknown.
+    # "http"; contacted, contents unknown: "tcp"/"udp" (a raw connection that is
+    # not HTTP) or "tls" (a TLS connection the client refused to let the proxy
+    # open: certificate pinning); tried to contact, never reached (ATTEMPTS):
+    # "dns" (a lookup of ``host``) or "connect" (a connection to ``host`` that
+    # could not be opened upstream, ``error`` says why).
     kind: str
     method: str  # "" for raw connections
-    scheme: str  # "http", "https"; "tcp"/"udp"/"tls" for raw connections
+    scheme: str  # "http", "https"; the kind for the others
     host: str  # lower-case, no trailing dot, no brackets for IPv6
     port: int
     path: str  # path with query string, as sent ("" for raw connections)
@@ -50,7 +55,13 @@ class Observation:
     timestamp: float | None = None  # request start, seconds since the epoch
     phase: str | None = None  # capture phase marker in force, if any
     phase_ref: str | None = None  # the capture's marker record that started ``phase``, when it holds one
-    error: str | None = None  # kind "tls": why the handshake failed, as the proxy saw it
+    error: str | None = None  # kinds "tls", "connect", "dns": why it failed, as the proxy saw it
+    sni: str | None = None  # the TLS server name the client sent, when it did (raw and refused connections)
+
+    @property
+    def attempted(self) -> bool:
+        """Tried to contact ``host`` but never reached it: nothing was sent to it."""
+        return self.kind in ATTEMPTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +208,14 @@ class Recipient:
     party_inferred: bool = False
     # Its service rows, busiest first (one for most companies).
     rows: tuple[RecipientRow, ...] = ()
+    # DNS lookups of its hosts and connections to them that failed: tried to
+    # contact, never reached; not among ``flows``. A row with flows 0 was only tried.
+    attempts: int = 0
+
+    @property
+    def reached(self) -> bool:
+        """False for a row only tried: looked up or connected to, nothing reached it."""
+        return self.flows > 0 or not self.attempts
 
     @property
     def category_label(self) -> str:
@@ -283,7 +302,7 @@ class AuditResult:
     recipients: tuple[Recipient, ...]
     platform: tuple[Recipient, ...]  # browser/OS background traffic, shown apart
     findings: tuple[Finding, ...]
-    flows: int
+    flows: int  # requests and connections audited; attempts (Observation.attempted) apart
     fail_on: str = "high"
     extra: dict[str, object] = field(default_factory=dict)
     # Findings an ignore-file entry or a baseline kept out of ``findings`` (and
@@ -315,6 +334,8 @@ class AuditResult:
     # Requests whose payload could not be fully decoded (each counted once), and why, per reason.
     undecoded: int = 0
     decode_gaps: tuple[DecodeGap, ...] = ()
+    # Lookups and failed connections (Observation.attempted), counted apart from ``flows``.
+    attempts: int = 0
 
     @property
     def complete(self) -> bool:

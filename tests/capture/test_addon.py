@@ -228,6 +228,33 @@ def test_the_marker_host_resolves_without_sinkhole(tmp_path: Path) -> None:
     run(scenario, flowaudit_capture=str(tmp_path / "c.mitm"))
 
 
+def test_a_failed_connect_and_every_lookup_are_written_as_attempts(tmp_path: Path) -> None:
+    capture = tmp_path / "c.mitm"
+
+    async def scenario(tctx: taddons.context, recorder: Recorder) -> None:
+        recorder.set_phase("consent-refused", "test")
+        tunnel = request("https://graph.facebook.com/", method="CONNECT")
+        tunnel.request.authority, tunnel.request.path = "graph.facebook.com:443", ""
+        tunnel.response = http.Response.make(502, b"Cannot connect")
+        tunnel.server_conn.error = "[Errno -3] Temporary failure in name resolution"
+        recorder.http_connect(tunnel)
+        recorder.http_connect_error(tunnel)
+        marker = request("https://flowaudit.invalid/", method="CONNECT")  # never the app's
+        recorder.http_connect_error(marker)
+        lookup = dns_lookup("inapps.appsflyer.com")
+        recorder.dns_request(lookup)
+        lookup.response = lookup.request.fail(dns.response_codes.SERVFAIL)
+        recorder.dns_response(lookup)
+
+    run(scenario, flowaudit_capture=str(capture))
+    observations, problem = read(capture)
+    assert problem is None
+    assert [(o.kind, o.host, o.error, o.phase) for o in observations] == [
+        ("connect", "graph.facebook.com", "[Errno -3] Temporary failure in name resolution", "consent-refused"),
+        ("dns", "inapps.appsflyer.com", "answered SERVFAIL", "consent-refused"),
+    ]
+
+
 def test_sinkhole_needs_the_lazy_connection_strategy() -> None:
     recorder = Recorder()
     with taddons.context(Proxyserver(), recorder) as tctx:

@@ -146,6 +146,15 @@ def netns(tmp_path: Path) -> Iterator[Netns]:
         ns.close()
 
 
+def with_resolver(resolv: Path, argv: list[str]) -> list[str]:
+    """``argv`` resolving names with ``resolv`` (a private mount of /etc/resolv.conf),
+    as wg-quick sets a tunnel's DNS on a device; a recorder given a resolver on
+    the namespace's own loopback can look nothing up anywhere else."""
+    assert UNSHARE is not None
+    bind = 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
+    return [UNSHARE, "-m", "sh", "-c", bind, str(resolv), *argv]
+
+
 def flowaudit_argv(*args: str | Path) -> list[str]:
     return [PYTHON, "-m", "flowaudit", *map(str, args)]
 

@@ -17,6 +17,7 @@ machine; every answer comes from the proxy itself.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import os
 import shutil
@@ -40,7 +41,6 @@ from .conftest import (
     DATA,
     IP,
     PYTHON,
-    UNSHARE,
     Netns,
     flowaudit_argv,
     load_json,
@@ -48,6 +48,7 @@ from .conftest import (
     serve,
     wait_for,
     wait_listening,
+    with_resolver,
 )
 
 WIREGUARD_GO, WG = shutil.which("wireguard-go"), shutil.which("wg")
@@ -71,9 +72,7 @@ class Phone:
     def run(self, argv: list[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """``argv`` in the phone's network, resolving names with the configuration's DNS
         (a private mount of /etc/resolv.conf, as wg-quick would set it)."""
-        assert UNSHARE is not None
-        bind = 'mount --bind "$0" /etc/resolv.conf && exec "$@"'
-        return self.ns.run([UNSHARE, "-m", "sh", "-c", bind, str(self.resolv), *argv], timeout=timeout)
+        return self.ns.run(with_resolver(self.resolv, argv), timeout=timeout)
 
     def chromium(self, url: str, *flags: str) -> subprocess.CompletedProcess[str]:
         return self.run(
@@ -151,16 +150,29 @@ def bring_up_tunnel(phone: Netns, conf: dict[str, dict[str, str]]) -> subprocess
 
 @pytest.fixture
 def tunnel(netns: Netns, tmp_path: Path) -> Iterator[tuple[Phone, subprocess.Popen[Any], Path]]:
-    """The recorder in ``netns`` (the computer) and a phone whose tunnel is up."""
+    """The recorder in ``netns`` (the computer), sinkholing all, and a phone whose tunnel is up."""
+    with tunnel_up(netns, tmp_path, "--sinkhole", "all") as up:
+        yield up
+
+
+@contextlib.contextmanager
+def tunnel_up(netns: Netns, tmp_path: Path, *options: str) -> Iterator[tuple[Phone, subprocess.Popen[Any], Path]]:
+    """The recorder in ``netns`` with ``options``, and a phone whose tunnel is up. The
+    recorder's own resolver is its namespace's loopback, where nothing answers."""
     (tmp_path / "phone").mkdir()
     phone_ns = Netns(tmp_path / "phone")
     try:
         netns.link(phone_ns, f"{COMPUTER}/24", f"{PHONE}/24")
         log = tmp_path / "record.log"
+        nowhere = tmp_path / "computer-resolv.conf"
+        nowhere.write_text("nameserver 127.0.0.1\n")
         recorder = netns.popen(
-            flowaudit_argv("record", "--mode", "wireguard", "--listen-host", COMPUTER, "--confdir", netns.confdir)
-            + ["--sinkhole", "all", "--app", "Acme Health", "-w", str(netns.workdir / "wg.mitm")]
-            + ["--format", "json", "-o", str(netns.workdir / "result.json"), "--fail-on", "never"],
+            with_resolver(
+                nowhere,
+                flowaudit_argv("record", "--mode", "wireguard", "--listen-host", COMPUTER, "--confdir", netns.confdir)
+                + [*options, "--app", "Acme Health", "-w", str(netns.workdir / "wg.mitm")]
+                + ["--format", "json", "-o", str(netns.workdir / "result.json"), "--fail-on", "never"],
+            ),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=log.open("w"),
@@ -264,8 +276,20 @@ def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
         ("OPTIONS", "api.segment.io", "consent-granted"),
         ("POST", "api.segment.io", "consent-granted"),
     ]
+    # ... and every lookup, in the phase it was made in
+    lookups = [o for o in observations(capture) if o.kind == "dns" and o.host in APP_HOSTS]
+    assert {(o.host, o.phase) for o in lookups} >= {
+        ("api.mixpanel.com", None),
+        ("api.segment.io", None),
+        ("www.google-analytics.com", "logged-in"),
+        ("api.segment.io", "consent-granted"),
+    }
     result = load_json(netns.workdir / "result.json")
     rows = {r["entity"]: r for r in result["recipients"]}
+    # lookups of hosts then reached count on their row, apart from its requests
+    assert rows["Mixpanel"]["attempts"] == sum(1 for o in lookups if o.host == "api.mixpanel.com")
+    assert rows["Mixpanel"]["reached"] and result["summary"]["attempts"] >= len(lookups)
+    assert not [f for f in result["findings"] if f["rule"] == "attempted-contact" and f["host"] in APP_HOSTS]
     assert rows["Mixpanel"]["flows"] == 2 and rows["Mixpanel"]["phase_flows"]["before-consent"] == 2
     assert result["phases"] == ["before-consent", "logged-in", "consent-granted"]
     google = [r for r in result["recipients"] + result["platform"] if "www.google-analytics.com" in r["hosts"]]
@@ -273,3 +297,44 @@ def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
     assert rows["Segment"]["flows"] == 5
     assert rows["Segment"]["phase_flows"]["consent-granted"] == 4
     assert "contact.email" in rows["Segment"]["data_types"]  # what the page posted, over HTTP/2 and HTTP/3
+
+
+TRIED = {
+    "graph.facebook.com": "Meta",
+    "firebaseinstallations.googleapis.com": "Google",  # Firebase
+    "inapps.appsflyer.com": "AppsFlyer",
+}
+
+
+@needs_wireguard
+def test_lookups_through_the_tunnel_with_the_network_down(netns: Netns, tmp_path: Path) -> None:
+    """No sinkhole, and the computer has no network: the proxy cannot resolve
+    anything, so the phone's apps never get past DNS. Their lookups are all
+    there is, and the audit names every company they were for, as tried."""
+    with tunnel_up(netns, tmp_path) as (phone, recorder, log):
+        for host in TRIED:
+            done = phone.run(["curl", "-sS", "--max-time", "20", f"https://{host}/"])
+            assert done.returncode == 6, done.stderr  # curl: could not resolve host
+        recorder.send_signal(signal.SIGTERM)
+        assert recorder.wait(timeout=120) == 0, log.read_text()[-3000:]
+
+    lookups = [o for o in observations(netns.workdir / "wg.mitm") if o.kind == "dns"]
+    assert {o.host for o in lookups} == set(TRIED)
+    assert all(o.error and o.phase is None and o.timestamp for o in lookups)
+    assert not [o for o in observations(netns.workdir / "wg.mitm") if not o.attempted]
+
+    result = load_json(netns.workdir / "result.json")
+    assert (result["summary"]["flows"], result["summary"]["attempts"]) == (0, len(lookups))
+    rows = {r["entity"]: r for r in result["recipients"]}
+    assert set(rows) == set(TRIED.values())
+    for host, company in TRIED.items():
+        assert (rows[company]["reached"], rows[company]["hosts"]) == (False, [host])
+        assert rows[company]["attempts"] == sum(1 for o in lookups if o.host == host)
+    undeclared = {f["entity"]: f["severity"] for f in result["findings"] if f["rule"] == "undeclared-recipient"}
+    assert undeclared == {company: "medium" for company in TRIED.values()}
+    attempted = {f["host"]: f for f in result["findings"] if f["rule"] == "attempted-contact"}
+    assert set(attempted) == set(TRIED)
+    for host, finding in attempted.items():
+        assert finding["evidence"][0]["request"].startswith("DNS ")
+        assert finding["evidence"][0]["request"].endswith(f" {host}")
+        assert finding["evidence"][0]["how"].startswith("tried to contact: looked up (")

@@ -41,9 +41,12 @@ def test_refused_connections_are_low_findings_per_host(catalog, declare) -> None
     ]
     graph = found[1]
     assert graph.message.startswith("2 TLS connections to graph.facebook.com refused the proxy's certificate")
+    # what it was, why, and its phase (the observation carries no SNI or time here)
+    how = f"contacted, contents unknown: the client refused the proxy's TLS certificate ({REFUSAL})"
+    how += " · phase before-consent"
     assert [(e.flow, e.request, e.how) for e in graph.evidence] == [
-        ("cap.mitm#1", "TLS graph.facebook.com:443", REFUSAL),
-        ("cap.mitm#2", "TLS graph.facebook.com:443", REFUSAL),
+        ("cap.mitm#1", "TLS graph.facebook.com:443", how),
+        ("cap.mitm#2", "TLS graph.facebook.com:443", how),
     ]
     # The declared recipient was contacted: not "declared but not observed", and it gets the flows.
     assert not [f for f in result.findings if f.rule == "declared-not-observed"]

@@ -174,8 +174,8 @@ def test_every_kind_of_flow_reads_the_same_both_ways_and_fast(tmp_path: Path, mo
             writer.add(f)
     observations, problem, _ = assert_same_both_ways(path)  # type: ignore[misc]
     assert problem is None
-    assert {o.kind for o in observations} == {"http", "tcp", "udp", "tls"}
-    assert len(observations) == 13  # every flow but DNS and the TCP flow with nowhere to go
+    assert {o.kind for o in observations} == {"http", "tcp", "udp", "tls", "dns"}
+    assert len(observations) == 14  # every flow but the TCP flow with nowhere to go
     monkeypatch.setattr(mitm, "decode_with_mitmproxy", no_mitmproxy)
     assert read_with(flowfile.read_flow_file, path)[0] == observations  # type: ignore[index]
 

@@ -31,6 +31,10 @@ mitmproxy tool reads):
   in its metadata, for every TLS handshake the client refused (certificate
   pinning, or a device that does not trust the CA): the host was contacted,
   its contents are unknown.
+* every DNS lookup the device asked the proxy (WireGuard and local modes),
+  and every CONNECT the proxy could not carry out (the host could not be
+  reached: offline, refused, unknown name): the app tried to contact the
+  host. Raw TCP and UDP flows that are not HTTP are written too.
 
 flowaudit's reader skips the capture and marker records: they are not the
 app's traffic. So are requests to mitmproxy's onboarding site (mitm.it),
@@ -434,6 +438,16 @@ class Recorder:
             f.response = http.Response.make(200)
             f.response.reason = "Connection established"
             f.response.headers.clear()  # as mitmproxy's own: some clients choke on headers here
+
+    def http_connect_error(self, f: http.HTTPFlow) -> None:
+        """A CONNECT to a host the proxy could not reach: the app tried to contact it.
+        (The hook came with mitmproxy 10.4, https://github.com/mitmproxy/mitmproxy/pull/6930;
+        with older ones such attempts go unrecorded.)"""
+        if self._answers_locally(_host_of(f.request)):
+            return
+        if self.phase is not None:
+            f.metadata[fmt.PHASE_KEY] = self.phase
+        self._write(f)
 
     def tls_clienthello(self, data: tls.ClientHelloData) -> None:
         server = data.context.server

@@ -37,6 +37,7 @@ NOTICES = 3
 class Counters:
     records: int = 0  # everything written, flowaudit's own records included
     requests: int = 0  # the app's traffic: what the audit counts as flows
+    attempts: int = 0  # lookups and connections that could not be opened (apart from flows)
     refused_tls: int = 0
     sinkholed: int = 0
     phases: list[str] = field(default_factory=list)
@@ -69,7 +70,8 @@ class LiveView:
         observation = observe(f, self._name, c.records)
         if observation is None:
             return
-        c.requests += 1
+        c.attempts += observation.attempted
+        c.requests += not observation.attempted
         c.refused_tls += observation.kind == "tls"
         c.sinkholed += bool(f.metadata.get(SINKHOLED_KEY))
         self._auditor.add(observation)
@@ -124,6 +126,8 @@ class LiveView:
         text.append(f"{undeclared} undeclared", style="bold red" if undeclared else "green")
         if c.refused_tls:
             text.append(f" · {c.refused_tls} TLS refused (pinning?)", style="yellow")
+        if c.attempts:
+            text.append(f" · {c.attempts} lookups or failed connections")
         if c.sinkholed:
             text.append(f" · {c.sinkholed} sinkholed")
         platform = sum(r.flows for r in result.platform)

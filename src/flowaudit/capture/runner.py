@@ -70,6 +70,7 @@ class RecordOutcome:
     capture: Path
     records: int  # everything written, flowaudit's own records included
     requests: int  # what the audit will count
+    attempts: int  # lookups and connections that could not be opened, apart from requests
     refused_tls: int
     command_status: int | None  # None without COMMAND; 128 + N when killed by signal N
     failure: str | None  # why recording stopped early (the capture is still valid up to there)
@@ -157,7 +158,7 @@ class Recording:
         status = None if self._child is None else _status(self._child.returncode)
         c = self.view.counters
         failure = recorder.failure or self._command_failure
-        return RecordOutcome(s.capture, c.records, c.requests, c.refused_tls, status, failure)
+        return RecordOutcome(s.capture, c.records, c.requests, c.attempts, c.refused_tls, status, failure)
 
     async def _end_command(self) -> None:
         """COMMAND never outlives the recording (say, stopped while it was starting)."""

@@ -189,13 +189,21 @@ def _writable_folder(folder: Path, problem: str, hint: str) -> None:
 
 
 def _summarize(outcome: RecordOutcome, settings: RecordSettings, err: Console) -> None:
-    err.print(f"flowaudit: recorded {outcome.requests} requests into {outcome.capture}", markup=False)
+    tried = f" and {outcome.attempts} lookups or failed connections" if outcome.attempts else ""
+    err.print(f"flowaudit: recorded {outcome.requests} requests{tried} into {outcome.capture}", markup=False)
     if outcome.command_status is not None:
         err.print(f"flowaudit: COMMAND exited with status {outcome.command_status}", markup=False)
-    if outcome.requests == 0 and outcome.failure is None:
+    if outcome.requests == 0 and outcome.attempts == 0 and outcome.failure is None:
         err.print(
             "flowaudit: warning: no traffic went through the proxy. Is the app (or COMMAND) using it? "
             + ("Check its proxy settings." if not settings.command else "Not every client honours HTTPS_PROXY."),
+            markup=False,
+        )
+    if outcome.requests == 0 and outcome.attempts and outcome.failure is None:
+        err.print(
+            f"flowaudit: warning: nothing was reached: the {outcome.attempts} lookups or connections all failed "
+            "(is the network down?). They are audited as attempts; to see what the app sends, record with "
+            "--sinkhole all.",
             markup=False,
         )
     if outcome.refused_tls:

@@ -11,6 +11,14 @@ def first_party_word(r: Recipient) -> str:
     return "first party (inferred)" if r.party_inferred else "first party"
 
 
+def requests_cell(r: Recipient) -> str:
+    """A recipients table's Requests cell: the count, or for a row only tried
+    (looked up, connections that failed) that it was tried and never reached."""
+    if r.reached:
+        return str(r.flows)
+    return f"0 (tried to contact: {plural(r.attempts, 'attempt')}, never reached)"
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else many or word + 's'}"
 

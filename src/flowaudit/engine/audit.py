@@ -66,6 +66,7 @@ class Auditor:
         self._resolver = DestinationResolver(catalog, declaration)
         self._tallies: dict[tuple[str, str, str], RecipientTally] = {}
         self._flows = 0
+        self._attempts = 0
         self._phases: dict[str, None] = {}  # in the order phases began
         self._consent = PhaseResolver()
         self._first_party = FirstPartyHints()
@@ -74,7 +75,9 @@ class Auditor:
 
     def wants_payload(self, obs: Observation) -> bool:
         """Whether this request's payload is to be analysed (see :func:`_worth_analysing`)."""
-        return self._analyzer is not None and _worth_analysing(obs, self._resolver.resolve(obs.host, obs.path))
+        if self._analyzer is None or obs.attempted:
+            return False
+        return _worth_analysing(obs, self._resolver.resolve(obs.host, obs.path))
 
     def inspect(self, obs: Observation) -> Inspection:
         """What :meth:`add` finds in a request before counting it (see :func:`inspect`)."""
@@ -86,6 +89,9 @@ class Auditor:
     def add_inspected(self, obs: Observation, inspection: Inspection) -> None:
         """Count a request whose :func:`inspect` was done already (perhaps in a
         worker process): what remains is ordered and cheap."""
+        if obs.attempted:
+            self._attempt(obs)
+            return
         self._flows += 1
         self._first_party.observe(obs)
         self._cookies.observe(obs)
@@ -99,6 +105,19 @@ class Auditor:
         if tally is None:
             tally = self._tallies[destination.key] = RecipientTally(destination)
         tally.add(obs, destination, inspection.detections, consent)
+
+    def _attempt(self, obs: Observation) -> None:
+        """A lookup or failed connection: counted on its recipient apart from the
+        requests (nothing reached it, so no payload, consent signal or page)."""
+        self._attempts += 1
+        destination = self._resolver.resolve(obs.host, obs.path)
+        phase = self._consent.resolve(obs).phase
+        self._phases.setdefault(phase)
+        obs = replace(obs, phase=phase)
+        tally = self._tallies.get(destination.key)
+        if tally is None:
+            tally = self._tallies[destination.key] = RecipientTally(destination)
+        tally.add_attempt(obs)
 
     def result(self, inputs: tuple[InputInfo, ...]) -> AuditResult:
         inferred = self._infer_first_party(inputs)
@@ -130,6 +149,7 @@ class Auditor:
             undecoded=self._undecoded.requests,
             decode_gaps=self._undecoded.gaps(),
             first_party_inferred=inferred,
+            attempts=self._attempts,
         )
 
     def _company_name(self, company_id: str) -> str | None:
@@ -221,7 +241,9 @@ def _recipient(parts: list[RecipientTally], phases: tuple[str, ...]) -> Recipien
     """A company's row from the tallies of its services (busiest first)."""
     parts = sorted(parts, key=lambda t: (-t.flows, t.destination.category))
     d = parts[0].destination
-    hosts = {h for t in parts for h in t.hosts}
+    reached = any(t.reached for t in parts)
+    # hosts that received requests; a row only tried names the hosts it tried
+    hosts = {h for t in parts for h in (t.hosts if reached else t.attempts.hosts)}
     data_types = {dt: [t for t in parts if dt in t.data_types] for t in parts for dt in t.data_types}
     phase_flows = {p: sum(t.phase_flows[p] for t in parts) for p in phases}
     rows = tuple(
@@ -250,8 +272,9 @@ def _recipient(parts: list[RecipientTally], phases: tuple[str, ...]) -> Recipien
         phases=tuple(p for p in phases if phase_flows[p]),
         phase_flows=tuple((p, n) for p, n in phase_flows.items() if n),
         rows=rows,
+        attempts=sum(t.attempts.flows for t in parts),
         evidence=(
-            *(e for t in parts for e in t.requests.evidence()),
+            *(e for t in parts for e in (t.requests if reached else t.attempts).evidence()),
             *(e for dt in sorted(data_types) for t in data_types[dt] for e in t.data_types[dt].evidence()),
         ),
     )

@@ -106,7 +106,16 @@ RULES: dict[str, Rule] = {
             "The app opened a TLS connection but refused the proxy's certificate, so what it sent "
             "is unknown: certificate pinning, or a device that does not trust the proxy's CA. The "
             "host was contacted all the same. To see inside, trust the CA as a system certificate "
-            "or use a debug build without pinning (README, 'Capturing traffic').",
+            "or use a debug build without pinning (README, 'Capturing traffic'). Raw TCP and UDP "
+            "flows that are not HTTP (MQTT, QUIC the proxy could not open) are reported alike.",
+        ),
+        Rule(
+            "attempted-contact",
+            "info",
+            "Tried to contact, never reached",
+            "The app looked up a host, or opened a connection to it that could not be made (offline, "
+            "refused, an unknown name), and nothing reached it. What it would have sent is unknown: "
+            "record again with the network up, or with `--sinkhole`, to see the requests.",
         ),
         Rule(
             "declared-not-observed",

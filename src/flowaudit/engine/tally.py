@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from flowaudit.carried import Carried
 from flowaudit.consent.phases import ObservedConsent
@@ -99,6 +100,12 @@ class RecipientTally:
     cleartext: dict[str, Carried] = field(default_factory=dict)
     # TLS connections the client refused to let the proxy open (kind "tls"), per host
     uninspectable: dict[str, Carried] = field(default_factory=dict)
+    # Raw TCP and UDP flows that are not HTTP (kinds "tcp", "udp"), per host
+    not_http: dict[str, Carried] = field(default_factory=dict)
+    # Lookups and failed connections (Observation.attempted): tried, never
+    # reached, so not among ``requests``; in all, and per host
+    attempts: Carried = field(default_factory=Carried)
+    attempts_to: dict[str, Carried] = field(default_factory=dict)
     # what it received in each consent phase (the consent rules read this)
     consent: ConsentTally = field(default_factory=ConsentTally)
 
@@ -125,11 +132,10 @@ class RecipientTally:
             self.services.add(destination.service)
         if obs.phase:
             self.phase_flows[obs.phase] += 1
-        if obs.kind == "tls":
-            how = obs.error or "TLS handshake refused by the client"
-            self.uninspectable.setdefault(obs.host, Carried()).add(
-                obs.host, obs.ref, lambda: (Evidence(flow=obs.ref, request=request, how=how),)
-            )
+        unread = {"tls": self.uninspectable, "tcp": self.not_http, "udp": self.not_http}.get(obs.kind)
+        if unread is not None:
+            cite = lambda: (Evidence(flow=obs.ref, request=request, how=contact_how(obs)),)  # noqa: E731
+            unread.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
         asserted = None if detections is None else [d for d in detections if d.confidence in ASSERTED]
         if consent is not None:
             vendors = vendor_ids(destination.entity_id, destination.category)
@@ -182,6 +188,24 @@ class RecipientTally:
             self.identifiers[value] = Identifier(detection.data_type, host, evidence, value)
 
 
+    def add_attempt(self, obs: Observation) -> None:
+        """A lookup or a failed connection (``obs.attempted``): the host was tried, not reached."""
+        request = request_line(obs)
+        cite = lambda: (Evidence(flow=obs.ref, request=request, how=contact_how(obs)),)  # noqa: E731
+        self.attempts.add(obs.host, obs.ref, cite, obs.phase or "")
+        if obs.host in self.attempts_to or len(self.attempts_to) < ATTEMPTED_HOSTS:
+            self.attempts_to.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
+
+    @property
+    def reached(self) -> bool:
+        """Whether anything reached this recipient (else it was only tried)."""
+        return self.requests.flows > 0
+
+    def unreached_hosts(self) -> tuple[str, ...]:
+        """Hosts tried but never reached (of the first :data:`ATTEMPTED_HOSTS` tried), most tried first."""
+        return tuple(h for h in self.attempts.named_hosts() if h in self.attempts_to and h not in self.requests.hosts)
+
+
 def _citing(ref: str, request: str, found: Sequence[Detection]) -> Callable[[], Iterator[Evidence]]:
     """Evidence of a request's detections, built only when it is kept."""
     return lambda: (to_evidence(ref, request, d) for d in found)
@@ -215,7 +239,10 @@ def to_evidence(ref: str, request: str, d: Detection) -> Evidence:
 
 def request_line(obs: Observation) -> str:
     """ "METHOD url" as sent. Redaction happens on the whole result after the
-    audit (``redact_result``), so ``--no-redact`` can keep what the request said."""
+    audit (``redact_result``), so ``--no-redact`` can keep what the request said.
+    A lookup: "DNS A host"; a failed CONNECT: "CONNECT host:port"."""
+    if obs.kind == "dns":
+        return f"DNS {obs.method} {obs.host}".replace("  ", " ")
     if obs.kind != "http":
         return f"{obs.kind.upper()} {obs.host}:{obs.port}"
     default = {"http": 80, "https": 443}.get(obs.scheme)
@@ -223,3 +250,40 @@ def request_line(obs: Observation) -> str:
     if ":" in obs.host:
         netloc = f"[{obs.host}]" if obs.port == default else f"[{obs.host}]:{obs.port}"
     return f"{obs.method} {obs.scheme}://{netloc}{obs.path}"
+
+# Hosts of one recipient whose attempts are kept apart (a finding each when never
+# reached): bounds memory on a capture that looks up a fresh name every time.
+ATTEMPTED_HOSTS = 1000
+_CONTACT = {
+    "dns": "tried to contact: looked up",
+    "connect": "tried to contact: the connection could not be opened",
+    "tls": "contacted, contents unknown: the client refused the proxy's TLS certificate",
+    "tcp": "contacted, contents unknown: a TCP connection that is not HTTP",
+    "udp": "contacted, contents unknown: a UDP flow that is not HTTP (e.g. QUIC the proxy could not open)",
+}
+
+
+def contact_how(obs: Observation) -> str:
+    """What an attempt or an unread connection was, with its SNI, time and
+    phase: every format shows it as the evidence's ``how``."""
+    parts = [_CONTACT.get(obs.kind, obs.kind)]
+    if obs.error:
+        parts.append(f"({obs.error})")
+    if obs.sni:
+        parts.append(f"· SNI {obs.sni}")
+    moment = _utc(obs.timestamp)
+    if moment:
+        parts.append(f"· at {moment}")
+    if obs.phase:
+        parts.append(f"· phase {obs.phase}")
+    return " ".join(parts)
+
+
+def _utc(timestamp: float | None) -> str | None:
+    """ "2026-12-03T08:13:14Z"; None for no time or one no calendar holds (captured data is hostile)."""
+    if timestamp is None:
+        return None
+    try:
+        return datetime.fromtimestamp(timestamp, tz=UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):
+        return None

@@ -32,6 +32,8 @@ from flowaudit.captureformat import UNINSPECTABLE_KEY
 from flowaudit.inputs import tnet
 from flowaudit.inputs.flowobs import (
     Metadata,
+    connect_observation,
+    dns_observation,
     http_observation,
     is_bookkeeping,
     raw_observation,
@@ -111,8 +113,10 @@ def _decode(buf: bytes, name: str, n: int) -> Decoded:
     if expected is None or not expected <= top.keys() <= expected | _OPTIONAL:
         raise Unexpected("not the fields of a flow")
     metadata = _metadata(buf, top[b"metadata"])
-    if is_bookkeeping(metadata) or kind == "dns":
+    if is_bookkeeping(metadata):
         return Decoded(metadata, None)
+    if kind == "dns":
+        return Decoded(metadata, _dns(buf, top, metadata, name, n))
     if kind == "http":
         return Decoded(metadata, _http(buf, top, metadata, name, n))
     return Decoded(metadata, _raw(buf, top, metadata, kind, name, n))
@@ -128,7 +132,22 @@ def _metadata(buf: bytes, span: Span) -> dict[str, object]:
 def _http(buf: bytes, top: dict[bytes, Span], metadata: Metadata, name: str, n: int) -> Observation | None:
     request = _message(buf, top[b"request"], _REQUEST)
     response = top[b"response"]
-    status = None if tnet.is_null(response) else tnet.integer(buf, _message(buf, response, _RESPONSE)[b"status_code"])
+    answer = None if tnet.is_null(response) else _message(buf, response, _RESPONSE)
+    status = None if answer is None else tnet.integer(buf, answer[b"status_code"])
+    if tnet.raw(buf, request[b"method"]).upper() == b"CONNECT":
+        error = top[b"error"]
+        return connect_observation(
+            name,
+            n,
+            metadata,
+            host=tnet.text(buf, request[b"host"]),
+            port=tnet.integer(buf, request[b"port"]),
+            status=status,
+            reason="" if answer is None else tnet.raw(buf, answer[b"reason"]).decode("iso-8859-1"),
+            error=None if tnet.is_null(error) else tnet.text(buf, _get(tnet.fields(buf, error), b"msg")),
+            server_error=_optional_text(buf, _get(tnet.fields(buf, top[b"server_conn"]), b"error")),
+            timestamp=tnet.number(buf, request[b"timestamp_start"]),
+        )
     headers = [_header(buf, field) for field in tnet.elements(buf, request[b"headers"])]
     content = request[b"content"]
     return http_observation(
@@ -146,6 +165,25 @@ def _http(buf: bytes, top: dict[bytes, Span], metadata: Metadata, name: str, n: 
         content=None if tnet.is_null(content) else tnet.raw(buf, content),
         status=status,
         timestamp=tnet.number(buf, request[b"timestamp_start"]),
+    )
+
+
+def _dns(buf: bytes, top: dict[bytes, Span], metadata: Metadata, name: str, n: int) -> Observation | None:
+    request = tnet.fields(buf, top[b"request"])
+    questions = []
+    for question in tnet.elements(buf, _get(request, b"questions")):
+        asked = tnet.fields(buf, question)
+        questions.append((tnet.text(buf, _get(asked, b"name")), tnet.integer(buf, _get(asked, b"type"))))
+    response, error = top[b"response"], top[b"error"]
+    answered = None if tnet.is_null(response) else tnet.integer(buf, _get(tnet.fields(buf, response), b"response_code"))
+    return dns_observation(
+        name,
+        n,
+        metadata,
+        questions=questions,
+        error=None if tnet.is_null(error) else tnet.text(buf, _get(tnet.fields(buf, error), b"msg")),
+        response_code=answered,
+        timestamp=tnet.number(buf, _get(request, b"timestamp")),
     )
 
 

@@ -6,8 +6,14 @@ flow objects (:mod:`flowaudit.inputs.mitm`: old formats, odd records, and
 live flows while recording). Both hand the same raw fields to the functions
 here, so one decision, made once, says what each kind of flow becomes:
 
-* DNS flows are skipped: a lookup sends nothing to the looked-up party, and
-  whatever the app then sends to it is its own flow;
+* a DNS lookup (WireGuard mode, where the device asks the proxy) is an
+  observation of kind ``dns``: an attempt to contact the looked-up host,
+  which received nothing; whatever the app then sends to it is its own
+  flow. Reverse lookups (``.arpa``) name no recipient and are skipped;
+* a CONNECT the proxy could not carry out (the host could not be reached;
+  the addon records those only) is an observation of kind ``connect``:
+  tried to contact, never reached. A CONNECT that succeeded is skipped:
+  what went through it is its own flows;
 * TCP/UDP flows with neither an address nor a server name are skipped: no
   recipient can be named;
 * a WebSocket connection is one observation, its HTTP upgrade request;
@@ -32,6 +38,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from mitmproxy.net.dns import response_codes as dns_codes
+from mitmproxy.net.dns import types as dns_types
 from mitmproxy.net.http.url import parse_authority
 
 from flowaudit.captureformat import (
@@ -45,7 +53,15 @@ from flowaudit.captureformat import (
 from flowaudit.inputs.fields import MAX_BODY, bound_body, normalize_host
 from flowaudit.model import Observation
 
-__all__ = ["Metadata", "http_observation", "is_bookkeeping", "raw_observation", "uninspectable_observation"]
+__all__ = [
+    "Metadata",
+    "connect_observation",
+    "dns_observation",
+    "http_observation",
+    "is_bookkeeping",
+    "raw_observation",
+    "uninspectable_observation",
+]
 
 Metadata = Mapping[str, object]
 Address = Sequence[object] | None  # (host, port) of the server, as mitmproxy keeps it
@@ -53,6 +69,9 @@ Address = Sequence[object] | None  # (host, port) of the server, as mitmproxy ke
 # Metadata mitmproxy's migration (compat.convert_11_12) sets on the second
 # copy of a WebSocket upgrade request it builds from a pre-7 message record.
 _MIGRATION_COPY = "duplicated"
+
+_MAX_NAME = 253  # the longest DNS name (RFC 1035); longer is not a name
+_MAX_ERROR = 500  # characters of a proxy's error message kept: captured text, bounded
 
 # HTTP versions whose host is the :authority pseudo-header (mitmproxy's Request.host_header)
 _AUTHORITY_VERSIONS = (b"HTTP/2.0", b"HTTP/3")
@@ -163,6 +182,7 @@ def raw_observation(
         body_truncated=cut,
         timestamp=timestamp,
         phase=_phase(metadata),
+        sni=_sni(server_sni or client_sni),
     )
 
 
@@ -198,7 +218,91 @@ def uninspectable_observation(
         timestamp=timestamp,
         phase=_phase(metadata),
         error=reason if isinstance(reason, str) else error,
+        sni=_sni(client_sni),
     )
+
+
+def dns_observation(
+    name: str,
+    n: int,
+    metadata: Metadata,
+    *,
+    questions: Iterable[tuple[str, int]],
+    error: str | None,
+    response_code: int | None,
+    timestamp: float,
+) -> Observation | None:
+    """A lookup: the first name asked for (``questions``: name, record type).
+    Why it got no address: the proxy's ``error``, no answer at all (still
+    pending when recording stopped: ``response_code`` None), or an answer
+    such as SERVFAIL or NXDOMAIN."""
+    if error:
+        failure: str | None = error
+    elif response_code is None:
+        failure = "no answer"
+    else:
+        failure = f"answered {dns_codes.to_str(response_code)}" if response_code else None
+    for asked, record_type in questions:
+        host = normalize_host(asked)
+        if not host or len(host) > _MAX_NAME or host == RESERVED_HOST or host.endswith(".arpa"):
+            continue
+        return Observation(
+            ref=f"{name}#{n}",
+            source=name,
+            index=n,
+            kind="dns",
+            method=dns_types.to_str(record_type),
+            scheme="dns",
+            host=host,
+            port=0,
+            path="",
+            timestamp=timestamp,
+            phase=_phase(metadata),
+            error=failure[:_MAX_ERROR] if failure else None,
+        )
+    return None
+
+
+def connect_observation(
+    name: str,
+    n: int,
+    metadata: Metadata,
+    *,
+    host: str,
+    port: int,
+    status: int | None,
+    reason: str,
+    error: str | None,
+    server_error: str | None,
+    timestamp: float,
+) -> Observation | None:
+    """A CONNECT request: an attempt when it failed (``error``, the proxy's
+    ``server_error`` connecting, or a status other than 2xx), else None."""
+    if error is None and (status is None or 200 <= status < 300):
+        return None  # it worked: what went through the tunnel is its own flows
+    target = normalize_host(host)
+    if not target or target == RESERVED_HOST:
+        return None
+    why = error or server_error or f"the proxy answered {status} {reason}".strip()
+    return Observation(
+        ref=f"{name}#{n}",
+        source=name,
+        index=n,
+        kind="connect",
+        method="CONNECT",
+        scheme="connect",
+        host=target,
+        port=port,
+        path="",
+        status=status,
+        timestamp=timestamp,
+        phase=_phase(metadata),
+        error=why[:_MAX_ERROR],
+    )
+
+
+def _sni(name: str | None) -> str | None:
+    return normalize_host(name) if name else None
 
 
 def _sent_bytes(messages: Iterable[tuple[bool, bytes]]) -> bytes:

@@ -17,14 +17,21 @@ from __future__ import annotations
 import gc
 from collections.abc import Generator
 
+from mitmproxy import dns, http, tcp, udp
 from mitmproxy import flow as mflow
-from mitmproxy import http, tcp, udp
 from mitmproxy import version as mversion
 from mitmproxy.io import compat, tnetstring
 
 from flowaudit.captureformat import UNINSPECTABLE_KEY
 from flowaudit.errors import FlowauditError
-from flowaudit.inputs.flowobs import http_observation, is_bookkeeping, raw_observation, uninspectable_observation
+from flowaudit.inputs.flowobs import (
+    connect_observation,
+    dns_observation,
+    http_observation,
+    is_bookkeeping,
+    raw_observation,
+    uninspectable_observation,
+)
 from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.records import Decoded, Stop, read_records
 from flowaudit.inputs.stream import ByteSource
@@ -115,6 +122,19 @@ def observe(f: mflow.Flow, name: str, n: int) -> Observation | None:
     metadata = f.metadata if isinstance(f.metadata, dict) else {}
     if is_bookkeeping(metadata):
         return None
+    if isinstance(f, http.HTTPFlow) and f.request.method.upper() == "CONNECT":
+        return connect_observation(
+            name,
+            n,
+            metadata,
+            host=f.request.host,
+            port=f.request.port,
+            status=f.response.status_code if f.response is not None else None,
+            reason=f.response.reason if f.response is not None else "",
+            error=f.error.msg if f.error is not None else None,
+            server_error=f.server_conn.error,
+            timestamp=f.request.timestamp_start,
+        )
     if isinstance(f, http.HTTPFlow):
         request = f.request
         return http_observation(
@@ -157,4 +177,14 @@ def observe(f: mflow.Flow, name: str, n: int) -> Observation | None:
             messages=((m.from_client, m.content) for m in f.messages),
             timestamp=f.timestamp_created,
         )
-    return None  # DNS: see flowaudit.inputs.flowobs
+    if isinstance(f, dns.DNSFlow):
+        return dns_observation(
+            name,
+            n,
+            metadata,
+            questions=((q.name, q.type) for q in f.request.questions),
+            error=f.error.msg if f.error is not None else None,
+            response_code=f.response.response_code if f.response is not None else None,
+            timestamp=f.request.timestamp,
+        )
+    return None

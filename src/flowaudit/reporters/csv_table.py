@@ -41,6 +41,7 @@ COLUMNS = (
     "evidence",
     "suppression",
     "services",
+    "attempts",
 )
 
 
@@ -58,6 +59,7 @@ def _recipient(kind: str, r: Recipient) -> dict[str, object]:
         "declared": "yes" if r.declared else "no",
         "hosts": _join(r.hosts),
         "requests": r.flows,
+        "attempts": r.attempts,
         "data_types": _join(r.data_types),
         "phases": _join(r.phases),
         "services": _join(r.services),

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from flowaudit.display.inert import visible
 from flowaudit.display.page import new_environment, style_hash, stylesheet, template_source
+from flowaudit.display.words import requests_cell
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient, RecipientRow
 from flowaudit.reporters.diagram import kind, layout
 from flowaudit.reporters.phase_table import dropped_changes_sentence, tcf_details
@@ -48,6 +49,7 @@ def _environment() -> Environment:
         evidence_phrase=evidence_phrase,
         row_evidence=row_evidence,
         kind=kind,
+        requests_cell=requests_cell,
         dropped_changes_sentence=dropped_changes_sentence,
         tcf_details=tcf_details,
         path_steps=path_steps,

@@ -153,6 +153,7 @@ def _recipient(d: dict[str, Any]) -> Recipient:
             RecipientRow(w["category"], tuple(w["services"]), w["flows"], tuple(w.get("phase_flows", {}).items()))
             for w in d.get("rows", ())
         ),
+        attempts=d.get("attempts", 0),
     )
 
 
@@ -274,6 +275,7 @@ def result_from_dict(data: object, source: str = "result") -> AuditResult:
         findings=tuple(_finding(d) for d in top["findings"]),
         suppressed=tuple(_suppressed(d) for d in top.get("suppressed", ())),
         flows=summary["flows"],
+        attempts=summary.get("attempts", 0),
         fail_on=summary.get("fail_on", "high"),
         phases=tuple(top.get("phases", ())),
         phase_changes=tuple(_phase_change(d) for d in consent.get("phases", ())),

@@ -57,6 +57,8 @@ def _recipient(r: Recipient) -> dict[str, Any]:
             {"category": w.category, "services": list(w.services), "flows": w.flows, "phase_flows": dict(w.phase_flows)}
             for w in r.rows
         ],
+        "attempts": r.attempts,
+        "reached": r.reached,
     }
 
 
@@ -122,6 +124,7 @@ def summary_to_dict(result: AuditResult) -> dict[str, Any]:
     s = summarize(result)
     return {
         "flows": s.flows,
+        "attempts": result.attempts,
         "recipients": s.companies,
         "undeclared_recipients": len(s.undeclared),
         "findings": dict(s.findings),

@@ -164,6 +164,7 @@ def to_junit(result: AuditResult) -> ET.Element:
                 "declared": "yes" if r.declared else "no",
                 "hosts": " ".join(r.hosts),
                 "requests": str(r.flows),
+                "attempts": str(r.attempts),
                 "data_types": " ".join(r.data_types),
                 # per data type, the request that shows it
                 **{f"evidence.{dt}": evidence_line(items[0]) for dt, items in row_evidence(r, 1)},

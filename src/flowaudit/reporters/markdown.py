@@ -12,7 +12,7 @@ reports.
 from __future__ import annotations
 
 from flowaudit.display.markdown import md_code, md_text
-from flowaudit.display.words import first_party_word
+from flowaudit.display.words import first_party_word, requests_cell
 from flowaudit.model import SEVERITIES, AuditResult, Evidence, Finding, Recipient
 from flowaudit.reporters.summary import evidence_phrase, reason, row_evidence, services_named
 from flowaudit.reporters.verdict import verdict
@@ -47,14 +47,14 @@ def _recipient_rows(rows: tuple[Recipient, ...], *, platform: bool = False) -> l
         company = md_text(r.entity) + (f" \\({md_text(', '.join(services))}\\)" if services else "")
         common = [company, md_text(r.parent or "")]
         if platform:
-            out.append(f"| {' | '.join([*common, _codes(r.hosts), str(r.flows)])} |")
+            out.append(f"| {' | '.join([*common, _codes(r.hosts), requests_cell(r)])} |")
         else:
             cells = [
                 *common,
                 md_text(r.category_label),
                 _declared(r),
                 _codes(r.hosts),
-                str(r.flows),
+                requests_cell(r),
                 _codes(r.data_types),
                 _codes(r.phases),
             ]

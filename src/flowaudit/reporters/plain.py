@@ -17,7 +17,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 
 from flowaudit.display.inert import one_line
-from flowaudit.display.words import first_party_word, plural
+from flowaudit.display.words import first_party_word, plural, requests_cell
 from flowaudit.model import AuditResult, Finding, Recipient
 from flowaudit.reporters.summary import cited_flows, evidence_line, evidence_phrase, row_evidence, services_named
 from flowaudit.reporters.verdict import undecoded_notice, verdict
@@ -55,7 +55,8 @@ def declared_word(r: Recipient) -> str:
 
 def _recipient(r: Recipient, *, platform: bool) -> list[str]:
     who = _v(r.entity) + (f" ({_v(r.parent)})" if r.parent else "")
-    facts = [who, _v(r.category_label)] + ([] if platform else [declared_word(r)]) + [plural(r.flows, "request")]
+    requests = plural(r.flows, "request") if r.reached else requests_cell(r)
+    facts = [who, _v(r.category_label)] + ([] if platform else [declared_word(r)]) + [requests]
     out = wrap(" · ".join(facts), 2)
     services = services_named(r)
     if services:

@@ -68,6 +68,8 @@ class Summary:
     first_parties: tuple[str, ...]  # names, each once
     third_parties: tuple[str, ...]  # third or unknown party, each once, in result order
     undeclared: tuple[str, ...]  # third parties not declared (unknown ones included)
+    # third parties the app only tried to contact (looked up, failed connections), never reached
+    tried_only: tuple[str, ...]
     with_personal_data: tuple[str, ...]  # third parties that received some data type
     sensitive: tuple[tuple[str, tuple[str, ...]], ...]  # ("Health data", names reached)
     findings: Mapping[str, int]  # per severity, every severity present
@@ -75,6 +77,7 @@ class Summary:
     undecoded: int  # requests that could not be fully decoded (data they carry may be missing)
     gate: Gate
     declared: bool  # a declaration was given
+    app_attempts: int = 0  # lookups and failed connections towards the app's recipients
 
     @property
     def total_findings(self) -> int:
@@ -83,7 +86,7 @@ class Summary:
     @property
     def nothing_to_audit(self) -> bool:
         """No request went to anyone but the platform: there was nothing of the app's to judge."""
-        return self.app_flows == 0
+        return self.app_flows == 0 and self.app_attempts == 0
 
     @property
     def findings_phrase(self) -> str:
@@ -135,6 +138,7 @@ def summarize(result: AuditResult) -> Summary:
         first_parties=_names(r for r in result.recipients if r.party == "first"),
         third_parties=_names(third),
         undeclared=_undeclared(third),
+        tried_only=_tried_only(third),
         with_personal_data=_names(r for r in third if r.data_types),
         sensitive=tuple(sensitive),
         findings=MappingProxyType(result.counts()),
@@ -142,7 +146,14 @@ def summarize(result: AuditResult) -> Summary:
         undecoded=result.undecoded,
         gate=Gate(result.fail_on, sum(1 for f in result.findings if at_or_above(f.severity, result.fail_on))),
         declared=result.declaration is not None,
+        app_attempts=sum(r.attempts for r in result.recipients),
     )
+
+
+def _tried_only(third: list[Recipient]) -> tuple[str, ...]:
+    """Companies none of whose rows anything reached: the app only tried them."""
+    reached = {r.entity_id for r in third if r.reached}
+    return _names(r for r in third if r.entity_id not in reached)
 
 
 def _undeclared(third: list[Recipient]) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flowaudit.display.terminal import declared_cell, safe
-from flowaudit.display.words import plural
+from flowaudit.display.words import plural, requests_cell
 from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import AuditResult, Recipient
 from flowaudit.reporters.phase_table import phase_table
@@ -70,7 +70,7 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
         cells: list[RenderableType] = [company, safe(r.category_label)]
         if not platform:
             cells.append(declared_cell(r))
-        cells.append(Text(str(r.flows)))
+        cells.append(Text(requests_cell(r)))
         if not platform:
             cells.append(_data_types(r))
         cells.append(_lines(r.hosts))

@@ -44,9 +44,11 @@ class Verdict:
 def _story(s: Summary, app: str) -> str:
     if s.nothing_to_audit:
         return f"No request from {app} was seen, so no recipient and no data type could be checked."
-    third = s.third_parties
+    tried = f"{app} tried to contact {names(s.tried_only)}, never reached" if s.tried_only else ""
+    third = tuple(t for t in s.third_parties if t not in s.tried_only)
     if not third:
-        return f"No third party received requests from {app}; only its own servers did."
+        alone = f"No third party received requests from {app}"
+        return f"{alone}; {tried}." if tried else f"{alone}; only its own servers did."
     clauses = [f"{plural(len(third), 'third party', 'third parties')} received requests from {app}"]
     with_data = len(s.with_personal_data)
     if with_data:
@@ -59,6 +61,7 @@ def _story(s: Summary, app: str) -> str:
     else:
         clauses.append("all of them were declared")
     clauses += [f"{label.lower()} reached {names(reached)}" for label, reached in s.sensitive]
+    clauses += [tried] if tried else []
     return "; ".join(clauses) + "."
 
 

@@ -23,6 +23,7 @@ CHECKS: tuple[RuleCheck, ...] = (
     consent.opt_out_signal_ignored,
     consent.advertising_id_in_childrens_app,
     uninspectable.uninspectable_connections,
+    uninspectable.attempted_contacts,
     recipients.declared_not_observed,
     stores.undeclared_in_store,
     stores.shared_not_declared,

@@ -36,6 +36,7 @@ def make_finding(
     phases: tuple[str, ...] = (),
     services: tuple[str, ...] = (),
     declaration_line: int | None = None,
+    severity: str | None = None,
 ) -> Finding:
     """A finding with the rule's severity and title and a stable id.
 
@@ -45,13 +46,14 @@ def make_finding(
     company keeps the id, while Google's advertising and analytics rows get
     two). ``id_data_types`` defaults to ``data_types``; a finding that only
     mentions the types it saw (an undeclared recipient) passes ``()`` so a new
-    type does not make it a new finding.
+    type does not make it a new finding. ``severity`` overrides the rule's
+    default where the README documents a lesser case.
     """
     meta = RULES[rule]
     return Finding(
         id=finding_id(rule, entity_id, id_scope, data_types if id_data_types is None else id_data_types),
         rule=rule,
-        severity=meta.severity,
+        severity=severity or meta.severity,
         title=f"{meta.title}: {entity}" if entity else meta.title,
         message=message,
         entity=entity,

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+from flowaudit.carried import requests_phrase
 from flowaudit.declaration import Declaration, DeclaredRecipient
 from flowaudit.engine.rules.evidence import in_requests, make_finding, row_finding
 from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Evidence, Finding
+
+# An undeclared recipient only tried, never reached: documented in the README's Findings.
+ATTEMPTED_SEVERITY = "medium"
 
 
 def _recipients_line(declaration: Declaration | None) -> int | None:
@@ -40,6 +44,9 @@ def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaratio
         service = f"{d.service}, " if d.service and d.service != d.entity else ""
         who = f"{d.entity} ({service}{d.category})"
         how = f"host matched {d.matched_domain!r}, {d.service or d.entity}" + (f" [{d.source}]" if d.source else "")
+        if not t.reached:
+            yield _undeclared_attempted(t, who, how, why, declaration)
+            continue
         received = tuple(sorted(t.data_types))
         data = f", carrying {', '.join(received)}" if received else ""
         yield row_finding(
@@ -54,11 +61,36 @@ def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaratio
         )
 
 
+def _undeclared_attempted(
+    t: RecipientTally, who: str, how: str, why: str, declaration: Declaration | None
+) -> Finding:
+    """An undeclared third party the app tried to contact (looked up, or a
+    connection that failed) but never reached: the app meant to send to it,
+    what it would have sent is unknown, so the finding is a lesser one."""
+    tried = t.attempts
+    hosts = tried.named_hosts()
+    shown = ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
+    return row_finding(
+        "undeclared-recipient",
+        t,
+        tried,
+        severity=ATTEMPTED_SEVERITY,
+        phases=tuple(tried.phases),
+        id_data_types=(),
+        declaration_line=_recipients_line(declaration),
+        message=(
+            f"{who} was tried but never reached: {requests_phrase(tried.flows, tried.cited_flows(), 'attempt')} "
+            f"(lookups, failed connections) to {shown}, so what the app would have sent is unknown; {why}."
+        ),
+        evidence=tuple(replace(e, how=f"{e.how}; {how}") for e in tried.evidence()),
+    )
+
+
 def unknown_third_parties(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
     for t in tallies:
         d = t.destination
-        if d.party != "unknown":
-            continue
+        if d.party != "unknown" or not t.reached:
+            continue  # a host only tried: see attempted-contact
         yield make_finding(
             "unknown-third-party",
             entity=d.entity,
@@ -79,7 +111,7 @@ def declared_not_observed(tallies: list[RecipientTally], declaration: Declaratio
     contacted: set[int] = set()
     received: dict[int, set[str]] = {}
     for t in tallies:
-        if t.destination.declared is not None:
+        if t.destination.declared is not None and t.reached:
             contacted.add(id(t.destination.declared))
             if t.analyzed:
                 received.setdefault(id(t.destination.declared), set()).update(t.data_types)
