@@ -74,7 +74,9 @@ class Phone:
         (a private mount of /etc/resolv.conf, as wg-quick would set it)."""
         return self.ns.run(with_resolver(self.resolv, argv), timeout=timeout)
 
-    def chromium(self, url: str, *flags: str) -> subprocess.CompletedProcess[str]:
+    def chromium(self, url: str, *flags: str, trusting: bool = True) -> subprocess.CompletedProcess[str]:
+        """Headless Chromium on ``url``; ``trusting``: it accepts the proxy's certificates."""
+        trust = [f"--ignore-certificate-errors-spki-list={self.spki}"] if trusting else []
         return self.run(
             [
                 "chromium",
@@ -85,7 +87,7 @@ class Phone:
                 "--disable-background-networking",
                 f"--user-data-dir={self.ns.workdir / 'profile'}",
                 # trust the proxy's key alone (unlike --ignore-certificate-errors, QUIC honours this)
-                f"--ignore-certificate-errors-spki-list={self.spki}",
+                *trust,
                 "--virtual-time-budget=15000",
                 "--dump-dom",
                 *flags,
@@ -237,6 +239,12 @@ def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
         "http://127.0.0.1:18092/page.html", "--enable-quic", "--origin-to-force-quic-on=api.segment.io:443"
     )
     assert '<p id="state">tracked</p>' in quic.stdout, quic.stderr[-2000:]
+    # ... and once not trusting the proxy: the QUIC handshake is refused, and recorded as such
+    refused = phone.chromium(
+        "https://api.segment.io/v1/pinned", "--enable-quic", "--origin-to-force-quic-on=api.segment.io:443",
+        trusting=False,
+    )
+    assert "api.segment.io" not in refused.stdout or "{}" not in refused.stdout
 
     recorder.send_signal(signal.SIGTERM)
     assert recorder.wait(timeout=120) == 0, log.read_text()[-3000:]
@@ -262,6 +270,11 @@ def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
     ], requests_seen
     looked_up = {q.name for f in raw if isinstance(f, mdns.DNSFlow) for q in f.request.questions}
     assert {"api.mixpanel.com", "api.segment.io", "www.google-analytics.com", "flowaudit.invalid"} <= looked_up
+
+    # The refused QUIC handshake: contacted, contents unknown, with its server name.
+    [pinned] = [o for o in observations(capture) if o.kind == "tls" and o.host == "api.segment.io"]
+    assert (pinned.sni, pinned.phase) == ("api.segment.io", "consent-granted")
+    assert pinned.error and "CERTIFICATE_VERIFY_FAILED" in pinned.error
 
     # The audit reads the same requests, each in its phase.
     observed = [(o.method, o.host, o.phase) for o in observations(capture) if o.kind == "http"]
@@ -293,10 +306,14 @@ def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
     assert rows["Mixpanel"]["flows"] == 2 and rows["Mixpanel"]["phase_flows"]["before-consent"] == 2
     assert result["phases"] == ["before-consent", "logged-in", "consent-granted"]
     google = [r for r in result["recipients"] + result["platform"] if "www.google-analytics.com" in r["hosts"]]
-    assert [r["phase_flows"] for r in google] == [{"logged-in": 1}]
-    assert rows["Segment"]["flows"] == 5
-    assert rows["Segment"]["phase_flows"]["consent-granted"] == 4
+    assert [r["phase_flows"]["logged-in"] for r in google] == [1]  # (Chromium's own sign-in check is Google's too)
+    assert rows["Segment"]["flows"] == 6  # 5 requests and the refused handshake
+    assert rows["Segment"]["phase_flows"]["consent-granted"] == 5
     assert "contact.email" in rows["Segment"]["data_types"]  # what the page posted, over HTTP/2 and HTTP/3
+    uninspectable = {f["host"]: f for f in result["findings"] if f["rule"] == "uninspectable-connection"}
+    uninspectable = uninspectable["api.segment.io"]  # (Chromium's own sign-in check was refused too)
+    assert uninspectable["phases"] == ["consent-granted"]
+    assert "· SNI api.segment.io · at 20" in uninspectable["evidence"][0]["how"]
 
 
 TRIED = {
