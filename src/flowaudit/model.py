@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flowaudit.safetext import safe_text
+
 Headers = tuple[tuple[str, str], ...]
 
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
@@ -62,6 +64,21 @@ class Observation:
     def attempted(self) -> bool:
         """Tried to contact ``host`` but never reached it: nothing was sent to it."""
         return self.kind in ATTEMPTS
+
+    def __post_init__(self) -> None:
+        """Every text field made valid Unicode (:mod:`flowaudit.safetext`): an
+        observation is where a capture's text enters the audit, whichever
+        reader (or the live view) built it, so no reader can forget to."""
+        for name in _OBSERVATION_TEXT:
+            text = getattr(self, name)
+            if text is not None and not text.isascii():
+                object.__setattr__(self, name, safe_text(text))
+        headers = self.request_headers
+        if not all(k.isascii() and v.isascii() for k, v in headers):
+            object.__setattr__(self, "request_headers", tuple((safe_text(k), safe_text(v)) for k, v in headers))
+
+
+_OBSERVATION_TEXT = ("ref", "source", "method", "scheme", "host", "path", "phase", "phase_ref", "error")
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from flowaudit import cache as kept
+from flowaudit.bounds import MAX_NESTING, MAX_YAML_BYTES, TooLarge, read_bounded
 from flowaudit.errors import FlowauditError
+from flowaudit.safetext import safe_text
 
 YamlPath = tuple[object, ...]
 """Where a value sits: mapping keys and list indices from the root, e.g. ``("recipients", 0, "data")``."""
@@ -67,8 +69,9 @@ def load_yaml(path: str | PathLike[str]) -> YamlDoc:
     """Read and parse one YAML file; every problem is a :class:`FlowauditError`."""
     name = str(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = read_bounded(path, MAX_YAML_BYTES)
+    except TooLarge as err:
+        raise FlowauditError(str(err), path=name) from None
     except FileNotFoundError:
         raise FlowauditError("file not found", path=name) from None
     except IsADirectoryError:
@@ -117,12 +120,39 @@ def parse_yaml(text: str, path: str) -> YamlDoc:
         ) from None
     except yaml.MarkedYAMLError as err:
         raise _syntax_error(err, path) from None
-    except RecursionError:
-        raise FlowauditError("invalid YAML: nested too deeply", path=path) from None
+    except _TooDeep as err:
+        raise FlowauditError(
+            f"invalid YAML: nested too deeply (more than {MAX_NESTING} levels)", path=path, line=err.line
+        ) from None
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """The safe loader, refusing nesting past :data:`~flowaudit.bounds.MAX_NESTING`
+    where it starts: PyYAML composes (and :class:`_Builder` builds) recursively,
+    once per level."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING:
+                raise _TooDeep(self.peek_event().start_mark.line + 1)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _compose_and_build(text: str, path: str) -> YamlDoc:
-    loader = yaml.SafeLoader(text)
+    loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:  # empty, or only comments
@@ -177,7 +207,8 @@ class _Builder:
             )
         if isinstance(node, ScalarNode):
             try:
-                return self._loader.construct_object(node)
+                value = self._loader.construct_object(node)
+                return safe_text(value) if isinstance(value, str) else value  # "\\ud83d" in quotes
             except ValueError as e:  # an impossible date such as 2025-02-30
                 raise FlowauditError(
                     f"invalid value {node.value!r}: {e}", path=self._path, line=line, hint="quote it to keep it as text"
@@ -206,6 +237,7 @@ class _Builder:
             if not isinstance(key_node, ScalarNode):
                 raise self._error("a mapping key must be a plain value, not a list or mapping", key_node)
             key = self._loader.construct_object(key_node)
+            key = safe_text(key) if isinstance(key, str) else key
             try:
                 hash(key)
             except TypeError:

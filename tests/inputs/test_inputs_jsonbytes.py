@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flowaudit.inputs.jsonbytes import JsonBytes, mend_surrogates
+from flowaudit.inputs.jsonbytes import JsonBytes
+from flowaudit.safetext import mend_surrogates
 
 from .conftest import REALWORLD, Read
 

@@ -626,7 +626,8 @@ def _is_onboarding(host: str) -> bool:
 
 def _marked_phase(request: http.Request) -> str | None:
     """The NAME of a ``/mark/NAME`` request (not of a CORS preflight), else None."""
-    path = urllib.parse.urlsplit(request.path).path
+    # Not flowaudit.urls: this file imports only the standard library (module docstring).
+    path = request.path.partition("?")[0].partition("#")[0]
     if request.method == "OPTIONS" or not path.startswith(fmt.MARK_PATH):
         return None
     return urllib.parse.unquote(path[len(fmt.MARK_PATH) :])

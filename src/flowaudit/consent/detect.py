@@ -19,9 +19,8 @@ hosts.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from flowaudit.consent.signal import ConsentSignal, Decoded
 from flowaudit.consent.signals.flags import (
@@ -39,6 +38,8 @@ from flowaudit.consent.signals.usprivacy import UsPrivacy, decode_us_privacy
 from flowaudit.model import Observation
 from flowaudit.payload.detectors.families import Family, family_of
 from flowaudit.payload.model import DecodedRequest, Leaf
+from flowaudit.safetext import parse_json
+from flowaudit.urls import split_url
 
 KINDS: tuple[str, ...] = (
     "tcf",
@@ -99,7 +100,7 @@ def find_signals(obs: Observation, decoded: DecodedRequest | None = None) -> lis
 def shallow_leaves(obs: Observation) -> Iterator[Leaf]:
     """Query, headers, cookies and a plain form or JSON body, as leaves,
     located the way the payload decoder locates them."""
-    query = urlsplit(obs.path).query
+    query = split_url(obs.path).query
     for key, value in parse_qsl(query, keep_blank_values=True):
         yield Leaf("query", f"query:{key}", (), key, value)
     yield from _header_leaves(obs)
@@ -129,7 +130,7 @@ def _header_leaves(obs: Observation) -> Iterator[Leaf]:
 
 def _json_leaves(text: str, prefix: str, decoding: tuple[str, ...]) -> Iterator[Leaf]:
     try:
-        document = json.loads(text)
+        document = parse_json(text)
     except ValueError:
         return
     count = 0

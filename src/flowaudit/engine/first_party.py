@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from flowaudit.catalog import registrable_domain
 from flowaudit.model import Observation
+from flowaudit.urls import split_url
 
 # Distinct sites remembered per kind of hint: bounds memory on hostile captures.
 MAX_SITES = 200
@@ -84,8 +84,5 @@ def _count(counter: Counter[str], key: str) -> None:
 
 
 def _site(url: str) -> str:
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
-        return ""
+    host = split_url(url).host
     return registrable_domain(host) if host else ""

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Generator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import ijson  # ships no type information: see [tool.mypy] overrides
+import ijson.utils
 
 from flowaudit.captureformat import CAPTURE_PATH, RESERVED_HOST
 from flowaudit.errors import FlowauditError
@@ -37,6 +37,8 @@ from flowaudit.inputs.jsonbytes import JsonBytes
 from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.stream import ByteSource, CorruptStream
 from flowaudit.model import Headers, Observation
+from flowaudit.safetext import parse_json
+from flowaudit.urls import split_url
 
 # URL scheme -> (observation scheme, default port). WebSocket URLs are the
 # HTTP upgrade request, as mitmproxy records them.
@@ -45,10 +47,18 @@ _SCHEMES = {"http": ("http", 80), "https": ("https", 443), "ws": ("http", 80), "
 # How ijson's backends word "the document ended before it was complete".
 _TRUNCATION_MARKS = ("premature EOF", "Incomplete JSON", "Incomplete string")
 
-_Event = tuple[str, str, Any]
+_IJSON = ijson.get_backend(ijson.backend)
 
 # Largest capture record read from a HAR (the addon's is well under 1 KB).
 _MAX_RECORD = 64 * 1024
+
+# Deepest nesting of lists and objects read from a HAR. Real exports nest 9
+# levels at most (83 files measured: browsers, proxies, WebPageTest); Chrome's
+# ``_initiator`` call stacks, chained 32 async parents deep at most, stay far
+# below. The bound is checked before ijson builds each level's prefix (which
+# costs memory quadratic in the depth: 80 KB of ``[`` took 3.9 GB) and keeps
+# whatever is built from an entry within Python's recursion limit.
+MAX_NESTING = 256
 
 
 class _NotHar(Exception):
@@ -73,7 +83,12 @@ def read_har(
     shape = _Shape(notes or CaptureNotes())
     n = 0
     try:
-        for entry in ijson.items(shape.watch(ijson.parse(json_source, use_float=True)), "log.entries.item"):
+        events = shape.watch(ijson.basic_parse(json_source, use_float=True))
+        # ijson's own prefix and item builders (C), fed the watched events in one pipeline
+        entries = ijson.utils.coros2gen(
+            events, (_IJSON.items_basecoro, ("log.entries.item",), {}), (_IJSON.parse_basecoro, (), {})
+        )
+        for entry in entries:
             n += 1
             if notes is not None:
                 _take_record(entry, notes)
@@ -82,6 +97,10 @@ def read_har(
                 yield observation
     except _NotHar as e:
         raise FlowauditError(f"not a valid HAR file: {e}", path=name) from e
+    except _TooDeep as e:
+        if n == 0:
+            raise FlowauditError(f"not a readable HAR file: {e}", path=name) from e
+        return f"unreadable data after entry #{n}: {e}"
     # UnicodeDecodeError: what ijson's C backend raises for text it cannot
     # hand to Python; JsonBytes removes the known cause, this catches the rest.
     except (ijson.JSONError, UnicodeDecodeError, CorruptStream) as e:
@@ -95,24 +114,71 @@ def read_har(
     return None
 
 
+class _TooDeep(Exception):
+    """Lists and objects nested past :data:`MAX_NESTING`."""
+
+
+# Containers this deep or shallower have their place tracked: enough to see
+# ``log`` and ``log.entries``; ``log.pages[].title`` is one level further.
+_TRACKED = 3
+_OPENING = frozenset(("start_map", "start_array"))
+_CLOSING = frozenset(("end_map", "end_array"))
+
+
 class _Shape:
-    """Checks, as events stream past, that the document is shaped like a HAR."""
+    """Checks, as ijson's basic events stream past, that the document is shaped
+    like a HAR and nests no deeper than :data:`MAX_NESTING`.
+
+    It runs on basic events (no prefixes) so that depth is bounded before
+    ijson computes a prefix for each level; it tracks the place of the few
+    shallow values it checks itself. Every event of the file passes through
+    here, so the common case (deep inside an entry) is tested first.
+    """
 
     def __init__(self, notes: CaptureNotes) -> None:
         self.entries_seen = False
         self._notes = notes
 
-    def watch(self, events: Iterable[_Event]) -> Iterator[_Event]:
-        for prefix, event, value in events:
-            if prefix == "log.pages.item.title" and event == "string":
-                self._notes.take_page(value)
-            if prefix == "log" and event not in ("start_map", "map_key", "end_map"):
-                raise _NotHar('"log" is not an object')
-            if prefix == "log.entries":
-                if event not in ("start_array", "end_array"):
-                    raise _NotHar('"log.entries" is not a list')
-                self.entries_seen = True
-            yield prefix, event, value
+    def watch(self, events: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
+        depth = 0
+        places: list[str] = []  # the place of each open container, down to _TRACKED levels
+        maps: list[bool] = []  # whether each of them is an object
+        key = ""  # the last key read
+        for event, value in events:
+            if depth > _TRACKED:
+                if event in _OPENING:
+                    depth += 1
+                    if depth > MAX_NESTING:
+                        raise _TooDeep(f"lists and objects nested more than {MAX_NESTING} levels deep")
+                elif event in _CLOSING:
+                    depth -= 1
+                elif event == "map_key":
+                    key = value
+                elif depth == _TRACKED + 1 and key == "title" and event == "string" and places[-1] == "log.pages":
+                    self._notes.take_page(value)
+            elif event in _CLOSING:
+                places.pop()
+                maps.pop()
+                depth -= 1
+            elif event == "map_key":
+                key = value
+            else:
+                place = "" if not places else f"{places[-1]}.{key if maps[-1] else 'item'}".lstrip(".")
+                self._check(place, event)
+                if event in _OPENING:
+                    depth += 1
+                    if depth <= _TRACKED:
+                        places.append(place)
+                        maps.append(event == "start_map")
+            yield event, value
+
+    def _check(self, place: str, event: str) -> None:
+        if place == "log" and event != "start_map":
+            raise _NotHar('"log" is not an object')
+        if place == "log.entries":
+            if event != "start_array":
+                raise _NotHar('"log.entries" is not a list')
+            self.entries_seen = True
 
 
 def _take_record(entry: object, notes: CaptureNotes) -> None:
@@ -125,14 +191,14 @@ def _take_record(entry: object, notes: CaptureNotes) -> None:
     url = request.get("url") if isinstance(request, dict) else None
     if not isinstance(url, str) or not isinstance(response, dict):
         return
-    parts = urlsplit(url.strip())
-    if not parts.hostname or normalize_host(parts.hostname) != RESERVED_HOST or parts.path != CAPTURE_PATH:
+    parts = split_url(url)
+    if normalize_host(parts.host) != RESERVED_HOST or parts.path != CAPTURE_PATH:
         return
     content = response.get("content")
     text = content.get("text") if isinstance(content, dict) else None
     if isinstance(text, str) and len(text) <= _MAX_RECORD:
         try:
-            notes.take_record(json.loads(text.partition("\n")[2]))
+            notes.take_record(parse_json(text.partition("\n")[2]))
         except ValueError:
             return
 
@@ -146,14 +212,13 @@ def _observe(entry: object, name: str, n: int) -> Observation | None:
     url = request.get("url")
     if not isinstance(url, str):
         return None
-    parts = urlsplit(url.strip())
-    scheme, default_port = _SCHEMES.get(parts.scheme.lower(), ("", 0))
-    if not scheme or not parts.hostname or normalize_host(parts.hostname) == RESERVED_HOST:
+    parts = split_url(url)
+    scheme, default_port = _SCHEMES.get(parts.scheme, ("", 0))
+    host = normalize_host(parts.host)
+    if not scheme or not host or host == RESERVED_HOST:
         return None  # not a request, or flowaudit's own capture record or marker in a HAR export
-    try:
-        port = parts.port or default_port
-    except ValueError:  # a port out of range or not a number
-        return None
+    if parts.port is None and parts.port_text:
+        return None  # a port out of range or not a number: no recipient can be named
     body, cut = bound_body(_body(request.get("postData")))
     method = request.get("method")
     response = entry.get("response")
@@ -164,8 +229,8 @@ def _observe(entry: object, name: str, n: int) -> Observation | None:
         kind="http",
         method=method if isinstance(method, str) and method else "GET",
         scheme=scheme,
-        host=normalize_host(parts.hostname),
-        port=port,
+        host=host,
+        port=parts.port or default_port,
         path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
         request_headers=_with_cookies(_headers(request.get("headers")), request.get("cookies")),
         body=body,

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from flowaudit.captureformat import RECORD_APP, RECORD_DEVICE, RECORD_STARTED
 from flowaudit.inputs.fields import normalize_host
+from flowaudit.safetext import safe_text
+from flowaudit.urls import split_url
 
 # Longest app name, device note or start time taken from a capture record.
 MAX_TEXT = 200
@@ -58,10 +59,7 @@ class CaptureNotes:
         found = _PAGE_URL.search(text) if text else None
         if found is None or len(self.page_hosts) >= MAX_ITEMS:
             return
-        try:
-            host = urlsplit(found.group()).hostname
-        except ValueError:
-            return
+        host = split_url(found.group()).host
         if host:
             self.page_hosts.setdefault(normalize_host(host))
 
@@ -72,4 +70,4 @@ _PAGE_URL = re.compile(r"https?://[^\s/?#]+", re.IGNORECASE)
 def _text(value: object) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
-    return " ".join(value.split())[:MAX_TEXT]
+    return safe_text(" ".join(value.split())[:MAX_TEXT])

@@ -14,10 +14,10 @@ one of another ``schema_version``, or one the schema rejects is a
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from flowaudit import shape
+from flowaudit.bounds import MAX_NESTING, MAX_RESULT_BYTES, TooLarge, deeper_than, read_bounded
 from flowaudit.errors import FlowauditError
 from flowaudit.model import (
     AuditResult,
@@ -35,6 +35,7 @@ from flowaudit.model import (
     TcfVendorName,
 )
 from flowaudit.reporters.json_result import SCHEMA_VERSION
+from flowaudit.safetext import parse_json
 from flowaudit.shape import Shape
 from flowaudit.yamlsource import YamlDoc
 
@@ -45,7 +46,9 @@ _HOW = "give the JSON written by `flowaudit check CAPTURE... --format json -o re
 def read_result(path: str) -> dict[str, Any]:
     """A JSON result file, parsed and checked against the result schema."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_bounded(path, MAX_RESULT_BYTES).decode("utf-8-sig")
+    except TooLarge as e:
+        raise FlowauditError(f"not a flowaudit result: {e}", path=path, hint=_HOW) from None
     except FileNotFoundError:
         raise FlowauditError("no such file", path=path) from None
     except IsADirectoryError:
@@ -57,7 +60,7 @@ def read_result(path: str) -> dict[str, Any]:
     except OSError as e:
         raise FlowauditError(f"cannot read: {e.strerror}", path=path) from e
     try:
-        data = json.loads(text)
+        data = parse_json(text)
     except json.JSONDecodeError as e:
         raise FlowauditError(
             f"not valid JSON: {e.msg} (column {e.colno})",
@@ -65,8 +68,12 @@ def read_result(path: str) -> dict[str, Any]:
             line=e.lineno,
             hint=f"{_HOW}; captures go to `flowaudit check`",
         ) from None
-    except RecursionError:
-        raise FlowauditError("not a flowaudit result: nested too deeply to read", path=path, hint=_HOW) from None
+    except ValueError as e:  # nested too deeply for the parser, a number of thousands of digits
+        raise FlowauditError(f"not a flowaudit result: {e}", path=path, hint=_HOW) from None
+    if deeper_than(data):
+        raise FlowauditError(
+            f"not a flowaudit result: nested more than {MAX_NESTING} levels deep", path=path, hint=_HOW
+        )
     return check_result(data, path)
 
 

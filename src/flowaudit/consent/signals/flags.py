@@ -28,10 +28,10 @@ device) allows tracking:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from flowaudit.consent.signals.undecodable import Undecodable
+from flowaudit.safetext import parse_json
 
 ATT_STATUSES = ("not-determined", "restricted", "denied", "authorized")
 _TRUE = {"1", "true", "yes"}
@@ -90,7 +90,7 @@ def decode_data_processing_options(text: str) -> DataProcessingOptions | Undecod
     if raw.isalpha() or not raw:
         return DataProcessingOptions(raw, (raw.upper(),) if raw else ())
     try:
-        loaded = json.loads(raw) if raw.startswith("[") else None
+        loaded = parse_json(raw) if raw.startswith("[") else None
     except ValueError:
         return Undecodable("data_processing_options", text, "not a JSON list")
     if not isinstance(loaded, list) or not all(isinstance(o, str) for o in loaded):

@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from flowaudit import shape
 from flowaudit.errors import FlowauditError
@@ -35,6 +34,7 @@ from flowaudit.payload.adapters.model import Adapter
 from flowaudit.payload.decode import decode_request
 from flowaudit.resources import rules_dir
 from flowaudit.shape import Shape
+from flowaudit.urls import split_url
 from flowaudit.yamlsource import YamlDoc, load_yaml
 
 FIXTURE = Shape("flowaudit.payload.adapters", "fixture.schema.json", whole="the fixture")
@@ -113,11 +113,10 @@ def _request(doc: YamlDoc, index: int, entry: dict[str, Any]) -> FixtureRequest:
             ) from None
     else:
         body = str(entry.get("body", "")).encode()
-    url = urlsplit(entry["url"])
-    try:
-        port = url.port or (443 if url.scheme == "https" else 80)
-    except ValueError:
-        raise FlowauditError("url has a bad port", path=doc.path, line=doc.line_of((*where, "url"))) from None
+    url = split_url(entry["url"])
+    if url.port is None and url.port_text:
+        raise FlowauditError("url has a bad port", path=doc.path, line=doc.line_of((*where, "url")))
+    port = url.port or (443 if url.scheme == "https" else 80)
     observation = Observation(
         ref=f"{doc.path}#{index + 1}",
         source=doc.path,
@@ -125,7 +124,7 @@ def _request(doc: YamlDoc, index: int, entry: dict[str, Any]) -> FixtureRequest:
         kind="http",
         method=entry["method"],
         scheme=url.scheme,
-        host=(url.hostname or "").lower(),
+        host=url.host,
         port=port,
         path=(url.path or "/") + (f"?{url.query}" if url.query else ""),
         request_headers=tuple((str(k), v) for k, v in entry.get("headers", {}).items()),

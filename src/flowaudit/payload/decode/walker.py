@@ -18,7 +18,6 @@ by their first character before anything costlier is tried.
 
 from __future__ import annotations
 
-import json
 import re
 
 from flowaudit.payload.decode.compression import inflate, sniff
@@ -28,6 +27,7 @@ from flowaudit.payload.decode.mime import NO_TYPE, ContentType, split_multipart
 from flowaudit.payload.decode.protobuf import LENGTH, VARINT, Field, fixed_value, parse_message
 from flowaudit.payload.decode.textcodes import MIN_BASE64, base64_decode, is_text, jwt_payload
 from flowaudit.payload.model import DecodedRequest, DecodeProblem, Layer, Leaf
+from flowaudit.safetext import JsonTooDeep, parse_json, safe_text
 
 Decoding = tuple[str, ...]
 
@@ -54,11 +54,11 @@ def _declares_json(content_type: ContentType) -> bool:
 def _invalid_json(text: str) -> bool:
     """Not a JSON document (RFC 8259); one too deep for the parser is not called invalid."""
     try:
-        json.loads(text)
+        parse_json(text)
+    except JsonTooDeep:
+        return False
     except ValueError:
         return True
-    except RecursionError:
-        return False
     return False
 
 
@@ -220,7 +220,7 @@ class Walker:
             return
         text: str | None
         try:
-            text = data.decode(content_type.charset or "utf-8")
+            text = safe_text(data.decode(content_type.charset or "utf-8"))  # a charset may make surrogates
         except (UnicodeError, LookupError):  # LookupError: a charset that names a bytes codec ("base64")
             text = None
         if text is not None:
@@ -349,11 +349,11 @@ class Walker:
         if self._deep_enough(location, decoding):
             return False
         try:
-            value = json.loads(text)
-        except ValueError:
-            return False
-        except RecursionError:  # nested deeper than Python's parser goes: valid or not, not walked
+            value = parse_json(text)
+        except JsonTooDeep:  # nested deeper than Python's parser goes: valid or not, not walked
             self.problem("bound", f"JSON at {location} nested too deep to parse: read as text")
+            return False
+        except ValueError:
             return False
         if not isinstance(value, dict | list):
             return False
@@ -375,9 +375,9 @@ class Walker:
             value: object = None
             if line[0] == "{" or line[0] == "[":
                 try:
-                    value = json.loads(line)
+                    value = parse_json(line)
                     parsed += 1
-                except (ValueError, RecursionError):
+                except ValueError:
                     value = None
             lines.append((n, line, value))
         if not parsed:

@@ -8,9 +8,8 @@ values are the tester's own and are shown by the canary matcher itself.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flowaudit.payload.model import Detection, Leaf
+from flowaudit.urls import split_url
 
 _MAX = 60
 _DOT = "…"
@@ -37,7 +36,7 @@ def mask_hash(value: str) -> str:
 
 def mask_url(value: str) -> str:
     """The site of a page URL, not the page: enough to say whose pages are reported."""
-    parts = urlsplit(value.strip())
+    parts = split_url(value)
     if not parts.netloc:
         return mask(value)
     return f"{parts.scheme}://{parts.netloc}/{_DOT}"[:_MAX]

@@ -11,7 +11,8 @@ import hashlib
 import ipaddress
 import math
 import re
-from urllib.parse import urlsplit
+
+from flowaudit.urls import split_url
 
 _EMAIL = re.compile(
     r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,24})"
@@ -305,10 +306,7 @@ def is_page_url(value: str) -> bool:
     """An http(s) URL that can be a page: not a script, style sheet, image, font or video file."""
     if not is_url(value):
         return False
-    try:
-        path = urlsplit(value).path
-    except ValueError:
-        return False
+    path = split_url(value).path
     return not path.lower().endswith(_ASSET_ENDINGS)
 
 

@@ -11,7 +11,6 @@ asked for its detections at the end.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from urllib.parse import urlsplit
 
 from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import hit, mask, mask_url, quote
@@ -19,6 +18,7 @@ from flowaudit.payload.detectors.families import CRASH_WORDS, FRAME_CONTAINERS, 
 from flowaudit.payload.detectors.keys import fold, key_path, object_location, words
 from flowaudit.payload.detectors.leafrules import DETECTOR, LIKELY, POSSIBLE, is_placeholder
 from flowaudit.payload.model import Detection, Leaf
+from flowaudit.urls import split_url
 
 FINGERPRINT_MIN = 4  # distinct device attributes that make a bundle a fingerprint
 
@@ -282,10 +282,7 @@ class Campaigns:
 
 def _site(url: str) -> str | None:
     """The host of a URL without a leading ``www.`` (``www.shop.example`` and ``shop.example`` are one site)."""
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
+    host = split_url(url).host
     return host.removeprefix("www.") if host else None
 
 
@@ -354,10 +351,7 @@ class PageEcho:
 
 def _path(url: str) -> str:
     """A URL's path without a trailing slash (``/devices/`` and ``/devices`` are one page)."""
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        return ""
+    path = split_url(url).path
     return path.rstrip("/") or "/"
 
 
