@@ -112,6 +112,11 @@ def main() -> None:
 @fail_on_option()
 @click.option("--strict", is_flag=True, help="Treat an incomplete (truncated) capture as an error (exit 2).")
 @click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Accept inputs with no readable flow (else exit 2: a gate must not pass on nothing).",
+)
+@click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
     help="An earlier JSON result: only findings new since then count toward the exit status.",
@@ -142,6 +147,7 @@ def check(
     output: str | None,
     fail_on: str,
     strict: bool,
+    allow_empty: bool,
     baseline: str | None,
     ignore_file: str | None,
     show_suppressed: bool,
@@ -158,6 +164,7 @@ def check(
         output=output,
         fail_on=fail_on,
         strict=strict,
+        allow_empty=allow_empty,
         baseline=baseline,
         ignore_file=ignore_file if ignore_file is not None else _default_ignore_file(),
         show_suppressed=show_suppressed,

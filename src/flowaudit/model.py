@@ -97,6 +97,9 @@ class InputInfo:
     started: str | None = None  # when recording began, ISO 8601
     # Hosts of the pages the capture says were loaded (a HAR's log.pages), in order.
     page_hosts: tuple[str, ...] = ()
+    # What the reader read around (metadata of the wrong type): shown as warnings
+    # by ``check``, not part of the JSON result.
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def recorded(self) -> str:

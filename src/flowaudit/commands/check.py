@@ -30,6 +30,7 @@ class CheckOptions:
     output: str | None
     fail_on: str
     strict: bool
+    allow_empty: bool = False  # --allow-empty: no readable flow is not an error
     baseline: str | None = None  # an earlier JSON result: its findings do not fail the run
     ignore_file: str | None = None  # .flowaudit-ignore.yml: accepted findings, each until a date
     show_suppressed: bool = False
@@ -51,6 +52,8 @@ def run_check(options: CheckOptions) -> int:
                 path=i.path,
                 hint="without --strict, flowaudit audits every flow before the break",
             )
+    if not options.allow_empty:
+        _require_flows(result)
     applied = apply_suppressions(result, ignore, baseline, show=options.show_suppressed)
     result = applied.result
     _warn_incomplete(result)
@@ -58,6 +61,21 @@ def run_check(options: CheckOptions) -> int:
     write_result(result, options.formats, options.output)
     publish(result, os.environ, sys.stderr)
     return EXIT_FINDINGS if result.failed() else EXIT_OK
+
+
+def _require_flows(result: AuditResult) -> None:
+    """A gate that read nothing must not pass: an input damaged at its first
+    record, or holding no request, is an error unless ``--allow-empty``."""
+    if any(i.flows for i in result.inputs):
+        return
+    several = len(result.inputs) > 1
+    why = "; ".join(f"{i.path}: {i.problem}" if several else i.problem for i in result.inputs if i.problem)
+    raise FlowauditError(
+        "no readable flow in the input: nothing was audited" + (f" ({why})" if why else ""),
+        path=result.inputs[0].path if len(result.inputs) == 1 else None,
+        hint="check that the capture is the right file and that traffic went through the proxy; "
+        "--allow-empty accepts an empty capture on purpose",
+    )
 
 
 def _warn_unused(applied: Applied) -> None:
@@ -73,6 +91,8 @@ def _warn_unused(applied: Applied) -> None:
 
 def _warn_incomplete(result: AuditResult) -> None:
     for i in result.inputs:
+        for warning in i.warnings:
+            click.echo(f"flowaudit: warning: {i.path}: {warning}", err=True)
         if not i.complete:
             click.echo(
                 one_line(f"flowaudit: warning: {i.path}: incomplete, read {i.flows} flows: {i.problem}"),

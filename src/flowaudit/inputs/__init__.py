@@ -95,6 +95,7 @@ class CaptureSet:
                 device=notes.device,
                 started=notes.started,
                 page_hosts=tuple(notes.page_hosts),
+                warnings=notes.all_warnings(),
             )
         )
 

@@ -56,8 +56,9 @@ def decode_with_mitmproxy(record: bytes, name: str, n: int) -> Decoded:
     Raises :class:`Stop` for a record mitmproxy cannot rebuild and
     :class:`FlowauditError` for a flow format the installed mitmproxy cannot read.
     """
-    flow = _decode(record, name, n)
-    decoded = Decoded(flow.metadata if isinstance(flow.metadata, dict) else {}, observe(flow, name, n))
+    warnings: list[str] = []
+    flow = _decode(record, name, n, warnings)
+    decoded = Decoded(flow.metadata if isinstance(flow.metadata, dict) else {}, observe(flow, name, n), tuple(warnings))
     del flow
     # Flow objects rebuilt by mitmproxy end up in reference cycles (a frame
     # kept by an exception its state setter catches), so only the cycle
@@ -68,7 +69,7 @@ def decode_with_mitmproxy(record: bytes, name: str, n: int) -> Decoded:
     return decoded
 
 
-def _decode(record: bytes, name: str, n: int) -> mflow.Flow:
+def _decode(record: bytes, name: str, n: int, warnings: list[str]) -> mflow.Flow:
     # Records are untrusted bytes: whatever mitmproxy's parser, migrations or
     # state setters raise for one (ValueError, KeyError, RecursionError...),
     # it means the same thing here: this record cannot be rebuilt.
@@ -79,11 +80,42 @@ def _decode(record: bytes, name: str, n: int) -> mflow.Flow:
         raise Stop(f"flow #{n} is not valid tnetstring data", truncated=False) from e
     if not isinstance(state, dict):
         raise Stop(f"flow #{n} is not a flow", truncated=False)
+    warnings += _mend_types(state)
     _check_version(state.get("version", state.get(b"version")), name)
     try:
         return mflow.Flow.from_state(compat.migrate_flow(state))
     except Exception as e:
         raise Stop(f"flow #{n} cannot be rebuilt ({type(e).__name__}: {e})", truncated=False) from e
+
+
+def _mend_types(state: dict[object, object]) -> list[str]:
+    """Drop what has the wrong type for mitmproxy to rebuild the flow from
+    (another tool's addon may write anything into a flow file); say what.
+    The flow is still the app's traffic, and is read without it.
+
+    ``metadata`` must be a mapping; ``version`` an integer, or the
+    (major, minor) pair of files before mitmproxy 4. A version of another
+    type is taken to be the current one: if the flow is not in the current
+    format after all, rebuilding it fails and says so.
+    """
+    said = []
+    metadata = state.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        state["metadata"] = {}
+        said.append(f"its metadata is a {type(metadata).__name__}, not a mapping: read without it")
+    version = state.get("version")
+    pair = isinstance(version, (list, tuple)) and len(version) >= 2 and all(_integer(p) for p in version[:2])
+    if "version" in state and not (_integer(version) or pair):
+        state["version"] = mversion.FLOW_FORMAT_VERSION
+        said.append(
+            f"its format version is a {type(version).__name__}, not a number: "
+            f"read as version {mversion.FLOW_FORMAT_VERSION}"
+        )
+    return said
+
+
+def _integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _check_version(found: object, name: str) -> None:

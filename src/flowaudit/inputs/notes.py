@@ -33,6 +33,19 @@ class CaptureNotes:
     # phase marker name -> the reference of the record that last set it
     markers: dict[str, str] = field(default_factory=dict)
     page_hosts: dict[str, None] = field(default_factory=dict)  # in order, no repeats
+    # What was read around rather than trusted (metadata of the wrong type), for a warning.
+    warnings: list[str] = field(default_factory=list)
+    unwarned: int = 0  # warnings past MAX_ITEMS, counted only
+
+    def warn(self, message: str) -> None:
+        if len(self.warnings) < MAX_ITEMS:
+            self.warnings.append(message)
+        else:
+            self.unwarned += 1
+
+    def all_warnings(self) -> tuple[str, ...]:
+        more = (f"and {self.unwarned} more like these",) if self.unwarned else ()
+        return (*self.warnings, *more)
 
     def take_record(self, about: object) -> None:
         """The capture record's facts (its JSON object); anything malformed is ignored."""

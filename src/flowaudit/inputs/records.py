@@ -48,10 +48,12 @@ class Stop(Exception):
 @dataclass(frozen=True, slots=True)
 class Decoded:
     """What one record holds for the audit: its metadata (for the capture
-    record and phase markers) and its observation (None: not the app's traffic)."""
+    record and phase markers), its observation (None: not the app's traffic),
+    and what the decoder read around (a field of the wrong type), for a warning."""
 
     metadata: Mapping[str, object]
     observation: Observation | None
+    warnings: tuple[str, ...] = ()
 
 
 # (record, file name, n) -> Decoded; raises Stop for a record that cannot be read,
@@ -89,6 +91,8 @@ def read_records(
         n += 1
         if notes is not None:
             _take_notes(decoded.metadata, f"{name}#{n}", notes)
+            for warning in decoded.warnings:
+                notes.warn(f"flow #{n}: {warning}")
         observation = decoded.observation
         if observation is not None:
             if notes is not None and observation.phase:

@@ -1,0 +1,93 @@
+"""`flowaudit check` on crafted hostile inputs: every format is written, the
+exit status is 0, 1 or 2, and never an "internal error"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .conftest import Run, assert_clean_error, flowaudit
+
+FORMATS = ("text", "json", "html", "sarif", "junit", "markdown", "csv")
+
+
+def har(path: Path, entries: list[Any]) -> Path:
+    path.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}))
+    return path
+
+
+def entry(url: str, text: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return {
+        "startedDateTime": "2024-05-01T10:00:00Z",
+        "request": {
+            "method": "POST",
+            "url": url,
+            "headers": [{"name": k, "value": v} for k, v in (headers or {}).items()],
+            "postData": {"mimeType": "application/json", "text": text},
+        },
+        "response": {"status": 200},
+    }
+
+
+def every_format(tmp_path: Path, *args: str) -> tuple[Run, dict[str, Any]]:
+    out = tmp_path / "out"
+    run = flowaudit("check", *args, *(a for f in FORMATS for a in ("--format", f)), "-o", out)
+    assert run.code in (0, 1), run.err
+    assert "internal error" not in run.err and "Traceback" not in run.err
+    assert sorted(p.suffix for p in out.iterdir()) == [".csv", ".html", ".json", ".md", ".sarif", ".txt", ".xml"]
+    return run, json.loads((out / "flowaudit.json").read_text(encoding="utf-8"))
+
+
+def test_half_an_emoji_and_raw_bytes_are_reported_not_fatal(tmp_path: Path) -> None:
+    body = '{"event": "Signed \\ud83d", "distinct_id": "\\udcff", "email": "jane.doe\\ud83d@example.com"}'
+    path = har(tmp_path / "half.har", [entry("https://api.mixpanel.com/track?x=\ud83d", body, {"X-\ud83d": "\udcff"})])
+    path.write_bytes(path.read_bytes().replace(b"example.com", b"exam\xffple.com"))  # and invalid UTF-8
+    _, result = every_format(tmp_path, path)
+    assert result["inputs"][0]["flows"] == 1 and result["recipients"][0]["entity"] == "Mixpanel"
+
+
+def test_malformed_urls_in_payloads_and_requests_are_data(tmp_path: Path) -> None:
+    entries = [
+        entry(
+            "https://www.google-analytics.com/g/collect?dl=https%3A%2F%2F%5Bshop%2Fcart",
+            '{"url": "https://[shop/cart", "page": "http://[::1/x", "ref": "https://exa\uff0fmple.com/"}',
+            {"Referer": "http://[::1/x"},
+        ),
+        entry("https://[shop/cart", "{}"),
+    ]
+    _, result = every_format(tmp_path, har(tmp_path / "urls.har", entries))
+    assert result["inputs"][0]["flows"] == 2
+    assert {r["entity"] for r in result["recipients"]} >= {"Google", "[shop"}
+
+
+def test_a_capture_damaged_at_its_first_record_fails_the_gate(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.har"
+    path.write_text('{"log": {"entries": [{"request": ')
+    assert_clean_error(flowaudit("check", path), "no readable flow", "--allow-empty")
+    accepted = flowaudit("check", path, "--allow-empty", "--format", "json")
+    assert accepted.code == 0 and accepted.json()["inputs"][0]["flows"] == 0
+
+
+def test_an_empty_entries_list_fails_the_gate_too(tmp_path: Path) -> None:
+    assert_clean_error(flowaudit("check", har(tmp_path / "empty.har", [])), "no readable flow")
+
+
+def test_absurd_result_files_are_not_results(tmp_path: Path) -> None:
+    capture = har(tmp_path / "a.har", [entry("https://api.mixpanel.com/track", "{}")])
+    cases = {
+        "deep.json": "[" * 100_000 + "]" * 100_000,
+        "fairly-deep.json": '{"a": ' * 500 + "1" + "}" * 500,
+        "digits.json": '{"schema_version": ' + "9" * 5000 + "}",
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text)
+        assert_clean_error(flowaudit("check", capture, "--baseline", tmp_path / name), "not a flowaudit result")
+        assert_clean_error(flowaudit("report", tmp_path / name, "--format", "text"), "not a flowaudit result")
+
+
+def test_yaml_nested_too_deeply_names_file_and_line(tmp_path: Path) -> None:
+    capture = har(tmp_path / "a.har", [entry("https://api.mixpanel.com/track", "{}")])
+    declared = tmp_path / "deep.yml"
+    declared.write_text("app: Acme\n\nrecipients: " + "[" * 500 + "]" * 500 + "\n")
+    assert_clean_error(flowaudit("check", capture, "--declared", declared), f"{declared}:3: ", "nested too deeply")

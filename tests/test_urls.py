@@ -1,0 +1,31 @@
+"""Malformed URLs are data: split_url never raises, and keeps each part as written."""
+
+from __future__ import annotations
+
+import pytest
+
+from flowaudit.urls import split_url
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "port", "path"),
+    [
+        ("https://[shop/cart", "[shop", None, "/cart"),  # an unclosed IPv6 bracket: urllib raises
+        ("http://[::1/x", "[::1", None, "/x"),
+        ("https://exa\uff0fmple.com/x", "exa\uff0fmple.com", None, "/x"),  # changes under NFKC: urllib raises
+        ("https://a.example:99999/p", "a.example", None, "/p"),  # out of range: urllib's .port raises
+        ("https://a.example:8o/p", "a.example", None, "/p"),
+        ("http://[::1]:8080/x?a=1", "::1", 8080, "/x"),
+        ("https://U:P@Shop.Example:81/p", "shop.example", 81, "/p"),
+        ("//[x/y?q", "[x", None, "/y"),  # a request path that looks like an authority
+        ("not a url", "", None, "not a url"),
+    ],
+)
+def test_any_text_splits(url: str, host: str, port: int | None, path: str) -> None:
+    parts = split_url(url)
+    assert (parts.host, parts.port, parts.path) == (host, port, path)
+
+
+def test_a_bad_port_keeps_its_text() -> None:
+    assert split_url("https://a.example:99999/").port_text == "99999"
+    assert split_url("https://a.example/").port_text == ""
