@@ -57,8 +57,11 @@ _MAX_RECORD = 64 * 1024
 # ``_initiator`` call stacks, chained 32 async parents deep at most, stay far
 # below. The bound is checked before ijson builds each level's prefix (which
 # costs memory quadratic in the depth: 80 KB of ``[`` took 3.9 GB) and keeps
-# whatever is built from an entry within Python's recursion limit.
+# whatever is built from an entry within Python's recursion limit. A value
+# nested deeper is read as this text, with a warning; the entry holding it,
+# and every entry after, are read as usual.
 MAX_NESTING = 256
+TOO_DEEP = f"[nested more than {MAX_NESTING} levels deep: not read]"
 
 
 class _NotHar(Exception):
@@ -97,10 +100,6 @@ def read_har(
                 yield observation
     except _NotHar as e:
         raise FlowauditError(f"not a valid HAR file: {e}", path=name) from e
-    except _TooDeep as e:
-        if n == 0:
-            raise FlowauditError(f"not a readable HAR file: {e}", path=name) from e
-        return f"unreadable data after entry #{n}: {e}"
     # UnicodeDecodeError: what ijson's C backend raises for text it cannot
     # hand to Python; JsonBytes removes the known cause, this catches the rest.
     except (ijson.JSONError, UnicodeDecodeError, CorruptStream) as e:
@@ -112,10 +111,6 @@ def read_har(
     if not shape.entries_seen:
         raise FlowauditError('not a valid HAR file: it has no "log.entries" list', path=name)
     return None
-
-
-class _TooDeep(Exception):
-    """Lists and objects nested past :data:`MAX_NESTING`."""
 
 
 # Containers this deep or shallower have their place tracked: enough to see
@@ -140,6 +135,7 @@ class _Shape:
         self._notes = notes
 
     def watch(self, events: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
+        events = iter(events)  # shared with _skip
         depth = 0
         places: list[str] = []  # the place of each open container, down to _TRACKED levels
         maps: list[bool] = []  # whether each of them is an object
@@ -147,9 +143,12 @@ class _Shape:
         for event, value in events:
             if depth > _TRACKED:
                 if event in _OPENING:
+                    if depth == MAX_NESTING:
+                        _skip(events)
+                        self._notes.warn(f"a value nested more than {MAX_NESTING} levels deep was read as {TOO_DEEP!r}")
+                        yield "string", TOO_DEEP
+                        continue
                     depth += 1
-                    if depth > MAX_NESTING:
-                        raise _TooDeep(f"lists and objects nested more than {MAX_NESTING} levels deep")
                 elif event in _CLOSING:
                     depth -= 1
                 elif event == "map_key":
@@ -179,6 +178,18 @@ class _Shape:
             if event != "start_array":
                 raise _NotHar('"log.entries" is not a list')
             self.entries_seen = True
+
+
+def _skip(events: Iterator[tuple[str, Any]]) -> None:
+    """Pass over the rest of a container whose opening event was just read."""
+    depth = 1
+    for event, _ in events:
+        if event in _OPENING:
+            depth += 1
+        elif event in _CLOSING:
+            depth -= 1
+            if not depth:
+                return
 
 
 def _take_record(entry: object, notes: CaptureNotes) -> None:
