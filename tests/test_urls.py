@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from flowaudit.urls import split_url
@@ -29,3 +32,14 @@ def test_any_text_splits(url: str, host: str, port: int | None, path: str) -> No
 def test_a_bad_port_keeps_its_text() -> None:
     assert split_url("https://a.example:99999/").port_text == "99999"
     assert split_url("https://a.example/").port_text == ""
+
+
+def test_urls_are_split_only_by_split_url() -> None:
+    """``urllib``'s splitters raise on malformed URLs: every module uses :func:`split_url` instead."""
+    src = Path(__file__).resolve().parents[1] / "src" / "flowaudit"
+    users = [
+        str(p.relative_to(src))
+        for p in sorted(src.rglob("*.py"))
+        if p.name != "urls.py" and re.search(r"\burl(split|parse)\b", p.read_text(encoding="utf-8"))
+    ]
+    assert users == []
