@@ -164,3 +164,18 @@ def test_a_first_record_that_is_not_a_flow_is_still_an_error(read: Read, tmp_pat
     path.write_bytes(tnetstring.dumps([1, 2]))
     with pytest.raises(FlowauditError):
         read(path)
+
+
+def test_a_flow_nested_past_the_recursion_limit_ends_reading_cleanly(read: Read, tmp_path: Path) -> None:
+    """A record nested 3,000 levels deep (mitmproxy's writer cannot write it: it is written by hand)."""
+    good = flow_file(tmp_path / "good.mitm").read_bytes()
+    nested = b"1:x,"
+    for _ in range(3000):
+        nested = b"%d:%s]" % (len(nested), nested)
+    metadata = b"1:a;" + nested
+    payload = good.split(b":", 1)[1][:-1].replace(b"8:metadata;0:}", b"8:metadata;%d:%s}" % (len(metadata), metadata))
+    path = tmp_path / "deep.mitm"
+    path.write_bytes(good + b"%d:%s}" % (len(payload), payload))
+    (obs,), (info,) = read(path)
+    assert obs.host == "api.mixpanel.com"
+    assert not info.complete and "flow #2" in (info.problem or "")
