@@ -9,8 +9,9 @@ from rich.table import Table
 from flowaudit.catalog import load_catalog, rules_list_rows
 from flowaudit.catalog.listing import ROW_KEYS
 from flowaudit.datatypes import load_vocabulary
+from flowaudit.display.markdown import md_code, md_text
 from flowaudit.engine.ruleset import RULES
-from flowaudit.payload.adapters.coverage import coverage, to_markdown
+from flowaudit.payload.adapters.coverage import Coverage, coverage
 from flowaudit.payload.adapters.loader import adapter_files, read_adapters
 from flowaudit.resources import rules_dir
 from flowaudit.stores.mapping import APPLE, PLAY, STORE_NAMES, load_mapping
@@ -94,3 +95,35 @@ def run_data_types_list() -> None:
     console.print(back)
     unmapped = sum(1 for store in (APPLE, PLAY) for row in mapping.of(store) if not row.types)
     console.print(f"{unmapped} store types have no flowaudit type (listed above with why); none is dropped.")
+
+
+def to_markdown(table: Coverage) -> str:
+    """docs/adapters.md: the table with a heading saying what it is and how it is made."""
+    out = [
+        "# Vendor adapters: what flowaudit reads field by field",
+        "",
+        "Generated from `rules/adapters/*.yml` by `flowaudit rules list --adapters --markdown`",
+        "(`scripts/regenerate-coverage.sh`; a test fails when this file is stale). Each row is one",
+        "endpoint: the hosts it is sent to (each also matching its subdomains), its URL path patterns,",
+        "the fields whose meaning the vendor documents (key path → data type, and what the value is",
+        "when finer than its type), and the documentation the endpoint is described from; every field",
+        "cites its own link in the adapter file. Requests to any other endpoint are read by the",
+        "generic detectors only.",
+        "",
+        f"**{table.summary()}.**",
+        "",
+        "| Vendor | Endpoint | Hosts | Path patterns | Fields | Data types | Source |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in table.rows:
+        cells = [
+            f"{md_text(r.vendor)} ({md_code(r.adapter)})",
+            md_text(r.endpoint),
+            ", ".join(md_code(h) for h in r.hosts),
+            ", ".join(md_code(p) for p in r.paths),
+            "<br>".join(md_code(f) for f in r.fields),
+            ", ".join(md_code(t) for t in r.data_types),
+            r.source,
+        ]
+        out.append(f"| {' | '.join(cells)} |")
+    return "\n".join(out) + "\n"

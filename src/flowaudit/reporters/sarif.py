@@ -13,9 +13,9 @@ import json
 from typing import Any
 
 from flowaudit.engine.ruleset import RULES, Rule
-from flowaudit.model import AuditResult, Evidence, Finding, SuppressedFinding
+from flowaudit.model import AuditResult, Finding, SuppressedFinding
 from flowaudit.reporters.anchor import anchor, repository_path
-from flowaudit.reporters.summary import summarize
+from flowaudit.reporters.summary import evidence_line, summarize
 from flowaudit.reporters.verdict import warnings
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -58,22 +58,9 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _evidence_line(e: Evidence) -> str:
-    parts = [e.flow]
-    if e.request:
-        parts.append(e.request)
-    if e.location:
-        parts.append(f"at {e.location}")
-    if e.data_type:
-        parts.append(f"({e.data_type})")
-    if e.excerpt:
-        parts.append(f"value: {e.excerpt}")
-    return " ".join(parts)
-
-
 def _message(f: Finding) -> str:
     lines = [f.message]
-    lines += [f"Evidence: {_evidence_line(e)}" for e in f.evidence]
+    lines += [f"Evidence: {evidence_line(e, data_type=True)}" for e in f.evidence]
     return "\n".join(lines)
 
 

@@ -196,17 +196,21 @@ def reason(e: Evidence) -> str:
     return text
 
 
-def evidence_line(e: Evidence) -> str:
-    """One piece of a row's evidence as plain text: "capture.har#12 POST https://… at
-    body > json:idfa (json) value 8309… (36 chars): <reason>"."""
+def evidence_line(e: Evidence, *, data_type: bool = False) -> str:
+    """One piece of evidence as plain text, the same in every text format: "capture.har#12
+    POST https://… at body > json:idfa decoded json (identifiers.advertising_id) value 8309…
+    (36 chars): <reason>" (the data type only when asked: a row's line already names it)."""
     parts = [e.flow, e.request]
     if e.location:
         parts.append(f"at {e.location}")
     if e.decoding:
-        parts.append(f"({' > '.join(e.decoding)})")
+        parts.append(f"decoded {' > '.join(e.decoding)}")
+    if data_type and e.data_type:
+        parts.append(f"({e.data_type})")
     if e.excerpt:
         parts.append(f"value {e.excerpt}")
-    return " ".join(p for p in parts if p) + f": {reason(e)}"
+    line = " ".join(p for p in parts if p)
+    return f"{line}: {reason(e)}" if e.how else line
 
 
 def cited_flows(f: Finding) -> tuple[str, ...]:

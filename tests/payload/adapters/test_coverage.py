@@ -9,7 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from flowaudit.cli import main
-from flowaudit.payload.adapters.coverage import coverage, to_markdown
+from flowaudit.commands.rules_list import to_markdown
+from flowaudit.payload.adapters.coverage import coverage
 from flowaudit.payload.adapters.loader import adapter_files, read_adapters
 
 ROOT = Path(__file__).resolve().parents[3]

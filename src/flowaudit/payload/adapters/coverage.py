@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flowaudit.display.markdown import md_code, md_text
 from flowaudit.payload.adapters.model import Adapter, Endpoint, Field
 
 
@@ -85,35 +84,3 @@ def _row(adapter: Adapter, endpoint: Endpoint) -> CoverageRow:
 def coverage(adapters: Iterable[Adapter]) -> Coverage:
     rows = [_row(a, e) for a in sorted(adapters, key=lambda a: a.name.lower()) for e in a.endpoints]
     return Coverage(tuple(rows))
-
-
-def to_markdown(table: Coverage) -> str:
-    """docs/adapters.md: the table with a heading saying what it is and how it is made."""
-    out = [
-        "# Vendor adapters: what flowaudit reads field by field",
-        "",
-        "Generated from `rules/adapters/*.yml` by `flowaudit rules list --adapters --markdown`",
-        "(`scripts/regenerate-coverage.sh`; a test fails when this file is stale). Each row is one",
-        "endpoint: the hosts it is sent to (each also matching its subdomains), its URL path patterns,",
-        "the fields whose meaning the vendor documents (key path → data type, and what the value is",
-        "when finer than its type), and the documentation the endpoint is described from; every field",
-        "cites its own link in the adapter file. Requests to any other endpoint are read by the",
-        "generic detectors only.",
-        "",
-        f"**{table.summary()}.**",
-        "",
-        "| Vendor | Endpoint | Hosts | Path patterns | Fields | Data types | Source |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for r in table.rows:
-        cells = [
-            f"{md_text(r.vendor)} ({md_code(r.adapter)})",
-            md_text(r.endpoint),
-            ", ".join(md_code(h) for h in r.hosts),
-            ", ".join(md_code(p) for p in r.paths),
-            "<br>".join(md_code(f) for f in r.fields),
-            ", ".join(md_code(t) for t in r.data_types),
-            r.source,
-        ]
-        out.append(f"| {' | '.join(cells)} |")
-    return "\n".join(out) + "\n"
