@@ -303,6 +303,9 @@ class DecodeGap:
     label: str  # the reason in plain words
     requests: int
     examples: tuple[Evidence, ...] = ()  # the first few: flow, request line, ``how`` = what went wrong where
+    # who those requests went to (company, or unknown domain), most requests first; at most
+    # UNDECODED_RECIPIENTS of them, ``requests`` counting them all
+    recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

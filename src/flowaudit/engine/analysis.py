@@ -13,7 +13,7 @@ from flowaudit.engine.destinations import DestinationResolver
 from flowaudit.engine.rules.data_types import SENSITIVE_RECIPIENT_CATEGORIES
 from flowaudit.model import Observation
 from flowaudit.payload.adapters import load_adapters
-from flowaudit.payload.analyze import analyze_decoded
+from flowaudit.payload.analyze import analyze_decoded, worth_keeping
 from flowaudit.payload.canaries import CanaryMatcher
 from flowaudit.payload.detectors.relayed import relay_candidates
 from flowaudit.payload.model import DecodedRequest, Detection
@@ -38,6 +38,8 @@ class PayloadAnalyzer:
         self._matcher = matcher if matcher is not None and not matcher.empty else None
         self._adapters = load_adapters()
         self._resolver = DestinationResolver(catalog, declaration)
+        # which windows of a stream too large to decode to keep (payload.decode.limits)
+        self.keep = worth_keeping(self._matcher)
 
     def __call__(self, obs: Observation, decoded: DecodedRequest) -> Sequence[Detection]:
         destination = self._resolver.resolve(obs.host, obs.path)

@@ -16,7 +16,7 @@ from flowaudit.consent.phases import PhaseResolver
 from flowaudit.consent.signal import ConsentSignal
 from flowaudit.declaration import Declaration
 from flowaudit.declaration.model import DEFAULT_CONSENT_CATEGORIES
-from flowaudit.engine.analysis import Analyzer
+from flowaudit.engine.analysis import Analyzer, PayloadAnalyzer
 from flowaudit.engine.destinations import Destination, DestinationResolver
 from flowaudit.engine.first_party import FirstPartyHints
 from flowaudit.engine.relayed import CookieIds, promote_relayed
@@ -43,7 +43,8 @@ class Inspection:
 def inspect(obs: Observation, analyzer: Analyzer | None) -> Inspection:
     """Decode a request once, name the data types in it (when ``analyzer``
     is given) and find its consent signals (always)."""
-    decoded = decode_request(obs) if analyzer is not None else None
+    keep = analyzer.keep if isinstance(analyzer, PayloadAnalyzer) else None
+    decoded = decode_request(obs, keep=keep) if analyzer is not None else None
     detections = tuple(analyzer(obs, decoded)) if analyzer is not None and decoded is not None else None
     problems = decoded.problems if decoded is not None else ()
     return Inspection(detections, tuple(find_signals(obs, decoded)), problems)
@@ -95,8 +96,8 @@ class Auditor:
         self._flows += 1
         self._first_party.observe(obs)
         self._cookies.observe(obs)
-        self._undecoded.add(obs, inspection.problems)
         destination = self._resolver.resolve(obs.host, obs.path)
+        self._undecoded.add(obs, inspection.problems, destination.entity)
         consent = self._consent.observe_signals(obs, inspection.signals)
         obs = replace(obs, phase=consent.state.phase)  # markers, else the phase the traffic itself signals
         if obs.phase is not None:

@@ -25,11 +25,13 @@ from typing import Protocol
 from flowaudit.model import Observation
 from flowaudit.payload.adapters import Adapters, load_adapters
 from flowaudit.payload.decode import decode_request
+from flowaudit.payload.decode.walker import Keep
 from flowaudit.payload.detectors import detect_generic, strongest
 from flowaudit.payload.detectors.commerce import purchases_in_context
 from flowaudit.payload.detectors.cookies import detect_cookie_ids
 from flowaudit.payload.detectors.keys import under_credential
 from flowaudit.payload.detectors.syncids import detect_sync_ids
+from flowaudit.payload.detectors.terms import load_terms, tokenize
 from flowaudit.payload.model import DecodedRequest, Detection
 
 # Readings of one value that exclude each other: an id is a user's, a device's or an
@@ -47,12 +49,28 @@ class CanaryMatcher(Protocol):
 
     def scan(self, decoded: DecodedRequest) -> Iterable[Detection]: ...
 
+    def occurs_in(self, text: str) -> bool: ...
+
+
+def worth_keeping(canary_matcher: CanaryMatcher | None) -> Keep:
+    """Which windows of a stream too large to decode to keep: those that may hold
+    a canary or a key term (a health, fitness or sensitive word of rules/terms)."""
+    surfaces = load_terms().surfaces
+
+    def keep(text: str) -> bool:
+        if canary_matcher is not None and canary_matcher.occurs_in(text):
+            return True
+        return not surfaces.isdisjoint(tokenize(text))
+
+    return keep
+
 
 def analyze(
     obs: Observation, canary_matcher: CanaryMatcher | None = None, *, adapters: Adapters | None = None
 ) -> list[Detection]:
     """Every data type found in one observed request, strongest evidence per place and type."""
-    return analyze_decoded(decode_request(obs), obs.host, obs.path, canary_matcher, adapters=adapters)
+    decoded = decode_request(obs, keep=worth_keeping(canary_matcher))
+    return analyze_decoded(decoded, obs.host, obs.path, canary_matcher, adapters=adapters)
 
 
 def analyze_decoded(

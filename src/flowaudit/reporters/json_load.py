@@ -245,6 +245,7 @@ def _gap(d: dict[str, Any]) -> DecodeGap:
         label=d["label"],
         requests=d["requests"],
         examples=tuple(_evidence(e) for e in d.get("examples", ())),
+        recipients=tuple(d.get("recipients", ())),
     )
 
 

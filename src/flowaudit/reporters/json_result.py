@@ -116,6 +116,7 @@ def _gap(g: DecodeGap) -> dict[str, Any]:
         "label": g.label,
         "requests": g.requests,
         "examples": [{"flow": e.flow, "request": e.request, "how": e.how} for e in g.examples],
+        "recipients": list(g.recipients),
     }
 
 

@@ -73,6 +73,12 @@ def verdict(result: AuditResult) -> Verdict:
     gate = s.gate.sentence
     if s.nothing_to_audit and s.gate.asked and not s.gate.failed:
         gate = f"Gate --fail-on {s.gate.fail_on}: not failed, but there was nothing to audit."
+    elif s.undecoded and s.gate.asked and not s.gate.failed:
+        # Never a clean pass on what was not read.
+        gate = (
+            f"Gate --fail-on {s.gate.fail_on}: not failed in what could be read, but"
+            f" {plural(s.undecoded, 'request')} could not be fully decoded (see above)."
+        )
     return Verdict(s, headline, _story(s, result.app_name or "the app"), gate, tuple(warnings(result)))
 
 
@@ -84,13 +90,23 @@ def undecoded_notice(result: AuditResult) -> str | None:
     if not result.undecoded:
         return None
     reasons = "; ".join(
-        f"{g.requests} with {g.label}" + (f" (e.g. {g.examples[0].flow})" if g.examples else "")
+        f"{g.requests}{_to(g.recipients)} with {g.label}" + (f" (e.g. {g.examples[0].flow})" if g.examples else "")
         for g in result.decode_gaps
     )
     return (
         f"{plural(result.undecoded, 'request')} could not be fully decoded, so data they carry may be"
         f" missing from this report: {reasons}."
     )
+
+
+def _to(recipients: tuple[str, ...], shown: int = 3) -> str:
+    """ " to Mixpanel and Segment", " to A, B, C and 4 more" ("" when unknown, as in an older result)."""
+    if not recipients:
+        return ""
+    named = list(recipients[:shown])
+    if len(recipients) > shown:
+        named.append(f"{len(recipients) - shown} more")
+    return " to " + (named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1])
 
 
 def warnings(result: AuditResult) -> list[str]:

@@ -338,9 +338,12 @@ def test_decompression_bomb_is_refused_with_bounded_time_and_memory(request_with
     decoded = decode_request(request_with(bomb, (("Content-Encoding", "gzip"),), path="/"))
     elapsed = time.perf_counter() - started
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-    assert messages(decoded) == ("decompression bomb refused at body > gzip: more than 100:1 and over 1 MiB",)
-    assert decoded.leaves == () and decoded.layers == ()
-    assert elapsed < 2.0  # stops at ~100 MiB of output instead of inflating 1 GiB
+    assert messages(decoded) == (
+        "decompression bomb refused at body > gzip: more than 100:1 and over 1 MiB; the first 64 MiB scanned in"
+        " windows for canaries and key terms (0 kept), not decoded",
+    )
+    assert decoded.leaves == () and decoded.layers == ()  # zeros: nothing to keep
+    assert elapsed < 5.0  # stops at 64 MiB of output (read in windows) instead of inflating 1 GiB
     assert grown_mib < 300
 
 
@@ -348,14 +351,21 @@ def test_decompression_bomb_is_refused_with_bounded_time_and_memory(request_with
     "pack", [lambda data: brotli.compress(data, quality=4), zstandard.ZstdCompressor().compress], ids=["br", "zstd"]
 )
 def test_bombs_in_other_formats_and_inside_base64(request_with, pack) -> None:
-    zeros = pack(bytes(50 << 20))
+    zeros = pack(bytes(80 << 20))
     decoded = decode_request(request_with(zeros))
     assert any(p.startswith("decompression bomb refused at body > ") for p in messages(decoded))
-    nested = json.dumps({"blob": base64.b64encode(_gzip_of_zeros(50 << 20)).decode()}).encode()
+    nested = json.dumps({"blob": base64.b64encode(_gzip_of_zeros(80 << 20)).decode()}).encode()
     decoded = decode_request(request_with(nested))
     assert messages(decoded) == (
-        "decompression bomb refused at body > json:blob > base64 > gzip: more than 100:1 and over 1 MiB",
+        "decompression bomb refused at body > json:blob > base64 > gzip: more than 100:1 and over 1 MiB; the"
+        " first 64 MiB scanned in windows for canaries and key terms (0 kept), not decoded",
     )
+
+
+def test_a_bomb_of_padding_alone_is_read_whole(request_with) -> None:
+    """50 MiB of NUL bytes (under the 64 MiB scanned at most) say nothing: read whole, nothing is missing."""
+    decoded = decode_request(request_with(_gzip_of_zeros(50 << 20), (("Content-Encoding", "gzip"),)))
+    assert decoded.problems == () and [leaf for leaf in decoded.leaves if leaf.part == "body"] == []
 
 
 def test_a_legitimate_large_body_within_the_ratio_is_decoded(request_with) -> None:
@@ -372,7 +382,10 @@ def test_decoded_size_budget(request_with) -> None:
     limits = DecodeLimits(max_decoded_bytes=1000)
     body = gzip.compress(json.dumps([EVENT] * 50).encode())
     decoded = decode_request(request_with(body), limits)
-    assert messages(decoded) == ("decoded-size bound of 0 MiB reached at body > gzip: not decoded",)
+    assert messages(decoded) == (
+        "decoded-size bound of 0 MiB reached at body > gzip; all 0.0 MiB scanned in windows for canaries and"
+        " key terms (0 kept), not decoded",
+    )
 
 
 def test_depth_bound(request_with) -> None:
@@ -447,3 +460,45 @@ def test_json_too_deep_for_the_parser_is_reported(request_with) -> None:
     decoded = decode_request(request_with(deep, (("Content-Type", "application/json"),)))
     assert messages(decoded) == ("JSON at body nested too deep to parse: read as text",)  # not "invalid"
     assert [p.reason for p in decoded.problems] == ["bound"]
+
+
+# -- bodies too large to decode: padding squeezed out, windows scanned ---------------
+
+
+def test_json_padded_with_white_space_is_decoded_whole(request_with) -> None:
+    """2 MiB of white space inside a JSON body compress to a few kilobytes: over the bomb ratio, yet
+    the body says nothing more than the JSON does. It is read with the padding squeezed out."""
+    text = b'{"event": "Signed up",' + b" " * (2 << 20) + b'"properties": {"$email": "' + EMAIL.encode() + b'"}}'
+    body = gzip.compress(text, 9)
+    assert len(body) < 8 << 10  # a few KiB on the wire
+    decoded = decode_request(request_with(body, (("Content-Encoding", "gzip"),)))
+    assert decoded.problems == ()
+    assert [(leaf.location, leaf.decoding) for leaf in decoded.leaves if leaf.value == EMAIL] == [
+        ("body > gzip > unpadded > json:properties.$email", ("gzip", "unpadded", "json"))
+    ]
+
+
+def test_a_body_too_large_to_decode_is_scanned_in_windows(request_with) -> None:
+    """Past the decoded-size bound, a stream is read in windows and the ones that hold what the caller
+    looks for are kept as text; the request is still counted as not fully decoded."""
+    limits = DecodeLimits(max_decoded_bytes=1 << 20, window=4096)
+    filler = ",".join(f'"k{i}": "v{i * 7919 % 10007}"' for i in range(200_000))
+    text = ("{" + filler + f', "hidden": "{EMAIL}", ' + filler.replace('"k', '"m') + "}").encode()
+    decoded = decode_request(
+        request_with(gzip.compress(text), (("Content-Encoding", "gzip"),)), limits, keep=lambda t: "@" in t
+    )
+    [kept] = [layer for layer in decoded.layers if EMAIL in layer.text]
+    assert kept.location.startswith("body > gzip > window:") and kept.decoding == ("gzip", "window")
+    offset = int(kept.location.rpartition(":")[2])
+    assert offset <= text.index(EMAIL.encode()) < offset + 4096 + 256
+    assert len(decoded.layers) == 1  # only the window that holds it
+    [problem] = messages(decoded)
+    assert problem.startswith("decoded-size bound of 1 MiB reached at body > gzip; all ")
+    assert problem.endswith("scanned in windows for canaries and key terms (1 kept), not decoded")
+
+
+def test_a_value_cut_by_a_window_edge_is_found_whole(request_with) -> None:
+    limits = DecodeLimits(max_decoded_bytes=4096, window=1024)
+    text = b"x" * 1020 + EMAIL.encode() + b"y" * 20_000
+    decoded = decode_request(request_with(gzip.compress(text)), limits, keep=lambda t: EMAIL in t)
+    assert [layer.location for layer in decoded.layers] == ["body > gzip > window:1024"]

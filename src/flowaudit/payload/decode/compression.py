@@ -13,6 +13,7 @@ brotli (RFC 7932) has none.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import brotli
@@ -29,6 +30,7 @@ _ZLIB_LEVELS = frozenset(b"\x01\x5e\x9c\xda")  # second byte of a zlib header wi
 _BROTLI_STEP = 16
 
 ENCODINGS = ("gzip", "deflate", "br", "zstd")
+_INFLATE_STEP = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,3 +161,79 @@ def _zstd(data: bytes, limit: int) -> Inflated:
     if (total == 0 and declared != 0) or total < declared:
         return Inflated(b"".join(chunks), "stream truncated")
     return Inflated(b"".join(chunks))
+
+
+def inflate_windows(encoding: str, data: bytes, window: int, cap: int) -> Iterator[bytes]:
+    """Decompress ``data`` as ``encoding`` one window (at most ``window`` bytes) at a time, up to ``cap``
+    bytes in all: a stream too large to hold is read in pieces, each dropped before the next.
+    A damaged stream simply ends (:func:`inflate` says why)."""
+    # Inflated a mebibyte at a time, then cut: zlib copies the input left over at each call.
+    step = max(window, _INFLATE_STEP)
+    if encoding in ("gzip", "deflate"):
+        chunks = _zlib_windows(data, encoding, step)
+    elif encoding == "br":
+        chunks = _brotli_windows(data, step)
+    elif encoding == "zstd":
+        chunks = _zstd_windows(data, step)
+    else:
+        raise ValueError(f"unknown encoding {encoding!r}")
+    total = 0
+    for chunk in chunks:
+        for start in range(0, len(chunk), window):
+            piece = chunk[start : start + window]
+            if total + len(piece) > cap:
+                if cap > total:
+                    yield piece[: cap - total]
+                return
+            total += len(piece)
+            yield piece
+
+
+def _zlib_windows(data: bytes, encoding: str, window: int) -> Iterator[bytes]:
+    if encoding == "gzip":
+        wbits = 16 + zlib.MAX_WBITS
+    else:
+        wbits = zlib.MAX_WBITS if sniff(data) == "deflate" else -zlib.MAX_WBITS
+    d = zlib.decompressobj(wbits)
+    rest = data
+    while True:
+        try:
+            out = d.decompress(rest, window)
+        except zlib.error:
+            return
+        if out:
+            yield out
+        rest = d.unconsumed_tail
+        if d.eof:
+            rest = d.unused_data
+            if encoding != "gzip" or rest[:2] != GZIP_MAGIC:
+                return
+            d = zlib.decompressobj(wbits)  # the next member (RFC 1952 2.2)
+        elif not out and not rest:
+            return
+
+
+def _brotli_windows(data: bytes, window: int) -> Iterator[bytes]:
+    d = brotli.Decompressor()
+    pending = bytearray()
+    try:
+        for i in range(0, len(data), _BROTLI_STEP):
+            pending += d.process(data[i : i + _BROTLI_STEP])
+            while len(pending) >= window:
+                yield bytes(pending[:window])
+                del pending[:window]
+            if d.is_finished():
+                break
+    except brotli.error:
+        pass
+    if pending:
+        yield bytes(pending)
+
+
+def _zstd_windows(data: bytes, window: int) -> Iterator[bytes]:
+    try:
+        with zstandard.ZstdDecompressor().stream_reader(data, read_across_frames=True) as reader:
+            while out := reader.read(window):
+                yield out
+    except zstandard.ZstdError:
+        return

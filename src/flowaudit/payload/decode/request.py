@@ -7,7 +7,7 @@ from flowaudit.payload.decode.compression import ENCODINGS
 from flowaudit.payload.decode.forms import looks_like_form, percent_decode, split_cookies, split_form
 from flowaudit.payload.decode.limits import DEFAULT_LIMITS, DecodeLimits
 from flowaudit.payload.decode.mime import ContentType, parse_content_type
-from flowaudit.payload.decode.walker import Walker
+from flowaudit.payload.decode.walker import Keep, Walker
 from flowaudit.payload.model import DecodedRequest
 
 # Headers that only steer transport or caching and never carry user data.
@@ -44,14 +44,16 @@ _TRANSPORT_HEADERS = frozenset(
 _ENCODING_ALIASES = {"x-gzip": "gzip"}
 
 
-def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS) -> DecodedRequest:
+def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS, keep: Keep | None = None) -> DecodedRequest:
     """Every value the request carries, with where it sat and how it was decoded.
 
     Never raises on request content: whatever cannot be decoded is kept as
     it is, and anything refused (a decompression bomb, a bound reached, a
-    damaged stream) is listed in ``problems``.
+    damaged stream) is listed in ``problems``. ``keep`` says which windows
+    of a stream too large to decode are worth keeping (:class:`DecodeLimits`;
+    default: every window of text, up to the decoded-size bound).
     """
-    walker = Walker(limits)
+    walker = Walker(limits, keep)
     path, _, query = obs.path.partition("?")
     query = query.partition("#")[0]
     for n, segment in enumerate(s for s in path.split("/") if s):

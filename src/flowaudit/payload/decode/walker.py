@@ -18,9 +18,11 @@ by their first character before anything costlier is tried.
 
 from __future__ import annotations
 
+import codecs
 import re
+from collections.abc import Callable
 
-from flowaudit.payload.decode.compression import inflate, sniff
+from flowaudit.payload.decode.compression import inflate, inflate_windows, sniff
 from flowaudit.payload.decode.forms import looks_like_form, looks_like_form_lines, percent_decode, split_form
 from flowaudit.payload.decode.limits import MIB, DecodeLimits
 from flowaudit.payload.decode.mime import NO_TYPE, ContentType, split_multipart
@@ -43,6 +45,13 @@ _ENCODED_START = frozenset("{[%he")
 # batch API item (Meta's Graph batch relative_url) or a logged link holds. Its parameters are
 # walked like a full URL's.
 _RELATIVE_URL = re.compile(r"/?[\w.~-]+(?:/[\w.~-]*)*\?[^\s?=&/]+=")
+# Padding: runs of white space or NUL bytes, which say nothing and compress to almost nothing.
+_PADDING = re.compile(rb"[ \t\r\n\x00]{2,}")
+_OVERLAP = 256  # characters of a window carried into the next, so a value cut by a window edge is whole once
+
+# Whether a window of text read from a stream too large to decode is worth keeping (holds a canary or a
+# key term); see DecodeLimits.
+Keep = Callable[[str], bool]
 
 
 def _declares_json(content_type: ContentType) -> bool:
@@ -65,8 +74,9 @@ def _invalid_json(text: str) -> bool:
 class Walker:
     """The decoding state of one request; :func:`~flowaudit.payload.decode.decode_request` drives it."""
 
-    def __init__(self, limits: DecodeLimits) -> None:
+    def __init__(self, limits: DecodeLimits, keep: Keep | None = None) -> None:
         self._limits = limits
+        self._keep = keep
         self._leaves: list[Leaf] = []
         self._layers: list[Layer] = []
         self._problems: list[DecodeProblem] = []
@@ -126,7 +136,13 @@ class Walker:
     # -- bytes -------------------------------------------------------------
 
     def inflate(
-        self, encoding: str, data: bytes, location: str, decoding: Decoding, tentative: bool = False
+        self,
+        encoding: str,
+        data: bytes,
+        location: str,
+        decoding: Decoding,
+        tentative: bool = False,
+        part: str = "body",
     ) -> bytes | None:
         """The decompressed data, or ``None`` when there is none.
 
@@ -144,13 +160,17 @@ class Walker:
         if out.over_limit:
             produced = min(by_ratio, budget) + 1
             if produced > limits.ratio_floor and produced > limits.max_ratio * out.consumed:
-                self.problem(
+                refused = (
                     "bomb",
                     f"decompression bomb refused at {where}: more than {limits.max_ratio}:1"
                     f" and over {limits.ratio_floor // MIB} MiB",
                 )
             else:
-                self._budget_spent(where)
+                refused = ("bound", f"decoded-size bound of {limits.max_decoded_bytes // MIB} MiB reached at {where}")
+            if tentative:  # a guess (brotli has no magic number): reported, not read again
+                self.problem(*refused)
+            else:
+                self._windows(part, encoding, data, location, decoding, DecodeProblem(*refused))
             return None
         if out.error is not None:
             if tentative:
@@ -165,6 +185,53 @@ class Walker:
             return None
         self._spent += len(out.data)
         return out.data
+
+    def _windows(
+        self, part: str, encoding: str, data: bytes, location: str, decoding: Decoding, refused: DecodeProblem
+    ) -> None:
+        """A stream refused whole, read again one window at a time (see :class:`DecodeLimits`).
+
+        With padding squeezed out, what is left is decoded as any body when it
+        fits the decoded-size bound: nothing is then missing. Otherwise each
+        window that holds a canary or a key term (``keep``) is kept as text,
+        and why the stream was refused is reported with how much was scanned."""
+        limits = self._limits
+        room = limits.max_decoded_bytes - self._spent
+        where, inner = f"{location} > {encoding}", (*decoding, encoding)
+        squeezed: list[tuple[int, bytes]] | None = []  # (offset, squeezed window); None once over room
+        size = scanned = kept = kept_size = 0
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        carried = ""
+        for window in inflate_windows(encoding, data, limits.window, limits.max_scanned_bytes):
+            pending = [(scanned, _PADDING.sub(b" ", window))]
+            scanned += len(window)
+            if squeezed is not None:
+                squeezed.extend(pending)
+                size += len(pending[0][1])
+                if size <= room:
+                    continue
+                pending, squeezed = squeezed, None
+            for offset, piece in pending:
+                text = carried + decoder.decode(piece)
+                carried = text[-_OVERLAP:]
+                if kept_size + len(text) > room or not text.strip() or not is_text(text):
+                    continue
+                if self._keep is None or self._keep(text):
+                    self.layer(part, f"{where} > window:{offset}", (*inner, "window"), text)
+                    kept += 1
+                    kept_size += len(text)
+        if squeezed is not None and scanned < limits.max_scanned_bytes:
+            self._spent += size
+            whole = b"".join(piece for _, piece in squeezed)
+            self.content(part, f"{where} > unpadded", (*inner, "unpadded"), None, whole)
+            return
+        self._spent += kept_size
+        read = "all" if scanned < limits.max_scanned_bytes else "the first"
+        self.problem(
+            refused.reason,
+            f"{refused.message}; {read} {_mib(scanned)} scanned in windows for canaries and key terms"
+            f" ({kept} kept), not decoded",
+        )
 
     def body(self, data: bytes, content_type: ContentType, encodings: list[str], har: bool) -> None:
         """The request body: declared content-encodings first (outermost last in the header), then sniffing.
@@ -208,7 +275,7 @@ class Walker:
             return
         encoding = sniff(data)
         if encoding is not None:
-            out = self.inflate(encoding, data, location, decoding, tentative=encoding == "deflate")
+            out = self.inflate(encoding, data, location, decoding, tentative=encoding == "deflate", part=part)
             if out is not None:
                 self.content(part, f"{location} > {encoding}", (*decoding, encoding), key, out, content_type)
                 return
@@ -266,7 +333,7 @@ class Walker:
 
     def _brotli_last_resort(self, part: str, location: str, decoding: Decoding, key: str | None, data: bytes) -> bool:
         """Brotli has no magic number: tried on a body nothing else could read, kept only if it decodes cleanly."""
-        out = self.inflate("br", data, location, decoding, tentative=True)
+        out = self.inflate("br", data, location, decoding, tentative=True, part=part)
         if out is None:
             return False
         self.content(part, f"{location} > br", (*decoding, "br"), key, out)
@@ -589,3 +656,7 @@ class Walker:
                 return
             self._room -= 1
             append(Leaf(part, base + sub, decoding, str(number), text))
+
+
+def _mib(size: int) -> str:
+    return f"{size / MIB:.1f} MiB" if size < 10 * MIB else f"{size // MIB} MiB"
