@@ -17,9 +17,9 @@ import click
 
 from flowaudit import __version__
 from flowaudit.commands.output import choose_formats
-from flowaudit.display.inert import one_line
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_ERROR
+from flowaudit.inert import one_line
 from flowaudit.model import SEVERITIES
 from flowaudit.reporters import REPORTERS
 from flowaudit.suppress.model import DEFAULT_IGNORE_FILE

@@ -7,7 +7,7 @@ single message and exits 2. Anything else escaping is a bug.
 
 from __future__ import annotations
 
-from flowaudit.display.inert import one_line
+from flowaudit.inert import one_line
 
 
 class FlowauditError(Exception):

@@ -37,8 +37,8 @@ from flowaudit.capture.environment import command_environment
 from flowaudit.capture.keys import HELP, KeyMarkers
 from flowaudit.capture.live import LiveView
 from flowaudit.captureformat import MARKER_KEY
-from flowaudit.display.inert import one_line
 from flowaudit.errors import FlowauditError
+from flowaudit.inert import one_line
 
 MODES = ("regular", "wireguard", "upstream", "reverse")
 MODES_HELP = "regular (default), wireguard, upstream:URL or reverse:URL"

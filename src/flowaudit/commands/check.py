@@ -11,9 +11,9 @@ import click
 from flowaudit.catalog import load_catalog
 from flowaudit.commands.output import require_folder_for_formats
 from flowaudit.commands.write import write_result
-from flowaudit.display.inert import one_line
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_FINDINGS, EXIT_OK
+from flowaudit.inert import one_line
 from flowaudit.model import AuditResult
 from flowaudit.pipeline import audit_captures
 from flowaudit.reporters.github import publish

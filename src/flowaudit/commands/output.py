@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from flowaudit.display.inert import no_workflow_commands
 from flowaudit.errors import FlowauditError
+from flowaudit.inert import no_workflow_commands
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -91,7 +91,7 @@ def write_outputs(
     """``render(fmt)`` gives a format's text, ``terminal()`` the live view of "text" for a terminal.
 
     Whatever is written, no line of it can pass for a CI workflow command
-    (:func:`~flowaudit.display.inert.no_workflow_commands`): reports are
+    (:func:`~flowaudit.inert.no_workflow_commands`): reports are
     printed and ``cat`` in CI logs."""
 
     def text(fmt: str) -> str:

@@ -21,9 +21,9 @@ from rich.console import Console
 from flowaudit import __version__
 from flowaudit.catalog import load_catalog
 from flowaudit.commands.output import make_folder, write_file
-from flowaudit.display.inert import one_line
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_OK
+from flowaudit.inert import one_line
 from flowaudit.reporters import get_reporter
 from flowaudit.study.apps import find_apps
 from flowaudit.study.html import render_matrix_html

@@ -13,9 +13,9 @@ from rich.text import Text
 
 from flowaudit.diff.model import RecipientChange, ResultDiff
 from flowaudit.diff.words import declared_word, gate_verdict, headline, sentences, side_line, verdict_word
-from flowaudit.display.inert import one_line
 from flowaudit.display.terminal import safe
 from flowaudit.engine.rules.data_types import is_sensitive
+from flowaudit.inert import one_line
 from flowaudit.model import Finding
 from flowaudit.reporters.plain import finding_block, wrap
 

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from flowaudit.disclose.model import DataTypeSeen, Disclosure, DraftRecipient, UnknownParty
-from flowaudit.display.inert import one_line
+from flowaudit.inert import one_line
 
 DRAFT_HEADER = "# Draft declaration written by `flowaudit disclose`"
 _PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ._-]*[A-Za-z0-9]|[A-Za-z]")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flowaudit.display.inert import one_line
+from flowaudit.inert import one_line
 
 MAX_VALUE = 300  # characters of one captured value
 # Every ASCII punctuation mark that means something to CommonMark, GitHub

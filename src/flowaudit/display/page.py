@@ -5,7 +5,7 @@ Self-contained and inert by construction: the stylesheet is inlined and
 pinned by its hash in a Content-Security-Policy that allows nothing else,
 so even a mistake in escaping could not run code or make the file phone
 home. Jinja2 autoescapes every value, and every value is first made visible
-(:mod:`flowaudit.display.inert`) so direction tricks and control characters
+(:mod:`flowaudit.inert`) so direction tricks and control characters
 show as what they are. The HTML report builds on :func:`new_environment`;
 the diff's and the study's pages are rendered by :func:`render_page`.
 """
@@ -22,9 +22,9 @@ from jinja2 import Environment, StrictUndefined, Template
 from markupsafe import Markup
 
 from flowaudit.datatypes import load_vocabulary, plain_name
-from flowaudit.display.inert import punycode, visible
 from flowaudit.display.words import plural
 from flowaudit.engine.rules.data_types import is_sensitive
+from flowaudit.inert import punycode, visible
 from flowaudit.model import SEVERITIES
 
 

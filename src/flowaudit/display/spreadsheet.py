@@ -11,7 +11,7 @@ marker that says how much was cut, so nothing is lost unseen.
 
 from __future__ import annotations
 
-from flowaudit.display.inert import visible
+from flowaudit.inert import visible
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 MAX_CELL = 32_767

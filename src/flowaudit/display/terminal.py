@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from flowaudit.display.inert import one_line
 from flowaudit.display.words import first_party_word
+from flowaudit.inert import one_line
 from flowaudit.model import Recipient
 
 

@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass
 
 from flowaudit.datatypes import plain_name
-from flowaudit.display.inert import punycode
 from flowaudit.engine.rules.data_types import is_sensitive
+from flowaudit.inert import punycode
 from flowaudit.model import AuditResult, Recipient
 
 WIDTH = 960

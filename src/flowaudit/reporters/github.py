@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from flowaudit.display.inert import visible
 from flowaudit.errors import FlowauditError
+from flowaudit.inert import visible
 from flowaudit.model import AuditResult, Finding
 from flowaudit.reporters.anchor import anchor
 from flowaudit.reporters.markdown import render_markdown

@@ -21,9 +21,9 @@ from functools import cache
 from jinja2 import Environment, FunctionLoader
 from markupsafe import Markup, escape
 
-from flowaudit.display.inert import visible
 from flowaudit.display.page import new_environment, style_hash, stylesheet, template_source
 from flowaudit.display.words import requests_cell
+from flowaudit.inert import visible
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient, RecipientRow
 from flowaudit.reporters.diagram import kind, layout
 from flowaudit.reporters.phase_table import dropped_changes_sentence, tcf_details

@@ -13,8 +13,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
-from flowaudit.display.inert import visible
 from flowaudit.engine.ruleset import RULES
+from flowaudit.inert import visible
 from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding, at_or_above
 from flowaudit.reporters.summary import evidence_line, row_evidence
 from flowaudit.reporters.verdict import verdict, warnings

@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from flowaudit.consent.phases import MAX_CHANGES
-from flowaudit.display.inert import one_line
+from flowaudit.inert import one_line
 from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChange, TcfRecord
 
 _CONSENT_STYLE = {"before": "yellow", "granted": "green", "partial": "green", "refused": "red", "withdrawn": "red"}

@@ -7,7 +7,7 @@ a reader cannot search for and may misread. So this layout has no tables:
 one block per recipient and per finding, lines wrapped at spaces only and
 never inside a word, so every id, host and flow reference stays whole (one
 longer than the line simply runs past it). Captured text is made visible
-(:func:`~flowaudit.display.inert.one_line`), so it cannot move the cursor
+(:func:`~flowaudit.inert.one_line`), so it cannot move the cursor
 or rewrite a terminal that later shows the file.
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Iterator
 
-from flowaudit.display.inert import one_line
 from flowaudit.display.words import first_party_word, plural, requests_cell
+from flowaudit.inert import one_line
 from flowaudit.model import AuditResult, Finding, Recipient
 from flowaudit.reporters.summary import cited_flows, evidence_line, evidence_phrase, row_evidence, services_named
 from flowaudit.reporters.verdict import undecoded_notice, verdict

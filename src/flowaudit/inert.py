@@ -1,5 +1,8 @@
 """Captured text made inert for display.
 
+A leaf module (it imports nothing of flowaudit): errors, capture and every
+renderer use it, so it cannot sit in a unit that imports the engine.
+
 Host names, paths, event names and excerpts come from the capture, and a
 capture can be crafted. Markup is escaped by each format's own means (Jinja2
 autoescape, XML, CSV quoting); what escaping leaves alone are characters that

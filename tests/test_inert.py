@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flowaudit.display.inert import no_workflow_commands
+from flowaudit.inert import no_workflow_commands
 
 
 @pytest.mark.parametrize(
