@@ -6,3 +6,8 @@ inert, terminal cells, Markdown escaping, spreadsheet cells, the words the
 sentences are made of, and the Jinja2 settings and stylesheet of every HTML
 page.
 """
+
+# Rows a report for people lists per section (recipients, findings of one severity, suppressed
+# findings, timeline rows): a capture to a hundred thousand domains must still give a report a
+# browser opens. The rest are counted ("and N more") and listed in full in the JSON.
+MAX_LISTED = 200

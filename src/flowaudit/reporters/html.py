@@ -21,6 +21,7 @@ from functools import cache
 from jinja2 import Environment, FunctionLoader
 from markupsafe import Markup, escape
 
+from flowaudit.display import MAX_LISTED
 from flowaudit.display.page import new_environment, style_hash, stylesheet, template_source
 from flowaudit.display.words import requests_cell
 from flowaudit.inert import visible
@@ -177,6 +178,7 @@ def render_html(result: AuditResult) -> str:
             rerun=rerun_command(result),
             third_party_flows=sum(r.flows for r in result.recipients if r.party != "first"),
             MAX_HOSTS=MAX_HOSTS,
+            MAX_LISTED=MAX_LISTED,
             MAX_REQUEST=MAX_REQUEST,
             MAX_EXCERPT=MAX_EXCERPT,
         )

@@ -16,9 +16,10 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Iterator
 
+from flowaudit.display import MAX_LISTED
 from flowaudit.display.words import first_party_word, plural, requests_cell
 from flowaudit.inert import one_line
-from flowaudit.model import AuditResult, Finding, Recipient
+from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.summary import cited_flows, evidence_line, evidence_phrase, row_evidence, services_named
 from flowaudit.reporters.verdict import undecoded_notice, verdict
 
@@ -112,7 +113,7 @@ def _consent(result: AuditResult) -> Iterator[str]:
             where = f" ({c.evidence.location})" if c.evidence.location else ""
             began = f"{c.evidence.flow}: {c.evidence.how}{where}"
         yield from wrap(f"{_v(c.phase)} · consent {_v(c.consent)} · began {_v(began)}", 2, 4)
-    for r in result.recipients:
+    for r in result.recipients[:MAX_LISTED]:
         if r.party != "first" and r.phase_flows:
             counts = ", ".join(f"{_v(p)} {n}" for p, n in r.phase_flows)
             yield from wrap(f"{_v(r.entity)} ({_v(r.category_label)}) requests per phase: {counts}", 2, 4)
@@ -152,28 +153,41 @@ def header_lines(result: AuditResult) -> Iterator[tuple[str, str]]:
         yield f"NOT FULLY DECODED: {_v(undecoded)}", "note"
 
 
+def _more(count: int, what: str) -> list[str]:
+    """ "and N more ..." under a section cut at :data:`MAX_LISTED` rows."""
+    if count <= MAX_LISTED:
+        return []
+    return wrap(f"and {count - MAX_LISTED} more {what} (all in the JSON report)", 2, 4)
+
+
 def render_plain(result: AuditResult) -> str:
     v = verdict(result)
     lines = [wrapped for line, _ in header_lines(result) for wrapped in wrap(line)]
     if result.recipients:
         lines += ["", f"Recipients ({plural(v.summary.companies, 'company', 'companies')})"]
-        for r in result.recipients:
+        for r in result.recipients[:MAX_LISTED]:
             lines += _recipient(r, platform=False)
+        lines += _more(len(result.recipients), "recipients")
     lines += _consent(result)
     if result.platform:
         lines += ["", "Platform traffic (browser or operating system, not the app)"]
-        for r in result.platform:
+        for r in result.platform[:MAX_LISTED]:
             lines += _recipient(r, platform=True)
+        lines += _more(len(result.platform), "platform rows")
     if result.findings:
         lines += ["", "Findings"]
-        for f in result.findings:
-            lines += finding_block(f)
+        for severity in SEVERITIES:
+            found = [f for f in result.findings if f.severity == severity]
+            for f in found[:MAX_LISTED]:
+                lines += finding_block(f)
+            lines += _more(len(found), f"{severity} findings")
     if result.suppressed and result.show_suppressed:
         lines += ["", "Suppressed (not counted)"]
-        for s in result.suppressed:
+        for s in result.suppressed[:MAX_LISTED]:
             lines += finding_block(s.finding)
             until = f", until {s.expires}" if s.expires else ""
             lines += wrap(f"accepted: {_v(s.statement)} ({s.reason}: {_v(s.source)}{until})", 4, 4)
+        lines += _more(len(result.suppressed), "suppressed findings")
     lines += ["", *wrap(v.headline), *wrap(_v(v.story)), *wrap(v.gate)]
     if result.suppressed and not result.show_suppressed:
         lines += wrap(f"{plural(len(result.suppressed), 'finding')} suppressed: --show-suppressed lists them.")

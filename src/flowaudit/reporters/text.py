@@ -17,10 +17,11 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
+from flowaudit.display import MAX_LISTED
 from flowaudit.display.terminal import declared_cell, safe
 from flowaudit.display.words import plural, requests_cell
 from flowaudit.engine.rules.data_types import is_sensitive
-from flowaudit.model import AuditResult, Recipient
+from flowaudit.model import SEVERITIES, AuditResult, Recipient
 from flowaudit.reporters.phase_table import phase_table
 from flowaudit.reporters.plain import finding_hosts, flow_refs, header_lines, render_plain
 from flowaudit.reporters.summary import cited_flows, evidence_phrase, row_evidence, services_named
@@ -61,7 +62,9 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
     if not platform:
         table.add_column("Data types", overflow="fold", ratio=2)
     table.add_column("Hosts", overflow="fold", ratio=1)
-    for r in rows:
+    if len(rows) > MAX_LISTED:
+        table.caption = f"and {len(rows) - MAX_LISTED} more rows (all in the JSON report)"
+    for r in rows[:MAX_LISTED]:
         company = safe(r.entity)
         if r.parent:
             company.append_text(Text.assemble(" (", safe(r.parent), ")", style="dim"))
@@ -86,7 +89,10 @@ def _findings_table(result: AuditResult) -> Table:
     table.title_style = "bold"
     table.add_column(no_wrap=True)
     table.add_column(ratio=1, overflow="fold")
-    for f in result.findings:
+    shown = [f for severity in SEVERITIES for f in [f for f in result.findings if f.severity == severity][:MAX_LISTED]]
+    if len(shown) < len(result.findings):
+        table.caption = f"and {len(result.findings) - len(shown)} more findings (all in the JSON report)"
+    for f in shown:
         detail = Text(f.rule, style="bold")
         if f.entity or f.host:
             detail.append(" — ")
@@ -111,7 +117,9 @@ def _suppressed_table(result: AuditResult) -> Table:
     table.add_column("Rule", no_wrap=True)
     table.add_column("Who", max_width=28, overflow="fold")
     table.add_column("Why", overflow="fold", ratio=1)
-    for s in result.suppressed:
+    if len(result.suppressed) > MAX_LISTED:
+        table.caption = f"and {len(result.suppressed) - MAX_LISTED} more (all in the JSON report)"
+    for s in result.suppressed[:MAX_LISTED]:
         f = s.finding
         why = safe(s.statement)
         why.append(f"\n{s.reason}: ", style="dim")
