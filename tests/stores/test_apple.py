@@ -88,3 +88,36 @@ def test_broken_manifests_name_file_line_and_fix(tmp_path: Path, text: bytes, fr
     assert caught.value.path == str(path)
     if line is not None:
         assert caught.value.line == line
+
+
+def _nested(depth: int) -> list[object]:
+    root: list[object] = []
+    current = root
+    for _ in range(depth):
+        child: list[object] = []
+        current.append(child)
+        current = child
+    return root
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"<plist><dict><key>NSPrivacyTracking</key>" + b"<array>" * 10**5 + b"</array>" * 10**5 + b"</dict></plist>",
+        plistlib.dumps({"NSPrivacyAccessedAPITypes": _nested(500)}, fmt=plistlib.FMT_BINARY),
+    ],
+    ids=["xml", "binary"],
+)
+def test_hostile_nesting_is_refused_quickly(tmp_path: Path, raw: bytes) -> None:
+    """Far deeper than a manifest nests: refused before any per-value work (lines, schema, messages)."""
+    path = tmp_path / "PrivacyInfo.xcprivacy"
+    path.write_bytes(raw)
+    with pytest.raises(FlowauditError, match="nested deeper than 16 levels"):
+        read_manifest(str(path))
+
+
+def test_an_oversized_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "PrivacyInfo.xcprivacy"
+    path.write_bytes(b"<plist>" + b" " * (3 * 1024 * 1024) + b"</plist>")
+    with pytest.raises(FlowauditError, match="too large for a privacy manifest"):
+        read_manifest(str(path))

@@ -24,10 +24,14 @@ from flowaudit.stores.plistlines import xml_lines
 from flowaudit.stores.reading import read_bounded
 from flowaudit.yamlsource import YamlDoc, YamlPath
 
+_LINT = "check it with `plutil -lint`, or open and save it in Xcode"
 PRIVACY_MANIFEST = Shape("flowaudit.stores", "privacy-manifest.schema.json", whole="the manifest", syntax="plist")
 BINARY_MAGIC = b"bplist00"
 COLLECTED = "NSPrivacyCollectedDataTypes"
 DOMAINS = "NSPrivacyTrackingDomains"
+# A privacy manifest nests four levels (dict > array > dict > array); anything far
+# deeper is not one, and describing it in an error could cost without bound.
+MAX_DEPTH = 16
 
 
 def looks_like_manifest(head: bytes) -> bool:
@@ -44,23 +48,46 @@ def read_manifest(path: str) -> AppleManifest:
     binary = raw.startswith(BINARY_MAGIC)
     try:
         value: Any = plistlib.loads(raw, fmt=plistlib.FMT_BINARY if binary else plistlib.FMT_XML)
+        if _depth(value) > MAX_DEPTH:
+            raise FlowauditError(
+                f"nested deeper than {MAX_DEPTH} levels: not a privacy manifest", path=path, hint=_LINT
+            )
         lines = {} if binary else xml_lines(raw)
     except ExpatError as err:
         raise FlowauditError(
             f"not a valid XML property list: {err}",
             path=path,
             line=err.lineno,
-            hint="check it with `plutil -lint`, or open and save it in Xcode",
+            hint=_LINT,
+        ) from None
+    except RecursionError:
+        raise FlowauditError(
+            f"nested deeper than {MAX_DEPTH} levels: not a privacy manifest", path=path, hint=_LINT
         ) from None
     except (plistlib.InvalidFileException, ValueError, OverflowError, IndexError, KeyError) as err:
         raise FlowauditError(
             f"not a valid {'binary' if binary else 'XML'} property list: {err or type(err).__name__}",
             path=path,
-            hint="check it with `plutil -lint`, or open and save it in Xcode",
+            hint=_LINT,
         ) from None
     doc = YamlDoc(path, value, lines)
     shape.check(doc, PRIVACY_MANIFEST)
     return _manifest(doc, binary, sha256)
+
+
+def _depth(value: Any) -> int:
+    """How deep containers nest in ``value``, counted without recursion (hostile input)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if isinstance(current, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_DEPTH:
+                break
+            children = current.values() if isinstance(current, dict) else current
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _manifest(doc: YamlDoc, binary: bool, sha256: str) -> AppleManifest:
