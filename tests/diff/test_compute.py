@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flowaudit.diff.compute import diff_results
 from flowaudit.diff.model import Side
 from flowaudit.diff.words import sentences
-from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding
+from flowaudit.model import AuditResult, DeclarationFile, Finding, Recipient, SuppressedFinding
 
 
 def row(entity: str, category: str = "analytics", *, declared: bool = False, hosts: tuple[str, ...] = (),
@@ -107,3 +109,15 @@ def test_notes_say_what_limits_the_comparison() -> None:
     d = diff_results(side("a", (), rules="r1", declaration="a.yml"), side("b", (), rules="r2", declaration="b.yml"))
     assert any("different rules (r1 and r2)" in n for n in d.notes)
     assert any("different declarations (a.yml and b.yml)" in n for n in d.notes)
+
+
+def test_a_changed_store_declaration_is_a_different_declaration() -> None:
+    """Same flowaudit.yml, but the privacy manifest beside it changed between the audits."""
+    yml = DeclarationFile("flowaudit.yml", "flowaudit", "aa")
+    old, new = side("a", ()), side("b", ())
+    before = DeclarationFile("P.xcprivacy", "apple-privacy-manifest", "11")
+    after = replace(before, sha256="22")
+    old = replace(old, result=replace(old.result, declaration_files=(yml, before)))
+    new = replace(new, result=replace(new.result, declaration_files=(yml, after)))
+    assert any("different declarations" in n for n in diff_results(old, new).notes)
+    assert not any("different declarations" in n for n in diff_results(old, old).notes)

@@ -109,13 +109,21 @@ def diff_results(old: Side, new: Side, fail_on: str = "high") -> ResultDiff:
     )
 
 
+def _declared(result: AuditResult) -> tuple[tuple[str, str | None], ...]:
+    """Every declaration file an audit read, as (path, SHA-256): store files too (a result
+    written before flowaudit recorded them has only its one declaration)."""
+    if result.declaration_files:
+        return tuple((f.path, f.sha256) for f in result.declaration_files)
+    return ((result.declaration, result.declaration_sha256),) if result.declaration else ()
+
+
 def _notes(old: AuditResult, new: AuditResult) -> Iterable[str]:
     if old.rules_version != new.rules_version:
         yield (
             f"the two audits used different rules ({old.rules_version} and {new.rules_version}): "
             "a change may come from the catalog rather than the app"
         )
-    if (old.declaration, old.declaration_sha256) != (new.declaration, new.declaration_sha256):
+    if _declared(old) != _declared(new):
         yield (
             f"the two audits used different declarations ({old.declaration or 'none'} and "
             f"{new.declaration or 'none'}): findings depend on the declaration"

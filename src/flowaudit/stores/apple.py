@@ -92,7 +92,7 @@ def _depth(value: Any) -> int:
 
 def _manifest(doc: YamlDoc, binary: bool, sha256: str) -> AppleManifest:
     def place(*where: object) -> Place:
-        return Place(doc.path, None if binary else doc.line_of(where), describe(where, "(root)").strip("`"))
+        return Place(doc.path, None if binary else doc.line_of(where), key_path(where))
 
     value: dict[str, Any] = doc.value
     items = tuple(

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from flowaudit import shape
-from flowaudit.datatypes import DATA_TYPES, STORES_KEY, Vocabulary, load_vocabulary, read_vocabulary
+from flowaudit.datatypes import DATA_TYPES, STORES_KEY, Vocabulary, read_vocabulary
 from flowaudit.errors import FlowauditError
 from flowaudit.resources import rules_dir
 from flowaudit.yamlsource import load_yaml
@@ -119,5 +119,4 @@ def read_mapping(path: Path) -> StoreMapping:
 @cache
 def load_mapping() -> StoreMapping:
     """The shipped mapping, read once per process."""
-    load_vocabulary()
     return read_mapping(rules_dir() / "data-types.yml")
