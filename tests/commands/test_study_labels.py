@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -70,3 +71,22 @@ def test_labels_per_store_type(tmp_path: Path) -> None:
     by_app = {a["app"]: a for a in manifest["apps"]}
     assert [d["path"] for d in by_app["quizduel"]["store_declarations"]] == ["quizduel/data_safety.csv"]
     assert "labels.csv" in {o["path"] for o in manifest["outputs"]}
+
+    # The same outcomes in the manifest, for programs, and on the matrix page, for people.
+    labels = {(t["type"], app): outcome for t in manifest["store_labels"] for app, outcome in t["apps"].items()}
+    assert labels == {key: value or None for key, value in cell.items()}
+    crash_json = next(t for t in manifest["store_labels"] if t["type"] == "NSPrivacyCollectedDataTypeCrashData")
+    assert crash_json["counts"]["correctly_declared"] == 1
+    page = (out / "matrix.html").read_text()
+    section = page[page.index('id="labels-h"') :]
+    for store_type, app, outcome in (
+        ("NSPrivacyCollectedDataTypeCrashData", "sentry-ios", "correctly declared"),
+        ("NSPrivacyCollectedDataTypeEmailAddress", "sentry-ios", "wrongly not declared"),
+        ("PSL_HEALTH", "quizduel", "unnecessarily declared"),
+        ("PSL_EMAIL", "quizduel", "correctly not declared"),
+    ):
+        row = section[section.index(f'<span class="sub">{store_type}</span>') :]
+        row = row[: row.index("</tr>")]
+        cells = re.findall(r'<td class="outcome[^"]*">([^<]*)</td>', row)
+        assert cells[["mixpanel", "quizduel", "sentry-ios"].index(app)] == outcome
+        assert cells[0] == ""  # mixpanel brought no store file

@@ -87,9 +87,9 @@ def run_study(options: StudyOptions) -> int:
         "rules and catalog": rules_version,
         "command": " ".join(options.command),
     }
-    written.write("matrix.html", render_matrix_html(matrix, links, facts))
+    written.write("matrix.html", render_matrix_html(matrix, links, facts, labels))
     manifest = build_manifest(
-        study, options.folder, outcomes, reports, written.hashes, rules_version, list(options.command)
+        study, options.folder, outcomes, reports, written.hashes, rules_version, list(options.command), labels
     )
     write_file(root / "manifest.json", manifest_json(manifest))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flowaudit.display.page import render_page
+from flowaudit.stores.mapping import STORE_NAMES
+from flowaudit.study.labels import OUTCOMES, LabelTable
 from flowaudit.study.matrix import Matrix, column_titles
 
 _EXTRA_CSS = """
@@ -20,12 +22,18 @@ _EXTRA_CSS = """
 .matrix td.cell.undeclared .status { color: var(--undeclared); }
 .matrix td.cell.declared .status { color: var(--declared); }
 .chip.undeclared { border: 2px solid var(--undeclared); }
+.matrix td.outcome.wrongly-not-declared { background: var(--fail-bg); color: var(--undeclared); font-weight: 700; }
+.matrix td.outcome.unnecessarily-declared { background: #fff8e6; }
+.matrix td.outcome.correctly-declared, .matrix td.outcome.correctly-not-declared { color: var(--muted); }
 .matrix tr.error td.app, .matrix tr.error td.status-col { color: var(--fail); }
 """
 
 
-def render_matrix_html(matrix: Matrix, links: dict[str, str], facts: dict[str, str]) -> str:
-    """``links``: app -> relative link to its report; ``facts``: label -> value for the footer."""
+def render_matrix_html(
+    matrix: Matrix, links: dict[str, str], facts: dict[str, str], labels: LabelTable | None = None
+) -> str:
+    """``links``: app -> relative link to its report; ``facts``: label -> value for the footer;
+    ``labels``: the store labels' four outcomes per store data type, shown below the matrix."""
     return render_page(
         "flowaudit.study",
         "matrix.html.j2",
@@ -34,4 +42,7 @@ def render_matrix_html(matrix: Matrix, links: dict[str, str], facts: dict[str, s
         titles=column_titles(matrix),
         links=links,
         facts=facts,
+        labels=labels,
+        outcomes=OUTCOMES,
+        store_names=STORE_NAMES,
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from flowaudit.display.spreadsheet import cell as csv_cell
 from flowaudit.model import AuditResult
@@ -102,3 +103,19 @@ def labels_csv(table: LabelTable) -> str:
             ]
         )
     return "\ufeff" + out.getvalue()
+
+
+def labels_json(table: LabelTable) -> list[dict[str, Any]]:
+    """The same table for manifest.json's ``store_labels``: per store data type,
+    the four counts and each app's outcome (null: the app has no file of that store)."""
+    return [
+        {
+            "store": STORE_NAMES[row.store],
+            "type": row.store_type.id,
+            "label": row.store_type.label,
+            "flowaudit_types": list(row.store_type.types),
+            "counts": {o.replace(" ", "_"): row.count(o) for o in OUTCOMES},
+            "apps": dict(zip(table.apps, row.cells, strict=True)),
+        }
+        for row in table.rows
+    ]

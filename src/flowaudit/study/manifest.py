@@ -20,6 +20,7 @@ from typing import Any
 
 from flowaudit import __version__
 from flowaudit.study.apps import StudyInputs
+from flowaudit.study.labels import LabelTable, labels_json
 from flowaudit.study.run import Outcome
 
 MANIFEST_VERSION = 1
@@ -71,9 +72,12 @@ def build_manifest(
     outputs: dict[str, str],
     rules_version: str,
     command: list[str],
+    labels: LabelTable | None = None,
 ) -> dict[str, Any]:
     """``reports``: app -> its report files; ``outputs``: every file written
-    (relative to the output folder) -> its SHA-256."""
+    (relative to the output folder) -> its SHA-256; ``labels``: the store
+    labels' four outcomes, when any app brought a store declaration (as
+    labels.csv, for programs)."""
     return {
         "manifest_version": MANIFEST_VERSION,
         "tool": {"name": "flowaudit", "version": __version__, "rules_version": rules_version},
@@ -82,6 +86,7 @@ def build_manifest(
         "command": command,
         "apps": [_app(o, root, reports.get(o.app.name, [])) for o in outcomes],
         "skipped": list(study.skipped),
+        "store_labels": labels_json(labels) if labels is not None else None,
         "outputs": [{"path": path, "sha256": outputs[path]} for path in sorted(outputs)],
     }
 
