@@ -187,6 +187,7 @@ class RecipientTally:
             evidence = to_evidence(ref, request, detection)
             self.identifiers[value] = Identifier(detection.data_type, host, evidence, value)
 
+
     def add_attempt(self, obs: Observation) -> None:
         """A lookup or a failed connection (``obs.attempted``): the host was tried, not reached."""
         request = request_line(obs)
@@ -249,7 +250,6 @@ def request_line(obs: Observation) -> str:
     if ":" in obs.host:
         netloc = f"[{obs.host}]" if obs.port == default else f"[{obs.host}]:{obs.port}"
     return f"{obs.method} {obs.scheme}://{netloc}{obs.path}"
-
 
 # Hosts of one recipient whose attempts are kept apart (a finding each when never
 # reached): bounds memory on a capture that looks up a fresh name every time.

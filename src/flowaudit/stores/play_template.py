@@ -52,102 +52,42 @@ PURPOSES: tuple[tuple[str, str], ...] = (
 _GENERAL: tuple[tuple[str, str, str, str], ...] = (
     (COLLECTS, "", "REQUIRED", "Does your app collect or share any of the required user data types?"),
     (ENCRYPTED, "", "MAYBE_REQUIRED", "Is all of the user data collected by your app encrypted in transit?"),
-    (
-        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
-        "PSL_ACM_USER_ID_PASSWORD",
-        "MULTIPLE_CHOICE",
-        "Which of the following methods of account creation does your app support? / Username and password",
-    ),
-    (
-        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
-        "PSL_ACM_USER_ID_OTHER_AUTH",
-        "MULTIPLE_CHOICE",
-        "Which of the following methods of account creation does your app support? / Username and other authentication",
-    ),
-    (
-        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
-        "PSL_ACM_USER_ID_PASSWORD_OTHER_AUTH",
-        "MULTIPLE_CHOICE",
-        "Which of the following methods of account creation does your app support? / "
-        "Username, password and other authentication",
-    ),
-    (
-        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
-        "PSL_ACM_OAUTH",
-        "MULTIPLE_CHOICE",
-        "Which of the following methods of account creation does your app support? / OAuth",
-    ),
-    (
-        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
-        "PSL_ACM_OTHER",
-        "MULTIPLE_CHOICE",
-        "Which of the following methods of account creation does your app support? / Other",
-    ),
-    (
-        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
-        "PSL_ACM_NONE",
-        "MULTIPLE_CHOICE",
-        "Which of the following methods of account creation does your app support? / My app does not allow users "
-        "to create an account",
-    ),
+    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_USER_ID_PASSWORD", "MULTIPLE_CHOICE",
+     "Which of the following methods of account creation does your app support? / Username and password"),
+    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_USER_ID_OTHER_AUTH", "MULTIPLE_CHOICE",
+     "Which of the following methods of account creation does your app support? / Username and other authentication"),
+    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_USER_ID_PASSWORD_OTHER_AUTH", "MULTIPLE_CHOICE",
+     "Which of the following methods of account creation does your app support? / "
+     "Username, password and other authentication"),
+    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_OAUTH", "MULTIPLE_CHOICE",
+     "Which of the following methods of account creation does your app support? / OAuth"),
+    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_OTHER", "MULTIPLE_CHOICE",
+     "Which of the following methods of account creation does your app support? / Other"),
+    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_NONE", "MULTIPLE_CHOICE",
+     "Which of the following methods of account creation does your app support? / My app does not allow users "
+     "to create an account"),
     ("PSL_ACM_SPECIFY", "", "MAYBE_REQUIRED", "Specify the other method of account creation"),
     ("PSL_ACCOUNT_DELETION_URL", "", "MAYBE_REQUIRED", "Account deletion link"),
-    (
-        "PSL_SUPPORT_DATA_DELETION_BY_USER",
-        "DATA_DELETION_YES",
-        "SINGLE_CHOICE",
-        "Do you provide a way for users to request that their data is deleted? / Yes",
-    ),
-    (
-        "PSL_SUPPORT_DATA_DELETION_BY_USER",
-        "DATA_DELETION_NO",
-        "SINGLE_CHOICE",
-        "Do you provide a way for users to request that their data is deleted? / No",
-    ),
-    (
-        "PSL_SUPPORT_DATA_DELETION_BY_USER",
-        "DATA_DELETION_NO_AUTO_DELETED",
-        "SINGLE_CHOICE",
-        "Do you provide a way for users to request that their data is deleted? / No, data is deleted automatically",
-    ),
+    ("PSL_SUPPORT_DATA_DELETION_BY_USER", "DATA_DELETION_YES", "SINGLE_CHOICE",
+     "Do you provide a way for users to request that their data is deleted? / Yes"),
+    ("PSL_SUPPORT_DATA_DELETION_BY_USER", "DATA_DELETION_NO", "SINGLE_CHOICE",
+     "Do you provide a way for users to request that their data is deleted? / No"),
+    ("PSL_SUPPORT_DATA_DELETION_BY_USER", "DATA_DELETION_NO_AUTO_DELETED", "SINGLE_CHOICE",
+     "Do you provide a way for users to request that their data is deleted? / No, data is deleted automatically"),
     ("PSL_DATA_DELETION_URL", "", "MAYBE_REQUIRED", "Data deletion link"),
-    (
-        "PSL_DATA_COLLECTION_COMPLIES_FAMILY_POLICY",
-        "",
-        "MAYBE_REQUIRED",
-        "Does your app follow the Families policy requirements?",
-    ),
-    (
-        "PSL_INDEPENDENTLY_VALIDATED",
-        "",
-        "OPTIONAL",
-        "Has your app been independently validated against a global security standard?",
-    ),
+    ("PSL_DATA_COLLECTION_COMPLIES_FAMILY_POLICY", "", "MAYBE_REQUIRED",
+     "Does your app follow the Families policy requirements?"),
+    ("PSL_INDEPENDENTLY_VALIDATED", "", "OPTIONAL",
+     "Has your app been independently validated against a global security standard?"),
     ("PSL_UPI_BADGE_OPT_IN", "", "OPTIONAL", "Show the UPI badge on your store listing?"),
-    (
-        "PSL_HAS_OUTSIDE_APP_ACCOUNTS",
-        "",
-        "OPTIONAL",
-        "Can users log in to your app with accounts created outside of the app?",
-    ),
-    (
-        "PSL_OUTSIDE_APP_ACCOUNT_TYPES",
-        "PSL_LOGIN_WITH_OUTSIDE_APP_ID",
-        "MULTIPLE_CHOICE",
-        "Which accounts created outside the app can users log in with? / An account from another app or service",
-    ),
-    (
-        "PSL_OUTSIDE_APP_ACCOUNT_TYPES",
-        "PSL_LOGIN_THROUGH_EMPLOYMENT_OR_ENTERPRISE_ACCOUNT",
-        "MULTIPLE_CHOICE",
-        "Which accounts created outside the app can users log in with? / An employment or enterprise account",
-    ),
-    (
-        "PSL_OUTSIDE_APP_ACCOUNT_TYPES",
-        "PSL_OUTSIDE_APP_ACCOUNT_TYPE_OTHER",
-        "MULTIPLE_CHOICE",
-        "Which accounts created outside the app can users log in with? / Other",
-    ),
+    ("PSL_HAS_OUTSIDE_APP_ACCOUNTS", "", "OPTIONAL",
+     "Can users log in to your app with accounts created outside of the app?"),
+    ("PSL_OUTSIDE_APP_ACCOUNT_TYPES", "PSL_LOGIN_WITH_OUTSIDE_APP_ID", "MULTIPLE_CHOICE",
+     "Which accounts created outside the app can users log in with? / An account from another app or service"),
+    ("PSL_OUTSIDE_APP_ACCOUNT_TYPES", "PSL_LOGIN_THROUGH_EMPLOYMENT_OR_ENTERPRISE_ACCOUNT", "MULTIPLE_CHOICE",
+     "Which accounts created outside the app can users log in with? / An employment or enterprise account"),
+    ("PSL_OUTSIDE_APP_ACCOUNT_TYPES", "PSL_OUTSIDE_APP_ACCOUNT_TYPE_OTHER", "MULTIPLE_CHOICE",
+     "Which accounts created outside the app can users log in with? / Other"),
     ("PSL_OUTSIDE_APP_ACCOUNT_TYPE_SPECIFY", "", "MAYBE_REQUIRED", "Specify the other kind of account"),
 )
 
@@ -179,45 +119,21 @@ def template_rows() -> tuple[TemplateRow, ...]:
     for t in play:
         name = t.label.rsplit(" / ", 1)[-1]
         rows += [
-            TemplateRow(
-                usage_question(t.id, SHARING_QUESTION),
-                COLLECTED,
-                "MULTIPLE_CHOICE",
-                f"Data usage and handling ({name}) / Collected",
-            ),
-            TemplateRow(
-                usage_question(t.id, SHARING_QUESTION),
-                SHARED,
-                "MULTIPLE_CHOICE",
-                f"Data usage and handling ({name}) / Shared",
-            ),
-            TemplateRow(
-                usage_question(t.id, EPHEMERAL),
-                "",
-                "MAYBE_REQUIRED",
-                f"Data usage and handling ({name}) / Is this data processed ephemerally?",
-            ),
-            TemplateRow(
-                usage_question(t.id, USER_CONTROL),
-                "PSL_DATA_USAGE_USER_CONTROL_OPTIONAL",
-                "SINGLE_CHOICE",
-                f"Data usage and handling ({name}) / Users can choose whether this data is collected",
-            ),
-            TemplateRow(
-                usage_question(t.id, USER_CONTROL),
-                "PSL_DATA_USAGE_USER_CONTROL_REQUIRED",
-                "SINGLE_CHOICE",
-                f"Data usage and handling ({name}) / Data collection is required",
-            ),
+            TemplateRow(usage_question(t.id, SHARING_QUESTION), COLLECTED, "MULTIPLE_CHOICE",
+                        f"Data usage and handling ({name}) / Collected"),
+            TemplateRow(usage_question(t.id, SHARING_QUESTION), SHARED, "MULTIPLE_CHOICE",
+                        f"Data usage and handling ({name}) / Shared"),
+            TemplateRow(usage_question(t.id, EPHEMERAL), "", "MAYBE_REQUIRED",
+                        f"Data usage and handling ({name}) / Is this data processed ephemerally?"),
+            TemplateRow(usage_question(t.id, USER_CONTROL), "PSL_DATA_USAGE_USER_CONTROL_OPTIONAL", "SINGLE_CHOICE",
+                        f"Data usage and handling ({name}) / Users can choose whether this data is collected"),
+            TemplateRow(usage_question(t.id, USER_CONTROL), "PSL_DATA_USAGE_USER_CONTROL_REQUIRED", "SINGLE_CHOICE",
+                        f"Data usage and handling ({name}) / Data collection is required"),
         ]
         for question, word in ((COLLECTION_PURPOSE, "collected"), (SHARING_PURPOSE, "shared")):
             rows += [
-                TemplateRow(
-                    usage_question(t.id, question),
-                    purpose,
-                    "MULTIPLE_CHOICE",
-                    f"Data usage and handling ({name}) / Why is this data {word}? / {purpose_name}",
-                )
+                TemplateRow(usage_question(t.id, question), purpose, "MULTIPLE_CHOICE",
+                            f"Data usage and handling ({name}) / Why is this data {word}? / {purpose_name}")
                 for purpose, purpose_name in PURPOSES
             ]
     return tuple(rows)
