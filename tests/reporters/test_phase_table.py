@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChange, Recipient
+from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChange, Recipient, RecipientRow
 from flowaudit.reporters.html import HtmlReporter
 from flowaudit.reporters.json_load import result_from_dict
 from flowaudit.reporters.json_result import result_to_dict
@@ -116,3 +116,34 @@ def test_changes_past_the_bound_are_said_in_text_json_and_html() -> None:
     assert result_from_dict(result_to_dict(cut)).phase_changes_dropped == 7
     assert said in HtmlReporter().render(cut)
     assert "not listed" not in render(result(phases=("before-consent", "consent-refused"), phase_changes=CHANGES))
+
+
+def test_text_table_tells_a_companys_rows_apart() -> None:
+    google = Recipient(
+        entity="Google",
+        entity_id="google",
+        category="advertising",
+        categories=("advertising", "analytics"),
+        party="third",
+        declared=False,
+        hosts=("region1.google-analytics.com", "securepubads.g.doubleclick.net"),
+        flows=3,
+        phase_flows=(("before-consent", 1), ("consent-refused", 2)),
+        rows=(
+            RecipientRow("advertising", ("Google Marketing",), 2, (("consent-refused", 2),)),
+            RecipientRow("analytics", ("Google Analytics",), 1, (("before-consent", 1),)),
+        ),
+    )
+    text = render(
+        result(
+            phases=("before-consent", "consent-refused"),
+            phase_changes=CHANGES,
+            consent_signals=(SIGNAL,),
+            recipients=(google,),
+        )
+    )
+    rows = [[c.strip() for c in line.split("│")[1:5]] for line in text.splitlines() if "Google (" in line]
+    assert rows == [
+        ["Google (Google Marketing)", "advertising", "", "2"],
+        ["Google (Google Analytics)", "analytics", "1", ""],
+    ]

@@ -25,9 +25,9 @@ from flowaudit.display import MAX_LISTED
 from flowaudit.display.page import new_environment, style_hash, stylesheet, template_source
 from flowaudit.display.words import requests_cell
 from flowaudit.inert import visible
-from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient, RecipientRow
+from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.diagram import kind, layout
-from flowaudit.reporters.phase_table import dropped_changes_sentence, tcf_details
+from flowaudit.reporters.phase_table import dropped_changes_sentence, service_rows, tcf_details
 from flowaudit.reporters.sarif import rule_for
 from flowaudit.reporters.summary import evidence_phrase, row_evidence
 from flowaudit.reporters.verdict import verdict
@@ -109,11 +109,11 @@ def timeline(result: AuditResult) -> Timeline | None:
     if not phases:
         return None
     rows = [r for r in result.recipients if r.phases or r.phase_flows]
-    biggest = max((n for r in rows for w in _service_rows(r) for _, n in w.phase_flows), default=0)
+    biggest = max((n for r in rows for w in service_rows(r) for _, n in w.phase_flows), default=0)
     flagged = tuple(f for f in result.findings if f.phase)
     out = []
     for r in rows:
-        for w in _service_rows(r):
+        for w in service_rows(r):
             counts = dict(w.phase_flows)
             services = w.services if len(r.rows) > 1 else ()
             cells = []
@@ -127,14 +127,6 @@ def timeline(result: AuditResult) -> Timeline | None:
     if all(r.phase_flows for r in rows):
         totals = tuple(sum(dict(r.phase_flows).get(p, 0) for r in rows) for p in phases)
     return Timeline(tuple(phases), tuple(out), totals, flagged)
-
-
-def _service_rows(r: Recipient) -> tuple[RecipientRow, ...]:
-    """A company's rows in the timeline: one per service row when it has several
-    (Google Ads and Google Analytics apart), else the company as one row."""
-    if len(r.rows) > 1:
-        return r.rows
-    return (RecipientRow(r.category, r.services, r.flows, r.phase_flows),)
 
 
 def _flagged(findings: tuple[Finding, ...], r: Recipient, services: tuple[str, ...], phase: str) -> bool:

@@ -22,7 +22,7 @@ from rich.text import Text
 
 from flowaudit.consent.phases import MAX_CHANGES
 from flowaudit.inert import one_line
-from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChange, TcfRecord
+from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChange, Recipient, RecipientRow, TcfRecord
 
 _CONSENT_STYLE = {"before": "yellow", "granted": "green", "partial": "green", "refused": "red", "withdrawn": "red"}
 
@@ -68,12 +68,13 @@ def phase_table(result: AuditResult) -> RenderableType | None:
         for phase in result.phases:
             table.add_column(one_line(phase), justify="right")
         for r in rows:
-            counts = dict(r.phase_flows)
-            table.add_row(
-                _text(r.entity),
-                _text(r.category_label),
-                *(_text(counts[p]) if p in counts else Text("") for p in result.phases),
-            )
+            for w in service_rows(r):
+                counts = dict(w.phase_flows)
+                table.add_row(
+                    _text(f"{r.entity} ({', '.join(w.services)})" if len(r.rows) > 1 else r.entity),
+                    _text(w.category if len(r.rows) > 1 else r.category_label),
+                    *(_text(counts[p]) if p in counts else Text("") for p in result.phases),
+                )
         parts.append(table)
     if result.consent_signals:
         signals = Table(title="Consent signals in the traffic", title_justify="left", title_style="bold")
@@ -85,6 +86,14 @@ def phase_table(result: AuditResult) -> RenderableType | None:
             signals.add_row(_text(s.kind), _text(s.meaning), _text(s.flows), _text(f"{s.first.flow}: {s.summary}"))
         parts.append(signals)
     return Group(*parts) if parts else None
+
+
+def service_rows(r: Recipient) -> tuple[RecipientRow, ...]:
+    """A company's rows in a per-phase table: one per service row when it has
+    several (Google Ads and Google Analytics apart), else the company as one row."""
+    if len(r.rows) > 1:
+        return r.rows
+    return (RecipientRow(r.category, r.services, r.flows, r.phase_flows),)
 
 
 def tcf_details(t: TcfRecord) -> tuple[tuple[str, str], ...]:
