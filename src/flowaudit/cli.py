@@ -405,10 +405,9 @@ def addon_path() -> None:
 
 @main.command()
 @click.argument("captures", nargs=-1, required=True, metavar="CAPTURE...")
-@click.option(
-    "--declared",
-    type=click.Path(dir_okay=False),
-    help="An existing declaration: its canaries sharpen detection, its app, first_party and settings are kept.",
+@declared_many_option(
+    "What the app declares already, as for `check` (a flowaudit.yml, privacy manifests, Data safety CSVs, "
+    "folders; repeat for several): the YAML's canaries sharpen detection, its app, first_party and settings are kept."
 )
 @click.option("--app", help="The app's name for the draft.")
 @click.option(
@@ -418,7 +417,7 @@ def addon_path() -> None:
     help="Folder for flowaudit.yml and disclosure.md (default: print the document).",
 )
 @reports_errors
-def disclose(captures: tuple[str, ...], declared: str | None, app: str | None, output: str | None) -> None:
+def disclose(captures: tuple[str, ...], declared: tuple[str, ...], app: str | None, output: str | None) -> None:
     """Draft what the app must declare, from observed traffic.
 
     A flowaudit.yml, and the App Store privacy label and Google Play Data

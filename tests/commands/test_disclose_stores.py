@@ -98,3 +98,29 @@ def test_the_csv_has_exactly_the_templates_columns_and_ids(tmp_path: Path) -> No
     purposes = [r for r in rows[1:] if r[0] == "PSL_DATA_USAGE_RESPONSES:PSL_DEVICE_ID:DATA_USAGE_COLLECTION_PURPOSE"]
     assert all(r[2] == "" for r in purposes)
     assert any("TODO (flowaudit): why is Device or other IDs collected?" in r[4] for r in purposes)
+
+
+def test_declared_takes_what_check_takes(tmp_path: Path) -> None:
+    """--declared repeats and takes privacy manifests, Data safety CSVs and folders, read by check's loader."""
+    first = tmp_path / "first"
+    assert flowaudit("disclose", *CAPTURES["sentry"], "--app", "Sentry Demo", "-o", first).code == 0
+    sdks = tmp_path / "Pods/Sentry"
+    sdks.mkdir(parents=True)
+    (sdks / "PrivacyInfo.xcprivacy").write_bytes((DATA / "stores/manifests/sentry/PrivacyInfo.xcprivacy").read_bytes())
+    again = tmp_path / "again"
+    run = flowaudit(
+        "disclose", *CAPTURES["sentry"], "--declared", first / "flowaudit.yml", "--declared", tmp_path / "Pods",
+        "--declared", first / "data_safety.csv", "--declared", first / "PrivacyInfo.xcprivacy", "-o", again,
+    )  # fmt: skip
+    assert run.code == 0, run.err
+    assert "app: Sentry Demo" in (again / "flowaudit.yml").read_text()  # the YAML's keys are kept
+    assert (again / "data_safety.csv").read_bytes() == (first / "data_safety.csv").read_bytes()
+
+    # A broken store file is check's exit 2, naming the file; so is a second flowaudit.yml.
+    bad = DATA / "stores/bad/sentry-8.11.0-purposes-string.xcprivacy"
+    run = flowaudit("disclose", *CAPTURES["sentry"], "--declared", bad)
+    assert run.code == 2 and str(bad) in run.err and "Traceback" not in run.err
+    run = flowaudit(
+        "disclose", *CAPTURES["sentry"], "--declared", first / "flowaudit.yml", "--declared", again / "flowaudit.yml"
+    )
+    assert run.code == 2 and "a second flowaudit.yml" in run.err

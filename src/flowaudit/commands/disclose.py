@@ -20,7 +20,7 @@ import click
 
 from flowaudit.catalog import load_catalog
 from flowaudit.commands.output import make_folder, write_file
-from flowaudit.declaration import load_declaration
+from flowaudit.declaration.combined import load_declared
 from flowaudit.disclose.draft import draft_disclosure
 from flowaudit.disclose.markdown import render_markdown
 from flowaudit.disclose.stores import render_data_safety, render_privacy_manifest
@@ -35,17 +35,17 @@ from flowaudit.pipeline import audit_captures
 @dataclass(frozen=True)
 class DiscloseOptions:
     captures: tuple[str, ...]
-    declared: str | None  # an existing declaration: its canaries help detection, its other keys are kept
+    declared: tuple[str, ...]  # as `check` reads it: the YAML's canaries help detection, its other keys are kept
     app: str | None
     output: str | None  # folder
 
 
 def run_disclose(options: DiscloseOptions) -> int:
     catalog = load_catalog()
-    declaration = load_declaration(options.declared, catalog) if options.declared else None
+    declaration = load_declared(options.declared, catalog)
     if options.output:
         _refuse_to_overwrite(Path(options.output) / "flowaudit.yml")
-    result = audit_captures(options.captures, (options.declared,) if options.declared else ())
+    result = audit_captures(options.captures, options.declared)
     disclosure = draft_disclosure(result, catalog, declaration)
     if options.app:
         disclosure = dataclasses.replace(disclosure, app=options.app)
