@@ -80,6 +80,9 @@ def test_the_manifest_is_what_apple_documents(tmp_path: Path) -> None:
     assert by_type["NSPrivacyCollectedDataTypeName"]["NSPrivacyCollectedDataTypeTracking"] is False  # Amplitude only
     text = (out / "PrivacyInfo.xcprivacy").read_text()
     assert text.count("<!-- TODO (flowaudit): ") == len(value["NSPrivacyCollectedDataTypes"])
+    # Linked is written true (the plist needs a boolean) and every entry's TODO says traffic cannot tell.
+    assert all(i["NSPrivacyCollectedDataTypeLinked"] is True for i in value["NSPrivacyCollectedDataTypes"])
+    assert text.count("Linked? Traffic cannot tell: written true") == len(value["NSPrivacyCollectedDataTypes"])
 
 
 def test_the_csv_has_exactly_the_templates_columns_and_ids(tmp_path: Path) -> None:

@@ -67,6 +67,8 @@ def render_privacy_manifest(
         )
         item = {
             "NSPrivacyCollectedDataType": store_type.id,
+            # The plist needs a boolean and traffic cannot show de-identification; false would
+            # claim a protection nobody saw, so Apple's default is written and the TODO asks.
             "NSPrivacyCollectedDataTypeLinked": True,
             "NSPrivacyCollectedDataTypeTracking": bool(row.tracking_hint),
             "NSPrivacyCollectedDataTypePurposes": purposes,
@@ -74,8 +76,9 @@ def render_privacy_manifest(
         tracking = f"tracking: sent to {', '.join(row.tracking_hint)}. " if row.tracking_hint else ""
         note = (
             f"{_TODO}: {store_type.label} ({', '.join(row.data_types)}), seen in {flow_refs(row.flows)}, "
-            f"sent to {', '.join(row.recipients)}. {tracking}Linked is true unless you never tie it to the user; "
-            "purposes are suggested from who received it: confirm them."
+            f"sent to {', '.join(row.recipients)}. {tracking}Linked? Traffic cannot tell: written true, Apple's "
+            "default for collected data (developer.apple.com/app-store/app-privacy-details); set false only if "
+            "you de-identify it before collection. Purposes are suggested from who received it: confirm them."
         )
         items.append((item, note))
     hosts = sorted(set(tracking_hosts))
