@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -170,12 +169,10 @@ def test_hostile_result_is_inert_by_escaping_alone(browser: Browser, hostile, tm
         assert payload in page.evaluate("document.body.innerText")
 
 
-@pytest.fixture(scope="module")
-def ten_thousand_flows(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The HTML report of bench/make_capture.py's synthetic 10,000-flow capture."""
-    folder = tmp_path_factory.mktemp("bench10k")
+def synthetic_report(folder: Path, flows: int) -> Path:
+    """The HTML report of bench/make_capture.py's synthetic capture of ``flows`` flows."""
     made = subprocess.run(
-        [sys.executable, str(ROOT / "bench/make_capture.py"), str(folder / "capture.mitm"), "--flows", "10000"],
+        [sys.executable, str(ROOT / "bench/make_capture.py"), str(folder / "capture.mitm"), "--flows", str(flows)],
         capture_output=True,
         text=True,
         timeout=300,
@@ -189,22 +186,23 @@ def ten_thousand_flows(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return html
 
 
-def test_report_of_ten_thousand_flows_opens_in_under_two_seconds(
-    browser: Browser, ten_thousand_flows: Path, artifacts: Path
+def test_report_of_ten_thousand_flows_is_no_bigger_a_page_than_of_a_thousand(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, artifacts: Path
 ) -> None:
-    page = browser.new_page()
-    started = time.monotonic()
-    seconds = page.navigate(ten_thousand_flows.resolve().as_uri())
-    rendered = page.evaluate("new Promise(r => requestAnimationFrame(() => r(performance.now())))")
-    total = time.monotonic() - started
-    load_end = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
-    print(
-        f"10,000 flows, {ten_thousand_flows.stat().st_size} bytes of HTML: load event {load_end / 1000:.3f}s "
-        f"(page clock), {seconds:.3f}s (test clock); first frame painted {rendered / 1000:.3f}s; "
-        f"round trip {total:.3f}s"
-    )
-    assert "10000 requests captured" in page.evaluate("document.querySelector('.lede').innerText")
-    assert seconds < 2.0
-    assert total < 2.0
-    assert_clean(page, ten_thousand_flows)
-    page.screenshot(artifacts / "ten-thousand-flows.png")
+    """What keeps a big capture's report quick to open is that the page does not
+    grow with the flows (evidence lists are capped, the full lists stay in
+    JSON). That is asserted on what Chromium builds, the number of elements,
+    not on a clock: speed is measured by bench/, and a timed test fails on a
+    loaded machine. Ten times the flows may add at most half again the elements."""
+    elements: dict[int, int] = {}
+    for flows in (1_000, 10_000):
+        html = synthetic_report(tmp_path_factory.mktemp(f"bench{flows}"), flows)
+        page = browser.new_page()
+        page.navigate(html.resolve().as_uri())
+        assert f"{flows} requests captured" in page.evaluate("document.querySelector('.lede').innerText")
+        elements[flows] = page.evaluate("document.getElementsByTagName('*').length")
+        assert_clean(page, html)
+        if flows == 10_000:
+            page.screenshot(artifacts / "ten-thousand-flows.png")
+    print(f"elements in the page: {elements}")
+    assert elements[10_000] <= 1.5 * elements[1_000]
