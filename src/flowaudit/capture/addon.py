@@ -46,7 +46,9 @@ its flow completes, before the client sees the response. Killing the proxy,
 even with SIGKILL, therefore loses no completed flow; a record being
 written at that instant is cut short, and flowaudit audits every flow
 before the break. The file is also fsync'ed at most once a second and when
-recording stops, so a power loss costs at most the last second.
+recording stops, so a power loss costs at most the last second. A record
+that cannot be written (a full disk) stops the recording, and its flow is
+killed: the client gets no answer rather than one for a flow not on disk.
 
 Phases are set four ways, all ending in :meth:`Recorder.set_phase`: a
 request through the proxy to ``http://flowaudit.invalid/mark/NAME`` (for
@@ -565,10 +567,13 @@ class Recorder:
             if not self._running and self.failure is None:
                 self._open()  # a flow completed before `running` (a race at start-up)
             if self.capture is None:
+                if self.failure is not None:
+                    _unanswered(f)  # recording stopped: nothing more goes through unrecorded
                 return
         try:
             self.capture.write(f)
         except OSError as e:
+            _unanswered(f)
             self._fail(e)
             return
         for listener in self.listeners:
@@ -613,6 +618,13 @@ class Recorder:
         )
         status = 200 if request.path in ("/", "") else 404
         return _local_answer(request, status, text.encode(), "text/plain; charset=utf-8")
+
+
+def _unanswered(f: mflow.Flow) -> None:
+    """A flow that is not on disk: killed, so its client is never answered as if it were recorded
+    (its answer waits for the hook that writes it)."""
+    if f.killable:
+        f.kill()  # type: ignore[no-untyped-call]
 
 
 def _host_of(request: http.Request) -> str:

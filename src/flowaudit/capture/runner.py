@@ -118,6 +118,8 @@ class Recording:
         messages = _MitmproxyMessages(self._notice)
         logging.getLogger().addHandler(messages)
         loop = asyncio.get_running_loop()
+        # Kept until asyncio.run closes the loop: the connections stopping cancels are reported after _main.
+        loop.set_exception_handler(self._unawaited)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self._stop, sig)
         running = asyncio.ensure_future(master.run())
@@ -237,12 +239,28 @@ class Recording:
         else:
             self.err.print(message, highlight=False, markup=False, soft_wrap=True)
 
+    def _unawaited(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """An exception no task awaited, which asyncio would print with its traceback.
+
+        Stopping cancels every client connection; Python 3.11's stream
+        protocol then reports each cancelled handler as an "exception in
+        callback" (8 tracebacks a run under load). A cancellation is what
+        stopping means: not reported. Anything else is one line."""
+        exception = context.get("exception")
+        if isinstance(exception, asyncio.CancelledError):
+            return
+        what = context.get("message") or "unexpected error"
+        detail = f": {type(exception).__name__}: {exception}" if exception is not None else ""
+        self._notice(one_line(f"flowaudit: warning: {what}{detail}"), logging.WARNING)
+
     def _stop_by_key(self) -> None:
         self._stop(signal.SIGINT)
 
     def _stop(self, sig: signal.Signals) -> None:
         """Ctrl-C or SIGTERM: stop COMMAND first if there is one (it then stops the proxy)."""
         self._stops += 1
+        if self._stops == 1:
+            self._notice(f"flowaudit: {sig.name} received: stopping; every completed flow is kept", logging.INFO)
         child = self._child
         assert self._master is not None
         if child is None or child.returncode is not None:
@@ -336,6 +354,8 @@ class _MitmproxyMessages(logging.Handler):
         self._held: list[tuple[str, int]] | None = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name == "flowaudit" and record.levelno >= logging.ERROR:
+            return  # the recorder's failure: `record` ends with it as its one error message
         source = "flowaudit" if record.name == "flowaudit" else "mitmproxy"
         message = one_line(record.getMessage())  # mitmproxy quotes what clients sent: made inert
         prefix = "" if message.startswith("flowaudit:") else f"{source}: "
