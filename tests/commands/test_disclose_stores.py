@@ -127,3 +127,18 @@ def test_declared_takes_what_check_takes(tmp_path: Path) -> None:
         "disclose", *CAPTURES["sentry"], "--declared", first / "flowaudit.yml", "--declared", again / "flowaudit.yml"
     )
     assert run.code == 2 and "a second flowaudit.yml" in run.err
+
+
+def test_the_written_csv_has_the_real_exports_columns_and_ids(tmp_path: Path) -> None:
+    """disclose's CSV against a real Play Console export (FairEmail's): the same header, and every
+    row of the export in the same order, but the deletion question Google replaced since."""
+    out = tmp_path / "draft"
+    assert flowaudit("disclose", *CAPTURES["android-quizduel"], "-o", out).code == 0
+    with (out / "data_safety.csv").open(newline="") as f:
+        written = list(csv.reader(f))
+    with (DATA / "stores/play/fairemail/data_safety_export.csv").open(newline="", encoding="utf-8") as f:
+        real = list(csv.reader(f))
+    assert written[0] == real[0]
+    written_ids = [(r[0], r[1], r[3]) for r in written[1:]]
+    real_ids = [(r[0], r[1], r[3]) for r in real[1:] if r[0] != "PSL_DATA_COLLECTION_USER_REQUEST_DELETE"]
+    assert [row for row in written_ids if row in set(real_ids)] == real_ids

@@ -4,8 +4,10 @@ Google publishes no copy of the template under a licence that allows
 shipping it, so these rows are built from Google's documentation of the
 form (https://support.google.com/googleplay/android-developer/answer/10787469:
 its questions, data types and purposes) with the machine-readable ids as
-Play Console's export writes them, which public projects that fill the
-export show the same way (tests/data/stores/README.md). The data-type rows come from
+Play Console's export writes them, checked against a real export
+(tests/data/stores/play/fairemail, FairEmail's, 2023: same ids, order and
+requirements, labels as it writes them; only its deletion question predates
+the questions the template has, tests/data/stores/README.md). The data-type rows come from
 ``rules/data-types.yml`` (``stores.play``), so the ids live in one place.
 """
 
@@ -75,8 +77,12 @@ _GENERAL: tuple[tuple[str, str, str, str], ...] = (
     ("PSL_SUPPORT_DATA_DELETION_BY_USER", "DATA_DELETION_NO_AUTO_DELETED", "SINGLE_CHOICE",
      "Do you provide a way for users to request that their data is deleted? / No, data is deleted automatically"),
     ("PSL_DATA_DELETION_URL", "", "MAYBE_REQUIRED", "Data deletion link"),
-    ("PSL_DATA_COLLECTION_COMPLIES_FAMILY_POLICY", "", "MAYBE_REQUIRED",
-     "Does your app follow the Families policy requirements?"),
+    # Requirement and label as a real export has them (tests/data/stores/play/fairemail).
+    ("PSL_DATA_COLLECTION_COMPLIES_FAMILY_POLICY", "", "OPTIONAL",
+     "Only answer this question if you've indicated that your app's target age group includes children, or "
+     "you've opted into the Designed for Families program. If either of the above is true, you are required to "
+     "follow the Google Play Families Policy (https://support.google.com/googleplay/android-developer/answer/9893335)"
+     ". Do you want to let users know about this commitment in the Data safety section on your store listing?"),
     ("PSL_INDEPENDENTLY_VALIDATED", "", "OPTIONAL",
      "Has your app been independently validated against a global security standard?"),
     ("PSL_UPI_BADGE_OPT_IN", "", "OPTIONAL", "Show the UPI badge on your store listing?"),
@@ -115,25 +121,33 @@ def template_rows() -> tuple[TemplateRow, ...]:
     the data types, then each data type's usage questions."""
     play = load_mapping().play
     rows = [TemplateRow(*general) for general in _GENERAL]
-    rows += [TemplateRow(t.question or "", t.id, "MULTIPLE_CHOICE", t.label) for t in play]
+    # Labels as Play Console's export writes them (tests/data/stores/play/fairemail: a real export).
+    rows += [TemplateRow(t.question or "", t.id, "MULTIPLE_CHOICE", _type_label(t.label)) for t in play]
     for t in play:
         name = t.label.rsplit(" / ", 1)[-1]
+        usage = f"Data usage and handling ({name}) / "
+        both = f"{usage}Is this data collected, shared, or both? / "
+        control = f"{usage}Is this data required for your app, or can users choose whether it's collected? / "
         rows += [
-            TemplateRow(usage_question(t.id, SHARING_QUESTION), COLLECTED, "MULTIPLE_CHOICE",
-                        f"Data usage and handling ({name}) / Collected"),
-            TemplateRow(usage_question(t.id, SHARING_QUESTION), SHARED, "MULTIPLE_CHOICE",
-                        f"Data usage and handling ({name}) / Shared"),
+            TemplateRow(usage_question(t.id, SHARING_QUESTION), COLLECTED, "MULTIPLE_CHOICE", f"{both}Collected"),
+            TemplateRow(usage_question(t.id, SHARING_QUESTION), SHARED, "MULTIPLE_CHOICE", f"{both}Shared"),
             TemplateRow(usage_question(t.id, EPHEMERAL), "", "MAYBE_REQUIRED",
-                        f"Data usage and handling ({name}) / Is this data processed ephemerally?"),
+                        f"{usage}Is this data processed ephemerally?"),
             TemplateRow(usage_question(t.id, USER_CONTROL), "PSL_DATA_USAGE_USER_CONTROL_OPTIONAL", "SINGLE_CHOICE",
-                        f"Data usage and handling ({name}) / Users can choose whether this data is collected"),
+                        f"{control}Users can choose whether this data is collected"),
             TemplateRow(usage_question(t.id, USER_CONTROL), "PSL_DATA_USAGE_USER_CONTROL_REQUIRED", "SINGLE_CHOICE",
-                        f"Data usage and handling ({name}) / Data collection is required"),
+                        f"{control}Data collection is required (users can't turn off this data collection)"),
         ]
         for question, word in ((COLLECTION_PURPOSE, "collected"), (SHARING_PURPOSE, "shared")):
             rows += [
                 TemplateRow(usage_question(t.id, question), purpose, "MULTIPLE_CHOICE",
-                            f"Data usage and handling ({name}) / Why is this data {word}? / {purpose_name}")
+                            f"{usage}Why is this user data {word}? Select all that apply. / {purpose_name}")
                 for purpose, purpose_name in PURPOSES
             ]
     return tuple(rows)
+
+
+def _type_label(label: str) -> str:
+    """A data type's row label: "Category / Type"; a type named as its category
+    ("Contacts") is written twice, as the export does ("Contacts / Contacts")."""
+    return label if " / " in label else f"{label} / {label}"
