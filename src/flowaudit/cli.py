@@ -51,6 +51,10 @@ def reports_errors(fn: F) -> F:
             _fail(str(e))
         except KeyboardInterrupt:
             _fail("interrupted")
+        except click.UsageError:
+            raise  # bad usage found inside a command: click shows it with the usage line, exit 2
+        except click.ClickException as e:
+            _fail(e.format_message())
         except Exception as e:  # noqa: BLE001 - last line of defence, see docstring
             if os.environ.get("FLOWAUDIT_DEBUG"):
                 traceback.print_exc()
