@@ -171,3 +171,15 @@ def test_findings_point_at_the_declaration_line_to_fix(catalog, declare) -> None
     lines = {f.rule: f.declaration_line for f in result.findings}
     assert lines["undeclared-data-type"] == 3  # the Mixpanel entry
     assert lines["undeclared-recipient"] == 2  # where Segment would be declared
+
+
+def test_an_identifier_shared_by_many_companies_names_some_and_cites_all(catalog) -> None:
+    """A value sent to 30 domains: the title and message name 20 of them and say how many more;
+    the evidence keeps one request per company (issue 15, item 10)."""
+    value = "a3f9c2e1-5b7d-4e8a-9c0f-1d2e3f4a5b6c"
+    plan = {f"https://t{n}.example/c": [detection("identifiers.user_id", value)] for n in range(30)}
+    result = audit(catalog, None, plan, *(obs(url, n=n) for n, url in enumerate(plan, 1)))
+    [f] = by_rule(result, "identifier-shared-across-companies")
+    assert f.entity.endswith(", and 10 more") and f.entity.count(".example") == 20
+    assert "and 10 more" in f.message
+    assert len(f.evidence) == 30

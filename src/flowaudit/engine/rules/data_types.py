@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from flowaudit.declaration import Declaration
@@ -62,6 +62,19 @@ def sensitive_data(tallies: list[RecipientTally], declaration: Declaration | Non
             )
 
 
+# Companies a shared-identifier finding names in its entity and message; its evidence (one request
+# per company) and hosts list them all.
+_NAMED = 20
+
+
+def _some(items: Iterable[str]) -> str:
+    """ "A, B, C", or the first :data:`_NAMED` and "and N more": a value sent to a hundred thousand
+    domains must not make a title of megabytes."""
+    listed = list(items)
+    more = len(listed) - _NAMED
+    return ", ".join(listed[:_NAMED]) + (f", and {more} more" if more > 0 else "")
+
+
 def shared_identifiers(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
     """One finding per identifier value that reached two or more companies.
 
@@ -85,12 +98,12 @@ def shared_identifiers(tallies: list[RecipientTally], declaration: Declaration |
         data_types = tuple(sorted({found.data_type for _, found in companies.values()}))
         digest = hashlib.sha256(value.encode("utf-8")).hexdigest()[:16]
         shown = masked_value(value)
-        who = ", ".join(f"{name} ({companies[k][1].host})" for name, k in zip(names, order, strict=True))
+        who = _some(f"{name} ({companies[k][1].host})" for name, k in zip(names, order, strict=True))
         # The id follows the value alone: a PR that removes one of three
         # companies changes who received it, not which finding this is.
         yield make_finding(
             "identifier-shared-across-companies",
-            entity=", ".join(sorted(names)),
+            entity=_some(sorted(names)),
             entity_id="",
             hosts=tuple(dict.fromkeys(companies[k][1].host for k in order)),
             id_scope=digest,
