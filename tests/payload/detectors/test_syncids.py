@@ -36,7 +36,6 @@ def _request(host: str, path: str) -> Observation:
         ("healthexchange-nevada", 242, "url:path[2]"),  # sync.1rx.io/usersync/simplifi/<id>
         ("healthexchange-nevada", 278, "url:path[1]"),  # sync.targeting.unrulymedia.com/csync/RX-<id>
         ("healthexchange-colorado", 123, "query:ttd_tdid"),  # match.adsrvr.org/track/cmf/google
-        ("pagexray-nytimes", 226, "query:partneruserid"),  # rtb-csync.smartadserver.com/redir
         ("pagexray-nytimes", 178, "query:id"),  # tags.w55c.net/rs
         ("healthexchange-nevada", 254, "query:3pid"),  # ce.lijit.com/merge?pid=2&3pid=<id>
         ("pagexray-nytimes", 299, "query:google_gid"),  # um.simpli.fi/gp_match: Google's id, base64 with 2 digits
@@ -48,6 +47,12 @@ def test_real_cookie_sync_ids(external, capture: str, entry: int, location: str)
     detection = found[location]
     assert (detection.confidence, detection.detector) == ("likely", "generic:sync_id")
     assert detection.value is not None and detection.excerpt != detection.value  # masked in every output
+
+
+def test_a_documented_sync_field_is_the_adapters(external) -> None:
+    """Equativ's partneruserid (rtb-csync.smartadserver.com/redir) is a field its adapter documents: certain."""
+    detection = _ids(external("pagexray-nytimes", 226))["query:partneruserid"]
+    assert (detection.confidence, detection.detector) == ("certain", "adapter:equativ")
 
 
 def test_evidence_names_the_parameter(external) -> None:
