@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from flowaudit.model import AuditResult, Recipient
+from flowaudit.reporters.html import render_html
 from flowaudit.reporters.plain import WIDTH, render_plain, wrap
 
 from ..resultschema import valid_result_text
@@ -85,3 +86,16 @@ def test_one_row_per_company_lists_its_services_categories_and_an_inferred_first
     assert "Google Ads" in text and "Google Analytics" in text and "analytics, advertising" in text
     assert "first party (inferred)" in text
     assert "first party inferred from the pages in the capture: shop.example" in text
+
+
+def test_a_company_only_tried_received_nothing_rather_than_none_found() -> None:
+    """"none found" would say its requests were inspected; nothing reached it."""
+    tried = Recipient("AppsFlyer", "appsflyer", "attribution", "third", False, ("inapps.appsflyer.com",), 0, attempts=1)
+    reached = Recipient("Acme CDN", "acme", "cdn", "third", False, ("cdn.acme.example",), 2)
+    result = AuditResult("0.1.0", "r", (), None, None, (tried, reached), (), (), 2)
+    text = render_plain(result)
+    assert "data types: none: never reached" in text
+    assert text.count("none found") == 1  # the company that was reached and inspected
+    html = render_html(result)
+    assert html.count("none: never reached") == 1
+    assert html.count("none found") == 1

@@ -25,6 +25,10 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 _NAMES_SHOWN = 5
 
+NEVER_REACHED = "none: never reached"
+"""What a company only tried (looked up, connection failed) received: "none found"
+would claim its requests were inspected."""
+
 
 def names(items: list[str] | tuple[str, ...]) -> str:
     """ "A", "A and B", "A, B and C", "A, B, C, D, E and 3 more"."""

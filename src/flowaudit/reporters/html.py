@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from flowaudit.display import MAX_LISTED
 from flowaudit.display.page import new_environment, style_hash, stylesheet, template_source
-from flowaudit.display.words import requests_cell
+from flowaudit.display.words import NEVER_REACHED, requests_cell
 from flowaudit.inert import visible
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.diagram import kind, layout
@@ -171,6 +171,7 @@ def render_html(result: AuditResult) -> str:
             third_party_flows=sum(r.flows for r in result.recipients if r.party != "first"),
             MAX_HOSTS=MAX_HOSTS,
             MAX_LISTED=MAX_LISTED,
+            NEVER_REACHED=NEVER_REACHED,
             MAX_REQUEST=MAX_REQUEST,
             MAX_EXCERPT=MAX_EXCERPT,
         )

@@ -17,7 +17,7 @@ import textwrap
 from collections.abc import Iterable, Iterator
 
 from flowaudit.display import MAX_LISTED
-from flowaudit.display.words import first_party_word, plural, requests_cell
+from flowaudit.display.words import NEVER_REACHED, first_party_word, plural, requests_cell
 from flowaudit.inert import one_line
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.summary import cited_flows, evidence_line, evidence_phrase, row_evidence, services_named
@@ -63,7 +63,7 @@ def _recipient(r: Recipient, *, platform: bool) -> list[str]:
     if services:
         out += wrap(f"services: {_list(services)}", 4, 4)
     if not platform:
-        out += wrap(f"data types: {_list(r.data_types) or 'none found'}", 4, 4)
+        out += wrap(f"data types: {_list(r.data_types) or ('none found' if r.reached else NEVER_REACHED)}", 4, 4)
         for data_type, items in row_evidence(r, 1):
             out += wrap(f"{_v(data_type)}: {_v(evidence_line(items[0]))}", 6, 4)
     out += wrap(f"hosts: {_list(r.hosts)}", 4, 4)
