@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -16,9 +18,20 @@ from flowaudit.payload.adapters.loader import adapter_files, read_adapters
 from flowaudit.resources import rules_dir
 from flowaudit.stores.mapping import APPLE, PLAY, STORE_NAMES, load_mapping
 
+_NO_LIMIT = 100_000
+
+
+def _console() -> Console:
+    """The terminal's width on a terminal. In a file or pipe (a CI log, ``| grep``)
+    no width limit: a table cell never folds an id, host or URL mid-word,
+    which a reader could then neither search for nor copy."""
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    return Console(highlight=False, width=_NO_LIMIT)
+
 
 def run_rules_list() -> None:
-    console = Console(highlight=False)
+    console = _console()
     sources = Table(title="Catalog sources", title_justify="left", title_style="bold")
     for column in ("Source", "License", "Version", "URL"):
         sources.add_column(column, overflow="fold")
@@ -50,7 +63,7 @@ def run_rules_list_adapters(*, markdown: bool) -> None:
     if markdown:
         click.echo(to_markdown(table), nl=False)
         return
-    console = Console(highlight=False)
+    console = _console()
     out = Table(title="Vendor adapters", title_justify="left", title_style="bold", show_lines=True)
     for column in ("Vendor", "Endpoint", "Hosts", "Path patterns", "Fields", "Source"):
         out.add_column(column, overflow="fold")
@@ -71,7 +84,7 @@ def run_data_types_list() -> None:
     """The one mapping of rules/data-types.yml, both ways: each store type to
     flowaudit's (unmapped ones with why), and each flowaudit type to the row it
     is written as."""
-    console = Console(highlight=False)
+    console = _console()
     mapping = load_mapping()
     vocabulary = load_vocabulary()
     for store in (APPLE, PLAY):
