@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flowaudit.display.words import names
-from flowaudit.model import AuditResult
+from flowaudit.model import AuditResult, Recipient
 from flowaudit.reporters.verdict import verdict
 
 
@@ -76,3 +76,9 @@ def test_names() -> None:
     assert names(["A", "B"]) == "A and B"
     assert names(["A", "B", "C"]) == "A, B and C"
     assert names(list("ABCDEFGH")) == "A, B, C, D, E and 3 more"
+
+
+def test_a_name_ending_the_story_with_a_full_stop_gets_no_second_one() -> None:
+    inc = Recipient("PubMatic, Inc.", "pubmatic", "advertising", "third", False, ("ads.pubmatic.com",), 1)
+    story = verdict(AuditResult("0.1.0", "r", (), None, "flowaudit.yml", (inc,), (), (), 1)).story
+    assert story.endswith("PubMatic, Inc.") and "Inc.." not in story

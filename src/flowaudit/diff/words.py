@@ -6,7 +6,7 @@ Built from the diff alone (no markup): each format escapes these its own way.
 from __future__ import annotations
 
 from flowaudit.diff.model import RecipientChange, ResultDiff, Side
-from flowaudit.display.words import names, plural
+from flowaudit.display.words import ended, names, plural
 from flowaudit.engine.rules.data_types import is_sensitive
 
 
@@ -60,24 +60,19 @@ def sentences(diff: ResultDiff) -> tuple[str, ...]:
         if rows:
             who = names([r.entity for r in rows])
             verb = one if len(rows) == 1 else many
-            out.append(_ended(f"{plural(len(rows), 'company', 'companies')} {verb}: {who}"))
+            out.append(ended(f"{plural(len(rows), 'company', 'companies')} {verb}: {who}"))
     changed = diff.with_change("changed")
     gained = [r.entity for r in changed if r.data_types_added]
     lost = [r.entity for r in changed if r.data_types_removed]
     if gained:
-        out.append(_ended(f"Receiving new data types: {names(gained)}"))
+        out.append(ended(f"Receiving new data types: {names(gained)}"))
     if lost:
-        out.append(_ended(f"No longer receiving some data types: {names(lost)}"))
+        out.append(ended(f"No longer receiving some data types: {names(lost)}"))
     sensitive = [r.entity for r in diff.recipients if sensitive_types(r)]
     if sensitive:
-        out.append(_ended(f"Sensitive data newly reaches: {names(sensitive)}"))
+        out.append(ended(f"Sensitive data newly reaches: {names(sensitive)}"))
     out.append(
         f"Findings: {len(diff.new_findings)} new, {len(diff.fixed_findings)} fixed, "
         f"{diff.unchanged_findings} unchanged."
     )
     return tuple(out)
-
-
-def _ended(sentence: str) -> str:
-    """A full stop, unless a company name already ends the sentence with one ("PubMatic, Inc.")."""
-    return sentence if sentence.endswith(".") else sentence + "."

@@ -37,3 +37,8 @@ def names(items: list[str] | tuple[str, ...]) -> str:
     if rest:
         return f"{', '.join(shown)} and {rest} more"
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def ended(sentence: str) -> str:
+    """A full stop, unless a company name already ends the sentence with one ("PubMatic, Inc.")."""
+    return sentence if sentence.endswith(".") else sentence + "."

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flowaudit.display.words import names, plural
+from flowaudit.display.words import ended, names, plural
 from flowaudit.model import AuditResult
 from flowaudit.reporters.summary import Summary, summarize
 
@@ -48,7 +48,7 @@ def _story(s: Summary, app: str) -> str:
     third = tuple(t for t in s.third_parties if t not in s.tried_only)
     if not third:
         alone = f"No third party received requests from {app}"
-        return f"{alone}; {tried}." if tried else f"{alone}; only its own servers did."
+        return ended(f"{alone}; {tried}") if tried else f"{alone}; only its own servers did."
     clauses = [f"{plural(len(third), 'third party', 'third parties')} received requests from {app}"]
     with_data = len(s.with_personal_data)
     if with_data:
@@ -62,7 +62,7 @@ def _story(s: Summary, app: str) -> str:
         clauses.append("all of them were declared")
     clauses += [f"{label.lower()} reached {names(reached)}" for label, reached in s.sensitive]
     clauses += [tried] if tried else []
-    return "; ".join(clauses) + "."
+    return ended("; ".join(clauses))
 
 
 def verdict(result: AuditResult) -> Verdict:
