@@ -176,3 +176,25 @@ def test_runs_sharing_a_cache_agree(home: Path, tmp_path: Path) -> None:
     again = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert {again.stdout} == outputs
     assert not [p for p in home.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_the_least_recently_used_entries_are_pruned(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past KEEP entries the oldest go, down to four fifths; one just read stays however old."""
+    monkeypatch.setattr(cache, "KEEP", 10)
+    for number in range(10):
+        cache.cached("test", cache.key(str(number)), Counter(number))
+    for age, path in enumerate(sorted(home.iterdir(), key=lambda p: p.name)):
+        os.utime(path, (0, 1_000_000 + age))  # long ago, each a second apart
+    used = home / f"test-{cache.key('0')}"
+    first_by_age = min(home.iterdir(), key=lambda p: p.stat().st_mtime)
+    assert cache.cached("test", cache.key("0"), Counter("made again")) == 0  # read, so refreshed
+    assert used.stat().st_mtime > 2_000_000
+    leftover = home / ".tmp-killed"
+    leftover.write_bytes(b"half")
+    os.utime(leftover, (0, 1_000_000))
+    cache.cached("test", cache.key("new"), Counter("new"))  # the eleventh: prunes
+    names = {p.name for p in home.iterdir()}
+    assert len(names) == 8
+    assert used.name in names and f"test-{cache.key('new')}" in names
+    assert (first_by_age.name in names) == (first_by_age == used)
+    assert ".tmp-killed" not in names

@@ -7,7 +7,11 @@ cache folder (``$XDG_CACHE_HOME/flowaudit``, else ``~/.cache/flowaudit``),
 each under a key that is the SHA-256 of everything it was made from: the
 file's bytes and the code and library versions that made it. A changed file
 or a new flowaudit gets a new key, so an entry is never stale; old entries
-are merely unused.
+are merely unused, and are pruned: a read entry has its time refreshed (at
+most once a day), and whenever an entry is stored and the folder holds more
+than :data:`KEEP` entries, the least recently used are removed down to four
+fifths of that. Every new rules file, version and test run adds entries; a
+cache that only grew would fill a CI runner's home over months.
 
 Entries are written to a temporary file and renamed into place, so runs
 that share the folder never see half an entry. Each entry carries the
@@ -26,6 +30,7 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -39,6 +44,11 @@ T = TypeVar("T")
 # this module's layout makes every entry a new one.
 _LAYOUT = 1
 _DIGEST = hashlib.sha256().digest_size
+
+KEEP = 2000
+"""Entries kept at most: a few runs' worth (one run of every command stores ~50)."""
+
+_DAY = 24 * 60 * 60
 
 
 def key(*parts: bytes | str) -> str:
@@ -59,9 +69,11 @@ def cached(namespace: str, entry: str, make: Callable[[], T]) -> T:
     path = folder / f"{namespace}-{entry}"
     found = _load(path)
     if found is not None:
+        _touch(path)
         return cast(T, found[0])
     value = make()
-    _store(folder, path, (value,))
+    if _store(folder, path, (value,)):
+        _prune(folder)
     return value
 
 
@@ -97,11 +109,12 @@ def _load(path: Path) -> tuple[Any] | None:
     return found if isinstance(found, tuple) and len(found) == 1 else None
 
 
-def _store(folder: Path, path: Path, value: tuple[Any]) -> None:
+def _store(folder: Path, path: Path, value: tuple[Any]) -> bool:
+    """Keep ``value`` at ``path``; whether it was kept."""
     try:
         payload = marshal.dumps(value)
     except ValueError:
-        return  # holds something marshal cannot store (a date, say): not kept
+        return False  # holds something marshal cannot store (a date, say): not kept
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
@@ -112,4 +125,44 @@ def _store(folder: Path, path: Path, value: tuple[Any]) -> None:
             os.unlink(temporary)
             raise
     except OSError:
-        pass  # full or read-only: the value is still returned, just not kept
+        return False  # full or read-only: the value is still returned, just not kept
+    return True
+
+
+def _touch(path: Path) -> None:
+    """Mark an entry as used, so pruning keeps it; at most one write a day."""
+    try:
+        if path.stat().st_mtime < time.time() - _DAY:
+            os.utime(path)
+    except OSError:
+        pass  # read-only or just pruned by another run: it is still read
+
+
+def _prune(folder: Path) -> None:
+    """Remove the least recently used entries when there are more than :data:`KEEP`.
+
+    Runs sharing the folder may prune at once: an entry already gone is
+    skipped, and one removed while another run reads it is just made again.
+    Half-written temporary files older than a day (from a killed run) go too.
+    """
+    try:
+        with os.scandir(folder) as found:
+            entries = [(item.stat().st_mtime, item.path, item.name) for item in found if item.is_file()]
+    except OSError:
+        return
+    stale = time.time() - _DAY
+    for mtime, path, name in entries:
+        if name.startswith(".tmp-") and mtime < stale:
+            _remove(path)
+    kept = sorted(entry for entry in entries if not entry[2].startswith("."))
+    if len(kept) <= KEEP:
+        return
+    for _, path, _ in kept[: len(kept) - KEEP * 4 // 5]:
+        _remove(path)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass  # gone already, or not ours to remove: pruning is best effort
