@@ -88,3 +88,17 @@ def test_the_home_pages_path_alone_is_no_echo(external: External) -> None:
     assert "url:path[0] > form:u16" not in _pages(
         replace(obs, request_headers=home, path=obs.path.replace("u16=%2Fdevices%2F", "u16=%2F"))
     )
+
+
+def test_the_pages_host_and_path_side_by_side_are_its_url(external: External) -> None:
+    """Assertive Yield (reporthar-9gag entry 64, an LZ4 block of JSON) sends the page's address as
+    Location's parts: host=9gag.com and, beside it, pathname=/. The host is the Referer's, so the
+    pair is the page, home page or not; from another site's page the same pair says nothing."""
+    obs = external("reporthar-9gag", 64)
+    assert "body > latin1 > lz4 > json:pathname" in _pages(obs)
+    elsewhere = tuple(
+        (k, "https://other.example/") if k.lower() in ("referer", "origin") else (k, v) for k, v in obs.request_headers
+    )
+    assert "body > latin1 > lz4 > json:pathname" not in _pages(replace(obs, request_headers=elsewhere))
+    # entryPathname, client_entryPathname: paths under other names, not beside a host's name
+    assert not [where for where in _pages(obs) if "ntryPathname" in where]

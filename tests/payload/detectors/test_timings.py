@@ -71,3 +71,11 @@ def test_a_request_to_a_timing_endpoint_is_a_performance_report(
 def test_an_endpoint_named_rum_is_no_performance_report(external: External) -> None:
     """healthexchange nevada, request 135: Index Exchange's dsum-sec.casalemedia.com/rum is a cookie sync."""
     assert _performance(analyze(external("healthexchange-nevada", 135))) == []
+
+
+def test_two_web_vitals_are_a_report(json_body: JsonBody) -> None:
+    """Assertive Yield's vitals {"FCP": 334, "TTFB": 83}: Web Vitals are page-load measurements by
+    definition, so two of them suffice; one alone, or two ordinary durations, do not."""
+    assert _performance(detect_generic(json_body({"vitals": {"FCP": "334", "TTFB": "83"}})))
+    assert not _performance(detect_generic(json_body({"vitals": {"FCP": "334"}, "duration": "83"})))
+    assert not _performance(detect_generic(json_body({"cls": "a-css-class", "fid": "c2f1e8a0-firebase"})))

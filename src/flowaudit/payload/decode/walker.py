@@ -25,6 +25,7 @@ from collections.abc import Callable
 from flowaudit.payload.decode.compression import inflate, inflate_windows, sniff
 from flowaudit.payload.decode.forms import looks_like_form, looks_like_form_lines, percent_decode, split_form
 from flowaudit.payload.decode.limits import MIB, DecodeLimits
+from flowaudit.payload.decode.lz4 import FRAME_MAGIC, decode_frame, find_block
 from flowaudit.payload.decode.mime import NO_TYPE, ContentType, split_multipart
 from flowaudit.payload.decode.protobuf import LENGTH, VARINT, Field, fixed_value, parse_message
 from flowaudit.payload.decode.textcodes import MIN_BASE64, base64_decode, is_text, jwt_payload
@@ -283,6 +284,9 @@ class Walker:
                 return  # reported; compressed garbage holds nothing readable
         if data.startswith(_MEDIA_MAGIC):
             return
+        if data.startswith(FRAME_MAGIC):
+            self._lz4_frame(part, location, decoding, key, data)
+            return
         if content_type.multipart and self._multipart(part, location, decoding, data, content_type):
             return
         text: str | None
@@ -298,6 +302,8 @@ class Walker:
                 # A HAR writer stored binary bytes as Latin-1 characters; undo that.
                 self.content(part, f"{location} > latin1", (*decoding, "latin1"), key, text.encode("latin-1"))
                 return
+        if text is None and self._lz4_block(part, location, decoding, key, data):
+            return
         if self.protobuf(part, location, decoding, data):
             return
         if guess_brotli and self._brotli_last_resort(part, location, decoding, key, data):
@@ -329,6 +335,42 @@ class Walker:
             where = " > ".join((location, *(f"multipart:{name}" for name in piece.names)))
             inner = (*decoding, *("multipart" for _ in piece.names))
             self.content(part, where, inner, piece.names[-1], piece.content, piece.content_type)
+        return True
+
+    def _lz4_limit(self, data: bytes) -> int:
+        limits = self._limits
+        return min(max(limits.ratio_floor, limits.max_ratio * len(data)), limits.max_decoded_bytes - self._spent)
+
+    def _lz4_frame(self, part: str, location: str, decoding: Decoding, key: str | None, data: bytes) -> None:
+        """An LZ4 frame (its magic number is certain): decoded, or said why not."""
+        if self._deep_enough(location, decoding):
+            return
+        out, error = decode_frame(data, self._lz4_limit(data))
+        if error == "over the limit":
+            self._budget_spent(f"{location} > lz4")
+            return
+        if error is not None:
+            state = "is damaged" if out else "could not be decoded"
+            self.problem("compression", f"lz4 data at {location} {state} ({error})")
+        if out:
+            self._spent += len(out)
+            self.content(part, f"{location} > lz4", (*decoding, "lz4"), key, out)
+
+    def _lz4_block(self, part: str, location: str, decoding: Decoding, key: str | None, data: bytes) -> bool:
+        """A bare LZ4 block (no magic number): kept only when it decodes cleanly to text."""
+        if self._deep_enough(location, decoding):
+            return False
+        out = find_block(data, self._lz4_limit(data))
+        if out is None:
+            return False
+        try:
+            text = safe_text(out.decode("utf-8"))
+        except UnicodeError:
+            return False
+        if not is_text(text):
+            return False
+        self._spent += len(out)
+        self.text(part, f"{location} > lz4", (*decoding, "lz4"), key, text)
         return True
 
     def _brotli_last_resort(self, part: str, location: str, decoding: Decoding, key: str | None, data: bytes) -> bool:

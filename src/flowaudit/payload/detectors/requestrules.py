@@ -10,6 +10,7 @@ asked for its detections at the end.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from flowaudit.payload.detectors import formats
@@ -128,7 +129,12 @@ class Fingerprint:
         return [hit(leaf, "device.fingerprint", LIKELY, how, quote(categories), DETECTOR + "fingerprint")]
 
 
-TIMINGS_MIN = 3  # distinct timings that make a request a performance report
+TIMINGS_MIN = 3  # distinct timings that make a request a performance report ...
+# ... or two of the Web Vitals (https://web.dev/articles/vitals), metrics defined only as
+# measurements of a page's loading and responsiveness: FCP and TTFB side by side
+# (Assertive Yield's ``vitals``) can be nothing else.
+_WEB_VITALS = frozenset({"ttfb", "fcp", "lcp", "fid", "inp", "cls"})
+WEB_VITALS_MIN = 2
 _MAX_TIMINGS = 64
 # Objects whose numbers are timings whatever their short names (New Relic's perf.timing {"dl": 62, "di": 841}).
 TIMING_OBJECTS = frozenset({"timing", "timings", "navigationtiming", "performancetiming", "pagetimings"})
@@ -166,6 +172,7 @@ _TIMING_NAMES = frozenset(
         "lcp",
         "fid",
         "inp",
+        "cls",
         "firstpaint",
         "firstcontentfulpaint",
         "largestcontentfulpaint",
@@ -213,7 +220,8 @@ class Timings:
             self._endpoint = (leaf, segment)
 
     def detections(self) -> list[Detection]:
-        if len(self._first) < TIMINGS_MIN:
+        vitals = len(_WEB_VITALS.intersection(self._first))
+        if len(self._first) < TIMINGS_MIN and vitals < WEB_VITALS_MIN:
             if self._endpoint is None:
                 return []
             leaf, segment = self._endpoint
@@ -290,6 +298,10 @@ def _site(url: str) -> str | None:
 _SITE_SEARCH_KEYS = frozenset({"s", "q", "query", "search", "searchterm", "searchquery", "keyword", "keywords", "term"})
 _URL_QUERY = " > query:"
 _MAX_URLS = 1000
+# Names of the host and the path of a page's address, as Location's properties and trackers' short forms.
+_HOST_KEYS = frozenset({"host", "hostname", "h", "domain", "dcssip", "pagehost", "sitehost"})
+_PATH_KEYS = frozenset({"pathname", "path", "p", "dcsuri", "pagepath", "uri"})
+_HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.IGNORECASE)
 
 
 @dataclass
@@ -301,6 +313,13 @@ class PageEcho:
     visitor's browsing (key names vary with every vendor, the site they name does not); so is
     the Referer's own path sent as a value (Floodlight's ``u16=/devices/``); a search
     parameter in such a URL (``?s=pregnancy``) is the visitor's search on the site.
+
+    Scripts also send the page's address in the parts the browser's ``Location`` object
+    gives (https://developer.mozilla.org/en-US/docs/Web/API/Location): the site's host under
+    a host's name and, beside it in the same object, a path under a path's name (Assertive
+    Yield's ``host``/``pathname``, Chartbeat's ``h``/``p``, Oracle WebTrends' ``dcssip``/
+    ``dcsuri``). With the host the page's own, the pair is a page URL, even the home page's
+    ``/``, which alone would be too common a value to be an echo.
     """
 
     _page_sites: set[str] = field(default_factory=set)
@@ -308,6 +327,8 @@ class PageEcho:
     _searches: list[tuple[Leaf, str, str]] = field(default_factory=list)
     _page_paths: set[str] = field(default_factory=set)
     _paths: list[tuple[Leaf, str]] = field(default_factory=list)
+    _hosts: dict[str, str] = field(default_factory=dict)  # object location -> the site a host key there names
+    _path_parts: list[tuple[Leaf, str]] = field(default_factory=list)
 
     def add_header(self, name: str, value: str) -> None:
         if name in ("referer", "origin") and formats.is_url(value):
@@ -320,8 +341,13 @@ class PageEcho:
 
     def add(self, leaf: Leaf, name: str, value: str, *, named_page: bool) -> None:
         """A value; ``named_page``: its key already says it is a page URL (reported elsewhere)."""
-        if value[:1] == "/" and len(value) > 1 and len(self._paths) < _MAX_URLS:
-            self._paths.append((leaf, name))
+        if value[:1] == "/" and len(self._paths) < _MAX_URLS:
+            if len(value) > 1:
+                self._paths.append((leaf, name))
+            if fold(name) in _PATH_KEYS:
+                self._path_parts.append((leaf, name))
+        elif fold(name) in _HOST_KEYS and len(self._hosts) < _MAX_URLS and _HOST.fullmatch(value):
+            self._hosts[object_location(leaf.location, leaf.key)] = value.lower().removeprefix("www.")
         url = formats.page_url_in(value) or _packed_url(value)
         if url is not None and len(self._urls) < _MAX_URLS:
             self._urls[leaf.location] = (leaf, name, named_page, url)
@@ -339,6 +365,12 @@ class PageEcho:
             if leaf.value.strip().rstrip("/") in self._page_paths:
                 how = f"key '{name}' + the path of the page that sent the request (its Referer)"
                 found.append(hit(leaf, "browsing.history", LIKELY, how, mask(leaf.value), DETECTOR + "page_url"))
+        for leaf, name in self._path_parts:
+            site = self._hosts.get(object_location(leaf.location, leaf.key))
+            if site is not None and site in self._page_sites:
+                how = f"key '{name}' + the path beside the host of the page that sent the request (its Referer)"
+                excerpt = mask_url(f"https://{site}{leaf.value.strip()}")
+                found.append(hit(leaf, "browsing.history", LIKELY, how, excerpt, DETECTOR + "page_url"))
         for leaf, name, url_location in self._searches:
             value = leaf.value.strip()
             holder = self._urls.get(url_location)
