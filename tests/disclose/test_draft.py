@@ -3,6 +3,7 @@ answers, and the evidence behind each line."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import yaml
@@ -170,3 +171,33 @@ def test_a_given_declaration_keeps_its_settings_roles_and_canaries(tmp_path: Pat
     md = render_markdown(d, text)
     assert "## App Store privacy label (Apple)" in md and "## Data safety (Google Play)" in md
     assert "`app.mitm#5`" in md and "**no**: plain HTTP" in md
+
+
+def test_a_company_only_tried_is_drafted_as_never_reached() -> None:
+    """AppsFlyer was looked up (DNS) but never reached: the draft lists it to declare, but says it
+    was only tried and that what it receives is unknown, never "0 requests" or "none detected",
+    which would say its requests were inspected; FILE#N names a flow, which an attempt is."""
+    tried = Recipient(
+        "AppsFlyer", "appsflyer", "attribution", "third", False, ("inapps.appsflyer.com",), 0, (),
+        evidence=(ev("app.mitm#7"),), attempts=2,
+    )  # fmt: skip
+    unknown = Recipient(
+        "tried.example", "domain:tried.example", "unknown", "unknown", False, ("x.tried.example",), 0, (),
+        evidence=(ev("app.mitm#8"),), attempts=1,
+    )  # fmt: skip
+    result = replace(RESULT, recipients=(*RESULT.recipients, tried, unknown))
+    d = draft_disclosure(result, load_catalog(), None)
+    (drafted,) = [r for r in d.recipients if r.entity_id == "appsflyer"]
+    assert (drafted.flows, drafted.attempts, drafted.reached) == (0, 2, False)
+    text = render_yaml(d)
+    markdown = render_markdown(d, text)
+    row = "| `inapps.appsflyer.com` | 0 (tried to contact: 2 attempts, never reached) | none: never reached |"
+    assert row in markdown
+    assert "`x.tried.example`, 0 (tried to contact: 1 attempt, never reached)" in markdown
+    assert "the N-th flow of FILE" in markdown
+    assert "# AppsFlyer (attribution): tried to contact inapps.appsflyer.com (2 attempts), never reached" in text
+    assert "data: []    # never reached, so what it receives is unknown" in text
+    assert "tried to contact x.tried.example (1 attempt), never reached" in text
+    assert "0 requests" not in text and "(mitm, 9 flows," in text
+    reached = render_yaml(draft_disclosure(RESULT, load_catalog(), None))
+    assert "never reached" not in reached and "# Sentry (crash_reporting): 2 requests to o1.ingest.sentry.io" in reached

@@ -48,6 +48,7 @@ class _Company:
     categories: list[str] = field(default_factory=list)
     hosts: set[str] = field(default_factory=set)
     flows: int = 0
+    attempts: int = 0
     data_types: set[str] = field(default_factory=set)
     evidence: list[Evidence] = field(default_factory=list)
 
@@ -57,6 +58,7 @@ class _Company:
                 self.categories.append(category)
         self.hosts.update(r.hosts)
         self.flows += r.flows
+        self.attempts += r.attempts
         self.data_types.update(r.data_types)
         self.evidence.extend(r.evidence)
 
@@ -107,10 +109,11 @@ def draft_disclosure(result: AuditResult, catalog: EntityCatalog, declaration: D
                 domains=entry.domains if entry is not None else (),
                 role=entry.role if entry is not None else None,
                 purposes=entry.purposes if entry is not None and entry.purposes else tuple(c.categories),
+                attempts=c.attempts,
             )
         )
     unknown = tuple(
-        UnknownParty(c.entity, tuple(sorted(c.hosts)), c.flows, c.samples(), c.seen())
+        UnknownParty(c.entity, tuple(sorted(c.hosts)), c.flows, c.samples(), c.seen(), c.attempts)
         for c in companies
         if c.party == "unknown"
     )

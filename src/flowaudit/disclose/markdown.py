@@ -10,7 +10,7 @@ import re
 from flowaudit.disclose.model import Disclosure, LabelRow
 from flowaudit.disclose.yaml_draft import flow_refs
 from flowaudit.display.markdown import md_code, md_text
-from flowaudit.display.words import names, plural
+from flowaudit.display.words import NEVER_REACHED, names, plural, requests_cell
 
 
 def _refs(refs: tuple[str, ...]) -> str:
@@ -53,7 +53,7 @@ def render_markdown(d: Disclosure, yaml_text: str) -> str:
         "",
         f"Drafted by `flowaudit disclose` from {plural(r.flows, 'request')} in {captures}. It states what these "
         "captures show, nothing more: review every line, and add what the captures did not exercise. "
-        "`FILE#N` is the N-th request of FILE.",
+        "`FILE#N` is the N-th flow of FILE (a request, or a lookup or connection that failed).",
         "",
     ]
     if d.undeclarable:
@@ -75,8 +75,10 @@ def render_markdown(d: Disclosure, yaml_text: str) -> str:
             "|---|---|---|---:|---|",
         ]
         for rec in d.recipients:
-            types = "<br>".join(f"{md_code(t.data_type)} {_refs(t.flows)}" for t in rec.data_types) or "none detected"
-            cells = [md_text(rec.entity), md_text(", ".join(rec.categories)), _codes(rec.hosts), str(rec.flows), types]
+            types = "<br>".join(f"{md_code(t.data_type)} {_refs(t.flows)}" for t in rec.data_types)
+            types = types or ("none detected" if rec.reached else NEVER_REACHED)
+            where = [md_text(rec.entity), md_text(", ".join(rec.categories)), _codes(rec.hosts)]
+            cells = [*where, requests_cell(rec), types]
             out.append(f"| {' | '.join(cells)} |")
     else:
         out.append("No third party in the catalog received requests.")
@@ -90,7 +92,8 @@ def render_markdown(d: Disclosure, yaml_text: str) -> str:
             "",
         ]
         out += [
-            f"- {md_code(u.domain)}: {_codes(u.hosts)}, {plural(u.flows, 'request')} ({_refs(u.sample_flows)})"
+            f"- {md_code(u.domain)}: {_codes(u.hosts)}, {plural(u.flows, 'request') if u.reached else requests_cell(u)}"
+            f" ({_refs(u.sample_flows)})"
             for u in d.unknown
         ]
         out.append("")

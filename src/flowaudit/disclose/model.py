@@ -32,6 +32,12 @@ class DraftRecipient:
     domains: tuple[str, ...] = ()  # kept from the declaration for an entity the catalog lacks
     role: str | None = None  # kept from the declaration
     purposes: tuple[str, ...] = ()  # kept from the declaration, else the catalog categories
+    attempts: int = 0  # lookups and connections that never reached it (see Recipient.attempts)
+
+    @property
+    def reached(self) -> bool:
+        """False for a company the app only tried to contact: what it would receive is unknown."""
+        return self.flows > 0 or not self.attempts
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,11 @@ class UnknownParty:
     flows: int
     sample_flows: tuple[str, ...]
     data_types: tuple[DataTypeSeen, ...]
+    attempts: int = 0
+
+    @property
+    def reached(self) -> bool:
+        return self.flows > 0 or not self.attempts
 
 
 @dataclass(frozen=True, slots=True)

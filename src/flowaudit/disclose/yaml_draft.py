@@ -52,14 +52,22 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _tried(attempts: int, hosts: str) -> str:
+    """A company only tried: the app looked it up or tried to connect, and nothing reached it."""
+    return f"tried to contact {hosts} ({_plural(attempts, 'attempt')}), never reached"
+
+
 def _seen(d: DataTypeSeen) -> str:
     where = f" at {d.where}" if d.where else ""
     return f"{flow_refs(d.flows)}{where}" if d.flows else "(no sample kept)"
 
 
 def _recipient(r: DraftRecipient) -> Iterator[str]:
-    hosts = ", ".join(r.hosts)
-    yield f"  # {_comment(r.entity)} ({', '.join(r.categories)}): {_plural(r.flows, 'request')} to {_comment(hosts)}"
+    hosts = _comment(", ".join(r.hosts))
+    if r.reached:
+        yield f"  # {_comment(r.entity)} ({', '.join(r.categories)}): {_plural(r.flows, 'request')} to {hosts}"
+    else:
+        yield f"  # {_comment(r.entity)} ({', '.join(r.categories)}): {_tried(r.attempts, hosts)}"
     if r.sample_flows:
         yield f"  #   e.g. {_comment(flow_refs(r.sample_flows))}"
     yield f"  - entity: {scalar(r.entity)}"
@@ -70,6 +78,9 @@ def _recipient(r: DraftRecipient) -> Iterator[str]:
     else:
         yield "    # role: processor    # TODO: processor if it only acts for you under contract, else third_party"
     yield f"    purposes: [{', '.join(scalar(p) for p in r.purposes)}]"
+    if not r.data_types and not r.reached:
+        yield "    data: []    # never reached, so what it receives is unknown: add what you know it receives"
+        return
     if not r.data_types:
         yield "    data: []    # no personal data detected in these requests: add what you know it receives"
         return
@@ -81,7 +92,10 @@ def _recipient(r: DraftRecipient) -> Iterator[str]:
 
 def _unknown(u: UnknownParty) -> Iterator[str]:
     hosts = _comment(", ".join(u.hosts))
-    yield f"  # TODO unknown host: {_comment(u.domain)}: {_plural(u.flows, 'request')} to {hosts}"
+    if u.reached:
+        yield f"  # TODO unknown host: {_comment(u.domain)}: {_plural(u.flows, 'request')} to {hosts}"
+    else:
+        yield f"  # TODO unknown host: {_comment(u.domain)}: {_tried(u.attempts, hosts)}"
     if u.sample_flows:
         yield f"  #   e.g. {_comment(flow_refs(u.sample_flows))}"
     yield "  #   The catalog does not know who runs it. If you do, add it to first_party above;"
@@ -105,10 +119,10 @@ def render_yaml(d: Disclosure, declaration_value: Any = None) -> str:
     lines = [
         f"{DRAFT_HEADER} from observed traffic. Review every line:",
         "# it declares what these captures show, and nothing the captures did not exercise.",
-        "# FILE#N is the N-th request of FILE; each entry lists the requests that show it.",
+        "# FILE#N is the N-th flow of FILE (a request, or a failed lookup or connection); each entry lists its own.",
     ]
     lines += [
-        f"# capture: {_comment(i.path)} ({i.format}, {_plural(i.flows, 'request')}, sha256 {i.sha256})"
+        f"# capture: {_comment(i.path)} ({i.format}, {_plural(i.flows, 'flow')}, sha256 {i.sha256})"
         for i in r.inputs
     ]
     lines.append(f"# flowaudit {r.tool_version}, rules {r.rules_version}")

@@ -3,7 +3,22 @@ report, the diff and the disclosure draft all count and list the same way."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from flowaudit.model import Recipient
+
+
+class Reach(Protocol):
+    """A row of requests to a company, or of attempts that never reached it."""
+
+    @property
+    def flows(self) -> int: ...
+
+    @property
+    def attempts(self) -> int: ...
+
+    @property
+    def reached(self) -> bool: ...
 
 
 def first_party_word(r: Recipient) -> str:
@@ -11,7 +26,7 @@ def first_party_word(r: Recipient) -> str:
     return "first party (inferred)" if r.party_inferred else "first party"
 
 
-def requests_cell(r: Recipient) -> str:
+def requests_cell(r: Reach) -> str:
     """A recipients table's Requests cell: the count, or for a row only tried
     (looked up, connections that failed) that it was tried and never reached."""
     if r.reached:
