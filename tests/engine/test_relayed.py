@@ -3,6 +3,7 @@ or a cookie of another site holds it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from flowaudit.catalog import Catalog
@@ -85,3 +86,17 @@ def test_the_receivers_own_cookie_is_no_proof(catalog: Catalog) -> None:
     """The browser holds the value for the receiving site itself: a value it set and reads back
     proves nothing about a bare parameter."""
     assert "identifiers.device_id" not in _with_cookie(catalog, "cdn.adtech-unknown.example").data_types
+
+
+def test_an_id_handed_on_after_a_refusal_is_shared_after_it(catalog: Catalog) -> None:
+    """The same Nevada pair, Rubicon's request made after the user refused consent: the id it is
+    shown to carry once the capture is read counts for the consent rules as if found at once."""
+    by_index = {o.index: o for o in open_inputs([str(EXTERNAL / "healthexchange-nevada" / "capture.har")])}
+    auditor = Auditor(catalog, None, analyzer=PayloadAnalyzer(None, catalog))
+    auditor.add(replace(by_index[113], phase="before-consent"))
+    auditor.add(replace(by_index[106], phase="consent-refused"))
+    result = auditor.result(())
+    (shared,) = [f for f in result.findings if f.rule == "sharing-after-opt-out" and f.entity.startswith("The Rubicon Project")]
+    assert "identifiers.device_id" in shared.data_types
+    assert shared.phase == "consent-refused" and "in 1 request after the user refused consent" in shared.message
+    assert any(e.location == "query:put" and e.flow.endswith("#106") for e in shared.evidence)

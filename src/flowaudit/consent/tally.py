@@ -68,24 +68,42 @@ class ConsentTally:
         vendors, is judged as made after a refusal (state "vendor-refused")."""
         state = observed.state
         self.flows_by_consent[state.consent] += 1
-        tcf = observed.tcf
-        withheld = tcf.withheld(vendors) if tcf is not None and state.consent in ("granted", "partial") else ()
+        withheld = self._withheld(observed, vendors)
         if withheld and self.withheld_by is None:
-            self.withheld_by, self.withheld = tcf.evidence if tcf else None, withheld
+            self.withheld_by, self.withheld = observed.tcf.evidence if observed.tcf else None, withheld
+        if state.consent == "before":
+            self.before.add(host, ref, lambda: (cite(None),), state.phase)
+        if state.refused:
+            self.contacted_refused.add(host, ref, lambda: (cite(None),), state.phase)
+        if asserted:
+            self.carry(observed, asserted, cite, host, ref, vendors)
+
+    def carry(
+        self,
+        observed: ObservedConsent,
+        asserted: Sequence[Detection],
+        cite: Cite,
+        host: str,
+        ref: str,
+        vendors: Sequence[int] = (),
+        counted: bool = False,
+    ) -> None:
+        """What one request carried, judged by its consent state. Called by :meth:`add`, and again
+        for data types found in the request only once the whole capture was read (ids handed on
+        between companies): then ``counted`` says the request is already among those that carried
+        something in its state, so only the new types are added, and the request is not counted twice."""
+        state = observed.state
+        withheld = self._withheld(observed, vendors)
+        tcf = observed.tcf
         refused = state.consent if state.refused else VENDOR_REFUSED if withheld else None
 
         def add(carried: Carried, detections: Sequence[Detection | None]) -> None:
             carried.add(host, ref, lambda: (cite(d) for d in detections), state.phase)
 
-        if state.consent == "before":
-            add(self.before, [None])
-        if state.refused:
-            add(self.contacted_refused, [None])
-        if not asserted:
-            return
         carried = first_per_type(asserted)  # an all-zero advertising id is never among them: no id sent
         if refused is not None and carried:
-            add(self.refused.setdefault(refused, Carried()), carried)
+            if not counted:
+                add(self.refused.setdefault(refused, Carried()), carried)
             received = self.after_refusal.setdefault(refused, {})
             for detection in carried:
                 add(received.setdefault(detection.data_type, Carried()), [detection])
@@ -103,6 +121,14 @@ class ConsentTally:
         ids = [d for d in carried if d.data_type == ADVERTISING_ID]
         if ids:
             add(self.advertising_ids, ids[:1])
+
+    @staticmethod
+    def _withheld(observed: ObservedConsent, vendors: Sequence[int]) -> tuple[int, ...]:
+        """The recipient's TCF vendor ids a TC string in force withholds consent from, with consent given."""
+        tcf = observed.tcf
+        if tcf is None or observed.state.consent not in ("granted", "partial"):
+            return ()
+        return tcf.withheld(vendors)
 
 
 def _vendor_evidence(string: Evidence, withheld: Sequence[int]) -> Evidence:

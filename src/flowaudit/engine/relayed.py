@@ -18,9 +18,10 @@ its name: the capture shows it. The token is reported when
 
 Only identifiers anchor (never a hashed email: a value equal to one is that
 email, a finding of its own), and only tokens of requests that carried no
-identifier of their own are kept, so a request is counted once. The
-consent rules see what each request carried when it was made; an id found
-this way is added after the capture is read, so it does not change a phase.
+identifier of their own are kept, so a request is counted once. An id
+found this way is judged by the consent rules by the state the request was
+made in (kept with the proposal), as if it had been found at once: handed
+on after a refusal, it is shared after the refusal.
 """
 
 from __future__ import annotations

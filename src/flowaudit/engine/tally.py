@@ -68,6 +68,11 @@ class Proposal:
     ref: str
     request: str
     tokens: tuple[Detection, ...]
+    # The request's consent state, and whether it carried other data types already, so that an id
+    # found in it later is judged by the consent rules as if it had been found at once.
+    consent: ObservedConsent | None = None
+    vendors: tuple[int, ...] = ()
+    carried: bool = False
 
 
 def proposed_tokens(detections: Sequence[Detection]) -> tuple[Detection, ...]:
@@ -137,15 +142,16 @@ class RecipientTally:
             cite = lambda: (Evidence(flow=obs.ref, request=request, how=contact_how(obs)),)  # noqa: E731
             unread.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
         asserted = None if detections is None else [d for d in detections if d.confidence in ASSERTED]
+        vendors: tuple[int, ...] = ()
         if consent is not None:
             vendors = vendor_ids(destination.entity_id, destination.category)
-            self.consent.add(consent, asserted, _citer(obs, request), obs.host, obs.ref, vendors)
+            self.consent.add(consent, asserted, _cite_request(obs.ref, request), obs.host, obs.ref, vendors)
         if asserted is None or detections is None:
             return
         self.analyzed = True
         tokens = proposed_tokens(detections)
         if tokens and len(self.relayed) < RELAYED_REQUESTS:
-            self.relayed.append(Proposal(obs.host, obs.ref, request, tokens))
+            self.relayed.append(Proposal(obs.host, obs.ref, request, tokens, consent, vendors, bool(asserted)))
         if not asserted:
             return
         by_type: dict[str, list[Detection]] = {}
@@ -171,6 +177,10 @@ class RecipientTally:
         self._count(data_type, proposal.host, proposal.ref, proposal.request, found)
         for detection in found:
             self._remember(proposal.host, proposal.ref, proposal.request, detection)
+        if proposal.consent is not None:
+            cite = _cite_request(proposal.ref, proposal.request)
+            consent, host, ref = proposal.consent, proposal.host, proposal.ref
+            self.consent.carry(consent, found, cite, host, ref, proposal.vendors, counted=proposal.carried)
 
     def _count(self, data_type: str, host: str, ref: str, request: str, found: Sequence[Detection]) -> None:
         """One request that carried ``data_type``, found at these places."""
@@ -211,13 +221,13 @@ def _citing(ref: str, request: str, found: Sequence[Detection]) -> Callable[[], 
     return lambda: (to_evidence(ref, request, d) for d in found)
 
 
-def _citer(obs: Observation, request: str) -> Callable[[Detection | None], Evidence]:
+def _cite_request(ref: str, request: str) -> Callable[[Detection | None], Evidence]:
     """Evidence for the consent tally, built only when it keeps it."""
 
     def cite(detection: Detection | None) -> Evidence:
         if detection is None:
-            return Evidence(flow=obs.ref, request=request)
-        return to_evidence(obs.ref, request, detection)
+            return Evidence(flow=ref, request=request)
+        return to_evidence(ref, request, detection)
 
     return cite
 
