@@ -102,6 +102,14 @@ def fail_on_option(help_text: str = "Exit 1 when a finding is at or above this s
     )
 
 
+def allow_empty_option() -> Callable[[F], F]:
+    return click.option(
+        "--allow-empty",
+        is_flag=True,
+        help="Accept capture inputs with no readable flow (else exit 2: a gate must not pass on nothing).",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="flowaudit")
 def main() -> None:
@@ -115,11 +123,7 @@ def main() -> None:
 @output_option()
 @fail_on_option()
 @click.option("--strict", is_flag=True, help="Treat an incomplete (truncated) capture as an error (exit 2).")
-@click.option(
-    "--allow-empty",
-    is_flag=True,
-    help="Accept inputs with no readable flow (else exit 2: a gate must not pass on nothing).",
-)
+@allow_empty_option()
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
@@ -200,9 +204,16 @@ def _default_ignore_file() -> str | None:
 @format_option(DIFF_FORMATS)
 @output_option()
 @fail_on_option("Exit 1 when NEW has a finding OLD did not have at or above this severity.")
+@allow_empty_option()
 @reports_errors
 def diff(
-    old: str, new: str, declared: tuple[str, ...], formats: tuple[str, ...], output: str | None, fail_on: str
+    old: str,
+    new: str,
+    declared: tuple[str, ...],
+    formats: tuple[str, ...],
+    output: str | None,
+    fail_on: str,
+    allow_empty: bool,
 ) -> None:
     """What changed between two audits: recipients, data types, findings.
 
@@ -218,6 +229,7 @@ def diff(
         formats=choose_formats(formats, output, DIFF_FORMATS),
         output=output,
         fail_on=fail_on,
+        allow_empty=allow_empty,
     )
     sys.exit(run_diff(options))
 

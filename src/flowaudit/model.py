@@ -97,9 +97,10 @@ class InputInfo:
     started: str | None = None  # when recording began, ISO 8601
     # Hosts of the pages the capture says were loaded (a HAR's log.pages), in order.
     page_hosts: tuple[str, ...] = ()
-    # What the reader read around (metadata of the wrong type): shown as warnings
-    # by ``check``, not part of the JSON result.
-    warnings: tuple[str, ...] = field(default=(), compare=False)
+    # What the reader read around (flow metadata of the wrong type, a HAR value nested
+    # too deeply), one line each: every format shows them with the input, and
+    # ``check`` on stderr.
+    warnings: tuple[str, ...] = ()
 
     @property
     def recorded(self) -> str:

@@ -7,6 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from mitmproxy.io import tnetstring
+from mitmproxy.test import tflow
+
 from .conftest import Run, assert_clean_error, flowaudit
 
 FORMATS = ("text", "json", "html", "sarif", "junit", "markdown", "csv")
@@ -91,3 +94,20 @@ def test_yaml_nested_too_deeply_names_file_and_line(tmp_path: Path) -> None:
     declared = tmp_path / "deep.yml"
     declared.write_text("app: Acme\n\nrecipients: " + "[" * 500 + "]" * 500 + "\n")
     assert_clean_error(flowaudit("check", capture, "--declared", declared), f"{declared}:3: ", "nested too deeply")
+
+
+def test_flow_metadata_of_the_wrong_type_is_a_warning_in_every_format(tmp_path: Path) -> None:
+    """Read without the bad metadata, and every format says so (not only stderr)."""
+    flow = tflow.tflow(resp=True)
+    flow.request.host = "api.mixpanel.com"
+    record = flow.get_state()
+    record["metadata"] = "written by another tool's addon"
+    path = tmp_path / "meta.mitm"
+    path.write_bytes(tnetstring.dumps(record))
+    run, result = every_format(tmp_path, path)
+    said = "flow #1: its metadata is a str, not a mapping: read without it"
+    assert said in run.err
+    assert result["inputs"][0]["warnings"] == [said]
+    for report in (tmp_path / "out").iterdir():
+        text = report.read_text(encoding="utf-8").replace("\\", "")  # Markdown escapes its punctuation
+        assert said in " ".join(text.split()), report.name

@@ -137,3 +137,15 @@ def test_a_baselined_result_is_no_change(tmp_path: Path) -> None:
     d = flowaudit("diff", "a.json", "b.json", "--format", "json", cwd=tmp_path).json()
     assert d["findings"] == {"new": [], "fixed": []}
     assert d["summary"]["unchanged_findings"] == len(plain.json()["findings"])
+
+
+def test_a_capture_side_with_no_readable_flow_fails_unless_allowed(tmp_path: Path) -> None:
+    """As for `check`: a diff against nothing would report every finding as removed, or none as new."""
+    capture = REALWORLD / "sdk/mixpanel/flows.mitm"
+    damaged = tmp_path / "damaged.har"
+    damaged.write_text('{"log": {"entries": [{"request": ')
+    for old, new in ((damaged, capture), (capture, damaged)):
+        assert_clean_error(flowaudit("diff", old, new), "damaged.har", "no readable flow", "--allow-empty")
+    accepted = flowaudit("diff", capture, damaged, "--allow-empty", "--format", "json")
+    assert accepted.code == 0, accepted.err
+    assert [r["entity"] for r in json.loads(accepted.out)["recipients"]["disappeared"]] == ["Mixpanel"]

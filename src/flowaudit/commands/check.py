@@ -53,7 +53,7 @@ def run_check(options: CheckOptions) -> int:
                 hint="without --strict, flowaudit audits every flow before the break",
             )
     if not options.allow_empty:
-        _require_flows(result)
+        require_flows(result)
     applied = apply_suppressions(result, ignore, baseline, show=options.show_suppressed)
     result = applied.result
     _warn_incomplete(result)
@@ -63,7 +63,7 @@ def run_check(options: CheckOptions) -> int:
     return EXIT_FINDINGS if result.failed() else EXIT_OK
 
 
-def _require_flows(result: AuditResult) -> None:
+def require_flows(result: AuditResult) -> None:
     """A gate that read nothing must not pass: an input damaged at its first
     record, or holding no request, is an error unless ``--allow-empty``."""
     if any(i.flows for i in result.inputs):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from flowaudit.commands.check import require_flows
 from flowaudit.commands.output import require_folder_for_formats, write_outputs
 from flowaudit.diff.compute import diff_results
 from flowaudit.diff.html import render_html
@@ -41,22 +42,23 @@ class DiffOptions:
     formats: tuple[str, ...]
     output: str | None
     fail_on: str
+    allow_empty: bool  # accept a capture side with no readable flow
 
 
 def run_diff(options: DiffOptions) -> int:
     require_folder_for_formats(options.formats, options.output, "diff/")
-    diff = diff_results(
-        load_side(options.old, options.declared), load_side(options.new, options.declared), options.fail_on
-    )
+    old = load_side(options.old, options.declared, options.allow_empty)
+    diff = diff_results(old, load_side(options.new, options.declared, options.allow_empty), options.fail_on)
     _write(diff, options)
     return EXIT_FINDINGS if diff.failed() else EXIT_OK
 
 
-def load_side(path: str, declared: tuple[str, ...]) -> Side:
-    """A capture file or folder is audited; anything else must be a JSON result."""
+def load_side(path: str, declared: tuple[str, ...], allow_empty: bool) -> Side:
+    """A capture file or folder is audited (one with no readable flow is an
+    error unless ``allow_empty``, as for ``check``); anything else must be a JSON result."""
     where = Path(path)
     if where.is_dir():
-        return Side(path, "capture", audit_captures([path], declared))
+        return _audited(path, declared, allow_empty)
     if not where.is_file():
         raise FlowauditError("no such file or folder", path=path)
     try:
@@ -64,7 +66,7 @@ def load_side(path: str, declared: tuple[str, ...]) -> Side:
     except OSError as e:
         raise FlowauditError(f"cannot read: {e.strerror or e}", path=path) from e
     if sniffed.format is not None:
-        return Side(path, "capture", audit_captures([path], declared))
+        return _audited(path, declared, allow_empty)
     if not _looks_like_json(where):
         raise FlowauditError(
             f"neither a capture nor a flowaudit JSON result (found {sniffed.found or 'something else'})",
@@ -72,6 +74,13 @@ def load_side(path: str, declared: tuple[str, ...]) -> Side:
             hint="give two JSON results of `flowaudit check --format json`, or two captures (or folders of them)",
         )
     return Side(path, "result", load_result(path))
+
+
+def _audited(path: str, declared: tuple[str, ...], allow_empty: bool) -> Side:
+    result = audit_captures([path], declared)
+    if not allow_empty:
+        require_flows(result)
+    return Side(path, "capture", result)
 
 
 def _looks_like_json(path: Path) -> bool:

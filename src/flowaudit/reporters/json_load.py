@@ -136,6 +136,7 @@ def _input(d: dict[str, Any]) -> InputInfo:
         device=d.get("device"),
         started=d.get("started"),
         page_hosts=tuple(d.get("page_hosts", ())),
+        warnings=tuple(d.get("warnings", ())),
     )
 
 

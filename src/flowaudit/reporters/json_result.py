@@ -32,6 +32,7 @@ def _input(i: InputInfo) -> dict[str, Any]:
         "device": i.device,
         "started": i.started,
         "page_hosts": list(i.page_hosts),
+        "warnings": list(i.warnings),
     }
 
 

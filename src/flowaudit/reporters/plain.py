@@ -148,6 +148,8 @@ def header_lines(result: AuditResult) -> Iterator[tuple[str, str]]:
             yield line, ""
         else:
             yield f"{line} INCOMPLETE: {_v(i.problem or 'read stopped early')}", "note"
+        for warning in i.warnings:
+            yield f"  read around in {_v(i.path)}: {_v(warning)}", "note"
     undecoded = undecoded_notice(result)
     if undecoded:
         yield f"NOT FULLY DECODED: {_v(undecoded)}", "note"

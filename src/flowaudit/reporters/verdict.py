@@ -122,6 +122,7 @@ def warnings(result: AuditResult) -> list[str]:
                 f"The capture {i.path} is incomplete ({i.problem or 'reading stopped early'}): "
                 f"the {plural(i.flows, 'request')} before the break were audited, anything after it was not."
             )
+        out += [f"The capture {i.path}: {warning}." for warning in i.warnings]
     undecoded = undecoded_notice(result)
     if undecoded:
         out.append(undecoded)
