@@ -73,3 +73,10 @@ def test_stack_frames() -> None:
 )
 def test_random_tokens(value: str, random: bool) -> None:
     assert formats.looks_like_random_token(value) is random
+
+
+def test_a_math_random_number_but_not_a_ga_client_id() -> None:
+    assert formats.is_random_fraction("0.8251692656672585")
+    assert not formats.is_random_fraction("763269471.1460587089")  # GA's <random>.<time> client id
+    assert not formats.is_random_fraction("0.5")  # a ratio or a price, not a random draw
+    assert not formats.is_random_fraction("10.8251692656672585")

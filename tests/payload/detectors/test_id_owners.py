@@ -41,6 +41,18 @@ def test_a_millisecond_time_is_no_id(external: External) -> None:
     assert _ids(analyze(external("pagexray-verizon", 147))) == {}
 
 
+def test_a_math_random_number_under_an_id_name_is_no_id(external: External) -> None:
+    """pagexray aftonbladet, request 81: an ad gateway's getAd?deviceid=0.8251692656672585, a
+    Math.random() value drawn for the request."""
+    assert "deviceid" not in _ids(analyze(external("pagexray-aftonbladet", 81)))
+
+
+def test_an_ad_platforms_member_number_in_the_address_is_only_possibly_a_user(external: External) -> None:
+    """pagexray aftonbladet, request 133: ib.adnxs.com/seg?member_id=2982&t=1 names AppNexus's
+    customer (a seat), the same for every visitor."""
+    assert _ids(analyze(external("pagexray-aftonbladet", 133)))["member_id"] == ("identifiers.user_id", "possible")
+
+
 def test_a_user_id_beside_the_sites_configuration_is_the_sites_account(external: External) -> None:
     """healthexchange maryland, request 244: UserWay posts {"userId": 74531, "siteId": 981157, ...}."""
     found = _ids(analyze(external("healthexchange-maryland", 244)))

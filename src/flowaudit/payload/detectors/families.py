@@ -163,7 +163,6 @@ _EXACT: dict[str, Family] = {
         Family.USER_ID,
         "customeruserid",
         "externalcustomerid",
-        "memberid",
         "appuserid",
         "personid",
         "developeridentity",
@@ -172,11 +171,14 @@ _EXACT: dict[str, Family] = {
         "useridentifier",
     ),
     # Names an app gives its account ids and a tag or cookie sync its browser ids alike:
-    # see leafrules._user_or_browser_id.
+    # see leafrules._user_or_browser_id. An ad platform's member_id is the platform's customer
+    # (AppNexus: "the ID of the member", a buyer or seller seat, the same for every visitor:
+    # https://docs.xandr.com/bundle/xandr-api/page/member-service.html).
     **_table(
         Family.USER_OR_BROWSER_ID,
         "userid",
         "uid",
+        "memberid",
         "customerid",
         "externalid",
         "externaluserid",

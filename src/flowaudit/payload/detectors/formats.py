@@ -26,6 +26,7 @@ _FILE_ENDINGS = frozenset(
     "mov avi webm wav ogg woff woff2 ttf otf eot plist nib storyboard car dylib so".split()
 )
 _HEX = re.compile(r"[0-9a-fA-F]+")
+_RANDOM_FRACTION = re.compile(r"0\.[0-9]{6,}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _PHONE_CHARS = re.compile(r"\+?[\d\s().-]{7,24}")
 _NON_DIGIT = re.compile(r"\D")
@@ -169,6 +170,13 @@ def is_epoch_millis(value: str) -> bool:
     """13 digits that read as milliseconds since 1970 between 2001 and 2042: a time, not an id
     (ForeSee's ``uid=1514906720133``)."""
     return len(value) == 13 and value.isdigit() and 1_000_000_000_000 <= int(value) < 2_300_000_000_000
+
+
+def is_random_fraction(value: str) -> bool:
+    """A number in [0, 1) written with six or more decimals: what JavaScript's ``Math.random()`` gives,
+    made anew for each request as a cache buster, even under an id's name (an ad gateway's
+    ``deviceid=0.8251692656672585``). It is stored nowhere, so it identifies no one."""
+    return _RANDOM_FRACTION.fullmatch(value) is not None
 
 
 def is_hex(value: str, *lengths: int) -> bool:

@@ -201,8 +201,15 @@ def _push_token(leaf: Leaf, name: str, value: str, _parent: str) -> Detection | 
 
 
 def plausible_id(value: str) -> bool:
-    """An identifier value: not a placeholder, not prose, not a flag, not a time in milliseconds."""
-    if is_placeholder(value) or len(value) > 200 or " " in value.strip() or formats.is_epoch_millis(value):
+    """An identifier value: not a placeholder, not prose, not a flag, not a time in milliseconds, not a
+    ``Math.random()`` cache buster."""
+    if (
+        is_placeholder(value)
+        or len(value) > 200
+        or " " in value.strip()
+        or formats.is_epoch_millis(value)
+        or formats.is_random_fraction(value)
+    ):
         return False
     return len(value) >= 3 or (len(value) == 2 and value.isdigit())
 
