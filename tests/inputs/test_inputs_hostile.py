@@ -26,7 +26,8 @@ from .conftest import Read
 
 
 def har(path: Path, entries: list[Any], **log: Any) -> Path:
-    path.write_text(json.dumps({"log": {"version": "1.2", "entries": entries, **log}}))
+    """A HAR file with ``log.entries`` last, as every exporter writes it (``log.pages`` is read before it)."""
+    path.write_text(json.dumps({"log": {"version": "1.2", **log, "entries": entries}}))
     return path
 
 

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Generator, Iterable, Iterator
+import json
+from collections.abc import Generator
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -34,8 +35,9 @@ from flowaudit.captureformat import CAPTURE_PATH, RESERVED_HOST
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.fields import bound_body, normalize_host
 from flowaudit.inputs.jsonbytes import JsonBytes
+from flowaudit.inputs.nesting import NestingGuard
 from flowaudit.inputs.notes import CaptureNotes
-from flowaudit.inputs.stream import ByteSource, CorruptStream
+from flowaudit.inputs.stream import CHUNK, ByteSource, CorruptStream
 from flowaudit.model import Headers, Observation
 from flowaudit.safetext import parse_json
 from flowaudit.urls import split_url
@@ -62,6 +64,7 @@ _MAX_RECORD = 64 * 1024
 # and every entry after, are read as usual.
 MAX_NESTING = 256
 TOO_DEEP = f"[nested more than {MAX_NESTING} levels deep: not read]"
+_TOO_DEEP_JSON = json.dumps(TOO_DEEP).encode("ascii")
 
 
 class _NotHar(Exception):
@@ -74,30 +77,52 @@ def read_har(
     """Yield the observations of a HAR file; return why reading stopped early, or None.
 
     ``notes`` gathers the pages the HAR says were loaded (``log.pages[].title``
-    when it is a URL, as browsers write it) and, in a HAR export of a
+    when it is a URL, as browsers write it, and ``log.pages`` comes before
+    ``log.entries``, as every exporter writes it) and, in a HAR export of a
     flowaudit capture, the capture record's app and device.
 
     Entries before a break (the file ends mid-document, or stops being
     JSON) are yielded and the break is returned as the problem. A file that
     is unreadable before its first entry, or is not shaped like a HAR,
     raises :class:`FlowauditError`.
+
+    Entries are built by ijson's C backend from the bytes, no parse event
+    passing through Python; the document's shape and its pages are checked
+    by a second parser that stops where ``log.entries`` begins.
     """
+    notes = notes or CaptureNotes()
     json_source = JsonBytes(source)
-    shape = _Shape(notes or CaptureNotes())
+    shape = _Shape(notes)
+    guard = NestingGuard(json_source, MAX_NESTING, _TOO_DEEP_JSON, shape.cut)
+    entries = ijson.utils.sendable_list()
+    parser = ijson.utils.chain(
+        entries,
+        (_IJSON.items_basecoro, ("log.entries.item",), {}),
+        (_IJSON.parse_basecoro, (), {}),
+        (_IJSON.basic_parse_basecoro, (), {"use_float": True}),
+    )
     n = 0
     try:
-        events = shape.watch(ijson.basic_parse(json_source, use_float=True))
-        # ijson's own prefix and item builders (C), fed the watched events in one pipeline
-        entries = ijson.utils.coros2gen(
-            events, (_IJSON.items_basecoro, ("log.entries.item",), {}), (_IJSON.parse_basecoro, (), {})
-        )
-        for entry in entries:
-            n += 1
-            if notes is not None:
-                _take_record(entry, notes)
-            observation = _observe(entry, name, n)
-            if observation is not None:
-                yield observation
+        while True:
+            chunk = guard.read(CHUNK)
+            shape.see(chunk)
+            try:
+                parser.send(chunk)  # b"": the end, where a document cut short is found
+                broken: Exception | None = None
+            except StopIteration:
+                broken = None
+            except (ijson.JSONError, UnicodeDecodeError) as e:
+                broken = e  # the entries completed before the break are read first
+            for entry in entries:
+                n += 1
+                observation = _observe(entry, name, n, notes)
+                if observation is not None:
+                    yield observation
+            del entries[:]
+            if broken is not None:
+                raise broken
+            if not chunk:
+                break
     except _NotHar as e:
         raise FlowauditError(f"not a valid HAR file: {e}", path=name) from e
     # UnicodeDecodeError: what ijson's C backend raises for text it cannot
@@ -121,33 +146,50 @@ _CLOSING = frozenset(("end_map", "end_array"))
 
 
 class _Shape:
-    """Checks, as ijson's basic events stream past, that the document is shaped
-    like a HAR and nests no deeper than :data:`MAX_NESTING`.
+    """Checks that the document is shaped like a HAR, and notes its pages,
+    from ijson's basic events, up to where ``log.entries`` begins.
 
-    It runs on basic events (no prefixes) so that depth is bounded before
-    ijson computes a prefix for each level; it tracks the place of the few
-    shallow values it checks itself. Every event of the file passes through
-    here, so the common case (deep inside an entry) is tested first.
+    It runs a parser of its own on the same bytes (the entries' parser hands
+    Python whole entries, not events), fed until ``log.entries`` opens: what
+    comes before it is a few small values, so the Python loop here costs
+    little. A document with no entries is watched to its end.
     """
 
     def __init__(self, notes: CaptureNotes) -> None:
         self.entries_seen = False
         self._notes = notes
+        self._events = ijson.utils.sendable_list()
+        self._parser = _IJSON.basic_parse_basecoro(self._events, use_float=True)
+        self._watching = True
+        self._depth = 0
+        self._places: list[str] = []  # the place of each open container, down to _TRACKED levels
+        self._maps: list[bool] = []  # whether each of them is an object
+        self._key = ""  # the last key read
 
-    def watch(self, events: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
-        events = iter(events)  # shared with _skip
-        depth = 0
-        places: list[str] = []  # the place of each open container, down to _TRACKED levels
-        maps: list[bool] = []  # whether each of them is an object
-        key = ""  # the last key read
+    def cut(self) -> None:
+        """A value nested too deep was left out (by the nesting guard)."""
+        self._notes.warn(f"a value nested more than {MAX_NESTING} levels deep was read as {TOO_DEEP!r}")
+
+    def see(self, chunk: bytes) -> None:
+        """Take the next bytes of the document (b"" at its end)."""
+        if not self._watching:
+            return
+        try:
+            self._parser.send(chunk)
+        except StopIteration:
+            self._watching = False
+        except (ijson.JSONError, UnicodeDecodeError):
+            self._watching = False  # the entries' parser meets the same break and reports it
+        try:
+            self._watch(self._events)
+        finally:
+            del self._events[:]
+
+    def _watch(self, events: list[tuple[str, Any]]) -> None:
+        depth, places, maps, key = self._depth, self._places, self._maps, self._key
         for event, value in events:
             if depth > _TRACKED:
                 if event in _OPENING:
-                    if depth == MAX_NESTING:
-                        _skip(events)
-                        self._notes.warn(f"a value nested more than {MAX_NESTING} levels deep was read as {TOO_DEEP!r}")
-                        yield "string", TOO_DEEP
-                        continue
                     depth += 1
                 elif event in _CLOSING:
                     depth -= 1
@@ -164,12 +206,15 @@ class _Shape:
             else:
                 place = "" if not places else f"{places[-1]}.{key if maps[-1] else 'item'}".lstrip(".")
                 self._check(place, event)
+                if self.entries_seen:
+                    self._watching = False
+                    return
                 if event in _OPENING:
                     depth += 1
                     if depth <= _TRACKED:
                         places.append(place)
                         maps.append(event == "start_map")
-            yield event, value
+        self._depth, self._key = depth, key
 
     def _check(self, place: str, event: str) -> None:
         if place == "log" and event != "start_map":
@@ -180,32 +225,11 @@ class _Shape:
             self.entries_seen = True
 
 
-def _skip(events: Iterator[tuple[str, Any]]) -> None:
-    """Pass over the rest of a container whose opening event was just read."""
-    depth = 1
-    for event, _ in events:
-        if event in _OPENING:
-            depth += 1
-        elif event in _CLOSING:
-            depth -= 1
-            if not depth:
-                return
-
-
-def _take_record(entry: object, notes: CaptureNotes) -> None:
+def _take_record(response: object, notes: CaptureNotes) -> None:
     """flowaudit's capture record, in a HAR export of its capture: the
-    request to the reserved host's ``/capture``, whose answer is the record
+    answer to the request to the reserved host's ``/capture`` is the record
     as text (a first line, then its JSON object)."""
-    if not isinstance(entry, dict):
-        return
-    request, response = entry.get("request"), entry.get("response")
-    url = request.get("url") if isinstance(request, dict) else None
-    if not isinstance(url, str) or not isinstance(response, dict):
-        return
-    parts = split_url(url)
-    if normalize_host(parts.host) != RESERVED_HOST or parts.path != CAPTURE_PATH:
-        return
-    content = response.get("content")
+    content = response.get("content") if isinstance(response, dict) else None
     text = content.get("text") if isinstance(content, dict) else None
     if isinstance(text, str) and len(text) <= _MAX_RECORD:
         try:
@@ -214,7 +238,7 @@ def _take_record(entry: object, notes: CaptureNotes) -> None:
             return
 
 
-def _observe(entry: object, name: str, n: int) -> Observation | None:
+def _observe(entry: object, name: str, n: int, notes: CaptureNotes) -> Observation | None:
     if not isinstance(entry, dict):
         return None
     request = entry.get("request")
@@ -226,8 +250,12 @@ def _observe(entry: object, name: str, n: int) -> Observation | None:
     parts = split_url(url)
     scheme, default_port = _SCHEMES.get(parts.scheme, ("", 0))
     host = normalize_host(parts.host)
-    if not scheme or not host or host == RESERVED_HOST:
-        return None  # not a request, or flowaudit's own capture record or marker in a HAR export
+    if host == RESERVED_HOST:  # flowaudit's own capture record or marker, in a HAR export
+        if parts.path == CAPTURE_PATH:
+            _take_record(entry.get("response"), notes)
+        return None
+    if not scheme or not host:
+        return None  # not a request
     if parts.port is None and parts.port_text:
         return None  # a port out of range or not a number: no recipient can be named
     body, cut = bound_body(_body(request.get("postData")))
