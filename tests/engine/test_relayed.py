@@ -96,7 +96,9 @@ def test_an_id_handed_on_after_a_refusal_is_shared_after_it(catalog: Catalog) ->
     auditor.add(replace(by_index[113], phase="before-consent"))
     auditor.add(replace(by_index[106], phase="consent-refused"))
     result = auditor.result(())
-    (shared,) = [f for f in result.findings if f.rule == "sharing-after-opt-out" and f.entity.startswith("The Rubicon Project")]
+    (shared,) = [
+        f for f in result.findings if f.rule == "sharing-after-opt-out" and f.entity.startswith("The Rubicon Project")
+    ]
     assert "identifiers.device_id" in shared.data_types
     assert shared.phase == "consent-refused" and "in 1 request after the user refused consent" in shared.message
     assert any(e.location == "query:put" and e.flow.endswith("#106") for e in shared.evidence)
