@@ -29,7 +29,11 @@ def test_undeclared_mixpanel_fails_the_audit() -> None:
         "high",
         "api.mixpanel.com",
     )
-    assert [e["flow"] for e in undeclared["evidence"]] == [f"{MIXPANEL}#1", f"{MIXPANEL}#2"]
+    # both requests, then where each data type the finding names was found
+    requests = [e["flow"] for e in undeclared["evidence"] if e["data_type"] is None]
+    assert requests == [f"{MIXPANEL}#1", f"{MIXPANEL}#2"]
+    typed = {e["data_type"]: e for e in undeclared["evidence"] if e["data_type"]}
+    assert sorted(typed) == undeclared["data_types"] and all(e["location"] for e in typed.values())
     assert result["summary"]["verdict"] == "fail"
     assert result["summary"]["undeclared_recipients"] == 1
 

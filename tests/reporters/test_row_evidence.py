@@ -77,6 +77,19 @@ def test_every_row_and_data_type_has_checkable_evidence(capture: str, declared: 
                     assert e["source"].startswith("https://"), f"adapter evidence without its source: {e}"
 
 
+@pytest.mark.parametrize(("capture", "declared"), CAPTURES, ids=IDS)
+def test_every_data_type_a_finding_names_has_evidence_of_it(capture: str, declared: str | None) -> None:
+    """"Acme received 3 requests, carrying identifiers.device_id": the finding itself cites where
+    each type it names was found (undeclared-recipient cited only the bare requests before)."""
+    result = _audit(capture, declared)
+    if result is None:
+        return
+    for finding in result.findings:
+        typed = {e.data_type for e in finding.evidence if e.data_type and e.location}
+        missing = set(finding.data_types) - typed
+        assert not missing, f"{finding.rule} {finding.entity}: {sorted(missing)} without evidence"
+
+
 def _shown(capture: str, declared: str | None) -> tuple[AuditResult, list[tuple[str, str, str]]]:
     result = _audit(capture, declared)
     assert result is not None

@@ -20,10 +20,13 @@ def _recipients_line(declaration: Declaration | None) -> int | None:
     return declaration.line_of("recipients") if declaration is not None else None
 
 
-def _hosts_phrase(tally: RecipientTally) -> str:
+def _hosts_phrase(tally: RecipientTally, cited: tuple[Evidence, ...] | None = None) -> str:
+    """ "8 requests, 5 shown to a, b and c": ``cited`` (when given) is what the finding cites."""
     hosts = tally.requests.named_hosts()
     shown = ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
-    return f"{in_requests(tally.requests)} to {shown}"
+    if cited is None:
+        return f"{in_requests(tally.requests)} to {shown}"
+    return f"{requests_phrase(tally.requests.flows, len({e.flow for e in cited}))} to {shown}"
 
 
 def _cited(tally: RecipientTally, how: str) -> tuple[Evidence, ...]:
@@ -49,6 +52,8 @@ def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaratio
             continue
         received = tuple(sorted(t.data_types))
         data = f", carrying {', '.join(received)}" if received else ""
+        requests = _cited(t, how)
+        evidence = (*requests, *_one_of_each(t, received, {e.flow for e in requests}))
         yield row_finding(
             "undeclared-recipient",
             t,
@@ -56,9 +61,22 @@ def undeclared_recipients(tallies: list[RecipientTally], declaration: Declaratio
             data_types=received,
             id_data_types=(),
             declaration_line=_recipients_line(declaration),
-            message=f"{who} received {_hosts_phrase(t)}{data}; {why}.",
-            evidence=_cited(t, how),
+            message=f"{who} received {_hosts_phrase(t, evidence)}{data}; {why}.",
+            evidence=evidence,
         )
+
+
+def _one_of_each(t: RecipientTally, data_types: tuple[str, ...], cited: set[str]) -> tuple[Evidence, ...]:
+    """Where each data type the message names was found, so that "carrying X" is backed by a
+    location and an excerpt a reader can check, not only by requests: from a request cited
+    already when one carried it, else the first that did (then counted among those shown)."""
+    found: list[Evidence] = []
+    for data_type in data_types:
+        places = [e for e in t.data_types[data_type].evidence() if e.data_type == data_type]
+        chosen = next((e for e in places if e.flow in cited), places[0] if places else None)
+        if chosen is not None:
+            found.append(chosen)
+    return tuple(found)
 
 
 def _undeclared_attempted(
