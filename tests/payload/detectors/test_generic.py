@@ -210,3 +210,21 @@ def test_email_keys(json_body: JsonBody, key: str) -> None:
 def test_skip_hides_locations_a_vendor_adapter_marked_secret(json_body: JsonBody) -> None:
     decoded = json_body({"signup_email": "jane.doe@example.com"})
     assert detect_generic(decoded, skip={"body > json:signup_email"}) == []
+
+
+def test_a_leaf_seen_before_is_read_with_its_new_siblings(json_body: JsonBody) -> None:
+    """What a leaf says alone is kept between requests; what it says with its siblings is not:
+    the same ``name`` leaf is a person's name beside an email, and nothing without one, in
+    whichever order the requests come, and the same ``siteId`` makes the same handle the
+    site's account only where it sits beside it."""
+    alone = json_body({"name": "Jane Doe", "plan": "basic"})
+    beside = json_body({"name": "Jane Doe", "plan": "basic", "email": "jane.doe@example.com"})
+    for _ in range(2):
+        assert "contact.name" not in found(alone)
+        assert "contact.name" in found(beside)
+    user = json_body({"userId": "jane_doe"})
+    site = json_body({"userId": "jane_doe", "siteId": "981157"})
+    for _ in range(2):
+        (own,) = found(user)["identifiers.user_id"]
+        (account,) = found(site, at_least="possible")["identifiers.user_id"]
+        assert own.confidence == "likely" and account.confidence == "possible"

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from flowaudit.payload.adapters.loader import KEY_SEP, adapter_files, read_adapters
 from flowaudit.payload.adapters.model import Adapter, Condition, Endpoint, Field
@@ -28,6 +29,9 @@ from flowaudit.payload.detectors.leafrules import is_placeholder, plausible_id
 from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 
 _MAX_CACHED = 1 << 16
+# (field, leaf) verdicts kept: enough for the values an app's SDKs repeat, few enough to stay flat.
+_MAX_VERDICTS = 1 << 13
+_MAX_VERDICT_VALUE = 256
 _IDENTIFYING = ("identifiers.", "contact.email", "contact.phone")
 
 
@@ -79,6 +83,13 @@ class _FieldIndex:
         return cls({k: tuple(v) for k, v in by_last.items()}, tuple(wildcard))
 
 
+class _Located(NamedTuple):
+    """The fields of an endpoint that match one location, and whether any of them is a credential."""
+
+    fields: tuple[Field, ...]
+    secret: bool
+
+
 @lru_cache(maxsize=_MAX_CACHED)
 def _joined(location: str) -> str:
     return KEY_SEP.join(key_path(location))
@@ -97,7 +108,8 @@ class Adapters:
                 for host in endpoint.hosts:
                     self._by_host.setdefault(host, []).append((adapter, endpoint))
         self._requests: dict[tuple[str, str], tuple[tuple[Adapter, Endpoint], ...]] = {}
-        self._located: dict[tuple[int, str], tuple[Field, ...]] = {}
+        self._located: dict[tuple[int, str], _Located] = {}
+        self._verdicts: dict[tuple[int, Leaf], Detection | None] = {}
 
     def for_request(self, host: str, path: str) -> tuple[tuple[Adapter, Endpoint], ...]:
         """The (adapter, endpoint) pairs that describe a request to ``host`` + ``path``."""
@@ -120,14 +132,32 @@ class Adapters:
             candidate = candidate.partition(".")[2]
         return tuple(matches)
 
-    def _fields_at(self, endpoint: Endpoint, location: str) -> tuple[Field, ...]:
+    def _fields_at(self, endpoint: Endpoint, location: str) -> _Located:
         """The endpoint's fields whose path matches a location; cached, as SDKs repeat their shapes."""
         key = (id(endpoint), location)
         found = self._located.get(key)
         if found is None:
             if len(self._located) >= _MAX_CACHED:
                 self._located.clear()
-            found = self._located[key] = _matching_fields(self._fields[id(endpoint)], location)
+            fields = _matching_fields(self._fields[id(endpoint)], location)
+            found = self._located[key] = _Located(fields, any(f.secret for f in fields))
+        return found
+
+    def _certain(self, spec: Field, leaf: Leaf, value: str, detector: str) -> Detection | None:
+        """:func:`_certain`, once per field and distinct leaf: SDKs send the same values in
+        request after request (an app version, an event name, the same user's ids), and what a
+        documented field makes of a value depends on nothing else (``detector`` is the field's
+        adapter's, ``value`` the leaf's stripped). Long values are not kept: they rarely repeat."""
+        if len(value) > _MAX_VERDICT_VALUE:
+            return _certain(spec, leaf, value, detector)
+        key = (id(spec), leaf)
+        try:
+            return self._verdicts[key]
+        except KeyError:
+            pass
+        if len(self._verdicts) >= _MAX_VERDICTS:
+            self._verdicts.clear()
+        found = self._verdicts[key] = _certain(spec, leaf, value, detector)
         return found
 
     def detect(self, decoded: DecodedRequest, host: str, path: str) -> list[Detection]:
@@ -168,10 +198,10 @@ class Adapters:
             reported: set[int] = set()
             records = _Records(decoded.leaves)
             for leaf in decoded.leaves:
-                matched = self._fields_at(endpoint, leaf.location)
+                matched, secret = self._fields_at(endpoint, leaf.location)
                 if not matched:
                     continue
-                if any(candidate.secret for candidate in matched):
+                if secret:
                     secrets.add(leaf.location)
                     continue
                 value = leaf.value.strip()
@@ -183,10 +213,11 @@ class Adapters:
                         described.setdefault(leaf.location, (candidate.what, detector, candidate.source))
                     if candidate.data_type is None or (candidate.once and id(candidate) in reported):
                         continue
-                    if not records.apply(candidate, leaf.location):
+                    conditional = candidate.when_field or candidate.unless_field
+                    if conditional and not records.apply(candidate, leaf.location):
                         ruled_out.add((leaf.location, candidate.data_type))
                         continue
-                    detection = _certain(candidate, leaf, value, detector)
+                    detection = self._certain(candidate, leaf, value, detector)
                     if detection is not None:
                         reported.add(id(candidate))
                         (in_context if candidate.when_field else detections).append(detection)

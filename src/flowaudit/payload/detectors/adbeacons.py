@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import hit, mask_ip, quote
@@ -57,6 +58,31 @@ _BEACON_EXTENSIONS = frozenset({"aspx", "asp", "php", "jsp", "cgi", "gif", "png"
 def _segment(value: str) -> str:
     """``ev_view.aspx`` -> ``evview``."""
     return fold(value.rsplit(".", 1)[0])
+
+
+class AdFacts(NamedTuple):
+    """What a query or body field may tell an ad beacon: worked out from the field alone."""
+
+    auction: bool  # an auction's price
+    price: bool  # an ad's price (counts on an ad's path)
+    ipv4: bool  # an IPv4 address, not under a version key
+    numbered: tuple[str, str, str, int] | None  # (part, object, prefix, number) of a numbered key (kv16)
+
+
+def ad_facts(leaf: Leaf, name: str, value: str) -> AdFacts | None:
+    """What :meth:`AdBeacon.add` needs of a field, None when it tells nothing."""
+    folded = fold(name)
+    amount = (folded in AUCTION_PRICE_KEYS or folded in _PRICE_KEYS) and formats.is_amount(value)
+    auction = amount and folded in AUCTION_PRICE_KEYS
+    price = amount and folded in _PRICE_KEYS
+    ipv4 = "version" not in folded and formats.ip_address(value) == "v4"
+    found = _NUMBERED.fullmatch(name)
+    numbered = None
+    if found is not None:
+        numbered = (leaf.part, object_location(leaf.location, leaf.key), found.group(1).lower(), int(found.group(2)))
+    if not (auction or price or ipv4 or numbered):
+        return None
+    return AdFacts(auction, price, ipv4, numbered)
 
 
 @dataclass
@@ -96,19 +122,16 @@ class AdBeacon:
             return self._last
         return None
 
-    def add(self, leaf: Leaf, name: str, value: str) -> None:
-        """A query or body field: a price, an address or a numbered value, kept for :meth:`detections`."""
-        folded = fold(name)
-        if folded in AUCTION_PRICE_KEYS and formats.is_amount(value):
+    def add(self, leaf: Leaf, name: str, said: AdFacts) -> None:
+        """A query or body field (what :func:`ad_facts` read in it), kept for :meth:`detections`."""
+        if said.auction:
             self._auction = True
-        if folded in _PRICE_KEYS and self._price is None and formats.is_amount(value):
+        if said.price and self._price is None:
             self._price = (leaf, name)
-        elif "version" not in folded and formats.ip_address(value) == "v4" and len(self._ips) < 4:
+        elif said.ipv4 and len(self._ips) < 4:
             self._ips.append((leaf, name))
-        numbered = _NUMBERED.fullmatch(name)
-        if numbered is not None and len(self._numbered) < 64:
-            where = (leaf.part, object_location(leaf.location, leaf.key), numbered.group(1).lower())
-            self._numbered.setdefault((*where, int(numbered.group(2))), (leaf, name))
+        if said.numbered is not None and len(self._numbered) < 64:
+            self._numbered.setdefault(said.numbered, (leaf, name))
 
     def is_ad_beacon(self) -> bool:
         """The request reports an ad shown: by its endpoint, its auction price, or a price on an ad's path."""

@@ -18,12 +18,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
-from flowaudit.payload.detectors.adbeacons import AdBeacon
+from flowaudit.payload.detectors.adbeacons import AdBeacon, AdFacts, ad_facts
 from flowaudit.payload.detectors.evidence import hit, mask_url
 from flowaudit.payload.detectors.families import Family, family_of, fingerprint_category, needs_parent
 from flowaudit.payload.detectors.formats import is_url, looks_generated
-from flowaudit.payload.detectors.health import TERM_PARTS, TermScan, words_and_terms
+from flowaudit.payload.detectors.health import TERM_PARTS, TermFacts, TermScan, term_facts, words_and_terms
 from flowaudit.payload.detectors.keys import fold, key_path, leaf_name, under_credential
 from flowaudit.payload.detectors.leafrules import (
     DETECTOR,
@@ -42,12 +43,18 @@ from flowaudit.payload.detectors.requestrules import (
     Campaigns,
     Coordinates,
     Crash,
+    CrashFacts,
     Fingerprint,
     NamesBesideEmail,
     PageEcho,
+    PageFacts,
     PurchaseDetails,
     SiteAccounts,
     Timings,
+    attribute_read,
+    crash_facts,
+    is_timing,
+    page_facts,
     timing_name,
 )
 from flowaudit.payload.detectors.terms import Term
@@ -75,6 +82,14 @@ class _Name:
     fingerprint_by_parent: bool  # "name", "version": the enclosing object says which attribute
     timing: bool  # a time a page or request took (domComplete, t_dns, PLT)
     words_and_terms: tuple[frozenset[str], tuple[Term, ...]]
+
+
+# Leaves whose verdicts are kept (an LRU), and the longest value kept: a request holds dozens
+# of leaves, so this holds the shapes of a few hundred recent requests; bounded, so memory stays flat.
+_CACHED_VERDICTS = 1 << 13
+_CACHED_VALUE = 256
+# Families whose values only mean something together: collected per request, not judged alone.
+_GATHERED = frozenset({Family.LATITUDE, Family.LONGITUDE, Family.PURCHASE_DETAIL, Family.CAMPAIGN})
 
 
 @lru_cache(maxsize=1 << 12)
@@ -108,6 +123,97 @@ def _format_worth_checking(value: str) -> bool:
     )
 
 
+class _Verdict(NamedTuple):
+    """What one leaf says on its own, whatever else its request holds (:func:`_verdict`)."""
+
+    value: str  # stripped
+    key: _Name
+    found: tuple[Detection, ...]  # detections of the leaf alone, in the order the pass reports them
+    handle: Detection | None  # a user id written as a handle: whose, its siblings say (SiteAccounts)
+    saw_ad: bool  # an ad click, campaign or ad revenue
+    page: PageFacts | None
+    ad: AdFacts | None
+    crash: CrashFacts | None
+    fingerprint: str | None  # the device attribute the value is, when it was read
+    timing: bool  # a time a page or request took
+    terms: TermFacts | None
+
+
+def _judge(leaf: Leaf) -> _Verdict | None:
+    """Everything :func:`detect_generic` reads in a leaf without looking at its siblings;
+    None for a value under a credential or an empty one."""
+    location = leaf.location
+    if under_credential(location):
+        return None
+    value = leaf.value.strip()
+    if not value:
+        return None
+    key = _name(leaf.key)
+    name = key.name
+    if leaf.part == "header":
+        found: tuple[Detection, ...] = ()
+        if key.folded == "referer" and is_url(value):
+            how = "Referer header: the page that made the request"
+            found = (hit(leaf, "browsing.history", POSSIBLE, how, mask_url(value), DETECTOR + "page_url"),)
+        return _Verdict(value, key, found, None, False, None, None, None, None, False, None)
+    family = key.family
+    page = page_facts(leaf, name, value)
+    ad = ad_facts(leaf, name, value) if leaf.key is not None and family is not Family.IP else None
+    detections: list[Detection] = []
+    handle = None
+    saw_ad = False
+    if family is not None and family not in _GATHERED:
+        detection = RULES[family](leaf, name, value, "")
+        if detection is None:
+            pass
+        elif detection.data_type == USER_ID and detection.confidence == LIKELY and not looks_generated(value):
+            handle = detection
+        else:
+            detections.append(detection)
+            saw_ad = family is Family.ADVERTISING
+    if key.folded not in CONFIG_KEYS and key.parent_rule is not None:
+        parents, rule = key.parent_rule
+        path = key_path(location)
+        if len(path) >= 2 and fold(path[-2]) in parents:
+            detection = rule(leaf, name, value, path[-2])
+            if detection is not None:
+                detections.append(detection)
+    if _format_worth_checking(value):
+        detections.extend(format_only(leaf, name, value))
+    if value[0] in "YySs" and len(value) > 17:
+        titled = search_title(leaf, value)
+        if titled is not None:
+            detections.append(titled)
+    # a cheap first look for exception, stacktrace, frames, crash, minidump
+    crash = None
+    if "xception" in location or "tack" in location or "rame" in location or "rash" in location:
+        crash = crash_facts(leaf, name)
+    category = key.fingerprint
+    if category is None and key.fingerprint_by_parent:
+        path = key_path(location)
+        category = fingerprint_category(path[-2]) if len(path) >= 2 else None
+    fingerprint = category if category is not None and attribute_read(value) else None
+    timing = (key.timing or ("iming" in location and _in_timing_object(location))) and is_timing(value)
+    terms = None
+    if leaf.part in TERM_PARTS:
+        terms = (
+            term_facts(leaf, name, value, key.words_and_terms)
+            if name
+            else term_facts(leaf, _container_name(leaf), value)
+        )
+    return _Verdict(value, key, tuple(detections), handle, saw_ad, page, ad, crash, fingerprint, timing, terms)
+
+
+_judge_cached = lru_cache(maxsize=_CACHED_VERDICTS)(_judge)
+
+
+def _verdict(leaf: Leaf) -> _Verdict | None:
+    """:func:`_judge`, cached for short values: SDKs send the same keys and values at the same
+    places in request after request (event names, versions, the same user's ids), and a long
+    value (a URL, a blob) rarely comes again."""
+    return _judge_cached(leaf) if len(leaf.value) <= _CACHED_VALUE else _judge(leaf)
+
+
 def detect_generic(
     decoded: DecodedRequest,
     *,
@@ -121,6 +227,9 @@ def detect_generic(
     documents as value-dependent to (field, detector), so that terms found
     there name the field. At most one detection per location and data
     type, the most confident.
+
+    What each leaf says on its own is worked out once per distinct leaf
+    (:func:`_verdict`); this pass feeds it to the request-level collectors.
     """
     coordinates = Coordinates()
     purchases = PurchaseDetails()
@@ -136,12 +245,12 @@ def detect_generic(
     found: list[Detection] = []
     previous_segment = ""
     for leaf in decoded.leaves:
-        location = leaf.location
-        if location in skip or under_credential(location):
+        if leaf.location in skip:
             continue
-        value = leaf.value.strip()
-        if not value:
+        verdict = _verdict(leaf)
+        if verdict is None:
             continue
+        value = verdict.value
         if leaf.part == "url":
             if fold(previous_segment) in _USER_COLLECTIONS:
                 detection = path_user_id(leaf, previous_segment, value)
@@ -152,7 +261,7 @@ def detect_generic(
                 timings.endpoint(leaf, value)
             if leaf.key is None:
                 ads.path_segment(leaf, value)
-        key = _name(leaf.key)
+        key = verdict.key
         name = key.name
         if key.folded == "name":
             names.add_name(leaf)
@@ -160,61 +269,34 @@ def detect_generic(
             names.add_email(leaf)
         if leaf.part == "header":
             pages.add_header(key.folded, value)
-            if key.folded == "referer" and is_url(value):
-                how = "Referer header: the page that made the request"
-                found.append(hit(leaf, "browsing.history", POSSIBLE, how, mask_url(value), DETECTOR + "page_url"))
+            found.extend(verdict.found)
             continue
         family = key.family
-        pages.add(leaf, name, value, named_page=family is Family.PAGE_URL)
-        if leaf.key is not None and family is not Family.IP:
-            ads.add(leaf, name, value)
+        if verdict.page is not None:
+            pages.add(leaf, name, verdict.page, named_page=family is Family.PAGE_URL)
+        if verdict.ad is not None:
+            ads.add(leaf, name, verdict.ad)
         if family is Family.LATITUDE or family is Family.LONGITUDE:
             coordinates.add(leaf, family, name)
         elif family is Family.PURCHASE_DETAIL:
             purchases.add(leaf, name, value)
         elif family is Family.CAMPAIGN:
-            campaigns.add(leaf, name, value.strip())
-        elif family is not None:
-            detection = RULES[family](leaf, name, value, "")
-            handle = detection is not None and detection.data_type == USER_ID and detection.confidence == LIKELY
-            if detection is not None and handle and not looks_generated(value):
-                accounts.add_user_id(leaf, detection)  # whose handle: the siblings say (SiteAccounts)
-            elif detection is not None:
-                found.append(detection)
-                if family is Family.ADVERTISING:
-                    campaigns.saw_ad()
+            campaigns.add(leaf, name, value)
+        if verdict.handle is not None:
+            accounts.add_user_id(leaf, verdict.handle)  # whose handle: the siblings say (SiteAccounts)
+        if verdict.saw_ad:
+            campaigns.saw_ad()
         if key.folded in CONFIG_KEYS:
             accounts.add_config(leaf)
-        elif key.parent_rule is not None:
-            parents, rule = key.parent_rule
-            path = key_path(location)
-            if len(path) >= 2 and fold(path[-2]) in parents:
-                detection = rule(leaf, name, value, path[-2])
-                if detection is not None:
-                    found.append(detection)
-        if _format_worth_checking(value):
-            found.extend(format_only(leaf, name, value))
-        if value[0] in "YySs" and len(value) > 17:
-            titled = search_title(leaf, value)
-            if titled is not None:
-                found.append(titled)
-        # a cheap first look for exception, stacktrace, frames, crash, minidump
-        if "xception" in location or "tack" in location or "rame" in location or "rash" in location:
-            crash.add(leaf, name)
-        if key.fingerprint is not None:
-            fingerprint.add(leaf, key.fingerprint, value)
-        elif key.fingerprint_by_parent:
-            path = key_path(location)
-            category = fingerprint_category(path[-2]) if len(path) >= 2 else None
-            if category is not None:
-                fingerprint.add(leaf, category, value)
-        if key.timing or ("iming" in location and _in_timing_object(location)):
-            timings.add(leaf, name, value)
-        if leaf.part in TERM_PARTS:
-            if name:
-                terms.add(leaf, name, value, key.words_and_terms)
-            else:
-                terms.add(leaf, _container_name(leaf), value)
+        found.extend(verdict.found)
+        if verdict.crash is not None:
+            crash.add(verdict.crash)
+        if verdict.fingerprint is not None:
+            fingerprint.add(leaf, verdict.fingerprint)
+        if verdict.timing:
+            timings.add(leaf, name)
+        if verdict.terms is not None:
+            terms.add(leaf, verdict.terms)
     if ads.is_ad_beacon():
         campaigns.saw_ad()
     for collector in (coordinates, purchases, crash, fingerprint, names, campaigns, pages, accounts, timings, ads):

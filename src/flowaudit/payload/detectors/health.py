@@ -100,6 +100,28 @@ _ABBREVIATION = 3  # a key name this short is an abbreviation: "mst", "hiv", "pm
 _FLAGS = frozenset({"", "0", "1", "-1", "true", "false", "yes", "no", "on", "off", "null", "none", "nil", "undefined"})
 
 
+class TermFacts(NamedTuple):
+    """A key and value cut into words, and the terms among them."""
+
+    name: str
+    key_words: frozenset[str]
+    key_terms: tuple[Term, ...]
+    value_words: frozenset[str]
+    value_terms: tuple[Term, ...]
+
+
+def term_facts(
+    leaf: Leaf, name: str, value: str, key: tuple[frozenset[str], tuple[Term, ...]] | None = None
+) -> TermFacts | None:
+    """The words and terms of one key and value, None for a stack frame's method, file or class
+    (code); ``key`` is :func:`words_and_terms` of the name when the caller has it."""
+    if fold(name) in FRAME_KEYS and in_crash_data(key_path(leaf.location)[:-1]):
+        return None
+    key_words, key_terms = key if key is not None else words_and_terms(name)
+    value_words, value_terms = _NOTHING if _topic_index(value) else words_and_terms(value)
+    return TermFacts(name, key_words, key_terms, value_words, value_terms)
+
+
 class _Eligible(NamedTuple):
     leaf: Leaf
     name: str
@@ -118,20 +140,14 @@ class TermScan:
         self._keys: list[tuple[str, str | None, frozenset[str]]] = []  # (location, key, words of the key)
         self._object_keys: dict[str, set[str]] | None = None  # object location -> words of its keys, when asked
 
-    def add(
-        self, leaf: Leaf, name: str, value: str, key: tuple[frozenset[str], tuple[Term, ...]] | None = None
-    ) -> None:
-        """One key and value; ``key`` is :func:`words_and_terms` of the name when the caller has it."""
-        if fold(name) in FRAME_KEYS and in_crash_data(key_path(leaf.location)[:-1]):
-            return  # a stack frame's method, file or class: code
-        key_words, key_terms = key if key is not None else words_and_terms(name)
-        value_words, value_terms = _NOTHING if _topic_index(value) else words_and_terms(value)
-        self._words.update(key_words)
-        self._words.update(value_words)
-        if key_words:
-            self._keys.append((leaf.location, leaf.key, key_words))
-        if key_terms or value_terms:
-            self._leaves.append(_Eligible(leaf, name, key_terms, value_terms, value_words))
+    def add(self, leaf: Leaf, said: TermFacts) -> None:
+        """One key and value, as :func:`term_facts` cut them."""
+        self._words.update(said.key_words)
+        self._words.update(said.value_words)
+        if said.key_words:
+            self._keys.append((leaf.location, leaf.key, said.key_words))
+        if said.key_terms or said.value_terms:
+            self._leaves.append(_Eligible(leaf, said.name, said.key_terms, said.value_terms, said.value_words))
 
     def _beside(self, eligible: _Eligible) -> set[str]:
         """The words next to a value: its key path, its object's keys and itself."""

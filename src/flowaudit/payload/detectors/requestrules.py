@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import hit, mask, mask_url, quote
@@ -83,29 +84,48 @@ class PurchaseDetails:
         return found
 
 
+class CrashFacts(NamedTuple):
+    """The crash object (part, key path) a value sits in, and the detection that names it."""
+
+    where: tuple[str, str]
+    detection: Detection
+
+
+def crash_facts(leaf: Leaf, name: str) -> CrashFacts | None:
+    """The outermost exception or stack-trace object holding a value, if any."""
+    path = key_path(leaf.location)
+    for depth, key in enumerate(path):
+        folded = fold(key)
+        if folded in FRAME_CONTAINERS:
+            if fold(name) not in FRAME_KEYS:
+                continue  # "frames" alone may be animation or video frames
+        elif not any(word in folded for word in CRASH_WORDS):
+            continue
+        how = f"crash data under '{key}'"
+        detection = hit(leaf, "diagnostics.crash", LIKELY, how, quote(key), DETECTOR + "crash")
+        return CrashFacts((leaf.part, "/".join(path[: depth + 1])), detection)
+    return None
+
+
 @dataclass
 class Crash:
     """Crash reports: one detection per exception or stack-trace object."""
 
     _seen: dict[tuple[str, str], Detection] = field(default_factory=dict)
 
-    def add(self, leaf: Leaf, name: str) -> None:
-        path = key_path(leaf.location)
-        for depth, key in enumerate(path):
-            folded = fold(key)
-            if folded in FRAME_CONTAINERS:
-                if fold(name) not in FRAME_KEYS:
-                    continue  # "frames" alone may be animation or video frames
-            elif not any(word in folded for word in CRASH_WORDS):
-                continue
-            where = (leaf.part, "/".join(path[: depth + 1]))
-            if where not in self._seen:
-                how = f"crash data under '{key}'"
-                self._seen[where] = hit(leaf, "diagnostics.crash", LIKELY, how, quote(key), DETECTOR + "crash")
-            return
+    def add(self, said: CrashFacts) -> None:
+        """A value under crash data (see :func:`crash_facts`): one detection per crash object."""
+        self._seen.setdefault(said.where, said.detection)
 
     def detections(self) -> list[Detection]:
         return list(self._seen.values())
+
+
+def attribute_read(value: str) -> bool:
+    """Whether a device attribute's value says what the attribute is. A number is an attribute's
+    value even when a placeholder test would take it for a flag (4 plugins, 0 fonts); words like
+    ``unknown`` or ``null`` say the attribute was not read."""
+    return value.isdigit() or not is_placeholder(value)
 
 
 @dataclass
@@ -114,11 +134,9 @@ class Fingerprint:
 
     _first: dict[str, Leaf] = field(default_factory=dict)
 
-    def add(self, leaf: Leaf, category: str, value: str) -> None:
-        """A number is an attribute's value even when a placeholder test would take it for a flag
-        (4 plugins, 0 fonts); words like ``unknown`` or ``null`` say the attribute was not read."""
-        if category not in self._first and (value.isdigit() or not is_placeholder(value)):
-            self._first[category] = leaf
+    def add(self, leaf: Leaf, category: str) -> None:
+        """A device attribute's value that was read (see :func:`attribute_read`)."""
+        self._first.setdefault(category, leaf)
 
     def detections(self) -> list[Detection]:
         if len(self._first) < FINGERPRINT_MIN:
@@ -198,6 +216,11 @@ def timing_name(name: str) -> bool:
     return len(parts) >= 2 and (parts[0] in _TIME_PREFIXES or not _TIMING_WORDS.isdisjoint(parts))
 
 
+def is_timing(value: str) -> bool:
+    """Whether a value under a timing's name is a time (``-12.5``, ``841``)."""
+    return formats.is_amount(value.removeprefix("-"))
+
+
 @dataclass
 class Timings:
     """Page-load and request timings sent together: a performance report of the page or app.
@@ -210,8 +233,9 @@ class Timings:
     _first: dict[str, tuple[Leaf, str]] = field(default_factory=dict)
     _endpoint: tuple[Leaf, str] | None = None
 
-    def add(self, leaf: Leaf, name: str, value: str) -> None:
-        if formats.is_amount(value.removeprefix("-")) and len(self._first) < _MAX_TIMINGS:
+    def add(self, leaf: Leaf, name: str) -> None:
+        """A timing's key and value (see :func:`is_timing`)."""
+        if len(self._first) < _MAX_TIMINGS:
             self._first.setdefault(fold(name), (leaf, name))
 
     def endpoint(self, leaf: Leaf, segment: str) -> None:
@@ -304,6 +328,34 @@ _PATH_KEYS = frozenset({"pathname", "path", "p", "dcsuri", "pagepath", "uri"})
 _HOST = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.IGNORECASE)
 
 
+class PageFacts(NamedTuple):
+    """What a value may tell :class:`PageEcho`: worked out from the value and its place alone."""
+
+    slash: bool  # it starts with "/"
+    path: bool  # a path ("/devices/"), perhaps the Referer's
+    path_part: bool  # a path under a path's key, perhaps with its host beside it
+    host: tuple[str, str] | None  # (object location, site) of a host under a host's key
+    url: str | None  # the page URL it holds
+    search_in: str | None  # a site-search parameter in the query of the URL at this location
+
+
+def page_facts(leaf: Leaf, name: str, value: str) -> PageFacts | None:
+    """What :meth:`PageEcho.add` needs of a value, None when it tells nothing."""
+    folded = fold(name)
+    slash = value[:1] == "/"
+    path = slash and len(value) > 1
+    path_part = slash and folded in _PATH_KEYS
+    host = None
+    if folded in _HOST_KEYS and _HOST.fullmatch(value):
+        host = (object_location(leaf.location, leaf.key), value.lower().removeprefix("www."))
+    url = formats.page_url_in(value) or _packed_url(value)
+    at = leaf.location.rfind(_URL_QUERY)
+    search_in = leaf.location[:at] if at > 0 and folded in _SITE_SEARCH_KEYS else None
+    if not (slash or host is not None or url is not None or search_in is not None):
+        return None
+    return PageFacts(slash, path, path_part, host, url, search_in)
+
+
 @dataclass
 class PageEcho:
     """The page that sent the request, named under any key, and the visitor's search on it.
@@ -339,21 +391,20 @@ class PageEcho:
             if len(path) > 1:  # "/" is every site's home page: too common a value to be an echo
                 self._page_paths.add(path)
 
-    def add(self, leaf: Leaf, name: str, value: str, *, named_page: bool) -> None:
-        """A value; ``named_page``: its key already says it is a page URL (reported elsewhere)."""
-        if value[:1] == "/" and len(self._paths) < _MAX_URLS:
-            if len(value) > 1:
+    def add(self, leaf: Leaf, name: str, said: PageFacts, *, named_page: bool) -> None:
+        """A value (what :func:`page_facts` read in it); ``named_page``: its key already says
+        it is a page URL (reported elsewhere)."""
+        if said.slash and len(self._paths) < _MAX_URLS:
+            if said.path:
                 self._paths.append((leaf, name))
-            if fold(name) in _PATH_KEYS:
+            if said.path_part:
                 self._path_parts.append((leaf, name))
-        elif fold(name) in _HOST_KEYS and len(self._hosts) < _MAX_URLS and _HOST.fullmatch(value):
-            self._hosts[object_location(leaf.location, leaf.key)] = value.lower().removeprefix("www.")
-        url = formats.page_url_in(value) or _packed_url(value)
-        if url is not None and len(self._urls) < _MAX_URLS:
-            self._urls[leaf.location] = (leaf, name, named_page, url)
-        at = leaf.location.rfind(_URL_QUERY)
-        if at > 0 and fold(name) in _SITE_SEARCH_KEYS and len(self._searches) < _MAX_URLS:
-            self._searches.append((leaf, name, leaf.location[:at]))
+        elif said.host is not None and len(self._hosts) < _MAX_URLS:
+            self._hosts[said.host[0]] = said.host[1]
+        if said.url is not None and len(self._urls) < _MAX_URLS:
+            self._urls[leaf.location] = (leaf, name, named_page, said.url)
+        if said.search_in is not None and len(self._searches) < _MAX_URLS:
+            self._searches.append((leaf, name, said.search_in))
 
     def detections(self) -> list[Detection]:
         found: list[Detection] = []
