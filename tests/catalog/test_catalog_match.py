@@ -333,6 +333,8 @@ def _requests(capture: str) -> list[tuple[str, str]]:
         # Hosting providers: customers' names under a shared suffix.
         ("pagexray-expressen", "biowebb-data.s3.amazonaws.com", "Amazon", "hosting"),
         ("healthexchange-nevada", "d1eoo1tco6rr5e.cloudfront.net", "Amazon", "hosting"),
+        # A retailer's product images (Adobe Dynamic Media, once Scene7), not an ad company's pixel.
+        ("pagexray-mytoys", "mytoysgroup.scene7.com", "Adobe", "cdn"),
     ],
 )
 def test_external_corpus_hosts(catalog: Catalog, capture: str, host: str, company: str, category: str) -> None:
