@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flowaudit.engine import Auditor
-from flowaudit.engine.first_party import FirstPartyHints
+from flowaudit.engine.first_party import FirstPartyHints, same_brand
 from flowaudit.model import InputInfo
 from flowaudit.pipeline import audit_captures
 
@@ -107,3 +107,22 @@ def test_a_publisher_the_catalog_knows_is_the_first_party_of_its_own_site() -> N
 def test_a_tracker_is_not_the_site_even_as_the_only_page(catalog) -> None:
     result = run(catalog, None, info("www.facebook.com"), obs("https://www.facebook.com/tr", 1, headers=PAGE))
     assert [r.party for r in result.recipients if r.entity == "Meta"] == ["third"]
+
+
+def test_the_brands_other_domains_but_not_a_longer_name() -> None:
+    assert same_brand("mytoys.com", "mytoys.de") and same_brand("mytoys-group.de", "mytoys.de")
+    assert same_brand("aftonbladet-cdn.se", "aftonbladet.se")
+    assert not same_brand("mytoysshop.com", "mytoys.de")  # another site's longer name
+    assert not same_brand("omni-cdn.se", "aftonbladet.se")
+    assert not same_brand("ny-times.com", "ny.gov")  # too short a name to say
+
+
+def test_a_sites_own_cdn_domain_is_not_an_unknown_third_party() -> None:
+    """aftonbladet.se (pagexray, MIT) loads its images from aftonbladet-cdn.se: the site's own,
+    listed as inferred; omni-cdn.se, another publisher's CDN, stays unknown."""
+    result = audit_captures([str(EXTERNAL / "pagexray-aftonbladet/capture.har")], (), fail_on="never")
+    assert result.first_party_inferred == ("aftonbladet.se", "aftonbladet-cdn.se")
+    [cdn] = [r for r in result.recipients if r.entity == "aftonbladet-cdn.se"]
+    assert (cdn.party, cdn.party_inferred) == ("first", True)
+    assert not [f for f in result.findings if f.entity == "aftonbladet-cdn.se"]
+    assert [r.party for r in result.recipients if r.entity == "omni-cdn.se"] == ["unknown"]

@@ -18,7 +18,7 @@ from flowaudit.declaration import Declaration
 from flowaudit.declaration.model import DEFAULT_CONSENT_CATEGORIES
 from flowaudit.engine.analysis import Analyzer, PayloadAnalyzer
 from flowaudit.engine.destinations import Destination, DestinationResolver
-from flowaudit.engine.first_party import FirstPartyHints
+from flowaudit.engine.first_party import FirstPartyHints, same_brand
 from flowaudit.engine.relayed import CookieIds, promote_relayed
 from flowaudit.engine.rules import CHECKS
 from flowaudit.engine.tally import RecipientTally
@@ -186,6 +186,9 @@ class Auditor:
                 if unknown_site or (d.entity_id == runs_site and d.declared is None and not d.is_platform):
                     tally.destination = d.as_inferred_first_party(site)
                     relabelled.append(site)
+                elif d.party == "unknown" and same_brand(domain := d.entity_id.removeprefix("domain:"), site):
+                    tally.destination = d.as_inferred_first_party(domain)
+                    relabelled.append(domain)
         return tuple(dict.fromkeys(relabelled))
 
 

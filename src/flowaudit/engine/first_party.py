@@ -18,6 +18,11 @@ it is:
 Only destinations that the catalog does not know are re-labelled: a known
 company stays a third party even on its own pages. The result says the
 first party was inferred, so a reader can weigh it.
+
+A site also serves itself from its brand's other domains: images from
+``aftonbladet-cdn.se``, sign-in from ``mytoys-group.de``, assets from
+``mytoys.com`` (:func:`same_brand`). Those, when the catalog does not know
+them either, are the same first party, listed as inferred by their own names.
 """
 
 from __future__ import annotations
@@ -86,3 +91,19 @@ def _count(counter: Counter[str], key: str) -> None:
 def _site(url: str) -> str:
     host = split_url(url).host
     return registrable_domain(host) if host else ""
+
+
+# A site's name shorter than this ("bbc", "ing") is too often the start of someone else's.
+_MIN_BRAND = 4
+
+
+def same_brand(domain: str, site: str) -> bool:
+    """Whether the registrable ``domain`` carries the name of the site ``site``: the same
+    name under another suffix (``mytoys.com`` for ``mytoys.de``) or the name and a hyphen
+    before another word (``aftonbladet-cdn.se``, ``mytoys-group.de``). The hyphen keeps
+    ``mytoysshop.com`` and ``aftonbladetfan.se`` out: a longer name is another site's."""
+    brand = site.split(".", 1)[0]
+    name = domain.split(".", 1)[0]
+    if len(brand) < _MIN_BRAND or domain == site:
+        return False
+    return name == brand or name.startswith(brand + "-")
