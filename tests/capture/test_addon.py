@@ -19,7 +19,6 @@ from mitmproxy.test import taddons, tflow, tutils
 from mitmproxy.tls import TlsData
 
 from flowaudit.capture.addon import (
-    CaptureFile,
     Recorder,
     capture_file_name,
     valid_phase,
@@ -339,14 +338,6 @@ def test_every_record_is_on_disk_as_soon_as_written(tmp_path: Path) -> None:
             assert (len(flows), problem) == (n, None)
 
     run(scenario, flowaudit_capture=str(capture))
-
-
-def test_an_existing_capture_is_never_overwritten(tmp_path: Path) -> None:
-    existing = tmp_path / "c.mitm"
-    existing.write_bytes(b"earlier evidence")
-    with pytest.raises(FileExistsError):
-        CaptureFile(existing)
-    assert existing.read_bytes() == b"earlier evidence"
 
 
 def test_unwritable_capture_stops_the_proxy(tmp_path: Path) -> None:

@@ -78,20 +78,19 @@ import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import IO, Any
+from typing import Any
 
-from mitmproxy import connection, ctx, dns, exceptions, http, io, tcp, tls, udp
+from mitmproxy import connection, ctx, dns, exceptions, http, tcp, tls, udp
 from mitmproxy import flow as mflow
 from mitmproxy import version as mversion
 from mitmproxy.proxy import server_hooks
 
 
-def _capture_format() -> ModuleType:
-    """flowaudit/captureformat.py, loaded by its path: when mitmproxy loads
-    this addon by path (mitmdump -s), possibly from a Python without
-    flowaudit, the file is beside this addon's folder all the same."""
-    path = Path(__file__).resolve().parent.parent / "captureformat.py"
-    spec = importlib.util.spec_from_file_location("flowaudit_captureformat", path)
+def _beside(name: str, path: Path) -> ModuleType:
+    """One of flowaudit's import-free modules, loaded by its path: when mitmproxy
+    loads this addon by path (mitmdump -s), possibly from a Python without
+    flowaudit, the file is beside this addon all the same."""
+    spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
@@ -99,11 +98,16 @@ def _capture_format() -> ModuleType:
     return module
 
 
-# The capture format's names, one copy shared with flowaudit's readers.
+# The capture format's names, one copy shared with flowaudit's readers; the
+# record encoder and the capture file.
 if __package__ == "flowaudit.capture":
     from flowaudit import captureformat as fmt
+    from flowaudit.capture import capturefile, flowbytes
 else:  # loaded by path, see tests/e2e/test_addon_mitmdump.py (a Python without flowaudit)
-    fmt = _capture_format()
+    _HERE = Path(__file__).resolve().parent
+    fmt = _beside("flowaudit_captureformat", _HERE.parent / "captureformat.py")
+    capturefile = _beside("flowaudit_capturefile", _HERE / "capturefile.py")
+    flowbytes = _beside("flowaudit_flowbytes", _HERE / "flowbytes.py")
 
 # What the proxy's DNS (WireGuard mode) answers for the reserved host and
 # sinkholed names: TEST-NET-1 (RFC 5737), never routed anywhere. The device
@@ -161,40 +165,6 @@ def runtime_dir() -> Path:
 
 def recorders_dir() -> Path:
     return runtime_dir() / "recorders"
-
-
-class CaptureFile:
-    """A flow file written record by record, each flushed at once (see the module docstring)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # "x": a capture is evidence, never overwritten.
-        self._file: IO[bytes] = path.open("xb")
-        self._writer = io.FlowWriter(self._file)  # type: ignore[no-untyped-call]
-        self._last_sync = time.monotonic()
-        self._unsynced = False
-        self.records = 0
-
-    def write(self, f: mflow.Flow) -> None:
-        self._writer.add(f)
-        self._file.flush()
-        self.records += 1
-        self._unsynced = True
-        if time.monotonic() - self._last_sync >= FSYNC_INTERVAL:
-            self.sync()
-
-    def sync(self) -> None:
-        if self._unsynced:
-            os.fsync(self._file.fileno())
-            self._unsynced = False
-        self._last_sync = time.monotonic()
-
-    def close(self) -> None:
-        try:
-            self.sync()
-        finally:
-            self._file.close()
 
 
 class ControlEndpoint:
@@ -273,7 +243,7 @@ class Recorder:
     def __init__(self, recorder: str = "mitmproxy addon") -> None:
         self.recorder = recorder  # who drives it, stamped into the capture record
         self.phase: str | None = None
-        self.capture: CaptureFile | None = None
+        self.capture: capturefile.CaptureFile | None = None
         self.failure: str | None = None  # why writing stopped, if it did
         self.listeners: list[FlowListener] = []  # told of every record written
         self.started = datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017 - datetime.UTC is 3.11+
@@ -282,7 +252,14 @@ class Recorder:
         self._sinkhole: Callable[[str], bool] | None = None
         self._control = ControlEndpoint(self._mark_from_command)
         self._sync_task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         self._running = False
+        self._encoder = flowbytes.RecordEncoder()
+        # The group commit (see _write): records waiting for their batch's write, the
+        # future their hooks await, and written flows the listeners have yet to hear of.
+        self._batch: list[tuple[mflow.Flow, bytes]] = []
+        self._batch_written: asyncio.Future[None] | None = None
+        self._untold: list[mflow.Flow] = []
 
     # -- options ---------------------------------------------------------
 
@@ -345,6 +322,7 @@ class Recorder:
 
     async def running(self) -> None:
         self._running = True
+        self._stopping = asyncio.Event()
         self._open()
         if self.capture is None:
             return
@@ -357,21 +335,28 @@ class Recorder:
         self._sync_task = asyncio.ensure_future(self._sync_every_second())
 
     async def done(self) -> None:
+        self._running = False  # from here on every record is written at once (see _write)
         if self._sync_task is not None:
-            self._sync_task.cancel()
+            self._stopping.set()
+            await self._sync_task  # never close the file under an fsync in progress
             self._sync_task = None
         await self._control.stop()
+        self._commit()
         # Requests that never completed are still evidence of what was sent.
         for f in list(self._pending.values()):
             self._write(f)
         self._close()
 
     async def _sync_every_second(self) -> None:
-        while True:
-            await asyncio.sleep(FSYNC_INTERVAL)
-            if self.capture is not None and self.failure is None:
+        """fsync in a worker thread: it can take milliseconds, which the proxy's thread
+        (every client's requests) should not wait for. Writes go on meanwhile."""
+        while not self._stopping.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), FSYNC_INTERVAL)
+            capture = self.capture
+            if capture is not None and self.failure is None:
                 try:
-                    self.capture.sync()
+                    await asyncio.to_thread(capture.sync)
                 except OSError as e:
                     self._fail(e)
 
@@ -381,7 +366,7 @@ class Recorder:
         template = self._template or DEFAULT_CAPTURE
         path = Path(capture_file_name(template, ctx.options.flowaudit_app, self.started)).expanduser()
         try:
-            self.capture = CaptureFile(path)
+            self.capture = capturefile.CaptureFile(path)
         except OSError as e:
             self._fail(e, path)
             return
@@ -391,6 +376,7 @@ class Recorder:
             self._write(_marker_record(self.phase, "option"))
 
     def _close(self) -> None:
+        self._commit()
         if self.capture is not None:
             capture, self.capture = self.capture, None
             try:
@@ -404,6 +390,9 @@ class Recorder:
         self.failure = f"cannot write the capture {where}: {e.strerror or e}"
         logger.error(f"flowaudit: {self.failure}")
         self.capture = None
+        for f, _ in self._batch:  # waiting for a write that will not happen
+            _unanswered(f)
+        self._batch = []
         ctx.master.shutdown()  # type: ignore[no-untyped-call]
 
     # -- phases ----------------------------------------------------------
@@ -483,37 +472,37 @@ class Recorder:
             f.response.headers["x-flowaudit"] = "sinkholed"
             f.metadata[fmt.SINKHOLED_KEY] = True
 
-    def response(self, f: http.HTTPFlow) -> None:
+    async def response(self, f: http.HTTPFlow) -> None:
         if fmt.MARKER_KEY in f.metadata:
-            self._write(f)
+            await _written(self._write(f))
         elif f.websocket is None:  # a WebSocket is written when it ends
-            self._complete(f)
+            await _written(self._complete(f))
 
-    def error(self, f: http.HTTPFlow) -> None:
-        self._complete(f)
+    async def error(self, f: http.HTTPFlow) -> None:
+        await _written(self._complete(f))
 
-    def websocket_end(self, f: http.HTTPFlow) -> None:
-        self._complete(f)
+    async def websocket_end(self, f: http.HTTPFlow) -> None:
+        await _written(self._complete(f))
 
     # -- other protocols -------------------------------------------------
 
     def tcp_start(self, f: tcp.TCPFlow) -> None:
         self._tag(f)
 
-    def tcp_end(self, f: tcp.TCPFlow) -> None:
-        self._complete(f)
+    async def tcp_end(self, f: tcp.TCPFlow) -> None:
+        await _written(self._complete(f))
 
-    def tcp_error(self, f: tcp.TCPFlow) -> None:
-        self._complete(f)
+    async def tcp_error(self, f: tcp.TCPFlow) -> None:
+        await _written(self._complete(f))
 
     def udp_start(self, f: udp.UDPFlow) -> None:
         self._tag(f)
 
-    def udp_end(self, f: udp.UDPFlow) -> None:
-        self._complete(f)
+    async def udp_end(self, f: udp.UDPFlow) -> None:
+        await _written(self._complete(f))
 
-    def udp_error(self, f: udp.UDPFlow) -> None:
-        self._complete(f)
+    async def udp_error(self, f: udp.UDPFlow) -> None:
+        await _written(self._complete(f))
 
     def dns_request(self, f: dns.DNSFlow) -> None:
         """Names answered locally resolve to an address that goes nowhere, so even
@@ -527,11 +516,11 @@ class Recorder:
             if names != [fmt.RESERVED_HOST]:
                 f.metadata[fmt.SINKHOLED_KEY] = True
 
-    def dns_response(self, f: dns.DNSFlow) -> None:
-        self._complete(f)
+    async def dns_response(self, f: dns.DNSFlow) -> None:
+        await _written(self._complete(f))
 
-    def dns_error(self, f: dns.DNSFlow) -> None:
-        self._complete(f)
+    async def dns_error(self, f: dns.DNSFlow) -> None:
+        await _written(self._complete(f))
 
     def tls_failed_client(self, data: tls.TlsData) -> None:
         """The client refused the handshake: record that the host was contacted, contents unknown."""
@@ -557,11 +546,24 @@ class Recorder:
 
     # -- writing ---------------------------------------------------------
 
-    def _complete(self, f: mflow.Flow) -> None:
+    def _complete(self, f: mflow.Flow) -> asyncio.Future[None] | None:
         if self._pending.pop(f.id, None) is not None:
-            self._write(f)
+            return self._write(f)
+        return None
 
-    def _write(self, f: mflow.Flow) -> None:
+    def _write(self, f: mflow.Flow) -> asyncio.Future[None] | None:
+        """Write ``f``'s record: the returned future is done once it is the operating system's.
+
+        The record is made now, with the flow as it is now; its write waits
+        for the other records made in the same turn of the event loop, and
+        all go to the file with one system call (a group commit). The hook
+        that awaits the future (``response``) holds the flow's answer until
+        then, so no client is answered before its flow is on disk, and a
+        proxy under load pays one write for many flows. A record that cannot
+        be written stops the recording, and every flow of its batch is
+        killed: its client gets no answer rather than one for a flow not on
+        disk. Outside the proxy's loop (at start and stop) the write is done
+        at once, and None returned."""
         self._pending.pop(f.id, None)
         if self.capture is None:
             if not self._running and self.failure is None:
@@ -569,15 +571,54 @@ class Recorder:
             if self.capture is None:
                 if self.failure is not None:
                     _unanswered(f)  # recording stopped: nothing more goes through unrecorded
-                return
+                return None
         try:
-            self.capture.write(f)
-        except OSError as e:
+            record = self._encoder.record(f)
+        except ValueError as e:  # a value mitmproxy's own writer refuses too (e.g. text that is not Unicode)
+            logger.warning(f"flowaudit: flow not recorded, so not answered: cannot write it: {e}")
             _unanswered(f)
-            self._fail(e)
-            return
-        for listener in self.listeners:
-            listener(f)
+            return None
+        self._batch.append((f, record))
+        if self._batch_written is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is None or not self._running:
+                self._commit()
+                return None
+            self._batch_written = loop.create_future()
+            loop.call_soon(self._commit)
+        return self._batch_written
+
+    def _commit(self) -> None:
+        """Write the batch, then release the hooks awaiting it; the listeners hear of
+        its flows after those hooks have run (they are not on the requests' path)."""
+        batch, self._batch = self._batch, []
+        written, self._batch_written = self._batch_written, None
+        try:
+            if batch and self.capture is not None:
+                try:
+                    self.capture.write([record for _, record in batch])
+                except OSError as e:
+                    for f, _ in batch:
+                        _unanswered(f)
+                    self._fail(e)
+                    return
+                self._untold.extend(f for f, _ in batch)
+                if written is None:
+                    self._tell()
+                else:
+                    asyncio.get_running_loop().call_soon(self._tell)
+        finally:
+            if written is not None:
+                written.set_result(None)
+
+    def _tell(self) -> None:
+        untold, self._untold = self._untold, []
+        for f in untold:
+            for listener in self.listeners:
+                listener(f)
 
     def _capture_record(self) -> http.HTTPFlow:
         tool_version, rules_version = _flowaudit_versions()
@@ -618,6 +659,12 @@ class Recorder:
         )
         status = 200 if request.path in ("/", "") else 404
         return _local_answer(request, status, text.encode(), "text/plain; charset=utf-8")
+
+
+async def _written(record: asyncio.Future[None] | None) -> None:
+    """Until ``record`` (from Recorder._write) is on disk."""
+    if record is not None:
+        await record
 
 
 def _unanswered(f: mflow.Flow) -> None:

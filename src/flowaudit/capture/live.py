@@ -5,6 +5,11 @@ reader code ``flowaudit check`` uses and fed to the same engine, so the
 table shows what the audit will say: company, declared or not, requests,
 and the data types the engine's payload analysis found in them.
 
+The engine's analysis is the costly part, and the proxy's one thread also
+carries every client's requests: observations wait until the view is next
+drawn (a few times a second), and a view that is never drawn (no terminal)
+only counts.
+
 Host names come from the network: they are shown as inert text.
 """
 
@@ -27,7 +32,7 @@ from flowaudit.display.terminal import declared_cell, safe
 from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.inputs.mitm import observe
-from flowaudit.model import AuditResult, Recipient
+from flowaudit.model import AuditResult, Observation, Recipient
 
 MAX_ROWS = 20  # the rest are counted in one line: the view must fit a terminal
 NOTICES = 3
@@ -46,13 +51,15 @@ class Counters:
 class LiveView:
     """A rich renderable, re-rendered by ``rich.live.Live`` a few times a second."""
 
-    def __init__(self, catalog: Catalog, declaration: Declaration | None, capture: Path) -> None:
+    def __init__(self, catalog: Catalog, declaration: Declaration | None, capture: Path, *, shown: bool = True) -> None:
         # As the pipeline builds it (flowaudit/pipeline.py), so the view shows what the audit will.
         self._auditor = Auditor(catalog, declaration, fail_on="never", analyzer=PayloadAnalyzer(declaration, catalog))
         self._capture = capture
         self._name = str(capture)
         self._started = time.monotonic()
         self._result: AuditResult | None = None
+        self._shown = shown
+        self._unaudited: list[Observation] = []  # for the engine, at the next drawing
         self.counters = Counters()
         self.phase: str | None = None
         self.footer: str = ""  # key help, or the phase name being typed
@@ -74,10 +81,15 @@ class LiveView:
         c.requests += not observation.attempted
         c.refused_tls += observation.kind == "tls"
         c.sinkholed += bool(f.metadata.get(SINKHOLED_KEY))
-        self._auditor.add(observation)
-        self._result = None
+        if self._shown:
+            self._unaudited.append(observation)
 
     def result(self) -> AuditResult:
+        if self._unaudited:
+            unaudited, self._unaudited = self._unaudited, []
+            for observation in unaudited:
+                self._auditor.add(observation)
+            self._result = None
         if self._result is None:
             self._result = self._auditor.result(())
         return self._result

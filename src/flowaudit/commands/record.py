@@ -93,7 +93,7 @@ def run_record(options: RecordOptions) -> int:
     )
     live = sys.stdout.isatty() and not command
     keys = keys_available() and not command
-    view = LiveView(catalog, declaration, capture)
+    view = LiveView(catalog, declaration, capture, shown=live)
     outcome = Recording(settings, view, err, Console(highlight=False)).run(live=live, keys=keys)
     _summarize(outcome, settings, err)
     if outcome.failure is not None:
