@@ -245,7 +245,7 @@ def test_a_failed_connect_and_every_lookup_are_written_as_attempts(tmp_path: Pat
         lookup = dns_lookup("inapps.appsflyer.com")
         recorder.dns_request(lookup)
         lookup.response = lookup.request.fail(dns.response_codes.SERVFAIL)
-        await recorder.dns_response(lookup)
+        recorder.dns_response(lookup)
 
     run(scenario, flowaudit_capture=str(capture))
     observations, problem = read(capture)
@@ -358,46 +358,25 @@ def _n(url: str) -> str:
     return url.rpartition("n=")[2]
 
 
-def test_flows_completing_together_share_one_write_and_none_is_answered_before_it(tmp_path: Path) -> None:
+def test_each_flow_is_on_disk_before_its_hook_returns_in_the_order_flows_complete(tmp_path: Path) -> None:
+    """mitmproxy answers a client only once the response hook has returned."""
     capture = tmp_path / "c.mitm"
-    events: list[tuple[str, Any]] = []
+    on_disk: list[list[str]] = []
 
     async def scenario(tctx: taddons.context, recorder: Recorder) -> None:
-        await asyncio.sleep(0)  # the capture record's own write
-        assert recorder.capture is not None
-        write = recorder.capture.write
-
-        def spy(records: list[bytes]) -> None:
-            events.append(("write", len(records)))
-            write(records)
-
-        recorder.capture.write = spy  # type: ignore[method-assign]
-
-        async def answer(f: http.HTTPFlow) -> None:
-            await recorder.response(f)
-            events.append(("answered", _n(f.request.url)))
-
         flows = _started(recorder, *(f"https://api.segment.io/v1/t?n={n}" for n in (3, 1, 2)))
-        await asyncio.gather(*(answer(f) for f in flows))
-        [late] = _started(recorder, "https://api.segment.io/v1/t?n=4")
-        await answer(late)
+        for f in flows:
+            recorder.response(f)
+            on_disk.append([_n(o.path) for o in read(capture)[0]])
 
     run(scenario, flowaudit_capture=str(capture))
-    assert events == [
-        ("write", 3),
-        ("answered", "3"),
-        ("answered", "1"),
-        ("answered", "2"),
-        ("write", 1),
-        ("answered", "4"),
-    ]
+    assert on_disk == [["3"], ["3", "1"], ["3", "1", "2"]]
     observations, problem = read(capture)
-    # In the order the flows completed; each keeps its place, file#n counted from the first app flow
+    # file#n counted from the capture record, so the first app flow is #2
     assert [(_n(o.path), o.ref) for o in observations] == [
         ("3", "capture.mitm#2"),
         ("1", "capture.mitm#3"),
         ("2", "capture.mitm#4"),
-        ("4", "capture.mitm#5"),
     ]
     assert problem is None
 
@@ -408,37 +387,49 @@ def test_listeners_hear_of_each_written_flow_in_file_order(tmp_path: Path) -> No
 
     async def scenario(tctx: taddons.context, recorder: Recorder) -> None:
         recorder.listeners.append(lambda f: heard.append(f.request.path if isinstance(f, http.HTTPFlow) else "?"))
-        flows = _started(recorder, *(f"https://api.segment.io/v1/t?n={n}" for n in (2, 1)))
-        await asyncio.gather(*(recorder.response(f) for f in flows))
-        await asyncio.sleep(0)
+        for f in _started(recorder, *(f"https://api.segment.io/v1/t?n={n}" for n in (2, 1))):
+            recorder.response(f)
 
     run(scenario, flowaudit_capture=str(capture))
-    assert heard == ["/capture", "/v1/t?n=2", "/v1/t?n=1"]
+    assert heard == ["/v1/t?n=2", "/v1/t?n=1"]
 
 
-def test_a_batch_that_cannot_be_written_is_never_answered_and_stops_the_proxy(tmp_path: Path) -> None:
+def test_a_flow_that_cannot_be_written_is_never_answered_and_stops_the_proxy(tmp_path: Path) -> None:
     capture = tmp_path / "c.mitm"
     stopped: list[bool] = []
 
     async def scenario(tctx: taddons.context, recorder: Recorder) -> None:
-        await asyncio.sleep(0)
         tctx.master.shutdown = lambda: stopped.append(True)  # type: ignore[method-assign]
         assert recorder.capture is not None
 
-        def full(records: list[bytes]) -> None:
+        def full(record: bytes) -> None:
             raise OSError(errno.ENOSPC, "No space left on device")
 
         recorder.capture.write = full  # type: ignore[method-assign]
         flows = _started(recorder, *(f"https://api.segment.io/v1/t?n={n}" for n in (1, 2)))
-        await asyncio.gather(*(recorder.response(f) for f in flows))
-        [after] = _started(recorder, "https://api.segment.io/v1/t?n=3")
-        await recorder.response(after)
-        for f in (*flows, after):  # killed: the proxy closes the connection instead of answering
+        for f in flows:  # the first fails; the second comes after the recording stopped
+            recorder.response(f)
+        for f in flows:  # killed: the proxy closes the connection instead of answering
             assert f.error is not None and f.error.msg == mflow.Error.KILLED_MESSAGE
 
     run(scenario, flowaudit_capture=str(capture))
     assert stopped == [True]
     assert read(capture) == ([], None)  # the capture record only
+
+
+def test_a_flow_mitmproxy_could_not_write_either_is_not_answered(tmp_path: Path) -> None:
+    capture = tmp_path / "c.mitm"
+
+    async def scenario(tctx: taddons.context, recorder: Recorder) -> None:
+        [bad, good] = _started(recorder, "https://api.segment.io/v1/t?n=1", "https://api.segment.io/v1/t?n=2")
+        bad.metadata["other.addon"] = {1, 2}  # a set: no flow file can hold it
+        recorder.response(bad)
+        recorder.response(good)
+        assert bad.error is not None and bad.error.msg == mflow.Error.KILLED_MESSAGE
+        assert good.error is None
+
+    run(scenario, flowaudit_capture=str(capture))
+    assert [_n(o.path) for o in read(capture)[0]] == ["2"]
 
 
 def test_unwritable_capture_stops_the_proxy(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The capture file: new only, records appended in order, all or an error."""
+"""The capture file: new only, records appended in order, each whole or an error."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ def test_an_existing_capture_is_never_overwritten(tmp_path: Path) -> None:
     assert existing.read_bytes() == b"earlier evidence"
 
 
-def test_batches_are_appended_in_order_and_on_disk_at_once(tmp_path: Path) -> None:
+def test_records_are_appended_in_order_and_on_disk_at_once(tmp_path: Path) -> None:
     capture = CaptureFile(tmp_path / "sub" / "c.mitm")
-    capture.write([b"one;"])
-    capture.write([b"two;", b"three;"])
+    capture.write(b"one;")
+    capture.write(b"two;")
+    capture.write(b"three;")
     assert (tmp_path / "sub" / "c.mitm").read_bytes() == b"one;two;three;"  # before any close or sync
     assert capture.records == 3
     capture.sync()
@@ -47,7 +48,8 @@ class ShortWrites:
 def test_a_short_write_is_continued(tmp_path: Path) -> None:
     capture = CaptureFile(tmp_path / "c.mitm")
     capture._file = ShortWrites(room=100)  # type: ignore[assignment]
-    capture.write([b"abcdefgh", b"ijk"])
+    capture.write(b"abcdefgh")
+    capture.write(b"ijk")
     assert capture._file.data == b"abcdefghijk"  # type: ignore[attr-defined]
     assert capture.records == 2
 
@@ -56,5 +58,5 @@ def test_a_full_disk_is_an_error_and_counts_nothing(tmp_path: Path) -> None:
     capture = CaptureFile(tmp_path / "c.mitm")
     capture._file = ShortWrites(room=5)  # type: ignore[assignment]
     with pytest.raises(OSError, match="No space left"):
-        capture.write([b"abcdefgh"])
+        capture.write(b"abcdefgh")
     assert capture.records == 0

@@ -45,10 +45,17 @@ overwritten) and each record is flushed to the operating system as soon as
 its flow completes, before the client sees the response. Killing the proxy,
 even with SIGKILL, therefore loses no completed flow; a record being
 written at that instant is cut short, and flowaudit audits every flow
-before the break. The file is also fsync'ed at most once a second and when
-recording stops, so a power loss costs at most the last second. A record
-that cannot be written (a full disk) stops the recording, and its flow is
-killed: the client gets no answer rather than one for a flow not on disk.
+before the break. The file is also fsync'ed at most once a second (in a
+worker thread, so no request waits for it) and when recording stops, so a
+power loss costs at most the last second. A record that cannot be written
+(a full disk) stops the recording, and its flow is killed: the client gets
+no answer rather than one for a flow not on disk.
+
+Cost: the proxy has one thread for every client's requests, so what the
+recorder does per flow is what the app waits for under load. A record is
+made by ``flowbytes.RecordEncoder`` (mitmproxy's bytes, made several times
+cheaper) and written with one system call; the live view's analysis waits
+for the view to be drawn. ``bench/record_load.py`` measures the result.
 
 Phases are set four ways, all ending in :meth:`Recorder.set_phase`: a
 request through the proxy to ``http://flowaudit.invalid/mark/NAME`` (for
@@ -255,11 +262,6 @@ class Recorder:
         self._stopping = asyncio.Event()
         self._running = False
         self._encoder = flowbytes.RecordEncoder()
-        # The group commit (see _write): records waiting for their batch's write, the
-        # future their hooks await, and written flows the listeners have yet to hear of.
-        self._batch: list[tuple[mflow.Flow, bytes]] = []
-        self._batch_written: asyncio.Future[None] | None = None
-        self._untold: list[mflow.Flow] = []
 
     # -- options ---------------------------------------------------------
 
@@ -335,13 +337,11 @@ class Recorder:
         self._sync_task = asyncio.ensure_future(self._sync_every_second())
 
     async def done(self) -> None:
-        self._running = False  # from here on every record is written at once (see _write)
         if self._sync_task is not None:
             self._stopping.set()
             await self._sync_task  # never close the file under an fsync in progress
             self._sync_task = None
         await self._control.stop()
-        self._commit()
         # Requests that never completed are still evidence of what was sent.
         for f in list(self._pending.values()):
             self._write(f)
@@ -358,7 +358,8 @@ class Recorder:
                 try:
                     await asyncio.to_thread(capture.sync)
                 except OSError as e:
-                    self._fail(e)
+                    if capture is self.capture:  # not one closed meanwhile (flowaudit_capture changed)
+                        self._fail(e)
 
     def _open(self) -> None:
         if self.capture is not None or self.failure is not None:
@@ -376,7 +377,6 @@ class Recorder:
             self._write(_marker_record(self.phase, "option"))
 
     def _close(self) -> None:
-        self._commit()
         if self.capture is not None:
             capture, self.capture = self.capture, None
             try:
@@ -390,9 +390,6 @@ class Recorder:
         self.failure = f"cannot write the capture {where}: {e.strerror or e}"
         logger.error(f"flowaudit: {self.failure}")
         self.capture = None
-        for f, _ in self._batch:  # waiting for a write that will not happen
-            _unanswered(f)
-        self._batch = []
         ctx.master.shutdown()  # type: ignore[no-untyped-call]
 
     # -- phases ----------------------------------------------------------
@@ -472,37 +469,37 @@ class Recorder:
             f.response.headers["x-flowaudit"] = "sinkholed"
             f.metadata[fmt.SINKHOLED_KEY] = True
 
-    async def response(self, f: http.HTTPFlow) -> None:
+    def response(self, f: http.HTTPFlow) -> None:
         if fmt.MARKER_KEY in f.metadata:
-            await _written(self._write(f))
+            self._write(f)
         elif f.websocket is None:  # a WebSocket is written when it ends
-            await _written(self._complete(f))
+            self._complete(f)
 
-    async def error(self, f: http.HTTPFlow) -> None:
-        await _written(self._complete(f))
+    def error(self, f: http.HTTPFlow) -> None:
+        self._complete(f)
 
-    async def websocket_end(self, f: http.HTTPFlow) -> None:
-        await _written(self._complete(f))
+    def websocket_end(self, f: http.HTTPFlow) -> None:
+        self._complete(f)
 
     # -- other protocols -------------------------------------------------
 
     def tcp_start(self, f: tcp.TCPFlow) -> None:
         self._tag(f)
 
-    async def tcp_end(self, f: tcp.TCPFlow) -> None:
-        await _written(self._complete(f))
+    def tcp_end(self, f: tcp.TCPFlow) -> None:
+        self._complete(f)
 
-    async def tcp_error(self, f: tcp.TCPFlow) -> None:
-        await _written(self._complete(f))
+    def tcp_error(self, f: tcp.TCPFlow) -> None:
+        self._complete(f)
 
     def udp_start(self, f: udp.UDPFlow) -> None:
         self._tag(f)
 
-    async def udp_end(self, f: udp.UDPFlow) -> None:
-        await _written(self._complete(f))
+    def udp_end(self, f: udp.UDPFlow) -> None:
+        self._complete(f)
 
-    async def udp_error(self, f: udp.UDPFlow) -> None:
-        await _written(self._complete(f))
+    def udp_error(self, f: udp.UDPFlow) -> None:
+        self._complete(f)
 
     def dns_request(self, f: dns.DNSFlow) -> None:
         """Names answered locally resolve to an address that goes nowhere, so even
@@ -516,11 +513,11 @@ class Recorder:
             if names != [fmt.RESERVED_HOST]:
                 f.metadata[fmt.SINKHOLED_KEY] = True
 
-    async def dns_response(self, f: dns.DNSFlow) -> None:
-        await _written(self._complete(f))
+    def dns_response(self, f: dns.DNSFlow) -> None:
+        self._complete(f)
 
-    async def dns_error(self, f: dns.DNSFlow) -> None:
-        await _written(self._complete(f))
+    def dns_error(self, f: dns.DNSFlow) -> None:
+        self._complete(f)
 
     def tls_failed_client(self, data: tls.TlsData) -> None:
         """The client refused the handshake: record that the host was contacted, contents unknown."""
@@ -546,24 +543,22 @@ class Recorder:
 
     # -- writing ---------------------------------------------------------
 
-    def _complete(self, f: mflow.Flow) -> asyncio.Future[None] | None:
+    def _complete(self, f: mflow.Flow) -> None:
         if self._pending.pop(f.id, None) is not None:
-            return self._write(f)
-        return None
+            self._write(f)
 
-    def _write(self, f: mflow.Flow) -> asyncio.Future[None] | None:
-        """Write ``f``'s record: the returned future is done once it is the operating system's.
+    def _write(self, f: mflow.Flow) -> None:
+        """Write ``f``'s record now, straight to the operating system (one system call).
 
-        The record is made now, with the flow as it is now; its write waits
-        for the other records made in the same turn of the event loop, and
-        all go to the file with one system call (a group commit). The hook
-        that awaits the future (``response``) holds the flow's answer until
-        then, so no client is answered before its flow is on disk, and a
-        proxy under load pays one write for many flows. A record that cannot
-        be written stops the recording, and every flow of its batch is
-        killed: its client gets no answer rather than one for a flow not on
-        disk. Outside the proxy's loop (at start and stop) the write is done
-        at once, and None returned."""
+        Called from the hook before which mitmproxy sends nothing on, so no
+        client is answered before its flow is on disk. A record that cannot be
+        written stops the recording, and its flow is killed: its client gets
+        no answer rather than one for a flow not on disk.
+
+        Measured under load (bench/record_load.py), one unbuffered write per
+        flow costs the proxy's thread less than holding each answer for a
+        batched write (a group commit): a write of a record to the page cache
+        takes less than suspending and resuming the hook that waits for it."""
         self._pending.pop(f.id, None)
         if self.capture is None:
             if not self._running and self.failure is None:
@@ -571,54 +566,21 @@ class Recorder:
             if self.capture is None:
                 if self.failure is not None:
                     _unanswered(f)  # recording stopped: nothing more goes through unrecorded
-                return None
+                return
         try:
             record = self._encoder.record(f)
-        except ValueError as e:  # a value mitmproxy's own writer refuses too (e.g. text that is not Unicode)
+        except ValueError as e:  # what mitmproxy's own writer refuses too (e.g. text that is not Unicode)
             logger.warning(f"flowaudit: flow not recorded, so not answered: cannot write it: {e}")
             _unanswered(f)
-            return None
-        self._batch.append((f, record))
-        if self._batch_written is None:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                loop = None
-            if loop is None or not self._running:
-                self._commit()
-                return None
-            self._batch_written = loop.create_future()
-            loop.call_soon(self._commit)
-        return self._batch_written
-
-    def _commit(self) -> None:
-        """Write the batch, then release the hooks awaiting it; the listeners hear of
-        its flows after those hooks have run (they are not on the requests' path)."""
-        batch, self._batch = self._batch, []
-        written, self._batch_written = self._batch_written, None
+            return
         try:
-            if batch and self.capture is not None:
-                try:
-                    self.capture.write([record for _, record in batch])
-                except OSError as e:
-                    for f, _ in batch:
-                        _unanswered(f)
-                    self._fail(e)
-                    return
-                self._untold.extend(f for f, _ in batch)
-                if written is None:
-                    self._tell()
-                else:
-                    asyncio.get_running_loop().call_soon(self._tell)
-        finally:
-            if written is not None:
-                written.set_result(None)
-
-    def _tell(self) -> None:
-        untold, self._untold = self._untold, []
-        for f in untold:
-            for listener in self.listeners:
-                listener(f)
+            self.capture.write(record)
+        except OSError as e:
+            _unanswered(f)
+            self._fail(e)
+            return
+        for listener in self.listeners:
+            listener(f)
 
     def _capture_record(self) -> http.HTTPFlow:
         tool_version, rules_version = _flowaudit_versions()
@@ -659,12 +621,6 @@ class Recorder:
         )
         status = 200 if request.path in ("/", "") else 404
         return _local_answer(request, status, text.encode(), "text/plain; charset=utf-8")
-
-
-async def _written(record: asyncio.Future[None] | None) -> None:
-    """Until ``record`` (from Recorder._write) is on disk."""
-    if record is not None:
-        await record
 
 
 def _unanswered(f: mflow.Flow) -> None:

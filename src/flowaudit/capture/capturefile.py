@@ -1,11 +1,10 @@
-"""The capture file: records appended in batches, each batch handed to the operating system at once.
+"""The capture file: each record handed to the operating system at once, fsync'ed apart.
 
-The recorder (:mod:`flowaudit.capture.addon`) releases a response only once
-its flow's record is written here; writing a batch of records with one
-system call instead of one per flow (a group commit) keeps that promise for
-less. The file is unbuffered: once :meth:`CaptureFile.write` returns, every
-byte is the operating system's, and a proxy killed even with SIGKILL loses
-nothing written.
+The recorder (:mod:`flowaudit.capture.addon`) lets a response go only once
+its flow's record is written here. The file is unbuffered: once
+:meth:`CaptureFile.write` returns, every byte is the operating system's, and a
+proxy killed even with SIGKILL loses nothing written. :meth:`CaptureFile.sync`
+(fsync, which can take milliseconds) may run in another thread meanwhile.
 
 Like the addon, this file imports only the standard library: mitmproxy may
 load the addon by path from a Python without flowaudit.
@@ -27,19 +26,18 @@ class CaptureFile:
         self._unsynced = False
         self.records = 0
 
-    def write(self, records: list[bytes]) -> None:
-        """Hand ``records`` to the operating system, in order, or raise OSError.
+    def write(self, record: bytes) -> None:
+        """Hand ``record`` to the operating system, or raise OSError.
 
-        After an error, some of the records may be in the file, the last one
-        possibly cut short (a reader stops there, keeping those before)."""
-        data = records[0] if len(records) == 1 else b"".join(records)
-        view = memoryview(data)
+        After an error, part of the record may be in the file: a reader stops
+        there, keeping every record before it."""
+        view = memoryview(record)
         while view:
             written = self._file.write(view)
             if not written:  # a raw file writes none only when it cannot block: never for a regular file
                 raise OSError(f"nothing written to {self.path}")
             view = view[written:]
-        self.records += len(records)
+        self.records += 1
         self._unsynced = True
 
     def sync(self) -> None:

@@ -30,6 +30,7 @@ mitmproxy may load the addon by path from a Python without flowaudit.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 from mitmproxy import connection
@@ -72,9 +73,9 @@ def _put(value: Any, out: list[bytes]) -> int:
     """Append ``value``'s tnetstring pieces to ``out``; return how many bytes they hold."""
     kind = type(value)
     if kind is dict:
-        return _put_container(reversed(value.items()), out, b"}")  # mitmproxy writes the last pair first
+        return _put_container(_pairs(value), out, b"}")
     if kind is list or kind is tuple:
-        return _put_container(((item,) for item in value), out, b"]")
+        return _put_container(value, out, b"]")
     if kind is _Encoded:
         out.append(value.data)
         return len(value.data)
@@ -85,38 +86,42 @@ def _put(value: Any, out: list[bytes]) -> int:
     return len(scalar)
 
 
-def _put_container(members: Iterable[tuple[Any, ...]], out: list[bytes], mark: bytes) -> int:
-    """A list's items (one-tuples) or a dictionary's pairs, behind their total length.
+def _pairs(value: dict[Any, Any]) -> Iterable[Any]:
+    """A dictionary's keys and values, one after the other, last pair first (as mitmproxy writes them)."""
+    return chain.from_iterable(reversed(value.items()))
+
+
+def _put_container(values: Iterable[Any], out: list[bytes], mark: bytes) -> int:
+    """A list's items or a dictionary's keys and values, behind their total length.
 
     Scalars, most of a flow's state, are encoded here without a call per value."""
     at = len(out)
     out.append(b"")  # the length, once known
     size = 0
-    for member in members:
-        for value in member:
-            kind = type(value)
-            if kind is str:
-                data = _KEYS.get(value)
-                if data is None:
-                    data = _text(value)
-                    if len(_KEYS) < _KEPT_KEYS and len(value) <= _KEY_LENGTH:
-                        _KEYS[value] = data
-                out.append(data)
-                size += len(data)
-            elif kind is bytes:
-                head = b"%d:" % len(value)
-                out += (head, value, b",")
-                size += len(head) + len(value) + 1
-            elif value is None:
-                out.append(_NULL)
-                size += 3
-            elif kind is float:
-                data = repr(value).encode()
-                head = b"%d:" % len(data)
-                out += (head, data, b"^")
-                size += len(head) + len(data) + 1
-            else:
-                size += _put(value, out)
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            data = _KEYS.get(value)
+            if data is None:
+                data = _text(value)
+                if len(_KEYS) < _KEPT_KEYS and len(value) <= _KEY_LENGTH:
+                    _KEYS[value] = data
+            out.append(data)
+            size += len(data)
+        elif kind is bytes:
+            head = b"%d:" % len(value)
+            out += (head, value, b",")
+            size += len(head) + len(value) + 1
+        elif value is None:
+            out.append(_NULL)
+            size += 3
+        elif kind is float:
+            data = repr(value).encode()
+            head = b"%d:" % len(data)
+            out += (head, data, b"^")
+            size += len(head) + len(data) + 1
+        else:
+            size += _put(value, out)
     head = b"%d:" % size
     out[at] = head
     out.append(mark)
@@ -159,9 +164,9 @@ def _put_other(value: Any, out: list[bytes]) -> int:
     elif isinstance(value, str):
         data, mark = value.encode("utf8"), b";"
     elif isinstance(value, (list, tuple)):
-        return _put_container(((item,) for item in value), out, b"]")
+        return _put_container(value, out, b"]")
     elif isinstance(value, dict):
-        return _put_container(reversed(value.items()), out, b"}")
+        return _put_container(_pairs(value), out, b"}")
     else:
         raise ValueError(f"unserializable object: {value!r} ({type(value)})")
     head = b"%d:" % len(data)
