@@ -203,19 +203,18 @@ class RecordEncoder:
         return encode(state)
 
     def _connection(self, conn: connection.Connection) -> _Encoded:
-        fields = _fields(conn)
         kept = self._kept.get(conn.id)
-        if kept is not None and kept[0] == fields:
+        if kept is not None and vars(conn) == kept[0]:  # compared in C: the common case costs little
             return kept[1]
         encoded = _Encoded(encode(conn.get_state()))
         self._kept.pop(conn.id, None)
-        self._kept[conn.id] = (fields, encoded)
+        self._kept[conn.id] = (_fields(conn), encoded)
         if len(self._kept) > _KEPT_CONNECTIONS:
             del self._kept[next(iter(self._kept))]
         return encoded
 
 
 def _fields(conn: connection.Connection) -> dict[str, Any]:
-    """What the connection's state is made of, with lists made tuples: a list changed
+    """What the connection's state is made of, its lists copied: a list changed
     in place must not look unchanged."""
-    return {k: tuple(v) if type(v) is list else v for k, v in vars(conn).items()}
+    return {k: list(v) if type(v) is list else v for k, v in vars(conn).items()}
