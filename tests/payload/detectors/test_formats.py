@@ -80,3 +80,9 @@ def test_a_math_random_number_but_not_a_ga_client_id() -> None:
     assert not formats.is_random_fraction("763269471.1460587089")  # GA's <random>.<time> client id
     assert not formats.is_random_fraction("0.5")  # a ratio or a price, not a random draw
     assert not formats.is_random_fraction("10.8251692656672585")
+
+
+def test_a_random_number_stamped_with_its_time_is_generated_but_not_a_product_code() -> None:
+    assert formats.looks_generated("1619586456_1599559358")  # Ascend's uid: <random>_<unix seconds>
+    assert not formats.looks_generated("4242_1599559358")  # too short a number before the time
+    assert not formats.looks_generated("1619586456_9999999999")  # no time of this century after it

@@ -36,6 +36,19 @@ def test_a_tags_generated_user_id_is_the_browsers(external: External, capture: s
     assert _ids(analyze(external(capture, n)))[key] == ("identifiers.device_id", "likely")
 
 
+def test_a_random_number_stamped_with_its_time_is_the_browsers(external: External) -> None:
+    """pagexray verizon, request 126: media.ascend.ai/candidates?uid=1619586456_1599559358."""
+    assert _ids(analyze(external("pagexray-verizon", 126)))["uid"] == ("identifiers.device_id", "likely")
+
+
+def test_a_uuid_named_the_clients_is_the_browsers_but_not_the_sessions(external: External) -> None:
+    """9gag, request 64: Assertive Yield's /pageview (an LZ4 block of JSON) holds clientUUID,
+    sessionUUID and pageViewUUID; only the first names the browser."""
+    found = _ids(analyze(external("reporthar-9gag", 64)))
+    assert found["clientUUID"] == ("identifiers.device_id", "likely")
+    assert "sessionUUID" not in found and "pageViewUUID" not in found
+
+
 def test_a_millisecond_time_is_no_id(external: External) -> None:
     """pagexray verizon, request 147: ForeSee's replay controller sends uid=1514906720133, a time."""
     assert _ids(analyze(external("pagexray-verizon", 147))) == {}

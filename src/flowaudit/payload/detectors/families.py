@@ -153,6 +153,16 @@ _EXACT: dict[str, Family] = {
         "visitorid",
         "browserid",
         "machineid",
+        # A UUID or GUID named the client's, visitor's or browser's is one a script made for the
+        # browser (Assertive Yield's clientUUID beside its sessionUUID and pageViewUUID); a site's
+        # own client is named client_id (SCOPED_ID below), not so.
+        "clientuuid",
+        "clientguid",
+        "visitoruuid",
+        "visitorguid",
+        "browseruuid",
+        "browserguid",
+        "deviceguid",
     ),
     **_table(Family.GA_CLIENT_ID, "cid"),
     # Names that sites and SDKs give their own configuration ids as often as their users' ids:

@@ -27,6 +27,7 @@ _FILE_ENDINGS = frozenset(
 )
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _RANDOM_FRACTION = re.compile(r"0\.[0-9]{6,}")
+_STAMPED_RANDOM = re.compile(r"[0-9]{6,}[._-]([0-9]{10})")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _PHONE_CHARS = re.compile(r"\+?[\d\s().-]{7,24}")
 _NON_DIGIT = re.compile(r"\D")
@@ -134,9 +135,11 @@ def is_uuid(value: str) -> bool:
 
 
 def looks_generated(value: str) -> bool:
-    """A machine-made id: a UUID, 10 or more digits, or 16 or more characters mixing letters
-    and digits; not a handle a person or an app chose (``user-4242``, ``jane``, ``74531``)."""
-    if is_uuid(value) or (len(value) >= 10 and value.isdigit()):
+    """A machine-made id: a UUID, 10 or more digits, a random number joined to the time it was
+    made (``1619586456_1599559358``: Ascend's visitor ids, as Google Analytics' ``<random>.<time>``),
+    or 16 or more characters mixing letters and digits; not a handle a person or an app chose
+    (``user-4242``, ``jane``, ``74531``)."""
+    if is_uuid(value) or (len(value) >= 10 and value.isdigit()) or _stamped_random(value):
         return True
     if len(value) < 16 or " " in value or "@" in value:
         return False
@@ -170,6 +173,13 @@ def is_epoch_millis(value: str) -> bool:
     """13 digits that read as milliseconds since 1970 between 2001 and 2042: a time, not an id
     (ForeSee's ``uid=1514906720133``)."""
     return len(value) == 13 and value.isdigit() and 1_000_000_000_000 <= int(value) < 2_300_000_000_000
+
+
+def _stamped_random(value: str) -> bool:
+    """Six or more digits, a dot, underscore or hyphen, and ten digits that read as seconds since
+    1970 between 2001 and 2042."""
+    match = _STAMPED_RANDOM.fullmatch(value)
+    return match is not None and 1_000_000_000 <= int(match.group(1)) < 2_300_000_000
 
 
 def is_random_fraction(value: str) -> bool:
