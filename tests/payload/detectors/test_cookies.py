@@ -99,6 +99,30 @@ def test_an_id_in_a_field_of_an_id_cookie(external) -> None:
     assert "cookie:id5" in _cookie_ids(external("reporthar-9gag", 109), tracker=False)
 
 
+def test_an_id_field_of_a_cookie_holding_json(external) -> None:
+    """ryanair (sitespeedio/coach), request 239: dynamic.cannedbanners.com's cookie
+    cannedbanners_dynamic={"id": "<26 hex>"}, whatever the recipient."""
+    found = _cookie_ids(external("coach-ryanair", 239), tracker=False)
+    assert "cookie:cannedbanners_dynamic > json:id" in found
+
+
+def test_a_session_field_of_a_json_cookie_is_no_browser_id() -> None:
+    obs = Observation(
+        ref="t#1",
+        source="t",
+        index=1,
+        kind="http",
+        method="GET",
+        scheme="https",
+        host="widget.example.net",
+        port=443,
+        path="/tag",
+        request_headers=(("Cookie", f'w={{"sessionId":"{"7f3c9e2a" * 4}","visitorId":"{"c81e728d" * 4}"}}'),),
+    )
+    found = _cookie_ids(obs, tracker=False)
+    assert "cookie:w > json:visitorId" in found and "cookie:w > json:sessionId" not in found
+
+
 def test_the_session_cookie_beside_it_is_not_reported(external) -> None:
     """static.dynamicyield.com: DYID=<signed 64-bit number> is the visitor id; DYSES (session) is not."""
     found = _cookie_ids(external("pagexray-nytimes", 168), tracker=True)

@@ -22,11 +22,16 @@ is a generated id of 16 or more characters. Not its consent cookies (``euconsent
 cookies of load balancers and bot defences (``AWSALB``, ``__cf_bm``,
 ``_abck``): infrastructure that pins or screens a connection.
 
+A cookie that holds a JSON object is judged by its top-level fields: a field
+whose name announces an id (``{"id": "33a12b9c…"}``, Canned Banners'
+``cannedbanners_dynamic``) holding a generated id is the cookie's id of the
+browser, as if the cookie held it bare; a session's id is not.
+
 Never reported: cookies under a credential name (sessions, tokens: those
 are secrets, masked in every output), and structured values (consent
 strings, sync lists with ``=``, ``&`` or ``|``), dates and timestamps.
 The decoder has already walked into values that hold JSON, base64 or URLs;
-only a cookie's top-level value is judged here.
+only a cookie's top-level value, or a top-level field of its JSON, is judged here.
 """
 
 from __future__ import annotations
@@ -92,13 +97,20 @@ def detect_cookie_ids(decoded: DecodedRequest, skip: Collection[str] = (), *, tr
     sent to a ``tracker``, whatever the cookie's name."""
     found: list[Detection] = []
     for leaf in decoded.leaves:
-        if leaf.part != "cookie" or leaf.decoding != ("cookie",) or leaf.location in skip:
+        if leaf.part != "cookie" or leaf.location in skip:
             continue
         name = leaf.key or ""
         if not name or is_secret_name(name) or under_credential(leaf.location):
             continue
         value = leaf.value.strip()
-        if names_an_id(name) and _holds_generated_id(value):
+        if leaf.decoding == _JSON_FIELD:
+            cookie, _, field = leaf.location.removeprefix("cookie:").partition(" > json:")
+            if not _json_field_id(cookie, field, value):
+                continue
+            how = f"cookie {cookie!r}, its JSON field {field!r}: a generated id (it recognises the browser)"
+        elif leaf.decoding != ("cookie",):
+            continue
+        elif names_an_id(name) and _holds_generated_id(value):
             how = f"cookie {name!r}: an id cookie holding a generated id (it recognises the browser)"
         elif tracker and _tracker_cookie_id(name, value):
             how = f"cookie {name!r} of an ad-tech or analytics company: a generated id (it recognises the browser)"
@@ -106,6 +118,21 @@ def detect_cookie_ids(decoded: DecodedRequest, skip: Collection[str] = (), *, tr
             continue
         found.append(hit(leaf, "identifiers.device_id", "likely", how, mask(value), DETECTOR, value=value))
     return found
+
+
+# A top-level field of a cookie that holds a JSON object.
+_JSON_FIELD = ("cookie", "json")
+
+
+def _json_field_id(cookie: str, field: str, value: str) -> bool:
+    """A top-level JSON field (no nesting) named as an id, of a cookie that is no secret, session or
+    consent record, holding a generated id."""
+    if not field or any(c in field for c in ".[") or is_secret_name(cookie):
+        return False
+    folded = fold(cookie)
+    if any(word in folded for word in _CONSENT_WORDS) or is_session_name(folded) or is_session_name(fold(field)):
+        return False
+    return names_an_id(field) and _holds_generated_id(value)
 
 
 def is_session_name(folded: str) -> bool:
