@@ -37,7 +37,6 @@ def test_every_bound_is_in_the_readme() -> None:
     from flowaudit.inputs import har, notes
     from flowaudit.inputs.fields import MAX_BODY
     from flowaudit.payload.decode.limits import DEFAULT_LIMITS as D
-    from flowaudit.yamlsource import MAX_VALUES
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     table = readme.split("\n## Limits\n", 1)[1].split("\n## ", 1)[0]
@@ -50,7 +49,7 @@ def test_every_bound_is_in_the_readme() -> None:
         f"{notes.MAX_ITEMS} each",
         f"{D.max_depth} decoding steps, {D.max_decoded_bytes // mib} MiB decoded, {D.max_ratio}:1 decompression "
         f"past {D.ratio_floor // mib} MiB, {D.max_values:,} values, {D.max_nesting} JSON or protobuf levels",
-        f"{bounds.MAX_YAML_BYTES // mib} MiB, {bounds.MAX_NESTING} levels of nesting, {MAX_VALUES:,} values",
+        f"{bounds.MAX_YAML_BYTES // mib} MiB, {bounds.MAX_NESTING} levels of nesting, {bounds.MAX_VALUES:,} values",
         f"{bounds.MAX_RESULT_BYTES // mib} MiB, {bounds.MAX_NESTING} levels of nesting",
         f"{MAX_CELL:,} characters",
     ]

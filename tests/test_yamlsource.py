@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flowaudit import yamlsource
+from flowaudit import yamlparse
 from flowaudit.errors import FlowauditError
 from flowaudit.yamlsource import load_yaml, parse_yaml
 
@@ -170,7 +170,7 @@ def test_recursive_alias_is_an_error() -> None:
 
 
 def test_alias_bomb_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(yamlsource, "MAX_VALUES", 500)
+    monkeypatch.setattr(yamlparse, "MAX_VALUES", 500)
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
     for name, prev in zip("bcdef", "abcde", strict=True):
         bomb += f"{name}: &{name} [{', '.join(['*' + prev] * 10)}]\n"

@@ -22,6 +22,9 @@ MIB = 1024 * 1024
 MAX_YAML_BYTES = 16 * MIB  # a declaration, ignore file or rule file
 MAX_RESULT_BYTES = 512 * MIB  # a JSON result (report, diff, --baseline)
 MAX_NESTING = 64  # levels of lists and mappings in any of those files
+# YAML aliases can make a small file expand into a huge value ("billion
+# laughs"); no real configuration comes near this many values.
+MAX_VALUES = 1_000_000
 
 
 class TooLarge(ValueError):

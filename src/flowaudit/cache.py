@@ -29,7 +29,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from functools import cache
@@ -115,6 +114,8 @@ def _store(folder: Path, path: Path, value: tuple[Any]) -> bool:
         payload = marshal.dumps(value)
     except ValueError:
         return False  # holds something marshal cannot store (a date, say): not kept
+    import tempfile  # only when storing: a run that finds everything kept never needs it
+
     try:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,6 +56,8 @@ def reports_errors(fn: F) -> F:
             _fail(e.format_message())
         except Exception as e:  # noqa: BLE001 - last line of defence, see docstring
             if os.environ.get("FLOWAUDIT_DEBUG"):
+                import traceback  # only here: it is slow to import and a run that goes well never needs it
+
                 traceback.print_exc()
             _fail(
                 f"internal error ({type(e).__name__}: {one_line(str(e))}). This is a bug in flowaudit: "

@@ -19,13 +19,11 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from flowaudit import cache as kept
 from flowaudit.problems import Problem, describe, raise_first
+from flowaudit.resources import package_folder
 from flowaudit.yamlsource import YamlDoc
 
 if TYPE_CHECKING:
@@ -105,7 +103,7 @@ def check(doc: YamlDoc, shape: Shape) -> None:
 
 @cache
 def _schema_text(package: str, name: str) -> str:
-    return resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    return (package_folder(package) / name).read_text(encoding="utf-8")
 
 
 @cache
@@ -185,6 +183,8 @@ def _what(value: object) -> str:
     if isinstance(value, datetime.date):
         return f"the date {value.isoformat()}"
     if isinstance(value, list | dict):
+        import yaml  # only to word a problem: a run without one never imports PyYAML
+
         text = yaml.safe_dump(value, default_flow_style=True, width=1000).strip()
         return text if len(text) <= 60 else ("a list" if isinstance(value, list) else "a mapping")
     return repr(value)

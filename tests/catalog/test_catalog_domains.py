@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import publicsuffixlist
 import pytest
+from publicsuffixlist import PublicSuffixList
 
 from flowaudit.catalog import registrable_domain
-from flowaudit.catalog.domains import ip_literal, normalize_host
+from flowaudit.catalog.domains import ip_literal, normalize_host, psl_rules
 
 
 @pytest.mark.parametrize(
@@ -38,3 +42,22 @@ def test_ip_literal() -> None:
     assert ip_literal("2001:0db8:0000::1") == "2001:db8::1"
     assert ip_literal("10.0.0.1.example") is None
     assert ip_literal("api.stripe.com") is None
+
+
+def test_the_kept_rules_give_the_library_s_own_answers() -> None:
+    """The rules flowaudit keeps (with punycode forms) read exactly as the library reads its bundled list:
+    every rule, an exception, a wildcard and each internationalised rule in both forms, one and two levels below."""
+    bundled = PublicSuffixList()
+    kept = PublicSuffixList(psl_rules(Path(publicsuffixlist.PSLFILE).read_bytes()), accept_encoded_idn=False)
+    hosts = [
+        host
+        for rule in psl_rules(Path(publicsuffixlist.PSLFILE).read_bytes())
+        for name in (rule.lstrip("!").replace("*", "w"),)
+        for host in (name, f"a.{name}", f"b.a.{name}")
+    ]
+    assert len(hosts) > 30_000
+    assert [kept.privatesuffix(h) for h in hosts] == [bundled.privatesuffix(h) for h in hosts]
+    assert (registrable_domain("b.a.xn--55qx5d.cn"), registrable_domain("b.a.公司.cn")) == (
+        "a.xn--55qx5d.cn",
+        "a.公司.cn",
+    )

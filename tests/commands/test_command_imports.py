@@ -1,6 +1,8 @@
 """Commands that read no capture load no capture reader: ``report`` and
 ``diff`` of JSON results import no mitmproxy module (issue 11: `report`
-used to load mitmproxy through `check`, about 270 modules in all).
+used to load mitmproxy through `check`, about 270 modules in all). And a
+small `check` loads only what it uses (issue 14: start-up is most of a
+small audit).
 
 Each command runs in a fresh interpreter that calls the CLI's ``main`` and
 then prints the modules it ended up with."""
@@ -29,14 +31,14 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
-def loaded_modules(*args: str | Path, tmp_path: Path) -> list[str]:
+def loaded_modules(*args: str | Path, tmp_path: Path, cache: Path | None = None) -> list[str]:
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, *map(str, args)],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin"},
+        env={"PATH": "/usr/bin:/bin", **({"XDG_CACHE_HOME": str(cache)} if cache else {})},
     )
     last = json.loads(proc.stdout.strip().splitlines()[-1])
     assert last["code"] in (0, 1), proc.stderr
@@ -70,3 +72,33 @@ def test_the_probe_sees_mitmproxy_when_a_flow_file_is_read(tmp_path: Path) -> No
     modules = loaded_modules("check", CAPTURE, "--format", "json", "-o", "out.json", tmp_path=tmp_path)
     assert "mitmproxy.net.http.url" in mitmproxy_modules(modules)
     assert "mitmproxy.io" not in modules
+
+
+# Each costs a small audit more than reading its capture, and a `check` of a HAR to JSON uses none:
+# terminal rendering, PyYAML (the rules and the declaration come from the cache), JSON Schema (checks
+# passed are kept), mitmproxy, multipart and plist parsing, and what Python's error printing and
+# temporary files bring.
+NOT_FOR_A_SMALL_CHECK = (
+    "rich",
+    "yaml",
+    "jsonschema",
+    "jinja2",
+    "mitmproxy",
+    "email.parser",
+    "plistlib",
+    "traceback",
+    "tempfile",
+    "importlib.resources",
+)
+
+
+def test_a_small_check_of_a_har_loads_only_what_it_uses(tmp_path: Path) -> None:
+    har = ROOT / "tests/corpus/external/pagexray-expressen/capture.har"
+    declaration = tmp_path / "flowaudit.yml"
+    declaration.write_text("recipients: []\n")
+    args = ("check", har, "--declared", declaration, "--format", "json", "-o", "out.json")
+    first = loaded_modules(*args, tmp_path=tmp_path, cache=tmp_path / "cache")  # fills the cache
+    assert "yaml" in first  # the probe sees what a run without the cache needs
+    warm = loaded_modules(*args, tmp_path=tmp_path, cache=tmp_path / "cache")
+    assert "flowaudit.inputs.har" in warm
+    assert [m for m in warm if m.split(".")[0] in NOT_FOR_A_SMALL_CHECK or m in NOT_FOR_A_SMALL_CHECK] == []

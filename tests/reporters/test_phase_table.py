@@ -10,7 +10,8 @@ from flowaudit.model import AuditResult, ConsentSignalSeen, Evidence, PhaseChang
 from flowaudit.reporters.html import HtmlReporter
 from flowaudit.reporters.json_load import result_from_dict
 from flowaudit.reporters.json_result import result_to_dict
-from flowaudit.reporters.phase_table import phase_table, phases_to_dict
+from flowaudit.reporters.phase_table import phase_table
+from flowaudit.reporters.phases import phases_to_dict
 
 
 def result(**extra: object) -> AuditResult:

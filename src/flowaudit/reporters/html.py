@@ -27,7 +27,7 @@ from flowaudit.display.words import NEVER_REACHED, requests_cell
 from flowaudit.inert import visible
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.diagram import kind, layout
-from flowaudit.reporters.phase_table import dropped_changes_sentence, service_rows, tcf_details
+from flowaudit.reporters.phases import dropped_changes_sentence, service_rows, tcf_details
 from flowaudit.reporters.sarif import rule_for
 from flowaudit.reporters.summary import evidence_phrase, row_evidence
 from flowaudit.reporters.verdict import verdict

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from flowaudit.model import AuditResult, DecodeGap, Evidence, Finding, InputInfo, Recipient, SuppressedFinding
-from flowaudit.reporters.phase_table import phases_to_dict
+from flowaudit.reporters.phases import phases_to_dict
 from flowaudit.reporters.summary import row_evidence, summarize
 
 SCHEMA_VERSION = 1

@@ -11,9 +11,7 @@ getsentry/sentry-cocoa#3276: such a file is refused, with that fix.)
 
 from __future__ import annotations
 
-import plistlib
 from typing import Any
-from xml.parsers.expat import ExpatError
 
 from flowaudit import shape
 from flowaudit.errors import FlowauditError
@@ -44,6 +42,9 @@ def looks_like_manifest(head: bytes) -> bool:
 
 def read_manifest(path: str) -> AppleManifest:
     """Read, check and keep every item with its place; any problem is a :class:`FlowauditError`."""
+    import plistlib  # here, not at the top: an audit without a manifest does not load it
+    from xml.parsers.expat import ExpatError
+
     raw, sha256 = read_bounded(path, "a privacy manifest")
     binary = raw.startswith(BINARY_MAGIC)
     try:

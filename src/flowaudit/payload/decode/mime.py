@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import codecs
 import email.errors
-import email.parser
-import email.policy
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import collapse_rfc2231_value
@@ -97,6 +95,9 @@ def split_multipart(body: bytes, content_type: ContentType, location: str) -> Mu
             DecodeProblem("bound", f"multipart data at {location} has over {MAX_PARTS} parts: the rest not read")
         )
     header = f'Content-Type: {content_type.media_type}; boundary="{_quote(boundary)}"\r\n\r\n'
+    import email.parser  # only for a multipart body: slow to import (its policies), and most requests have none
+    import email.policy
+
     try:
         message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
             header.encode("utf-8", "surrogateescape") + body
