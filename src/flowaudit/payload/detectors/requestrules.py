@@ -200,6 +200,18 @@ _TIMING_NAMES = frozenset(
         "fbt",
         "ddt",
         "dpt",
+        # The initials of the Navigation Timing attributes, where three letters or more say which
+        # (Pingdom's RUM beacon: dLS, dLE, dCLES, lES, lEE, uES); two-letter ones (cS, rS) could be
+        # anything.
+        "ues",
+        "uee",
+        "dls",
+        "dle",
+        "scs",
+        "dcles",
+        "dclee",
+        "les",
+        "lee",
     }
 )
 # Words that make a key a time measurement (t_dns, connect_latency, elapsedMs) ...
