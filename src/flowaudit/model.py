@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flowaudit.pickled import PickledByFields
 from flowaudit.safetext import safe_text
 
 Headers = tuple[tuple[str, str], ...]
@@ -25,7 +26,7 @@ def at_or_above(severity: str, fail_on: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Observation:
+class Observation(PickledByFields):
     """One outbound request (or raw connection) seen in a capture.
 
     ``body`` holds the request body as the reader found it, cut at the

@@ -24,6 +24,7 @@ from flowaudit.consent.signals.tcf import TcString
 from flowaudit.consent.signals.undecodable import Undecodable
 from flowaudit.consent.signals.usprivacy import UsPrivacy
 from flowaudit.model import Evidence
+from flowaudit.pickled import PickledByFields
 
 MEANINGS: tuple[str, ...] = ("granted", "partial", "refused", "opt-out", "tracking-off", "not-set", "undecodable")
 
@@ -44,7 +45,7 @@ _EXCERPT = 40
 
 
 @dataclass(frozen=True, slots=True)
-class ConsentSignal:
+class ConsentSignal(PickledByFields):
     kind: str  # "tcf", "us-privacy", "gpp", "google-gcs", "gpc", ... (see detect.KINDS)
     meaning: str  # one of MEANINGS
     summary: str  # one line for a reader: what the value says

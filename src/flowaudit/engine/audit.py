@@ -26,12 +26,13 @@ from flowaudit.engine.undecoded import UndecodedTally
 from flowaudit.model import SEVERITIES, AuditResult, Finding, InputInfo, Observation, Recipient, RecipientRow
 from flowaudit.payload.decode import decode_request
 from flowaudit.payload.model import DecodeProblem, Detection
+from flowaudit.pickled import PickledByFields
 
 _PARTY_ORDER = {"third": 0, "unknown": 1, "first": 2}
 
 
 @dataclass(frozen=True, slots=True)
-class Inspection:
+class Inspection(PickledByFields):
     """What one request holds, found without any state of the audit: so it
     can be worked out in parallel, in any order."""
 
@@ -99,7 +100,7 @@ class Auditor:
         destination = self._resolver.resolve(obs.host, obs.path)
         self._undecoded.add(obs, inspection.problems, destination.entity)
         consent = self._consent.observe_signals(obs, inspection.signals)
-        obs = replace(obs, phase=consent.state.phase)  # markers, else the phase the traffic itself signals
+        obs = _in_phase(obs, consent.state.phase)  # markers, else the phase the traffic itself signals
         if obs.phase is not None:
             self._phases.setdefault(obs.phase)
         tally = self._tallies.get(destination.key)
@@ -114,7 +115,7 @@ class Auditor:
         destination = self._resolver.resolve(obs.host, obs.path)
         phase = self._consent.resolve(obs).phase
         self._phases.setdefault(phase)
-        obs = replace(obs, phase=phase)
+        obs = _in_phase(obs, phase)
         tally = self._tallies.get(destination.key)
         if tally is None:
             tally = self._tallies[destination.key] = RecipientTally(destination)
@@ -210,6 +211,12 @@ def _told_apart(findings: list[Finding], tallies: list[RecipientTally]) -> list[
         else f
         for f in findings
     ]
+
+
+def _in_phase(obs: Observation, phase: str | None) -> Observation:
+    """The observation in ``phase``: a copy only when that changes it (most requests stay in the
+    phase their capture's markers put them in, and a copy re-checks every text field)."""
+    return obs if obs.phase == phase else replace(obs, phase=phase)
 
 
 def _worth_analysing(obs: Observation, destination: Destination) -> bool:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flowaudit.pickled import PickledByFields
+
 # Request parts, in the order a reader meets them.
 PARTS: tuple[str, ...] = ("url", "query", "header", "cookie", "body")
 
@@ -80,7 +82,7 @@ class DecodedRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class Detection:
+class Detection(PickledByFields):
     """A data type recognised in a request, with the evidence for it."""
 
     data_type: str  # an id of rules/data-types.yml

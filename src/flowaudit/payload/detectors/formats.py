@@ -314,7 +314,7 @@ def page_url_in(value: str) -> str | None:
     for files a page loads (scripts, images)."""
     if is_url(value):
         return value if is_page_url(value) else None
-    if len(value) <= 2048 and _SCHEMELESS.fullmatch(value):
+    if len(value) <= 2048 and "/" in value and "." in value and _SCHEMELESS.fullmatch(value):
         url = "http://" + value
         return url if is_page_url(url) else None
     return None

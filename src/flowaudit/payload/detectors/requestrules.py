@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import NamedTuple
 
 from flowaudit.payload.detectors import formats
@@ -94,16 +95,26 @@ class CrashFacts(NamedTuple):
 def crash_facts(leaf: Leaf, name: str) -> CrashFacts | None:
     """The outermost exception or stack-trace object holding a value, if any."""
     path = key_path(leaf.location)
+    depth = _crash_depth(path, fold(name) in FRAME_KEYS)
+    if depth is None:
+        return None
+    key = path[depth]
+    how = f"crash data under '{key}'"
+    detection = hit(leaf, "diagnostics.crash", LIKELY, how, quote(key), DETECTOR + "crash")
+    return CrashFacts((leaf.part, "/".join(path[: depth + 1])), detection)
+
+
+@lru_cache(maxsize=1 << 12)
+def _crash_depth(path: tuple[str, ...], frame_key: bool) -> int | None:
+    """Where in a key path the outermost crash object is (cached: a report's frames share their
+    paths); ``frame_key``: the value's own key names a frame's part (``function``, ``lineno``)."""
     for depth, key in enumerate(path):
         folded = fold(key)
         if folded in FRAME_CONTAINERS:
-            if fold(name) not in FRAME_KEYS:
-                continue  # "frames" alone may be animation or video frames
-        elif not any(word in folded for word in CRASH_WORDS):
-            continue
-        how = f"crash data under '{key}'"
-        detection = hit(leaf, "diagnostics.crash", LIKELY, how, quote(key), DETECTOR + "crash")
-        return CrashFacts((leaf.part, "/".join(path[: depth + 1])), detection)
+            if frame_key:
+                return depth
+        elif any(word in folded for word in CRASH_WORDS):
+            return depth
     return None
 
 
