@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from itertools import islice
 
 from flowaudit.model import Evidence
 
@@ -28,49 +28,99 @@ CITED_HOSTS = 20
 PER_FLOW = 3
 
 
-@dataclass(slots=True)
-class Carried:
-    """The requests that carried one thing."""
+# One kept request: (arrival, flow ref, its evidence).
+Kept = tuple[int, str, tuple[Evidence, ...]]
 
-    flows: int = 0
-    phase: str = ""  # the consent phase of the first such request
-    # phase -> requests made in it, in the order the phases were first met
-    # (bounded by the phases a capture has, themselves bounded)
-    phases: dict[str, int] = field(default_factory=dict)
-    hosts: Counter[str] = field(default_factory=Counter)
-    # host -> [(arrival, flow ref, its evidence)], the first few requests to that host
-    kept: dict[str, list[tuple[int, str, list[Evidence]]]] = field(default_factory=dict)
+
+class Carried:
+    """The requests that carried one thing.
+
+    A recipient holds a dozen of these (every request, each data type, the
+    same with an identifier, each consent phase), and a capture to a hundred
+    thousand domains has a hundred thousand recipients, most reached through
+    one host. So until a second host appears, only that host and its kept
+    requests are stored (its count is ``flows``), in tuples; the per-host
+    counter and map are made when a second host comes, and nothing is made
+    for what never came (no phase, no request)."""
+
+    __slots__ = ("_hosts", "_kept", "_phases", "flows", "phase")
+
+    def __init__(self) -> None:
+        self.flows = 0
+        self.phase = ""  # the consent phase of the first such request
+        # phase -> requests made in it, in the order the phases were first met
+        # (bounded by the phases a capture has, themselves bounded); None: none yet
+        self._phases: dict[str, int] | None = None
+        # The one host so far (None: none yet) and its kept requests; from a
+        # second host on, every host counted and host -> its first few requests.
+        self._hosts: str | Counter[str] | None = None
+        self._kept: tuple[Kept, ...] | dict[str, tuple[Kept, ...]] = ()
 
     def add(self, host: str, ref: str, cite: Callable[[], Iterable[Evidence]], phase: str = "") -> None:
         """Count one request; ``cite`` is called only when its evidence is kept."""
         if not self.flows:
             self.phase = phase
         if phase:
-            self.phases[phase] = self.phases.get(phase, 0) + 1
+            if self._phases is None:
+                self._phases = {}
+            self._phases[phase] = self._phases.get(phase, 0) + 1
         self.flows += 1
-        self.hosts[host] += 1
-        if host not in self.kept and len(self.kept) >= CITED_HOSTS:
+        hosts, kept = self._hosts, self._kept
+        if hosts is None or hosts == host:
+            self._hosts = host
+            if isinstance(kept, tuple) and len(kept) < CITED_FLOWS:
+                self._kept = (*kept, (self.flows, ref, tuple(islice(cite(), PER_FLOW))))
             return
-        flows = self.kept.setdefault(host, [])
-        if len(flows) < CITED_FLOWS:
-            flows.append((self.flows, ref, list(cite())[:PER_FLOW]))
+        if isinstance(hosts, str) and isinstance(kept, tuple):  # a second host: count them apart from now on
+            first = hosts
+            hosts, kept = Counter({first: self.flows - 1}), {first: kept}
+            self._hosts, self._kept = hosts, kept
+        assert isinstance(hosts, Counter) and isinstance(kept, dict)
+        hosts[host] += 1
+        flows = kept.get(host)
+        if flows is None and len(kept) >= CITED_HOSTS:
+            return
+        if flows is None or len(flows) < CITED_FLOWS:
+            kept[host] = (*(flows or ()), (self.flows, ref, tuple(islice(cite(), PER_FLOW))))
+
+    @property
+    def phases(self) -> dict[str, int]:
+        """Phase -> requests made in it, in the order the phases were first met."""
+        return dict(self._phases or {})
+
+    @property
+    def hosts(self) -> Counter[str]:
+        """Host -> requests to it (a new counter: change it freely)."""
+        if isinstance(self._hosts, str):
+            return Counter({self._hosts: self.flows})
+        return Counter(self._hosts)
+
+    @property
+    def kept(self) -> dict[str, tuple[Kept, ...]]:
+        """Host -> the first few requests to it (of the first :data:`CITED_HOSTS` hosts)."""
+        if isinstance(self._hosts, str) and isinstance(self._kept, tuple):
+            return {self._hosts: self._kept}
+        return dict(self._kept) if isinstance(self._kept, dict) else {}
 
     def named_hosts(self) -> tuple[str, ...]:
         """Every host that received it, busiest first (ties by name)."""
+        if isinstance(self._hosts, str):
+            return (self._hosts,)
         return tuple(h for h, _ in sorted(self.hosts.items(), key=lambda kv: (-kv[1], kv[0])))
 
-    def cited(self) -> list[tuple[str, list[Evidence]]]:
+    def cited(self) -> list[tuple[str, tuple[Evidence, ...]]]:
         """The requests to cite, in capture order: one per host first
         (busiest host first), then more in turn, up to :data:`CITED_FLOWS`
         requests (more only when more hosts must each be backed by one)."""
-        per_host = [self.kept[h] for h in self.named_hosts() if h in self.kept]
+        kept = self.kept
+        per_host = [kept[h] for h in self.named_hosts() if h in kept]
         limit = max(CITED_FLOWS, len(per_host))
-        out: list[tuple[int, str, list[Evidence]]] = []
+        out: list[Kept] = []
         depth = 0
         while len(out) < limit and any(depth < len(g) for g in per_host):
             out.extend(g[depth] for g in per_host if depth < len(g))
             depth += 1
-        return [(ref, kept) for _, ref, kept in sorted(out[:limit], key=lambda c: c[0])]
+        return [(ref, evidence) for _, ref, evidence in sorted(out[:limit], key=lambda c: c[0])]
 
     def refs(self) -> set[str]:
         """The requests kept to cite."""

@@ -43,11 +43,14 @@ _CONFIDENCE_RANK = {"certain": 0, "likely": 1, "possible": 2}
 RELAYED_REQUESTS = 500
 
 
-@dataclass(slots=True)
 class DataTypeTally(Carried):
     """What one recipient received of one data type."""
 
-    confidence: str = "possible"  # the strongest seen
+    __slots__ = ("confidence",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.confidence = "possible"  # the strongest seen
 
 
 @dataclass(slots=True)
@@ -132,20 +135,21 @@ class RecipientTally:
         """``detections`` is None when payloads were not analysed at all;
         ``consent`` is the request's consent phase and signals, when tracked."""
         request = request_line(obs)
-        self.requests.add(obs.host, obs.ref, lambda: (Evidence(flow=obs.ref, request=request),))
+        cites = Cites(obs.ref, request)
+        self.requests.add(obs.host, obs.ref, cites.bare)
         if destination.service:
             self.services.add(destination.service)
         if obs.phase:
             self.phase_flows[obs.phase] += 1
         unread = {"tls": self.uninspectable, "tcp": self.not_http, "udp": self.not_http}.get(obs.kind)
         if unread is not None:
-            cite = lambda: (Evidence(flow=obs.ref, request=request, how=contact_how(obs)),)  # noqa: E731
+            cite = Cites(obs.ref, request, contact_how(obs)).bare
             unread.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
         asserted = None if detections is None else [d for d in detections if d.confidence in ASSERTED]
         vendors: tuple[int, ...] = ()
         if consent is not None:
             vendors = vendor_ids(destination.entity_id, destination.category)
-            self.consent.add(consent, asserted, _cite_request(obs.ref, request), obs.host, obs.ref, vendors)
+            self.consent.add(consent, asserted, cites.cite, obs.host, obs.ref, vendors)
         if asserted is None or detections is None:
             return
         self.analyzed = True
@@ -158,50 +162,47 @@ class RecipientTally:
         for detection in asserted:
             by_type.setdefault(detection.data_type, []).append(detection)
         for data_type, found in by_type.items():
-            self._count(data_type, obs.host, obs.ref, request, found)
+            self._count(data_type, obs.host, cites, found)
         identifying = [d for d in first_per_type(asserted) if d.data_type in IDENTIFYING]
         if identifying:
             for data_type, found in by_type.items():
                 cited = [found[0], *(d for d in identifying if d.data_type != data_type)]
                 together = self.with_identifier.setdefault(data_type, DataTypeTally())
-                together.add(obs.host, obs.ref, _citing(obs.ref, request, cited))
+                together.add(obs.host, obs.ref, cites.citing(cited))
         for detection in asserted:
             if detection.data_type in IDENTIFYING:
-                self._remember(obs.host, obs.ref, request, detection)
+                self._remember(obs.host, cites, detection)
         if obs.scheme == "http":
             first = first_per_type(asserted)
-            self.cleartext.setdefault(obs.host, Carried()).add(obs.host, obs.ref, _citing(obs.ref, request, first))
+            self.cleartext.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cites.citing(first))
 
     def add_promoted(self, proposal: Proposal, data_type: str, found: Sequence[Detection]) -> None:
         """A data type found in a request after the capture was read (:mod:`flowaudit.engine.relayed`)."""
-        self._count(data_type, proposal.host, proposal.ref, proposal.request, found)
+        cites = Cites(proposal.ref, proposal.request)
+        self._count(data_type, proposal.host, cites, found)
         for detection in found:
-            self._remember(proposal.host, proposal.ref, proposal.request, detection)
+            self._remember(proposal.host, cites, detection)
         if proposal.consent is not None:
-            cite = _cite_request(proposal.ref, proposal.request)
             consent, host, ref = proposal.consent, proposal.host, proposal.ref
-            self.consent.carry(consent, found, cite, host, ref, proposal.vendors, counted=proposal.carried)
+            self.consent.carry(consent, found, cites.cite, host, ref, proposal.vendors, counted=proposal.carried)
 
-    def _count(self, data_type: str, host: str, ref: str, request: str, found: Sequence[Detection]) -> None:
+    def _count(self, data_type: str, host: str, cites: Cites, found: Sequence[Detection]) -> None:
         """One request that carried ``data_type``, found at these places."""
         tally = self.data_types.setdefault(data_type, DataTypeTally())
         best = min(found, key=lambda d: _CONFIDENCE_RANK[d.confidence])
         if _CONFIDENCE_RANK[best.confidence] < _CONFIDENCE_RANK[tally.confidence]:
             tally.confidence = best.confidence
-        tally.add(host, ref, _citing(ref, request, found))
+        tally.add(host, cites.ref, cites.citing(found))
 
-    def _remember(self, host: str, ref: str, request: str, detection: Detection) -> None:
+    def _remember(self, host: str, cites: Cites, detection: Detection) -> None:
         """Keep an identifying value's first request, to spot it at another company."""
         value = detection.value
         if value and value not in self.identifiers and len(self.identifiers) < IDENTIFIER_VALUES:
-            evidence = to_evidence(ref, request, detection)
-            self.identifiers[value] = Identifier(detection.data_type, host, evidence, value)
-
+            self.identifiers[value] = Identifier(detection.data_type, host, cites.of(detection), value)
 
     def add_attempt(self, obs: Observation) -> None:
         """A lookup or a failed connection (``obs.attempted``): the host was tried, not reached."""
-        request = request_line(obs)
-        cite = lambda: (Evidence(flow=obs.ref, request=request, how=contact_how(obs)),)  # noqa: E731
+        cite = Cites(obs.ref, request_line(obs), contact_how(obs)).bare
         self.attempts.add(obs.host, obs.ref, cite, obs.phase or "")
         if obs.host in self.attempts_to or len(self.attempts_to) < ATTEMPTED_HOSTS:
             self.attempts_to.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
@@ -213,23 +214,48 @@ class RecipientTally:
 
     def unreached_hosts(self) -> tuple[str, ...]:
         """Hosts tried but never reached (of the first :data:`ATTEMPTED_HOSTS` tried), most tried first."""
-        return tuple(h for h in self.attempts.named_hosts() if h in self.attempts_to and h not in self.requests.hosts)
+        reached = self.requests.hosts
+        return tuple(h for h in self.attempts.named_hosts() if h in self.attempts_to and h not in reached)
 
 
-def _citing(ref: str, request: str, found: Sequence[Detection]) -> Callable[[], Iterator[Evidence]]:
-    """Evidence of a request's detections, built only when it is kept."""
-    return lambda: (to_evidence(ref, request, d) for d in found)
+class Cites:
+    """The evidence of one request, each piece built once, whoever keeps it.
 
+    A request to a destination seen for the first time is kept by most of its
+    recipient's totals (every request, each data type, the same with an
+    identifier, the consent phases, the identifiers remembered): they share
+    one :class:`Evidence` per piece, so a capture to many destinations holds
+    each piece once, not six times. Built only when a total keeps it."""
 
-def _cite_request(ref: str, request: str) -> Callable[[Detection | None], Evidence]:
-    """Evidence for the consent tally, built only when it keeps it."""
+    __slots__ = ("_bare", "_found", "how", "ref", "request")
 
-    def cite(detection: Detection | None) -> Evidence:
-        if detection is None:
-            return Evidence(flow=ref, request=request)
-        return to_evidence(ref, request, detection)
+    def __init__(self, ref: str, request: str, how: str = "") -> None:
+        self.ref = ref
+        self.request = request
+        self.how = how
+        self._bare: tuple[Evidence] | None = None
+        # id of a detection of this request -> its evidence (the detections outlive this object)
+        self._found: dict[int, Evidence] = {}
 
-    return cite
+    def bare(self) -> tuple[Evidence]:
+        """The request itself, cited without a data type."""
+        if self._bare is None:
+            self._bare = (Evidence(flow=self.ref, request=self.request, how=self.how),)
+        return self._bare
+
+    def of(self, d: Detection) -> Evidence:
+        found = self._found.get(id(d))
+        if found is None:
+            found = self._found[id(d)] = to_evidence(self.ref, self.request, d)
+        return found
+
+    def citing(self, found: Sequence[Detection]) -> Callable[[], Iterator[Evidence]]:
+        """Evidence of these detections, built only when it is kept."""
+        return lambda: (self.of(d) for d in found)
+
+    def cite(self, detection: Detection | None) -> Evidence:
+        """One detection's evidence, or the bare request's for ``None`` (the consent tally's way)."""
+        return self.bare()[0] if detection is None else self.of(detection)
 
 
 def to_evidence(ref: str, request: str, d: Detection) -> Evidence:
