@@ -55,7 +55,12 @@ def audit_captures(
     else:
         for observation in captures:
             auditor.add(observation)
-    result = redact_result(auditor.result(captures.inputs), Redactor.for_declaration(declaration, enabled=redact))
+    unredacted = auditor.result(captures.inputs)
+    # The per-destination state goes before the redacted copy is made: on a capture
+    # to many domains both are large, and only the result is needed from here on.
+    del auditor
+    result = redact_result(unredacted, Redactor.for_declaration(declaration, enabled=redact))
+    del unredacted
     return replace(
         result,
         created=_created(),

@@ -95,6 +95,6 @@ def _write(diff: ResultDiff, options: DiffOptions) -> None:
         options.output,
         stem="flowaudit-diff",
         extension=lambda fmt: FORMATS[fmt][0],
-        render=lambda fmt: FORMATS[fmt][1](diff),
+        render=lambda fmt: (FORMATS[fmt][1](diff),),
         terminal=lambda: renderable(diff),
     )

@@ -10,7 +10,7 @@ gets the same text a file would, whose lines never cut an id in pieces.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,17 +85,19 @@ def write_outputs(
     *,
     stem: str,
     extension: Callable[[str], str],
-    render: Callable[[str], str],
+    render: Callable[[str], Iterable[str]],
     terminal: Callable[[], RenderableType],
 ) -> None:
-    """``render(fmt)`` gives a format's text, ``terminal()`` the live view of "text" for a terminal.
+    """``render(fmt)`` gives a format's text in pieces that each end a line
+    (the JSON of a large audit is written as it is made, never held whole),
+    ``terminal()`` the live view of "text" for a terminal.
 
     Whatever is written, no line of it can pass for a CI workflow command
-    (:func:`~flowaudit.inert.no_workflow_commands`): reports are
-    printed and ``cat`` in CI logs."""
+    (:func:`~flowaudit.inert.no_workflow_commands`, piece by piece: every
+    piece starts a line): reports are printed and ``cat`` in CI logs."""
 
-    def text(fmt: str) -> str:
-        return no_workflow_commands(render(fmt))
+    def text(fmt: str) -> Iterator[str]:
+        return (no_workflow_commands(piece) for piece in render(fmt))
 
     if len(formats) == 1:
         fmt = formats[0]
@@ -105,15 +107,16 @@ def write_outputs(
 
                 Console(highlight=False).print(terminal())
             else:
-                sys.stdout.write(text(fmt))
+                for piece in text(fmt):
+                    sys.stdout.write(piece)
             return
         assert output is not None
-        write_file(Path(output), text(fmt))
+        write_pieces(Path(output), text(fmt))
         return
     folder = Path(output or ".")
     make_folder(folder)
     for fmt in formats:
-        write_file(folder / f"{stem}.{extension(fmt)}", text(fmt))
+        write_pieces(folder / f"{stem}.{extension(fmt)}", text(fmt))
 
 
 def make_folder(folder: Path) -> None:
@@ -125,7 +128,14 @@ def make_folder(folder: Path) -> None:
 
 def write_file(path: Path, text: str) -> None:
     """UTF-8, line ends as given (no translation on Windows): the same report is the same bytes everywhere."""
+    write_pieces(path, (text,))
+
+
+def write_pieces(path: Path, pieces: Iterable[str]) -> None:
+    """:func:`write_file` of the text the pieces make, written as they come."""
     try:
-        path.write_text(text, encoding="utf-8", newline="")
+        with path.open("w", encoding="utf-8", newline="") as out:
+            for piece in pieces:
+                out.write(piece)
     except OSError as e:
         raise FlowauditError(f"cannot write the report: {e.strerror}", path=str(path)) from e

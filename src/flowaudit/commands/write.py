@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from flowaudit.commands.output import write_outputs
 from flowaudit.model import AuditResult
-from flowaudit.reporters import get_reporter
+from flowaudit.reporters import get_reporter, report_pieces
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -20,7 +20,7 @@ def write_result(result: AuditResult, formats: Sequence[str], output: str | None
         output,
         stem="flowaudit",
         extension=lambda fmt: get_reporter(fmt).extension,
-        render=lambda fmt: get_reporter(fmt).render(result),
+        render=lambda fmt: report_pieces(get_reporter(fmt), result),
         terminal=lambda: _terminal(result),
     )
 

@@ -11,3 +11,6 @@ page.
 # findings, timeline rows): a capture to a hundred thousand domains must still give a report a
 # browser opens. The rest are counted ("and N more") and listed in full in the JSON.
 MAX_LISTED = 200
+# Hosts a report for people names per recipient row (a company reached through thousands of
+# names); the rest are counted ("and N more hosts"), the JSON and CSV list them all.
+MAX_HOSTS = 10

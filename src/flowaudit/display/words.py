@@ -3,6 +3,7 @@ report, the diff and the disclosure draft all count and list the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from flowaudit.model import Recipient
@@ -57,3 +58,12 @@ def names(items: list[str] | tuple[str, ...]) -> str:
 def ended(sentence: str) -> str:
     """A full stop, unless a company name already ends the sentence with one ("PubMatic, Inc.")."""
     return sentence if sentence.endswith(".") else sentence + "."
+
+
+def more_hosts(hosts: Sequence[str], shown: int) -> str:
+    """ "and 12 more hosts (all in the JSON and CSV reports)" after the first
+    ``shown`` of a row's hosts ("" when none is left out)."""
+    rest = len(hosts) - shown
+    if rest <= 0:
+        return ""
+    return f"and {plural(rest, 'more host')} (all in the JSON and CSV reports)"

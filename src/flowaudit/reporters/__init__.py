@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from flowaudit.reporters.base import Reporter
+from flowaudit.reporters.base import Reporter, report_pieces
 
 # format -> (module under flowaudit.reporters, class)
 REPORTERS: dict[str, tuple[str, str]] = {
@@ -29,4 +29,4 @@ def get_reporter(name: str) -> Reporter:
     return reporter
 
 
-__all__ = ["REPORTERS", "Reporter", "get_reporter"]
+__all__ = ["REPORTERS", "Reporter", "get_reporter", "report_pieces"]

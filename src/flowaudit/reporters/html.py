@@ -21,9 +21,9 @@ from functools import cache
 from jinja2 import Environment, FunctionLoader
 from markupsafe import Markup, escape
 
-from flowaudit.display import MAX_LISTED
+from flowaudit.display import MAX_HOSTS, MAX_LISTED
 from flowaudit.display.page import new_environment, style_hash, stylesheet, template_source
-from flowaudit.display.words import NEVER_REACHED, requests_cell
+from flowaudit.display.words import NEVER_REACHED, more_hosts, requests_cell
 from flowaudit.inert import visible
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.diagram import kind, layout
@@ -32,7 +32,6 @@ from flowaudit.reporters.sarif import rule_for
 from flowaudit.reporters.summary import evidence_phrase, row_evidence
 from flowaudit.reporters.verdict import verdict
 
-MAX_HOSTS = 10  # per recipient row; the JSON and CSV list them all
 MAX_REQUEST = 400  # characters of a request line shown
 MAX_EXCERPT = 600
 
@@ -170,6 +169,7 @@ def render_html(result: AuditResult) -> str:
             rerun=rerun_command(result),
             third_party_flows=sum(r.flows for r in result.recipients if r.party != "first"),
             MAX_HOSTS=MAX_HOSTS,
+            more_hosts=more_hosts,
             MAX_LISTED=MAX_LISTED,
             NEVER_REACHED=NEVER_REACHED,
             MAX_REQUEST=MAX_REQUEST,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
+from flowaudit.display import MAX_HOSTS
 from flowaudit.engine.ruleset import RULES
 from flowaudit.inert import visible
 from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding, at_or_above
@@ -28,8 +29,9 @@ def recipient_label(r: Recipient) -> str:
     return f"{r.entity} ({r.category_label})"
 
 
-def _matches(r: Recipient, f: Finding) -> bool:
-    return f.entity == r.entity and (f.host is None or f.host in r.hosts)
+def _at(f: Finding, hosts: set[str]) -> bool:
+    """Whether a finding about a recipient's company is about this row: at one of its hosts, or at none."""
+    return f.host is None or f.host in hosts
 
 
 def _finding_of(item: Finding | SuppressedFinding) -> Finding:
@@ -152,6 +154,11 @@ def to_junit(result: AuditResult) -> ET.Element:
     ]
     ET.SubElement(custody, "system-out").text = _text("\n".join(notes) + "\n")
     claimed: set[int] = set()
+    # A recipient's findings are those about its company at one of its hosts (or at
+    # none): looked up per company, so a capture to many domains is not recipients x findings.
+    by_entity: dict[str | None, list[int]] = {}
+    for i, f in enumerate(everything):
+        by_entity.setdefault(_finding_of(f).entity, []).append(i)
     for r in result.recipients:
         name = _unique(recipient_label(r), taken)
         suite = _suite(
@@ -162,7 +169,9 @@ def to_junit(result: AuditResult) -> ET.Element:
                 "category": r.category_label,
                 "party": r.party,
                 "declared": "yes" if r.declared else "no",
-                "hosts": " ".join(r.hosts),
+                "hosts": " ".join(r.hosts[:MAX_HOSTS]),
+                # a company reached through thousands of names: the rest counted, listed in the JSON and CSV
+                **({"hosts_not_listed": str(len(r.hosts) - MAX_HOSTS)} if len(r.hosts) > MAX_HOSTS else {}),
                 "requests": str(r.flows),
                 "attempts": str(r.attempts),
                 "data_types": " ".join(r.data_types),
@@ -170,7 +179,8 @@ def to_junit(result: AuditResult) -> ET.Element:
                 **{f"evidence.{dt}": evidence_line(items[0]) for dt, items in row_evidence(r, 1)},
             },
         )
-        mine = [i for i, f in enumerate(everything) if i not in claimed and _matches(r, _finding_of(f))]
+        hosts = set(r.hosts)
+        mine = [i for i in by_entity.get(r.entity, ()) if i not in claimed and _at(_finding_of(everything[i]), hosts)]
         claimed.update(mine)
         for rule in rules:
             _testcase(

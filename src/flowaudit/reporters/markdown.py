@@ -11,8 +11,9 @@ reports.
 
 from __future__ import annotations
 
+from flowaudit.display import MAX_HOSTS
 from flowaudit.display.markdown import md_code, md_text
-from flowaudit.display.words import first_party_word, requests_cell
+from flowaudit.display.words import first_party_word, more_hosts, requests_cell
 from flowaudit.model import SEVERITIES, AuditResult, Evidence, Finding, Recipient
 from flowaudit.reporters.summary import evidence_phrase, reason, row_evidence, services_named
 from flowaudit.reporters.verdict import verdict
@@ -24,6 +25,11 @@ MAX_BYTES = 900_000  # under GitHub's 1 MiB step-summary limit
 
 def _codes(values: tuple[str, ...] | list[str]) -> str:
     return ", ".join(md_code(v) for v in values)
+
+
+def _hosts(hosts: tuple[str, ...]) -> str:
+    """The first :data:`MAX_HOSTS` hosts of a row, then how many more."""
+    return ", ".join(filter(None, (_codes(hosts[:MAX_HOSTS]), md_text(more_hosts(hosts, MAX_HOSTS)))))
 
 
 def _declared(r: Recipient) -> str:
@@ -47,13 +53,13 @@ def _recipient_rows(rows: tuple[Recipient, ...], *, platform: bool = False) -> l
         company = md_text(r.entity) + (f" \\({md_text(', '.join(services))}\\)" if services else "")
         common = [company, md_text(r.parent or "")]
         if platform:
-            out.append(f"| {' | '.join([*common, _codes(r.hosts), requests_cell(r)])} |")
+            out.append(f"| {' | '.join([*common, _hosts(r.hosts), requests_cell(r)])} |")
         else:
             cells = [
                 *common,
                 md_text(r.category_label),
                 _declared(r),
-                _codes(r.hosts),
+                _hosts(r.hosts),
                 requests_cell(r),
                 _codes(r.data_types),
                 _codes(r.phases),

@@ -16,8 +16,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Iterator
 
-from flowaudit.display import MAX_LISTED
-from flowaudit.display.words import NEVER_REACHED, first_party_word, plural, requests_cell
+from flowaudit.display import MAX_HOSTS, MAX_LISTED
+from flowaudit.display.words import NEVER_REACHED, first_party_word, more_hosts, plural, requests_cell
 from flowaudit.inert import one_line
 from flowaudit.model import SEVERITIES, AuditResult, Finding, Recipient
 from flowaudit.reporters.summary import cited_flows, evidence_line, evidence_phrase, row_evidence, services_named
@@ -66,7 +66,7 @@ def _recipient(r: Recipient, *, platform: bool) -> list[str]:
         out += wrap(f"data types: {_list(r.data_types) or ('none found' if r.reached else NEVER_REACHED)}", 4, 4)
         for data_type, items in row_evidence(r, 1):
             out += wrap(f"{_v(data_type)}: {_v(evidence_line(items[0]))}", 6, 4)
-    out += wrap(f"hosts: {_list(r.hosts)}", 4, 4)
+    out += wrap(" ".join(filter(None, (f"hosts: {_list(r.hosts[:MAX_HOSTS])}", more_hosts(r.hosts, MAX_HOSTS)))), 4, 4)
     return out
 
 

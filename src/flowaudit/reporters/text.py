@@ -17,9 +17,9 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
-from flowaudit.display import MAX_LISTED
+from flowaudit.display import MAX_HOSTS, MAX_LISTED
 from flowaudit.display.terminal import declared_cell, safe
-from flowaudit.display.words import plural, requests_cell
+from flowaudit.display.words import more_hosts, plural, requests_cell
 from flowaudit.engine.rules.data_types import is_sensitive
 from flowaudit.model import SEVERITIES, AuditResult, Recipient
 from flowaudit.reporters.phase_table import phase_table
@@ -76,7 +76,7 @@ def _recipient_table(title: str, rows: tuple[Recipient, ...], *, platform: bool 
         cells.append(Text(requests_cell(r)))
         if not platform:
             cells.append(_data_types(r))
-        cells.append(_lines(r.hosts))
+        cells.append(_lines(tuple(filter(None, (*r.hosts[:MAX_HOSTS], more_hosts(r.hosts, MAX_HOSTS))))))
         table.add_row(*cells)
     return table
 
