@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from sys import intern
 
 from flowaudit.carried import Carried
 from flowaudit.consent.phases import ObservedConsent
@@ -94,7 +95,7 @@ def proposed_tokens(detections: Sequence[Detection]) -> tuple[Detection, ...]:
 class RecipientTally:
     destination: Destination
     requests: Carried = field(default_factory=Carried)  # every request, cited bare
-    services: set[str] = field(default_factory=set)
+    services: tuple[str, ...] = ()  # in the order first reached (a company's few services)
     phase_flows: Counter[str] = field(default_factory=Counter)
     data_types: dict[str, DataTypeTally] = field(default_factory=dict)
     analyzed: bool = False  # payloads were looked into: absent data types mean "not seen"
@@ -137,8 +138,8 @@ class RecipientTally:
         request = request_line(obs)
         cites = Cites(obs.ref, request)
         self.requests.add(obs.host, obs.ref, cites.bare)
-        if destination.service:
-            self.services.add(destination.service)
+        if destination.service and destination.service not in self.services:
+            self.services = (*self.services, destination.service)
         if obs.phase:
             self.phase_flows[obs.phase] += 1
         unread = {"tls": self.uninspectable, "tcp": self.not_http, "udp": self.not_http}.get(obs.kind)
@@ -259,18 +260,36 @@ class Cites:
 
 
 def to_evidence(ref: str, request: str, d: Detection) -> Evidence:
+    """A detection as evidence of request ``ref``. Its texts repeat from request to
+    request (the same place, detector and masked value at each of a hundred thousand
+    destinations; fresh objects each when the detection came from a worker process),
+    so each is held once (``sys.intern``: freed when no evidence uses it)."""
     return Evidence(
         flow=ref,
-        location=d.location,
-        decoding=d.decoding,
-        data_type=d.data_type,
-        how=d.how,
-        excerpt=d.excerpt,
+        location=intern(d.location),
+        decoding=_decoding(d.decoding),
+        data_type=intern(d.data_type),
+        how=intern(d.how),
+        excerpt=intern(d.excerpt),
         request=request,
-        detector=d.detector,
-        source=d.source,
-        property=d.property,
+        detector=intern(d.detector),
+        source=intern(d.source),
+        property=intern(d.property),
     )
+
+
+# Decoding chains seen, each held once; bounded, since a capture chooses them.
+_DECODINGS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_DECODINGS_KEPT = 1000
+
+
+def _decoding(steps: tuple[str, ...]) -> tuple[str, ...]:
+    found = _DECODINGS.get(steps)
+    if found is None:
+        found = tuple(intern(s) for s in steps)
+        if len(_DECODINGS) < _DECODINGS_KEPT:
+            _DECODINGS[found] = found
+    return found
 
 
 def request_line(obs: Observation) -> str:
