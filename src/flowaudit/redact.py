@@ -298,29 +298,39 @@ def redact_url(url: str, extra: tuple[str, ...] = ()) -> str:
     return Redactor(names=extra).url(url)
 
 
-def _evidence(e: Evidence, r: Redactor) -> Evidence:
+# Evidence masked so far in one result, by identity: id -> (the evidence, as masked).
+Seen = dict[int, tuple[Evidence, Evidence]]
+
+
+def _evidence(e: Evidence, r: Redactor, seen: Seen) -> Evidence:
+    """``e`` as outputs show it. The engine shares one piece of evidence between
+    a recipient row and its findings (``seen``, by identity, masks each once, so
+    the redacted result shares it too), and one with nothing to mask is kept as it is."""
+    known = seen.get(id(e))
+    if known is not None:
+        return known[1]
     method, sep, rest = e.request.partition(" ")
-    return replace(
-        e,
-        request=method + sep + r.text(rest) if sep else r.text(e.request),
-        location=r.location(e.location),
-        how=r.text(e.how),
-        excerpt=r.excerpt(e.location, e.excerpt),
-    )
+    request = method + sep + r.text(rest) if sep else r.text(e.request)
+    location, how, excerpt = r.location(e.location), r.text(e.how), r.excerpt(e.location, e.excerpt)
+    done = e
+    if (request, location, how, excerpt) != (e.request, e.location, e.how, e.excerpt):
+        done = replace(e, request=request, location=location, how=how, excerpt=excerpt)
+    seen[id(e)] = (e, done)  # e kept with its id, so no other evidence can take that id meanwhile
+    return done
 
 
-def _finding(f: Finding, r: Redactor) -> Finding:
+def _finding(f: Finding, r: Redactor, seen: Seen) -> Finding:
     f = _unmasked(f, r.keep)
     return replace(
         f,
         title=r.text(f.title),
         message=r.text(f.message),
-        evidence=tuple(_evidence(e, r) for e in f.evidence),
+        evidence=tuple(_evidence(e, r, seen) for e in f.evidence),
     )
 
 
-def _recipient(row: Recipient, r: Redactor) -> Recipient:
-    return replace(row, evidence=tuple(_evidence(e, r) for e in row.evidence))
+def _recipient(row: Recipient, r: Redactor, seen: Seen) -> Recipient:
+    return replace(row, evidence=tuple(_evidence(e, r, seen) for e in row.evidence))
 
 
 def redact_result(result: AuditResult, redactor: Redactor) -> AuditResult:
@@ -339,17 +349,20 @@ def redact_result(result: AuditResult, redactor: Redactor) -> AuditResult:
             suppressed=tuple(replace(s, finding=_unmasked(s.finding, None)) for s in result.suppressed),
         )
     r = redactor
+    seen: Seen = {}
     return replace(
         result,
-        recipients=tuple(_recipient(row, r) for row in result.recipients),
-        platform=tuple(_recipient(row, r) for row in result.platform),
-        findings=tuple(_finding(f, r) for f in result.findings),
-        suppressed=tuple(replace(s, finding=_finding(s.finding, r)) for s in result.suppressed),
+        recipients=tuple(_recipient(row, r, seen) for row in result.recipients),
+        platform=tuple(_recipient(row, r, seen) for row in result.platform),
+        findings=tuple(_finding(f, r, seen) for f in result.findings),
+        suppressed=tuple(replace(s, finding=_finding(s.finding, r, seen)) for s in result.suppressed),
         phase_changes=tuple(
-            replace(c, evidence=_evidence(c.evidence, r) if c.evidence else None) for c in result.phase_changes
+            replace(c, evidence=_evidence(c.evidence, r, seen) if c.evidence else None) for c in result.phase_changes
         ),
         consent_signals=tuple(
-            replace(s, summary=r.text(s.summary), first=_evidence(s.first, r)) for s in result.consent_signals
+            replace(s, summary=r.text(s.summary), first=_evidence(s.first, r, seen)) for s in result.consent_signals
         ),
-        decode_gaps=tuple(replace(g, examples=tuple(_evidence(e, r) for e in g.examples)) for g in result.decode_gaps),
+        decode_gaps=tuple(
+            replace(g, examples=tuple(_evidence(e, r, seen) for e in g.examples)) for g in result.decode_gaps
+        ),
     )
