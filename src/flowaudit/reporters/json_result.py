@@ -10,11 +10,10 @@ result they write against it, strictly); a rename or removal is a new
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
+from flowaudit.display.jsontext import Lazy, json_pieces, materialised
 from flowaudit.model import AuditResult, DecodeGap, Evidence, Finding, InputInfo, Recipient, SuppressedFinding
 from flowaudit.reporters.phases import phases_to_dict
 from flowaudit.reporters.summary import row_evidence, summarize
@@ -151,21 +150,8 @@ def summary_to_dict(result: AuditResult) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class _Items:
-    """A section that grows with the capture (a row per recipient, per
-    finding): converted one item at a time when streamed, so the JSON of a
-    capture to a hundred thousand domains is never held whole."""
-
-    convert: Callable[[Any], dict[str, Any]]
-    items: Sequence[Any]
-
-    def converted(self) -> Iterator[dict[str, Any]]:
-        return (self.convert(item) for item in self.items)
-
-
 def _document(result: AuditResult) -> dict[str, Any]:
-    """The result, its growing sections left as :class:`_Items`."""
+    """The result, its sections that grow with the capture left :class:`Lazy`."""
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "flowaudit", "version": result.tool_version, "rules_version": result.rules_version},
@@ -182,43 +168,28 @@ def _document(result: AuditResult) -> dict[str, Any]:
         "created": result.created,
         "redacted": result.redacted,
         "summary": summary_to_dict(result),
-        "recipients": _Items(_recipient, result.recipients),
-        "platform": _Items(_recipient, result.platform),
-        "findings": _Items(finding_to_dict, result.findings),
+        "recipients": Lazy(_recipient, result.recipients),
+        "platform": Lazy(_recipient, result.platform),
+        "findings": Lazy(finding_to_dict, result.findings),
         "phases": list(result.phases),
         "consent": phases_to_dict(result),
         # Requests whose payload could not be fully decoded, per reason (a request may have several).
         "decoding": {"not_fully_decoded": result.undecoded, "reasons": [_gap(g) for g in result.decode_gaps]},
         # Always listed (not only with --show-suppressed): the machine record hides nothing,
         # and a baseline made from this result must know what its own baseline covered.
-        "suppressed": _Items(_suppressed, result.suppressed),
+        "suppressed": Lazy(_suppressed, result.suppressed),
     }
 
 
 def result_to_dict(result: AuditResult) -> dict[str, Any]:
-    return {k: list(v.converted()) if isinstance(v, _Items) else v for k, v in _document(result).items()}
+    document: dict[str, Any] = materialised(_document(result))
+    return document
 
 
 def result_chunks(result: AuditResult) -> Iterator[str]:
-    """The JSON text, byte for byte ``json.dumps(result_to_dict(result), indent=2,
-    ensure_ascii=False) + "\n"``, in pieces that each end a line: a recipient
-    or finding at a time. JSON text holds line breaks only between values
-    (inside a string they are escaped), so a nested value's text is indented
-    by putting the indent after each of its line breaks."""
-    encode = json.JSONEncoder(indent=2, ensure_ascii=False).encode
-    document = _document(result)
-    yield "{\n"
-    for n, (key, value) in enumerate(document.items(), 1):
-        end = ",\n" if n < len(document) else "\n"
-        head = f"  {encode(key)}: "
-        if not isinstance(value, _Items) or not value.items:
-            yield head + encode([] if isinstance(value, _Items) else value).replace("\n", "\n  ") + end
-            continue
-        yield head + "[\n"
-        for m, item in enumerate(value.converted(), 1):
-            yield "    " + encode(item).replace("\n", "\n    ") + (",\n" if m < len(value.items) else "\n")
-        yield "  ]" + end
-    yield "}\n"
+    """``json.dumps(result_to_dict(result), indent=2, ensure_ascii=False) + "\\n"``,
+    a recipient or finding at a time, in pieces that each end a line."""
+    return json_pieces(_document(result))
 
 
 class JsonReporter:

@@ -9,9 +9,10 @@ artifacts with their SHA-256, so the log records what was audited.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterator
 from typing import Any
 
+from flowaudit.display.jsontext import Lazy, json_pieces
 from flowaudit.engine.ruleset import RULES, Rule
 from flowaudit.model import AuditResult, Finding, SuppressedFinding
 from flowaudit.reporters.anchor import anchor, repository_path
@@ -117,6 +118,7 @@ def _suppressed(result: AuditResult, s: SuppressedFinding, rule_index: int) -> d
 
 
 def to_sarif(result: AuditResult) -> dict[str, Any]:
+    """The SARIF log, its results left :class:`~flowaudit.display.jsontext.Lazy`."""
     rules: dict[str, Rule] = dict(RULES)
     for f in (*result.findings, *(s.finding for s in result.suppressed)):
         rules.setdefault(f.rule, rule_for(f.rule, f.severity))
@@ -148,6 +150,12 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
     if result.created:
         invocation["endTimeUtc"] = result.created
     summary = summarize(result)
+
+    def convert(item: Finding | SuppressedFinding) -> dict[str, Any]:
+        if isinstance(item, SuppressedFinding):
+            return _suppressed(result, item, index[item.finding.rule])
+        return _result(result, item, index[item.rule])
+
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -164,10 +172,8 @@ def to_sarif(result: AuditResult) -> dict[str, Any]:
                 },
                 "invocations": [invocation],
                 "artifacts": artifacts,
-                "results": [
-                    *(_result(result, f, index[f.rule]) for f in result.findings),
-                    *(_suppressed(result, s, index[s.finding.rule]) for s in result.suppressed),
-                ],
+                # a result per finding: made one at a time when written (see flowaudit.display.jsontext)
+                "results": Lazy(convert, (*result.findings, *result.suppressed)),
                 "columnKind": "unicodeCodePoints",
                 "properties": {
                     "app": result.app_name,
@@ -193,4 +199,7 @@ class SarifReporter:
     extension = "sarif"
 
     def render(self, result: AuditResult) -> str:
-        return json.dumps(to_sarif(result), indent=2, ensure_ascii=False) + "\n"
+        return "".join(self.chunks(result))
+
+    def chunks(self, result: AuditResult) -> Iterator[str]:
+        return json_pieces(to_sarif(result))
