@@ -206,7 +206,7 @@ def _mitmdump() -> str:
 
 
 def _addon_path() -> str:
-    import flowaudit.capture.addon
+    import flowaudit.capture.addon  # type: ignore[import-untyped]  # mypy checks src/ apart
 
     return str(Path(flowaudit.capture.addon.__file__).resolve())
 
@@ -296,7 +296,7 @@ def recorded_ids(capture: Path) -> list[str]:
     if not capture.exists():
         return ids
     with capture.open("rb") as fh:
-        for f in io.FlowReader(fh).stream():  # type: ignore[no-untyped-call]
+        for f in io.FlowReader(fh).stream():
             if isinstance(f, http.HTTPFlow) and ID_HEADER in f.request.headers:
                 ids.append(f.request.headers[ID_HEADER])
     return ids
@@ -376,7 +376,10 @@ def report(
     )
     print(f"origin alone (no proxy): median {_ms(direct.median)} ms, p90 {_ms(direct.p90)} ms")
     print()
-    print(f"{'proxy':20} {'median ms':>10} {'p90 ms':>9} {'x median':>9} {'x p90':>7} {'cpu ms/req':>11} {'lost':>5}")
+    print(
+        f"{'proxy':20} {'median ms':>10} {'p90 ms':>9} {'x median':>9} {'x p90':>7} {'cpu ms/req':>11} {'x cpu':>6} "
+        f"{'lost':>5}"
+    )
     status = 0
     figures = {}
     for proxy in proxies:
@@ -391,9 +394,12 @@ def report(
         recorded = proxy != "mitmdump"
         cpus = [m.cpu for m in mine if m.cpu is not None]
         cpu = statistics.median(cpus) if cpus else None
+        cpu_ratios = [m.cpu / b.cpu for m, b in zip(mine, base, strict=True) if m.cpu and b.cpu]
+        cpu_ratio = statistics.median(cpu_ratios) if cpu_ratios else None
         print(
             f"{proxy:20} {_ms(median):>10} {_ms(p90):>9} {median_ratio:8.3f}x {p90_ratio:6.3f}x "
-            f"{'-' if cpu is None else f'{cpu * 1000:.3f}':>11} {lost if recorded else '-':>5}"
+            f"{'-' if cpu is None else f'{cpu * 1000:.3f}':>11} {'-' if cpu_ratio is None else f'{cpu_ratio:.3f}x':>6} "
+            f"{lost if recorded else '-':>5}"
         )
         figures[proxy] = {
             "median_ms": median * 1000,
@@ -403,7 +409,15 @@ def report(
             "lost": lost,
             "duplicated": duplicated,
             "cpu_ms_per_request": None if cpu is None else cpu * 1000,
-            "rounds": [{"median_ms": m.load.median * 1000, "p90_ms": m.load.p90 * 1000} for m in mine],
+            "cpu_ratio": cpu_ratio,
+            "rounds": [
+                {
+                    "median_ms": m.load.median * 1000,
+                    "p90_ms": m.load.p90 * 1000,
+                    "cpu_ms_per_request": None if m.cpu is None else m.cpu * 1000,
+                }
+                for m in mine
+            ],
         }
         if recorded and median_ratio > LATENCY_TARGET:
             print(f"  MISSED: median latency {median_ratio:.3f}x plain mitmdump's (target {LATENCY_TARGET}x)")
