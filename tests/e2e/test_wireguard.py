@@ -271,10 +271,13 @@ def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
     looked_up = {q.name for f in raw if isinstance(f, mdns.DNSFlow) for q in f.request.questions}
     assert {"api.mixpanel.com", "api.segment.io", "www.google-analytics.com", "flowaudit.invalid"} <= looked_up
 
-    # The refused QUIC handshake: contacted, contents unknown, with its server name.
-    [pinned] = [o for o in observations(capture) if o.kind == "tls" and o.host == "api.segment.io"]
-    assert (pinned.sni, pinned.phase) == ("api.segment.io", "consent-granted")
-    assert pinned.error and "CERTIFICATE_VERIFY_FAILED" in pinned.error
+    # The refused QUIC handshake: contacted, contents unknown, with its server name. (Chromium may
+    # try the handshake again, a loaded machine makes it more likely: each try is one refusal.)
+    pinned = [o for o in observations(capture) if o.kind == "tls" and o.host == "api.segment.io"]
+    assert pinned, "the refused handshake was not recorded"
+    for refusal in pinned:
+        assert (refusal.sni, refusal.phase) == ("api.segment.io", "consent-granted")
+        assert refusal.error and "CERTIFICATE_VERIFY_FAILED" in refusal.error
 
     # The audit reads the same requests, each in its phase.
     observed = [(o.method, o.host, o.phase) for o in observations(capture) if o.kind == "http"]
@@ -307,7 +310,7 @@ def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
     assert result["phases"] == ["before-consent", "logged-in", "consent-granted"]
     google = [r for r in result["recipients"] + result["platform"] if "www.google-analytics.com" in r["hosts"]]
     assert [r["phase_flows"]["logged-in"] for r in google] == [1]  # (Chromium's own sign-in check is Google's too)
-    assert rows["Segment"]["flows"] == 6  # 5 requests and the refused handshake
+    assert rows["Segment"]["flows"] == 5 + len(pinned)  # 5 requests and the refused handshakes
     assert rows["Segment"]["phase_flows"]["consent-granted"] == 5
     assert "contact.email" in rows["Segment"]["data_types"]  # what the page posted, over HTTP/2 and HTTP/3
     uninspectable = {f["host"]: f for f in result["findings"] if f["rule"] == "uninspectable-connection"}
