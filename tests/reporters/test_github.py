@@ -7,6 +7,7 @@ import io
 from dataclasses import replace
 from pathlib import Path
 
+from flowaudit.display import MAX_LISTED
 from flowaudit.model import AuditResult
 from flowaudit.reporters.github import annotation_lines, escape_data, escape_property, publish
 
@@ -33,6 +34,16 @@ def test_one_annotation_per_finding_on_its_declaration_line(full: AuditResult) -
     levels = [line.split(" ", 1)[0] for line in lines]
     assert levels == ["::error", "::error", "::error", "::warning", "::warning", "::notice"]
     assert all("\n" not in line and "\r" not in line for line in lines)
+
+
+def test_annotations_stop_at_the_cap_and_say_how_many_more(full: AuditResult) -> None:
+    many = replace(full, findings=tuple(replace(full.findings[-1], id=f"f{n}") for n in range(MAX_LISTED + 3)))
+    summary, *lines = annotation_lines(many)
+    assert len(lines) == MAX_LISTED + 1
+    assert lines[-1] == (
+        "::notice title=flowaudit%3A more findings::and 3 more findings not annotated "
+        "(all in the JSON, SARIF and CSV reports)"
+    )
 
 
 def test_a_crafted_message_cannot_start_a_command(hostile: AuditResult) -> None:

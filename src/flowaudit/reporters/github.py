@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
+from flowaudit.display import MAX_LISTED
+from flowaudit.display.words import plural
 from flowaudit.errors import FlowauditError
 from flowaudit.inert import visible
 from flowaudit.model import AuditResult, Finding
@@ -51,7 +53,14 @@ def summary_annotation(result: AuditResult) -> str:
 
 
 def annotation_lines(result: AuditResult) -> list[str]:
-    lines = [summary_annotation(result), *(annotation(result, f) for f in result.findings)]
+    """The summary notice, then an annotation per finding, most severe first: at most
+    :data:`MAX_LISTED` of them (GitHub shows ten of each level per step; a capture to
+    a hundred thousand domains has as many findings), then a notice of how many more."""
+    lines = [summary_annotation(result), *(annotation(result, f) for f in result.findings[:MAX_LISTED])]
+    rest = len(result.findings) - MAX_LISTED
+    if rest > 0:
+        more = f"and {plural(rest, 'more finding')} not annotated (all in the JSON, SARIF and CSV reports)"
+        lines.append(f"::notice title={escape_property('flowaudit: more findings')}::{escape_data(more)}")
     undecoded = undecoded_notice(result)
     if undecoded:
         lines.append(f"::warning title={escape_property('flowaudit: not fully decoded')}::{escape_data(undecoded)}")
