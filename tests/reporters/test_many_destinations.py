@@ -113,3 +113,22 @@ def test_human_formats_cap_hosts_and_rows_and_agree_on_counts(many: tuple[Path, 
     assert props["hosts"].split() == widest["hosts"][:MAX_HOSTS]
     assert props["hosts_not_listed"] == str(hidden)
     assert len(files["flowaudit.html"]) < 5_000_000
+
+
+def test_junit_lists_the_first_recipients_and_tests_the_rest_in_one_suite(many: tuple[Path, dict[str, str]]) -> None:
+    _, files = many
+    result = json.loads(files["flowaudit.json"])
+    rest = len(result["recipients"]) - MAX_LISTED
+    junit = ET.fromstring(files["flowaudit.junit.xml"])
+    suites = {s.get("name", ""): s for s in junit.iter("testsuite")}
+    (more,) = [s for name, s in suites.items() if name.startswith(f"{rest} more recipients")]
+    props = {p.get("name"): p.get("value") for p in more.iter("property")}
+    assert props["recipients"] == str(rest)
+    listed = sum(r["flows"] for r in result["recipients"][:MAX_LISTED])
+    assert int(props["requests"]) == sum(r["flows"] for r in result["recipients"]) - listed
+    # Every finding is in some test case's output, none twice, and none lost past the cap.
+    cases = [c for s in suites.values() for c in s.iter("testcase")]
+    text = "\n".join(e.text or "" for c in cases for e in c if e.tag in ("failure", "system-out"))
+    ids = [f["id"] for f in result["findings"]]
+    assert all(text.count(f"(id {i})") == 1 for i in ids)
+    assert len(suites) < MAX_LISTED + 20

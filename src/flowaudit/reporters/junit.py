@@ -13,7 +13,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
-from flowaudit.display import MAX_HOSTS
+from flowaudit.display import MAX_HOSTS, MAX_LISTED
+from flowaudit.display.words import plural
 from flowaudit.engine.ruleset import RULES
 from flowaudit.inert import visible
 from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding, at_or_above
@@ -159,7 +160,15 @@ def to_junit(result: AuditResult) -> ET.Element:
     by_entity: dict[str | None, list[int]] = {}
     for i, f in enumerate(everything):
         by_entity.setdefault(_finding_of(f).entity, []).append(i)
-    for r in result.recipients:
+
+    def claim(r: Recipient) -> list[int]:
+        """The findings about ``r`` that no earlier recipient claimed."""
+        hosts = set(r.hosts)
+        mine = [i for i in by_entity.get(r.entity, ()) if i not in claimed and _at(_finding_of(everything[i]), hosts)]
+        claimed.update(mine)
+        return mine
+
+    for r in result.recipients[:MAX_LISTED]:
         name = _unique(recipient_label(r), taken)
         suite = _suite(
             root,
@@ -179,9 +188,18 @@ def to_junit(result: AuditResult) -> ET.Element:
                 **{f"evidence.{dt}": evidence_line(items[0]) for dt, items in row_evidence(r, 1)},
             },
         )
-        hosts = set(r.hosts)
-        mine = [i for i in by_entity.get(r.entity, ()) if i not in claimed and _at(_finding_of(everything[i]), hosts)]
-        claimed.update(mine)
+        mine = claim(r)
+        for rule in rules:
+            _testcase(
+                suite, result, name, rule, [everything[i] for i in mine if _finding_of(everything[i]).rule == rule]
+            )
+    rest = result.recipients[MAX_LISTED:]
+    if rest:
+        # Past MAX_LISTED, recipients share one suite, a test case per rule: a CI test view
+        # of a hundred thousand suites helps no one. Each is in the JSON and CSV reports.
+        name = _unique(f"{plural(len(rest), 'more recipient')} (each in the JSON and CSV reports)", taken)
+        suite = _suite(root, name, {"recipients": str(len(rest)), "requests": str(sum(r.flows for r in rest))})
+        mine = [i for r in rest for i in claim(r)]
         for rule in rules:
             _testcase(
                 suite, result, name, rule, [everything[i] for i in mine if _finding_of(everything[i]).rule == rule]
