@@ -28,7 +28,10 @@ from flowaudit.payload.detectors.keys import key_path, object_location
 from flowaudit.payload.detectors.leafrules import is_placeholder, plausible_id
 from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 
-_MAX_CACHED = 1 << 16
+# Locations and key paths kept (the shapes SDKs repeat: a few thousand on the bench capture), and
+# (host, path) lookups kept (paths hold ids, so they keep coming): bounded so that memory stays flat.
+_MAX_CACHED = 1 << 14
+_MAX_REQUESTS = 1 << 12
 # (field, leaf) verdicts kept: enough for the values an app's SDKs repeat, few enough to stay flat.
 _MAX_VERDICTS = 1 << 13
 _MAX_VERDICT_VALUE = 256
@@ -117,7 +120,7 @@ class Adapters:
         key = (host, path_only)
         found = self._requests.get(key)
         if found is None:
-            if len(self._requests) >= _MAX_CACHED:
+            if len(self._requests) >= _MAX_REQUESTS:
                 self._requests.clear()
             found = self._requests[key] = self._lookup(host.lower().rstrip("."), path_only)
         return found

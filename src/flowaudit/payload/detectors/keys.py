@@ -73,10 +73,8 @@ def leaf_name(key: str) -> str:
 
 
 @lru_cache(maxsize=_CACHE)
-@lru_cache(maxsize=_CACHE)
 def fold(name: str) -> str:
-    """``$user_id``, ``userId``, ``User-ID`` -> ``userid`` (cached: detectors fold the same key names
-    and path segments in request after request)."""
+    """``$user_id``, ``userId``, ``User-ID`` -> ``userid``."""
     return _FOLD.sub("", name).lower()
 
 
