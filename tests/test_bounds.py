@@ -42,7 +42,8 @@ def test_every_bound_is_in_the_readme() -> None:
     table = readme.split("\n## Limits\n", 1)[1].split("\n## ", 1)[0]
     mib = bounds.MIB
     stated = [
-        f"{MAX_BODY // mib} MiB",
+        f"{MAX_BODY // mib} MiB, held once",
+        f"| {D.max_body // mib} MiB as sent |",
         f"{har.MAX_NESTING} levels",
         f"{har._MAX_RECORD // 1024} KiB",
         f"{notes.MAX_TEXT} characters",

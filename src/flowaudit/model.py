@@ -51,7 +51,8 @@ class Observation(PickledByFields):
     port: int
     path: str  # path with query string, as sent ("" for raw connections)
     request_headers: Headers = ()
-    body: bytes = b""
+    # Held once: a flow file's body is the reader's own buffer (a bytearray), never copied.
+    body: bytes | bytearray = field(default=b"", hash=False)
     body_decoded: bool = False
     body_truncated: bool = False
     status: int | None = None  # response status; None when there was none

@@ -5,7 +5,9 @@ to a few kilobytes on the wire, yields the same finding as without the
 padding. A body that is too large to decode even without padding (40 MiB of
 JSON) is still scanned, window by window: the canary planted deep inside it
 is found, and every format counts the request as not fully decoded, naming
-its recipient; the gate never reads as a clean pass on it.
+its recipient; the gate never reads as a clean pass on it. The same holds
+for a body sent as it is: 20 MiB of JSON, over the bound for decoding a body
+whole, with the canary and a second address past that bound.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ def _event(padding: bytes) -> bytes:
 
 
 GZIP = [("Content-Type", "application/json"), ("Content-Encoding", "gzip")]
+JSON = [("Content-Type", "application/json")]
+OTHER = "someone.else@example.org"  # no canary: found by its key and format
 
 
 def _sent_gzipped(body: bytes) -> object:
@@ -46,6 +50,10 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     huge = ('{"rows": [' + rows + f'], "user": "{EMAIL}", "more": [' + rows + "]}").encode()
     assert len(huge) > 40 << 20
     write(folder / "huge.mitm", [_sent_gzipped(huge)])
+    filler = ",".join(f'{{"i": {i}, "note": "reading {i % 97}"}}' for i in range(700_000))
+    large = f'{{"rows": [{filler}], "user": "{EMAIL}", "contact": {{"email": "{OTHER}"}}}}'.encode()
+    assert len(large) > 20 << 20
+    write(folder / "large.mitm", [flow("https://api.mixpanel.com/track", headers=JSON, body=large)])
     (folder / "flowaudit.yml").write_text(DECLARATION, encoding="utf-8")
     return folder
 
@@ -88,3 +96,32 @@ def test_the_gate_never_reads_clean_on_what_was_not_read(folder: Path) -> None:
     run = run_flowaudit("check", folder / "huge.mitm", "--declared", folder / "flowaudit.yml", "--fail-on", "critical")
     text = " ".join(run.stdout.split())
     assert "not failed in what could be read, but 1 request could not be fully decoded" in text
+
+
+def test_the_end_of_a_body_too_large_to_decode_whole_is_read(folder: Path, tmp_path: Path) -> None:
+    result = _check(folder, "large.mitm")
+    found = [e for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"]
+    assert {e["location"].partition(" > window:")[0] for e in found} == {"body"}
+    assert all("window" in e["decoding"] for e in found)  # each says it came from a partial scan
+    assert {e["detector"] for e in found} >= {"canary"}
+    rows = [r for r in result["recipients"] if r["entity"] == "Mixpanel"]
+    assert "contact.email" in rows[0]["data_types"]
+    [gap] = result["decoding"]["reasons"]
+    assert gap["reason"] == "large" and gap["recipients"] == ["Mixpanel"]
+    assert gap["examples"][0]["how"].startswith("body of 2")
+    assert "all 2" in gap["examples"][0]["how"] and "not decoded whole" in gap["examples"][0]["how"]
+    files = check_every_format(folder / "large.mitm", tmp_path / "out", "--declared", folder / "flowaudit.yml")
+    for name, text in files.items():
+        if name not in ("flowaudit.json", "flowaudit.sarif"):
+            said = " ".join(text.split())
+            assert "1 to Mixpanel with a body too large to inspect fully" in said, name
+
+
+def test_a_key_and_value_past_the_bound_are_read_without_a_canary(folder: Path) -> None:
+    run = run_flowaudit("check", folder / "large.mitm", "--format", "json", "--fail-on", "never")
+    assert run.returncode == 0, run.stderr
+    [mixpanel] = json.loads(run.stdout)["recipients"]
+    assert mixpanel["data_types"] == ["contact.email"]
+    [evidence] = mixpanel["evidence"]
+    assert evidence["location"].startswith("body > window:") and evidence["location"].endswith(" > json:email")
+    assert evidence["decoding"] == ["window", "json"] and evidence["detector"] == "generic:email"

@@ -10,6 +10,11 @@ Reading is cheap enough that the main process would mostly wait: whenever
 every worker already has a batch running and one queued, it inspects the
 next batch itself, so all cores inspect (on 2 cores: the one worker and the
 main process, instead of one worker alone).
+
+A batch also ends at :data:`_BATCH_BYTES` of request bodies, so the batches
+in flight hold little however large the bodies; and a batch with a body over
+:data:`_SENT_BODY` is inspected here, not sent: sending copies what it sends,
+and a body of hundreds of megabytes is held once (flowaudit.inputs.fields).
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import islice
 from multiprocessing import get_context
 
 from flowaudit.catalog import load_catalog
@@ -27,6 +31,8 @@ from flowaudit.engine.audit import Auditor, Inspection, inspect
 from flowaudit.model import Observation
 
 _BATCH = 64
+_BATCH_BYTES = 8 * 1024 * 1024
+_SENT_BODY = 1024 * 1024
 _IN_FLIGHT = 8
 _analyzer: Analyzer | None = None
 
@@ -53,7 +59,8 @@ def audit_in_workers(
     context = get_context("spawn")  # no fork: the parent may hold threads and open files
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(declared,)) as pool:
         for batch in _batches(observations):
-            if sum(not job.done() for _, job in pending) >= 2 * jobs:  # every worker has enough to do
+            too_large = any(len(obs.body) > _SENT_BODY for obs in batch)
+            if too_large or sum(not job.done() for _, job in pending) >= 2 * jobs:  # every worker has enough
                 job: Future[list[Inspection]] = Future()
                 job.set_result([auditor.inspect(obs) for obs in batch])
             else:
@@ -66,8 +73,16 @@ def audit_in_workers(
 
 
 def _batches(observations: Iterable[Observation]) -> Iterator[list[Observation]]:
-    it = iter(observations)
-    while batch := list(islice(it, _BATCH)):
+    """At most :data:`_BATCH` requests, ending once their bodies reach :data:`_BATCH_BYTES`."""
+    batch: list[Observation] = []
+    size = 0
+    for obs in observations:
+        batch.append(obs)
+        size += len(obs.body)
+        if len(batch) == _BATCH or size >= _BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
         yield batch
 
 

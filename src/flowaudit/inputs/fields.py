@@ -8,9 +8,12 @@ differently. Whatever both need to agree on is decided once, here.
 from __future__ import annotations
 
 # Largest request body kept per observation. Bodies beyond this are cut and
-# flagged (Observation.body_truncated): analytics payloads are far smaller,
-# and an upload of a video must not hold the whole audit in memory.
-MAX_BODY = 8 * 1024 * 1024
+# flagged (Observation.body_truncated). Below it a body is kept whole, held
+# once (the readers never copy a large body), so the payload decoder can
+# search all of it: a body too large to decode whole is read in windows
+# (flowaudit.payload.decode.limits), and padding cannot push data out of
+# sight. An upload of a video must still not hold the audit's memory.
+MAX_BODY = 512 * 1024 * 1024
 
 
 def normalize_host(host: str) -> str:
@@ -21,7 +24,7 @@ def normalize_host(host: str) -> str:
     return host.rstrip(".")
 
 
-def bound_body(body: bytes) -> tuple[bytes, bool]:
+def bound_body(body: bytes | bytearray) -> tuple[bytes | bytearray, bool]:
     """The body cut at :data:`MAX_BODY`, and whether it was cut."""
     if len(body) > MAX_BODY:
         return body[:MAX_BODY], True

@@ -8,7 +8,9 @@ write (flow format versions :data:`FAST_VERSIONS`) is walked by the
 tnetstring framing (:mod:`flowaudit.inputs.tnet`): the request's fields and
 headers, its body, the response's status, the flow's metadata, and for
 TCP/UDP the server's address and names and what the client sent. Everything
-else is passed over by its length, never copied or decoded.
+else is passed over by its length, never copied or decoded. The request body
+is taken last, out of the record itself (:func:`flowaudit.inputs.tnet.take`):
+a body of hundreds of megabytes is held once, not copied.
 
 Every other record goes to mitmproxy (:mod:`flowaudit.inputs.mitm`, imported
 only then): an older format that needs migration, a newer one (mitmproxy
@@ -42,7 +44,7 @@ from flowaudit.inputs.flowobs import (
 from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.records import Decoded, read_records
 from flowaudit.inputs.stream import ByteSource
-from flowaudit.inputs.tnet import BYTES, FLOAT, INT, LIST, NULL, TEXT, Span, Unexpected
+from flowaudit.inputs.tnet import BYTES, FLOAT, INT, LIST, NULL, TEXT, Buffer, Span, Unexpected
 from flowaudit.model import Observation
 
 __all__ = ["FAST_VERSIONS", "decode_fast", "read_flow_file"]
@@ -94,7 +96,7 @@ def read_flow_file(
     return read_records(source, name, decode_fast, notes)
 
 
-def decode_fast(record: bytes, name: str, n: int) -> Decoded:
+def decode_fast(record: bytearray, name: str, n: int) -> Decoded:
     """Record ``n`` read on the fast path, or by mitmproxy when it is not for the fast path."""
     try:
         return _decode(record, name, n)
@@ -104,7 +106,7 @@ def decode_fast(record: bytes, name: str, n: int) -> Decoded:
         return decode_with_mitmproxy(record, name, n)
 
 
-def _decode(buf: bytes, name: str, n: int) -> Decoded:
+def _decode(buf: bytearray, name: str, n: int) -> Decoded:
     top = tnet.fields(buf, tnet.item(buf, 0, len(buf)))
     if tnet.integer(buf, _get(top, b"version")) not in FAST_VERSIONS:
         raise Unexpected("a flow format for mitmproxy to read")
@@ -122,14 +124,14 @@ def _decode(buf: bytes, name: str, n: int) -> Decoded:
     return Decoded(metadata, _raw(buf, top, metadata, kind, name, n))
 
 
-def _metadata(buf: bytes, span: Span) -> dict[str, object]:
+def _metadata(buf: Buffer, span: Span) -> dict[str, object]:
     metadata = tnet.value(buf, span)
     if not isinstance(metadata, dict) or not all(isinstance(k, str) for k in metadata):
         raise Unexpected("metadata that is not a dictionary of text keys")
     return {str(k): v for k, v in metadata.items()}
 
 
-def _http(buf: bytes, top: dict[bytes, Span], metadata: Metadata, name: str, n: int) -> Observation | None:
+def _http(buf: bytearray, top: dict[bytes, Span], metadata: Metadata, name: str, n: int) -> Observation | None:
     request = _message(buf, top[b"request"], _REQUEST)
     response = top[b"response"]
     answer = None if tnet.is_null(response) else _message(buf, response, _RESPONSE)
@@ -148,27 +150,32 @@ def _http(buf: bytes, top: dict[bytes, Span], metadata: Metadata, name: str, n: 
             server_error=_optional_text(buf, _get(tnet.fields(buf, top[b"server_conn"]), b"error")),
             timestamp=tnet.number(buf, request[b"timestamp_start"]),
         )
+    method, scheme, path = (tnet.raw(buf, request[key]) for key in (b"method", b"scheme", b"path"))
+    http_version, authority = tnet.raw(buf, request[b"http_version"]), tnet.raw(buf, request[b"authority"])
+    host, port = tnet.text(buf, request[b"host"]), tnet.integer(buf, request[b"port"])
+    timestamp = tnet.number(buf, request[b"timestamp_start"])
     headers = [_header(buf, field) for field in tnet.elements(buf, request[b"headers"])]
     content = request[b"content"]
+    body = None if tnet.is_null(content) else tnet.take(buf, content)  # last: buf is the body now
     return http_observation(
         name,
         n,
         metadata,
-        method=tnet.raw(buf, request[b"method"]),
-        scheme=tnet.raw(buf, request[b"scheme"]),
-        host=tnet.text(buf, request[b"host"]),
-        port=tnet.integer(buf, request[b"port"]),
-        path=tnet.raw(buf, request[b"path"]),
-        http_version=tnet.raw(buf, request[b"http_version"]),
-        authority=tnet.raw(buf, request[b"authority"]),
+        method=method,
+        scheme=scheme,
+        host=host,
+        port=port,
+        path=path,
+        http_version=http_version,
+        authority=authority,
         headers=headers,
-        content=None if tnet.is_null(content) else tnet.raw(buf, content),
+        content=body,
         status=status,
-        timestamp=tnet.number(buf, request[b"timestamp_start"]),
+        timestamp=timestamp,
     )
 
 
-def _dns(buf: bytes, top: dict[bytes, Span], metadata: Metadata, name: str, n: int) -> Observation | None:
+def _dns(buf: Buffer, top: dict[bytes, Span], metadata: Metadata, name: str, n: int) -> Observation | None:
     request = tnet.fields(buf, top[b"request"])
     questions = []
     for question in tnet.elements(buf, _get(request, b"questions")):
@@ -187,7 +194,7 @@ def _dns(buf: bytes, top: dict[bytes, Span], metadata: Metadata, name: str, n: i
     )
 
 
-def _message(buf: bytes, span: Span, shape: dict[bytes, tuple[int, ...]]) -> dict[bytes, Span]:
+def _message(buf: Buffer, span: Span, shape: dict[bytes, tuple[int, ...]]) -> dict[bytes, Span]:
     """A request's or response's fields, checked against the shape mitmproxy writes."""
     message = tnet.fields(buf, span)
     if message.keys() != shape.keys():
@@ -198,14 +205,14 @@ def _message(buf: bytes, span: Span, shape: dict[bytes, tuple[int, ...]]) -> dic
     return message
 
 
-def _header(buf: bytes, span: Span) -> tuple[bytes, bytes]:
+def _header(buf: Buffer, span: Span) -> tuple[bytes, bytes]:
     pair = tnet.elements(buf, span)
     if len(pair) != 2:
         raise Unexpected("a header that is not a name and a value")
     return tnet.raw(buf, pair[0]), tnet.raw(buf, pair[1])
 
 
-def _raw(buf: bytes, top: dict[bytes, Span], metadata: Metadata, kind: str, name: str, n: int) -> Observation | None:
+def _raw(buf: Buffer, top: dict[bytes, Span], metadata: Metadata, kind: str, name: str, n: int) -> Observation | None:
     server = tnet.fields(buf, top[b"server_conn"])
     client = tnet.fields(buf, top[b"client_conn"])
     address = _address(buf, _get(server, b"address"))
@@ -236,7 +243,7 @@ def _raw(buf: bytes, top: dict[bytes, Span], metadata: Metadata, kind: str, name
     )
 
 
-def _messages(buf: bytes, span: Span) -> Iterator[tuple[bool, bytes]]:
+def _messages(buf: Buffer, span: Span) -> Iterator[tuple[bool, bytes]]:
     """(from client, content) of each TCP/UDP message, each [from_client, content, timestamp]."""
     for message in tnet.elements(buf, span):
         parts = tnet.elements(buf, message)
@@ -248,7 +255,7 @@ def _messages(buf: bytes, span: Span) -> Iterator[tuple[bool, bytes]]:
         yield from_client, tnet.raw(buf, parts[1])
 
 
-def _address(buf: bytes, span: Span) -> tuple[str, int] | None:
+def _address(buf: Buffer, span: Span) -> tuple[str, int] | None:
     if tnet.is_null(span):
         return None
     parts = tnet.elements(buf, span)
@@ -257,7 +264,7 @@ def _address(buf: bytes, span: Span) -> tuple[str, int] | None:
     return tnet.text(buf, parts[0]), tnet.integer(buf, parts[1])
 
 
-def _optional_text(buf: bytes, span: Span) -> str | None:
+def _optional_text(buf: Buffer, span: Span) -> str | None:
     return None if tnet.is_null(span) else tnet.text(buf, span)
 
 

@@ -95,7 +95,7 @@ def http_observation(
     http_version: bytes,
     authority: bytes,
     headers: Sequence[Sequence[bytes]],
-    content: bytes | None,
+    content: bytes | bytearray | None,
     status: int | None,
     timestamp: float,
 ) -> Observation | None:

@@ -336,15 +336,18 @@ def _with_cookies(headers: Headers, cookies: object) -> Headers:
     return (*headers, ("Cookie", "; ".join(missing)))
 
 
-def _body(post_data: object) -> bytes:
-    """The request body from ``postData``: its text, or its form ``params`` when text is absent."""
+def _body(post_data: object) -> bytes | bytearray:
+    """The request body from ``postData``: its text, or its form ``params`` when text is absent.
+
+    The text is taken out of the entry, so that only the body holds it once
+    this returns (the entry lives on while its observation is audited)."""
     if not isinstance(post_data, dict):
         return b""
-    text = post_data.get("text")
+    text = post_data.pop("text", None)
     if isinstance(text, str) and text:
         if (post_data.get("encoding") or post_data.get("_encoding")) == "base64":
             try:
-                return base64.b64decode(text, validate=True)
+                return _base64(text)
             except binascii.Error:
                 pass  # labelled base64 but is not: keep the text as written
         return text.encode("utf-8")  # JsonBytes has replaced lone surrogates
@@ -353,6 +356,23 @@ def _body(post_data: object) -> bytes:
         fields = [(str(p.get("name", "")), str(p.get("value", ""))) for p in params if isinstance(p, dict)]
         return urlencode(fields).encode("ascii")
     return b""
+
+
+# Base64 text decoded per piece (a multiple of 4 characters): decoding it whole
+# would first copy all of it to ASCII bytes.
+_BASE64_PIECE = 4 * 1024 * 1024
+
+
+def _base64(text: str) -> bytes | bytearray:
+    """``base64.b64decode(text, validate=True)`` without a copy of the whole text."""
+    if len(text) <= _BASE64_PIECE:
+        return base64.b64decode(text, validate=True)
+    if len(text) % 4:
+        raise binascii.Error("not a multiple of 4 characters")
+    out = bytearray()
+    for start in range(0, len(text), _BASE64_PIECE):
+        out += base64.b64decode(text[start : start + _BASE64_PIECE], validate=True)
+    return out
 
 
 def _status(raw: object) -> int | None:

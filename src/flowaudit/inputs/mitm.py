@@ -50,7 +50,7 @@ def read_with_mitmproxy(
     return read_records(source, name, decode_with_mitmproxy, notes)
 
 
-def decode_with_mitmproxy(record: bytes, name: str, n: int) -> Decoded:
+def decode_with_mitmproxy(record: bytes | bytearray, name: str, n: int) -> Decoded:
     """Record ``n`` rebuilt by mitmproxy, then observed.
 
     Raises :class:`Stop` for a record mitmproxy cannot rebuild and
@@ -69,12 +69,12 @@ def decode_with_mitmproxy(record: bytes, name: str, n: int) -> Decoded:
     return decoded
 
 
-def _decode(record: bytes, name: str, n: int, warnings: list[str]) -> mflow.Flow:
+def _decode(record: bytes | bytearray, name: str, n: int, warnings: list[str]) -> mflow.Flow:
     # Records are untrusted bytes: whatever mitmproxy's parser, migrations or
     # state setters raise for one (ValueError, KeyError, RecursionError...),
     # it means the same thing here: this record cannot be rebuilt.
     try:
-        state = tnetstring.loads(record)
+        state = tnetstring.pop(memoryview(record))[0]  # loads(), typed for bytes alone
     except Exception as e:
         # (mitmproxy's message quotes a memoryview object, not the data: not worth showing)
         raise Stop(f"flow #{n} is not valid tnetstring data", truncated=False) from e

@@ -57,8 +57,9 @@ class Decoded:
 
 
 # (record, file name, n) -> Decoded; raises Stop for a record that cannot be read,
-# FlowauditError for a flow format that cannot be read at all.
-Decoder = Callable[[bytes, str, int], Decoded]
+# FlowauditError for a flow format that cannot be read at all. The record is the
+# decoder's to keep or cut down (its request body may become the observation's).
+Decoder = Callable[[bytearray, str, int], Decoded]
 
 
 def read_records(
@@ -82,6 +83,7 @@ def read_records(
             if record is None:
                 return None
             decoded = decode(record, name, n + 1)
+            del record  # a large body now lives in the observation alone
         except (Stop, CorruptStream) as e:
             truncated = isinstance(e, Stop) and e.truncated
             if n == 0 and not truncated:
@@ -117,8 +119,12 @@ class Records:
         self._buf = bytearray()
         self._offset = 0  # position of _buf[0] in the stream
 
-    def next(self) -> bytes | None:
-        """The next whole record, or None at a clean end of the stream."""
+    def next(self) -> bytearray | None:
+        """The next whole record, or None at a clean end of the stream.
+
+        A large record is read to its exact end, and then the buffer itself
+        is handed over (a new one started): its bytes are never copied. A
+        small one is copied out of the buffer, which holds the next records."""
         colon = self._find_colon()
         if colon is None:
             return None
@@ -133,9 +139,11 @@ class Records:
             )
         if self._buf[end - 1 : end] != b"}":
             raise Stop(f"the record at byte {self._offset} is not a flow", truncated=False)
-        with memoryview(self._buf) as view:
-            record = bytes(view[:end])  # one copy, not a slice and then a copy
-        del self._buf[:end]
+        if len(self._buf) == end:
+            record, self._buf = self._buf, bytearray()
+        else:
+            record = self._buf[:end]
+            del self._buf[:end]
         self._offset += end
         return record
 

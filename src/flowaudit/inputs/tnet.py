@@ -14,6 +14,10 @@ judge of a broken record, only quick on a good one.
 Values are built as mitmproxy's parser builds them (``,`` bytes, ``;`` UTF-8
 text, ``#`` int, ``^`` float, ``!`` true/false, ``~`` null, ``]`` list,
 ``}`` dict), so a value read either way is the same value.
+
+The record is a ``bytearray`` (the reader's own buffer, never copied): a
+request body of hundreds of megabytes is taken out of it by :func:`take`
+rather than sliced, so it is held once.
 """
 
 from __future__ import annotations
@@ -31,13 +35,14 @@ _ENTRY = re.compile(rb"(\d{1,12}):([A-Za-z_]{1,40});(\d{1,12}):")
 MAX_DEPTH = 32
 
 Span = tuple[int, int, int]  # payload start, payload end (= where the tag is), tag
+Buffer = bytes | bytearray
 
 
 class Unexpected(ValueError):
     """The data is not what the fast path expects; mitmproxy's parser is to decide."""
 
 
-def item(buf: bytes, pos: int, end: int) -> Span:
+def item(buf: Buffer, pos: int, end: int) -> Span:
     """The item starting at ``pos``, which must end (tag included) before ``end``.
     The next item starts one past the returned payload end."""
     prefix = _PREFIX.match(buf, pos, end)
@@ -50,7 +55,7 @@ def item(buf: bytes, pos: int, end: int) -> Span:
     return start, stop, buf[stop]
 
 
-def fields(buf: bytes, span: Span) -> dict[bytes, Span]:
+def fields(buf: Buffer, span: Span) -> dict[bytes, Span]:
     """The items of a dictionary whose keys are text: key bytes -> value span.
     A repeated key keeps its last value, as mitmproxy's parser does."""
     start, stop, tag = span
@@ -75,12 +80,12 @@ def fields(buf: bytes, span: Span) -> dict[bytes, Span]:
                 raise Unexpected("a dictionary key that is not text")
             key = buf[k_start:k_stop]
             value = item(buf, k_stop + 1, stop)
-        out[key] = value
+        out[bytes(key)] = value
         pos = value[1] + 1
     return out
 
 
-def elements(buf: bytes, span: Span) -> list[Span]:
+def elements(buf: Buffer, span: Span) -> list[Span]:
     """The spans of a list's items."""
     start, stop, tag = span
     if tag != LIST:
@@ -94,7 +99,7 @@ def elements(buf: bytes, span: Span) -> list[Span]:
     return out
 
 
-def text(buf: bytes, span: Span) -> str:
+def text(buf: Buffer, span: Span) -> str:
     if span[2] != TEXT:
         raise Unexpected("not text")
     try:
@@ -103,13 +108,28 @@ def text(buf: bytes, span: Span) -> str:
         raise Unexpected("text that is not UTF-8") from e
 
 
-def raw(buf: bytes, span: Span) -> bytes:
+def raw(buf: Buffer, span: Span) -> bytes:
     if span[2] != BYTES:
         raise Unexpected("not bytes")
-    return buf[span[0] : span[1]]
+    return bytes(buf[span[0] : span[1]])
 
 
-def integer(buf: bytes, span: Span) -> int:
+def take(buf: bytearray, span: Span) -> bytearray:
+    """The bytes of an item, made out of ``buf`` itself, which is nothing else afterwards.
+
+    What follows the item is cut off and what precedes it dropped: CPython
+    drops the head of a bytearray by moving where it starts, so a body that
+    fills most of its record is never copied (a small one may be, once).
+    Read every other field of the record first.
+    """
+    if span[2] != BYTES:
+        raise Unexpected("not bytes")
+    del buf[span[1] :]
+    del buf[: span[0]]
+    return buf
+
+
+def integer(buf: Buffer, span: Span) -> int:
     if span[2] != INT:
         raise Unexpected("not an integer")
     digits = buf[span[0] : span[1]]
@@ -118,7 +138,7 @@ def integer(buf: bytes, span: Span) -> int:
     return int(digits)
 
 
-def number(buf: bytes, span: Span) -> float:
+def number(buf: Buffer, span: Span) -> float:
     """A float, or an integer where a float belongs (mitmproxy accepts one and keeps it as it is)."""
     if span[2] == INT:
         return integer(buf, span)
@@ -134,11 +154,11 @@ def is_null(span: Span) -> bool:
     return span[2] == NULL and span[0] == span[1]
 
 
-def value(buf: bytes, span: Span, depth: int = 0) -> object:
+def value(buf: Buffer, span: Span, depth: int = 0) -> object:
     """Any value, built whole: for the small parts of a record (its metadata)."""
     start, stop, tag = span
     if tag == BYTES:
-        return buf[start:stop]
+        return bytes(buf[start:stop])
     if tag == TEXT:
         return text(buf, span)
     if tag == INT:

@@ -25,10 +25,11 @@ from typing import Protocol
 from flowaudit.model import Observation
 from flowaudit.payload.adapters import Adapters, load_adapters
 from flowaudit.payload.decode import decode_request
-from flowaudit.payload.decode.walker import Keep
+from flowaudit.payload.decode.walker import Keep, window_pairs
 from flowaudit.payload.detectors import detect_generic, strongest
 from flowaudit.payload.detectors.commerce import purchases_in_context
 from flowaudit.payload.detectors.cookies import detect_cookie_ids
+from flowaudit.payload.detectors.families import family_of
 from flowaudit.payload.detectors.keys import under_credential
 from flowaudit.payload.detectors.syncids import detect_sync_ids
 from flowaudit.payload.detectors.terms import load_terms, tokenize
@@ -53,14 +54,17 @@ class CanaryMatcher(Protocol):
 
 
 def worth_keeping(canary_matcher: CanaryMatcher | None) -> Keep:
-    """Which windows of a stream too large to decode to keep: those that may hold
-    a canary or a key term (a health, fitness or sensitive word of rules/terms)."""
+    """Which windows of content too large to decode to keep: those that may hold
+    a canary, a key term (a health, fitness or sensitive word of rules/terms), or
+    a key/value pair whose key names a kind of data (email, phone, user id...)."""
     surfaces = load_terms().surfaces
 
     def keep(text: str) -> bool:
         if canary_matcher is not None and canary_matcher.occurs_in(text):
             return True
-        return not surfaces.isdisjoint(tokenize(text))
+        if not surfaces.isdisjoint(tokenize(text)):
+            return True
+        return any(family_of(key) is not None for _, key, _ in window_pairs(text))
 
     return keep
 

@@ -71,6 +71,7 @@ DECODE_REASONS: dict[str, str] = {
     "opaque": "binary data in a format not recognised (searched for canaries only)",
     "bomb": "a decompression bomb (refused)",
     "bound": "a size, depth or count bound reached",
+    "large": "a body too large to inspect fully (searched in windows)",
 }
 
 

@@ -340,7 +340,7 @@ def test_decompression_bomb_is_refused_with_bounded_time_and_memory(request_with
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert messages(decoded) == (
         "decompression bomb refused at body > gzip: more than 100:1 and over 1 MiB; the first 64 MiB scanned in"
-        " windows for canaries and key terms (0 kept), not decoded",
+        " windows for canaries, key terms and key/value pairs (0 kept), not decoded whole",
     )
     assert decoded.leaves == () and decoded.layers == ()  # zeros: nothing to keep
     assert elapsed < 5.0  # stops at 64 MiB of output (read in windows) instead of inflating 1 GiB
@@ -358,7 +358,7 @@ def test_bombs_in_other_formats_and_inside_base64(request_with, pack) -> None:
     decoded = decode_request(request_with(nested))
     assert messages(decoded) == (
         "decompression bomb refused at body > json:blob > base64 > gzip: more than 100:1 and over 1 MiB; the"
-        " first 64 MiB scanned in windows for canaries and key terms (0 kept), not decoded",
+        " first 64 MiB scanned in windows for canaries, key terms and key/value pairs (0 kept), not decoded whole",
     )
 
 
@@ -383,8 +383,8 @@ def test_decoded_size_budget(request_with) -> None:
     body = gzip.compress(json.dumps([EVENT] * 50).encode())
     decoded = decode_request(request_with(body), limits)
     assert messages(decoded) == (
-        "decoded-size bound of 0 MiB reached at body > gzip; all 0.0 MiB scanned in windows for canaries and"
-        " key terms (0 kept), not decoded",
+        "decoded-size bound of 0 MiB reached at body > gzip; all 0.0 MiB scanned in windows for canaries,"
+        " key terms and key/value pairs (0 kept), not decoded whole",
     )
 
 
@@ -494,7 +494,7 @@ def test_a_body_too_large_to_decode_is_scanned_in_windows(request_with) -> None:
     assert len(decoded.layers) == 1  # only the window that holds it
     [problem] = messages(decoded)
     assert problem.startswith("decoded-size bound of 1 MiB reached at body > gzip; all ")
-    assert problem.endswith("scanned in windows for canaries and key terms (1 kept), not decoded")
+    assert problem.endswith("in windows for canaries, key terms and key/value pairs (1 kept), not decoded whole")
 
 
 def test_a_value_cut_by_a_window_edge_is_found_whole(request_with) -> None:

@@ -50,7 +50,7 @@ class Inflated:
     consumed: int = 0  # input bytes read when output passed the limit: their ratio tells a bomb apart
 
 
-def sniff(data: bytes) -> str | None:
+def sniff(data: bytes | bytearray) -> str | None:
     """The compression a body's first bytes announce, if any."""
     if data[:2] == GZIP_MAGIC:
         return "gzip"
@@ -163,7 +163,7 @@ def _zstd(data: bytes, limit: int) -> Inflated:
     return Inflated(b"".join(chunks))
 
 
-def inflate_windows(encoding: str, data: bytes, window: int, cap: int) -> Iterator[bytes]:
+def inflate_windows(encoding: str, data: bytes | bytearray, window: int, cap: int) -> Iterator[bytes]:
     """Decompress ``data`` as ``encoding`` one window (at most ``window`` bytes) at a time, up to ``cap``
     bytes in all: a stream too large to hold is read in pieces, each dropped before the next.
     A damaged stream simply ends (:func:`inflate` says why)."""
@@ -189,7 +189,7 @@ def inflate_windows(encoding: str, data: bytes, window: int, cap: int) -> Iterat
             yield piece
 
 
-def _zlib_windows(data: bytes, encoding: str, window: int) -> Iterator[bytes]:
+def _zlib_windows(data: bytes | bytearray, encoding: str, window: int) -> Iterator[bytes]:
     if encoding == "gzip":
         wbits = 16 + zlib.MAX_WBITS
     else:
@@ -213,7 +213,7 @@ def _zlib_windows(data: bytes, encoding: str, window: int) -> Iterator[bytes]:
             return
 
 
-def _brotli_windows(data: bytes, window: int) -> Iterator[bytes]:
+def _brotli_windows(data: bytes | bytearray, window: int) -> Iterator[bytes]:
     d = brotli.Decompressor()
     pending = bytearray()
     try:
@@ -230,7 +230,7 @@ def _brotli_windows(data: bytes, window: int) -> Iterator[bytes]:
         yield bytes(pending)
 
 
-def _zstd_windows(data: bytes, window: int) -> Iterator[bytes]:
+def _zstd_windows(data: bytes | bytearray, window: int) -> Iterator[bytes]:
     try:
         with zstandard.ZstdDecompressor().stream_reader(data, read_across_frames=True) as reader:
             while out := reader.read(window):

@@ -24,6 +24,7 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class DecodeLimits:
+    max_body: int = 8 * MIB  # a body larger than this is not decoded whole, only read in windows
     max_depth: int = 8  # decoding steps in one chain ("gzip", "form", "json", ... counted)
     max_decoded_bytes: int = 16 * MIB  # decompressed plus base64-decoded bytes, per request
     max_ratio: int = 100  # output:input of one decompression ...

@@ -90,11 +90,13 @@ def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS, keep
         if space and scheme.isalpha() and credential and " " not in credential:
             walker.decode_string("header", location, (), name, credential)  # "Basic <base64>", "Bearer <JWT>"
     if obs.body:
-        _body(walker, obs, parse_content_type(content_type), content_encoding)
+        _body(walker, obs, parse_content_type(content_type), content_encoding, limits)
     return walker.result()
 
 
-def _body(walker: Walker, obs: Observation, content_type: ContentType, content_encoding: str) -> None:
+def _body(
+    walker: Walker, obs: Observation, content_type: ContentType, content_encoding: str, limits: DecodeLimits
+) -> None:
     if obs.body_truncated:
         walker.problem("truncated", f"body cut at {len(obs.body)} bytes by the capture reader: the rest not read")
     encodings: list[str] = []
@@ -108,4 +110,8 @@ def _body(walker: Walker, obs: Observation, content_type: ContentType, content_e
                 walker.problem("encoding", f"Content-Encoding {token!r} is not supported: body read as sent")
                 encodings = []
                 break
-    walker.body(obs.body, content_type, encodings, har=obs.body_decoded)
+    if len(obs.body) > limits.max_body:
+        walker.large_body(obs.body, encodings)
+        return
+    body = obs.body if isinstance(obs.body, bytes) else bytes(obs.body)  # a flow file's own buffer
+    walker.body(body, content_type, encodings, har=obs.body_decoded)

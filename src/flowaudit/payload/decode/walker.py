@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
-from flowaudit.payload.decode.compression import inflate, inflate_windows, sniff
+from flowaudit.payload.decode.compression import ENCODINGS, inflate, inflate_windows, sniff
 from flowaudit.payload.decode.forms import looks_like_form, looks_like_form_lines, percent_decode, split_form
 from flowaudit.payload.decode.limits import MIB, DecodeLimits
 from flowaudit.payload.decode.lz4 import FRAME_MAGIC, decode_frame, find_block
@@ -53,6 +53,32 @@ _OVERLAP = 256  # characters of a window carried into the next, so a value cut b
 # Whether a window of text read from a stream too large to decode is worth keeping (holds a canary or a
 # key term); see DecodeLimits.
 Keep = Callable[[str], bool]
+
+# What a window of JSON or a form says without being parsed: "key": "text value" and key=value pairs.
+# A window starts anywhere, so its text is no document; these pairs are what can be read of it
+# anyway, each a leaf for the detectors (its decoding ends in "window": it came from a partial scan).
+_WINDOW_PAIR = re.compile(
+    r'"([A-Za-z_$@][\w$@.:-]{0,63})"\s*:\s*"((?:[^"\\\n]|\\.){1,1024})"'
+    r"|(?<![\w%])([A-Za-z_][\w.\[\]-]{0,63})=([^&\s\"'<>]{1,1024})"
+)
+
+
+def window_pairs(text: str) -> Iterator[tuple[str, str, str]]:
+    """The key/value pairs a window of JSON or form text shows, each with its kind ("json" or
+    "form") (JSON escapes undone where valid)."""
+    for found in _WINDOW_PAIR.finditer(text):
+        json_key, json_value, form_key, form_value = found.groups()
+        if json_key is not None:
+            value = json_value
+            if "\\" in value:
+                try:
+                    unescaped = parse_json(f'"{value}"')
+                except ValueError:
+                    unescaped = value
+                value = unescaped if isinstance(unescaped, str) else value
+            yield "json", json_key, value
+        else:
+            yield "form", form_key, percent_decode(form_value)
 
 
 def _declares_json(content_type: ContentType) -> bool:
@@ -188,22 +214,58 @@ class Walker:
         return out.data
 
     def _windows(
-        self, part: str, encoding: str, data: bytes, location: str, decoding: Decoding, refused: DecodeProblem
+        self,
+        part: str,
+        encoding: str,
+        data: bytes | bytearray,
+        location: str,
+        decoding: Decoding,
+        refused: DecodeProblem,
     ) -> None:
-        """A stream refused whole, read again one window at a time (see :class:`DecodeLimits`).
+        """A stream refused whole, read again one window at a time (see :meth:`_scan`)."""
+        cap = self._limits.max_scanned_bytes
+        windows = inflate_windows(encoding, data, self._limits.window, cap)
+        self._scan(part, windows, f"{location} > {encoding}", (*decoding, encoding), refused, cap)
+
+    def large_body(self, data: bytes | bytearray, encodings: list[str]) -> None:
+        """A body over the bound for decoding one whole (``max_body``), read one window at a time.
+
+        Compressed (by its header, else by its magic bytes), the stream is
+        inflated window by window; otherwise the windows are slices of the
+        body as it is, never a copy of all of it (see :meth:`_scan`)."""
+        limits = self._limits
+        refused = DecodeProblem("large", f"body of {_mib(len(data))} over the {_mib(limits.max_body)} bound")
+        encoding = encodings[-1] if encodings else sniff(data[:4])
+        if encoding in ENCODINGS:
+            self._windows("body", encoding, data, "body", (), refused)
+            return
+        self._scan("body", _slices(data, limits.window), "body", (), refused, None)
+
+    def _scan(
+        self,
+        part: str,
+        windows: Iterable[bytes],
+        where: str,
+        inner: Decoding,
+        refused: DecodeProblem,
+        cap: int | None,
+    ) -> None:
+        """Content refused whole, read one window at a time (see :class:`DecodeLimits`);
+        ``cap``: the most bytes the windows may hold, if any.
 
         With padding squeezed out, what is left is decoded as any body when it
         fits the decoded-size bound: nothing is then missing. Otherwise each
         window that holds a canary or a key term (``keep``) is kept as text,
-        and why the stream was refused is reported with how much was scanned."""
+        with the key/value pairs it shows as leaves, and why the content was
+        refused is reported with how much was scanned."""
         limits = self._limits
         room = limits.max_decoded_bytes - self._spent
-        where, inner = f"{location} > {encoding}", (*decoding, encoding)
         squeezed: list[tuple[int, bytes]] | None = []  # (offset, squeezed window); None once over room
         size = scanned = kept = kept_size = 0
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         carried = ""
-        for window in inflate_windows(encoding, data, limits.window, limits.max_scanned_bytes):
+        paired: set[tuple[str, str]] = set()  # pairs already read (windows overlap)
+        for window in windows:
             pending = [(scanned, _PADDING.sub(b" ", window))]
             scanned += len(window)
             if squeezed is not None:
@@ -218,20 +280,25 @@ class Walker:
                 if kept_size + len(text) > room or not text.strip() or not is_text(text):
                     continue
                 if self._keep is None or self._keep(text):
-                    self.layer(part, f"{where} > window:{offset}", (*inner, "window"), text)
+                    place = f"{where} > window:{offset}"
+                    self.layer(part, place, (*inner, "window"), text)
+                    for kind, key, value in window_pairs(text):
+                        if (key, value) not in paired:
+                            paired.add((key, value))
+                            self.leaf(part, f"{place} > {kind}:{key}", (*inner, "window", kind), key, value)
                     kept += 1
                     kept_size += len(text)
-        if squeezed is not None and scanned < limits.max_scanned_bytes:
+        whole_read = cap is None or scanned < cap
+        if squeezed is not None and whole_read:
             self._spent += size
             whole = b"".join(piece for _, piece in squeezed)
             self.content(part, f"{where} > unpadded", (*inner, "unpadded"), None, whole)
             return
         self._spent += kept_size
-        read = "all" if scanned < limits.max_scanned_bytes else "the first"
         self.problem(
             refused.reason,
-            f"{refused.message}; {read} {_mib(scanned)} scanned in windows for canaries and key terms"
-            f" ({kept} kept), not decoded",
+            f"{refused.message}; {'all' if whole_read else 'the first'} {_mib(scanned)} scanned in windows"
+            f" for canaries, key terms and key/value pairs ({kept} kept), not decoded whole",
         )
 
     def body(self, data: bytes, content_type: ContentType, encodings: list[str], har: bool) -> None:
@@ -698,6 +765,13 @@ class Walker:
                 return
             self._room -= 1
             append(Leaf(part, base + sub, decoding, str(number), text))
+
+
+def _slices(data: bytes | bytearray, window: int) -> Iterator[bytes]:
+    """``data`` a window at a time, each copied alone (the whole is never copied)."""
+    with memoryview(data) as view:
+        for start in range(0, len(data), window):
+            yield bytes(view[start : start + window])
 
 
 def _mib(size: int) -> str:
