@@ -423,3 +423,43 @@ def test_real_chrome_har_cookie_list(read: Read) -> None:
     (o,) = [o for o in observations if o.index == 12]
     (cookie,) = [value for name, value in o.request_headers if name == "Cookie"]
     assert [piece.partition("=")[0] for piece in cookie.split("; ")] == [c["name"] for c in raw["cookies"]]
+
+
+class _Sizes:
+    """A byte source that records the size of every read asked of it."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data, self._at, self.asked = data, 0, []
+
+    def read(self, n: int, /) -> bytes:
+        self.asked.append(n)
+        chunk = self._data[self._at : self._at + n]
+        self._at += len(chunk)
+        return chunk
+
+
+def test_a_long_value_is_read_in_growing_chunks() -> None:
+    """ijson's C parser reads a token cut by a chunk's end again from its start: a 60 MiB body read
+    in 64 KiB chunks cost 9 s of parsing, quadratic in its length. While no entry completes the reads
+    double, and once one does they are small again, so small entries are still read as they stream."""
+    from flowaudit.inputs.har import read_har
+    from flowaudit.inputs.stream import CHUNK
+
+    def entry(text: str) -> dict[str, Any]:
+        post = {"mimeType": "text/plain", "text": text}
+        request = {"method": "POST", "url": "https://api.example/e", "headers": [], "postData": post}
+        return {"startedDateTime": "2026-12-03T10:00:00Z", "request": request, "response": {"status": 200}}
+
+    long_text = "x" * (40 * CHUNK)
+    small = [entry(f"small {n}") for n in range(4000)]  # each chunk of these completes entries
+    document = {"log": {"version": "1.2", "entries": [entry(long_text), *small]}}
+    source = _Sizes(json.dumps(document).encode())
+    read = list(read_har(source, "grow.har"))
+    assert len(read) == 4001 and read[0].body == long_text.encode()
+    asked = source.asked
+    top = max(asked)
+    growing = asked[: asked.index(top) + 1]
+    assert growing == [CHUNK * 2**i for i in range(len(growing))] and len(growing) >= 4
+    rest = asked[len(growing) :]
+    at_top = next(i for i, n in enumerate(rest) if n != top)
+    assert rest[at_top] == CHUNK  # small again once the long entry completed
