@@ -76,7 +76,7 @@ class ConsentTally:
         if state.refused:
             self.contacted_refused.add(host, ref, lambda: (cite(None),), state.phase)
         if asserted:
-            self.carry(observed, asserted, cite, host, ref, vendors)
+            self._carry(observed, asserted, cite, host, ref, withheld, counted=False)
 
     def carry(
         self,
@@ -88,12 +88,23 @@ class ConsentTally:
         vendors: Sequence[int] = (),
         counted: bool = False,
     ) -> None:
-        """What one request carried, judged by its consent state. Called by :meth:`add`, and again
-        for data types found in the request only once the whole capture was read (ids handed on
-        between companies): then ``counted`` says the request is already among those that carried
-        something in its state, so only the new types are added, and the request is not counted twice."""
+        """What one request carried, judged by its consent state, for data types found in it only
+        once the whole capture was read (ids handed on between companies): ``counted`` says the
+        request is already among those that carried something in its state (:meth:`add` saw other
+        types in it), so only the new types are added, and the request is not counted twice."""
+        self._carry(observed, asserted, cite, host, ref, self._withheld(observed, vendors), counted)
+
+    def _carry(
+        self,
+        observed: ObservedConsent,
+        asserted: Sequence[Detection],
+        cite: Cite,
+        host: str,
+        ref: str,
+        withheld: tuple[int, ...],
+        counted: bool,
+    ) -> None:
         state = observed.state
-        withheld = self._withheld(observed, vendors)
         tcf = observed.tcf
         refused = state.consent if state.refused else VENDOR_REFUSED if withheld else None
 

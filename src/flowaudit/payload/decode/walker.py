@@ -181,11 +181,10 @@ class Walker:
         if self._deep_enough(location, decoding):
             return None
         limits = self._limits
-        by_ratio = max(limits.ratio_floor, limits.max_ratio * len(data))
-        budget = limits.max_decoded_bytes - self._spent
-        out = inflate(encoding, data, min(by_ratio, budget))
+        limit = self._output_limit(data)
+        out = inflate(encoding, data, limit)
         if out.over_limit:
-            produced = min(by_ratio, budget) + 1
+            produced = limit + 1
             if produced > limits.ratio_floor and produced > limits.max_ratio * out.consumed:
                 refused = (
                     "bomb",
@@ -404,7 +403,9 @@ class Walker:
             self.content(part, where, inner, piece.names[-1], piece.content, piece.content_type)
         return True
 
-    def _lz4_limit(self, data: bytes) -> int:
+    def _output_limit(self, data: bytes) -> int:
+        """How much one decompression of ``data`` may put out: the ratio bound, within what is left
+        of the request's decoded-size budget."""
         limits = self._limits
         return min(max(limits.ratio_floor, limits.max_ratio * len(data)), limits.max_decoded_bytes - self._spent)
 
@@ -412,7 +413,7 @@ class Walker:
         """An LZ4 frame (its magic number is certain): decoded, or said why not."""
         if self._deep_enough(location, decoding):
             return
-        out, error = decode_frame(data, self._lz4_limit(data))
+        out, error = decode_frame(data, self._output_limit(data))
         if error == "over the limit":
             self._budget_spent(f"{location} > lz4")
             return
@@ -427,7 +428,7 @@ class Walker:
         """A bare LZ4 block (no magic number): kept only when it decodes cleanly to text."""
         if self._deep_enough(location, decoding):
             return False
-        out = find_block(data, self._lz4_limit(data))
+        out = find_block(data, self._output_limit(data))
         if out is None:
             return False
         try:
