@@ -107,18 +107,7 @@ def test_an_id_field_of_a_cookie_holding_json(external) -> None:
 
 
 def test_a_session_field_of_a_json_cookie_is_no_browser_id() -> None:
-    obs = Observation(
-        ref="t#1",
-        source="t",
-        index=1,
-        kind="http",
-        method="GET",
-        scheme="https",
-        host="widget.example.net",
-        port=443,
-        path="/tag",
-        request_headers=(("Cookie", f'w={{"sessionId":"{"7f3c9e2a" * 4}","visitorId":"{"c81e728d" * 4}"}}'),),
-    )
+    obs = _get("widget.example.net", "/tag", f'w={{"sessionId":"{"7f3c9e2a" * 4}","visitorId":"{"c81e728d" * 4}"}}')
     found = _cookie_ids(obs, tracker=False)
     assert "cookie:w > json:visitorId" in found and "cookie:w > json:sessionId" not in found
 
@@ -139,16 +128,20 @@ def test_the_session_cookie_beside_it_is_not_reported(external) -> None:
     ],
 )
 def test_consent_infrastructure_and_times_are_no_ids(header: str) -> None:
-    obs = Observation(
+    assert _cookie_ids(_get("creativecdn.com", "/cm-notify?pi=admixer", header), tracker=True) == {}
+
+
+def _get(host: str, path: str, cookie: str) -> Observation:
+    """A GET over HTTPS sending this Cookie header."""
+    return Observation(
         ref="t#1",
         source="t",
         index=1,
         kind="http",
         method="GET",
         scheme="https",
-        host="creativecdn.com",
+        host=host,
         port=443,
-        path="/cm-notify?pi=admixer",
-        request_headers=(("Cookie", header),),
+        path=path,
+        request_headers=(("Cookie", cookie),),
     )
-    assert _cookie_ids(obs, tracker=True) == {}
