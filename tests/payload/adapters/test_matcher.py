@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flowaudit.model import Observation
-from flowaudit.payload.adapters import load_adapters
+from flowaudit.payload.adapters import Adapters, load_adapters, read_adapters
+from flowaudit.payload.adapters.loader import adapter_files
 from flowaudit.payload.decode import decode_request
 from flowaudit.payload.model import DecodedRequest, Leaf
 
@@ -23,6 +24,25 @@ def test_requests_find_their_adapter_by_host_suffix_and_path() -> None:
     ]
     assert adapters.for_request("evilmixpanel.com", "/track") == ()
     assert adapters.for_request("api.mixpanel.com", "/decide") == ()
+
+
+def test_adapters_read_from_files_are_read_only_for_the_hosts_requests_reach() -> None:
+    """A small audit compiles the patterns of the vendors it meets, not all ~70 files',
+    and what it finds is what the adapters read all at once find."""
+    paths = adapter_files()
+    lazy, eager = Adapters.from_files(paths), Adapters(read_adapters(paths))
+    requests = [
+        ("api-js.mixpanel.com", "/track/?verbose=1"),
+        ("graph.facebook.com", "/v26.0/1234/events"),
+        ("www.google-analytics.com", "/g/collect"),
+        ("example.org", "/"),
+    ]
+    for host, path in requests:
+        assert lazy.for_request(host, path) == eager.for_request(host, path)
+    read = [adapter.vendor for adapter in lazy._files.values() if adapter is not None]
+    assert "mixpanel" in read and "meta_conversions_api" in read
+    assert 3 <= len(read) < len(paths) // 4
+    assert lazy.adapters == eager.adapters  # asked for all, it reads the rest
 
 
 def test_mixpanel_capture_certain_hits_and_the_token_is_a_secret(realworld: Realworld) -> None:

@@ -10,10 +10,11 @@ field names no data type, and each vendor appears once. Every problem is a
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from flowaudit import cache as kept
 from flowaudit import shape
 from flowaudit.datatypes import load_vocabulary
 from flowaudit.errors import FlowauditError
@@ -49,6 +50,31 @@ def read_adapters(paths: Iterable[Path], *, services: Collection[str] | None = N
         seen[adapter.vendor] = doc.path
         adapters.append(adapter)
     return tuple(adapters)
+
+
+def adapter_hosts(paths: Sequence[Path]) -> dict[str, list[str]]:
+    """Host -> the adapter files (in ``paths`` order) with an endpoint at that host.
+
+    A run reads and compiles only the adapters of the hosts its capture
+    reaches (a small audit meets a few vendors of the ~70): the whole set is
+    read and checked (:func:`read_adapters`) once per content of the files,
+    the data types and this code, and the index is kept in the cache.
+    """
+    parts: list[bytes | str] = [rules_dir().joinpath("data-types.yml").read_bytes(), Path(__file__).read_bytes()]
+    for path in paths:
+        parts += [str(path), path.read_bytes()]
+    return kept.cached("adapter-hosts", kept.key(*parts), lambda: _index(paths))
+
+
+def _index(paths: Sequence[Path]) -> dict[str, list[str]]:
+    by_host: dict[str, list[str]] = {}
+    for path, adapter in zip(paths, read_adapters(paths), strict=True):
+        for endpoint in adapter.endpoints:
+            for host in endpoint.hosts:
+                files = by_host.setdefault(host, [])
+                if str(path) not in files:
+                    files.append(str(path))
+    return by_host
 
 
 def _read(doc: YamlDoc, stem: str) -> Adapter:
