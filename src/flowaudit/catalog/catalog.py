@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping
+from typing import NamedTuple
 
 from flowaudit.catalog.domains import ip_literal, normalize_host, registrable_domain
 from flowaudit.catalog.model import CatalogSource, Company, HostMatch, Service
@@ -41,6 +42,19 @@ _SUGGEST_CUTOFF = 0.6
 _PROVIDER_CATEGORIES = frozenset({"hosting", "cdn"})
 
 PathRules = Mapping[str, tuple[tuple[str, Service], ...]]  # domain -> (path, service), longest path first
+
+
+class CatalogParts(NamedTuple):
+    """A catalog's checked parts, as :class:`Catalog` takes them."""
+
+    companies: Mapping[str, Company]
+    services: Mapping[str, Service]
+    domains: Mapping[str, str]
+    company_aliases: Mapping[str, str]
+    operated_suffixes: Iterable[str]
+    sources: tuple[CatalogSource, ...]
+    version: str
+    path_rules: PathRules | None = None
 
 
 def _key(name: str) -> str:
@@ -86,9 +100,10 @@ class Catalog:
         version: str,
         path_rules: PathRules | None = None,
     ) -> None:
-        """Build from checked parts; use :func:`flowaudit.catalog.load_catalog`."""
-        self._companies = dict(companies)
-        self._services = dict(services)
+        """Build from checked parts; use :func:`flowaudit.catalog.load_catalog`. The
+        companies and services are kept as given (the cache's are made on first use)."""
+        self._companies = companies
+        self._services = services
         self._domains = dict(domains)  # domain -> service id
         self._company_aliases = dict(company_aliases)  # folded company id -> its new id
         self._operated_suffixes = frozenset(operated_suffixes)

@@ -22,9 +22,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from flowaudit import cache as kept
 from flowaudit import resources
+from flowaudit.catalog import stored
 from flowaudit.catalog.adguard import AdguardData, read_adguard
-from flowaudit.catalog.catalog import Catalog
+from flowaudit.catalog.catalog import Catalog, CatalogParts
 from flowaudit.catalog.model import CatalogSource, Company, Service
 from flowaudit.catalog.overlay import OverlayFile, Where, overlay_files, read_overlay_file
 from flowaudit.errors import FlowauditError
@@ -45,10 +47,21 @@ def load_catalog(rules_dir: Path | None = None) -> Catalog:
 
 @cache
 def _load(root: Path) -> Catalog:
+    """Merged once per content of its files and of the catalog code, then kept
+    (:mod:`flowaudit.catalog.stored`); a file that cannot be read is reported by :func:`_merge`."""
+    try:
+        files = [root / MANIFEST_FILE, root / ADGUARD_FILE, *overlay_files(root / OVERLAY_DIR)]
+        entry = kept.key(*stored.code(), *(part for path in files for part in (str(path), path.read_bytes())))
+    except OSError:
+        return Catalog(**_merge(root)._asdict())
+    return stored.from_plain(kept.cached("catalog", entry, lambda: stored.plain(_merge(root))))
+
+
+def _merge(root: Path) -> CatalogParts:
     version, overlay_license = read_manifest(root / MANIFEST_FILE)
     adguard = read_adguard(root / ADGUARD_FILE)
     overlay = [read_overlay_file(p) for p in overlay_files(root / OVERLAY_DIR)]
-    return build_catalog(adguard, overlay, version=version, overlay_license=overlay_license)
+    return merge_catalog(adguard, overlay, version=version, overlay_license=overlay_license)
 
 
 def read_manifest(path: Path) -> tuple[str, str]:
@@ -80,7 +93,9 @@ def _error(message: str, where: Where, hint: str | None = None) -> FlowauditErro
     return FlowauditError(message, path=where.path, line=where.line, hint=hint)
 
 
-def build_catalog(adguard: AdguardData, overlay: list[OverlayFile], *, version: str, overlay_license: str) -> Catalog:
+def merge_catalog(
+    adguard: AdguardData, overlay: list[OverlayFile], *, version: str, overlay_license: str
+) -> CatalogParts:
     companies, aliases = _merge_companies(adguard, overlay)
     services, domains, operated, scoped = _merge_services(adguard, overlay, companies, aliases)
 
@@ -127,7 +142,7 @@ def build_catalog(adguard: AdguardData, overlay: list[OverlayFile], *, version: 
         domain: tuple((path, frozen_services[sid]) for path, sid in sorted(rules, key=lambda r: -len(r[0])))
         for domain, rules in scoped.items()
     }
-    return Catalog(
+    return CatalogParts(
         companies=frozen_companies,
         services=frozen_services,
         domains=domains,
