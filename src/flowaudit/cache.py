@@ -30,7 +30,7 @@ import marshal
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -58,6 +58,12 @@ def key(*parts: bytes | str) -> str:
         sha.update(len(data).to_bytes(8, "big"))
         sha.update(data)
     return sha.hexdigest()
+
+
+def files_key(paths: Iterable[Path], *parts: bytes | str) -> str:
+    """The key of what the files at ``paths`` (their names and bytes) and ``parts``
+    (the code that reads them, say) make; raises :class:`OSError` for a file not read."""
+    return key(*parts, *(part for path in paths for part in (str(path), path.read_bytes())))
 
 
 def cached(namespace: str, entry: str, make: Callable[[], T]) -> T:

@@ -51,7 +51,7 @@ def _load(root: Path) -> Catalog:
     (:mod:`flowaudit.catalog.stored`); a file that cannot be read is reported by :func:`_merge`."""
     try:
         files = [root / MANIFEST_FILE, root / ADGUARD_FILE, *overlay_files(root / OVERLAY_DIR)]
-        entry = kept.key(*stored.code(), *(part for path in files for part in (str(path), path.read_bytes())))
+        entry = kept.files_key([*stored.code(), *files])
     except OSError:
         return Catalog(**_merge(root)._asdict())
     return stored.from_plain(kept.cached("catalog", entry, lambda: stored.plain(_merge(root))))

@@ -53,9 +53,9 @@ def from_plain(stored: Plain) -> Catalog:
     )
 
 
-def code() -> list[bytes]:
-    """The source of the catalog package: how the merged catalog is made is part of its key."""
-    return [path.read_bytes() for path in sorted(Path(__file__).parent.glob("*.py"))]
+def code() -> list[Path]:
+    """The source files of the catalog package: how the merged catalog is made is part of its key."""
+    return sorted(Path(__file__).parent.glob("*.py"))
 
 
 class Made(Mapping[str, T]):

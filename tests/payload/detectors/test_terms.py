@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
 
+from flowaudit import cache
 from flowaudit.errors import FlowauditError
 from flowaudit.payload.detectors.terms import TermIndex, load_terms, read_terms, tokenize
 from flowaudit.resources import rules_dir
@@ -18,6 +20,24 @@ def terms_in(text: str, index: TermIndex | None = None) -> set[str]:
     words = tokenize(text)
     found = index.resolve(index.find(words), set(words))
     return {term.text for term in found}
+
+
+def _contents(index: TermIndex) -> dict[str, list[tuple[object, ...]]]:
+    return {surface: [astuple(t) for t in terms] for surface, terms in index._by_surface.items()}
+
+
+def test_the_terms_kept_in_the_cache_are_the_terms_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cache.folder_of_cache.cache_clear()
+    read = _contents(read_terms(sorted((rules_dir() / "terms").glob("*.yml"))))
+    try:
+        for _ in ("made and kept", "read from the cache"):
+            load_terms.cache_clear()
+            assert _contents(load_terms()) == read
+        assert [p.name.split("-")[0] for p in (tmp_path / "flowaudit").glob("terms-*")] == ["terms"]
+    finally:
+        load_terms.cache_clear()
+        cache.folder_of_cache.cache_clear()
 
 
 def test_every_language_file_loads_with_sources() -> None:

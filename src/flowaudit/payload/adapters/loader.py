@@ -60,10 +60,8 @@ def adapter_hosts(paths: Sequence[Path]) -> dict[str, list[str]]:
     read and checked (:func:`read_adapters`) once per content of the files,
     the data types and this code, and the index is kept in the cache.
     """
-    parts: list[bytes | str] = [rules_dir().joinpath("data-types.yml").read_bytes(), Path(__file__).read_bytes()]
-    for path in paths:
-        parts += [str(path), path.read_bytes()]
-    return kept.cached("adapter-hosts", kept.key(*parts), lambda: _index(paths))
+    entry = kept.files_key([rules_dir() / "data-types.yml", Path(__file__), *paths])
+    return kept.cached("adapter-hosts", entry, lambda: _index(paths))
 
 
 def _index(paths: Sequence[Path]) -> dict[str, list[str]]:
