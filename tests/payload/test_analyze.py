@@ -3,18 +3,25 @@ detectors together, with and without ``jane.doe@example.com`` declared as a cana
 
 from __future__ import annotations
 
+import gzip
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
 import pytest
 
 from flowaudit.declaration.model import Canaries
 from flowaudit.inputs import open_inputs
-from flowaudit.payload.analyze import analyze
+from flowaudit.model import Observation
+from flowaudit.payload.analyze import analyze, analyze_decoded, worth_keeping
 from flowaudit.payload.canaries import CanaryMatcher
+from flowaudit.payload.decode import DecodeLimits, decode_request
 from flowaudit.payload.model import Detection
 
 REALWORLD = Path(__file__).resolve().parents[1] / "data" / "realworld"
 EMAIL_CANARY = CanaryMatcher(Canaries(email="jane.doe@example.com"))
+_OTHER = "someone.else@example.org"
 CAPTURES = ["sdk/mixpanel", "sdk/segment", "sdk/sentry", "browser/mixpanel"]
 
 
@@ -62,3 +69,61 @@ def test_credentials_are_not_reported_even_by_canaries() -> None:
     # Segment's write key rides in Authorization: Basic; no detection may point there.
     found = detections("sdk/segment", EMAIL_CANARY)
     assert not [d for d in found if "Authorization" in d.location or d.location.endswith("writeKey")]
+
+
+# -- content too large to decode: the windows judge (worth_keeping) -----------------------------
+
+_PEAK_SCRIPT = """
+import sys
+from flowaudit.declaration.model import Canaries
+from flowaudit.model import Observation
+from flowaudit.payload.analyze import analyze
+from flowaudit.payload.canaries import CanaryMatcher
+
+def status(field):
+    return int([l for l in open("/proc/self/status") if l.startswith(field)][0].split()[1]) * 1024
+
+matcher = CanaryMatcher(Canaries(email="jane.doe@example.com"))
+body = open(sys.argv[1], "rb").read()
+obs = Observation("x#1", "x", 1, "http", "POST", "https", "api.mixpanel.com", 443, "/track",
+                  (("Content-Encoding", "gzip"),), body)
+before = status("VmRSS:")
+found = analyze(obs, matcher)
+print(sorted({(d.detector, d.location) for d in found}), status("VmHWM:") - before)
+"""
+
+
+def test_a_canary_and_a_pair_past_junk_are_kept_and_found_where_they_are() -> None:
+    """Decoys that look worth keeping (keys that name data, values that are no data) fill windows
+    before the data; the judge keeps a window only for what no kept window shows, so the canary and
+    the address after them are found, each at the window that holds it."""
+    limits = DecodeLimits(max_decoded_bytes=1 << 20, window=4096)
+    decoys = ",".join(f'{{"email_hint": "x{i}", "diagnosis": "none {i}"}}' for i in range(60_000))
+    text = f'{{"rows": [{decoys}], "user": "jane.doe@example.com", "contact": {{"email": "{_OTHER}"}}}}'
+    body = gzip.compress(text.encode())
+    obs = Observation("x#1", "x", 1, "http", "POST", "https", "api.mixpanel.com", 443, "/track", (), body)
+    decoded = decode_request(obs, limits, keep=worth_keeping(EMAIL_CANARY))
+    assert len(decoded.layers) < 10  # not one per decoy window: 700 of them
+    found = analyze_decoded(decoded, obs.host, obs.path, EMAIL_CANARY)
+    emails = {d.detector: d for d in found if d.data_type == "contact.email"}
+    assert set(emails) == {"canary", "generic:email"}
+    for detection, value in ((emails["canary"], "jane.doe@example.com"), (emails["generic:email"], _OTHER)):
+        offset = int(detection.location.split(" > ")[2].partition(":")[2])
+        assert offset <= text.index(value) < offset + 4096 + 256  # a reader finds it where it says
+
+
+def test_a_padded_body_of_200_mib_is_read_whole_in_bounded_memory(tmp_path: Path) -> None:
+    """200 MiB of white space inside a JSON event, gzip-compressed to about 200 KiB: every byte is
+    scanned, the padding squeezed out, and the e-mail address at its end is found, while the peak
+    memory stays a small fraction of the body."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    pieces = [packer.compress(b'{"event": "Signed up",')]
+    pieces.extend(packer.compress(b" " * (1 << 20)) for _ in range(200))
+    pieces.append(packer.compress(b'"properties": {"$email": "jane.doe@example.com"}}') + packer.flush())
+    path = tmp_path / "padded.gz"
+    path.write_bytes(b"".join(pieces))
+    assert path.stat().st_size < 1 << 20
+    done = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT, str(path)], capture_output=True, text=True, timeout=300)
+    found, _, grown = done.stdout.rpartition(" ")
+    assert "('canary', 'body > gzip > unpadded > json:properties.$email')" in found, done.stderr
+    assert int(grown) < 64 << 20, f"peak grew {int(grown) >> 20} MiB"

@@ -7,7 +7,9 @@ JSON) is still scanned, window by window: the canary planted deep inside it
 is found, and every format counts the request as not fully decoded, naming
 its recipient; the gate never reads as a clean pass on it. The same holds
 for a body sent as it is: 20 MiB of JSON, over the bound for decoding a body
-whole, with the canary and a second address past that bound.
+whole, with the canary and a second address past that bound. Nor can junk
+hide data: 20 MiB of decoy pairs named like data, more than may be kept,
+sent before the data, gzip-compressed on the wire.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     large = f'{{"rows": [{filler}], "user": "{EMAIL}", "contact": {{"email": "{OTHER}"}}}}'.encode()
     assert len(large) > 20 << 20
     write(folder / "large.mitm", [flow("https://api.mixpanel.com/track", headers=JSON, body=large)])
+    decoys = ",".join('{"email_hint": "x", "phone_hint": "y"}' for _ in range(600_000))
+    crowded = f'{{"rows": [{decoys}], "user": "{EMAIL}", "contact": {{"email": "{OTHER}"}}}}'.encode()
+    assert len(crowded) > 20 << 20
+    write(folder / "crowded.mitm", [_sent_gzipped(crowded)])
     (folder / "flowaudit.yml").write_text(DECLARATION, encoding="utf-8")
     return folder
 
@@ -125,3 +131,17 @@ def test_a_key_and_value_past_the_bound_are_read_without_a_canary(folder: Path) 
     [evidence] = mixpanel["evidence"]
     assert evidence["location"].startswith("body > window:") and evidence["location"].endswith(" > json:email")
     assert evidence["decoding"] == ["window", "json"] and evidence["detector"] == "generic:email"
+
+
+def test_junk_sent_before_the_data_cannot_hide_it(folder: Path, tmp_path: Path) -> None:
+    result = _check(folder, "crowded.mitm")
+    found = [e for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"]
+    assert {e["detector"] for e in found} >= {"canary", "generic:email"}  # the canary, and the other address
+    assert all(e["location"].startswith("body > gzip > window:") for e in found)
+    assert {e["location"].rpartition(" > ")[2] for e in found if e["detector"] == "generic:email"} == {"json:email"}
+    [gap] = result["decoding"]["reasons"]
+    assert gap["recipients"] == ["Mixpanel"] and "all 2" in gap["examples"][0]["how"]
+    files = check_every_format(folder / "crowded.mitm", tmp_path / "out", "--declared", folder / "flowaudit.yml")
+    for name, text in files.items():
+        if name not in ("flowaudit.json", "flowaudit.sarif"):
+            assert "1 request could not be fully decoded" in " ".join(text.split()), name

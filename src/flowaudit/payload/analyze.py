@@ -19,21 +19,20 @@ have said what the event is and the generic event reading is not applied.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable, Sequence
 from typing import Protocol
 
 from flowaudit.model import Observation
 from flowaudit.payload.adapters import Adapters, load_adapters
 from flowaudit.payload.decode import decode_request
-from flowaudit.payload.decode.walker import Keep, window_pairs
+from flowaudit.payload.decode.walker import PAIRS_PER_REASON, Keep, WindowPair
 from flowaudit.payload.detectors import detect_generic, strongest
 from flowaudit.payload.detectors.commerce import purchases_in_context
 from flowaudit.payload.detectors.cookies import detect_cookie_ids
 from flowaudit.payload.detectors.families import family_of
-from flowaudit.payload.detectors.keys import under_credential
+from flowaudit.payload.detectors.keys import leaf_name, under_credential
 from flowaudit.payload.detectors.syncids import detect_sync_ids
-from flowaudit.payload.detectors.terms import load_terms, tokenize
-from flowaudit.payload.model import DecodedRequest, Detection
+from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 
 # Readings of one value that exclude each other: an id is a user's, a device's or an
 # advertising id, not two of them; a postcode is profile data or a location.
@@ -50,23 +49,60 @@ class CanaryMatcher(Protocol):
 
     def scan(self, decoded: DecodedRequest) -> Iterable[Detection]: ...
 
-    def occurs_in(self, text: str) -> bool: ...
+    def found_in(self, text: str) -> set[int]: ...
+
+
+# Pairs of a window kept beside those that show a data type only together (a latitude beside its
+# longitude, a name beside an e-mail address): the first ones whose key names a kind of data.
+_CONTEXT_PAIRS = 16
 
 
 def worth_keeping(canary_matcher: CanaryMatcher | None) -> Keep:
-    """Which windows of content too large to decode to keep: those that may hold
-    a canary, a key term (a health, fitness or sensitive word of rules/terms), or
-    a key/value pair whose key names a kind of data (email, phone, user id...)."""
-    surfaces = load_terms().surfaces
+    """What a window of content too large to decode shows (see :data:`Keep`): each canary text it
+    holds, and each data type, at each confidence, that the generic detectors find in its key/value
+    pairs, with the pairs that show it. These reasons come from a bounded set (the declaration's
+    canaries, the data types times three confidences), so the windows kept stay few however large
+    the body, and a window of junk that shows only what earlier windows showed is dropped."""
 
-    def keep(text: str) -> bool:
-        if canary_matcher is not None and canary_matcher.occurs_in(text):
-            return True
-        if not surfaces.isdisjoint(tokenize(text)):
-            return True
-        return any(family_of(key) is not None for _, key, _ in window_pairs(text))
+    def keep(text: str, pairs: Sequence[WindowPair], shown: Container[str]) -> dict[str, list[int]]:
+        new: dict[str, list[int]] = {}
+        if canary_matcher is not None:
+            for index in canary_matcher.found_in(text):
+                reason = f"canary {index}"
+                if reason not in shown:
+                    new[reason] = []  # found in the window's text by the canary search
+        leaves = [Leaf("body", f"window > {kind}:{key}", ("window", kind), key, value) for kind, key, value in pairs]
+        places: dict[str, set[str]] = {}
+        for found in detect_generic(DecodedRequest(tuple(leaves), ())):
+            reason = _reason(found)
+            if reason not in shown:
+                places.setdefault(reason, set()).add(found.location)
+        for reason, where in places.items():
+            new[reason] = _showing(reason, where, leaves)
+        return new
 
     return keep
+
+
+def _reason(found: Detection) -> str:
+    return f"{found.data_type} {found.confidence}"
+
+
+def _showing(reason: str, places: set[str], leaves: list[Leaf]) -> list[int]:
+    """The positions of the first pairs at ``places`` that show ``reason`` alone; where it takes
+    their siblings too (a latitude and its longitude), the first pairs there and the first pairs
+    whose key names a kind of data."""
+    candidates = [n for n, leaf in enumerate(leaves) if leaf.location in places]
+    alone: list[int] = []
+    for n in candidates:
+        if any(_reason(found) == reason for found in detect_generic(DecodedRequest((leaves[n],), ()))):
+            alone.append(n)
+            if len(alone) == PAIRS_PER_REASON:
+                break
+    if alone:
+        return alone
+    named = [n for n, leaf in enumerate(leaves) if leaf.key is not None and family_of(leaf_name(leaf.key)) is not None]
+    return sorted({*candidates[:PAIRS_PER_REASON], *named[:_CONTEXT_PAIRS]})
 
 
 def analyze(

@@ -10,6 +10,7 @@ import resource
 import struct
 import time
 import zlib
+from collections.abc import Container, Sequence
 from urllib.parse import quote, quote_plus
 
 import brotli
@@ -17,6 +18,7 @@ import pytest
 import zstandard
 
 from flowaudit.payload.decode import DEFAULT_LIMITS, DecodeLimits, decode_request
+from flowaudit.payload.decode.walker import Keep, WindowPair
 from flowaudit.payload.model import DecodedRequest
 
 from .conftest import messages
@@ -339,31 +341,41 @@ def test_decompression_bomb_is_refused_with_bounded_time_and_memory(request_with
     elapsed = time.perf_counter() - started
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert messages(decoded) == (
-        "decompression bomb refused at body > gzip: more than 100:1 and over 1 MiB; the first 64 MiB scanned in"
+        "decompression bomb refused at body > gzip: more than 100:1 and over 1 MiB; the first 512 MiB scanned in"
         " windows for canaries, key terms and key/value pairs (0 kept), not decoded whole",
     )
     assert decoded.leaves == () and decoded.layers == ()  # zeros: nothing to keep
-    assert elapsed < 5.0  # stops at 64 MiB of output (read in windows) instead of inflating 1 GiB
+    assert elapsed < 10.0  # stops at 512 MiB of output (read in windows) instead of inflating 1 GiB
     assert grown_mib < 300
 
 
-@pytest.mark.parametrize(
-    "pack", [lambda data: brotli.compress(data, quality=4), zstandard.ZstdCompressor().compress], ids=["br", "zstd"]
-)
+def _brotli_of_zeros(size: int) -> bytes:
+    packer = brotli.Compressor(quality=4)
+    block = bytes(1 << 20)
+    return b"".join(packer.process(block) for _ in range(size >> 20)) + packer.finish()
+
+
+def _zstd_of_zeros(size: int) -> bytes:
+    packer = zstandard.ZstdCompressor().compressobj()
+    block = bytes(1 << 20)
+    return b"".join(packer.compress(block) for _ in range(size >> 20)) + packer.flush()
+
+
+@pytest.mark.parametrize("pack", [_brotli_of_zeros, _zstd_of_zeros], ids=["br", "zstd"])
 def test_bombs_in_other_formats_and_inside_base64(request_with, pack) -> None:
-    zeros = pack(bytes(80 << 20))
-    decoded = decode_request(request_with(zeros))
+    """Past 512 MiB of output, even padding is no longer read (a bomb of zeros), and that is said."""
+    decoded = decode_request(request_with(pack(600 << 20)))
     assert any(p.startswith("decompression bomb refused at body > ") for p in messages(decoded))
-    nested = json.dumps({"blob": base64.b64encode(_gzip_of_zeros(80 << 20)).decode()}).encode()
+    nested = json.dumps({"blob": base64.b64encode(_gzip_of_zeros(600 << 20)).decode()}).encode()
     decoded = decode_request(request_with(nested))
     assert messages(decoded) == (
         "decompression bomb refused at body > json:blob > base64 > gzip: more than 100:1 and over 1 MiB; the"
-        " first 64 MiB scanned in windows for canaries, key terms and key/value pairs (0 kept), not decoded whole",
+        " first 512 MiB scanned in windows for canaries, key terms and key/value pairs (0 kept), not decoded whole",
     )
 
 
 def test_a_bomb_of_padding_alone_is_read_whole(request_with) -> None:
-    """50 MiB of NUL bytes (under the 64 MiB scanned at most) say nothing: read whole, nothing is missing."""
+    """50 MiB of NUL bytes (under the 512 MiB scanned at most) say nothing: read whole, nothing is missing."""
     decoded = decode_request(request_with(_gzip_of_zeros(50 << 20), (("Content-Encoding", "gzip"),)))
     assert decoded.problems == () and [leaf for leaf in decoded.leaves if leaf.part == "body"] == []
 
@@ -465,6 +477,19 @@ def test_json_too_deep_for_the_parser_is_reported(request_with) -> None:
 # -- bodies too large to decode: padding squeezed out, windows scanned ---------------
 
 
+def _holding(*marks: str) -> Keep:
+    """A judge of windows (see ``Keep``) that names each mark a window holds, with the pairs holding it."""
+
+    def keep(text: str, pairs: Sequence[WindowPair], shown: Container[str]) -> dict[str, list[int]]:
+        return {
+            mark: [n for n, (_, _, value) in enumerate(pairs) if mark in value]
+            for mark in marks
+            if mark in text and mark not in shown
+        }
+
+    return keep
+
+
 def test_json_padded_with_white_space_is_decoded_whole(request_with) -> None:
     """2 MiB of white space inside a JSON body compress to a few kilobytes: over the bomb ratio, yet
     the body says nothing more than the JSON does. It is read with the padding squeezed out."""
@@ -485,7 +510,7 @@ def test_a_body_too_large_to_decode_is_scanned_in_windows(request_with) -> None:
     filler = ",".join(f'"k{i}": "v{i * 7919 % 10007}"' for i in range(200_000))
     text = ("{" + filler + f', "hidden": "{EMAIL}", ' + filler.replace('"k', '"m') + "}").encode()
     decoded = decode_request(
-        request_with(gzip.compress(text), (("Content-Encoding", "gzip"),)), limits, keep=lambda t: "@" in t
+        request_with(gzip.compress(text), (("Content-Encoding", "gzip"),)), limits, keep=_holding("@")
     )
     [kept] = [layer for layer in decoded.layers if EMAIL in layer.text]
     assert kept.location.startswith("body > gzip > window:") and kept.decoding == ("gzip", "window")
@@ -497,8 +522,31 @@ def test_a_body_too_large_to_decode_is_scanned_in_windows(request_with) -> None:
     assert problem.endswith("in windows for canaries, key terms and key/value pairs (1 kept), not decoded whole")
 
 
+def test_junk_before_the_data_cannot_crowd_it_out(request_with) -> None:
+    """An app that wants to hide data puts junk that looks worth keeping first: 3 MiB of decoy pairs,
+    three times the decoded-size bound, then the data. Every window is judged, and only those that show
+    something no kept window shows are kept: the first decoy window, and the one with the data, whose
+    pair is read; the 767 decoy windows between them are dropped, so memory does not grow with them."""
+    limits = DecodeLimits(max_decoded_bytes=1 << 20, window=4096)
+    decoys = ",".join(f'"email_hint": "x{i}"' for i in range(150_000))
+    text = ("{" + decoys + f', "email": "{EMAIL}"}}').encode()
+    assert len(text) > 3 << 20
+    body = gzip.compress(text)
+    decoded = decode_request(request_with(body, (("Content-Encoding", "gzip"),)), limits, keep=_holding("x1", EMAIL))
+    assert len(decoded.layers) == 2 and EMAIL in decoded.layers[1].text
+    [leaf] = [leaf for leaf in decoded.leaves if leaf.value == EMAIL]
+    assert leaf.location.startswith("body > gzip > window:") and leaf.location.endswith(" > json:email")
+    assert leaf.decoding == ("gzip", "window", "json")
+    body_leaves = [leaf for leaf in decoded.leaves if leaf.part == "body"]
+    assert len(body_leaves) == 1 + 4  # the data, and the first 4 decoy pairs holding "x1"
+    offset = int(leaf.location.split(" > ")[2].partition(":")[2])
+    assert offset <= text.index(EMAIL.encode()) < offset + 4096 + 256  # a reader finds it where it says
+    [problem] = messages(decoded)
+    assert problem.endswith("in windows for canaries, key terms and key/value pairs (2 kept), not decoded whole")
+
+
 def test_a_value_cut_by_a_window_edge_is_found_whole(request_with) -> None:
     limits = DecodeLimits(max_decoded_bytes=4096, window=1024)
     text = b"x" * 1020 + EMAIL.encode() + b"y" * 20_000
-    decoded = decode_request(request_with(gzip.compress(text)), limits, keep=lambda t: EMAIL in t)
+    decoded = decode_request(request_with(gzip.compress(text)), limits, keep=_holding(EMAIL))
     assert [layer.location for layer in decoded.layers] == ["body > gzip > window:1024"]

@@ -70,10 +70,13 @@ class CanaryMatcher:
         """No canary to look for: :meth:`scan` always returns nothing."""
         return self._automaton is None and self._coordinates is None
 
-    def occurs_in(self, text: str) -> bool:
-        """Whether any variant may occur in ``text`` (edges and letter case unchecked): a quick
-        test of a window of a stream too large to decode, kept for :meth:`scan` when it passes."""
-        return self._automaton is not None and bool(self._automaton.find_matches_as_indexes(text.lower()))
+    def found_in(self, text: str) -> set[int]:
+        """Which of the searched texts may occur in ``text`` (edges and letter case unchecked): a
+        quick test of a window of a stream too large to decode, kept for :meth:`scan` when it
+        shows a text no window kept so far shows."""
+        if self._automaton is None:
+            return set()
+        return {index for index, _, _ in self._automaton.find_matches_as_indexes(text.lower())}
 
     def scan(self, decoded: DecodedRequest) -> list[Detection]:
         """Every canary occurrence in the request, one detection per data type, place and form."""

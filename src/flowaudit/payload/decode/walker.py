@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 
 from flowaudit.payload.decode.compression import ENCODINGS, inflate, inflate_windows, sniff
 from flowaudit.payload.decode.forms import looks_like_form, looks_like_form_lines, percent_decode, split_form
@@ -49,10 +49,20 @@ _RELATIVE_URL = re.compile(r"/?[\w.~-]+(?:/[\w.~-]*)*\?[^\s?=&/]+=")
 # Padding: runs of white space or NUL bytes, which say nothing and compress to almost nothing.
 _PADDING = re.compile(rb"[ \t\r\n\x00]{2,}")
 _OVERLAP = 256  # characters of a window carried into the next, so a value cut by a window edge is whole once
+PAIRS_PER_REASON = 4  # pairs kept from a window for each reason it is kept for
+# Windows kept from one request at most: a safety net under the judge's bounded reasons (Keep), which
+# keep far fewer. Reached, it is reported.
+_MAX_WINDOWS_KEPT = 512
 
-# Whether a window of text read from a stream too large to decode is worth keeping (holds a canary or a
-# key term); see DecodeLimits.
-Keep = Callable[[str], bool]
+# A key/value pair read from a window: its kind ("json" or "form"), key and value (see window_pairs).
+WindowPair = tuple[str, str, str]
+# What a window of content too large to decode shows that an audit would report, for Walker._scan to
+# keep the window or not: each reason (a canary's text, a data type at a confidence) that is not among
+# those already shown (the third argument), with the positions among the window's pairs of those that
+# show it (none for what the window's text shows as a whole). The reasons must come from a bounded set:
+# a window is kept only for a reason no kept window shows, so the windows kept are bounded by that set,
+# and data planted late in a body cannot be crowded out by junk before it. See DecodeLimits.
+Keep = Callable[[str, Sequence[WindowPair], Container[str]], Mapping[str, Sequence[int]]]
 
 # What a window of JSON or a form says without being parsed: "key": "text value" and key=value pairs.
 # A window starts anywhere, so its text is no document; these pairs are what can be read of it
@@ -63,7 +73,7 @@ _WINDOW_PAIR = re.compile(
 )
 
 
-def window_pairs(text: str) -> Iterator[tuple[str, str, str]]:
+def window_pairs(text: str) -> Iterator[WindowPair]:
     """The key/value pairs a window of JSON or form text shows, each with its kind ("json" or
     "form") (JSON escapes undone where valid)."""
     for found in _WINDOW_PAIR.finditer(text):
@@ -222,7 +232,7 @@ class Walker:
         refused: DecodeProblem,
     ) -> None:
         """A stream refused whole, read again one window at a time (see :meth:`_scan`)."""
-        cap = self._limits.max_scanned_bytes
+        cap = self._limits.max_inflated_bytes
         windows = inflate_windows(encoding, data, self._limits.window, cap)
         self._scan(part, windows, f"{location} > {encoding}", (*decoding, encoding), refused, cap)
 
@@ -253,17 +263,22 @@ class Walker:
         ``cap``: the most bytes the windows may hold, if any.
 
         With padding squeezed out, what is left is decoded as any body when it
-        fits the decoded-size bound: nothing is then missing. Otherwise each
-        window that holds a canary or a key term (``keep``) is kept as text,
-        with the key/value pairs it shows as leaves, and why the content was
-        refused is reported with how much was scanned."""
+        fits the decoded-size bound: nothing is then missing. Otherwise every
+        window is shown to the judge (``keep``), however many came before, with
+        its key/value pairs while ``max_scanned_bytes`` lasts (then its text
+        alone, for canaries): a window is kept as text, with the pairs that
+        show what it is kept for as leaves, when it shows something (a canary,
+        a data type) that no window kept so far shows. Junk before the data
+        cannot use up what may be kept, and memory stays bounded by what the
+        judge can name. Why the content was refused is reported with how much
+        was scanned, and for what."""
         limits = self._limits
         room = limits.max_decoded_bytes - self._spent
         squeezed: list[tuple[int, bytes]] | None = []  # (offset, squeezed window); None once over room
-        size = scanned = kept = kept_size = 0
+        size = scanned = judged = kept = kept_size = 0
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         carried = ""
-        paired: set[tuple[str, str]] = set()  # pairs already read (windows overlap)
+        shown: set[str] = set()  # what the windows kept so far show
         for window in windows:
             pending = [(scanned, _PADDING.sub(b" ", window))]
             scanned += len(window)
@@ -276,17 +291,22 @@ class Walker:
             for offset, piece in pending:
                 text = carried + decoder.decode(piece)
                 carried = text[-_OVERLAP:]
-                if kept_size + len(text) > room or not text.strip() or not is_text(text):
+                if self._keep is None or kept >= _MAX_WINDOWS_KEPT or not text.strip() or not is_text(text):
                     continue
-                if self._keep is None or self._keep(text):
-                    place = f"{where} > window:{offset}"
-                    self.layer(part, place, (*inner, "window"), text)
-                    for kind, key, value in window_pairs(text):
-                        if (key, value) not in paired:
-                            paired.add((key, value))
-                            self.leaf(part, f"{place} > {kind}:{key}", (*inner, "window", kind), key, value)
-                    kept += 1
-                    kept_size += len(text)
+                judged += len(piece)
+                # each distinct pair once, while the bound for reading pairs lasts
+                pairs = list(dict.fromkeys(window_pairs(text))) if judged <= limits.max_scanned_bytes else []
+                new = self._keep(text, pairs, shown)
+                if not new:
+                    continue
+                shown.update(new)
+                place = f"{where} > window:{offset}"
+                self._layers.append(Layer(part, place, (*inner, "window"), text))
+                for n in sorted({n for found in new.values() for n in found[:PAIRS_PER_REASON]}):
+                    kind, key, value = pairs[n]
+                    self._leaves.append(Leaf(part, f"{place} > {kind}:{key}", (*inner, "window", kind), key, value))
+                kept += 1
+                kept_size += len(text)
         whole_read = cap is None or scanned < cap
         if squeezed is not None and whole_read:
             self._spent += size
@@ -294,10 +314,15 @@ class Walker:
             self.content(part, f"{where} > unpadded", (*inner, "unpadded"), None, whole)
             return
         self._spent += kept_size
+        if kept >= _MAX_WINDOWS_KEPT:
+            self.problem("bound", f"{_MAX_WINDOWS_KEPT} windows kept at {where}: the windows after them not judged")
+        searched = "canaries, key terms and key/value pairs"
+        if judged > limits.max_scanned_bytes:
+            searched = f"canaries, the first {_mib(limits.max_scanned_bytes)} of text for key terms and key/value pairs"
         self.problem(
             refused.reason,
             f"{refused.message}; {'all' if whole_read else 'the first'} {_mib(scanned)} scanned in windows"
-            f" for canaries, key terms and key/value pairs ({kept} kept), not decoded whole",
+            f" for {searched} ({kept} kept), not decoded whole",
         )
 
     def body(self, data: bytes, content_type: ContentType, encodings: list[str], har: bool) -> None:
