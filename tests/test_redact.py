@@ -119,6 +119,27 @@ def test_urls_inside_parameters_and_payloads_are_swept_at_any_depth() -> None:
     assert r.header("Referer", "https://a.example/?code=c0de&x=1") == "https://a.example/?code=(redacted)&x=1"
 
 
+def test_user_info_of_urls_inside_urls_and_payloads_is_masked() -> None:
+    """A password in a URL's user-info is masked wherever the URL sits: inside a parameter,
+    percent-encoded once or twice, JSON-escaped, or unparseable ("[x")."""
+    r = Redactor()
+    cases = {
+        "https://g.example/c?dr=http://u:pw1@h.example/x": "https://g.example/c?dr=http://(redacted)@h.example/x",
+        "https://g.example/c?dl=http%3A%2F%2Fu%3Apw2%40h.example%2F": "https://g.example/c?dl=http%3A%2F%2F(redacted)%40h.example%2F",
+        "a=https%3A%2F%2Fx%2F%3Fr%3Dhttps%253A%252F%252Fu%253Apw3%2540h": (
+            "a=https%3A%2F%2Fx%2F%3Fr%3Dhttps%253A%252F%252F(redacted)%2540h"
+        ),
+        '{"u": "https:\\/\\/u:pw4@h\\/x"}': '{"u": "https:\\/\\/(redacted)@h\\/x"}',
+        "page=https://u:pw5@[shop/cart": "page=https://(redacted)@[shop/cart",
+    }
+    for given, expected in cases.items():
+        assert r.text(given) == expected, given
+        assert r.url(given) == expected, given
+    # An email after a URL, or in its query, is no user-info.
+    for kept in ("https://h.example/p?email=jane@example.com", "see http://h.example and jane@example.com"):
+        assert r.text(kept) == kept
+
+
 def test_more_credential_names() -> None:
     r = Redactor()
     for name in ("pass", "pw", "passphrase", "client_assertion", "oauth_verifier", "csrf", "_csrf", "X-CSRF"):

@@ -116,7 +116,17 @@ _PAIR = re.compile(
     r"(?:(?<![\w\-.\[\]\\%])|" + "|".join(f"(?<={re.escape(b)})" for b in _ENCODED_BEFORE) + ")"
     rf"([\w.\-\[\]$]{{1,80}})(=|{_ENCODED_EQUALS})((?:(?!{_ENCODED_STOP})[^&\s;,\"'<>#])*)"
 )
-_USERINFO = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*://)([^/@?#\s]*)@")
+# A URL's user-info ("user:password@") wherever a URL sits: first in a request line or
+# a Referer, inside a parameter (dl=, redirect=) or a payload, also when the URL is
+# percent-encoded once or more ("http%3A%2F%2Fu%3Ap%40h") or JSON-escaped ("http:\/\/u:p@h").
+# A scheme starts after a character that cannot be part of it, or after an encoded "="
+# (a parameter of a URL encoded in turn); its user-info is read possessively: linear time.
+_USERINFO = re.compile(
+    r"((?:(?<![a-zA-Z0-9+.\-])|(?<=%3[dD])|(?<=%253[dD])|(?<=%25253[dD])|(?<=\\u003[dD]))"
+    r"[a-zA-Z][a-zA-Z0-9+.\-]*(?::|%(?:25)*3[aA])(?:/|\\/|%(?:25)*2[fF]){2})"
+    r"((?:[^/?#@\s&\"'<>\\%]|%(?!(?:25)*(?:2[fF]|3[fF]|23|40|26)))++)"
+    r"(@|%(?:25)*40)"
+)
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>]+")
 # "name": "value" in JSON-like text, also when the JSON sits escaped inside
 # another JSON string (\"name\":\"value\").
@@ -185,7 +195,10 @@ class Redactor:
         (query, fragment, ``;jsessionid=``), also of URLs encoded inside it."""
         if not self.enabled:
             return url
-        return self._pairs(_USERINFO.sub(lambda m: f"{m[1]}{MASK}@", url), in_url=True)
+        return self._pairs(self._userinfo(url), in_url=True)
+
+    def _userinfo(self, text: str) -> str:
+        return _USERINFO.sub(lambda m: f"{m[1]}{self._mask(m[2])}{m[3]}", text)
 
     def header(self, name: str, value: str) -> str:
         if not self.enabled:
@@ -197,7 +210,7 @@ class Redactor:
         recognisable by its name or its shape masked."""
         if not self.enabled or not text:
             return text
-        text = _URL.sub(lambda m: self.url(m[0]), text)
+        text = _URL.sub(lambda m: self.url(m[0]), self._userinfo(text))
         text = _HEADER_LINE.sub(
             lambda m: f"{m[1]}{m[2]}{self._mask(m[3])}" if self.is_secret(m[1]) else m[0],
             text,

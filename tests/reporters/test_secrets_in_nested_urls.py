@@ -3,7 +3,8 @@ real ``flowaudit check``: a page URL in ``dl=`` (percent-encoded) carrying
 an OAuth ``code=``, a ``;jsessionid=`` and a CAS ``ticket=``, a
 ``redirect=`` encoded twice carrying ``access_token=``, and the names
 ``pass``, ``pw``, ``passphrase``, ``pin``, ``client_assertion``,
-``oauth_verifier`` and ``csrf``. No format shows any of them; with
+``oauth_verifier`` and ``csrf``; passwords in the user-info of URLs inside
+parameters and bodies (encoded, JSON-escaped, unparseable). No format shows any of them; with
 ``--no-redact`` the JSON does, so the capture really carries them there.
 (URLs in bodies and headers are swept by the same code: tests/test_redact.py.)"""
 
@@ -29,7 +30,11 @@ NAMED = {
     "oauth_verifier": "oauth-verifier-value",
     "csrf": "csrf-value-0f0f",
 }
-SECRETS = (CODE, TOKEN, SESSION, TICKET, *NAMED.values())
+# Passwords in the user-info of URLs inside the request: two form fields whose URL
+# Python's parser rejects ("[x"), one percent-encoded in dl=, one encoded twice inside
+# another URL, one JSON-escaped in a body.
+USERINFO = ("pw-in-ref-1", "pw-in-form-2", "pw-in-dl-3", "pw-twice-4", "pw-json-5")
+SECRETS = (CODE, TOKEN, SESSION, TICKET, *NAMED.values(), *USERINFO)
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +46,26 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     flows = [
         flow(f"https://www.google-analytics.com/g/collect?v=2&tid=G-1&dl={quote(page, safe='')}&dt=Shop", n=1),
         flow(f"https://api.mixpanel.com/track?redirect={redirect}&{named}", method="GET", n=2),
+        flow(
+            "https://www.google-analytics.com/g/collect?v=2&tid=G-1&dl="
+            + quote(f"https://u:{USERINFO[2]}@shop.example/", safe="")
+            + "&dr="
+            + quote(f"https://a.example/?r={quote(f'http://u:{USERINFO[3]}@b.example/', safe='')}", safe=""),
+            method="GET",
+            n=3,
+        ),
+        flow(
+            "https://api.segment.io/v1/t",
+            headers=[("Content-Type", "application/x-www-form-urlencoded")],
+            body=f"page=https://u:{USERINFO[1]}@[x/&ref=https://u:{USERINFO[0]}@[shop/cart&email=jane.doe@example.com".encode(),
+            n=4,
+        ),
+        flow(
+            "https://api.mixpanel.com/track",
+            headers=[("Content-Type", "application/json")],
+            body=('{"$current_url": "https:\\/\\/u:' + USERINFO[4] + '@shop.example\\/cart", "token": "t"}').encode(),
+            n=5,
+        ),
     ]
     write(folder / "capture.mitm", flows)
     return folder
