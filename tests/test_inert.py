@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flowaudit.inert import no_workflow_commands
+from flowaudit.inert import no_controls, no_workflow_commands
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,8 @@ def test_a_line_starting_with_two_colons_is_defused(text: str, shown: str) -> No
 @pytest.mark.parametrize("text", ["host 2001:db8::1", "a :: b", "x\n a::b", '{"k": "::error::x"}'])
 def test_two_colons_elsewhere_are_kept(text: str) -> None:
     assert no_workflow_commands(text) == text
+
+
+def test_no_controls_spells_out_what_drives_a_terminal_and_keeps_layout() -> None:
+    assert no_controls("a\x1b[2J\x9b31m\x07\x7f\rb") == "a\\u001b[2J\\u009b31m\\u0007\\u007f\\u000db"
+    assert no_controls("cell\tcell\r\nnext\n") == "cell\tcell\r\nnext\n"  # CSV's CRLF is layout

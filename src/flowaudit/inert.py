@@ -24,6 +24,9 @@ _INVISIBLE = re.compile(
     "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff\ud800-\udfff]"
 )
 _NEWLINES = re.compile("[\t\n]")
+# What drives a terminal: C0 and C1 controls and DEL, but tabs, line feeds and a
+# carriage return that ends a line (CSV's CRLF) are layout.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
 # A GitHub Actions runner reads every line of a step's output (stdout and stderr, lines ended by CR, LF
 # or both) as a workflow command when, after leading white space, it starts with "::"
 # (https://docs.github.com/en/actions/reference/workflow-commands-for-github-actions).
@@ -34,6 +37,14 @@ def visible(text: str) -> str:
     """``text`` with every invisible or direction-changing character spelled
     out; tabs and newlines are kept (each format decides about those)."""
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def no_controls(text: str) -> str:
+    """``text`` with every control character but layout spelled out (``\\u001b``): the last
+    guard on whatever a command writes, since a rendered field that no format escaped
+    (a rule id or a version from a hand-edited result) must not drive the terminal
+    either. Inside a JSON string the spelling is the same character's escape."""
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def one_line(text: str) -> str:

@@ -5,6 +5,7 @@ message and exit 2."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,26 @@ def test_not_a_result(tmp_path: Path) -> None:
 
 def test_several_formats_need_a_folder(result_json: Path) -> None:
     assert_clean_error(flowaudit("report", result_json, "--format", "html", "--format", "csv"), "no output folder")
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@pytest.mark.parametrize("fmt", ["text", "junit", "csv", "markdown", "html", "sarif", "json"])
+def test_an_edited_result_cannot_drive_the_terminal(result_json: Path, tmp_path: Path, fmt: str) -> None:
+    """A result is a file anyone may have edited: its rule ids, version, timestamps and flow
+    references are rendered too, and a control sequence or a line break in them is spelled
+    out in every format as in a capture's text (issue 15 item 7)."""
+    evil = "\x1b[2J\x1b[1;32mPASS\x1b[0m\n::error::forged\r\x9b31m"
+    result = json.loads(result_json.read_text())
+    result["tool"]["version"] = evil
+    result["created"] = evil
+    result["findings"][0]["rule"] = evil
+    result["findings"][0]["evidence"][0]["flow"] = f"{evil}#1"
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(result))
+    run = flowaudit("report", edited, "--format", fmt)
+    assert run.code == 0, run.err
+    shown = run.out.replace("\r\n", "\n")
+    assert not CONTROL.search(shown), CONTROL.search(shown)
+    assert not [line for line in shown.splitlines() if line.lstrip().startswith("::")]

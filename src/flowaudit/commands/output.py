@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flowaudit.errors import FlowauditError
-from flowaudit.inert import no_workflow_commands
+from flowaudit.inert import no_controls, no_workflow_commands
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -92,12 +92,14 @@ def write_outputs(
     (the JSON of a large audit is written as it is made, never held whole),
     ``terminal()`` the live view of "text" for a terminal.
 
-    Whatever is written, no line of it can pass for a CI workflow command
-    (:func:`~flowaudit.inert.no_workflow_commands`, piece by piece: every
-    piece starts a line): reports are printed and ``cat`` in CI logs."""
+    Whatever is written holds no control character that could drive a terminal
+    (:func:`~flowaudit.inert.no_controls`) and no line of it can pass for a CI
+    workflow command (:func:`~flowaudit.inert.no_workflow_commands`, piece by
+    piece: every piece starts a line): reports are printed and ``cat`` in CI
+    logs, and a result rendered again may have been edited by anyone."""
 
     def text(fmt: str) -> Iterator[str]:
-        return (no_workflow_commands(piece) for piece in render(fmt))
+        return (no_workflow_commands(no_controls(piece)) for piece in render(fmt))
 
     if len(formats) == 1:
         fmt = formats[0]
@@ -105,7 +107,9 @@ def write_outputs(
             if fmt == "text" and sys.stdout.isatty():
                 from rich.console import Console  # only for a terminal: writing a file needs no rich
 
-                Console(highlight=False).print(terminal())
+                from flowaudit.display.terminal import Inert
+
+                Console(highlight=False).print(Inert(terminal()))
             else:
                 for piece in text(fmt):
                     sys.stdout.write(piece)
