@@ -111,3 +111,34 @@ def test_flow_metadata_of_the_wrong_type_is_a_warning_in_every_format(tmp_path: 
     for report in (tmp_path / "out").iterdir():
         text = report.read_text(encoding="utf-8").replace("\\", "")  # Markdown escapes its punctuation
         assert said in " ".join(text.split()), report.name
+
+
+def test_flowaudit_own_metadata_of_the_wrong_type_is_a_warning_and_a_phase_is_bounded(tmp_path: Path) -> None:
+    """Another tool's addon may write flowaudit's keys too: a phase that is a list, a marker
+    that is text are read around with a warning (they were dropped without a word); a phase
+    name of 3 MB is cut as a marker's name is (it filled every report: a 9 MB text report)."""
+    records = []
+    for n, metadata in enumerate(
+        [
+            {"flowaudit.phase": ["consent-granted"]},
+            {"flowaudit.marker": "consent-granted", "flowaudit.capture": 7},
+            {"flowaudit.phase": "p" * 3_000_000},
+        ]
+    ):
+        flow = tflow.tflow(resp=True)
+        flow.request.host = "api.mixpanel.com"
+        flow.request.path = f"/track?n={n}"
+        record = flow.get_state()
+        record["metadata"] = metadata
+        records.append(tnetstring.dumps(record))
+    path = tmp_path / "meta.mitm"
+    path.write_bytes(b"".join(records))
+    run, result = every_format(tmp_path, path)
+    assert result["inputs"][0]["warnings"] == [
+        "flow #1: its flowaudit.phase is a list, not text: read without it",
+        "flow #2: its flowaudit.capture is a int, not a mapping: read without it",
+        "flow #2: its flowaudit.marker is a str, not a mapping: read without it",
+    ]
+    assert result["summary"]["flows"] == 2  # the record with capture and marker keys is bookkeeping
+    assert max(len(p) for p in result["phases"]) == 200
+    assert max(p.stat().st_size for p in (tmp_path / "out").iterdir()) < 200_000

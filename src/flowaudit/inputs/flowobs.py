@@ -51,6 +51,7 @@ from flowaudit.captureformat import (
     UNINSPECTABLE_REASON,
 )
 from flowaudit.inputs.fields import MAX_BODY, bound_body, normalize_host
+from flowaudit.inputs.notes import capture_text
 from flowaudit.model import Observation
 
 __all__ = [
@@ -317,8 +318,8 @@ def _sent_bytes(messages: Iterable[tuple[bool, bytes]]) -> bytes:
 
 
 def _phase(metadata: Metadata) -> str | None:
-    phase = metadata.get(PHASE_KEY)
-    return phase if isinstance(phase, str) else None
+    """The phase, bounded and on one line as the marker names it is matched to."""
+    return capture_text(metadata.get(PHASE_KEY))
 
 
 def _text(raw: bytes) -> str:

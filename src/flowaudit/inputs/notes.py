@@ -51,12 +51,12 @@ class CaptureNotes:
         """The capture record's facts (its JSON object); anything malformed is ignored."""
         if not isinstance(about, dict):
             return
-        self.app = _text(about.get(RECORD_APP)) or self.app
-        self.device = _text(about.get(RECORD_DEVICE)) or self.device
-        self.started = _text(about.get(RECORD_STARTED)) or self.started
+        self.app = capture_text(about.get(RECORD_APP)) or self.app
+        self.device = capture_text(about.get(RECORD_DEVICE)) or self.device
+        self.started = capture_text(about.get(RECORD_STARTED)) or self.started
 
     def take_marker(self, name: object, ref: str) -> None:
-        text = _text(name)
+        text = capture_text(name)
         if text and (text in self.markers or len(self.markers) < MAX_ITEMS):
             self.markers[text.strip()] = ref
 
@@ -68,7 +68,7 @@ class CaptureNotes:
         """A page the capture says was loaded (a HAR's ``log.pages[].title``, when it
         holds a URL: browsers write the URL alone, WebPageTest and sitespeed.io write
         "Run 1, First View for <url>" and "<url> run 1")."""
-        text = _text(url)
+        text = capture_text(url)
         found = _PAGE_URL.search(text) if text else None
         if found is None or len(self.page_hosts) >= MAX_ITEMS:
             return
@@ -80,7 +80,9 @@ class CaptureNotes:
 _PAGE_URL = re.compile(r"https?://[^\s/?#]+", re.IGNORECASE)
 
 
-def _text(value: object) -> str | None:
+def capture_text(value: object) -> str | None:
+    """A name or fact a capture gives about itself (an app, a phase, a page title) as
+    text fit for every output: on one line, cut to :data:`MAX_TEXT`; None if not text."""
     if not isinstance(value, str) or not value.strip():
         return None
     return safe_text(" ".join(value.split())[:MAX_TEXT])

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, replace
 
-from flowaudit.captureformat import CAPTURE_KEY, MARKER_KEY, MARKER_NAME
+from flowaudit.captureformat import CAPTURE_KEY, MARKER_KEY, MARKER_NAME, PHASE_KEY, UNINSPECTABLE_KEY
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.stream import CHUNK, ByteSource, CorruptStream
@@ -103,12 +103,28 @@ def read_records(
 
 
 def _take_notes(metadata: Mapping[str, object], ref: str, notes: CaptureNotes) -> None:
-    """The capture record's facts and where each phase marker sits."""
+    """The capture record's facts and where each phase marker sits; flowaudit's own
+    metadata of the wrong type (another tool's addon may write anything) is read
+    around, with a warning."""
     if CAPTURE_KEY in metadata:
         notes.take_record(metadata[CAPTURE_KEY])
     marker = metadata.get(MARKER_KEY)
     if isinstance(marker, dict):
         notes.take_marker(marker.get(MARKER_NAME), ref)
+    for key, (kind, word) in _OWN_METADATA.items():
+        value = metadata.get(key)
+        if value is not None and not isinstance(value, kind):
+            n = ref.rpartition("#")[2]
+            notes.warn(f"flow #{n}: its {key} is a {type(value).__name__}, not {word}: read without it")
+
+
+# The metadata flowaudit's addon writes, each key with the type it writes and that type in words.
+_OWN_METADATA: dict[str, tuple[type, str]] = {
+    PHASE_KEY: (str, "text"),
+    CAPTURE_KEY: (dict, "a mapping"),
+    MARKER_KEY: (dict, "a mapping"),
+    UNINSPECTABLE_KEY: (dict, "a mapping"),
+}
 
 
 class Records:
