@@ -70,7 +70,7 @@ class LongString:
 
     def text(self) -> str:
         """The string (as far as it was kept)."""
-        return bytes(self.utf8()).decode("utf-8", "replace")
+        return self.utf8().decode("utf-8", "replace")
 
     def body(self, base64_encoded: bool) -> bytes | bytearray:
         """The body the string holds: its base64 decoded if labelled so and valid, else its text."""

@@ -101,6 +101,8 @@ class LongStrings:
             if not self._guard.in_string:
                 return self._out(data)
             start = _opening(data)
+            if start < 0:  # (only past a point where the bytes stop being JSON, and the parser stops there)
+                return self._out(data)
             if len(data) - start - 1 < self._threshold:
                 self._held = data[start:]
             else:
@@ -188,7 +190,10 @@ class LongStrings:
 
 
 def _opening(data: bytes) -> int:
-    """Where the string open at the end of ``data`` starts (its opening quote); ``data`` starts outside strings."""
+    """Where the string open at the end of ``data`` starts (its opening quote), or -1.
+
+    ``data`` starts outside strings.
+    """
     for size in (4096, len(data)):
         start = max(0, len(data) - size)
         while start and data[start - 1] == ord("\\"):
@@ -197,7 +202,7 @@ def _opening(data: bytes) -> int:
         inside = _TO_OPENING.match(tail).end()  # type: ignore[union-attr]  # (matches the empty string)
         if inside < len(tail):
             return len(data) - inside - 1
-    return 0  # not reached: data starts outside strings and ends inside one
+    return -1
 
 
 def _place(before: bytes, plain: bytes, size: int) -> Place:
