@@ -9,12 +9,15 @@ its recipient; the gate never reads as a clean pass on it. The same holds
 for a body sent as it is: 20 MiB of JSON, over the bound for decoding a body
 whole, with the canary and a second address past that bound. Nor can junk
 hide data: 20 MiB of decoy pairs named like data, more than may be kept,
-sent before the data, gzip-compressed on the wire.
+sent before the data, gzip-compressed on the wire. Nor a compression known only
+by its magic bytes: a zlib stream sent with no Content-Encoding, padded past
+the bound for decoding whole, is read in windows as a declared one is.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -60,6 +63,10 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     crowded = f'{{"rows": [{decoys}], "user": "{EMAIL}", "contact": {{"email": "{OTHER}"}}}}'.encode()
     assert len(crowded) > 20 << 20
     write(folder / "crowded.mitm", [_sent_gzipped(crowded)])
+    zlibbed = flow("https://api.mixpanel.com/track", headers=[("Content-Type", "application/octet-stream")])
+    # no Content-Encoding: known by its magic only; padded with text, which squeezing cannot remove
+    zlibbed.request.raw_content = zlib.compress(_event(b'"pad": "' + b"x" * (20 << 20) + b'",'))
+    write(folder / "zlib.mitm", [zlibbed])
     (folder / "flowaudit.yml").write_text(DECLARATION, encoding="utf-8")
     return folder
 
@@ -150,3 +157,13 @@ def test_junk_sent_before_the_data_cannot_hide_it(folder: Path, tmp_path: Path) 
     _said_in_every_text_format(
         folder, "crowded.mitm", tmp_path / "out", "1 request could not be fully decoded", "1 to Mixpanel with"
     )
+
+
+def test_a_stream_known_by_its_magic_alone_is_read_in_windows_too(folder: Path, tmp_path: Path) -> None:
+    """It was refused as a bomb and never read: the canary went unseen."""
+    result = _check(folder, "zlib.mitm")
+    assert "contact.email" in _undeclared_types(result)
+    found = [e for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"]
+    assert found and all(e["location"].startswith("body > deflate > window:") for e in found)
+    assert [r["reason"] for r in result["decoding"]["reasons"]] == ["bomb"]  # named, and nothing called opaque
+    _said_in_every_text_format(folder, "zlib.mitm", tmp_path / "out", "1 request could not be fully decoded")

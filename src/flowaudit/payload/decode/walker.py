@@ -181,11 +181,15 @@ class Walker:
         tentative: bool = False,
         part: str = "body",
     ) -> bytes | None:
-        """The decompressed data, or ``None`` when there is none.
+        """The decompressed data, ``None`` when there is none, or ``b""`` when the stream was
+        too large to decode whole and was read in windows instead (nothing left to hand on).
 
         A failure is recorded as a problem, except for a ``tentative`` try
         (a format guessed without a header or a strong magic number), which
-        succeeds only on a clean stream. A bomb is always reported.
+        succeeds only on a clean stream. A bomb is always reported. A stream that
+        decodes past the bound is what it was guessed to be, so a guessed zlib stream
+        (two bytes of magic) is read in windows like a declared one: padding cannot
+        hide data there either. Only a brotli guess, which has no magic at all, is not.
         """
         where = f"{location} > {encoding}"
         if self._deep_enough(location, decoding):
@@ -203,11 +207,11 @@ class Walker:
                 )
             else:
                 refused = ("bound", f"decoded-size bound of {limits.max_decoded_bytes // MIB} MiB reached at {where}")
-            if tentative:  # a guess (brotli has no magic number): reported, not read again
+            if tentative and encoding == "br":  # a guess without a magic number: reported, not read again
                 self.problem(*refused)
-            else:
-                self._windows(part, encoding, data, location, decoding, DecodeProblem(*refused))
-            return None
+                return None
+            self._windows(part, encoding, data, location, decoding, DecodeProblem(*refused))
+            return b""
         if out.error is not None:
             if tentative:
                 return None
@@ -343,6 +347,8 @@ class Walker:
                 if believed:
                     return  # reported; it is what the header says, and unreadable
                 break  # the header is wrong: read the body as sent
+            if not out:
+                return  # read in windows
             data, location, decoding = out, f"{location} > {encoding}", (*decoding, encoding)
         self.content("body", location, decoding, None, data, content_type, har=har, guess_brotli=True)
 
