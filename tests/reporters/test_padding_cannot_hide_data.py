@@ -101,10 +101,9 @@ def test_padding_changes_nothing(folder: Path) -> None:
 def test_a_body_too_large_to_decode_is_still_searched_and_named_in_every_format(folder: Path, tmp_path: Path) -> None:
     result = _check(folder, "huge.mitm")
     assert "contact.email" in _undeclared_types(result)  # the canary, found in a window
-    [where] = {
-        e["location"] for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"
-    }
-    assert where.startswith("body > gzip > window:")
+    found = [e for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"]
+    assert "body > gzip" in {e["location"].partition(" > window:")[0] for e in found if e["detector"] == "canary"}
+    assert all(e["location"].startswith(("body > gzip > window:", "body > gzip > streamed > json:")) for e in found)
     assert result["decoding"]["not_fully_decoded"] == 1
     [gap] = result["decoding"]["reasons"]
     assert gap["recipients"] == ["Mixpanel"] and "scanned in windows" in gap["examples"][0]["how"]
@@ -122,8 +121,8 @@ def test_the_gate_never_reads_clean_on_what_was_not_read(folder: Path) -> None:
 def test_the_end_of_a_body_too_large_to_decode_whole_is_read(folder: Path, tmp_path: Path) -> None:
     result = _check(folder, "large.mitm")
     found = [e for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"]
-    assert {e["location"].partition(" > window:")[0] for e in found} == {"body"}
-    assert all("window" in e["decoding"] for e in found)  # each says it came from a partial scan
+    assert all(e["location"].startswith(("body > window:", "body > streamed > json:")) for e in found)
+    assert all({"window", "streamed"} & set(e["decoding"]) for e in found)  # each says it came from a partial scan
     assert {e["detector"] for e in found} >= {"canary"}
     rows = [r for r in result["recipients"] if r["entity"] == "Mixpanel"]
     assert "contact.email" in rows[0]["data_types"]
@@ -142,16 +141,18 @@ def test_a_key_and_value_past_the_bound_are_read_without_a_canary(folder: Path) 
     [mixpanel] = json.loads(run.stdout)["recipients"]
     assert mixpanel["data_types"] == ["contact.email"]
     [evidence] = mixpanel["evidence"]
-    assert evidence["location"].startswith("body > window:") and evidence["location"].endswith(" > json:email")
-    assert evidence["decoding"] == ["window", "json"] and evidence["detector"] == "generic:email"
+    assert evidence["location"] == "body > streamed > json:contact.email"  # read as a stream: its true path
+    assert evidence["decoding"] == ["streamed", "json"] and evidence["detector"] == "generic:email"
 
 
 def test_junk_sent_before_the_data_cannot_hide_it(folder: Path, tmp_path: Path) -> None:
     result = _check(folder, "crowded.mitm")
     found = [e for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"]
     assert {e["detector"] for e in found} >= {"canary", "generic:email"}  # the canary, and the other address
-    assert all(e["location"].startswith("body > gzip > window:") for e in found)
-    assert {e["location"].rpartition(" > ")[2] for e in found if e["detector"] == "generic:email"} == {"json:email"}
+    assert all(e["location"].startswith(("body > gzip > window:", "body > gzip > streamed > json:")) for e in found)
+    assert {e["location"] for e in found if e["detector"] == "generic:email"} == {
+        "body > gzip > streamed > json:contact.email"
+    }
     [gap] = result["decoding"]["reasons"]
     assert gap["recipients"] == ["Mixpanel"] and "all 2" in gap["examples"][0]["how"]
     _said_in_every_text_format(
