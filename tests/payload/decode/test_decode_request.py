@@ -336,16 +336,16 @@ def test_decompression_bomb_is_refused_with_bounded_time_and_memory(request_with
     assert len(bomb) < 2 << 20
     assert zlib.decompressobj(31).decompress(bomb, 1 << 20) == bytes(1 << 20)  # it is a real gzip of zeros
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the machine may be shared
     decoded = decode_request(request_with(bomb, (("Content-Encoding", "gzip"),), path="/"))
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert messages(decoded) == (
         "decompression bomb refused at body > gzip: more than 100:1 and over 1 MiB; the first 512 MiB scanned in"
         " windows for canaries, key terms and key/value pairs (0 kept), not decoded whole",
     )
     assert decoded.leaves == () and decoded.layers == ()  # zeros: nothing to keep
-    assert elapsed < 10.0  # stops at 512 MiB of output (read in windows) instead of inflating 1 GiB
+    assert elapsed < 8.0  # stops at 512 MiB of output (about 2.5 s) instead of inflating 1 GiB
     assert grown_mib < 300
 
 
