@@ -8,7 +8,9 @@ the engine be tested without a proxy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from itertools import chain
+from operator import attrgetter
 
 from flowaudit.pickled import PickledByFields
 from flowaudit.safetext import safe_text
@@ -71,16 +73,36 @@ class Observation(PickledByFields):
         """Every text field made valid Unicode (:mod:`flowaudit.safetext`): an
         observation is where a capture's text enters the audit, whichever
         reader (or the live view) built it, so no reader can forget to."""
-        for name in _OBSERVATION_TEXT:
-            text = getattr(self, name)
-            if text is not None and not text.isascii():
-                object.__setattr__(self, name, safe_text(text))
+        # Nearly every observation is ASCII throughout: one test of all its texts at once (None
+        # reads "None") before looking at each; made for every request read and sent to a worker.
+        if not "".join(map(str, _observation_texts(self))).isascii():
+            for name in _OBSERVATION_TEXT:
+                text = getattr(self, name)
+                if text is not None and not text.isascii():
+                    object.__setattr__(self, name, safe_text(text))
         headers = self.request_headers
-        if not all(k.isascii() and v.isascii() for k, v in headers):
+        if headers and not "".join(chain.from_iterable(headers)).isascii():
             object.__setattr__(self, "request_headers", tuple((safe_text(k), safe_text(v)) for k, v in headers))
 
 
+    def in_phase(self, phase: str | None) -> Observation:
+        """A copy in ``phase``. Made for most requests of a capture without phase markers (the
+        audit works the phase out from the traffic), so it copies the fields as they are: their
+        texts were checked when this observation was made, and only the new phase is."""
+        if phase is not None and not phase.isascii():
+            phase = safe_text(phase)
+        copy: Observation = object.__new__(Observation)
+        for slot in _OBSERVATION_SLOTS:
+            slot.__set__(copy, slot.__get__(self))
+        _OBSERVATION_PHASE.__set__(copy, phase)
+        return copy
+
+
 _OBSERVATION_TEXT = ("ref", "source", "method", "scheme", "host", "path", "phase", "phase_ref", "error")
+_observation_texts = attrgetter(*_OBSERVATION_TEXT)
+# The slots of an Observation: setting one through its descriptor bypasses the frozen __setattr__.
+_OBSERVATION_SLOTS = tuple(vars(Observation)[f.name] for f in fields(Observation))
+_OBSERVATION_PHASE = vars(Observation)["phase"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -207,9 +207,14 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """Free text (an excerpt, a message, a location): every credential
-        recognisable by its name or its shape masked."""
+        recognisable by its name or its shape masked. A result cites the same
+        excerpts, hows and locations many times (one per request it lists), so
+        short texts are swept once each."""
         if not self.enabled or not text:
             return text
+        return _swept_cached(self, text) if len(text) <= _CACHED_TEXT else self._sweep(text)
+
+    def _sweep(self, text: str) -> str:
         text = _URL.sub(lambda m: self.url(m[0]), self._userinfo(text))
         text = _HEADER_LINE.sub(
             lambda m: f"{m[1]}{m[2]}{self._mask(m[3])}" if self.is_secret(m[1]) else m[0],
@@ -247,6 +252,10 @@ class Redactor:
         if _SECRET_PART.match(location) or (last and self.is_secret(last[1], in_url=in_url)):
             return self._mask(excerpt)
         return self.text(excerpt)
+
+
+_CACHED_TEXT = 1024
+_swept_cached = lru_cache(maxsize=1 << 12)(Redactor._sweep)
 
 
 def _is_credential(scheme: str, word: str) -> bool:

@@ -215,8 +215,8 @@ def _told_apart(findings: list[Finding], tallies: list[RecipientTally]) -> list[
 
 def _in_phase(obs: Observation, phase: str | None) -> Observation:
     """The observation in ``phase``: a copy only when that changes it (most requests stay in the
-    phase their capture's markers put them in, and a copy re-checks every text field)."""
-    return obs if obs.phase == phase else replace(obs, phase=phase)
+    phase their capture's markers put them in)."""
+    return obs if obs.phase == phase else obs.in_phase(phase)
 
 
 def _worth_analysing(obs: Observation, destination: Destination) -> bool:

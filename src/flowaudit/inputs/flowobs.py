@@ -37,6 +37,7 @@ Each observation carries the phase marker in force when it started
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from mitmproxy.net.dns import response_codes as dns_codes
 from mitmproxy.net.dns import types as dns_types
@@ -134,21 +135,44 @@ def _addressed_host(http_version: bytes, authority: bytes, headers: Sequence[Seq
     headers (several are joined by ", ", which is no host name). mitmproxy's
     ``pretty_host`` would return a malformed header verbatim, port and all.
     """
-    said = ""
+    said = b""
     if http_version in _AUTHORITY_VERSIONS:
-        try:
-            said = authority.decode("idna")
-        except UnicodeError:
-            said = authority.decode("utf-8", "surrogateescape")
-    if not said:
-        named = [v for k, v in headers if k.lower() == b"host"]
-        said = ", ".join(v.decode("utf-8", "surrogateescape") for v in named)
+        said = authority
     if said:
+        named = _named_host(said, True)
+    else:
+        said = b", ".join(v for k, v in headers if k.lower() == b"host")
+        named = _named_host(said, False) if said else None
+    return host if named is None else named  # not a host name: where the connection went
+
+
+# A capture addresses a few hosts again and again, and checking a name (IDNA, mitmproxy's
+# host check) costs more than the rest of the request's fields: each short name is checked once.
+_CACHED_NAMES = 1 << 10
+_CACHED_NAME_LENGTH = 256
+
+
+def _named_host(said: bytes, authority: bool) -> str | None:
+    """The host in an :authority (``authority``) or the joined Host headers; None when it names none."""
+    if len(said) <= _CACHED_NAME_LENGTH:
+        return _named_host_cached(said, authority)
+    return _read_named_host(said, authority)
+
+
+def _read_named_host(said: bytes, authority: bool) -> str | None:
+    text = said.decode("utf-8", "surrogateescape")  # several Host headers joined by ", " name no host
+    if authority:
         try:
-            return parse_authority(said, check=True)[0]
-        except ValueError:
-            pass  # not a host name: fall back to where the connection went
-    return host
+            text = said.decode("idna")
+        except UnicodeError:
+            pass
+    try:
+        return parse_authority(text, check=True)[0]
+    except ValueError:
+        return None
+
+
+_named_host_cached = lru_cache(maxsize=_CACHED_NAMES)(_read_named_host)
 
 
 def raw_observation(

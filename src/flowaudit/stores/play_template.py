@@ -16,11 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from flowaudit.stores.kinds import PLAY_FIRST_COLUMN
 from flowaudit.stores.mapping import load_mapping
 
 HEADER = (
-    PLAY_FIRST_COLUMN,
+    "Question ID (machine readable)",
     "Response ID (machine readable)",
     "Response value",
     "Answer requirement",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+DEFAULT_IGNORE_FILE = ".flowaudit-ignore.yml"
+
 
 @dataclass(frozen=True, slots=True)
 class Suppression:

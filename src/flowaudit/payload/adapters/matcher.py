@@ -115,7 +115,9 @@ class Adapters:
                 for host in endpoint.hosts:
                     self._by_host.setdefault(host, []).append((adapter, endpoint))
         self._requests: dict[tuple[str, str], tuple[tuple[Adapter, Endpoint], ...]] = {}
-        self._located: dict[tuple[int, str], _Located] = {}
+        # endpoint id -> location -> its fields there: one lookup by the location string alone per leaf
+        self._located: dict[int, dict[str, _Located]] = {}
+        self._located_count = 0
         self._verdicts: dict[tuple[int, Leaf], Detection | None] = {}
 
     @classmethod
@@ -179,15 +181,20 @@ class Adapters:
             candidate = candidate.partition(".")[2]
         return tuple(matches)
 
-    def _fields_at(self, endpoint: Endpoint, location: str) -> _Located:
-        """The endpoint's fields whose path matches a location; cached, as SDKs repeat their shapes."""
-        key = (id(endpoint), location)
-        found = self._located.get(key)
-        if found is None:
-            if len(self._located) >= _MAX_CACHED:
-                self._located.clear()
-            fields = _matching_fields(self._fields[id(endpoint)], location)
-            found = self._located[key] = _Located(fields, any(f.secret for f in fields))
+    def _locations(self, endpoint: Endpoint) -> dict[str, _Located]:
+        """The endpoint's cache of :meth:`_fields_at`, which holds at most :data:`_MAX_CACHED`
+        locations across all endpoints."""
+        if self._located_count >= _MAX_CACHED:
+            self._located.clear()
+            self._located_count = 0
+        return self._located.setdefault(id(endpoint), {})
+
+    def _fields_at(self, endpoint: Endpoint, located: dict[str, _Located], location: str) -> _Located:
+        """The endpoint's fields whose path matches a location, kept in ``located`` (the
+        endpoint's :meth:`_locations`, which the caller looks in first), as SDKs repeat their shapes."""
+        fields = _matching_fields(self._fields[id(endpoint)], location)
+        found = located[location] = _Located(fields, any(f.secret for f in fields))
+        self._located_count += 1
         return found
 
     def _certain(self, spec: Field, leaf: Leaf, value: str, detector: str) -> Detection | None:
@@ -244,8 +251,9 @@ class Adapters:
                 )
             reported: set[int] = set()
             records = _Records(decoded.leaves)
+            located = self._locations(endpoint)
             for leaf in decoded.leaves:
-                matched, secret = self._fields_at(endpoint, leaf.location)
+                matched, secret = located.get(leaf.location) or self._fields_at(endpoint, located, leaf.location)
                 if not matched:
                     continue
                 if secret:
@@ -288,7 +296,7 @@ class _Records:
 
     def __init__(self, leaves: tuple[Leaf, ...]) -> None:
         self._leaves = leaves
-        self._found: dict[int, list[tuple[str, str]]] = {}
+        self._found: dict[int, list[str]] = {}  # condition id -> objects holding a value that meets it
 
     def apply(self, spec: Field, location: str) -> bool:
         """Whether the field's conditions hold in the record around ``location``."""
@@ -297,19 +305,20 @@ class _Records:
         )
 
     def _holds(self, condition: Condition, location: str) -> bool:
-        found = self._found.get(id(condition))
-        if found is None:
-            found = self._found[id(condition)] = [
-                (object_location(leaf.location, leaf.key), leaf.value.strip().lower())
+        holders = self._found.get(id(condition))
+        if holders is None:
+            anything = "*" in condition.values  # present with any value
+            holders = self._found[id(condition)] = [
+                object_location(leaf.location, leaf.key)
                 for leaf in self._leaves
                 if condition.pattern.search(_joined(leaf.location))
+                and _meets(condition, leaf.value.strip().lower(), anything)
             ]
-        anything = "*" in condition.values  # present with any value
-        return any(
-            (value in condition.values or (anything and bool(value) and not is_placeholder(value)))
-            and location.startswith(holder)
-            for holder, value in found
-        )
+        return any(location.startswith(holder) for holder in holders)
+
+
+def _meets(condition: Condition, value: str, anything: bool) -> bool:
+    return value in condition.values or (anything and bool(value) and not is_placeholder(value))
 
 
 def _matching_fields(index: _FieldIndex, location: str) -> tuple[Field, ...]:

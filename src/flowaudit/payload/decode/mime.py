@@ -8,9 +8,7 @@ folded header lines, a preamble and an epilogue, per-part
 that matters most wrong (it lower-cased the boundary, which is
 case-sensitive, so every real browser request read as one opaque value);
 the stdlib parser does not, and says what it found wrong as "defects",
-which become the problems an audit reports. :mod:`email` is imported when
-a request has a body (it brings ~30 modules: a small audit of GET requests
-never needs it).
+which become the problems an audit reports.
 
 The body is bounded before it reaches the parser (:data:`MAX_PARTS` parts;
 the reader has already bounded its size), and nothing here raises on
@@ -20,13 +18,13 @@ request content.
 from __future__ import annotations
 
 import codecs
+import email.errors
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from email.message import Message
+from email.utils import collapse_rfc2231_value
+from functools import lru_cache
 
 from flowaudit.payload.model import DecodeProblem
-
-if TYPE_CHECKING:
-    from email.message import Message
 
 MAX_PARTS = 1000  # parts of one multipart body, nested parts included
 MAX_NESTING = 4  # multipart inside multipart (RFC 7578 4.3 deprecates even one level)
@@ -48,13 +46,24 @@ class ContentType:
 NO_TYPE = ContentType()
 
 
+# Content types are few per capture and the MIME parser is slow: each distinct short value is
+# parsed once (a ContentType is immutable). Long values are parsed each time, so the cache stays small.
+_CACHED_TYPES = 256
+_CACHED_TYPE_LENGTH = 256
+
+
 def parse_content_type(value: str) -> ContentType:
     """Parameter names in any case (``BOUNDARY=``), values quoted or not, RFC 2231 values decoded."""
-    from email.message import Message
+    return _parse_cached(value) if len(value) <= _CACHED_TYPE_LENGTH else _parse(value)
 
+
+def _parse(value: str) -> ContentType:
     message = Message()
     message["Content-Type"] = value
     return _content_type(message)
+
+
+_parse_cached = lru_cache(maxsize=_CACHED_TYPES)(_parse)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +109,6 @@ def split_multipart(body: bytes, content_type: ContentType, location: str) -> Mu
             DecodeProblem("bound", f"multipart data at {location} has over {MAX_PARTS} parts: the rest not read")
         )
     header = f'Content-Type: {content_type.media_type}; boundary="{_quote(boundary)}"\r\n\r\n'
-    import email.errors
     import email.parser  # only for a multipart body: slow to import (its policies), and most requests have none
     import email.policy
 
@@ -130,9 +138,6 @@ def _collect(
     location: str,
     level: int,
 ) -> None:
-    import email.errors
-    from email.message import Message
-
     if any(isinstance(d, email.errors.CloseBoundaryNotFoundDefect) for d in message.defects):
         where = " > ".join((location, *(f"multipart:{n}" for n in names)))
         problems.append(
@@ -173,8 +178,6 @@ def _collect(
 
 def _content_type(message: Message) -> ContentType:
     """The content type of a header block, only as written: no ``text/plain`` default."""
-    from email.utils import collapse_rfc2231_value
-
     if message.get("Content-Type") is None:
         return NO_TYPE
     params = message.get_params(header="Content-Type") or []
@@ -197,8 +200,6 @@ def _codec(charset: str | None) -> str | None:
 
 
 def _part_name(part: Message, n: int) -> str:
-    from email.utils import collapse_rfc2231_value
-
     name = part.get_param("name", header="Content-Disposition")
     if name:
         return str(collapse_rfc2231_value(name)) if not isinstance(name, str) else name

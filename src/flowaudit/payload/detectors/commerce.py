@@ -41,7 +41,6 @@ whatever surrounds it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from functools import lru_cache
 
 from flowaudit.payload.detectors.families import Family, family_of
@@ -144,10 +143,10 @@ def purchases_in_context(decoded: DecodedRequest, detections: list[Detection]) -
         names = events.governing(leaf)
         purchase_events = [name for name in names if is_purchase_event(name)]
         if purchase_events:
-            kept.append(replace(detection, how=f"{detection.how}, in a '{purchase_events[0]}' event"))
+            kept.append(detection._replace(how=f"{detection.how}, in a '{purchase_events[0]}' event"))
         elif not names and detection.detector.startswith(_GENERIC):
             how = f"{detection.how}; no event says what it is"
-            kept.append(replace(detection, confidence="possible", how=how))
+            kept.append(detection._replace(confidence="possible", how=how))
         elif not names:
             kept.append(detection)
     return kept

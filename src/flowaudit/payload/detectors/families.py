@@ -535,8 +535,10 @@ FRAME_KEYS = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 10)
 def in_crash_data(path: tuple[str, ...]) -> bool:
-    """Whether a key path runs through a crash report's exception, stack trace or frames."""
+    """Whether a key path runs through a crash report's exception, stack trace or frames.
+    Cached: every frame of a stack trace has the same key path."""
     for name in path:
         folded = fold(name)
         if folded in FRAME_CONTAINERS or any(word in folded for word in CRASH_WORDS):

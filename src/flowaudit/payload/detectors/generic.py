@@ -15,9 +15,9 @@ marks as secrets (vendor adapters), and anything in headers except a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from flowaudit.payload.detectors.adbeacons import AdBeacon, AdFacts, ad_facts
@@ -136,7 +136,16 @@ class _Verdict(NamedTuple):
     crash: CrashFacts | None
     fingerprint: str | None  # the device attribute the value is, when it was read
     timing: bool  # a time a page or request took
-    terms: TermFacts | None
+    terms: TermFacts | None  # None also when the key and value hold no word
+    # Whether a request-level collector other than the terms' takes the leaf (or it is in the
+    # URL path or a header): most leaves are not, and the pass skips those checks for them.
+    collected: bool
+
+
+# _Verdict(*fields) without the NamedTuple's Python-level __new__: made for every leaf not seen before.
+_new_verdict: Callable[[tuple[object, ...]], _Verdict] = partial(tuple.__new__, _Verdict)
+# Families the pass hands to a collector whatever the verdict (see detect_generic).
+_COLLECTED_FAMILIES = _GATHERED | {Family.EMAIL}
 
 
 def _judge(leaf: Leaf) -> _Verdict | None:
@@ -155,7 +164,7 @@ def _judge(leaf: Leaf) -> _Verdict | None:
         if key.folded == "referer" and is_url(value):
             how = "Referer header: the page that made the request"
             found = (hit(leaf, "browsing.history", POSSIBLE, how, mask_url(value), DETECTOR + "page_url"),)
-        return _Verdict(value, key, found, None, False, None, None, None, None, False, None)
+        return _new_verdict((value, key, found, None, False, None, None, None, None, False, None, True))
     family = key.family
     page = page_facts(leaf, name, value)
     ad = ad_facts(leaf, name, value) if leaf.key is not None and family is not Family.IP else None
@@ -201,7 +210,24 @@ def _judge(leaf: Leaf) -> _Verdict | None:
             if name
             else term_facts(leaf, _container_name(leaf), value)
         )
-    return _Verdict(value, key, tuple(detections), handle, saw_ad, page, ad, crash, fingerprint, timing, terms)
+        if terms is not None and not (terms.key_words or terms.value_words or terms.key_terms or terms.value_terms):
+            terms = None  # nothing for TermScan.add to take
+    collected = (
+        leaf.part == "url"
+        or key.folded == "name"
+        or key.folded in CONFIG_KEYS
+        or family in _COLLECTED_FAMILIES
+        or page is not None
+        or ad is not None
+        or handle is not None
+        or saw_ad
+        or crash is not None
+        or fingerprint is not None
+        or timing
+    )
+    return _new_verdict(
+        (value, key, tuple(detections), handle, saw_ad, page, ad, crash, fingerprint, timing, terms, collected)
+    )
 
 
 _judge_cached = lru_cache(maxsize=_CACHED_VERDICTS)(_judge)
@@ -249,6 +275,12 @@ def detect_generic(
             continue
         verdict = _verdict(leaf)
         if verdict is None:
+            continue
+        if not verdict.collected:  # the common case: what the leaf says alone, and its words
+            if verdict.found:
+                found.extend(verdict.found)
+            if verdict.terms is not None:
+                terms.add(leaf, verdict.terms)
             continue
         value = verdict.value
         if leaf.part == "url":
@@ -322,6 +354,9 @@ def strongest(detections: Iterable[Detection]) -> list[Detection]:
     for detection in detections:
         where = (detection.location, detection.data_type)
         kept = best.get(where)
-        if kept is None or CONFIDENCES.index(detection.confidence) < CONFIDENCES.index(kept.confidence):
+        if kept is None or _RANK[detection.confidence] < _RANK[kept.confidence]:
             best[where] = detection
     return list(best.values())
+
+
+_RANK = {confidence: rank for rank, confidence in enumerate(CONFIDENCES)}

@@ -150,17 +150,29 @@ class TermScan:
             self._leaves.append(_Eligible(leaf, said.name, said.key_terms, said.value_terms, said.value_words))
 
     def _beside(self, eligible: _Eligible) -> set[str]:
-        """The words next to a value: its key path, its object's keys and itself."""
-        if self._object_keys is None:  # built once, for the few requests with such a term
+        """The words next to a value: its key path and itself (:meth:`_object_words` adds its object's keys)."""
+        near = set(eligible.value_words)
+        for name in key_path(eligible.leaf.location):
+            near.update(words_and_terms(name)[0])
+        return near
+
+    def _object_words(self, leaf: Leaf) -> set[str]:
+        """The words of the keys of the object holding a value."""
+        if self._object_keys is None:  # built once, for the few requests that need it
             self._object_keys = {}
             for location, key, key_words in self._keys:
                 self._object_keys.setdefault(object_location(location, key), set()).update(key_words)
-        leaf = eligible.leaf
-        near = set(eligible.value_words)
-        near.update(self._object_keys.get(object_location(leaf.location, leaf.key), ()))
-        for name in key_path(leaf.location):
-            near.update(words_and_terms(name)[0])
-        return near
+        return self._object_keys.get(object_location(leaf.location, leaf.key), set())
+
+    def _not_with(self, term: Term, eligible: _Eligible, near: set[str]) -> bool:
+        """Whether a word that makes the term something else stands next to it (``near``: :meth:`_beside`).
+        Its object's keys are looked at only when the request holds such a word at all: they are
+        among the request's words."""
+        if not term.not_with.isdisjoint(near):
+            return True
+        if term.not_with.isdisjoint(self._words):
+            return False
+        return not term.not_with.isdisjoint(self._object_words(eligible.leaf))
 
     def _located(self) -> list[tuple[Leaf, str, str, Term, bool]]:
         """(leaf, name, "key" or "value", term, weak) for every term that is not something else where
@@ -172,7 +184,7 @@ class TermScan:
                 for term in terms:
                     if term.not_with:
                         near = self._beside(eligible) if near is None else near
-                        if not term.not_with.isdisjoint(near):
+                        if self._not_with(term, eligible, near):
                             continue  # a temperature beside "humidity" is the weather's
                     weak = (
                         where == "key"

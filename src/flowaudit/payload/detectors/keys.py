@@ -133,8 +133,10 @@ DEVICE_OBJECTS = frozenset({"device", "push", "notification", "notifications", "
 
 
 @lru_cache(maxsize=_CACHE)
+@lru_cache(maxsize=_CACHE)
 def under_credential(location: str) -> bool:
-    """Whether any key on the way to this value names a credential (the value is then never data)."""
+    """Whether any key on the way to this value names a credential (the value is then never data).
+    Cached: asked of every value of every request, and requests repeat their shapes."""
     path = key_path(location)
     for depth, name in enumerate(path):
         if is_credential_name(name):

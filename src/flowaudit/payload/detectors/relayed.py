@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from functools import lru_cache
 
 from flowaudit.payload.detectors.evidence import hit, mask
 from flowaudit.payload.detectors.formats import (
@@ -72,9 +73,15 @@ def relay_candidates(decoded: DecodedRequest, skip: Collection[str] = ()) -> lis
 
 
 def _id_shaped(token: str) -> bool:
+    return _MIN_TOKEN <= len(token) <= _MAX_TOKEN and _id_shaped_sized(token)
+
+
+@lru_cache(maxsize=1 << 12)
+def _id_shaped_sized(token: str) -> bool:
+    """:func:`_id_shaped` of a token of an id's size, cached: a browser's ids come back in
+    request after request (cookies, sync calls)."""
     return (
-        _MIN_TOKEN <= len(token) <= _MAX_TOKEN
-        and any(c.isdigit() for c in token)
+        any(c.isdigit() for c in token)
         and len(set(token)) >= 5
         and not token.startswith(("http", "/"))
         and not _SIZE.fullmatch(token)

@@ -11,7 +11,7 @@ asked for its detections at the end.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -527,6 +527,6 @@ class SiteAccounts:
         for detection, where in self._user_ids:
             if where in self._config:
                 how = f"{detection.how}, beside the site's own configuration ids: the site's account"
-                detection = replace(detection, confidence=POSSIBLE, how=how, value=None)
+                detection = detection._replace(confidence=POSSIBLE, how=how, value=None)
             found.append(detection)
         return found
