@@ -21,7 +21,7 @@ from flowaudit.exitcodes import EXIT_ERROR
 from flowaudit.inert import one_line
 from flowaudit.model import SEVERITIES
 from flowaudit.reporters import REPORTERS
-from flowaudit.suppress.model import DEFAULT_IGNORE_FILE
+from flowaudit.suppress import DEFAULT_IGNORE_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flowaudit import shape
-from flowaudit.catalog.loader import MANIFEST, MANIFEST_FILE, load_catalog, read_manifest
+from flowaudit.catalog.loader import MANIFEST_FILE, load_catalog
+from flowaudit.catalog.merge import MANIFEST, read_manifest
 from flowaudit.catalog.overlay import OVERLAY, read_overlay_file
 from flowaudit.catalog.taxonomy import CATEGORIES_FILE, category_descriptions
 from flowaudit.datatypes import DATA_TYPES

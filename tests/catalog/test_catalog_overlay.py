@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from flowaudit.catalog import CATEGORIES
-from flowaudit.catalog.overlay import overlay_files, read_overlay_file
+from flowaudit.catalog.loader import overlay_files
+from flowaudit.catalog.overlay import read_overlay_file
 from flowaudit.errors import FlowauditError
 from flowaudit.resources import rules_dir
 from flowaudit.rulesfiles import validate_file

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flowaudit.catalog import stored
 from flowaudit.catalog.catalog import Catalog
-from flowaudit.catalog.loader import _merge
+from flowaudit.catalog.merge import merge_files
 from flowaudit.catalog.model import Company
 from flowaudit.resources import rules_dir
 
@@ -26,7 +26,7 @@ services:
 
 
 def test_the_shipped_catalog_made_back_from_the_cache_answers_alike() -> None:
-    parts = _merge(rules_dir())
+    parts = merge_files(rules_dir())
     merged = Catalog(**parts._asdict())
     kept = stored.from_plain(marshal.loads(marshal.dumps(stored.plain(parts))))  # as the cache stores it
     assert kept.companies() == merged.companies()
@@ -44,7 +44,7 @@ def test_the_shipped_catalog_made_back_from_the_cache_answers_alike() -> None:
 
 
 def test_a_kept_catalog_makes_only_the_entities_looked_up(make_rules: RulesFactory) -> None:
-    kept = stored.from_plain(stored.plain(_merge(make_rules({"s.yml": SCOPED}))))
+    kept = stored.from_plain(stored.plain(merge_files(make_rules({"s.yml": SCOPED}))))
     made = kept._companies
     assert isinstance(made, stored.Made)
     match = kept.match("www.acme.example", "/captcha/x")

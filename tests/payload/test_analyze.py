@@ -96,7 +96,8 @@ print(sorted({(d.detector, d.location) for d in found}), status("VmHWM:") - befo
 def test_a_canary_and_a_pair_past_junk_are_kept_and_found_where_they_are() -> None:
     """Decoys that look worth keeping (keys that name data, values that are no data) fill windows
     before the data; the judge keeps a window only for what no kept window shows, so the canary and
-    the address after them are found, each at the window that holds it."""
+    the address after them are found: the canary in the window that holds it, the address at its path
+    (the body is JSON, also read as a stream)."""
     limits = DecodeLimits(max_decoded_bytes=1 << 20, window=4096)
     decoys = ",".join(f'{{"email_hint": "x{i}", "diagnosis": "none {i}"}}' for i in range(60_000))
     text = f'{{"rows": [{decoys}], "user": "jane.doe@example.com", "contact": {{"email": "{_OTHER}"}}}}'
@@ -105,11 +106,15 @@ def test_a_canary_and_a_pair_past_junk_are_kept_and_found_where_they_are() -> No
     decoded = decode_request(obs, limits, keep=worth_keeping(EMAIL_CANARY))
     assert len(decoded.layers) < 10  # not one per decoy window: 700 of them
     found = analyze_decoded(decoded, obs.host, obs.path, EMAIL_CANARY)
-    emails = {d.detector: d for d in found if d.data_type == "contact.email"}
-    assert set(emails) == {"canary", "generic:email"}
-    for detection, value in ((emails["canary"], "jane.doe@example.com"), (emails["generic:email"], _OTHER)):
-        offset = int(detection.location.split(" > ")[2].partition(":")[2])
-        assert offset <= text.index(value) < offset + 4096 + 256  # a reader finds it where it says
+    emails = [d for d in found if d.data_type == "contact.email"]
+    assert {d.detector for d in emails} == {"canary", "generic:email"}
+    [address] = [d.location for d in emails if d.detector == "generic:email"]
+    assert address == "body > gzip > streamed > json:contact.email"  # read as a stream: its true path
+    windows = [d.location for d in emails if d.detector == "canary" and " > window:" in d.location]
+    for window in windows:
+        offset = int(window.rpartition(":")[2])
+        assert offset <= text.index("jane.doe@example.com") < offset + 4096 + 256  # a reader finds it there
+    assert windows
 
 
 def test_a_padded_body_of_200_mib_is_read_whole_in_bounded_memory(tmp_path: Path) -> None:
@@ -127,3 +132,46 @@ def test_a_padded_body_of_200_mib_is_read_whole_in_bounded_memory(tmp_path: Path
     found, _, grown = done.stdout.rpartition(" ")
     assert "('canary', 'body > gzip > unpadded > json:properties.$email')" in found, done.stderr
     assert int(grown) < 64 << 20, f"peak grew {int(grown) >> 20} MiB"
+
+
+def _nested(rows: int) -> str:
+    filler = ",".join(f'{{"i": {i}, "note": "reading {i % 97}"}}' for i in range(rows))
+    data = '"user": {"id": "u-5f3a9c21", "name": "Jane Doe"}, "geo": {"lat": "52.5201", "lon": "13.4050"}'
+    return f'{{"rows": [{filler}], {data}}}'
+
+
+def _structure(found: list[Detection]) -> dict[str, str]:
+    return {d.data_type: d.location for d in found if d.detector.startswith("generic:")}
+
+
+def test_json_too_large_to_decode_is_read_by_path_so_siblings_and_parents_count() -> None:
+    """A user's id is one only inside its user object, coordinates only as a pair: in windows,
+    "id": "u-5f3a9c21" says nothing. Read as a stream, each value has its true path and object."""
+    text = _nested(60_000)
+    obs = Observation("x#1", "x", 1, "http", "POST", "https", "api.mixpanel.com", 443, "/track", (), text.encode())
+    limits = DecodeLimits(max_body=1 << 20, max_decoded_bytes=1 << 20, window=4096)
+    decoded = decode_request(obs, limits, keep=worth_keeping(None))
+    assert _structure(analyze_decoded(decoded, obs.host, obs.path)) == {
+        "identifiers.user_id": "body > streamed > json:user.id",
+        "contact.name": "body > streamed > json:user.name",
+        "location.precise": "body > streamed > json:geo.lat",
+    }
+    [problem] = [p.message for p in decoded.problems]
+    assert "scanned in windows for canaries, key terms and JSON values by path" in problem
+
+
+def test_values_past_the_value_bound_are_judged_so_junk_first_cannot_hide_data() -> None:
+    """Junk values first use up the 10,000 values a request may hold; the rest of the JSON is read
+    again as a stream, and what it shows that is new is kept where a whole decoding puts it."""
+    text = _nested(6_000)
+    obs = Observation("x#1", "x", 1, "http", "POST", "https", "api.mixpanel.com", 443, "/track", (), text.encode())
+    decoded = decode_request(obs, keep=worth_keeping(None))
+    assert _structure(analyze_decoded(decoded, obs.host, obs.path)) == {
+        "identifiers.user_id": "body > json:user.id",
+        "contact.name": "body > json:user.name",
+        "location.precise": "body > json:geo.lat",
+    }
+    assert [p.message for p in decoded.problems] == [
+        "more than 10000 values in this request: stopped at body > json:rows[4999].i",
+        "the values past it read again as a stream and judged for data: 4 kept",
+    ]

@@ -9,12 +9,15 @@ its recipient; the gate never reads as a clean pass on it. The same holds
 for a body sent as it is: 20 MiB of JSON, over the bound for decoding a body
 whole, with the canary and a second address past that bound. Nor can junk
 hide data: 20 MiB of decoy pairs named like data, more than may be kept,
-sent before the data, gzip-compressed on the wire.
+sent before the data, gzip-compressed on the wire. Nor a compression known only
+by its magic bytes: a zlib stream sent with no Content-Encoding, padded past
+the bound for decoding whole, is read in windows as a declared one is.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -60,6 +63,10 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     crowded = f'{{"rows": [{decoys}], "user": "{EMAIL}", "contact": {{"email": "{OTHER}"}}}}'.encode()
     assert len(crowded) > 20 << 20
     write(folder / "crowded.mitm", [_sent_gzipped(crowded)])
+    zlibbed = flow("https://api.mixpanel.com/track", headers=[("Content-Type", "application/octet-stream")])
+    # no Content-Encoding: known by its magic only; padded with text, which squeezing cannot remove
+    zlibbed.request.raw_content = zlib.compress(_event(b'"pad": "' + b"x" * (20 << 20) + b'",'))
+    write(folder / "zlib.mitm", [zlibbed])
     (folder / "flowaudit.yml").write_text(DECLARATION, encoding="utf-8")
     return folder
 
@@ -94,10 +101,9 @@ def test_padding_changes_nothing(folder: Path) -> None:
 def test_a_body_too_large_to_decode_is_still_searched_and_named_in_every_format(folder: Path, tmp_path: Path) -> None:
     result = _check(folder, "huge.mitm")
     assert "contact.email" in _undeclared_types(result)  # the canary, found in a window
-    [where] = {
-        e["location"] for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"
-    }
-    assert where.startswith("body > gzip > window:")
+    found = [e for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"]
+    assert "body > gzip" in {e["location"].partition(" > window:")[0] for e in found if e["detector"] == "canary"}
+    assert all(e["location"].startswith(("body > gzip > window:", "body > gzip > streamed > json:")) for e in found)
     assert result["decoding"]["not_fully_decoded"] == 1
     [gap] = result["decoding"]["reasons"]
     assert gap["recipients"] == ["Mixpanel"] and "scanned in windows" in gap["examples"][0]["how"]
@@ -115,8 +121,8 @@ def test_the_gate_never_reads_clean_on_what_was_not_read(folder: Path) -> None:
 def test_the_end_of_a_body_too_large_to_decode_whole_is_read(folder: Path, tmp_path: Path) -> None:
     result = _check(folder, "large.mitm")
     found = [e for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"]
-    assert {e["location"].partition(" > window:")[0] for e in found} == {"body"}
-    assert all("window" in e["decoding"] for e in found)  # each says it came from a partial scan
+    assert all(e["location"].startswith(("body > window:", "body > streamed > json:")) for e in found)
+    assert all({"window", "streamed"} & set(e["decoding"]) for e in found)  # each says it came from a partial scan
     assert {e["detector"] for e in found} >= {"canary"}
     rows = [r for r in result["recipients"] if r["entity"] == "Mixpanel"]
     assert "contact.email" in rows[0]["data_types"]
@@ -135,18 +141,30 @@ def test_a_key_and_value_past_the_bound_are_read_without_a_canary(folder: Path) 
     [mixpanel] = json.loads(run.stdout)["recipients"]
     assert mixpanel["data_types"] == ["contact.email"]
     [evidence] = mixpanel["evidence"]
-    assert evidence["location"].startswith("body > window:") and evidence["location"].endswith(" > json:email")
-    assert evidence["decoding"] == ["window", "json"] and evidence["detector"] == "generic:email"
+    assert evidence["location"] == "body > streamed > json:contact.email"  # read as a stream: its true path
+    assert evidence["decoding"] == ["streamed", "json"] and evidence["detector"] == "generic:email"
 
 
 def test_junk_sent_before_the_data_cannot_hide_it(folder: Path, tmp_path: Path) -> None:
     result = _check(folder, "crowded.mitm")
     found = [e for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"]
     assert {e["detector"] for e in found} >= {"canary", "generic:email"}  # the canary, and the other address
-    assert all(e["location"].startswith("body > gzip > window:") for e in found)
-    assert {e["location"].rpartition(" > ")[2] for e in found if e["detector"] == "generic:email"} == {"json:email"}
+    assert all(e["location"].startswith(("body > gzip > window:", "body > gzip > streamed > json:")) for e in found)
+    assert {e["location"] for e in found if e["detector"] == "generic:email"} == {
+        "body > gzip > streamed > json:contact.email"
+    }
     [gap] = result["decoding"]["reasons"]
     assert gap["recipients"] == ["Mixpanel"] and "all 2" in gap["examples"][0]["how"]
     _said_in_every_text_format(
         folder, "crowded.mitm", tmp_path / "out", "1 request could not be fully decoded", "1 to Mixpanel with"
     )
+
+
+def test_a_stream_known_by_its_magic_alone_is_read_in_windows_too(folder: Path, tmp_path: Path) -> None:
+    """It was refused as a bomb and never read: the canary went unseen."""
+    result = _check(folder, "zlib.mitm")
+    assert "contact.email" in _undeclared_types(result)
+    found = [e for f in result["findings"] for e in f["evidence"] if e.get("data_type") == "contact.email"]
+    assert found and all(e["location"].startswith("body > deflate > window:") for e in found)
+    assert [r["reason"] for r in result["decoding"]["reasons"]] == ["bomb"]  # named, and nothing called opaque
+    _said_in_every_text_format(folder, "zlib.mitm", tmp_path / "out", "1 request could not be fully decoded")

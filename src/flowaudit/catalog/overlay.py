@@ -109,8 +109,3 @@ def _service(doc: YamlDoc, where: YamlPath, entry: dict[str, Any]) -> OverlaySer
 
 def _stripped(text: str | None) -> str | None:
     return None if text is None else text.strip()
-
-
-def overlay_files(folder: Path) -> list[Path]:
-    """The overlay's YAML files, in a stable order."""
-    return sorted(p for p in folder.glob("*.yml") if p.is_file())

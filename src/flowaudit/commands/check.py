@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,10 +17,10 @@ from flowaudit.exitcodes import EXIT_FINDINGS, EXIT_OK
 from flowaudit.inert import one_line
 from flowaudit.model import AuditResult
 from flowaudit.pipeline import audit_captures
-from flowaudit.reporters.github import publish
 from flowaudit.suppress.apply import Applied, apply_suppressions
-from flowaudit.suppress.baseline import read_baseline
-from flowaudit.suppress.loader import load_ignore_file
+
+if TYPE_CHECKING:
+    from flowaudit.suppress.model import Baseline, IgnoreFile
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ def run_check(options: CheckOptions) -> int:
     require_folder_for_formats(options.formats, options.output, "report/")
     # Suppressions and baseline are checked before any capture is read: an
     # expired entry or a wrong file fails at once, not after a long audit.
-    ignore = load_ignore_file(options.ignore_file, load_catalog()) if options.ignore_file else None
-    baseline = read_baseline(options.baseline) if options.baseline else None
+    ignore = _ignore_file(options.ignore_file) if options.ignore_file else None
+    baseline = _baseline(options.baseline) if options.baseline else None
     result = audit_captures(options.inputs, options.declared, options.fail_on, redact=options.redact, jobs=options.jobs)
     for i in result.inputs:
         if not i.complete and options.strict:
@@ -59,8 +60,26 @@ def run_check(options: CheckOptions) -> int:
     _warn_incomplete(result)
     _warn_unused(applied)
     write_result(result, options.formats, options.output)
-    publish(result, os.environ, sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") or os.environ.get("GITHUB_STEP_SUMMARY"):
+        from flowaudit.reporters.github import publish  # its Markdown rendering, only under GitHub Actions
+
+        publish(result, os.environ, sys.stderr)
     return EXIT_FINDINGS if result.failed() else EXIT_OK
+
+
+# The readers of an ignore file and a baseline, imported only when one is given.
+
+
+def _ignore_file(path: str) -> IgnoreFile:
+    from flowaudit.suppress.loader import load_ignore_file
+
+    return load_ignore_file(path, load_catalog())
+
+
+def _baseline(path: str) -> Baseline:
+    from flowaudit.suppress.baseline import read_baseline
+
+    return read_baseline(path)
 
 
 def require_flows(result: AuditResult) -> None:

@@ -22,9 +22,8 @@ from flowaudit.declaration.loader import EntityCatalog, load_declaration
 from flowaudit.declaration.model import DEFAULT_CONSENT_CATEGORIES, Canaries, Declaration
 from flowaudit.errors import FlowauditError
 from flowaudit.model import DeclarationFile
-from flowaudit.stores.apple import looks_like_manifest, read_manifest
+from flowaudit.stores.kinds import looks_like_data_safety, looks_like_manifest
 from flowaudit.stores.model import AppleManifest, PlayAnswers, StoreDeclaration
-from flowaudit.stores.play import looks_like_data_safety, read_data_safety
 
 FLOWAUDIT = "flowaudit"
 APPLE_MANIFEST = "apple-privacy-manifest"
@@ -170,10 +169,14 @@ def _read_stores(stores: list[tuple[str, str]]) -> tuple[StoreDeclaration, tuple
             continue
         seen.add(real)
         if kind == APPLE_MANIFEST:
+            from flowaudit.stores.apple import read_manifest  # each reader only when its kind of file is given
+
             manifest = read_manifest(path)
             apple.append(manifest)
             files.append(DeclarationFile(path, kind, manifest.sha256))
         else:
+            from flowaudit.stores.play import read_data_safety
+
             answers = read_data_safety(path)
             play.append(answers)
             files.append(DeclarationFile(path, kind, answers.sha256))

@@ -16,12 +16,16 @@ skipped, keeping its position, since no recipient can be named for it.
 Request bodies in a HAR are text that the browser already content-decoded,
 even where a ``Content-Encoding`` header is still listed, so every
 observation read here has ``body_decoded=True``.
+
+Strings longer than :data:`LONG_STRING` bytes (bodies, mostly) never reach
+the JSON parser: :mod:`flowaudit.inputs.longstrings` reads them from the
+bytes, keeping only what this reader uses (a request body held once, as its
+bytes; a response body not at all), and the parser sees a placeholder.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from collections.abc import Generator
 from datetime import UTC, datetime
@@ -33,8 +37,10 @@ import ijson.utils
 
 from flowaudit.captureformat import CAPTURE_PATH, RESERVED_HOST
 from flowaudit.errors import FlowauditError
-from flowaudit.inputs.fields import bound_body, normalize_host
+from flowaudit.inputs.fields import MAX_BODY, bound_body, normalize_host
 from flowaudit.inputs.jsonbytes import JsonBytes
+from flowaudit.inputs.jsonstring import StringError
+from flowaudit.inputs.longstrings import ANY, ITEM, LongStrings, Place
 from flowaudit.inputs.nesting import NestingGuard
 from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.stream import CHUNK, ByteSource, CorruptStream
@@ -73,6 +79,55 @@ class _NotHar(Exception):
 
 _MAX_CHUNK = 1024 * 1024  # read at once while one entry is still incomplete, at most (each read is copied a few times)
 
+# Strings longer than this are read from the bytes, not by the JSON parser
+# (see the module docstring); shorter ones cost the parser a few copies of at
+# most this plus a chunk.
+LONG_STRING = 64 * 1024
+
+_ENTRY: Place = ("log", "entries", ITEM)
+_REQUEST: Place = (*_ENTRY, "request")
+# Where every string this reader uses is, in a HAR document, and whether
+# what is nested in it is used too (a header value that is a list is read as
+# its text); only these long strings are kept. A test reads every real HAR
+# with every string taken out, and compares.
+_USED: tuple[tuple[Place, bool, int], ...] = (
+    (("log", "pages", ITEM, "title"), False, MAX_BODY),
+    ((*_ENTRY, "startedDateTime"), False, MAX_BODY),
+    ((*_REQUEST, "url"), False, MAX_BODY),
+    ((*_REQUEST, "method"), False, MAX_BODY),
+    ((*_REQUEST, "headers", ITEM, "name"), False, MAX_BODY),
+    ((*_REQUEST, "headers", ITEM, "value"), True, MAX_BODY),
+    ((*_REQUEST, "headers", ITEM, ITEM), True, MAX_BODY),  # [name, value] pairs
+    ((*_REQUEST, "cookies", ITEM, "name"), False, MAX_BODY),
+    ((*_REQUEST, "cookies", ITEM, "value"), False, MAX_BODY),
+    ((*_REQUEST, "postData", "text"), False, MAX_BODY),
+    ((*_REQUEST, "postData", "encoding"), False, MAX_BODY),
+    ((*_REQUEST, "postData", "_encoding"), False, MAX_BODY),
+    ((*_REQUEST, "postData", "params", ITEM, "name"), True, MAX_BODY),
+    ((*_REQUEST, "postData", "params", ITEM, "value"), True, MAX_BODY),
+    # A capture record (at most _MAX_RECORD characters, 4 bytes each at most) told from anything longer.
+    ((*_ENTRY, "response", "content", "text"), False, 4 * _MAX_RECORD + 4),
+)
+
+
+def _wanted(depth: int, place: Place) -> tuple[int, bool]:
+    """How much of a long string to keep, and whether that is sure.
+
+    From its ``depth`` (containers around it) and the innermost slots of its place.
+
+    A place shorter than its depth lacks the outer slots: a string is kept
+    if any used place could be its own.
+    """
+    place = place[len(place) - depth :] if len(place) > depth else place  # the document's own slot, when in view
+    unknown = depth - len(place)
+    limit = 0
+    for used, nested, keep in _USED:
+        if len(used) == depth or (nested and len(used) < depth):
+            if all(a == b or b is ANY for a, b in zip(used[unknown:], place, strict=False)):
+                limit = max(limit, keep)
+    # Sure once nothing is kept, or once the slot that tells an entry's request from its response is in view.
+    return limit, limit == 0 or unknown <= len(_ENTRY)
+
 
 def read_har(
     source: ByteSource, name: str, notes: CaptureNotes | None = None
@@ -97,6 +152,7 @@ def read_har(
     json_source = JsonBytes(source)
     shape = _Shape(notes)
     guard = NestingGuard(json_source, MAX_NESTING, _TOO_DEEP_JSON, shape.cut)
+    strings = LongStrings(guard, LONG_STRING, lambda place: _wanted(guard.depth, place))
     entries = ijson.utils.sendable_list()
     parser = ijson.utils.chain(
         entries,
@@ -108,8 +164,10 @@ def read_har(
     size = CHUNK
     try:
         while True:
-            chunk = guard.read(size)
-            shape.see(chunk)
+            chunk = strings.read(size)
+            shape.see(chunk, strings)
+            if not shape.entries_seen:
+                strings.release()  # the pages' titles are read
             try:
                 parser.send(chunk)  # b"": the end, where a document cut short is found
                 broken: Exception | None = None
@@ -124,9 +182,12 @@ def read_har(
             size = CHUNK if entries else min(size * 2, _MAX_CHUNK)
             for entry in entries:
                 n += 1
-                observation = _observe(entry, name, n, notes)
+                observation = _observe(entry, name, n, notes, strings)
                 if observation is not None:
                     yield observation
+            if entries:
+                # A placeholder comes in a chunk of its own: every one sent before was in these entries or earlier.
+                strings.release()
             del entries[:]
             if broken is not None:
                 raise broken
@@ -136,7 +197,7 @@ def read_har(
         raise FlowauditError(f"not a valid HAR file: {e}", path=name) from e
     # UnicodeDecodeError: what ijson's C backend raises for text it cannot
     # hand to Python; JsonBytes removes the known cause, this catches the rest.
-    except (ijson.JSONError, UnicodeDecodeError, CorruptStream) as e:
+    except (ijson.JSONError, UnicodeDecodeError, CorruptStream, StringError) as e:
         detail = _first_line(e)
         truncated = json_source.at_end and any(mark in detail for mark in _TRUNCATION_MARKS)
         if n == 0 and not truncated:
@@ -179,8 +240,8 @@ class _Shape:
         """A value nested too deep was left out (by the nesting guard)."""
         self._notes.warn(f"a value nested more than {MAX_NESTING} levels deep was read as {TOO_DEEP!r}")
 
-    def see(self, chunk: bytes) -> None:
-        """Take the next bytes of the document (b"" at its end)."""
+    def see(self, chunk: bytes, strings: LongStrings) -> None:
+        """Take the next bytes of the document (b"" at its end); ``strings`` has the long ones."""
         if not self._watching:
             return
         try:
@@ -190,11 +251,11 @@ class _Shape:
         except (ijson.JSONError, UnicodeDecodeError):
             self._watching = False  # the entries' parser meets the same break and reports it
         try:
-            self._watch(self._events)
+            self._watch(self._events, strings)
         finally:
             del self._events[:]
 
-    def _watch(self, events: list[tuple[str, Any]]) -> None:
+    def _watch(self, events: list[tuple[str, Any]], strings: LongStrings) -> None:
         depth, places, maps, key = self._depth, self._places, self._maps, self._key
         for event, value in events:
             if depth > _TRACKED:
@@ -205,7 +266,7 @@ class _Shape:
                 elif event == "map_key":
                     key = value
                 elif depth == _TRACKED + 1 and key == "title" and event == "string" and places[-1] == "log.pages":
-                    self._notes.take_page(value)
+                    self._notes.take_page(strings.text(value))
             elif event in _CLOSING:
                 places.pop()
                 maps.pop()
@@ -247,12 +308,18 @@ def _take_record(response: object, notes: CaptureNotes) -> None:
             return
 
 
-def _observe(entry: object, name: str, n: int, notes: CaptureNotes) -> Observation | None:
+def _observe(entry: object, name: str, n: int, notes: CaptureNotes, strings: LongStrings) -> Observation | None:
     if not isinstance(entry, dict):
         return None
     request = entry.get("request")
     if not isinstance(request, dict):
         return None
+    post_data = request.get("postData")
+    # The body's text is taken out of the entry first, so that only the body holds it
+    # (the entry lives on while its observation is audited), and it is never made a str.
+    text = post_data.pop("text", None) if isinstance(post_data, dict) else None
+    if strings.holding:
+        strings.resolve(entry)
     url = request.get("url")
     if not isinstance(url, str):
         return None
@@ -267,7 +334,7 @@ def _observe(entry: object, name: str, n: int, notes: CaptureNotes) -> Observati
         return None  # not a request
     if parts.port is None and parts.port_text:
         return None  # a port out of range or not a number: no recipient can be named
-    body, cut = bound_body(_body(request.get("postData")))
+    body, cut = _body(post_data, text, strings)
     method = request.get("method")
     response = entry.get("response")
     return Observation(
@@ -345,43 +412,27 @@ def _with_cookies(headers: Headers, cookies: object) -> Headers:
     return (*headers, ("Cookie", "; ".join(missing)))
 
 
-def _body(post_data: object) -> bytes | bytearray:
-    """The request body from ``postData``: its text, or its form ``params`` when text is absent.
-
-    The text is taken out of the entry, so that only the body holds it once
-    this returns (the entry lives on while its observation is audited)."""
+def _body(post_data: object, text: object, strings: LongStrings) -> tuple[bytes | bytearray, bool]:
+    """The request body, from ``postData``'s ``text`` (taken out of it) or its form ``params``; whether it was cut."""
     if not isinstance(post_data, dict):
-        return b""
-    text = post_data.pop("text", None)
+        return b"", False
+    encoded = (post_data.get("encoding") or post_data.get("_encoding")) == "base64"
+    held = strings.take(text)
+    if held is not None:  # a long text, read from the bytes (base64 already decoded if it is)
+        body, cut = bound_body(held.body(encoded))
+        return body, cut or held.cut
     if isinstance(text, str) and text:
-        if (post_data.get("encoding") or post_data.get("_encoding")) == "base64":
+        if encoded:
             try:
-                return _base64(text)
-            except binascii.Error:
+                return bound_body(base64.b64decode(text, validate=True))
+            except ValueError:  # binascii.Error, or text that is not ASCII
                 pass  # labelled base64 but is not: keep the text as written
-        return text.encode("utf-8")  # JsonBytes has replaced lone surrogates
+        return bound_body(text.encode("utf-8"))  # JsonBytes has replaced lone surrogates
     params = post_data.get("params")
     if isinstance(params, list):
         fields = [(str(p.get("name", "")), str(p.get("value", ""))) for p in params if isinstance(p, dict)]
-        return urlencode(fields).encode("ascii")
-    return b""
-
-
-# Base64 text decoded per piece (a multiple of 4 characters): decoding it whole
-# would first copy all of it to ASCII bytes.
-_BASE64_PIECE = 4 * 1024 * 1024
-
-
-def _base64(text: str) -> bytes | bytearray:
-    """``base64.b64decode(text, validate=True)`` without a copy of the whole text."""
-    if len(text) <= _BASE64_PIECE:
-        return base64.b64decode(text, validate=True)
-    if len(text) % 4:
-        raise binascii.Error("not a multiple of 4 characters")
-    out = bytearray()
-    for start in range(0, len(text), _BASE64_PIECE):
-        out += base64.b64decode(text[start : start + _BASE64_PIECE], validate=True)
-    return out
+        return bound_body(urlencode(fields).encode("ascii"))
+    return b"", False
 
 
 def _status(raw: object) -> int | None:

@@ -54,6 +54,16 @@ class NestingGuard:
         self._escaped = False  # the last chunk ended inside a string, on an unpaired backslash
         self._cut_at = -1  # while a too-deep value is being left out: the depth it opened at
 
+    @property
+    def depth(self) -> int:
+        """Lists and objects open at the end of what :meth:`read` last returned."""
+        return self._depth
+
+    @property
+    def in_string(self) -> bool:
+        """Whether what :meth:`read` last returned ends inside a string."""
+        return self._in_string
+
     def read(self, n: int, /) -> bytes:
         while True:
             chunk = self._source.read(n)

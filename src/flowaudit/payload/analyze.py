@@ -30,7 +30,7 @@ from flowaudit.payload.detectors import detect_generic, strongest
 from flowaudit.payload.detectors.commerce import purchases_in_context
 from flowaudit.payload.detectors.cookies import detect_cookie_ids
 from flowaudit.payload.detectors.families import family_of
-from flowaudit.payload.detectors.keys import leaf_name, under_credential
+from flowaudit.payload.detectors.keys import leaf_name, object_location, under_credential
 from flowaudit.payload.detectors.syncids import detect_sync_ids
 from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 
@@ -71,7 +71,9 @@ def worth_keeping(canary_matcher: CanaryMatcher | None) -> Keep:
                 reason = f"canary {index}"
                 if reason not in shown:
                     new[reason] = []  # found in the window's text by the canary search
-        leaves = [Leaf("body", f"window > {kind}:{key}", ("window", kind), key, value) for kind, key, value in pairs]
+        leaves = [
+            Leaf("body", f"window > {kind}:{path}", ("window", kind), key, value) for kind, path, key, value in pairs
+        ]
         places: dict[str, set[str]] = {}
         for found in detect_generic(DecodedRequest(tuple(leaves), ())):
             reason = _reason(found)
@@ -91,7 +93,7 @@ def _reason(found: Detection) -> str:
 def _showing(reason: str, places: set[str], leaves: list[Leaf]) -> list[int]:
     """The positions of the first pairs at ``places`` that show ``reason`` alone; where it takes
     their siblings too (a latitude and its longitude), the first pairs there and the first pairs
-    whose key names a kind of data."""
+    of their objects whose key names a kind of data."""
     candidates = [n for n, leaf in enumerate(leaves) if leaf.location in places]
     alone: list[int] = []
     for n in candidates:
@@ -101,8 +103,16 @@ def _showing(reason: str, places: set[str], leaves: list[Leaf]) -> list[int]:
                 break
     if alone:
         return alone
-    named = [n for n, leaf in enumerate(leaves) if leaf.key is not None and family_of(leaf_name(leaf.key)) is not None]
-    return sorted({*candidates[:PAIRS_PER_REASON], *named[:_CONTEXT_PAIRS]})
+    chosen = candidates[:PAIRS_PER_REASON]
+    objects = {object_location(leaves[n].location, leaves[n].key) for n in chosen}
+    named = [
+        n
+        for n, leaf in enumerate(leaves)
+        if leaf.key is not None
+        and family_of(leaf_name(leaf.key)) is not None
+        and object_location(leaf.location, leaf.key) in objects
+    ]
+    return sorted({*chosen, *named[:_CONTEXT_PAIRS]})
 
 
 def analyze(

@@ -17,6 +17,7 @@ from flowaudit import shape
 from flowaudit.errors import FlowauditError
 from flowaudit.problems import describe
 from flowaudit.shape import Shape
+from flowaudit.stores.kinds import BINARY_MAGIC
 from flowaudit.stores.model import AppleItem, AppleManifest, Place
 from flowaudit.stores.plistlines import xml_lines
 from flowaudit.stores.reading import read_bounded
@@ -24,20 +25,11 @@ from flowaudit.yamlsource import YamlDoc, YamlPath
 
 _LINT = "check it with `plutil -lint`, or open and save it in Xcode"
 PRIVACY_MANIFEST = Shape("flowaudit.stores", "privacy-manifest.schema.json", whole="the manifest", syntax="plist")
-BINARY_MAGIC = b"bplist00"
 COLLECTED = "NSPrivacyCollectedDataTypes"
 DOMAINS = "NSPrivacyTrackingDomains"
 # A privacy manifest nests four levels (dict > array > dict > array); anything far
 # deeper is not one, and describing it in an error could cost without bound.
 MAX_DEPTH = 16
-
-
-def looks_like_manifest(head: bytes) -> bool:
-    """A property list, by its first bytes (binary magic, or an XML plist's doctype/root)."""
-    if head.startswith(BINARY_MAGIC):
-        return True
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    return text.startswith(b"<?xml") and b"<plist" in head or text.startswith(b"<plist")
 
 
 def read_manifest(path: str) -> AppleManifest:

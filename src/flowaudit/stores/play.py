@@ -36,12 +36,6 @@ from flowaudit.stores.reading import read_bounded
 _HINT = "export the form again from Play Console (App content > Data safety > Export to CSV)"
 
 
-def looks_like_data_safety(head: bytes) -> bool:
-    """The first line is the template's header."""
-    first = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].strip()
-    return first.startswith(HEADER[0].encode()) or first.startswith(f'"{HEADER[0]}"'.encode())
-
-
 @dataclass(frozen=True, slots=True)
 class _Row:
     question: str

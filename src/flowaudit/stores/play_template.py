@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from flowaudit.stores.kinds import PLAY_FIRST_COLUMN
 from flowaudit.stores.mapping import load_mapping
 
 HEADER = (
-    "Question ID (machine readable)",
+    PLAY_FIRST_COLUMN,
     "Response ID (machine readable)",
     "Response value",
     "Answer requirement",

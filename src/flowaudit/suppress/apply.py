@@ -11,10 +11,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flowaudit.datatypes import Vocabulary, load_vocabulary
 from flowaudit.model import AuditResult, Finding, SuppressedFinding
-from flowaudit.suppress.model import Baseline, IgnoreFile, Suppression
+
+if TYPE_CHECKING:  # only given when a run has an ignore file or a baseline, which load them
+    from flowaudit.suppress.model import Baseline, IgnoreFile, Suppression
 
 
 @dataclass(frozen=True, slots=True)

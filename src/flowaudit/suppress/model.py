@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-DEFAULT_IGNORE_FILE = ".flowaudit-ignore.yml"
-
 
 @dataclass(frozen=True, slots=True)
 class Suppression:

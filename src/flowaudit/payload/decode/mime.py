@@ -8,7 +8,9 @@ folded header lines, a preamble and an epilogue, per-part
 that matters most wrong (it lower-cased the boundary, which is
 case-sensitive, so every real browser request read as one opaque value);
 the stdlib parser does not, and says what it found wrong as "defects",
-which become the problems an audit reports.
+which become the problems an audit reports. :mod:`email` is imported when
+a request has a body (it brings ~30 modules: a small audit of GET requests
+never needs it).
 
 The body is bounded before it reaches the parser (:data:`MAX_PARTS` parts;
 the reader has already bounded its size), and nothing here raises on
@@ -18,13 +20,14 @@ request content.
 from __future__ import annotations
 
 import codecs
-import email.errors
 from dataclasses import dataclass
-from email.message import Message
-from email.utils import collapse_rfc2231_value
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from flowaudit.payload.model import DecodeProblem
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 MAX_PARTS = 1000  # parts of one multipart body, nested parts included
 MAX_NESTING = 4  # multipart inside multipart (RFC 7578 4.3 deprecates even one level)
@@ -58,6 +61,8 @@ def parse_content_type(value: str) -> ContentType:
 
 
 def _parse(value: str) -> ContentType:
+    from email.message import Message
+
     message = Message()
     message["Content-Type"] = value
     return _content_type(message)
@@ -109,6 +114,7 @@ def split_multipart(body: bytes, content_type: ContentType, location: str) -> Mu
             DecodeProblem("bound", f"multipart data at {location} has over {MAX_PARTS} parts: the rest not read")
         )
     header = f'Content-Type: {content_type.media_type}; boundary="{_quote(boundary)}"\r\n\r\n'
+    import email.errors
     import email.parser  # only for a multipart body: slow to import (its policies), and most requests have none
     import email.policy
 
@@ -138,6 +144,9 @@ def _collect(
     location: str,
     level: int,
 ) -> None:
+    import email.errors
+    from email.message import Message
+
     if any(isinstance(d, email.errors.CloseBoundaryNotFoundDefect) for d in message.defects):
         where = " > ".join((location, *(f"multipart:{n}" for n in names)))
         problems.append(
@@ -178,6 +187,8 @@ def _collect(
 
 def _content_type(message: Message) -> ContentType:
     """The content type of a header block, only as written: no ``text/plain`` default."""
+    from email.utils import collapse_rfc2231_value
+
     if message.get("Content-Type") is None:
         return NO_TYPE
     params = message.get_params(header="Content-Type") or []
@@ -200,6 +211,8 @@ def _codec(charset: str | None) -> str | None:
 
 
 def _part_name(part: Message, n: int) -> str:
+    from email.utils import collapse_rfc2231_value
+
     name = part.get_param("name", header="Content-Disposition")
     if name:
         return str(collapse_rfc2231_value(name)) if not isinstance(name, str) else name

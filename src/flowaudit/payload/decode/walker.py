@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import partial
 
 from flowaudit.payload.decode.compression import ENCODINGS, inflate, inflate_windows, sniff
@@ -29,6 +30,7 @@ from flowaudit.payload.decode.limits import MIB, DecodeLimits
 from flowaudit.payload.decode.lz4 import FRAME_MAGIC, decode_frame, find_block
 from flowaudit.payload.decode.mime import NO_TYPE, ContentType, split_multipart
 from flowaudit.payload.decode.protobuf import LENGTH, VARINT, Field, fixed_value, parse_message
+from flowaudit.payload.decode.streamed import JsonStream, StreamedValue
 from flowaudit.payload.decode.textcodes import MIN_BASE64, base64_decode, is_text, jwt_payload
 from flowaudit.payload.model import DecodedRequest, DecodeProblem, Layer, Leaf
 from flowaudit.safetext import JsonTooDeep, parse_json, safe_text
@@ -58,15 +60,20 @@ PAIRS_PER_REASON = 4  # pairs kept from a window for each reason it is kept for
 # keep far fewer. Reached, it is reported.
 _MAX_WINDOWS_KEPT = 512
 
-# A key/value pair read from a window: its kind ("json" or "form"), key and value (see window_pairs).
-WindowPair = tuple[str, str, str]
+# A value read from content too large to decode: its kind ("json" or "form"), its path (the key, for a
+# pair read from a window; from the root, for JSON read as a stream), its key and its text.
+WindowPair = tuple[str, str, str | None, str]
 # What a window of content too large to decode shows that an audit would report, for Walker._scan to
 # keep the window or not: each reason (a canary's text, a data type at a confidence) that is not among
 # those already shown (the third argument), with the positions among the window's pairs of those that
 # show it (none for what the window's text shows as a whole). The reasons must come from a bounded set:
 # a window is kept only for a reason no kept window shows, so the windows kept are bounded by that set,
-# and data planted late in a body cannot be crowded out by junk before it. See DecodeLimits.
+# and data planted late in a body cannot be crowded out by junk before it. The values of JSON read as
+# a stream are judged the same way, in batches, with no text. See DecodeLimits.
 Keep = Callable[[str, Sequence[WindowPair], Container[str]], Mapping[str, Sequence[int]]]
+_BATCH = 2048  # values of JSON read as a stream judged together
+_LIST_POSITION = re.compile(r"\[\d+\]")
+_REST_CHUNK = 1 << 20  # bytes of a JSON text fed to the stream at a time (see inputs.har on chunk sizes)
 
 # What a window of JSON or a form says without being parsed: "key": "text value" and key=value pairs.
 # A window starts anywhere, so its text is no document; these pairs are what can be read of it
@@ -79,7 +86,7 @@ _WINDOW_PAIR = re.compile(
 
 def window_pairs(text: str) -> Iterator[WindowPair]:
     """The key/value pairs a window of JSON or form text shows, each with its kind ("json" or
-    "form") (JSON escapes undone where valid)."""
+    "form") (JSON escapes undone where valid); the path of each is its key."""
     for found in _WINDOW_PAIR.finditer(text):
         json_key, json_value, form_key, form_value = found.groups()
         if json_key is not None:
@@ -90,9 +97,9 @@ def window_pairs(text: str) -> Iterator[WindowPair]:
                 except ValueError:
                     unescaped = value
                 value = unescaped if isinstance(unescaped, str) else value
-            yield "json", json_key, value
+            yield "json", json_key, json_key, value
         else:
-            yield "form", form_key, percent_decode(form_value)
+            yield "form", form_key, form_key, percent_decode(form_value)
 
 
 def _declares_json(content_type: ContentType) -> bool:
@@ -124,6 +131,7 @@ class Walker:
         self._spent = 0  # decompressed and base64-decoded bytes so far
         self._room = limits.max_values  # leaves and layers that may still be added
         self.full = False  # the value bound was reached: stop walking
+        self.stopped_at = ""  # the place of the first value past the bound
 
     def result(self) -> DecodedRequest:
         return DecodedRequest(tuple(self._leaves), tuple(self._layers), tuple(self._problems))
@@ -155,6 +163,7 @@ class Walker:
     def _overflow(self, location: str) -> None:
         if not self.full:
             self.full = True
+            self.stopped_at = location
             self.problem("bound", f"more than {self._limits.max_values} values in this request: stopped at {location}")
 
     def _deep_enough(self, location: str, decoding: Decoding) -> bool:
@@ -185,11 +194,15 @@ class Walker:
         tentative: bool = False,
         part: str = "body",
     ) -> bytes | None:
-        """The decompressed data, or ``None`` when there is none.
+        """The decompressed data, ``None`` when there is none, or ``b""`` when the stream was
+        too large to decode whole and was read in windows instead (nothing left to hand on).
 
         A failure is recorded as a problem, except for a ``tentative`` try
         (a format guessed without a header or a strong magic number), which
-        succeeds only on a clean stream. A bomb is always reported.
+        succeeds only on a clean stream. A bomb is always reported. A stream that
+        decodes past the bound is what it was guessed to be, so a guessed zlib stream
+        (two bytes of magic) is read in windows like a declared one: padding cannot
+        hide data there either. Only a brotli guess, which has no magic at all, is not.
         """
         where = f"{location} > {encoding}"
         if self._deep_enough(location, decoding):
@@ -207,11 +220,11 @@ class Walker:
                 )
             else:
                 refused = ("bound", f"decoded-size bound of {limits.max_decoded_bytes // MIB} MiB reached at {where}")
-            if tentative:  # a guess (brotli has no magic number): reported, not read again
+            if tentative and encoding == "br":  # a guess without a magic number: reported, not read again
                 self.problem(*refused)
-            else:
-                self._windows(part, encoding, data, location, decoding, DecodeProblem(*refused))
-            return None
+                return None
+            self._windows(part, encoding, data, location, decoding, DecodeProblem(*refused))
+            return b""
         if out.error is not None:
             if tentative:
                 return None
@@ -274,15 +287,21 @@ class Walker:
         show what it is kept for as leaves, when it shows something (a canary,
         a data type) that no window kept so far shows. Junk before the data
         cannot use up what may be kept, and memory stays bounded by what the
-        judge can name. Why the content was refused is reported with how much
-        was scanned, and for what."""
+        judge can name. JSON is also read as a stream (:class:`JsonStream`):
+        its values, with the paths and objects a whole decoding would give
+        them, are judged in batches instead of the windows' pairs, for as far
+        as the stream goes. Why the content was refused is reported with how
+        much was scanned, and for what."""
         limits = self._limits
         room = limits.max_decoded_bytes - self._spent
         squeezed: list[tuple[int, bytes]] | None = []  # (offset, squeezed window); None once over room
-        size = scanned = judged = kept = kept_size = 0
+        size = scanned = judged = 0
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         carried = ""
-        shown: set[str] = set()  # what the windows kept so far show
+        kept = _Kept(part, where, inner)
+        stream: JsonStream | None = None
+        streamed = _Kept(part, f"{where} > streamed > json:", (*inner, "streamed", "json"), kept.shown)
+        started = False  # whether the content's first character was seen
         for window in windows:
             pending = [(scanned, _PADDING.sub(b" ", window))]
             scanned += len(window)
@@ -293,41 +312,89 @@ class Walker:
                     continue
                 pending, squeezed = squeezed, None
             for offset, piece in pending:
-                text = carried + decoder.decode(piece)
+                fresh = decoder.decode(piece)
+                text = carried + fresh
                 carried = text[-_OVERLAP:]
-                if self._keep is None or kept >= _MAX_WINDOWS_KEPT or not text.strip() or not is_text(text):
+                if self._keep is None or kept.windows >= _MAX_WINDOWS_KEPT:
                     continue
                 judged += len(piece)
-                # each distinct pair once, while the bound for reading pairs lasts
-                pairs = list(dict.fromkeys(window_pairs(text))) if judged <= limits.max_scanned_bytes else []
-                new = self._keep(text, pairs, shown)
-                if not new:
+                reading = judged <= limits.max_scanned_bytes  # the bound for reading pairs lasts
+                if not started and fresh.strip():
+                    started = True
+                    if fresh.lstrip()[0] in "{[":
+                        stream = JsonStream(limits.max_nesting)
+                streaming = reading and stream is not None and stream.failed is None
+                if streaming and stream is not None:
+                    for values in stream.feed(fresh.encode("utf-8")):
+                        self._judge_streamed(streamed, values)
+                    streaming = stream.failed is None
+                if not text.strip() or not is_text(text):
                     continue
-                shown.update(new)
-                place = f"{where} > window:{offset}"
-                self._layers.append(Layer(part, place, (*inner, "window"), text))
-                for n in sorted({n for found in new.values() for n in found[:PAIRS_PER_REASON]}):
-                    kind, key, value = pairs[n]
-                    self._leaves.append(Leaf(part, f"{place} > {kind}:{key}", (*inner, "window", kind), key, value))
-                kept += 1
-                kept_size += len(text)
+                # each distinct pair once
+                pairs = list(dict.fromkeys(window_pairs(text))) if reading and not streaming else []
+                self._judge_window(kept, offset, text, pairs)
+        if stream is not None and stream.failed is None and self._keep is not None:
+            for values in stream.close():
+                self._judge_streamed(streamed, values)
+        self._judge_streamed(streamed, [], last=True)
         whole_read = cap is None or scanned < cap
         if squeezed is not None and whole_read:
             self._spent += size
             whole = b"".join(piece for _, piece in squeezed)
             self.content(part, f"{where} > unpadded", (*inner, "unpadded"), None, whole)
             return
-        self._spent += kept_size
-        if kept >= _MAX_WINDOWS_KEPT:
+        self._spent += kept.size
+        if kept.windows >= _MAX_WINDOWS_KEPT:
             self.problem("bound", f"{_MAX_WINDOWS_KEPT} windows kept at {where}: the windows after them not judged")
-        searched = "canaries, key terms and key/value pairs"
+        pairs_read = "key/value pairs"
+        if stream is not None:
+            pairs_read = "JSON values by path" if stream.failed is None else f"JSON values by path ({stream.failed})"
+        searched = f"canaries, key terms and {pairs_read}"
         if judged > limits.max_scanned_bytes:
-            searched = f"canaries, the first {_mib(limits.max_scanned_bytes)} of text for key terms and key/value pairs"
+            searched = f"canaries, the first {_mib(limits.max_scanned_bytes)} of text for key terms and {pairs_read}"
         self.problem(
             refused.reason,
             f"{refused.message}; {'all' if whole_read else 'the first'} {_mib(scanned)} scanned in windows"
-            f" for {searched} ({kept} kept), not decoded whole",
+            f" for {searched} ({kept.windows} kept), not decoded whole",
         )
+
+    def _judge_window(self, kept: _Kept, offset: int, text: str, pairs: list[WindowPair]) -> None:
+        """Keep the window as text, and the pairs that show what it is kept for, when it shows
+        something that nothing kept so far shows."""
+        assert self._keep is not None
+        new = self._keep(text, pairs, kept.shown)
+        if not new:
+            return
+        kept.shown.update(new)
+        place = f"{kept.where} > window:{offset}"
+        self._layers.append(Layer(kept.part, place, (*kept.inner, "window"), text))
+        for n in sorted({n for found in new.values() for n in found[:PAIRS_PER_REASON]}):
+            kind, path, key, value = pairs[n]
+            self._leaves.append(Leaf(kept.part, f"{place} > {kind}:{path}", (*kept.inner, "window", kind), key, value))
+        kept.windows += 1
+        kept.size += len(text)
+
+    def _judge_streamed(self, kept: _Kept, values: list[StreamedValue], last: bool = False) -> None:
+        """Values of JSON read as a stream, judged a batch at a time (``last``: what is left);
+        kept as leaves where a whole decoding would put them when they show something new.
+
+        The judge sees each value once per batch, with list positions left out of its path
+        (``rows[*].email``): the same value in every item of a list says nothing new, and
+        judging it once keeps the cost of a body of repeated junk low. What is kept is the
+        first item that holds it, at its true place."""
+        batch = kept.batch
+        for path, key, text in values:
+            batch.setdefault(("json", _LIST_POSITION.sub("[*]", path), key, text), path)
+        if not batch or (len(batch) < _BATCH and not last):
+            return
+        assert self._keep is not None
+        judged = list(batch)
+        new = self._keep("", judged, kept.shown)
+        kept.shown.update(new)
+        for n in sorted({n for found in new.values() for n in found[:PAIRS_PER_REASON]}):
+            _, _, key, value = judged[n]
+            self._leaves.append(Leaf(kept.part, kept.where + batch[judged[n]], kept.inner, key, value))
+        batch.clear()
 
     def body(self, data: bytes, content_type: ContentType, encodings: list[str], har: bool) -> None:
         """The request body: declared content-encodings first (outermost last in the header), then sniffing.
@@ -347,6 +414,8 @@ class Walker:
                 if believed:
                     return  # reported; it is what the header says, and unreadable
                 break  # the header is wrong: read the body as sent
+            if not out:
+                return  # read in windows
             data, location, decoding = out, f"{location} > {encoding}", (*decoding, encoding)
         self.content("body", location, decoding, None, data, content_type, har=har, guess_brotli=True)
 
@@ -564,8 +633,36 @@ class Walker:
         if not isinstance(value, dict | list):
             return False
         self.layer(part, location, decoding, text)
-        self.json(part, f"{location} > json:", (*decoding, "json"), "", key, value, 0)
+        base = f"{location} > json:"
+        self.json(part, base, (*decoding, "json"), "", key, value, 0)
+        if self.full and self.stopped_at.startswith(base) and self._keep is not None:
+            self._judge_rest(part, base, (*decoding, "json"), text, self.stopped_at[len(base) :].partition(" > ")[0])
         return True
+
+    def _judge_rest(self, part: str, base: str, decoding: Decoding, text: str, stopped: str) -> None:
+        """The values of a JSON text past the value bound (from the one at path ``stopped`` on),
+        read again as a stream and judged like content too large to decode (:meth:`_scan`):
+        those that show something new are kept at their places, so that values of junk sent
+        first cannot crowd out the data after them."""
+        stream = JsonStream(self._limits.max_nesting)
+        kept = _Kept(part, base, decoding)
+        reached = False
+        before = len(self._leaves)
+        data = text.encode("utf-8", "replace")
+        for start in range(0, len(data), _REST_CHUNK):
+            for values in stream.feed(data[start : start + _REST_CHUNK]):
+                if not reached:
+                    past = [n for n, (path, _, _) in enumerate(values) if path == stopped]
+                    if not past:
+                        continue
+                    reached, values = True, values[past[0] :]
+                self._judge_streamed(kept, values)
+        for values in stream.close():
+            if reached:
+                self._judge_streamed(kept, values)
+        self._judge_streamed(kept, [], last=True)
+        added = len(self._leaves) - before
+        self.problem("bound", f"the values past it read again as a stream and judged for data: {added} kept")
 
     def _json_lines(self, part: str, location: str, decoding: Decoding, text: str, content_type: ContentType) -> bool:
         """Newline-delimited JSON, and Sentry envelopes (a JSON header line, then item headers and payloads:
@@ -795,6 +892,22 @@ class Walker:
                 return
             self._room -= 1
             append(_new_leaf((part, base + sub, decoding, str(number), text)))
+
+
+@dataclass(slots=True)
+class _Kept:
+    """What a scan of content refused whole has kept so far, and where: ``where`` and ``inner``
+    are the place and decoding of the content (for values read as a stream, those of its values,
+    to which their paths are added)."""
+
+    part: str
+    where: str
+    inner: Decoding
+    shown: set[str] = field(default_factory=set)  # the reasons what is kept shows
+    windows: int = 0  # windows kept
+    size: int = 0  # characters of the windows kept
+    # streamed values not judged yet, as the judge sees them, with the true path of the first
+    batch: dict[WindowPair, str] = field(default_factory=dict)
 
 
 def _slices(data: bytes | bytearray, window: int) -> Iterator[bytes]:
