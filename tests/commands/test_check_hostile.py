@@ -4,6 +4,7 @@ exit status is 0, 1 or 2, and never an "internal error"."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +143,18 @@ def test_flowaudit_own_metadata_of_the_wrong_type_is_a_warning_and_a_phase_is_bo
     assert result["summary"]["flows"] == 2  # the record with capture and marker keys is bookkeeping
     assert max(len(p) for p in result["phases"]) == 200
     assert max(p.stat().st_size for p in (tmp_path / "out").iterdir()) < 200_000
+
+
+def test_a_file_name_that_is_not_utf8_is_written_in_every_format(tmp_path: Path) -> None:
+    """A capture named in Latin-1 ("café.mitm" from an old zip or a Windows share) reaches
+    every report by its name: the JSON and SARIF writers aborted with an internal error
+    on the surrogate Python reads such a name with. What any command writes is valid UTF-8."""
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    flow = tflow.tflow(resp=True)
+    flow.request.host = "api.mixpanel.com"
+    (folder / os.fsdecode(b"caf\xe9.mitm")).write_bytes(tnetstring.dumps(flow.get_state()))
+    _, result = every_format(tmp_path, str(folder))
+    assert result["inputs"][0]["path"] == str(folder / "caf\ufffd.mitm")
+    for report in (tmp_path / "out").iterdir():
+        report.read_text(encoding="utf-8")  # valid UTF-8

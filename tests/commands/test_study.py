@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -113,3 +114,16 @@ def test_an_app_that_cannot_be_audited_does_not_stop_the_study(study: Path, tmp_
 def test_a_folder_without_apps(tmp_path: Path) -> None:
     assert_clean_error(flowaudit("study", tmp_path), "no app in this study folder")
     assert_clean_error(flowaudit("study", tmp_path / "nope"), "no such folder")
+
+
+def test_an_app_folder_named_in_another_encoding_is_audited(study: Path, tmp_path: Path) -> None:
+    """Its name reaches every report and the manifest; writing them aborted the study."""
+    shutil.copytree(study / "segment-sdk", study / os.fsdecode(b"caf\xe9"))
+    out = tmp_path / "out"
+    run = flowaudit("study", study, "-o", out)
+    assert run.code == 0, run.err
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "caf\ufffd" in [a["app"] for a in manifest["apps"]]
+    outputs = {o["path"]: o["sha256"] for o in manifest["outputs"]}
+    written = out / "apps" / os.fsdecode(b"caf\xe9") / "flowaudit.json"  # the folder keeps its own name
+    assert outputs["apps/caf\ufffd/flowaudit.json"] == sha256(written)  # the hash of what was written

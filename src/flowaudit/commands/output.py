@@ -9,13 +9,15 @@ gets the same text a file would, whose lines never cut an id in pieces.
 
 from __future__ import annotations
 
+import hashlib
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flowaudit.errors import FlowauditError
 from flowaudit.inert import no_controls, no_workflow_commands
+from flowaudit.safetext import safe_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -92,14 +94,8 @@ def write_outputs(
     (the JSON of a large audit is written as it is made, never held whole),
     ``terminal()`` the live view of "text" for a terminal.
 
-    Whatever is written holds no control character that could drive a terminal
-    (:func:`~flowaudit.inert.no_controls`) and no line of it can pass for a CI
-    workflow command (:func:`~flowaudit.inert.no_workflow_commands`, piece by
-    piece: every piece starts a line): reports are printed and ``cat`` in CI
-    logs, and a result rendered again may have been edited by anyone."""
-
-    def text(fmt: str) -> Iterator[str]:
-        return (no_workflow_commands(no_controls(piece)) for piece in render(fmt))
+    Whatever is written is :func:`inert`: reports are printed and ``cat`` in
+    CI logs, and a result rendered again may have been edited by anyone."""
 
     if len(formats) == 1:
         fmt = formats[0]
@@ -111,16 +107,16 @@ def write_outputs(
 
                 Console(highlight=False).print(Inert(terminal()))
             else:
-                for piece in text(fmt):
-                    sys.stdout.write(piece)
+                for piece in render(fmt):
+                    sys.stdout.write(inert(piece))
             return
         assert output is not None
-        write_pieces(Path(output), text(fmt))
+        write_pieces(Path(output), render(fmt))
         return
     folder = Path(output or ".")
     make_folder(folder)
     for fmt in formats:
-        write_pieces(folder / f"{stem}.{extension(fmt)}", text(fmt))
+        write_pieces(folder / f"{stem}.{extension(fmt)}", render(fmt))
 
 
 def make_folder(folder: Path) -> None:
@@ -130,16 +126,30 @@ def make_folder(folder: Path) -> None:
         raise FlowauditError(f"cannot create output folder: {e.strerror}", path=str(folder)) from e
 
 
-def write_file(path: Path, text: str) -> None:
+def inert(piece: str) -> str:
+    """A piece of what a command writes (pieces each start a line), made safe for any
+    reader: valid UTF-8 (a lone surrogate, as a file name that is not UTF-8 gives, is
+    written U+FFFD instead of aborting the write), no control character that could
+    drive a terminal (:func:`~flowaudit.inert.no_controls`), and no line that could
+    pass for a CI workflow command (:func:`~flowaudit.inert.no_workflow_commands`)."""
+    return no_workflow_commands(no_controls(safe_text(piece)))
+
+
+def write_file(path: Path, text: str) -> str:
     """UTF-8, line ends as given (no translation on Windows): the same report is the same bytes everywhere."""
-    write_pieces(path, (text,))
+    return write_pieces(path, (text,))
 
 
-def write_pieces(path: Path, pieces: Iterable[str]) -> None:
-    """:func:`write_file` of the text the pieces make, written as they come."""
+def write_pieces(path: Path, pieces: Iterable[str]) -> str:
+    """:func:`write_file` of the text the pieces make, written as they come, each :func:`inert`;
+    the SHA-256 of the bytes written."""
+    digest = hashlib.sha256()
     try:
-        with path.open("w", encoding="utf-8", newline="") as out:
+        with path.open("wb") as out:
             for piece in pieces:
-                out.write(piece)
+                data = inert(piece).encode("utf-8")
+                digest.update(data)
+                out.write(data)
     except OSError as e:
         raise FlowauditError(f"cannot write the report: {e.strerror}", path=str(path)) from e
+    return digest.hexdigest()

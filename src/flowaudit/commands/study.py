@@ -11,7 +11,6 @@ study describes; `flowaudit check` is the gate.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +52,7 @@ class _Written:
     def write(self, relative: str, text: str) -> None:
         path = self.root / relative
         make_folder(path.parent)
-        write_file(path, text)
-        self.hashes[relative] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        self.hashes[relative] = write_file(path, text)
 
 
 def run_study(options: StudyOptions) -> int:
