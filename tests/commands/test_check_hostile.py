@@ -158,3 +158,18 @@ def test_a_file_name_that_is_not_utf8_is_written_in_every_format(tmp_path: Path)
     assert result["inputs"][0]["path"] == str(folder / "caf\ufffd.mitm")
     for report in (tmp_path / "out").iterdir():
         report.read_text(encoding="utf-8")  # valid UTF-8
+
+
+def test_a_reader_warning_about_a_file_with_a_crafted_name_cannot_drive_a_terminal_or_ci(tmp_path: Path) -> None:
+    """The warning names the file: its escape sequence and line break are spelled out, so it
+    cannot clear the screen or start an ``::error::`` line in a CI log (they went out raw)."""
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    flow = tflow.tflow(resp=True)
+    record = flow.get_state()
+    record["metadata"] = "written by another tool's addon"
+    (folder / "x\x1b[2J\n::error::forged.mitm").write_bytes(tnetstring.dumps(record))
+    run = flowaudit("check", folder, "--format", "json", "--fail-on", "never")
+    assert run.code == 0, run.err
+    assert "its metadata is a str" in run.err
+    assert "\x1b" not in run.err and not [line for line in run.err.splitlines() if line.lstrip().startswith("::")]

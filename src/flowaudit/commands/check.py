@@ -111,7 +111,7 @@ def _warn_unused(applied: Applied) -> None:
 def _warn_incomplete(result: AuditResult) -> None:
     for i in result.inputs:
         for warning in i.warnings:
-            click.echo(f"flowaudit: warning: {i.path}: {warning}", err=True)
+            click.echo(one_line(f"flowaudit: warning: {i.path}: {warning}"), err=True)
         if not i.complete:
             click.echo(
                 one_line(f"flowaudit: warning: {i.path}: incomplete, read {i.flows} flows: {i.problem}"),

@@ -29,6 +29,7 @@ from flowaudit.engine.destinations import DestinationResolver
 from flowaudit.engine.rules.stores import TRACKING_CATEGORIES
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_OK
+from flowaudit.inert import one_line
 from flowaudit.pipeline import audit_captures
 
 
@@ -53,7 +54,8 @@ def run_disclose(options: DiscloseOptions) -> int:
     document = render_markdown(disclosure, yaml_text)
     for f in disclosure.undeclarable:
         click.echo(
-            f"flowaudit: warning: declaring cannot fix this {f.severity} {f.rule} finding: {f.message}", err=True
+            one_line(f"flowaudit: warning: declaring cannot fix this {f.severity} {f.rule} finding: {f.message}"),
+            err=True,
         )
     if not options.output:
         sys.stdout.write(document)
