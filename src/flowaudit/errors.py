@@ -7,7 +7,11 @@ single message and exits 2. Anything else escaping is a bug.
 
 from __future__ import annotations
 
-from flowaudit.inert import one_line
+from flowaudit.inert import cut_to, one_line
+
+# The longest message and hint printed: a message may quote a value of any length
+# (a 2 MB entity name in a declaration was printed whole).
+MAX_MESSAGE = 2_000
 
 
 class FlowauditError(Exception):
@@ -30,11 +34,12 @@ class FlowauditError(Exception):
     def __str__(self) -> str:
         """One line, and the hint on a second: a message may quote a capture
         (a flow's type, a host name), whose control characters and line
-        breaks are spelled out so they cannot drive a terminal or a CI runner."""
+        breaks are spelled out so they cannot drive a terminal or a CI runner,
+        and a value of any length, cut to :data:`MAX_MESSAGE` characters."""
         where = ""
         if self.path is not None:
             where = f"{self.path}:{self.line}: " if self.line is not None else f"{self.path}: "
-        text = one_line(f"{where}{self.message}")
+        text = cut_to(one_line(f"{where}{self.message}"), MAX_MESSAGE)
         if self.hint:
-            text += f"\n  hint: {one_line(self.hint)}"
+            text += f"\n  hint: {cut_to(one_line(self.hint), MAX_MESSAGE)}"
         return text

@@ -53,6 +53,19 @@ def one_line(text: str) -> str:
     return _NEWLINES.sub(lambda m: "\\t" if m.group() == "\t" else "\\n", visible(text))
 
 
+def cut_to(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters: a longer one is cut, ending in a
+    marker that says how much was cut, so nothing is lost unseen."""
+    if len(text) <= limit:
+        return text
+    keep = limit - len(_cut_marker(len(text)))  # the count can only be shorter than the whole length
+    return text[:keep] + _cut_marker(len(text) - keep)
+
+
+def _cut_marker(cut: int) -> str:
+    return f" [… cut: {cut} more characters]"
+
+
 def no_workflow_commands(text: str) -> str:
     """``text`` with the first colon of any line that would start a workflow
     command spelled ``\\u003a``: a capture's line breaks kept by a format

@@ -11,7 +11,7 @@ from typing import Any
 from mitmproxy.io import tnetstring
 from mitmproxy.test import tflow
 
-from .conftest import Run, assert_clean_error, flowaudit
+from .conftest import REALWORLD, Run, assert_clean_error, flowaudit
 
 FORMATS = ("text", "json", "html", "sarif", "junit", "markdown", "csv")
 
@@ -173,3 +173,12 @@ def test_a_reader_warning_about_a_file_with_a_crafted_name_cannot_drive_a_termin
     assert run.code == 0, run.err
     assert "its metadata is a str" in run.err
     assert "\x1b" not in run.err and not [line for line in run.err.splitlines() if line.lstrip().startswith("::")]
+
+
+def test_an_error_quoting_a_value_of_any_length_stays_short(tmp_path: Path) -> None:
+    """A 2 MB entity name was printed whole in the error; now cut, and the cut said."""
+    declared = tmp_path / "flowaudit.yml"
+    declared.write_text(f"app: Acme\nrecipients:\n  - entity: {'M' * 2_000_000}\n")
+    run = flowaudit("check", REALWORLD / "sdk/mixpanel/flows.mitm", "--declared", declared)
+    assert_clean_error(run, f"{declared}:3: unknown entity 'MMM", "more characters]")
+    assert len(run.err) < 5_000

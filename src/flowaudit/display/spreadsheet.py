@@ -11,7 +11,7 @@ marker that says how much was cut, so nothing is lost unseen.
 
 from __future__ import annotations
 
-from flowaudit.inert import visible
+from flowaudit.inert import cut_to, visible
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 MAX_CELL = 32_767
@@ -21,11 +21,4 @@ def cell(value: object) -> str:
     text = visible(str(value))
     if text.startswith(_FORMULA_START):
         text = "'" + text
-    if len(text) > MAX_CELL:
-        keep = MAX_CELL - len(_marker(len(text)))  # the count can only be shorter than the whole length
-        text = text[:keep] + _marker(len(text) - keep)
-    return text
-
-
-def _marker(cut: int) -> str:
-    return f" [… cut: {cut} more characters]"
+    return cut_to(text, MAX_CELL)
