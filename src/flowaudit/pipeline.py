@@ -17,6 +17,7 @@ from flowaudit.catalog import load_catalog
 from flowaudit.declaration.combined import load_declared
 from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
+from flowaudit.errors import FlowauditError
 from flowaudit.inputs import open_inputs
 from flowaudit.model import AuditResult
 from flowaudit.redact import Redactor, redact_result
@@ -82,3 +83,19 @@ def _created() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     seconds = int(epoch) if epoch.isdigit() else time.time()
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def require_flows(result: AuditResult) -> None:
+    """A gate that read nothing must not pass: an input damaged at its first
+    record, or holding no request, is an error unless ``--allow-empty``; in a
+    study, such an app is one that could not be audited (not one that sent nothing)."""
+    if any(i.flows for i in result.inputs):
+        return
+    several = len(result.inputs) > 1
+    why = "; ".join(f"{i.path}: {i.problem}" if several else i.problem for i in result.inputs if i.problem)
+    raise FlowauditError(
+        "no readable flow in the input: nothing was audited" + (f" ({why})" if why else ""),
+        path=result.inputs[0].path if len(result.inputs) == 1 else None,
+        hint="check that the capture is the right file and that traffic went through the proxy; "
+        "--allow-empty accepts an empty capture on purpose",
+    )

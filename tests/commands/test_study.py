@@ -127,3 +127,15 @@ def test_an_app_folder_named_in_another_encoding_is_audited(study: Path, tmp_pat
     outputs = {o["path"]: o["sha256"] for o in manifest["outputs"]}
     written = out / "apps" / os.fsdecode(b"caf\xe9") / "flowaudit.json"  # the folder keeps its own name
     assert outputs["apps/caf\ufffd/flowaudit.json"] == sha256(written)  # the hash of what was written
+
+
+def test_an_app_whose_captures_hold_no_readable_flow_was_not_audited(study: Path, tmp_path: Path) -> None:
+    """As `check` says of it: it was listed "audited" with 0 requests, as if it sent nothing."""
+    (study / "nothing").mkdir()
+    (study / "nothing" / "flows.har").write_text('{"log": {"version": "1.2", "entries": []}}')
+    out = tmp_path / "out"
+    run = flowaudit("study", study, "-o", out)
+    assert run.code == 2 and "no readable flow in the input: nothing was audited" in run.err
+    manifest = json.loads((out / "manifest.json").read_text())
+    [nothing] = [a for a in manifest["apps"] if a["app"] == "nothing"]
+    assert nothing["status"] == "error" and nothing["reports"] == []

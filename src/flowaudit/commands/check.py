@@ -16,7 +16,7 @@ from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_FINDINGS, EXIT_OK
 from flowaudit.inert import one_line
 from flowaudit.model import AuditResult
-from flowaudit.pipeline import audit_captures
+from flowaudit.pipeline import audit_captures, require_flows
 from flowaudit.suppress.apply import Applied, apply_suppressions
 
 if TYPE_CHECKING:
@@ -80,21 +80,6 @@ def _baseline(path: str) -> Baseline:
     from flowaudit.suppress.baseline import read_baseline
 
     return read_baseline(path)
-
-
-def require_flows(result: AuditResult) -> None:
-    """A gate that read nothing must not pass: an input damaged at its first
-    record, or holding no request, is an error unless ``--allow-empty``."""
-    if any(i.flows for i in result.inputs):
-        return
-    several = len(result.inputs) > 1
-    why = "; ".join(f"{i.path}: {i.problem}" if several else i.problem for i in result.inputs if i.problem)
-    raise FlowauditError(
-        "no readable flow in the input: nothing was audited" + (f" ({why})" if why else ""),
-        path=result.inputs[0].path if len(result.inputs) == 1 else None,
-        hint="check that the capture is the right file and that traffic went through the proxy; "
-        "--allow-empty accepts an empty capture on purpose",
-    )
 
 
 def _warn_unused(applied: Applied) -> None:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowaudit.commands.check import require_flows
 from flowaudit.commands.output import require_folder_for_formats, write_outputs
 from flowaudit.diff.compute import diff_results
 from flowaudit.diff.html import render_html
@@ -23,7 +22,7 @@ from flowaudit.diff.to_json import render_json
 from flowaudit.errors import FlowauditError
 from flowaudit.exitcodes import EXIT_FINDINGS, EXIT_OK
 from flowaudit.inputs.sniff import sniff
-from flowaudit.pipeline import audit_captures
+from flowaudit.pipeline import audit_captures, require_flows
 from flowaudit.reporters.json_load import load_result
 
 FORMATS: dict[str, tuple[str, Callable[[ResultDiff], str]]] = {

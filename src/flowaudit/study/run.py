@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from flowaudit.errors import FlowauditError
 from flowaudit.model import AuditResult
-from flowaudit.pipeline import audit_captures
+from flowaudit.pipeline import audit_captures, require_flows
 from flowaudit.study.apps import App
 
 
@@ -35,6 +35,7 @@ def audit_app(app: App) -> Outcome:
     outcome's ``error``; anything else is a bug and propagates."""
     try:
         result = audit_captures(app.inputs, app.declared)
+        require_flows(result)
     except FlowauditError as e:
         return Outcome(app, None, str(e))
     # Nothing time-based in a study's outputs: a re-run must give the same bytes.
