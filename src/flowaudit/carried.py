@@ -69,7 +69,7 @@ class Carried:
         if hosts is None or hosts == host:
             self._hosts = host
             if isinstance(kept, tuple) and len(kept) < CITED_FLOWS:
-                self._kept = (*kept, (self.flows, ref, tuple(islice(cite(), PER_FLOW))))
+                self._kept = (*kept, (self.flows, ref, _first(cite())))
             return
         if isinstance(hosts, str) and isinstance(kept, tuple):  # a second host: count them apart from now on
             first = hosts
@@ -81,7 +81,7 @@ class Carried:
         if flows is None and len(kept) >= CITED_HOSTS:
             return
         if flows is None or len(flows) < CITED_FLOWS:
-            kept[host] = (*(flows or ()), (self.flows, ref, tuple(islice(cite(), PER_FLOW))))
+            kept[host] = (*(flows or ()), (self.flows, ref, _first(cite())))
 
     @property
     def phases(self) -> dict[str, int]:
@@ -131,6 +131,14 @@ class Carried:
 
     def cited_flows(self) -> int:
         return len(self.cited())
+
+
+def _first(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """The first :data:`PER_FLOW` pieces; a short tuple as it is (a request's bare citation is one
+    tuple that every total keeping the request shares)."""
+    if isinstance(evidence, tuple) and len(evidence) <= PER_FLOW:
+        return evidence
+    return tuple(islice(evidence, PER_FLOW))
 
 
 def requests_phrase(flows: int, shown: int, noun: str = "request") -> str:

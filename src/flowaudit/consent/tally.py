@@ -15,13 +15,13 @@ called for evidence that is kept.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from flowaudit.carried import Carried
 from flowaudit.consent.phases import ObservedConsent
 from flowaudit.model import Evidence
+from flowaudit.ondemand import NOTHING, nothing, owned
 from flowaudit.payload.model import Detection
 
 ADVERTISING_ID = "identifiers.advertising_id"
@@ -34,23 +34,42 @@ Cite = Callable[[Detection | None], Evidence]
 
 @dataclass(slots=True)
 class ConsentTally:
-    flows_by_consent: Counter[str] = field(default_factory=Counter)
-    before: Carried = field(default_factory=Carried)  # requests made before consent
+    """One recipient's requests by consent state. Each total is made when a request first goes in
+    it (:mod:`flowaudit.ondemand`): a capture to many domains holds one of these per domain."""
+
+    # the consent states its requests were made in, in the order first met
+    states: tuple[str, ...] = ()
+    _before: Carried | None = None  # requests made before consent
     # every request made after a refusal (contacted at all: iOS blocks tracking domains then)
-    contacted_refused: Carried = field(default_factory=Carried)
+    _contacted_refused: Carried | None = None
     # consent state ("refused", "withdrawn") -> requests that carried any data type in it
-    refused: dict[str, Carried] = field(default_factory=dict)
+    refused: Mapping[str, Carried] = field(default_factory=nothing)
     # consent state -> data type -> what was received
-    after_refusal: dict[str, dict[str, Carried]] = field(default_factory=dict)
+    after_refusal: Mapping[str, Mapping[str, Carried]] = field(default_factory=nothing)
     # data type -> requests that carried it while saying tracking is off
-    despite_opt_out: dict[str, Carried] = field(default_factory=dict)
+    despite_opt_out: Mapping[str, Carried] = field(default_factory=nothing)
     # data type -> signal kind -> the first request that said so and still carried the type
-    opt_out_signals: dict[str, dict[str, Evidence]] = field(default_factory=dict)
-    advertising_ids: Carried = field(default_factory=Carried)
+    opt_out_signals: Mapping[str, Mapping[str, Evidence]] = field(default_factory=nothing)
+    _advertising_ids: Carried | None = None
     # The TC string that first withheld consent from this recipient's TCF vendor ids
     # while the user consented to other vendors (the "vendor-refused" state), and those ids.
     withheld_by: Evidence | None = None
     withheld: tuple[int, ...] = ()
+
+    @property
+    def before(self) -> Carried:
+        """Requests made before consent."""
+        return Carried() if self._before is None else self._before
+
+    @property
+    def contacted_refused(self) -> Carried:
+        """Every request made after a refusal."""
+        return Carried() if self._contacted_refused is None else self._contacted_refused
+
+    @property
+    def advertising_ids(self) -> Carried:
+        """Requests that carried an advertising id."""
+        return Carried() if self._advertising_ids is None else self._advertising_ids
 
     def add(
         self,
@@ -67,14 +86,17 @@ class ConsentTally:
         consent given, but under a TC string that withholds it from these
         vendors, is judged as made after a refusal (state "vendor-refused")."""
         state = observed.state
-        self.flows_by_consent[state.consent] += 1
+        if state.consent not in self.states:
+            self.states = (*self.states, state.consent)
         withheld = self._withheld(observed, vendors)
         if withheld and self.withheld_by is None:
             self.withheld_by, self.withheld = observed.tcf.evidence if observed.tcf else None, withheld
         if state.consent == "before":
-            self.before.add(host, ref, lambda: (cite(None),), state.phase)
+            self._before = self._before or Carried()
+            self._before.add(host, ref, lambda: (cite(None),), state.phase)
         if state.refused:
-            self.contacted_refused.add(host, ref, lambda: (cite(None),), state.phase)
+            self._contacted_refused = self._contacted_refused or Carried()
+            self._contacted_refused.add(host, ref, lambda: (cite(None),), state.phase)
         if asserted:
             self._carry(observed, asserted, cite, host, ref, withheld, counted=False)
 
@@ -114,8 +136,10 @@ class ConsentTally:
         carried = first_per_type(asserted)  # an all-zero advertising id is never among them: no id sent
         if refused is not None and carried:
             if not counted:
-                add(self.refused.setdefault(refused, Carried()), carried)
-            received = self.after_refusal.setdefault(refused, {})
+                self.refused = by_state = owned(self.refused)
+                add(by_state.setdefault(refused, Carried()), carried)
+            self.after_refusal = after_refusal = owned(self.after_refusal)
+            after_refusal[refused] = received = owned(after_refusal.get(refused, NOTHING))
             for detection in carried:
                 add(received.setdefault(detection.data_type, Carried()), [detection])
         tracking_off = {s.kind: s.evidence for s in observed.signals if s.tracking_off}
@@ -123,15 +147,18 @@ class ConsentTally:
             # The request's own TC string tells this recipient it has no consent.
             tracking_off[VENDOR_REFUSED] = lambda: _vendor_evidence(tcf.evidence, withheld)
         if tracking_off and carried:
+            self.despite_opt_out = despite_opt_out = owned(self.despite_opt_out)
+            self.opt_out_signals = opt_out_signals = owned(self.opt_out_signals)
             for detection in carried:
-                add(self.despite_opt_out.setdefault(detection.data_type, Carried()), [detection])
-                said = self.opt_out_signals.setdefault(detection.data_type, {})
+                add(despite_opt_out.setdefault(detection.data_type, Carried()), [detection])
+                opt_out_signals[detection.data_type] = said = owned(opt_out_signals.get(detection.data_type, NOTHING))
                 for kind, evidence in tracking_off.items():
                     if kind not in said:
                         said[kind] = evidence()
         ids = [d for d in carried if d.data_type == ADVERTISING_ID]
         if ids:
-            add(self.advertising_ids, ids[:1])
+            self._advertising_ids = self._advertising_ids or Carried()
+            add(self._advertising_ids, ids[:1])
 
     @staticmethod
     def _withheld(observed: ObservedConsent, vendors: Sequence[int]) -> tuple[int, ...]:

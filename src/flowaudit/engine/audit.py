@@ -256,15 +256,16 @@ def _recipient(parts: list[RecipientTally], phases: tuple[str, ...]) -> Recipien
     # hosts that received requests; a row only tried names the hosts it tried
     hosts = {h for t in parts for h in (t.hosts if reached else t.attempts.hosts)}
     data_types = {dt: [t for t in parts if dt in t.data_types] for t in parts for dt in t.data_types}
-    phase_flows = {p: sum(t.phase_flows[p] for t in parts) for p in phases}
+    per_part = [t.phase_flows for t in parts]
+    phase_flows = {p: sum(counts.get(p, 0) for counts in per_part) for p in phases}
     rows = tuple(
         RecipientRow(
             category=t.destination.category,
             services=tuple(sorted(t.services)),
             flows=t.flows,
-            phase_flows=tuple((p, t.phase_flows[p]) for p in phases if t.phase_flows[p]),
+            phase_flows=tuple((p, counts[p]) for p in phases if counts.get(p)),
         )
-        for t in parts
+        for t, counts in zip(parts, per_part, strict=True)
     )
     return Recipient(
         entity=d.entity,

@@ -64,15 +64,23 @@ class DestinationResolver:
     def __init__(self, catalog: Catalog, declaration: Declaration | None) -> None:
         self._catalog = catalog
         self._declaration = declaration
-        self._cache: dict[tuple[str, str | None], Destination] = {}
+        # host, or (host, path scope) on the few hosts the catalog splits by path -> its destination
+        self._cache: dict[str | tuple[str, str], Destination] = {}
+        # Each known destination once: the thousands of hosts of one company share its
+        # object (bounded by the catalog and the declaration; an unknown domain's is its own).
+        self._known: dict[Destination, Destination] = {}
 
     def resolve(self, host: str, path: str | None = None) -> Destination:
         """Who receives a request to ``host``; ``path`` (with its query) tells
         apart the services of a host the catalog splits by path."""
-        key = (host, self._catalog.path_scope(host, path))
+        scope = self._catalog.path_scope(host, path)
+        key = host if scope is None else (host, scope)
         found = self._cache.get(key)
         if found is None:
-            found = self._cache[key] = self._decide(host, path)
+            found = self._decide(host, path)
+            if found.party != "unknown":
+                found = self._known.setdefault(found, found)
+            self._cache[key] = found
         return found
 
     def _decide(self, host: str, path: str | None) -> Destination:

@@ -8,7 +8,7 @@ distinct destinations and values a capture has, not on how many flows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from sys import intern
@@ -19,6 +19,7 @@ from flowaudit.consent.tally import ConsentTally, first_per_type
 from flowaudit.consent.vendors import vendor_ids
 from flowaudit.engine.destinations import Destination
 from flowaudit.model import Evidence, Observation
+from flowaudit.ondemand import nothing, owned
 from flowaudit.payload.detectors.relayed import DETECTOR as RELAYED
 from flowaudit.payload.model import Detection
 
@@ -93,28 +94,30 @@ def proposed_tokens(detections: Sequence[Detection]) -> tuple[Detection, ...]:
 
 @dataclass(slots=True)
 class RecipientTally:
+    """What one recipient received. A capture to many domains holds one per domain, so every
+    container here is made when something first goes in it (:mod:`flowaudit.ondemand`)."""
+
     destination: Destination
-    requests: Carried = field(default_factory=Carried)  # every request, cited bare
+    requests: Carried = field(default_factory=Carried)  # every request, cited bare, counted per phase
     services: tuple[str, ...] = ()  # in the order first reached (a company's few services)
-    phase_flows: Counter[str] = field(default_factory=Counter)
-    data_types: dict[str, DataTypeTally] = field(default_factory=dict)
+    data_types: Mapping[str, DataTypeTally] = field(default_factory=nothing)
     analyzed: bool = False  # payloads were looked into: absent data types mean "not seen"
     # identifier value -> the first request that carried it
-    identifiers: dict[str, Identifier] = field(default_factory=dict)
+    identifiers: Mapping[str, Identifier] = field(default_factory=nothing)
     # requests whose tokens may be ids handed on, decided once the capture is read
-    relayed: list[Proposal] = field(default_factory=list)
+    relayed: Sequence[Proposal] = ()
     # data type -> the requests that carried it together with an identifying type (IDENTIFYING)
-    with_identifier: dict[str, DataTypeTally] = field(default_factory=dict)
+    with_identifier: Mapping[str, DataTypeTally] = field(default_factory=nothing)
     # plain-HTTP requests that carried personal data, per host
-    cleartext: dict[str, Carried] = field(default_factory=dict)
+    cleartext: Mapping[str, Carried] = field(default_factory=nothing)
     # TLS connections the client refused to let the proxy open (kind "tls"), per host
-    uninspectable: dict[str, Carried] = field(default_factory=dict)
+    uninspectable: Mapping[str, Carried] = field(default_factory=nothing)
     # Raw TCP and UDP flows that are not HTTP (kinds "tcp", "udp"), per host
-    not_http: dict[str, Carried] = field(default_factory=dict)
+    not_http: Mapping[str, Carried] = field(default_factory=nothing)
     # Lookups and failed connections (Observation.attempted): tried, never
-    # reached, so not among ``requests``; in all, and per host
-    attempts: Carried = field(default_factory=Carried)
-    attempts_to: dict[str, Carried] = field(default_factory=dict)
+    # reached, so not among ``requests``; in all (None: none), and per host
+    tried: Carried | None = None
+    attempts_to: Mapping[str, Carried] = field(default_factory=nothing)
     # what it received in each consent phase (the consent rules read this)
     consent: ConsentTally = field(default_factory=ConsentTally)
 
@@ -125,6 +128,16 @@ class RecipientTally:
     @property
     def hosts(self) -> Counter[str]:
         return self.requests.hosts
+
+    @property
+    def phase_flows(self) -> dict[str, int]:
+        """Phase -> requests made in it."""
+        return self.requests.phases
+
+    @property
+    def attempts(self) -> Carried:
+        """Every lookup and failed connection (an empty total when there was none)."""
+        return Carried() if self.tried is None else self.tried
 
     def add(
         self,
@@ -137,15 +150,13 @@ class RecipientTally:
         ``consent`` is the request's consent phase and signals, when tracked."""
         request = request_line(obs)
         cites = Cites(obs.ref, request)
-        self.requests.add(obs.host, obs.ref, cites.bare)
+        self.requests.add(obs.host, obs.ref, cites.bare, obs.phase or "")
         if destination.service and destination.service not in self.services:
             self.services = (*self.services, destination.service)
-        if obs.phase:
-            self.phase_flows[obs.phase] += 1
-        unread = {"tls": self.uninspectable, "tcp": self.not_http, "udp": self.not_http}.get(obs.kind)
-        if unread is not None:
-            cite = Cites(obs.ref, request, contact_how(obs)).bare
-            unread.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
+        if obs.kind == "tls":
+            self.uninspectable = self._unread(self.uninspectable, obs, request)
+        elif obs.kind in ("tcp", "udp"):
+            self.not_http = self._unread(self.not_http, obs, request)
         asserted = None if detections is None else [d for d in detections if d.confidence in ASSERTED]
         vendors: tuple[int, ...] = ()
         if consent is not None:
@@ -156,6 +167,8 @@ class RecipientTally:
         self.analyzed = True
         tokens = proposed_tokens(detections)
         if tokens and len(self.relayed) < RELAYED_REQUESTS:
+            if not isinstance(self.relayed, list):
+                self.relayed = []
             self.relayed.append(Proposal(obs.host, obs.ref, request, tokens, consent, vendors, bool(asserted)))
         if not asserted:
             return
@@ -168,14 +181,16 @@ class RecipientTally:
         if identifying:
             for data_type, found in by_type.items():
                 cited = [found[0], *(d for d in identifying if d.data_type != data_type)]
-                together = self.with_identifier.setdefault(data_type, DataTypeTally())
+                self.with_identifier = with_identifier = owned(self.with_identifier)
+                together = with_identifier.setdefault(data_type, DataTypeTally())
                 together.add(obs.host, obs.ref, cites.citing(cited))
         for detection in asserted:
             if detection.data_type in IDENTIFYING:
                 self._remember(obs.host, cites, detection)
         if obs.scheme == "http":
             first = first_per_type(asserted)
-            self.cleartext.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cites.citing(first))
+            self.cleartext = cleartext = owned(self.cleartext)
+            cleartext.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cites.citing(first))
 
     def add_promoted(self, proposal: Proposal, data_type: str, found: Sequence[Detection]) -> None:
         """A data type found in a request after the capture was read (:mod:`flowaudit.engine.relayed`)."""
@@ -189,7 +204,8 @@ class RecipientTally:
 
     def _count(self, data_type: str, host: str, cites: Cites, found: Sequence[Detection]) -> None:
         """One request that carried ``data_type``, found at these places."""
-        tally = self.data_types.setdefault(data_type, DataTypeTally())
+        self.data_types = data_types = owned(self.data_types)
+        tally = data_types.setdefault(data_type, DataTypeTally())
         best = min(found, key=lambda d: _CONFIDENCE_RANK[d.confidence])
         if _CONFIDENCE_RANK[best.confidence] < _CONFIDENCE_RANK[tally.confidence]:
             tally.confidence = best.confidence
@@ -199,14 +215,26 @@ class RecipientTally:
         """Keep an identifying value's first request, to spot it at another company."""
         value = detection.value
         if value and value not in self.identifiers and len(self.identifiers) < IDENTIFIER_VALUES:
-            self.identifiers[value] = Identifier(detection.data_type, host, cites.of(detection), value)
+            self.identifiers = identifiers = owned(self.identifiers)
+            identifiers[value] = Identifier(detection.data_type, host, cites.of(detection), value)
+
+    @staticmethod
+    def _unread(by_host: Mapping[str, Carried], obs: Observation, request: str) -> dict[str, Carried]:
+        """``by_host`` (made when needed) with a connection whose contents are unknown counted in it."""
+        owned_by_host = owned(by_host)
+        cite = Cites(obs.ref, request, contact_how(obs)).bare
+        owned_by_host.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
+        return owned_by_host
 
     def add_attempt(self, obs: Observation) -> None:
         """A lookup or a failed connection (``obs.attempted``): the host was tried, not reached."""
         cite = Cites(obs.ref, request_line(obs), contact_how(obs)).bare
-        self.attempts.add(obs.host, obs.ref, cite, obs.phase or "")
+        if self.tried is None:
+            self.tried = Carried()
+        self.tried.add(obs.host, obs.ref, cite, obs.phase or "")
         if obs.host in self.attempts_to or len(self.attempts_to) < ATTEMPTED_HOSTS:
-            self.attempts_to.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
+            self.attempts_to = attempts_to = owned(self.attempts_to)
+            attempts_to.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
 
     @property
     def reached(self) -> bool:

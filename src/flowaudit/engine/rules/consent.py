@@ -38,7 +38,7 @@ def _third(t: RecipientTally) -> bool:
 
 def tracking_before_consent(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
     required = _required(declaration)
-    consent_seen = any(set(t.consent.flows_by_consent) - {"before"} for t in tallies)
+    consent_seen = any(set(t.consent.states) - {"before"} for t in tallies)
     why = (
         "before the user gave consent"
         if consent_seen
