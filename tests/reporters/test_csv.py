@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
 from flowaudit.display.spreadsheet import cell
 from flowaudit.model import AuditResult
@@ -62,3 +63,11 @@ def test_redaction_off_is_a_notice(full: AuditResult) -> None:
 
     [notice] = [r for r in rows(replace(full, redacted=False, inputs=full.inputs[:1])) if r["kind"] == "notice"]
     assert "Redaction is OFF" in notice["message"]
+
+
+def test_a_long_table_is_written_a_few_hundred_rows_at_a_time(full: AuditResult) -> None:
+    many = replace(full, recipients=full.recipients * 400)
+    pieces = list(CsvReporter().chunks(many))
+    assert len(pieces) > 2 and all(p.endswith("\r\n") for p in pieces)
+    assert "".join(pieces) == CsvReporter().render(many)
+    assert len(rows(many)) == len(rows(full)) + 399 * len(full.recipients)

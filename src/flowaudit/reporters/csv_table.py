@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 from flowaudit.display.spreadsheet import cell
 from flowaudit.model import AuditResult, Finding, Recipient, SuppressedFinding
@@ -92,22 +93,25 @@ def _finding(f: Finding) -> dict[str, object]:
     }
 
 
-def rows(result: AuditResult) -> list[dict[str, object]]:
+def rows(result: AuditResult) -> Iterator[dict[str, object]]:
+    """Every row in order, made one at a time (a capture to many domains has a row per domain)."""
     v = verdict(result)
-    out: list[dict[str, object]] = [
-        {
-            "kind": "summary",
-            "entity": _join(v.summary.undeclared),
-            "requests": v.summary.app_flows,
-            "message": f"{v.headline}. {v.story} {v.gate}",
-        }
-    ]
-    out += [{"kind": "notice", "message": w} for w in warnings(result)]
-    out += [_recipient("recipient", r) for r in result.recipients]
-    out += [_recipient("platform", r) for r in result.platform]
-    out += [_finding(f) for f in result.findings]
-    out += [_suppressed(s) for s in result.suppressed]
-    return out
+    yield {
+        "kind": "summary",
+        "entity": _join(v.summary.undeclared),
+        "requests": v.summary.app_flows,
+        "message": f"{v.headline}. {v.story} {v.gate}",
+    }
+    for notice in warnings(result):
+        yield {"kind": "notice", "message": notice}
+    yield from (_recipient("recipient", r) for r in result.recipients)
+    yield from (_recipient("platform", r) for r in result.platform)
+    yield from (_finding(f) for f in result.findings)
+    yield from (_suppressed(s) for s in result.suppressed)
+
+
+# Rows written out per piece: pieces stay small, and each ends a row.
+_ROWS_PER_PIECE = 500
 
 
 class CsvReporter:
@@ -115,9 +119,18 @@ class CsvReporter:
     extension = "csv"
 
     def render(self, result: AuditResult) -> str:
-        buffer = io.StringIO()
+        return "".join(self.chunks(result))
+
+    def chunks(self, result: AuditResult) -> Iterator[str]:
+        """The table a few hundred rows at a time, the byte-order mark first."""
+        buffer = io.StringIO("\ufeff")
+        buffer.seek(0, io.SEEK_END)
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
         writer.writeheader()
-        for row in rows(result):
+        for n, row in enumerate(rows(result), 1):
             writer.writerow({k: v if isinstance(v, int) else cell(v) for k, v in row.items()})
-        return "\ufeff" + buffer.getvalue()
+            if n % _ROWS_PER_PIECE == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
