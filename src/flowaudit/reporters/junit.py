@@ -44,8 +44,11 @@ def _fails(result: AuditResult, f: Finding) -> bool:
 
 
 def _details(findings: Iterable[Finding]) -> str:
+    """The findings in full, the first :data:`MAX_LISTED` of them: a test case of the suite that
+    gathers thousands of recipients must not make a CI log of megabytes. The rest are counted."""
     lines = []
-    for f in findings:
+    listed = list(findings)
+    for f in listed[:MAX_LISTED]:
         lines.append(f"[{f.severity}] {f.title} (id {f.id})")
         lines.append(f.message)
         if f.data_types:
@@ -57,6 +60,8 @@ def _details(findings: Iterable[Finding]) -> str:
             value = f" value {e.excerpt}" if e.excerpt else ""
             lines.append(f"  evidence {e.flow}: {e.request}{where}{value}".rstrip())
         lines.append("")
+    if len(listed) > MAX_LISTED:
+        lines.append(f"and {plural(len(listed) - MAX_LISTED, 'more finding')} (all in the JSON report)")
     return "\n".join(lines).rstrip() + "\n"
 
 
