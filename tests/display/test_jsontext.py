@@ -17,6 +17,9 @@ DOCUMENTS: list[Any] = [
     {"runs": [{"tool": {"name": "x"}, "results": Lazy(_row, range(2)), "text": "é\u2028\n\"::x"}]},
     [Lazy(str, ["a", "b"]), {"k": Lazy(_row, [7])}],
     {"rows": Lazy(_row, range(5000))},  # several pieces
+    # an item holding long lists (a finding citing a request per company), at several depths
+    {"findings": Lazy(lambda n: {"id": n, "evidence": [_row(i) for i in range(1500)], "m": {"x": [[]] * 1200}}, [1])},
+    {"findings": Lazy(lambda n: {"evidence": [], "hosts": list(range(1001))}, [0])},
     {},
     [],
     "plain",
@@ -35,3 +38,11 @@ def test_a_long_list_comes_in_several_pieces() -> None:
     pieces = list(json_pieces({"rows": Lazy(_row, range(5000))}))
     assert len(pieces) > 2
     assert json.loads("".join(pieces))["rows"][4999]["n"] == 4999
+
+
+def test_an_item_holding_a_long_list_is_written_a_part_at_a_time() -> None:
+    """The item alone would be one piece of megabytes (and made three times over)."""
+    item = {"id": 1, "evidence": [_row(i) for i in range(20000)]}
+    pieces = list(json_pieces({"findings": Lazy(lambda x: x, [item])}))
+    assert len(pieces) > 10 and max(map(len, pieces)) < 200_000
+    assert json.loads("".join(pieces))["findings"][0]["evidence"][19999]["n"] == 19999

@@ -19,6 +19,10 @@ _ENCODE = json.JSONEncoder(indent=2, ensure_ascii=False).encode
 _INDENT = "  "
 # Pieces are about this many characters, cut after a line break.
 _PIECE = 1 << 16
+# An item of a Lazy list is encoded whole (by the C encoder, fast) unless it holds a list longer
+# than this: a finding about an id sent to fifty thousand companies cites a request of each, and
+# its text alone was tens of megabytes, made three times over (encoded, indented, joined).
+_LONG = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +79,29 @@ def _container(
         empty = False
         if nested:
             yield from _parts(value, level + 1)
+        elif _holds_long_list(value):
+            yield from _plain_parts(value, level + 1)
         else:
             yield _ENCODE(value).replace("\n", inner)
     yield opening + closing if empty else "\n" + _INDENT * level + closing
+
+
+def _plain_parts(value: Any, level: int) -> Iterator[str]:
+    """A plain value (no :class:`Lazy` in it) that holds a long list, member by member: each
+    member whole, but a long list an item at a time."""
+    if isinstance(value, dict):
+        yield from _container("{", "}", value.items(), level, nested=False)
+    else:
+        yield from _container("[", "]", ((None, v) for v in value), level, nested=False)
+
+
+def _holds_long_list(value: Any) -> bool:
+    """Whether ``value`` holds a list of more than :data:`_LONG` items (in a mapping at any depth)."""
+    if isinstance(value, list):
+        return len(value) > _LONG
+    if isinstance(value, dict):
+        return any(_holds_long_list(v) for v in value.values() if isinstance(v, (dict, list)))
+    return False
 
 
 def _whole_lines(parts: Iterable[str], end: str) -> Iterator[str]:
