@@ -27,11 +27,14 @@ import re
 from dataclasses import dataclass
 
 _BACKSLASH = ord("\\")
-_CONTROL = re.compile(rb"[\x00-\x1f]")  # not allowed raw in a JSON string (RFC 8259, section 7)
-_VALID_ESCAPE = re.compile(rb'\\(?:["\\/bfnrt]|u[0-9A-Fa-f]{4})')
+_NOT_CONTROL = bytes(range(0x20, 0x100))  # a control character is not allowed raw in a JSON string (RFC 8259, 7)
+# A backslash that does not begin an escape JSON defines (once escaped backslashes are gone).
+_INVALID_ESCAPE = re.compile(rb'\\(?:[^"\\/bfnrtu]|u(?![0-9A-Fa-f]{4}))', re.DOTALL)
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _ENCODE_PIECE = 3 * 1024 * 1024  # decoded bytes encoded back to base64 at once
 _HIGH_SURROGATES = ("\ud800", "\udbff")
+_CONTROL_CHARACTER = "invalid character inside string"
+_BAD_ESCAPE = "invalid escape inside string"
 
 
 class StringError(ValueError):
@@ -108,14 +111,15 @@ class StringReader:
             self._check(raw[:end] if end < len(raw) else raw)
             return
         piece = raw[:end] if end < len(raw) else raw
-        self._check(piece)
+        if piece.translate(None, _NOT_CONTROL):
+            raise StringError(_CONTROL_CHARACTER)
         if b"\\" not in piece:
             text = piece
         else:
             try:
                 decoded = json.decoder.scanstring('"' + piece.decode("utf-8") + '"', 1, True)[0]  # type: ignore[attr-defined]
-            except ValueError as e:
-                raise StringError(_reason(e)) from e
+            except ValueError as e:  # (control characters are found above)
+                raise StringError(_BAD_ESCAPE) from e
             if decoded and _HIGH_SURROGATES[0] <= decoded[-1] <= _HIGH_SURROGATES[1]:
                 decoded, end = decoded[:-1], end - 6  # the first half of a pair: decoded with its second
             text = decoded.encode("utf-8", "replace")
@@ -140,10 +144,10 @@ class StringReader:
         return LongString(self._data, self._decoded, groups, tail, valid, self._cut)
 
     def _check(self, raw: bytes) -> None:
-        if _CONTROL.search(raw):
-            raise StringError("invalid character inside string")
-        if b"\\" in raw and b"\\" in _VALID_ESCAPE.sub(b"", raw):
-            raise StringError("invalid escape inside string")
+        if raw.translate(None, _NOT_CONTROL):
+            raise StringError(_CONTROL_CHARACTER)
+        if b"\\" in raw and _INVALID_ESCAPE.search(raw.replace(b"\\\\", b"")):
+            raise StringError(_BAD_ESCAPE)
 
     def _read_base64(self, text: bytes) -> bool:
         """Decode ``text`` as more of the base64 read so far; False: the text is not base64."""
@@ -212,6 +216,3 @@ def _complete_escapes(raw: bytes) -> int:
     needed = 6 if raw[last + 1 : last + 2] == b"u" else 2
     return last if len(raw) - last < needed else len(raw)
 
-
-def _reason(error: ValueError) -> str:
-    return error.msg if isinstance(error, json.JSONDecodeError) else str(error)

@@ -61,8 +61,10 @@ _QUOTE = ord('"')
 _CONTENT = re.compile(rb'(?:[^"\\]++|\\.)*+', re.DOTALL)
 # Read backwards: text up to the first quote not escaped (one followed by an even run of backslashes).
 _TO_OPENING = re.compile(rb'(?:[^"]++|"(?=(?:\\\\)*\\(?!\\)))*+', re.DOTALL)
-_ESCAPE = re.compile(rb"\\.", re.DOTALL)
-_TOKEN = re.compile(rb'"[^"]*"|[\[\]{}:,]')
+# Reading JSON backwards (from a point outside strings): a run of what is neither a quote nor
+# structure, a whole string (its quotes are those not followed by an odd run of backslashes), one
+# structural character, or else a quote alone: a string cut by the start of what is read.
+_BACKWARDS = re.compile(rb'[^"\[\]{}:,]++|"(?:[^"]++|"(?=(?:\\\\)*\\(?!\\)))*+"|[\[\]{}:,"]', re.DOTALL)
 
 
 class LongStrings:
@@ -150,12 +152,12 @@ class LongStrings:
 
     def _begin(self, data: bytes, start: int) -> None:
         """A long string opens at ``data[start]``: read it, keeping what the caller wants of it."""
-        before = b"".join([*self._recent, data[:start]])
-        plain = _ESCAPE.sub(b"__", before)  # no escape is left to hide a quote
+        before = [*self._recent, data[:start]]
+        available = sum(map(len, before))
         limit = 0
         for size in _CONTEXTS:
-            limit, sure = self._wanted(_place(before, plain, size))
-            if sure or size >= len(before):
+            limit, sure = self._wanted(_place(_last(before, size)))
+            if sure or size >= available:
                 break
         self._reading = StringReader(limit)
         self._rest = data[start + 1 :]
@@ -205,29 +207,46 @@ def _opening(data: bytes) -> int:
     return -1
 
 
-def _place(before: bytes, plain: bytes, size: int) -> Place:
-    """The place of a string that opens right after ``before``, seen in its last ``size`` bytes.
+def _place(before: bytes) -> Place:
+    """The place of a string that opens right after ``before`` (which ends outside strings), as far as it shows.
 
-    ``before`` starts outside strings; ``plain`` is ``before`` with every escape blanked.
+    ``before`` is read backwards from its end, where it is known to be
+    outside strings, so wherever it starts does not matter: a string its
+    start cuts is where reading stops.
     """
-    start = max(0, len(plain) - size)
-    if plain.count(b'"', 0, start) % 2:
-        start = plain.index(b'"', start) + 1  # start after the end of the string it cut
+    tokens: list[bytes] = _BACKWARDS.findall(before[::-1])
+    if b'"' in tokens:
+        del tokens[tokens.index(b'"') :]
     stack: list[Slot] = []
     key: Slot | None = ANY  # the first value in view may be that of a key out of view
     last: Slot | None = ANY
-    for token in _TOKEN.finditer(plain, start):
-        kind = plain[token.start()]
+    for token in reversed(tokens):
+        kind = token[-1]
         if kind == _QUOTE:
-            raw = before[token.start() + 1 : token.end() - 1]
+            raw = token[-2:0:-1]
             last = ANY if b"\\" in raw else raw.decode("utf-8", "replace")
         elif kind == ord(":"):
             key = last
         elif kind in b"[{":
             stack.append(ITEM if key is None else key)
             key = None
-        else:
+        elif kind in b"]},":
             key = None
-            if kind in b"]}" and stack:
+            if kind != ord(",") and stack:
                 stack.pop()
     return (*stack, ITEM if key is None else key)
+
+
+def _last(pieces: list[bytes], size: int) -> bytes:
+    """The last ``size`` bytes of ``pieces`` joined (with the run of backslashes it would cut)."""
+    taken: list[bytes] = []
+    for piece in reversed(pieces):
+        taken.append(piece)
+        size -= len(piece)
+        if size <= 0:
+            break
+    joined = b"".join(reversed(taken))
+    start = max(0, -size)
+    while start and joined[start - 1] == ord("\\"):
+        start -= 1
+    return joined[start:]
