@@ -7,7 +7,7 @@ import pytest
 from publicsuffixlist import PublicSuffixList
 
 from flowaudit.catalog import registrable_domain
-from flowaudit.catalog.domains import ip_literal, normalize_host, psl_rules
+from flowaudit.catalog.domains import _psl, ip_literal, normalize_host, psl_rules
 
 
 @pytest.mark.parametrize(
@@ -45,18 +45,20 @@ def test_ip_literal() -> None:
 
 
 def test_the_kept_rules_give_the_library_s_own_answers() -> None:
-    """The rules flowaudit keeps (with punycode forms) read exactly as the library reads its bundled list:
-    every rule, an exception, a wildcard and each internationalised rule in both forms, one and two levels below."""
+    """The rules flowaudit keeps (with punycode forms), parsed per top-level domain, read exactly as the
+    library reads its whole bundled list: every rule, an exception, a wildcard and each internationalised
+    rule in both forms, one and two levels below; a top-level domain the list lacks, a name with an empty
+    label, a bare suffix."""
     bundled = PublicSuffixList()
-    kept = PublicSuffixList(psl_rules(Path(publicsuffixlist.PSLFILE).read_bytes()), accept_encoded_idn=False)
     hosts = [
         host
         for rule in psl_rules(Path(publicsuffixlist.PSLFILE).read_bytes())
         for name in (rule.lstrip("!").replace("*", "w"),)
         for host in (name, f"a.{name}", f"b.a.{name}")
     ]
+    hosts += ["a.b.example-not-a-tld", "example-not-a-tld", "a..com", "com", "b.a.kobe.jp", "city.kobe.jp"]
     assert len(hosts) > 30_000
-    assert [kept.privatesuffix(h) for h in hosts] == [bundled.privatesuffix(h) for h in hosts]
+    assert [_psl(h.rpartition(".")[2]).privatesuffix(h) for h in hosts] == [bundled.privatesuffix(h) for h in hosts]
     assert (registrable_domain("b.a.xn--55qx5d.cn"), registrable_domain("b.a.公司.cn")) == (
         "a.xn--55qx5d.cn",
         "a.公司.cn",

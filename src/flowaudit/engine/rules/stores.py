@@ -331,9 +331,8 @@ def declared_not_observed(tallies: list[RecipientTally], declaration: Declaratio
 def not_understood(tallies: list[RecipientTally], declaration: Declaration | None) -> Iterator[Finding]:
     """A manifest entry flowaudit cannot check: not an Apple data type, or a tracking "domain" that is a URL."""
     store = _store(declaration)
-    mapping = load_mapping()
     for item in store.apple_items():
-        if mapping.find(APPLE, item.type_id) is None:
+        if load_mapping().find(APPLE, item.type_id) is None:  # read only when a manifest is given
             yield _problem(item.place, f"'{item.type_id}' is not one of Apple's data types, so it declares nothing")
     for written, place in store.tracking_domains():
         if not _is_domain(written):
