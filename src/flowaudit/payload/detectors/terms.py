@@ -117,8 +117,9 @@ class TermIndex:
                 merged[same] = term
             elif term.language not in kept.language.split(", "):
                 merged[same] = replace(kept, language=f"{kept.language}, {term.language}")
+        self.terms = tuple(merged.values())  # each once (kept so, a language list merges nothing again)
         by_surface: dict[str, list[Term]] = {}
-        for term in merged.values():
+        for term in self.terms:
             for surface in _surfaces(term.words[0]):
                 by_surface.setdefault(surface, []).append(term)
         # Longest phrase first, so "heart rate" is tried before "heart".
@@ -182,7 +183,7 @@ def load_terms() -> TermIndex:
     into words was a fortieth of a small audit)."""
     paths = sorted((rules_dir() / "terms").glob("*.yml"))
     entry = kept.files_key([rules_dir() / "data-types.yml", Path(__file__), *paths])
-    fields = kept.cached("terms", entry, lambda: [astuple(term) for term in _read_all(paths)])
+    fields = kept.cached("terms", entry, lambda: [astuple(term) for term in TermIndex(_read_all(paths)).terms])
     return TermIndex(Term(*values) for values in fields)
 
 
