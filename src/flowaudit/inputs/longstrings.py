@@ -37,6 +37,8 @@ from flowaudit.inputs.nesting import NestingGuard
 
 
 class _Slot:
+    """A slot in a place that is not a key's name."""
+
     def __init__(self, name: str) -> None:
         self._name = name
 
@@ -50,7 +52,8 @@ Slot = str | _Slot
 Place = tuple[Slot, ...]
 
 # Asked for each long string with its place (innermost last, the string's own key or ITEM
-# at the end): (how many bytes of it to keep, whether more context could change the answer).
+# at the end): how many bytes of it to keep, and whether that is sure (more of the place, if
+# it were in view, could not change it).
 Wanted = Callable[[Place], tuple[int, bool]]
 
 _PIECE = 256 * 1024  # bytes read at once while inside a long string
