@@ -32,8 +32,10 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from mitmproxy import dns as mdns
+from mitmproxy import exceptions as mexceptions
 from mitmproxy import http as mhttp
 from mitmproxy import io as mio
+from mitmproxy import tcp as mtcp
 
 from flowaudit.capture.banner import qr_lines
 
@@ -199,6 +201,15 @@ def flows_of(capture: Path) -> list[Any]:
         return list(mio.FlowReader(f).stream())
 
 
+def refusal_written(capture: Path) -> bool:
+    """Whether the recorder has written a refused handshake yet (the capture read while it grows)."""
+    try:
+        flows = flows_of(capture)
+    except mexceptions.FlowReadException:  # a record being written as we read
+        return False
+    return any(isinstance(f, mtcp.TCPFlow) and f.error and "refused by the client" in f.error.msg for f in flows)
+
+
 @needs_wireguard
 def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
     netns: Netns, tunnel: tuple[Phone, subprocess.Popen[Any], Path]
@@ -245,6 +256,9 @@ def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
         trusting=False,
     )
     assert "api.segment.io" not in refused.stdout or "{}" not in refused.stdout
+    # The proxy learns of the refusal from the client's closing packet, which may reach it after
+    # Chromium has exited (on a loaded machine, seconds after): stop the recorder only once it is written.
+    wait_for(lambda: refusal_written(netns.workdir / "wg.mitm"), "the refused handshake in the capture", timeout=60)
 
     recorder.send_signal(signal.SIGTERM)
     assert recorder.wait(timeout=120) == 0, log.read_text()[-3000:]
