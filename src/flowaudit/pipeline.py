@@ -33,19 +33,21 @@ def audit_captures(
     *,
     redact: bool = True,
     jobs: int | None = 0,
+    allow_empty: bool = False,
 ) -> AuditResult:
     """Audit captures as every command does.
 
     ``declared`` is every ``--declared`` path (a flowaudit.yml, store files,
     folders of them; see :mod:`flowaudit.declaration.combined`). ``jobs`` is
     how many worker processes inspect payloads (0: none, all in this process;
-    None: decide by the size of the captures).
+    None: decide by the size of the captures). ``allow_empty``: a file of 0
+    bytes is read as an empty capture, not refused (``--allow-empty``).
 
     The result comes back redacted (unless ``redact`` is False) and stamped
     for custody: when it was made and the declaration's SHA-256."""
     catalog = load_catalog()
     declaration = load_declared(declared, catalog)
-    captures = open_inputs(inputs)
+    captures = open_inputs(inputs, allow_empty)
     auditor = Auditor(catalog, declaration, fail_on=fail_on, analyzer=PayloadAnalyzer(declaration, catalog))
     workers = _workers(captures.size) if jobs is None else jobs
     if workers > 0:

@@ -73,6 +73,24 @@ def test_a_capture_damaged_at_its_first_record_fails_the_gate(tmp_path: Path) ->
     assert accepted.code == 0 and accepted.json()["inputs"][0]["flows"] == 0
 
 
+def test_a_file_of_no_bytes_fails_the_gate_unless_accepted_on_purpose(tmp_path: Path) -> None:
+    """What ``mitmdump -w`` leaves when nothing went through: refused, saying so,
+    and ``--allow-empty`` accepts it as a capture of no flow, saying it was empty."""
+    for name, read_as in (("nothing.mitm", "mitm"), ("nothing.har", "har")):
+        path = tmp_path / name
+        path.touch()
+        assert_clean_error(flowaudit("check", path), "the file is empty", "--allow-empty")
+        accepted = flowaudit("check", path, "--allow-empty", "--format", "json")
+        assert accepted.code == 0, accepted.err
+        [read] = accepted.json()["inputs"]
+        assert (read["format"], read["flows"], read["complete"]) == (read_as, 0, True)
+        assert read["warnings"] == ["the file is empty: nothing was captured into it"]
+        assert "the file is empty" in accepted.err
+        other = har(tmp_path / "other.har", [entry("https://api.mixpanel.com/track", "{}")])
+        assert flowaudit("diff", path, other).code == 2
+        assert flowaudit("diff", path, other, "--allow-empty").code in (0, 1)
+
+
 def test_an_empty_entries_list_fails_the_gate_too(tmp_path: Path) -> None:
     assert_clean_error(flowaudit("check", har(tmp_path / "empty.har", [])), "no readable flow")
 

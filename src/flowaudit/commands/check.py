@@ -45,7 +45,14 @@ def run_check(options: CheckOptions) -> int:
     # expired entry or a wrong file fails at once, not after a long audit.
     ignore = _ignore_file(options.ignore_file) if options.ignore_file else None
     baseline = _baseline(options.baseline) if options.baseline else None
-    result = audit_captures(options.inputs, options.declared, options.fail_on, redact=options.redact, jobs=options.jobs)
+    result = audit_captures(
+        options.inputs,
+        options.declared,
+        options.fail_on,
+        redact=options.redact,
+        jobs=options.jobs,
+        allow_empty=options.allow_empty,
+    )
     for i in result.inputs:
         if not i.complete and options.strict:
             raise FlowauditError(

@@ -64,7 +64,7 @@ def load_side(path: str, declared: tuple[str, ...], allow_empty: bool) -> Side:
         sniffed = sniff(where)
     except OSError as e:
         raise FlowauditError(f"cannot read: {e.strerror or e}", path=path) from e
-    if sniffed.format is not None:
+    if sniffed.format is not None or sniffed.empty:  # an empty file: refused as check refuses it
         return _audited(path, declared, allow_empty)
     if not _looks_like_json(where):
         raise FlowauditError(
@@ -76,7 +76,7 @@ def load_side(path: str, declared: tuple[str, ...], allow_empty: bool) -> Side:
 
 
 def _audited(path: str, declared: tuple[str, ...], allow_empty: bool) -> Side:
-    result = audit_captures([path], declared)
+    result = audit_captures([path], declared, allow_empty=allow_empty)
     if not allow_empty:
         require_flows(result)
     return Side(path, "capture", result)

@@ -38,15 +38,19 @@ class _Capture:
     source: str  # as the user named it, or folder/relative for a file found in a folder
     format: str  # "mitm" or "har"
     compressed: bool
+    empty: bool = False  # a file of 0 bytes, accepted (``--allow-empty``): read as holding no flow
+
+
+EMPTY_FILE = "the file is empty: nothing was captured into it"
 
 
 class CaptureSet:
     """The observations of every input, in the order the inputs were named."""
 
-    def __init__(self, paths: Sequence[str]) -> None:
+    def __init__(self, paths: Sequence[str], accept_empty: bool = False) -> None:
         if not paths:
             raise FlowauditError("no capture given: name a mitmproxy flow file, a HAR file or a folder")
-        self._captures = _resolve(paths)
+        self._captures = _resolve(paths, accept_empty)
         self._infos: list[InputInfo] = []
 
     def __iter__(self) -> Iterator[Observation]:
@@ -71,7 +75,11 @@ class CaptureSet:
                 stream: ByteSource = InflatingReader(hashing) if capture.compressed else hashing
                 flows = 0
                 notes = CaptureNotes()
-                reading = _reader(capture.format)(stream, capture.source, notes)
+                if capture.empty:
+                    notes.warn(EMPTY_FILE)
+                    reading: Iterator[Observation] = iter(())
+                else:
+                    reading = _reader(capture.format)(stream, capture.source, notes)
                 while True:
                     try:
                         observation = next(reading)
@@ -100,20 +108,22 @@ class CaptureSet:
         )
 
 
-def open_inputs(paths: Sequence[str]) -> CaptureSet:
+def open_inputs(paths: Sequence[str], accept_empty: bool = False) -> CaptureSet:
     """Check the inputs the user named and return them ready to stream.
 
     Raises :class:`FlowauditError` for a missing path, a named file that is
-    not a capture (or is empty), or a folder without any capture.
+    not a capture (or is empty, unless ``accept_empty``: what ``mitmdump -w``
+    leaves when nothing went through is then read as holding no flow, with a
+    warning), or a folder without any capture.
     """
-    return CaptureSet(paths)
+    return CaptureSet(paths, accept_empty)
 
 
-def _resolve(paths: Sequence[str]) -> tuple[_Capture, ...]:
+def _resolve(paths: Sequence[str], accept_empty: bool) -> tuple[_Capture, ...]:
     captures: list[_Capture] = []
     seen: set[Path] = set()
     for typed in paths:
-        for capture in _captures_at(typed):
+        for capture in _captures_at(typed, accept_empty):
             real = capture.path.resolve()
             if real not in seen:
                 seen.add(real)
@@ -121,7 +131,7 @@ def _resolve(paths: Sequence[str]) -> tuple[_Capture, ...]:
     return tuple(captures)
 
 
-def _captures_at(typed: str) -> list[_Capture]:
+def _captures_at(typed: str, accept_empty: bool) -> list[_Capture]:
     path = Path(typed)
     if path.is_dir():
         return _captures_in_folder(typed, path)
@@ -131,11 +141,15 @@ def _captures_at(typed: str) -> list[_Capture]:
         raise FlowauditError(f"not a regular file or folder; {_EXPECTED}", path=typed)
     sniffed = _sniff(path, typed)
     if sniffed.format is None:
+        if sniffed.empty and accept_empty:
+            named = "har" if path.suffix.lower() == ".har" else "mitm"  # nothing inside says which
+            return [_Capture(path, typed, named, compressed=False, empty=True)]
         if sniffed.empty:
             raise FlowauditError(
-                "the file is empty: nothing was captured into it",
+                EMPTY_FILE,
                 path=typed,
-                hint="check that traffic went through the proxy while recording",
+                hint="check that traffic went through the proxy while recording; "
+                "--allow-empty accepts an empty capture on purpose",
             )
         raise FlowauditError(f"not a capture: {_EXPECTED} (found {sniffed.found})", path=typed)
     return [_Capture(path, typed, sniffed.format, sniffed.compressed)]
