@@ -87,10 +87,12 @@ def _created() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-def require_flows(result: AuditResult) -> None:
+def require_flows(result: AuditResult, *, can_allow_empty: bool = True) -> None:
     """A gate that read nothing must not pass: an input damaged at its first
     record, or holding no request, is an error unless ``--allow-empty``; in a
-    study, such an app is one that could not be audited (not one that sent nothing)."""
+    study, such an app is one that could not be audited (not one that sent
+    nothing), and as ``study`` has no ``--allow-empty`` (``can_allow_empty``
+    False) the hint does not offer it."""
     if any(i.flows for i in result.inputs):
         return
     several = len(result.inputs) > 1
@@ -98,6 +100,6 @@ def require_flows(result: AuditResult) -> None:
     raise FlowauditError(
         "no readable flow in the input: nothing was audited" + (f" ({why})" if why else ""),
         path=result.inputs[0].path if len(result.inputs) == 1 else None,
-        hint="check that the capture is the right file and that traffic went through the proxy; "
-        "--allow-empty accepts an empty capture on purpose",
+        hint="check that the capture is the right file and that traffic went through the proxy"
+        + ("; --allow-empty accepts an empty capture on purpose" if can_allow_empty else ""),
     )

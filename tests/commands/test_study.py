@@ -136,6 +136,9 @@ def test_an_app_whose_captures_hold_no_readable_flow_was_not_audited(study: Path
     out = tmp_path / "out"
     run = flowaudit("study", study, "-o", out)
     assert run.code == 2 and "no readable flow in the input: nothing was audited" in run.err
+    # The hint on a line of its own, as check prints it, and not offering --allow-empty, which study lacks.
+    assert "\n  hint: check that the capture is the right file" in run.err
+    assert "\\n" not in run.err and "--allow-empty" not in run.err
     manifest = json.loads((out / "manifest.json").read_text())
     [nothing] = [a for a in manifest["apps"] if a["app"] == "nothing"]
     assert nothing["status"] == "error" and nothing["reports"] == []

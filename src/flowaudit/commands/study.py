@@ -93,7 +93,9 @@ def run_study(options: StudyOptions) -> int:
 
     failed = [o for o in outcomes if o.error is not None]
     for o in failed:
-        click.echo(one_line(f"flowaudit: error: {o.app.name}: {o.error}"), err=True)
+        # The error as check prints it (made safe line by line, its hint on lines of its own).
+        first, _, hint = (o.error or "").partition("\n")
+        click.echo(one_line(f"flowaudit: error: {o.app.name}: {first}") + (f"\n{hint}" if hint else ""), err=True)
     click.echo(
         f"{len(outcomes) - len(failed)} of {len(outcomes)} apps audited, "
         f"{len(matrix.columns)} third parties: {root / 'matrix.html'}, {root / 'matrix.csv'}, {root / 'manifest.json'}",

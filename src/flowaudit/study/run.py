@@ -35,7 +35,7 @@ def audit_app(app: App) -> Outcome:
     outcome's ``error``; anything else is a bug and propagates."""
     try:
         result = audit_captures(app.inputs, app.declared)
-        require_flows(result)
+        require_flows(result, can_allow_empty=False)
     except FlowauditError as e:
         return Outcome(app, None, str(e))
     # Nothing time-based in a study's outputs: a re-run must give the same bytes.
