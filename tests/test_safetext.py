@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 import pytest
@@ -57,3 +58,10 @@ def test_an_observation_moved_to_another_phase_holds_only_valid_text() -> None:
     moved = obs.in_phase("after\ud800")
     assert moved == replace(obs, phase="after\ufffd") and type(moved) is Observation
     assert obs.phase == "before" and obs.in_phase(None).phase is None
+
+
+def test_a_number_too_long_to_convert_says_so_in_the_users_terms() -> None:
+    """Python's own message advises calling sys.set_int_max_str_digits(), advice for a programmer."""
+    with pytest.raises(ValueError) as caught:
+        parse_json('{"schema_version": ' + "9" * 5000 + "}")
+    assert str(caught.value) == f"a number of more than {sys.get_int_max_str_digits():,} digits"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 REPLACEMENT = "\ufffd"
@@ -64,6 +65,10 @@ def parse_json(text: str) -> object:
         return json.loads(text)
     except RecursionError:
         raise JsonTooDeep("nested too deeply to read") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # the one other refusal: Python's message would advise calling sys.set_int_max_str_digits
+        raise ValueError(f"a number of more than {sys.get_int_max_str_digits():,} digits") from None
 
 
 def mend_surrogates(data: bytes, *, final: bool) -> tuple[bytes, bytes]:
