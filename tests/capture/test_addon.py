@@ -20,6 +20,7 @@ from mitmproxy.proxy import context, server_hooks
 from mitmproxy.test import taddons, tflow, tutils
 from mitmproxy.tls import TlsData
 
+from flowaudit.capture import addon
 from flowaudit.capture.addon import (
     Recorder,
     capture_file_name,
@@ -315,6 +316,51 @@ def test_ca_onboarding_site_is_not_recorded(tmp_path: Path) -> None:
 
     run(scenario, flowaudit_capture=str(capture))
     assert [o.host for o in read(capture)[0]] == ["api.segment.io"]
+
+
+def test_onboarding_turned_off_while_recording_records_the_site_again(tmp_path: Path) -> None:
+    capture = tmp_path / "c.mitm"
+
+    async def scenario(tctx: taddons.context, recorder: Recorder) -> None:
+        await tctx.cycle(recorder, _answered("http://mitm.it/cert/pem"))
+        tctx.configure(recorder, onboarding=False)  # mitm.it is then just a host like any other
+        await tctx.cycle(recorder, _answered("http://mitm.it/cert/pem"))
+
+    run(scenario, flowaudit_capture=str(capture))
+    assert [o.host for o in read(capture)[0]] == ["mitm.it"]
+
+
+@pytest.mark.parametrize(
+    "host_header",
+    ["API.Segment.IO:443", "xn--bcher-kva.example", "[::1]:8080", "example.com.", "flowaudit.invalid", "", "a:b:c"],
+)
+def test_the_host_a_request_names_is_mitmproxys_pretty_host_from_the_first_read_and_the_kept_one(
+    host_header: str,
+) -> None:
+    addon._HOSTS.clear()
+    f = request("http://10.0.0.7:8080/v1/track")
+    f.request.headers.pop("host", None)
+    if host_header:
+        f.request.headers["host"] = host_header
+    expected = f.request.pretty_host.lower().rstrip(".")
+    assert addon._host_of(f.request) == expected
+    assert addon._host_of(f.request) == expected  # kept
+    f.request.headers["host"] = "other.example"
+    assert addon._host_of(f.request) == "other.example"
+
+
+def test_the_hosts_kept_are_bounded_in_number_and_length() -> None:
+    addon._HOSTS.clear()
+    f = request("http://10.0.0.7/")
+    for n in range(addon._KEPT_HOSTS + 10):
+        f.request.headers["host"] = f"h{n}.example"
+        assert addon._host_of(f.request) == f"h{n}.example"
+    assert 0 < len(addon._HOSTS) <= addon._KEPT_HOSTS
+    addon._HOSTS.clear()
+    long = "a" * 60 + "." + "b" * 60 + "." + "c" * 60 + "." + "d" * 60 + "." + "e" * 60 + ".example"
+    f.request.headers["host"] = long
+    assert addon._host_of(f.request) == long
+    assert not addon._HOSTS
 
 
 def test_requests_still_pending_at_shutdown_are_written(tmp_path: Path) -> None:

@@ -257,6 +257,7 @@ class Recorder:
         self._template: str | None = None
         self._pending: dict[str, mflow.Flow] = {}  # started, not yet completed
         self._sinkhole: Callable[[str], bool] | None = None
+        self._onboarding_host: str | None = None  # mitmproxy's onboarding site, when it is on
         self._control = ControlEndpoint(self._mark_from_command)
         self._sync_task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
@@ -300,6 +301,9 @@ class Recorder:
 
     def configure(self, updated: set[str]) -> None:
         options = ctx.options
+        # Read once here, not per request: an option's value costs a lookup through mitmproxy's options.
+        onboarding = bool(getattr(options, "onboarding", False))
+        self._onboarding_host = str(getattr(options, "onboarding_host", "")).lower() if onboarding else None
         if {"flowaudit_sinkhole", "flowaudit_declared", "connection_strategy"} & updated:
             mode = options.flowaudit_sinkhole
             if mode != "off" and options.connection_strategy != "lazy":
@@ -454,13 +458,15 @@ class Recorder:
                 except ValueError:
                     pass  # answered with the reason in request()
             return
-        if _is_onboarding(host):
+        if host == self._onboarding_host:
             return
         if self._sinkhole is not None and self._sinkhole(host):
             f.request.stream = False  # never stream a sinkholed body upstream
         self._tag(f)
 
     def request(self, f: http.HTTPFlow) -> None:
+        if self._sinkhole is None and f.id in self._pending:
+            return  # the common case, decided by requestheaders: neither the reserved host nor sinkholed
         host = _host_of(f.request)
         if host == fmt.RESERVED_HOST:
             f.response = self._reserved_answer(f.request)
@@ -630,13 +636,31 @@ def _unanswered(f: mflow.Flow) -> None:
         f.kill()  # type: ignore[no-untyped-call]
 
 
+_HOSTS: dict[str, str] = {}  # host header -> host; see _host_of
+_KEPT_HOSTS = 1024
+_HOST_HEADER_LENGTH = 256
+
+
 def _host_of(request: http.Request) -> str:
-    return request.pretty_host.lower().rstrip(".")
+    """The host the request names (``pretty_host``: the Host header's or HTTP/2 authority's
+    host, else the request's), lower case, without a final dot.
 
-
-def _is_onboarding(host: str) -> bool:
-    options = ctx.options
-    return bool(getattr(options, "onboarding", False)) and host == str(getattr(options, "onboarding_host", "")).lower()
+    Parsing the header (IDNA included) costs the proxy's thread more than the
+    rest of a request's bookkeeping here, and an app sends most requests to a
+    few hosts: so the answer is kept per header value. The key is complete:
+    ``pretty_host`` is a function of ``host_header`` alone when there is one.
+    Bounded in count and in key length, since headers come from the traffic."""
+    authority = request.host_header
+    if not authority:
+        return request.pretty_host.lower().rstrip(".")
+    host = _HOSTS.get(authority)
+    if host is None:
+        host = request.pretty_host.lower().rstrip(".")
+        if len(authority) <= _HOST_HEADER_LENGTH:
+            if len(_HOSTS) >= _KEPT_HOSTS:
+                _HOSTS.clear()
+            _HOSTS[authority] = host
+    return host
 
 
 def _marked_phase(request: http.Request) -> str | None:

@@ -29,8 +29,6 @@ mitmproxy may load the addon by path from a Python without flowaudit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from itertools import chain
 from typing import Any
 
 from mitmproxy import connection
@@ -73,12 +71,16 @@ def _put(value: Any, out: list[bytes]) -> int:
     """Append ``value``'s tnetstring pieces to ``out``; return how many bytes they hold."""
     kind = type(value)
     if kind is dict:
-        return _put_container(_pairs(value), out, b"}")
+        return _put_dict(value, out)
     if kind is list or kind is tuple:
-        return _put_container(value, out, b"]")
+        return _put_list(value, out)
     if kind is _Encoded:
         out.append(value.data)
         return len(value.data)
+    if kind is str:
+        data = _key(value)
+        out.append(data)
+        return len(data)
     scalar = _scalar(value, kind)
     if scalar is None:
         return _put_other(value, out)
@@ -86,46 +88,87 @@ def _put(value: Any, out: list[bytes]) -> int:
     return len(scalar)
 
 
-def _pairs(value: dict[Any, Any]) -> Iterable[Any]:
-    """A dictionary's keys and values, one after the other, last pair first (as mitmproxy writes them)."""
-    return chain.from_iterable(reversed(value.items()))
+def _put_dict(value: dict[Any, Any], out: list[bytes]) -> int:
+    """A dictionary's keys and values, last pair first (as mitmproxy writes them), behind their length.
 
-
-def _put_container(values: Iterable[Any], out: list[bytes], mark: bytes) -> int:
-    """A list's items or a dictionary's keys and values, behind their total length.
-
-    Scalars, most of a flow's state, are encoded here without a call per value."""
+    The state's keys, and the scalars that make most of a flow's state, are
+    encoded here without a call each: this loop is most of a record's cost."""
     at = len(out)
     out.append(b"")  # the length, once known
     size = 0
-    for value in values:
-        kind = type(value)
-        if kind is str:
-            data = _KEYS.get(value)
-            if data is None:
-                data = _text(value)
-                if len(_KEYS) < _KEPT_KEYS and len(value) <= _KEY_LENGTH:
-                    _KEYS[value] = data
-            out.append(data)
+    append = out.append
+    for key, item in reversed(value.items()):
+        data = _KEYS.get(key) if type(key) is str else None
+        if data is None:
+            size += _put(key, out)
+        else:
+            append(data)
             size += len(data)
-        elif kind is bytes:
-            head = b"%d:" % len(value)
-            out += (head, value, b",")
-            size += len(head) + len(value) + 1
-        elif value is None:
-            out.append(_NULL)
+        kind = type(item)
+        if kind is bytes:
+            head = b"%d:" % len(item)
+            out += (head, item, b",")
+            size += len(head) + len(item) + 1
+        elif item is None:
+            append(_NULL)
             size += 3
-        elif kind is float:
-            data = repr(value).encode()
+        elif kind is str:
+            data = _key(item)
+            append(data)
+            size += len(data)
+        elif kind is _Encoded:
+            append(item.data)
+            size += len(item.data)
+        elif kind is float:  # the timestamps
+            data = repr(item).encode()
             head = b"%d:" % len(data)
             out += (head, data, b"^")
             size += len(head) + len(data) + 1
+        elif kind is bool:
+            data = _TRUE if item else _FALSE
+            append(data)
+            size += len(data)
         else:
-            size += _put(value, out)
+            size += _put(item, out)
     head = b"%d:" % size
     out[at] = head
-    out.append(mark)
+    append(b"}")
     return len(head) + size + 1
+
+
+def _put_list(values: list[Any] | tuple[Any, ...], out: list[bytes]) -> int:
+    """A list's items behind their length; a pair of byte strings (a header) in one piece."""
+    at = len(out)
+    out.append(b"")  # the length, once known
+    size = 0
+    for item in values:
+        kind = type(item)
+        if kind is bytes:
+            head = b"%d:" % len(item)
+            out += (head, item, b",")
+            size += len(head) + len(item) + 1
+        elif kind is tuple and len(item) == 2 and type(item[0]) is bytes and type(item[1]) is bytes:
+            name, field = item
+            data = b"%d:%s,%d:%s," % (len(name), name, len(field), field)
+            head = b"%d:" % len(data)
+            out += (head, data, b"]")
+            size += len(head) + len(data) + 1
+        else:
+            size += _put(item, out)
+    head = b"%d:" % size
+    out[at] = head
+    out.append(b"]")
+    return len(head) + size + 1
+
+
+def _key(value: str) -> bytes:
+    """A text, from the short texts kept encoded (the state's field names above all) if it is one."""
+    data = _KEYS.get(value)
+    if data is None:
+        data = _text(value)
+        if len(_KEYS) < _KEPT_KEYS and len(value) <= _KEY_LENGTH:
+            _KEYS[value] = data
+    return data
 
 
 def _scalar(value: Any, kind: type) -> bytes | None:
@@ -164,9 +207,9 @@ def _put_other(value: Any, out: list[bytes]) -> int:
     elif isinstance(value, str):
         data, mark = value.encode("utf8"), b";"
     elif isinstance(value, (list, tuple)):
-        return _put_container(value, out, b"]")
+        return _put_list(value, out)
     elif isinstance(value, dict):
-        return _put_container(_pairs(value), out, b"}")
+        return _put_dict(value, out)
     else:
         raise ValueError(f"unserializable object: {value!r} ({type(value)})")
     head = b"%d:" % len(data)
