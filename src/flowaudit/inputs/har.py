@@ -153,46 +153,18 @@ def read_har(
     shape = _Shape(notes)
     guard = NestingGuard(json_source, MAX_NESTING, _TOO_DEEP_JSON, shape.cut)
     strings = LongStrings(guard, LONG_STRING, lambda place: _wanted(guard.depth, place))
-    entries = ijson.utils.sendable_list()
-    parser = ijson.utils.chain(
-        entries,
-        (_IJSON.items_basecoro, ("log.entries.item",), {}),
-        (_IJSON.parse_basecoro, (), {}),
-        (_IJSON.basic_parse_basecoro, (), {"use_float": True}),
-    )
+    feed = _Feed(strings, shape)
     n = 0
-    size = CHUNK
     try:
-        while True:
-            chunk = strings.read(size)
-            shape.see(chunk, strings)
-            if not shape.entries_seen:
-                strings.release()  # the pages' titles are read
-            try:
-                parser.send(chunk)  # b"": the end, where a document cut short is found
-                broken: Exception | None = None
-            except StopIteration:
-                broken = None
-            except (ijson.JSONError, UnicodeDecodeError) as e:
-                broken = e  # the entries completed before the break are read first
-            # ijson's C parser reads a token cut by a chunk's end again from its start at the next
-            # chunk: a 60 MiB body in 64 KiB chunks took 9 s of parsing, in 8 MiB chunks 0.2 s.
-            # While no entry completes, the chunks grow (doubling, to _MAX_CHUNK), so a long
-            # value costs time in proportion to its length; an entry completed, they are small again.
-            size = CHUNK if entries else min(size * 2, _MAX_CHUNK)
-            for entry in entries:
-                n += 1
-                observation = _observe(entry, name, n, notes, strings)
-                if observation is not None:
-                    yield observation
-            if entries:
-                # A placeholder comes in a chunk of its own: every one sent before was in these entries or earlier.
-                strings.release()
-            del entries[:]
-            if broken is not None:
-                raise broken
-            if not chunk:
-                break
+        # ijson's own reading loop pulls the bytes (C calling feed.read): pushing each chunk
+        # into a chain of its coroutines took twice as long on a 20,000-entry HAR (1.7 s against
+        # 0.8 s). Entries completed before a break in the JSON are yielded before the error.
+        for entry in _IJSON.items(feed, "log.entries.item", use_float=True, buf_size=CHUNK):
+            n += 1
+            feed.completed = True
+            observation = _observe(entry, name, n, notes, strings)
+            if observation is not None:
+                yield observation
     except _NotHar as e:
         raise FlowauditError(f"not a valid HAR file: {e}", path=name) from e
     # UnicodeDecodeError: what ijson's C backend raises for text it cannot
@@ -206,6 +178,42 @@ def read_har(
     if not shape.entries_seen:
         raise FlowauditError('not a valid HAR file: it has no "log.entries" list', path=name)
     return None
+
+
+class _Feed:
+    """The bytes the entries' parser pulls: long strings taken out, the shape watched.
+
+    The parser asks for more only once every entry it completed has been
+    yielded and read, so the long strings held for them can be released
+    then (a placeholder comes in a chunk of its own: every one returned
+    before was in those entries or earlier).
+    """
+
+    def __init__(self, strings: LongStrings, shape: _Shape) -> None:
+        self.completed = False  # an entry was completed since the last read
+        self._strings = strings
+        self._shape = shape
+        self._size = 0
+
+    def read(self, n: int, /) -> bytes:
+        if n == 0:  # ijson probes the type of what read() returns with read(0)
+            return b""
+        # ijson's C parser reads a token cut by a chunk's end again from its start at the next
+        # chunk: a 60 MiB body in 64 KiB chunks took 9 s of parsing, in 8 MiB chunks 0.2 s.
+        # While no entry completes, the chunks grow (doubling, to _MAX_CHUNK), so a long
+        # value costs time in proportion to its length; an entry completed, they are small again.
+        if self.completed or not self._size:
+            self._size = CHUNK
+        else:
+            self._size = min(self._size * 2, _MAX_CHUNK)
+        if self.completed:
+            self._strings.release()
+            self.completed = False
+        chunk = self._strings.read(self._size)
+        self._shape.see(chunk, self._strings)
+        if not self._shape.entries_seen:
+            self._strings.release()  # the pages' titles are read
+        return chunk
 
 
 # Containers this deep or shallower have their place tracked: enough to see
