@@ -68,18 +68,31 @@ def files_key(paths: Iterable[Path], *parts: bytes | str) -> str:
 
 def cached(namespace: str, entry: str, make: Callable[[], T]) -> T:
     """The value stored under ``entry`` (a :func:`key`), else ``make()``, then stored."""
+    found = load(namespace, entry)
+    if found is not None:
+        return cast(T, found[0])
+    value = make()
+    store(namespace, entry, value)
+    return value
+
+
+def load(namespace: str, entry: str) -> tuple[Any] | None:
+    """The value stored under ``entry`` (a :func:`key`), as a 1-tuple; None if none is kept."""
     folder = folder_of_cache()
     if folder is None:
-        return make()
+        return None
     path = folder / f"{namespace}-{entry}"
     found = _load(path)
     if found is not None:
         _touch(path)
-        return cast(T, found[0])
-    value = make()
-    if _store(folder, path, (value,)):
+    return found
+
+
+def store(namespace: str, entry: str, value: object) -> None:
+    """Keep ``value`` under ``entry`` (a :func:`key`), if there is a place to keep it."""
+    folder = folder_of_cache()
+    if folder is not None and _store(folder, folder / f"{namespace}-{entry}", (value,)):
         _prune(folder)
-    return value
 
 
 @cache
