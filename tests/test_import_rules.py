@@ -21,7 +21,17 @@ PACKAGE = "flowaudit"
 # Plain Python: no command line, terminal or template library, no output formats.
 PLAIN = tuple(
     f"{PACKAGE}.{unit}"
-    for unit in ("engine", "payload", "consent", "catalog", "declaration", "model", "pipeline", "captureformat")
+    for unit in (
+        "engine",
+        "payload",
+        "consent",
+        "catalog",
+        "declaration",
+        "model",
+        "pipeline",
+        "parallel",
+        "captureformat",
+    )
 )
 # What renders or compares audit results reads results, never captures ...
 RENDERING = tuple(f"{PACKAGE}.{unit}" for unit in ("reporters", "diff", "study", "disclose"))

@@ -145,8 +145,8 @@ def main() -> None:
     "--jobs",
     type=click.IntRange(0, 64),
     default=None,
-    help="Worker processes that inspect payloads while the capture is read (0: none). "
-    "Default: the other CPU cores, for captures of 16 MiB or more.",
+    help="Worker processes that decode and inspect requests while the capture is read (0: none). "
+    "Default: one per CPU core (at most 4), for captures of 16 MiB or more.",
 )
 @reports_errors
 def check(

@@ -1,7 +1,7 @@
 """Frozen dataclasses that cross to worker processes, pickled as their field values.
 
-The audit's workers (:mod:`flowaudit.engine.parallel`) receive observations
-and send back detections and consent signals. Pickle stores a slotted
+The audit's workers (:mod:`flowaudit.parallel`) receive observations
+and send back observations, detections and consent signals. Pickle stores a slotted
 dataclass through the ``__getstate__``/``__setstate__`` that ``dataclasses``
 adds, which lists the class's fields anew for every object: on the bench
 capture, a tenth of the main process's time went to that. Pickled as (class,

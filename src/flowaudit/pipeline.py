@@ -52,7 +52,7 @@ def audit_captures(
     workers = _workers(captures.size) if jobs is None else jobs
     if workers > 0:
         # Worker processes (multiprocessing) only for captures large enough to need them.
-        from flowaudit.engine.parallel import audit_in_workers
+        from flowaudit.parallel import audit_in_workers
 
         audit_in_workers(auditor, captures, declared, workers)
     else:
@@ -72,11 +72,12 @@ def audit_captures(
 
 
 def _workers(capture_bytes: int) -> int:
-    """One process reads and counts; the other cores inspect payloads."""
+    """A worker per core decodes and inspects (:mod:`flowaudit.parallel`): the
+    main process only cuts a flow file into records and counts, a small part."""
     cores = os.cpu_count() or 1
     if cores < 2 or capture_bytes < PARALLEL_FROM_BYTES:
         return 0
-    return min(cores - 1, 4)
+    return min(cores, 4)
 
 
 def _created() -> str:

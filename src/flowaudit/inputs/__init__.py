@@ -22,13 +22,14 @@ from pathlib import Path
 
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.notes import CaptureNotes
+from flowaudit.inputs.records import Decoding, decode_in_turn
 from flowaudit.inputs.sniff import Sniffed, sniff
 from flowaudit.inputs.stream import ByteSource, HashingReader, InflatingReader
 from flowaudit.model import InputInfo, Observation
 
 __all__ = ["CaptureSet", "open_inputs"]
 
-Reader = Callable[[ByteSource, str, CaptureNotes], Generator[Observation, None, str | None]]
+Reader = Callable[[ByteSource, str, CaptureNotes, Decoding], Generator[Observation, None, str | None]]
 _EXPECTED = "expected a mitmproxy flow file or a HAR file"
 
 
@@ -54,9 +55,14 @@ class CaptureSet:
         self._infos: list[InputInfo] = []
 
     def __iter__(self) -> Iterator[Observation]:
+        return self.observations()
+
+    def observations(self, decoding: Decoding = decode_in_turn) -> Iterator[Observation]:
+        """The observations, flow files' records decoded by ``decoding`` (worker
+        processes, say: :data:`flowaudit.inputs.records.Decoding`)."""
         self._infos = []
         for capture in self._captures:
-            yield from self._read(capture)
+            yield from self._read(capture, decoding)
 
     @property
     def size(self) -> int:
@@ -68,7 +74,7 @@ class CaptureSet:
         """Custody facts of each input read so far; complete once iteration has finished."""
         return tuple(self._infos)
 
-    def _read(self, capture: _Capture) -> Generator[Observation, None, None]:
+    def _read(self, capture: _Capture, decoding: Decoding) -> Generator[Observation, None, None]:
         try:
             with capture.path.open("rb") as raw:
                 hashing = HashingReader(raw)
@@ -79,7 +85,7 @@ class CaptureSet:
                     notes.warn(EMPTY_FILE)
                     reading: Iterator[Observation] = iter(())
                 else:
-                    reading = _reader(capture.format)(stream, capture.source, notes)
+                    reading = _reader(capture.format)(stream, capture.source, notes, decoding)
                 while True:
                     try:
                         observation = next(reading)
@@ -190,7 +196,7 @@ def _reader(capture_format: str) -> Reader:
     if capture_format == "har":
         from flowaudit.inputs.har import read_har
 
-        return read_har
+        return lambda source, name, notes, _: read_har(source, name, notes)  # records are a flow file's
     from flowaudit.inputs.flowfile import read_flow_file
 
     return read_flow_file

@@ -42,7 +42,7 @@ from flowaudit.inputs.flowobs import (
     uninspectable_observation,
 )
 from flowaudit.inputs.notes import CaptureNotes
-from flowaudit.inputs.records import Decoded, read_records
+from flowaudit.inputs.records import Decoded, Decoding, decode_in_turn, read_records
 from flowaudit.inputs.stream import ByteSource
 from flowaudit.inputs.tnet import BYTES, FLOAT, INT, LIST, NULL, TEXT, Buffer, Span, Unexpected
 from flowaudit.model import Observation
@@ -90,10 +90,10 @@ _RESPONSE = {**_MESSAGE, b"status_code": (INT,), b"reason": (BYTES,)}
 
 
 def read_flow_file(
-    source: ByteSource, name: str, notes: CaptureNotes | None = None
+    source: ByteSource, name: str, notes: CaptureNotes | None = None, decoding: Decoding = decode_in_turn
 ) -> Generator[Observation, None, str | None]:
     """The observations of a flow file (see :func:`flowaudit.inputs.records.read_records`)."""
-    return read_records(source, name, decode_fast, notes)
+    return read_records(source, name, decode_fast, notes, decoding)
 
 
 def decode_fast(record: bytearray, name: str, n: int) -> Decoded:

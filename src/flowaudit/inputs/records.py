@@ -22,7 +22,7 @@ first record is an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from flowaudit.captureformat import CAPTURE_KEY, MARKER_KEY, MARKER_NAME, PHASE_KEY, UNINSPECTABLE_KEY
@@ -30,8 +30,9 @@ from flowaudit.errors import FlowauditError
 from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.stream import CHUNK, ByteSource, CorruptStream
 from flowaudit.model import Observation
+from flowaudit.pickled import PickledByFields
 
-__all__ = ["Decoded", "Decoder", "Records", "Stop", "read_records"]
+__all__ = ["Decoded", "Decoder", "Decoding", "Records", "Stop", "decode_in_turn", "read_records"]
 
 _MAX_PREFIX = 12  # digits of a length prefix; mitmproxy's own limit too
 _READ_AT_MOST = 8 * 1024 * 1024  # per read while filling a large record
@@ -44,12 +45,21 @@ class Stop(Exception):
         super().__init__(detail)
         self.truncated = truncated
 
+    def __reduce__(self) -> tuple[Callable[..., Stop], tuple[str, bool]]:
+        """Pickled whole (a worker process that decodes a record sends it back)."""
+        return _stop, (str(self), self.truncated)
+
+
+def _stop(detail: str, truncated: bool) -> Stop:
+    return Stop(detail, truncated=truncated)
+
 
 @dataclass(frozen=True, slots=True)
-class Decoded:
+class Decoded(PickledByFields):
     """What one record holds for the audit: its metadata (for the capture
     record and phase markers), its observation (None: not the app's traffic),
-    and what the decoder read around (a field of the wrong type), for a warning."""
+    and what the decoder read around (a field of the wrong type), for a warning.
+    Worker processes send it back (:mod:`flowaudit.parallel`)."""
 
     metadata: Mapping[str, object]
     observation: Observation | None
@@ -61,29 +71,46 @@ class Decoded:
 # decoder's to keep or cut down (its request body may become the observation's).
 Decoder = Callable[[bytearray, str, int], Decoded]
 
+# How a file's records get decoded: ((n, record) of each record as it is read, file
+# name, decoder) -> each record's Decoded, in the records' order. What the decoder
+# raises for record n is raised after record n - 1's Decoded, and so is what reading
+# raises (Stop, CorruptStream, OSError): it may decode ahead (in worker processes),
+# but every record before a break is delivered, and none after it.
+Decoding = Callable[[Iterator[tuple[int, bytearray]], str, Decoder], Iterator[Decoded]]
+
+
+def decode_in_turn(records: Iterator[tuple[int, bytearray]], name: str, decode: Decoder) -> Iterator[Decoded]:
+    """Each record decoded as it is read, in this process."""
+    for n, record in records:
+        yield decode(record, name, n)
+
 
 def read_records(
-    source: ByteSource, name: str, decode: Decoder, notes: CaptureNotes | None = None
+    source: ByteSource,
+    name: str,
+    decode: Decoder,
+    notes: CaptureNotes | None = None,
+    decoding: Decoding = decode_in_turn,
 ) -> Generator[Observation, None, str | None]:
     """Yield the observations of a flow file; return why reading stopped early, or None.
 
     ``notes`` gathers what the capture says about itself (the capture
     record's app and device, where each phase marker sits); each observation
     made in a marked phase cites that marker's record (``phase_ref``).
+    ``decoding`` says where records are decoded (:data:`Decoding`): what
+    happens around decoding, here, is the same wherever that is.
 
     A break after at least one record yields everything before it and is
     returned as the problem. Unreadable data from the very first record
     raises :class:`FlowauditError`.
     """
-    records = Records(source)
+    decoded_records = decoding(_numbered(Records(source)), name, decode)
     n = 0
     while True:
         try:
-            record = records.next()
-            if record is None:
+            decoded = next(decoded_records, None)
+            if decoded is None:
                 return None
-            decoded = decode(record, name, n + 1)
-            del record  # a large body now lives in the observation alone
         except (Stop, CorruptStream) as e:
             truncated = isinstance(e, Stop) and e.truncated
             if n == 0 and not truncated:
@@ -100,6 +127,14 @@ def read_records(
             if notes is not None and observation.phase:
                 observation = replace(observation, phase_ref=notes.marker_ref(observation.phase))
             yield observation
+
+
+def _numbered(records: Records) -> Iterator[tuple[int, bytearray]]:
+    """Each record with its position in the file, from 1: what ``file#n`` names."""
+    n = 0
+    while (record := records.next()) is not None:
+        n += 1
+        yield n, record
 
 
 def _take_notes(metadata: Mapping[str, object], ref: str, notes: CaptureNotes) -> None:

@@ -1,0 +1,219 @@
+"""Decoding and inspecting in worker processes while the main process reads and counts.
+
+Decoding a request and inspecting it are most of an audit's cost and
+depend on nothing but the request, while reading a capture and counting
+are ordered and cheap. So the main process only cuts a flow file into its
+records (by their length prefixes) and sends batches of records' bytes,
+exactly as read and hashed, to the workers; each worker decodes its records
+(:data:`flowaudit.inputs.records.Decoding`) and inspects their requests,
+and sends back each record's metadata, observation and inspection. The main
+process takes them in file order: notes, phases, ``file#n`` references and
+the count are its own, done as without workers. A record a worker cannot
+read comes back as the exception decoding raised, and is raised at that
+record: every flow before it is counted, none after, as without workers.
+
+A HAR file is one JSON document, read by the main process: its
+observations go to the workers in batches to be inspected. Whenever every
+worker already has a batch running and one queued, the main process
+inspects the next batch itself (reading a HAR costs more than counting).
+
+At most :data:`_IN_FLIGHT` batches are out at a time, each at most
+:data:`_BATCH` records and :data:`_BATCH_BYTES`, so memory stays bounded
+however fast the reader is. A record or body over :data:`_SENT` is decoded
+and inspected here, not sent: sending copies what it sends, and a body of
+hundreds of megabytes is held once (flowaudit.inputs.fields).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import get_context
+from typing import TypeVar
+
+from flowaudit.catalog import load_catalog
+from flowaudit.declaration.combined import load_declared
+from flowaudit.engine.analysis import PayloadAnalyzer
+from flowaudit.engine.audit import Auditor, Inspection
+from flowaudit.inputs import CaptureSet
+from flowaudit.inputs.records import Decoded, Decoder
+from flowaudit.model import Observation
+
+_BATCH = 64
+_BATCH_BYTES = 8 * 1024 * 1024
+_SENT = 1024 * 1024
+_IN_FLIGHT = 8
+
+# What a worker sends back for a record: its metadata, observation, warnings and
+# the observation's inspection; or, last, the exception decoding the record raised.
+_Result = tuple[Decoded, Inspection | None] | Exception
+_auditor: Auditor | None = None  # a worker's, for inspecting only
+_T = TypeVar("_T")
+
+
+def _start_worker(declared: tuple[str, ...]) -> None:
+    global _auditor
+    catalog = load_catalog()
+    declaration = load_declared(declared, catalog)
+    _auditor = Auditor(catalog, declaration, analyzer=PayloadAnalyzer(declaration, catalog))
+
+
+def _worker() -> Auditor:
+    if _auditor is None:
+        raise RuntimeError("not a worker process started by audit_in_workers")
+    return _auditor
+
+
+def _inspect_batch(batch: list[Observation]) -> list[Inspection]:
+    auditor = _worker()
+    return [auditor.inspect(obs) for obs in batch]
+
+
+def _decode_batch(name: str, decode: Decoder, records: list[tuple[int, bytearray]]) -> list[_Result]:
+    return _decode_and_inspect(_worker(), name, decode, records)
+
+
+def _decode_and_inspect(
+    auditor: Auditor, name: str, decode: Decoder, records: list[tuple[int, bytearray]]
+) -> list[_Result]:
+    """Each record decoded and its request inspected, up to the first record that cannot be decoded."""
+    out: list[_Result] = []
+    for n, record in records:
+        try:
+            decoded = decode(record, name, n)
+        except Exception as e:  # raised in the main process, at this record (Stop, FlowauditError, ...)
+            out.append(e)
+            break
+        obs = decoded.observation
+        out.append((decoded, None if obs is None else auditor.inspect(obs)))
+    return out
+
+
+def audit_in_workers(auditor: Auditor, captures: CaptureSet, declared: tuple[str, ...], jobs: int) -> None:
+    """Feed every observation to ``auditor``, decoded and inspected by ``jobs`` worker processes.
+
+    The workers load the same catalog and declaration (by path) as the
+    auditor's own analyzer, so the result is the same as :meth:`Auditor.add`'s.
+    """
+    context = get_context("spawn")  # no fork: the parent may hold threads and open files
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(declared,)) as pool:
+        _Audit(auditor, pool, jobs).run(captures)
+
+
+class _Audit:
+    """One audit's traffic between the main process and the pool, in file order."""
+
+    def __init__(self, auditor: Auditor, pool: ProcessPoolExecutor, jobs: int) -> None:
+        self._auditor = auditor
+        self._pool = pool
+        self._jobs = jobs
+        # The inspections of the observations decoded by :meth:`decoding`, until the capture set
+        # yields those observations (at once: nothing comes between).
+        self._inspected: deque[tuple[str, Inspection]] = deque()
+
+    def run(self, captures: CaptureSet) -> None:
+        pending: deque[tuple[list[Observation], Future[list[Inspection]]]] = deque()
+        batch: list[Observation] = []  # a HAR file's, to be inspected
+        size = 0
+        for obs in captures.observations(self.decoding):
+            inspection = self._take(obs)
+            if inspection is None:
+                batch.append(obs)
+                size += len(obs.body)
+                if len(batch) < _BATCH and size < _BATCH_BYTES:
+                    continue
+                pending.append((batch, self._inspect(batch, pending)))
+                batch, size = [], 0
+            else:
+                if batch:
+                    pending.append((batch, self._inspect(batch, pending)))
+                    batch, size = [], 0
+                if not pending:
+                    self._auditor.add_inspected(obs, inspection)
+                    continue
+                pending.append(([obs], _done([inspection])))
+            while len(pending) >= _IN_FLIGHT or (pending and pending[0][1].done()):
+                self._count(pending.popleft())
+        if batch:
+            pending.append((batch, self._inspect(batch, pending)))
+        while pending:
+            self._count(pending.popleft())
+
+    def _take(self, obs: Observation) -> Inspection | None:
+        """The inspection :meth:`decoding` made of ``obs``; None for an observation it did not decode."""
+        if not self._inspected:
+            return None
+        ref, inspection = self._inspected.popleft()
+        if ref != obs.ref:
+            raise RuntimeError(f"inspections out of step: {ref} for {obs.ref}")
+        return inspection
+
+    def _inspect(
+        self, batch: list[Observation], pending: deque[tuple[list[Observation], Future[list[Inspection]]]]
+    ) -> Future[list[Inspection]]:
+        too_large = any(len(obs.body) > _SENT for obs in batch)
+        if too_large or sum(not job.done() for _, job in pending) >= 2 * self._jobs:  # every worker has enough
+            return _done([self._auditor.inspect(obs) for obs in batch])
+        return self._pool.submit(_inspect_batch, batch)
+
+    def _count(self, job: tuple[list[Observation], Future[list[Inspection]]]) -> None:
+        batch, inspections = job
+        for obs, inspection in zip(batch, inspections.result(), strict=True):
+            self._auditor.add_inspected(obs, inspection)
+
+    def decoding(self, records: Iterator[tuple[int, bytearray]], name: str, decode: Decoder) -> Iterator[Decoded]:
+        """A flow file's records decoded and inspected by the workers (a
+        :data:`flowaudit.inputs.records.Decoding`); a break in reading is
+        raised once every record before it is delivered."""
+        pending: deque[Future[list[_Result]]] = deque()
+        batch: list[tuple[int, bytearray]] = []
+        size = 0
+        broken: Exception | None = None
+        try:
+            while True:
+                try:
+                    n, record = next(records)
+                except StopIteration:
+                    break
+                except Exception as e:  # raised after every record before it
+                    broken = e
+                    break
+                if len(record) > _SENT:
+                    if batch:
+                        pending.append(self._pool.submit(_decode_batch, name, decode, batch))
+                        batch, size = [], 0
+                    pending.append(_done(_decode_and_inspect(self._auditor, name, decode, [(n, record)])))
+                else:
+                    batch.append((n, record))
+                    size += len(record)
+                    if len(batch) == _BATCH or size >= _BATCH_BYTES:
+                        pending.append(self._pool.submit(_decode_batch, name, decode, batch))
+                        batch, size = [], 0
+                while len(pending) >= _IN_FLIGHT or (pending and pending[0].done()):
+                    yield from self._delivered(pending.popleft())
+            if batch:
+                pending.append(self._pool.submit(_decode_batch, name, decode, batch))
+            while pending:
+                yield from self._delivered(pending.popleft())
+        finally:
+            for job in pending:  # after a break: what was sent past it is not wanted
+                job.cancel()
+        if broken is not None:
+            raise broken
+
+    def _delivered(self, job: Future[list[_Result]]) -> Iterator[Decoded]:
+        for result in job.result():
+            if isinstance(result, Exception):
+                raise result
+            decoded, inspection = result
+            if decoded.observation is not None and inspection is not None:
+                self._inspected.append((decoded.observation.ref, inspection))
+            yield decoded
+
+
+def _done(value: _T) -> Future[_T]:
+    """A job done here."""
+    job: Future[_T] = Future()
+    job.set_result(value)
+    return job

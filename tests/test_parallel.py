@@ -1,0 +1,129 @@
+"""Decoding and inspecting in worker processes gives exactly the sequential result."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from mitmproxy.io import tnetstring
+
+from flowaudit import parallel
+from flowaudit.engine.audit import Auditor, Inspection
+from flowaudit.errors import FlowauditError
+from flowaudit.model import AuditResult, Observation
+from flowaudit.pipeline import audit_captures
+
+DATA = Path(__file__).resolve().parent / "data"
+REALWORLD = DATA / "realworld"
+
+
+def same_either_way(inputs: list[str], declared: tuple[str, ...] = ()) -> AuditResult:
+    """The audit with workers, required to equal the audit without."""
+    inline = audit_captures(inputs, declared, jobs=0)
+    workers = audit_captures(inputs, declared, jobs=2)
+    assert replace(workers, created=None) == replace(inline, created=None)
+    return inline
+
+
+def test_workers_and_inline_agree_on_real_captures() -> None:
+    inputs = [str(REALWORLD / "sdk"), str(REALWORLD / "browser")]  # flow files and HAR files
+    # A flowaudit.yml and a folder of real SDK privacy manifests: the workers read both too.
+    declared = (str(DATA / "declarations/mixpanel.yml"), str(DATA / "stores/manifests"))
+    inline = same_either_way(inputs, declared)
+    assert any(f.rule == "sensitive-data-to-third-party" for f in inline.findings)  # payloads were inspected
+    assert any(f.rule == "store-undeclared-data-type" for f in inline.findings)
+
+
+def test_the_main_process_inspects_har_entries_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one worker busy (it is still starting, spawned), the main process inspects
+    batches of a HAR file's entries itself; results still come back in order, the same as inline."""
+    inputs = [str(REALWORLD / "sdk"), str(REALWORLD / "browser")]
+    declared = (str(DATA / "declarations/mixpanel.yml"),)
+    inline = audit_captures(inputs, declared, jobs=0)
+    monkeypatch.setattr(parallel, "_BATCH", 1)
+    here: list[str] = []
+    inspect = Auditor.inspect
+
+    def counted(self: Auditor, obs: Observation) -> Inspection:
+        here.append(obs.ref)
+        return inspect(self, obs)
+
+    monkeypatch.setattr(Auditor, "inspect", counted)
+    shared = audit_captures(inputs, declared, jobs=1)
+    assert replace(shared, created=None) == replace(inline, created=None)
+    assert here  # some requests were inspected in this process
+    assert all(ref.split("#")[0].endswith(".har") for ref in here)  # flow files' records: in the worker
+    assert len(here) < inline.flows  # and some by the worker
+
+
+def real_records() -> list[bytes]:
+    """The records of every real flow file of the SDK captures, in order."""
+    out = []
+    for path in sorted(REALWORLD.glob("sdk/*/flows.mitm")):
+        data = path.read_bytes()
+        while data:
+            head, _, _ = data.partition(b":")
+            end = len(head) + 1 + int(head) + 1
+            out.append(data[:end])
+            data = data[end:]
+    return out
+
+
+NOT_A_FLOW = tnetstring.dumps({"type": "nonsense"})
+
+
+@pytest.mark.parametrize("batch", [1, 3, 64])
+@pytest.mark.parametrize("break_", ["cut", "garbage", "not-a-flow"])
+def test_a_break_ends_reading_at_the_same_flow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int, break_: str
+) -> None:
+    """Cut inside a record (found while cutting the file into records), bytes that are
+    no record (the same), a record mitmproxy cannot rebuild (found by a worker): every
+    flow before the break is counted, none after, with the same problem, however the
+    records were batched."""
+    monkeypatch.setattr(parallel, "_BATCH", batch)
+    records = real_records()
+    head, tail = b"".join(records[:5]), b"".join(records[5:])
+    broken = {"cut": tail[: len(records[5]) // 2], "garbage": b"<html>" + tail, "not-a-flow": NOT_A_FLOW + tail}
+    path = tmp_path / "broken.mitm"
+    path.write_bytes(head + broken[break_])
+    (info,) = same_either_way([str(path)]).inputs
+    assert info.problem is not None and info.problem.startswith(
+        ("truncated after flow #5", "unreadable data after flow #5")
+    )
+
+
+def test_a_flow_format_too_new_is_the_same_error_at_the_same_flow(tmp_path: Path) -> None:
+    records = real_records()
+    state = tnetstring.loads(records[0])
+    assert isinstance(state, dict)
+    path = tmp_path / "future.mitm"
+    path.write_bytes(b"".join(records[:4]) + tnetstring.dumps({**state, "version": 999}) + b"".join(records[4:]))
+    errors = []
+    for jobs in (0, 2):
+        with pytest.raises(FlowauditError) as caught:
+            audit_captures([str(path)], (), jobs=jobs)
+        errors.append((str(caught.value), caught.value.path))
+    assert errors[0] == errors[1]
+    assert "flow format version 999" in errors[0][0]
+
+
+def test_large_records_are_decoded_here_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record over the size sent to workers is decoded and inspected in the main process, in its turn."""
+    inputs, declared = [str(REALWORLD / "sdk")], (str(DATA / "declarations/mixpanel.yml"),)
+    inline = audit_captures(inputs, declared, jobs=0)
+    monkeypatch.setattr(parallel, "_SENT", 3000)  # the Sentry records, not the others
+    here: list[str] = []
+    inspect = Auditor.inspect
+
+    def counted(self: Auditor, obs: Observation) -> Inspection:
+        here.append(obs.ref)
+        return inspect(self, obs)
+
+    monkeypatch.setattr(Auditor, "inspect", counted)
+    workers = audit_captures(inputs, declared, jobs=2)
+    assert replace(workers, created=None) == replace(inline, created=None)
+    decoded_here = [ref for ref in here if ref.split("#")[0].endswith(".mitm")]
+    in_flow_files = sum(i.flows for i in inline.inputs if i.format == "mitm")
+    assert 0 < len(decoded_here) < in_flow_files
