@@ -38,7 +38,8 @@ def test_workers_and_inline_agree_on_real_captures() -> None:
 def test_the_main_process_inspects_har_entries_too(monkeypatch: pytest.MonkeyPatch) -> None:
     """With one worker busy (it is still starting, spawned), the main process inspects
     batches of a HAR file's entries itself; results still come back in order, the same as inline."""
-    inputs = [str(REALWORLD / "sdk"), str(REALWORLD / "browser")]
+    har = DATA.parent / "corpus/external/coach-lansstyrelsen/capture.har"  # 222 entries, read first
+    inputs = [str(har), str(REALWORLD / "sdk")]
     declared = (str(DATA / "declarations/mixpanel.yml"),)
     inline = audit_captures(inputs, declared, jobs=0)
     monkeypatch.setattr(parallel, "_BATCH", 1)
