@@ -125,6 +125,8 @@ def _decode(buf: bytearray, name: str, n: int) -> Decoded:
 
 
 def _metadata(buf: Buffer, span: Span) -> dict[str, object]:
+    if span[0] == span[1] and span[2] == tnet.DICT:
+        return {}  # most flows': nothing to build
     metadata = tnet.value(buf, span)
     if not isinstance(metadata, dict) or not all(isinstance(k, str) for k in metadata):
         raise Unexpected("metadata that is not a dictionary of text keys")
@@ -150,11 +152,12 @@ def _http(buf: bytearray, top: dict[bytes, Span], metadata: Metadata, name: str,
             server_error=_optional_text(buf, _get(tnet.fields(buf, top[b"server_conn"]), b"error")),
             timestamp=tnet.number(buf, request[b"timestamp_start"]),
         )
-    method, scheme, path = (tnet.raw(buf, request[key]) for key in (b"method", b"scheme", b"path"))
+    method, scheme = tnet.raw(buf, request[b"method"]), tnet.raw(buf, request[b"scheme"])
+    path = tnet.raw(buf, request[b"path"])
     http_version, authority = tnet.raw(buf, request[b"http_version"]), tnet.raw(buf, request[b"authority"])
     host, port = tnet.text(buf, request[b"host"]), tnet.integer(buf, request[b"port"])
     timestamp = tnet.number(buf, request[b"timestamp_start"])
-    headers = [_header(buf, field) for field in tnet.elements(buf, request[b"headers"])]
+    headers = tnet.pairs(buf, request[b"headers"])
     content = request[b"content"]
     body = None if tnet.is_null(content) else tnet.take(buf, content)  # last: buf is the body now
     return http_observation(
@@ -203,13 +206,6 @@ def _message(buf: Buffer, span: Span, shape: dict[bytes, tuple[int, ...]]) -> di
         if value[2] not in shape[key] or (value[2] == NULL and value[0] != value[1]):
             raise Unexpected("a field of an HTTP message of the wrong type")
     return message
-
-
-def _header(buf: Buffer, span: Span) -> tuple[bytes, bytes]:
-    pair = tnet.elements(buf, span)
-    if len(pair) != 2:
-        raise Unexpected("a header that is not a name and a value")
-    return tnet.raw(buf, pair[0]), tnet.raw(buf, pair[1])
 
 
 def _raw(buf: Buffer, top: dict[bytes, Span], metadata: Metadata, kind: str, name: str, n: int) -> Observation | None:

@@ -30,6 +30,8 @@ BYTES, TEXT, INT, FLOAT, BOOL, NULL, LIST, DICT = b",;#^!~]}"
 # dictionary entry whose key is a plain name: "<n>:<key>;<m>:" (the value follows).
 _PREFIX = re.compile(rb"(\d{1,12}):")
 _ENTRY = re.compile(rb"(\d{1,12}):([A-Za-z_]{1,40});(\d{1,12}):")
+# A list's length prefix and its first item's: "<n>:<m>:" (the item follows).
+_PAIR = re.compile(rb"(\d{1,12}):(\d{1,12}):")
 # Deeper values (metadata nested this far) go to mitmproxy's parser, which
 # has its own limit: a record is never rejected here for its depth.
 MAX_DEPTH = 32
@@ -71,17 +73,16 @@ def fields(buf: Buffer, span: Span) -> dict[bytes, Span]:
         if found is not None and len(key) == int(key_length):
             v_start = found.end()
             v_stop = v_start + int(value_length)
-            if v_stop >= stop:
-                raise Unexpected("an item runs past its container")
-            value = (v_start, v_stop, buf[v_stop])
         else:
             k_start, k_stop, k_tag = item(buf, pos, stop)
             if k_tag != TEXT:
                 raise Unexpected("a dictionary key that is not text")
-            key = buf[k_start:k_stop]
-            value = item(buf, k_stop + 1, stop)
-        out[bytes(key)] = value
-        pos = value[1] + 1
+            key = bytes(buf[k_start:k_stop])
+            v_start, v_stop, _ = item(buf, k_stop + 1, stop)
+        if v_stop >= stop:
+            raise Unexpected("an item runs past its container")
+        out[key] = (v_start, v_stop, buf[v_stop])
+        pos = v_stop + 1
     return out
 
 
@@ -96,6 +97,35 @@ def elements(buf: Buffer, span: Span) -> list[Span]:
         element = item(buf, pos, stop)
         out.append(element)
         pos = element[1] + 1
+    return out
+
+
+def pairs(buf: Buffer, span: Span) -> list[tuple[bytes, bytes]]:
+    """The items of a list of [bytes, bytes] lists (a message's headers), read in one pass."""
+    start, stop, tag = span
+    if tag != LIST:
+        raise Unexpected("not a list")
+    out: list[tuple[bytes, bytes]] = []
+    pos = start
+    pair, prefix = _PAIR.match, _PREFIX.match
+    while pos < stop:
+        found = pair(buf, pos, stop)  # the pair's length prefix and its first item's
+        if found is None:
+            raise Unexpected("not a pair")
+        end = found.end(1) + 1 + int(found[1])  # where the pair's tag is
+        a_start = found.end()
+        a_stop = a_start + int(found[2])
+        if end >= stop or buf[end] != LIST or a_stop >= end or buf[a_stop] != BYTES:
+            raise Unexpected("not a pair of bytes")
+        second = prefix(buf, a_stop + 1, end)
+        if second is None:
+            raise Unexpected("not a pair")
+        b_start = second.end()
+        b_stop = b_start + int(second[1])
+        if b_stop + 1 != end or buf[b_stop] != BYTES:  # exactly two items
+            raise Unexpected("not a pair of bytes")
+        out.append((bytes(buf[a_start:a_stop]), bytes(buf[b_start:b_stop])))
+        pos = end + 1
     return out
 
 
