@@ -69,17 +69,32 @@ class AdFacts(NamedTuple):
     numbered: tuple[str, str, str, int] | None  # (part, object, prefix, number) of a numbered key (kv16)
 
 
-def ad_facts(leaf: Leaf, name: str, value: str) -> AdFacts | None:
-    """What :meth:`AdBeacon.add` needs of a field, None when it tells nothing."""
+class AdPlace(NamedTuple):
+    """What :func:`ad_facts` reads in a field's place, whatever its value: worked out once per place."""
+
+    auction_key: bool  # the key names an auction's price
+    price_key: bool  # the key names an ad's price
+    version_key: bool  # the key names a version: a dotted quad there is no address
+    numbered: tuple[str, str, str, int] | None  # (part, object, prefix, number) of a numbered key (kv16)
+
+
+def ad_place(leaf: Leaf, name: str) -> AdPlace:
+    """The part of :func:`ad_facts` that depends on where a field is, not on its value."""
     folded = fold(name)
-    amount = (folded in AUCTION_PRICE_KEYS or folded in _PRICE_KEYS) and formats.is_amount(value)
-    auction = amount and folded in AUCTION_PRICE_KEYS
-    price = amount and folded in _PRICE_KEYS
-    ipv4 = "version" not in folded and formats.ip_address(value) == "v4"
     found = _NUMBERED.fullmatch(name)
     numbered = None
     if found is not None:
         numbered = (leaf.part, object_location(leaf.location, leaf.key), found.group(1).lower(), int(found.group(2)))
+    return AdPlace(folded in AUCTION_PRICE_KEYS, folded in _PRICE_KEYS, "version" in folded, numbered)
+
+
+def ad_facts(place: AdPlace, value: str) -> AdFacts | None:
+    """What :meth:`AdBeacon.add` needs of a field at a place (:func:`ad_place`), None when it tells nothing."""
+    amount = (place.auction_key or place.price_key) and formats.is_amount(value)
+    auction = amount and place.auction_key
+    price = amount and place.price_key
+    ipv4 = not place.version_key and formats.ip_address(value) == "v4"
+    numbered = place.numbered
     if not (auction or price or ipv4 or numbered):
         return None
     return AdFacts(auction, price, ipv4, numbered)

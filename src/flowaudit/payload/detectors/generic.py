@@ -20,11 +20,19 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import NamedTuple
 
-from flowaudit.payload.detectors.adbeacons import AdBeacon, AdFacts, ad_facts
+from flowaudit.payload.detectors.adbeacons import AdBeacon, AdFacts, AdPlace, ad_facts, ad_place
 from flowaudit.payload.detectors.evidence import hit, mask_url
 from flowaudit.payload.detectors.families import Family, family_of, fingerprint_category, needs_parent
 from flowaudit.payload.detectors.formats import is_url, looks_generated
-from flowaudit.payload.detectors.health import TERM_PARTS, TermFacts, TermScan, term_facts, words_and_terms
+from flowaudit.payload.detectors.health import (
+    TERM_PARTS,
+    TermFacts,
+    TermKey,
+    TermScan,
+    term_facts,
+    term_key,
+    words_and_terms,
+)
 from flowaudit.payload.detectors.keys import fold, key_path, leaf_name, under_credential
 from flowaudit.payload.detectors.leafrules import (
     DETECTOR,
@@ -48,6 +56,7 @@ from flowaudit.payload.detectors.requestrules import (
     NamesBesideEmail,
     PageEcho,
     PageFacts,
+    PagePlace,
     PurchaseDetails,
     SiteAccounts,
     Timings,
@@ -55,6 +64,7 @@ from flowaudit.payload.detectors.requestrules import (
     crash_facts,
     is_timing,
     page_facts,
+    page_place,
     timing_name,
 )
 from flowaudit.payload.detectors.terms import Term
@@ -82,6 +92,8 @@ class _Name:
     fingerprint_by_parent: bool  # "name", "version": the enclosing object says which attribute
     timing: bool  # a time a page or request took (domComplete, t_dns, PLT)
     words_and_terms: tuple[frozenset[str], tuple[Term, ...]]
+    rule: Rule | None  # its family's rule, when it judges a value alone (not one of _GATHERED)
+    collected_family: bool  # its family is one a collector takes whatever the verdict (_COLLECTED_FAMILIES)
 
 
 # Leaves whose verdicts are kept (an LRU), and the longest value kept: a request holds dozens
@@ -90,21 +102,26 @@ _CACHED_VERDICTS = 1 << 13
 _CACHED_VALUE = 256
 # Families whose values only mean something together: collected per request, not judged alone.
 _GATHERED = frozenset({Family.LATITUDE, Family.LONGITUDE, Family.PURCHASE_DETAIL, Family.CAMPAIGN})
+# Families the pass hands to a collector whatever the verdict (see detect_generic).
+_COLLECTED_FAMILIES = _GATHERED | {Family.EMAIL}
 
 
 @lru_cache(maxsize=1 << 12)
 def _name(key: str | None) -> _Name:
     name = leaf_name(key) if key else ""
     folded = fold(name)
+    family = family_of(name) if name else None
     return _Name(
         name=name,
         folded=folded,
-        family=family_of(name) if name else None,
+        family=family,
         parent_rule=PARENT_RULES.get(folded),
         fingerprint=fingerprint_category(name),
         fingerprint_by_parent=needs_parent(name),
         timing=timing_name(name) if name else False,
         words_and_terms=words_and_terms(name),
+        rule=RULES[family] if family is not None and family not in _GATHERED else None,
+        collected_family=family in _COLLECTED_FAMILIES,
     )
 
 
@@ -144,55 +161,46 @@ class _Verdict(NamedTuple):
 
 # _Verdict(*fields) without the NamedTuple's Python-level __new__: made for every leaf not seen before.
 _new_verdict: Callable[[tuple[object, ...]], _Verdict] = partial(tuple.__new__, _Verdict)
-# Families the pass hands to a collector whatever the verdict (see detect_generic).
-_COLLECTED_FAMILIES = _GATHERED | {Family.EMAIL}
 
 
-def _judge(leaf: Leaf) -> _Verdict | None:
-    """Everything :func:`detect_generic` reads in a leaf without looking at its siblings;
-    None for a value under a credential or an empty one."""
-    location = leaf.location
+class _Place(NamedTuple):
+    """What :func:`_judge` reads in a leaf's place (part, location, decoding, key), whatever its
+    value (:func:`_place`): most of a leaf's reading, so a value not seen before costs little."""
+
+    key: _Name
+    parent: tuple[str, Rule] | None  # the enclosing key and the key's rule for it, when one applies (PARENT_RULES)
+    page: PagePlace
+    ad: AdPlace | None  # None: a list item or an IP address's key, which no ad beacon reads
+    crash: CrashFacts | None
+    fingerprint: str | None  # the device attribute a value here would be
+    timing: bool  # a time a page or request took may be here
+    terms: TermKey | None  # None: not a part whose words are read, or code
+    collected: bool  # a request-level collector takes every value here (see _Verdict.collected)
+
+
+# Places whose readings are kept: a request's leaves sit at a few dozen places, and SDKs send
+# the same places in request after request, whatever the values (bounded: memory stays flat).
+_CACHED_PLACES = 1 << 13
+
+
+@lru_cache(maxsize=_CACHED_PLACES)
+def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
+    """:class:`_Place` of a leaf's first four fields (``leaf[:4]``); None under a credential.
+
+    The key is complete: everything here reads only the leaf's part, location, decoding (the
+    crash detection names it) and key, never its value."""
+    part, location, _, name_key = where
     if under_credential(location):
         return None
-    value = leaf.value.strip()
-    if not value:
-        return None
-    key = _name(leaf.key)
+    leaf = _new_leaf((*where, ""))
+    key = _name(name_key)
     name = key.name
-    if leaf.part == "header":
-        found: tuple[Detection, ...] = ()
-        if key.folded == "referer" and is_url(value):
-            how = "Referer header: the page that made the request"
-            found = (hit(leaf, "browsing.history", POSSIBLE, how, mask_url(value), DETECTOR + "page_url"),)
-        return _new_verdict((value, key, found, None, False, None, None, None, None, False, None, True))
-    family = key.family
-    page = page_facts(leaf, name, value)
-    ad = ad_facts(leaf, name, value) if leaf.key is not None and family is not Family.IP else None
-    detections: list[Detection] = []
-    handle = None
-    saw_ad = False
-    if family is not None and family not in _GATHERED:
-        detection = RULES[family](leaf, name, value, "")
-        if detection is None:
-            pass
-        elif detection.data_type == USER_ID and detection.confidence == LIKELY and not looks_generated(value):
-            handle = detection
-        else:
-            detections.append(detection)
-            saw_ad = family is Family.ADVERTISING
+    parent = None
     if key.folded not in CONFIG_KEYS and key.parent_rule is not None:
         parents, rule = key.parent_rule
         path = key_path(location)
         if len(path) >= 2 and fold(path[-2]) in parents:
-            detection = rule(leaf, name, value, path[-2])
-            if detection is not None:
-                detections.append(detection)
-    if _format_worth_checking(value):
-        detections.extend(format_only(leaf, name, value))
-    if value[0] in "YySs" and len(value) > 17:
-        titled = search_title(leaf, value)
-        if titled is not None:
-            detections.append(titled)
+            parent = (path[-2], rule)
     # a cheap first look for exception, stacktrace, frames, crash, minidump
     crash = None
     if "xception" in location or "tack" in location or "rame" in location or "rash" in location:
@@ -201,27 +209,82 @@ def _judge(leaf: Leaf) -> _Verdict | None:
     if category is None and key.fingerprint_by_parent:
         path = key_path(location)
         category = fingerprint_category(path[-2]) if len(path) >= 2 else None
-    fingerprint = category if category is not None and attribute_read(value) else None
-    timing = (key.timing or ("iming" in location and _in_timing_object(location))) and is_timing(value)
     terms = None
-    if leaf.part in TERM_PARTS:
-        terms = (
-            term_facts(leaf, name, value, key.words_and_terms)
-            if name
-            else term_facts(leaf, _container_name(leaf), value)
-        )
-        if terms is not None and not (terms.key_words or terms.value_words or terms.key_terms or terms.value_terms):
-            terms = None  # nothing for TermScan.add to take
+    if part in TERM_PARTS:
+        terms = term_key(leaf, name, key.words_and_terms) if name else term_key(leaf, _container_name(leaf))
     collected = (
-        leaf.part == "url"
-        or key.folded == "name"
-        or key.folded in CONFIG_KEYS
-        or family in _COLLECTED_FAMILIES
+        part == "url" or key.folded == "name" or key.folded in CONFIG_KEYS or key.collected_family or crash is not None
+    )
+    return _Place(
+        key=key,
+        parent=parent,
+        page=page_place(leaf, name),
+        ad=ad_place(leaf, name) if name_key is not None and key.family is not Family.IP else None,
+        crash=crash,
+        fingerprint=category,
+        timing=key.timing or ("iming" in location and _in_timing_object(location)),
+        terms=terms,
+        collected=collected,
+    )
+
+
+_new_leaf: Callable[[tuple[object, ...]], Leaf] = partial(tuple.__new__, Leaf)
+
+
+def _judge(leaf: Leaf) -> _Verdict | None:
+    """Everything :func:`detect_generic` reads in a leaf without looking at its siblings;
+    None for a value under a credential or an empty one."""
+    place = _place(leaf[:4])
+    if place is None:
+        return None
+    value = leaf.value.strip()
+    if not value:
+        return None
+    key = place.key
+    name = key.name
+    if leaf.part == "header":
+        found: tuple[Detection, ...] = ()
+        if key.folded == "referer" and is_url(value):
+            how = "Referer header: the page that made the request"
+            found = (hit(leaf, "browsing.history", POSSIBLE, how, mask_url(value), DETECTOR + "page_url"),)
+        return _new_verdict((value, key, found, None, False, None, None, None, None, False, None, True))
+    family = key.family
+    page = page_facts(place.page, value)
+    ad = ad_facts(place.ad, value) if place.ad is not None else None
+    detections: list[Detection] = []
+    handle = None
+    saw_ad = False
+    if key.rule is not None:
+        detection = key.rule(leaf, name, value, "")
+        if detection is None:
+            pass
+        elif detection.data_type == USER_ID and detection.confidence == LIKELY and not looks_generated(value):
+            handle = detection
+        else:
+            detections.append(detection)
+            saw_ad = family is Family.ADVERTISING
+    if place.parent is not None:
+        parent, rule = place.parent
+        detection = rule(leaf, name, value, parent)
+        if detection is not None:
+            detections.append(detection)
+    if _format_worth_checking(value):
+        detections.extend(format_only(leaf, name, value))
+    if value[0] in "YySs" and len(value) > 17:
+        titled = search_title(leaf, value)
+        if titled is not None:
+            detections.append(titled)
+    crash = place.crash
+    category = place.fingerprint
+    fingerprint = category if category is not None and attribute_read(value) else None
+    timing = place.timing and is_timing(value)
+    terms = term_facts(place.terms, value) if place.terms is not None else None
+    collected = (
+        place.collected
         or page is not None
         or ad is not None
         or handle is not None
         or saw_ad
-        or crash is not None
         or fingerprint is not None
         or timing
     )

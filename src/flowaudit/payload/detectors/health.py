@@ -110,15 +110,26 @@ class TermFacts(NamedTuple):
     value_terms: tuple[Term, ...]
 
 
-def term_facts(
-    leaf: Leaf, name: str, value: str, key: tuple[frozenset[str], tuple[Term, ...]] | None = None
-) -> TermFacts | None:
-    """The words and terms of one key and value, None for a stack frame's method, file or class
-    (code); ``key`` is :func:`words_and_terms` of the name when the caller has it."""
+# A key name and its words and terms (:func:`words_and_terms`): what :func:`term_facts` reads in a value's place.
+TermKey = tuple[str, tuple[frozenset[str], tuple[Term, ...]]]
+
+
+def term_key(leaf: Leaf, name: str, key: tuple[frozenset[str], tuple[Term, ...]] | None = None) -> TermKey | None:
+    """The name a value's words are read under, with its words and terms; None for a stack
+    frame's method, file or class (code). ``key`` is :func:`words_and_terms` of the name when
+    the caller has it. Depends on the value's place only, so callers work it out once per place."""
     if fold(name) in FRAME_KEYS and in_crash_data(key_path(leaf.location)[:-1]):
         return None
-    key_words, key_terms = key if key is not None else words_and_terms(name)
+    return name, key if key is not None else words_and_terms(name)
+
+
+def term_facts(key: TermKey, value: str) -> TermFacts | None:
+    """The words and terms of one key (:func:`term_key`) and value; None when neither holds a
+    word (nothing for :meth:`TermScan.add` to take)."""
+    name, (key_words, key_terms) = key
     value_words, value_terms = _NOTHING if _topic_index(value) else words_and_terms(value)
+    if not (key_words or value_words or key_terms or value_terms):
+        return None
     return TermFacts(name, key_words, key_terms, value_words, value_terms)
 
 

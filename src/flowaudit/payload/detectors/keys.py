@@ -133,7 +133,6 @@ DEVICE_OBJECTS = frozenset({"device", "push", "notification", "notifications", "
 
 
 @lru_cache(maxsize=_CACHE)
-@lru_cache(maxsize=_CACHE)
 def under_credential(location: str) -> bool:
     """Whether any key on the way to this value names a credential (the value is then never data).
     Cached: asked of every value of every request, and requests repeat their shapes."""

@@ -362,18 +362,35 @@ class PageFacts(NamedTuple):
     search_in: str | None  # a site-search parameter in the query of the URL at this location
 
 
-def page_facts(leaf: Leaf, name: str, value: str) -> PageFacts | None:
-    """What :meth:`PageEcho.add` needs of a value, None when it tells nothing."""
+class PagePlace(NamedTuple):
+    """What :func:`page_facts` reads in a value's place, whatever the value: worked out once per place."""
+
+    path_key: bool  # the key names a page's path
+    host_object: str | None  # the object holding the value, when its key names a page's host
+    search_in: str | None  # the URL whose query holds the value, when its key names a site search
+
+
+def page_place(leaf: Leaf, name: str) -> PagePlace:
+    """The part of :func:`page_facts` that depends on where a value is, not on the value."""
     folded = fold(name)
+    at = leaf.location.rfind(_URL_QUERY)
+    return PagePlace(
+        folded in _PATH_KEYS,
+        object_location(leaf.location, leaf.key) if folded in _HOST_KEYS else None,
+        leaf.location[:at] if at > 0 and folded in _SITE_SEARCH_KEYS else None,
+    )
+
+
+def page_facts(place: PagePlace, value: str) -> PageFacts | None:
+    """What :meth:`PageEcho.add` needs of a value at a place (:func:`page_place`), None when it tells nothing."""
     slash = value[:1] == "/"
     path = slash and len(value) > 1
-    path_part = slash and folded in _PATH_KEYS
+    path_part = slash and place.path_key
     host = None
-    if folded in _HOST_KEYS and _HOST.fullmatch(value):
-        host = (object_location(leaf.location, leaf.key), value.lower().removeprefix("www."))
+    if place.host_object is not None and _HOST.fullmatch(value):
+        host = (place.host_object, value.lower().removeprefix("www."))
     url = formats.page_url_in(value) or _packed_url(value)
-    at = leaf.location.rfind(_URL_QUERY)
-    search_in = leaf.location[:at] if at > 0 and folded in _SITE_SEARCH_KEYS else None
+    search_in = place.search_in
     if not (slash or host is not None or url is not None or search_in is not None):
         return None
     return PageFacts(slash, path, path_part, host, url, search_in)
