@@ -42,6 +42,7 @@ _ALTERNATIVES = (
     ),
     frozenset({"contact.other", "location.coarse"}),
 )
+_READINGS = frozenset().union(*_ALTERNATIVES)  # the data types a vendor's field may say a value is not
 
 
 class CanaryMatcher(Protocol):
@@ -146,15 +147,20 @@ def analyze_decoded(
             for hit in canary_matcher.scan(decoded)
             if hit.location not in adapted.secrets and not under_credential(hit.location)
         )
-    found.extend(d for d in adapted.detections if d not in adapted.in_context)
-    documented: dict[str, set[str]] = {}
-    for detection in adapted.detections:
-        documented.setdefault(detection.location, set()).add(detection.data_type)
-    found.extend(
-        hit
-        for hit in detect_generic(decoded, skip=adapted.secrets, described=adapted.described)
-        if (hit.location, hit.data_type) not in adapted.ruled_out and not _contradicted(hit, documented)
-    )
+    if adapted.in_context:
+        found.extend(d for d in adapted.detections if d not in adapted.in_context)
+    else:
+        found.extend(adapted.detections)
+    documented = {detection.location for detection in adapted.detections}
+    said: dict[str, set[str]] | None = None  # the data types the vendor's fields name, per place: built when asked
+    for hit in detect_generic(decoded, skip=adapted.secrets, described=adapted.described):
+        if (hit.location, hit.data_type) in adapted.ruled_out:
+            continue
+        if hit.data_type in _READINGS and hit.location in documented:
+            said = _said(adapted.detections) if said is None else said
+            if _contradicted(hit, said[hit.location]):
+                continue
+        found.append(hit)
     cookie_ids = detect_cookie_ids(decoded, skip=adapted.secrets, tracker=tracker)
     found.extend(hit for hit in cookie_ids if hit.location not in documented)
     if tracker:
@@ -163,7 +169,15 @@ def analyze_decoded(
     return strongest([*adapted.in_context, *purchases_in_context(decoded, found)])
 
 
-def _contradicted(hit: Detection, documented: dict[str, set[str]]) -> bool:
-    """Whether a vendor's field at the same place says the value is another of its readings."""
-    said = documented.get(hit.location, set())
+def _said(detections: Iterable[Detection]) -> dict[str, set[str]]:
+    """The data types a vendor's fields name, per place."""
+    said: dict[str, set[str]] = {}
+    for detection in detections:
+        said.setdefault(detection.location, set()).add(detection.data_type)
+    return said
+
+
+def _contradicted(hit: Detection, said: set[str]) -> bool:
+    """Whether a vendor's field at the same place (``said``: the types it names there) says the
+    value is another of its readings."""
     return any(hit.data_type in group and bool(said & group - {hit.data_type}) for group in _ALTERNATIVES)

@@ -142,10 +142,14 @@ class _Eligible(NamedTuple):
 
 
 class TermScan:
-    """Collects a request's eligible leaves, then finds the terms in them."""
+    """Collects a request's eligible leaves, then finds the terms in them.
+
+    Most requests hold no term at all: their words are then never needed, so they are
+    gathered (:meth:`_gather`) only when a leaf holds a term."""
 
     def __init__(self) -> None:
         self._index = load_terms()
+        self._said: list[tuple[Leaf, TermFacts]] = []
         self._leaves: list[_Eligible] = []
         self._words: set[str] = set()
         self._keys: list[tuple[str, str | None, frozenset[str]]] = []  # (location, key, words of the key)
@@ -153,12 +157,18 @@ class TermScan:
 
     def add(self, leaf: Leaf, said: TermFacts) -> None:
         """One key and value, as :func:`term_facts` cut them."""
-        self._words.update(said.key_words)
-        self._words.update(said.value_words)
-        if said.key_words:
-            self._keys.append((leaf.location, leaf.key, said.key_words))
+        self._said.append((leaf, said))
         if said.key_terms or said.value_terms:
             self._leaves.append(_Eligible(leaf, said.name, said.key_terms, said.value_terms, said.value_words))
+
+    def _gather(self) -> None:
+        """The words of the request, and of each key."""
+        for leaf, said in self._said:
+            self._words.update(said.key_words)
+            self._words.update(said.value_words)
+            if said.key_words:
+                self._keys.append((leaf.location, leaf.key, said.key_words))
+        self._said = []  # gathered once, however often detections are asked for
 
     def _beside(self, eligible: _Eligible) -> set[str]:
         """The words next to a value: its key path and itself (:meth:`_object_words` adds its object's keys)."""
@@ -211,6 +221,7 @@ class TermScan:
         of a vendor adapter that documents it, to name the field and its documentation in the evidence."""
         if not self._leaves:
             return []
+        self._gather()
         located = self._located()
         counted = self._index.resolve((item[3] for item in located if not item[4]), self._words)
         groups = {term.data_type for term in counted}
