@@ -54,8 +54,10 @@ no answer rather than one for a flow not on disk.
 Cost: the proxy has one thread for every client's requests, so what the
 recorder does per flow is what the app waits for under load. A record is
 made by ``flowbytes.RecordEncoder`` (mitmproxy's bytes, made several times
-cheaper) and written with one system call; the live view's analysis waits
-for the view to be drawn. ``bench/record_load.py`` measures the result.
+cheaper) and written with one system call; the host a request names is
+parsed once per flow (and kept per Host header: apps talk to few hosts); the
+live view's analysis waits for the view to be drawn.
+``bench/record_load.py`` measures the result.
 
 Phases are set four ways, all ending in :meth:`Recorder.set_phase`: a
 request through the proxy to ``http://flowaudit.invalid/mark/NAME`` (for
