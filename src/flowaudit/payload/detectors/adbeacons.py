@@ -93,7 +93,7 @@ def ad_facts(place: AdPlace, value: str) -> AdFacts | None:
     amount = (place.auction_key or place.price_key) and formats.is_amount(value)
     auction = amount and place.auction_key
     price = amount and place.price_key
-    ipv4 = not place.version_key and formats.ip_address(value) == "v4"
+    ipv4 = not place.version_key and value.count(".") == 3 and formats.ip_address(value) == "v4"  # a.b.c.d
     numbered = place.numbered
     if not (auction or price or ipv4 or numbered):
         return None

@@ -333,6 +333,7 @@ def detect_generic(
     ads = AdBeacon()
     found: list[Detection] = []
     previous_segment = ""
+    add_terms = terms.add
     for leaf in decoded.leaves:
         if leaf.location in skip:
             continue
@@ -343,7 +344,7 @@ def detect_generic(
             if verdict.found:
                 found.extend(verdict.found)
             if verdict.terms is not None:
-                terms.add(leaf, verdict.terms)
+                add_terms(leaf, verdict.terms)
             continue
         value = verdict.value
         if leaf.part == "url":
