@@ -64,7 +64,8 @@ def _without_code(text: str) -> str:
 
 def _cut(text: str) -> tuple[frozenset[str], tuple[Term, ...]]:
     words = tokenize(_without_code(text))
-    return frozenset(words), tuple(load_terms().find(words))
+    index = load_terms()
+    return index.telling.intersection(words), tuple(index.find(words))
 
 
 _cut_cached = lru_cache(maxsize=_CACHE_SIZE)(_cut)
@@ -74,7 +75,10 @@ _NOTHING: tuple[frozenset[str], tuple[Term, ...]] = (frozenset(), ())
 
 
 def words_and_terms(text: str) -> tuple[frozenset[str], tuple[Term, ...]]:
-    """The words of a key or value, and the terms among them (cached for short texts).
+    """The words of a key or value that can tell how a term reads (:attr:`TermIndex.telling`:
+    the words a request's, a key path's or an object's words are asked for), and the terms
+    among all its words (cached for short texts). Most texts hold no such word and no term:
+    :func:`term_facts` then has nothing for :class:`TermScan`, which sees fewer leaves.
 
     Numbers, dates and identifiers (one long token with digits: ids, hashes,
     tokens, base64) hold no words; they are passed over uncut, which is most
@@ -104,9 +108,9 @@ class TermFacts(NamedTuple):
     """A key and value cut into words, and the terms among them."""
 
     name: str
-    key_words: frozenset[str]
+    key_words: frozenset[str]  # those that can tell how a term reads (words_and_terms)
     key_terms: tuple[Term, ...]
-    value_words: frozenset[str]
+    value_words: frozenset[str]  # idem
     value_terms: tuple[Term, ...]
 
 

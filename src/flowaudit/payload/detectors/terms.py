@@ -125,6 +125,11 @@ class TermIndex:
         # Longest phrase first, so "heart rate" is tried before "heart".
         self._by_surface = {w: tuple(sorted(ts, key=lambda t: -len(t.words))) for w, ts in by_surface.items()}
         self.surfaces = frozenset(self._by_surface)
+        # The only words a request's, a key path's or an object's words are asked for: an
+        # ambiguous term's context words and the words that make a term something else there.
+        self.telling = frozenset(
+            word for term in self.terms for words in (*term.context, term.not_with) for word in words
+        )
 
     def find(self, words: Sequence[str]) -> list[Term]:
         """The terms occurring in a tokenised text, each once; at each place the longest
