@@ -42,7 +42,11 @@ _ALTERNATIVES = (
     ),
     frozenset({"contact.other", "location.coarse"}),
 )
-_READINGS = frozenset().union(*_ALTERNATIVES)  # the data types a vendor's field may say a value is not
+# Each of these readings, and the readings that exclude it.
+_EXCLUDED_BY: dict[str, frozenset[str]] = {
+    reading: frozenset().union(*(group - {reading} for group in _ALTERNATIVES if reading in group))
+    for reading in frozenset().union(*_ALTERNATIVES)
+}
 
 
 class CanaryMatcher(Protocol):
@@ -156,9 +160,11 @@ def analyze_decoded(
     for hit in detect_generic(decoded, skip=adapted.secrets, described=adapted.described):
         if (hit.location, hit.data_type) in adapted.ruled_out:
             continue
-        if hit.data_type in _READINGS and hit.location in documented:
+        others = _EXCLUDED_BY.get(hit.data_type)
+        if others is not None and hit.location in documented:
+            # whether a vendor's field at the same place says the value is another of its readings
             said = _said(adapted.detections) if said is None else said
-            if _contradicted(hit, said[hit.location]):
+            if not others.isdisjoint(said.get(hit.location, ())):
                 continue
         found.append(hit)
     cookie_ids = detect_cookie_ids(decoded, skip=adapted.secrets, tracker=tracker)
@@ -170,14 +176,9 @@ def analyze_decoded(
 
 
 def _said(detections: Iterable[Detection]) -> dict[str, set[str]]:
-    """The data types a vendor's fields name, per place."""
+    """The readings (:data:`_EXCLUDED_BY`) a vendor's fields name, per place."""
     said: dict[str, set[str]] = {}
     for detection in detections:
-        said.setdefault(detection.location, set()).add(detection.data_type)
+        if detection.data_type in _EXCLUDED_BY:
+            said.setdefault(detection.location, set()).add(detection.data_type)
     return said
-
-
-def _contradicted(hit: Detection, said: set[str]) -> bool:
-    """Whether a vendor's field at the same place (``said``: the types it names there) says the
-    value is another of its readings."""
-    return any(hit.data_type in group and bool(said & group - {hit.data_type}) for group in _ALTERNATIVES)

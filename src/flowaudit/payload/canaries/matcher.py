@@ -102,9 +102,12 @@ class CanaryMatcher:
         else:  # a few characters change length when lower-cased: then show (and index) the lower-cased text
             lowered_texts = [t.lower() for t in texts]
             lowered = shown = _SEPARATOR.join(lowered_texts)
+        matches = self._automaton.find_matches_as_indexes(lowered, overlapping=True)
+        if not matches:
+            return []  # most requests: nothing to place
         starts = list(accumulate(map((1).__add__, map(len, lowered_texts)), initial=0))  # text i at starts[i]
         hits: list[_Hit] = []
-        for index, start, end in self._automaton.find_matches_as_indexes(lowered, overlapping=True):
+        for index, start, end in matches:
             n = bisect_right(starts, start) - 1
             if end >= starts[n + 1]:
                 continue  # spans two texts
