@@ -23,6 +23,8 @@ import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import repeat
+from typing import Any
 
 from flowaudit.payload.decode.compression import ENCODINGS, inflate, inflate_windows, sniff
 from flowaudit.payload.decode.forms import looks_like_form, looks_like_form_lines, percent_decode, split_form
@@ -634,7 +636,7 @@ class Walker:
             return False
         self.layer(part, location, decoding, text)
         base = f"{location} > json:"
-        self.json(part, base, (*decoding, "json"), "", key, value, 0)
+        self.json(part, base, (*decoding, "json"), key, value, 0)
         if self.full and self.stopped_at.startswith(base) and self._keep is not None:
             self._judge_rest(part, base, (*decoding, "json"), text, self.stopped_at[len(base) :].partition(" > ")[0])
         return True
@@ -697,44 +699,48 @@ class Walker:
                 return True
             where = f"{location} > {kind}:line {n}"
             if isinstance(value, dict | list):
-                self.json(part, f"{where} > json:", (*inner, "json"), "", None, value, 0)
+                self.json(part, f"{where} > json:", (*inner, "json"), None, value, 0)
             else:
                 self.string(part, where, inner, None, line)
         return True
 
     def json(
-        self, part: str, base: str, decoding: Decoding, path: str, key: str | None, value: object, level: int
+        self, part: str, here: str, decoding: Decoding, key: str | None, value: object, level: int, bare: bool = True
     ) -> None:
-        """Walk a parsed JSON container; ``base`` ends in ``json:`` and ``path`` is the path so far.
+        """Walk a parsed JSON container at location ``here`` (a layer's ``... > json:`` followed by
+        the path so far; ``bare`` while that path is empty, so the first key takes no dot).
 
         The hottest loop of the decoder (most payloads are JSON): leaves are
-        appended here directly rather than through :meth:`leaf`.
+        appended here directly rather than through :meth:`leaf`, and each
+        value's location is made with one concatenation (``zip`` hands back
+        the same tuple for each item).
         """
         if level > self._limits.max_nesting:
-            self.problem(
-                "bound", f"JSON nested over {self._limits.max_nesting} levels at {base}{path}: not walked further"
-            )
+            self.problem("bound", f"JSON nested over {self._limits.max_nesting} levels at {here}: not walked further")
             return
-        if isinstance(value, dict):
-            prefix = f"{path}." if path else ""
-            items = [(prefix + k, k, v) for k, v in value.items()]
-        elif isinstance(value, list):
-            items = [(f"{path}[{i}]", key, v) for i, v in enumerate(value)]
+        items: Iterable[tuple[str, str | None, Any]]  # JSON values, told apart by their exact type below
+        if type(value) is dict:
+            prefix = here if bare else here + "."
+            items = zip(map(prefix.__add__, value), value, value.values(), strict=True)
+            keyed = True
+        elif type(value) is list:
+            items = zip([f"{here}[{i}]" for i in range(len(value))], repeat(key), value)
+            keyed = False
         else:
             return
         append = self._leaves.append
-        for sub, name, item in items:
+        for where, name, item in items:
             kind = type(item)
             if kind is str:
                 if not item:
                     continue
                 if (len(item) >= MIN_BASE64 or item[0] in _ENCODED_START) and self.decode_string(
-                    part, base + sub, decoding, name, item
+                    part, where, decoding, name, item
                 ):
                     continue
                 text = item
             elif kind is dict or kind is list:
-                self.json(part, base, decoding, sub, name, item, level + 1)
+                self.json(part, where, decoding, name, item, level + 1, bare and keyed and not name)
                 if self.full:
                     return
                 continue
@@ -745,10 +751,10 @@ class Walker:
             else:
                 text = str(item)
             if self._room <= 0:
-                self._overflow(base + sub)
+                self._overflow(where)
                 return
             self._room -= 1
-            append(_new_leaf((part, base + sub, decoding, name, text)))
+            append(_new_leaf((part, where, decoding, name, text)))
 
     # -- strings -----------------------------------------------------------
 
