@@ -277,7 +277,8 @@ class Adapters:
                         reported.add(id(candidate))
                         (in_context if candidate.when_field else detections).append(detection)
         vendors = tuple(dict.fromkeys(adapter.vendor for adapter, _ in endpoints))
-        ruled_out.difference_update((d.location, d.data_type) for d in (*detections, *in_context))
+        if ruled_out:
+            ruled_out.difference_update((d.location, d.data_type) for d in (*detections, *in_context))
         return AdapterResult(
             (*detections, *in_context),
             frozenset(secrets),
@@ -308,9 +309,16 @@ class _Records:
         holders = self._found.get(id(condition))
         if holders is None:
             anything = "*" in condition.values  # present with any value
+            # Without "*", only a leaf holding one of the values can meet it: they are found first,
+            # by a set lookup each, before any key path is matched.
+            leaves = (
+                self._leaves
+                if anything
+                else [leaf for leaf in self._leaves if leaf.value.strip().lower() in condition.values]
+            )
             holders = self._found[id(condition)] = [
                 object_location(leaf.location, leaf.key)
-                for leaf in self._leaves
+                for leaf in leaves
                 if condition.pattern.search(_joined(leaf.location))
                 and _meets(condition, leaf.value.strip().lower(), anything)
             ]
