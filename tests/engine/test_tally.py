@@ -5,8 +5,10 @@ from __future__ import annotations
 from flowaudit.catalog import Catalog
 from flowaudit.consent.phases import PhaseResolver
 from flowaudit.engine.destinations import DestinationResolver
-from flowaudit.engine.tally import RecipientTally
+from flowaudit.engine.tally import Identifier, RecipientTally, to_evidence
+from flowaudit.model import Evidence
 from flowaudit.ondemand import NOTHING
+from flowaudit.payload.model import Detection
 
 from .conftest import obs
 
@@ -30,3 +32,20 @@ def test_the_hosts_of_one_company_share_one_destination_and_an_unknown_domain_ha
     assert first.entity == "Mixpanel" and first is second
     assert resolver.resolve("a.site1.example") == resolver.resolve("b.site1.example")
     assert resolver.resolve("a.site1.example").entity_id == "domain:site1.example"
+
+
+def test_a_remembered_identifier_is_cited_as_its_first_request_showing_the_value_as_asked() -> None:
+    found = Detection(
+        "identifiers.user_id", "certain", "body", "body > json:user_id", ("json",), "Segment userId",
+        "us… (9 chars)", "user-4242", "adapter:segment", source="https://segment.com/docs", property="user id",
+    )  # fmt: skip
+    evidence = to_evidence("app.mitm#7", "POST https://api.segment.io/v1/t", found)
+    kept = Identifier.of(found.data_type, "api.segment.io", evidence)
+    assert (kept.data_type, kept.host) == ("identifiers.user_id", "api.segment.io")
+    cited = kept.cited("user-4242 (sha256 ab12)", "user-4242")
+    expected = Evidence(
+        flow="app.mitm#7", location="body > json:user_id", decoding=("json",), data_type="identifiers.user_id",
+        how="Segment userId", excerpt="user-4242 (sha256 ab12)", request="POST https://api.segment.io/v1/t",
+        value="user-4242", detector="adapter:segment", source="https://segment.com/docs", property="user id",
+    )  # fmt: skip
+    assert cited == expected

@@ -55,14 +55,48 @@ class DataTypeTally(Carried):
         self.confidence = "possible"  # the strongest seen
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Identifier:
-    """An identifying value a recipient received: the first request that carried it."""
+    """An identifying value a recipient received: the first request that carried it.
+
+    Kept as the parts of its evidence, not as an :class:`Evidence`: a recipient remembers up to
+    :data:`IDENTIFIER_VALUES` of them and cites one only when the value reaches another company,
+    with the value shown its own way (:meth:`cited`), so the masked excerpt an Evidence holds (a
+    string per value) and the Evidence itself would be memory a long capture keeps growing for
+    nothing. The texts are the evidence's own (interned, or the request's, shared)."""
 
     data_type: str
     host: str
-    evidence: Evidence
-    value: str
+    flow: str
+    request: str
+    location: str
+    decoding: tuple[str, ...]
+    how: str
+    detector: str
+    source: str
+    property: str
+
+    @classmethod
+    def of(cls, data_type: str, host: str, evidence: Evidence) -> Identifier:
+        """A value of ``data_type`` sent to ``host``, seen where ``evidence`` says."""
+        e = evidence
+        return cls(data_type, host, e.flow, e.request, e.location, e.decoding, e.how, e.detector, e.source, e.property)
+
+    def cited(self, excerpt: str, value: str) -> Evidence:
+        """The first request that carried it, as evidence showing the value as ``excerpt``."""
+        return Evidence(
+            flow=self.flow,
+            location=self.location,
+            decoding=self.decoding,
+            data_type=self.data_type,
+            how=self.how,
+            excerpt=excerpt,
+            request=self.request,
+            value=value,
+            detector=self.detector,
+            source=self.source,
+            property=self.property,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +250,7 @@ class RecipientTally:
         value = detection.value
         if value and value not in self.identifiers and len(self.identifiers) < IDENTIFIER_VALUES:
             self.identifiers = identifiers = owned(self.identifiers)
-            identifiers[value] = Identifier(detection.data_type, host, cites.of(detection), value)
+            identifiers[value] = Identifier.of(detection.data_type, host, cites.of(detection))
 
     @staticmethod
     def _unread(by_host: Mapping[str, Carried], obs: Observation, request: str) -> dict[str, Carried]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 
 from flowaudit.declaration import Declaration
 from flowaudit.engine.rules.evidence import in_requests, make_finding, row_finding, with_article
@@ -112,5 +111,5 @@ def shared_identifiers(tallies: list[RecipientTally], declaration: Declaration |
                 f"The same {' / '.join(data_types)} value, {shown}, reached {len(names)} companies: {who}. "
                 "They can use it to join what they know about the user."
             ),
-            evidence=tuple(replace(companies[k][1].evidence, excerpt=shown, value=value) for k in order),
+            evidence=tuple(companies[k][1].cited(shown, value) for k in order),
         )

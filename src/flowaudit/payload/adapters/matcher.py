@@ -30,11 +30,14 @@ from flowaudit.payload.detectors.leafrules import is_placeholder, plausible_id
 from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 
 # Locations and key paths kept (the shapes SDKs repeat: a few thousand on the bench capture), and
-# (host, path) lookups kept (paths hold ids, so they keep coming): bounded so that memory stays flat.
+# (host, path) lookups kept: bounded so that memory stays flat. Paths hold ids, so new (host, path)
+# pairs keep coming and a larger bound only fills more slowly: a few hundred reach every hot one,
+# and the bound is reached early in a long capture, not after its hundred-thousandth request.
 _MAX_CACHED = 1 << 14
-_MAX_REQUESTS = 1 << 12
-# (field, leaf) verdicts kept: enough for the values an app's SDKs repeat, few enough to stay flat.
-_MAX_VERDICTS = 1 << 13
+_MAX_REQUESTS = 1 << 10
+# (field, leaf) verdicts kept: enough for the values an app's SDKs repeat, few enough to stay flat
+# (each keeps its leaf alive: its location and value).
+_MAX_VERDICTS = 1 << 12
 _MAX_VERDICT_VALUE = 256
 _IDENTIFYING = ("identifiers.", "contact.email", "contact.phone")
 

@@ -72,7 +72,7 @@ def leaf_name(key: str) -> str:
     return names[-1] if names else key
 
 
-@lru_cache(maxsize=_CACHE)
+@lru_cache(maxsize=_CACHE // 2)  # names: a few hundred hot ones, then the odd new one (an id as a key)
 def fold(name: str) -> str:
     """``$user_id``, ``userId``, ``User-ID`` -> ``userid``."""
     return _FOLD.sub("", name).lower()

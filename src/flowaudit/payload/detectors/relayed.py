@@ -76,10 +76,11 @@ def _id_shaped(token: str) -> bool:
     return _MIN_TOKEN <= len(token) <= _MAX_TOKEN and _id_shaped_sized(token)
 
 
-@lru_cache(maxsize=1 << 12)
+@lru_cache(maxsize=1 << 10)
 def _id_shaped_sized(token: str) -> bool:
     """:func:`_id_shaped` of a token of an id's size, cached: a browser's ids come back in
-    request after request (cookies, sync calls)."""
+    request after request (cookies, sync calls). Fresh ids (one per event) keep coming too, so
+    the bound is kept small: reached early in a capture, memory then stays flat."""
     return (
         any(c.isdigit() for c in token)
         and len(set(token)) >= 5
