@@ -215,4 +215,3 @@ def _complete_escapes(raw: bytes) -> int:
         return len(raw)  # the last backslash is escaped itself: every escape is complete
     needed = 6 if raw[last + 1 : last + 2] == b"u" else 2
     return last if len(raw) - last < needed else len(raw)
-

@@ -27,8 +27,8 @@ releases them once the entries they belong to have been read.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 from collections.abc import Callable
 from typing import Final
 
@@ -83,7 +83,8 @@ class LongStrings:
         self._recent_size = 0
         self._reading: StringReader | None = None
         self._strings: dict[str, LongString] = {}
-        self._prefix = f"\x00{secrets.token_hex(8)}:"  # a capture cannot guess it
+        # A capture cannot guess it (secrets.token_hex does the same, but importing secrets brings random).
+        self._prefix = f"\x00{os.urandom(8).hex()}:"
         self._count = 0
 
     @property
