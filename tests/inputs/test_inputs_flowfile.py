@@ -217,7 +217,19 @@ def request_changed(record: bytes, **change: object) -> bytes:
 
 @pytest.mark.parametrize(
     "change",
-    [{"port": "443"}, {"headers": [[b"a"]]}, {"headers": [["text", b"v"]]}, {"content": "text"}, {"extra": 1}],
+    [
+        {"port": "443"},
+        {"headers": [[b"a"]]},
+        {"headers": [["text", b"v"]]},
+        {"headers": [[b"a", b"b", b"c"]]},  # a header of three items
+        {"headers": [[]]},
+        {"headers": [[b"a", 1]]},
+        {"headers": [(b"a", b"b"), [b"c", "d"]]},
+        {"headers": [[b"", b""], [b"x-empty", b""]]},  # well-formed: read on the fast path
+        {"headers": []},
+        {"content": "text"},
+        {"extra": 1},
+    ],
     ids=str,
 )
 def test_requests_of_the_wrong_shape_are_judged_by_mitmproxy(tmp_path: Path, change: dict[str, object]) -> None:
@@ -227,10 +239,11 @@ def test_requests_of_the_wrong_shape_are_judged_by_mitmproxy(tmp_path: Path, cha
     assert_same_both_ways(path)
 
 
-def test_a_corrupt_inner_length_is_judged_by_mitmproxy(tmp_path: Path) -> None:
+@pytest.mark.parametrize("field", [b"4:host;", b"25:4:Host,"], ids=["request host", "Host header value"])
+def test_a_corrupt_inner_length_is_judged_by_mitmproxy(tmp_path: Path, field: bytes) -> None:
     first, second = records(SEGMENT)
-    at = second.index(b"4:host;") + len(b"4:host;")
-    broken = second[:at] + b"9" + second[at + 1 :]  # the host's length prefix, now wrong
+    at = second.index(field) + len(field)
+    broken = second[:at] + b"9" + second[at + 1 :]  # the host's (or the next header's) length prefix, now wrong
     path = tmp_path / "odd.mitm"
     path.write_bytes(first + broken)
     observations, problem, _ = assert_same_both_ways(path)  # type: ignore[misc]
