@@ -26,6 +26,19 @@ def same_either_way(inputs: list[str], declared: tuple[str, ...] = ()) -> AuditR
     return inline
 
 
+def inspected_here(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The references of the requests this process inspects from now on (workers are other processes)."""
+    here: list[str] = []
+    inspect = Auditor.inspect
+
+    def counted(self: Auditor, obs: Observation) -> Inspection:
+        here.append(obs.ref)
+        return inspect(self, obs)
+
+    monkeypatch.setattr(Auditor, "inspect", counted)
+    return here
+
+
 def test_workers_and_inline_agree_on_real_captures() -> None:
     inputs = [str(REALWORLD / "sdk"), str(REALWORLD / "browser")]  # flow files and HAR files
     # A flowaudit.yml and a folder of real SDK privacy manifests: the workers read both too.
@@ -43,19 +56,24 @@ def test_the_main_process_inspects_har_entries_too(monkeypatch: pytest.MonkeyPat
     declared = (str(DATA / "declarations/mixpanel.yml"),)
     inline = audit_captures(inputs, declared, jobs=0)
     monkeypatch.setattr(parallel, "_BATCH", 1)
-    here: list[str] = []
-    inspect = Auditor.inspect
-
-    def counted(self: Auditor, obs: Observation) -> Inspection:
-        here.append(obs.ref)
-        return inspect(self, obs)
-
-    monkeypatch.setattr(Auditor, "inspect", counted)
+    here = inspected_here(monkeypatch)
     shared = audit_captures(inputs, declared, jobs=1)
     assert replace(shared, created=None) == replace(inline, created=None)
-    assert here  # some requests were inspected in this process
-    assert all(ref.split("#")[0].endswith(".har") for ref in here)  # flow files' records: in the worker
+    assert any(ref.split("#")[0].endswith(".har") for ref in here)  # some requests were inspected here
     assert len(here) < inline.flows  # and some by the worker
+
+
+def test_the_main_process_decodes_records_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same for a flow file's records: with the one worker busy, the main process decodes
+    and inspects batches itself, in their turn."""
+    path = tmp_path / "long.mitm"
+    path.write_bytes(b"".join(real_records()) * 10)
+    inline = audit_captures([str(path)], (), jobs=0)
+    monkeypatch.setattr(parallel, "_BATCH", 1)
+    here = inspected_here(monkeypatch)
+    shared = audit_captures([str(path)], (), jobs=1)
+    assert replace(shared, created=None) == replace(inline, created=None)
+    assert 0 < len(here) < inline.flows == 60
 
 
 def real_records() -> list[bytes]:
@@ -115,14 +133,7 @@ def test_large_records_are_decoded_here_in_order(monkeypatch: pytest.MonkeyPatch
     inputs, declared = [str(REALWORLD / "sdk")], (str(DATA / "declarations/mixpanel.yml"),)
     inline = audit_captures(inputs, declared, jobs=0)
     monkeypatch.setattr(parallel, "_SENT", 3000)  # the Sentry records, not the others
-    here: list[str] = []
-    inspect = Auditor.inspect
-
-    def counted(self: Auditor, obs: Observation) -> Inspection:
-        here.append(obs.ref)
-        return inspect(self, obs)
-
-    monkeypatch.setattr(Auditor, "inspect", counted)
+    here = inspected_here(monkeypatch)
     workers = audit_captures(inputs, declared, jobs=2)
     assert replace(workers, created=None) == replace(inline, created=None)
     decoded_here = [ref for ref in here if ref.split("#")[0].endswith(".mitm")]

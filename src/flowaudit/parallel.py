@@ -2,20 +2,24 @@
 
 Decoding a request and inspecting it are most of an audit's cost and
 depend on nothing but the request, while reading a capture and counting
-are ordered and cheap. So the main process only cuts a flow file into its
+are ordered and cheap. So the main process cuts a flow file into its
 records (by their length prefixes) and sends batches of records' bytes,
-exactly as read and hashed, to the workers; each worker decodes its records
-(:data:`flowaudit.inputs.records.Decoding`) and inspects their requests,
-and sends back each record's metadata, observation and inspection. The main
+exactly as read and hashed, to the workers; a worker decodes its records
+(:data:`flowaudit.inputs.records.Decoding`), inspects their requests, and
+sends back each record's metadata, observation and inspection. The main
 process takes them in file order: notes, phases, ``file#n`` references and
-the count are its own, done as without workers. A record a worker cannot
-read comes back as the exception decoding raised, and is raised at that
+the count are its own, done as without workers. A record that cannot be
+decoded comes back as the exception decoding raised, and is raised at that
 record: every flow before it is counted, none after, as without workers.
 
+Cutting and counting leave the main process mostly idle: whenever every
+worker already has a batch running and one queued, it decodes and inspects
+the next batch itself, so no core waits, and what it does itself is neither
+sent nor sent back.
+
 A HAR file is one JSON document, read by the main process: its
-observations go to the workers in batches to be inspected. Whenever every
-worker already has a batch running and one queued, the main process
-inspects the next batch itself (reading a HAR costs more than counting).
+observations go to the workers in batches to be inspected, the main process
+inspecting batches itself by the same rule.
 
 At most :data:`_IN_FLIGHT` batches are out at a time, each at most
 :data:`_BATCH` records and :data:`_BATCH_BYTES`, so memory stays bounded
@@ -27,7 +31,7 @@ hundreds of megabytes is held once (flowaudit.inputs.fields).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import TypeVar
@@ -152,8 +156,7 @@ class _Audit:
     def _inspect(
         self, batch: list[Observation], pending: deque[tuple[list[Observation], Future[list[Inspection]]]]
     ) -> Future[list[Inspection]]:
-        too_large = any(len(obs.body) > _SENT for obs in batch)
-        if too_large or sum(not job.done() for _, job in pending) >= 2 * self._jobs:  # every worker has enough
+        if any(len(obs.body) > _SENT for obs in batch) or self._busy(job for _, job in pending):
             return _done([self._auditor.inspect(obs) for obs in batch])
         return self._pool.submit(_inspect_batch, batch)
 
@@ -181,19 +184,19 @@ class _Audit:
                     break
                 if len(record) > _SENT:
                     if batch:
-                        pending.append(self._pool.submit(_decode_batch, name, decode, batch))
+                        pending.append(self._decode(name, decode, batch, pending))
                         batch, size = [], 0
                     pending.append(_done(_decode_and_inspect(self._auditor, name, decode, [(n, record)])))
                 else:
                     batch.append((n, record))
                     size += len(record)
                     if len(batch) == _BATCH or size >= _BATCH_BYTES:
-                        pending.append(self._pool.submit(_decode_batch, name, decode, batch))
+                        pending.append(self._decode(name, decode, batch, pending))
                         batch, size = [], 0
                 while len(pending) >= _IN_FLIGHT or (pending and pending[0].done()):
                     yield from self._delivered(pending.popleft())
             if batch:
-                pending.append(self._pool.submit(_decode_batch, name, decode, batch))
+                pending.append(self._decode(name, decode, batch, pending))
             while pending:
                 yield from self._delivered(pending.popleft())
         finally:
@@ -201,6 +204,17 @@ class _Audit:
                 job.cancel()
         if broken is not None:
             raise broken
+
+    def _decode(
+        self, name: str, decode: Decoder, batch: list[tuple[int, bytearray]], pending: deque[Future[list[_Result]]]
+    ) -> Future[list[_Result]]:
+        if self._busy(pending):
+            return _done(_decode_and_inspect(self._auditor, name, decode, batch))
+        return self._pool.submit(_decode_batch, name, decode, batch)
+
+    def _busy(self, pending: Iterable[Future[list[_Result]] | Future[list[Inspection]]]) -> bool:
+        """Whether every worker has a batch running and one queued: the next is the main process's."""
+        return sum(not job.done() for job in pending) >= 2 * self._jobs
 
     def _delivered(self, job: Future[list[_Result]]) -> Iterator[Decoded]:
         for result in job.result():
