@@ -11,6 +11,7 @@ from mitmproxy.io import tnetstring
 from flowaudit import parallel
 from flowaudit.engine.audit import Auditor, Inspection
 from flowaudit.errors import FlowauditError
+from flowaudit.inputs.records import Records
 from flowaudit.model import AuditResult, Observation
 from flowaudit.pipeline import audit_captures
 
@@ -80,12 +81,10 @@ def real_records() -> list[bytes]:
     """The records of every real flow file of the SDK captures, in order."""
     out = []
     for path in sorted(REALWORLD.glob("sdk/*/flows.mitm")):
-        data = path.read_bytes()
-        while data:
-            head, _, _ = data.partition(b":")
-            end = len(head) + 1 + int(head) + 1
-            out.append(data[:end])
-            data = data[end:]
+        with path.open("rb") as raw:
+            records = Records(raw)
+            while (record := records.next()) is not None:
+                out.append(bytes(record))
     return out
 
 
