@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from flowaudit.catalog import registrable_domain
 from flowaudit.model import Observation
@@ -88,7 +89,10 @@ def _count(counter: Counter[str], key: str) -> None:
         counter[key] += 1
 
 
+@lru_cache(maxsize=1024)
 def _site(url: str) -> str:
+    """The registrable domain of a page URL (an Origin or Referer: the same few in request after
+    request, so the last ones are kept; a function of the URL alone)."""
     host = split_url(url).host
     return registrable_domain(host) if host else ""
 

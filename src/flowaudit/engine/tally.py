@@ -239,10 +239,15 @@ class RecipientTally:
     def _count(self, data_type: str, host: str, cites: Cites, found: Sequence[Detection]) -> None:
         """One request that carried ``data_type``, found at these places."""
         self.data_types = data_types = owned(self.data_types)
-        tally = data_types.setdefault(data_type, DataTypeTally())
-        best = min(found, key=lambda d: _CONFIDENCE_RANK[d.confidence])
-        if _CONFIDENCE_RANK[best.confidence] < _CONFIDENCE_RANK[tally.confidence]:
-            tally.confidence = best.confidence
+        tally = data_types.get(data_type)
+        if tally is None:
+            tally = data_types[data_type] = DataTypeTally()
+        best = tally.confidence
+        if best != "certain":  # nothing is stronger: most tallies get there at their first request
+            for detection in found:
+                if _CONFIDENCE_RANK[detection.confidence] < _CONFIDENCE_RANK[best]:
+                    best = detection.confidence
+            tally.confidence = best
         tally.add(host, cites.ref, cites.citing(found))
 
     def _remember(self, host: str, cites: Cites, detection: Detection) -> None:
@@ -354,6 +359,9 @@ def _decoding(steps: tuple[str, ...]) -> tuple[str, ...]:
     return found
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def request_line(obs: Observation) -> str:
     """ "METHOD url" as sent. Redaction happens on the whole result after the
     audit (``redact_result``), so ``--no-redact`` can keep what the request said.
@@ -362,7 +370,7 @@ def request_line(obs: Observation) -> str:
         return f"DNS {obs.method} {obs.host}".replace("  ", " ")
     if obs.kind != "http":
         return f"{obs.kind.upper()} {obs.host}:{obs.port}"
-    default = {"http": 80, "https": 443}.get(obs.scheme)
+    default = _DEFAULT_PORTS.get(obs.scheme)
     netloc = obs.host if obs.port == default else f"{obs.host}:{obs.port}"
     if ":" in obs.host:
         netloc = f"[{obs.host}]" if obs.port == default else f"[{obs.host}]:{obs.port}"
