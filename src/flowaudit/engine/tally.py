@@ -207,8 +207,15 @@ class RecipientTally:
         if not asserted:
             return
         by_type: dict[str, list[Detection]] = {}
-        for detection in asserted:
-            by_type.setdefault(detection.data_type, []).append(detection)
+        for detection in asserted:  # dozens a request: no empty list made for each
+            data_type = detection.data_type
+            group = by_type.get(data_type)
+            if group is None:
+                by_type[data_type] = [detection]
+            else:
+                group.append(detection)
+            if data_type in IDENTIFYING:  # in the detections' order: the first request of a value is kept
+                self._remember(obs.host, cites, detection)
         for data_type, found in by_type.items():
             self._count(data_type, obs.host, cites, found)
         identifying = [d for d in first_per_type(asserted) if d.data_type in IDENTIFYING]
@@ -218,9 +225,6 @@ class RecipientTally:
                 self.with_identifier = with_identifier = owned(self.with_identifier)
                 together = with_identifier.setdefault(data_type, DataTypeTally())
                 together.add(obs.host, obs.ref, cites.citing(cited))
-        for detection in asserted:
-            if detection.data_type in IDENTIFYING:
-                self._remember(obs.host, cites, detection)
         if obs.scheme == "http":
             first = first_per_type(asserted)
             self.cleartext = cleartext = owned(self.cleartext)
