@@ -37,6 +37,7 @@ from multiprocessing import get_context
 from typing import TypeVar
 
 from flowaudit.catalog import load_catalog
+from flowaudit.collector import settle
 from flowaudit.declaration.combined import load_declared
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.engine.audit import Auditor, Inspection
@@ -61,6 +62,7 @@ def _start_worker(declared: tuple[str, ...]) -> None:
     catalog = load_catalog()
     declaration = load_declared(declared, catalog)
     _auditor = Auditor(catalog, declaration, analyzer=PayloadAnalyzer(declaration, catalog))
+    settle()  # a worker's rules and catalog live as long as it does
 
 
 def _worker() -> Auditor:
