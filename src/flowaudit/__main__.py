@@ -6,8 +6,7 @@ Two things are set up before the command line's modules are imported:
   (:mod:`flowaudit.compiledcode`);
 * Python's cyclic garbage collector is off while they are imported, and
   what they built (classes, functions, rules tables: alive until the
-  process ends) is then frozen out of its reach, the collector set for an
-  audit (:mod:`flowaudit.collector`). Imports allocate hundreds of
+  process ends) is then frozen out of its reach. Imports allocate hundreds of
   thousands of objects; each collection they set off walked all of those
   built so far, about a tenth of a small audit's instructions, and every
   full collection during an audit walked them again. Garbage the imports
@@ -16,7 +15,6 @@ Two things are set up before the command line's modules are imported:
 
 import gc
 
-from flowaudit.collector import settle
 from flowaudit.compiledcode import keep_compiled
 
 gc.disable()
@@ -24,7 +22,7 @@ keep_compiled()
 
 from flowaudit.cli import main  # noqa: E402 - after the set-up, see the docstring
 
-settle()
+gc.freeze()
 gc.enable()
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""How Python's cyclic garbage collector is set for an audit, in every process that audits.
+"""How Python's cyclic garbage collector is set while captures are audited.
 
 An audit allocates millions of short-lived containers (a request's leaves,
 locations, detections) and frees nearly all of them by reference counting;
@@ -9,14 +9,19 @@ pass over everything long-lived: the rules, the catalog and the speed caches
 benchmark's 20,000-flow capture (``bench/run.py``) with ``gc.callbacks``:
 0.87 s of collections at the defaults, 0.05 s with the settings below.
 
-* What was built before the first request (modules, rules, catalog,
-  declaration) lives until the process ends: :func:`settle` freezes it out
-  of the collector's reach (``gc.freeze``).
 * The young generation is collected every :data:`YOUNG` net allocations,
   not 700: at most that many objects of cyclic garbage wait, a few MiB,
   against the per-flow bound the audit keeps. Where a record's decoding
   does leave cycles behind (flows rebuilt by mitmproxy), that reader
   collects them itself (:mod:`flowaudit.inputs.mitm`).
+* A worker process also freezes what it built before its first request
+  (rules, catalog, declaration: alive as long as it is) out of the
+  collector's reach; the command's own process froze its imports at start
+  (:mod:`flowaudit.__main__`).
+
+Only an audit is set so (:func:`flowaudit.pipeline.audit_captures` and its
+workers): ``record`` runs a proxy for hours, whose flows, of any size, can
+sit in reference cycles, and keeps Python's prompt defaults.
 """
 
 from __future__ import annotations
@@ -30,7 +35,6 @@ OLDER = 20
 """Young collections per middle one, and middle ones per full one (Python's default: 10)."""
 
 
-def settle() -> None:
-    """Freeze what is alive now and set the thresholds for an audit's steady state."""
-    gc.freeze()
+def tune_for_audit() -> None:
+    """Set the collector's thresholds for an audit's steady state."""
     gc.set_threshold(YOUNG, OLDER, OLDER)

@@ -30,6 +30,7 @@ hundreds of megabytes is held once (flowaudit.inputs.fields).
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -37,7 +38,7 @@ from multiprocessing import get_context
 from typing import TypeVar
 
 from flowaudit.catalog import load_catalog
-from flowaudit.collector import settle
+from flowaudit.collector import tune_for_audit
 from flowaudit.declaration.combined import load_declared
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.engine.audit import Auditor, Inspection
@@ -62,7 +63,8 @@ def _start_worker(declared: tuple[str, ...]) -> None:
     catalog = load_catalog()
     declaration = load_declared(declared, catalog)
     _auditor = Auditor(catalog, declaration, analyzer=PayloadAnalyzer(declaration, catalog))
-    settle()  # a worker's rules and catalog live as long as it does
+    gc.freeze()  # its rules and catalog live as long as the worker does (see flowaudit.collector)
+    tune_for_audit()
 
 
 def _worker() -> Auditor:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from flowaudit.catalog import load_catalog
+from flowaudit.collector import tune_for_audit
 from flowaudit.declaration.combined import load_declared
 from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
@@ -49,6 +50,7 @@ def audit_captures(
     declaration = load_declared(declared, catalog)
     captures = open_inputs(inputs, allow_empty)
     auditor = Auditor(catalog, declaration, fail_on=fail_on, analyzer=PayloadAnalyzer(declaration, catalog))
+    tune_for_audit()
     workers = _workers(captures.size) if jobs is None else jobs
     if workers > 0:
         # Worker processes (multiprocessing) only for captures large enough to need them.
