@@ -653,12 +653,10 @@ def _host_of(request: http.Request) -> str:
     ``pretty_host`` is a function of ``host_header`` alone when there is one.
     Bounded in count and in key length, since headers come from the traffic."""
     authority = request.host_header
-    if not authority:
-        return request.pretty_host.lower().rstrip(".")
-    host = _HOSTS.get(authority)
+    host = _HOSTS.get(authority) if authority else None
     if host is None:
         host = request.pretty_host.lower().rstrip(".")
-        if len(authority) <= _HOST_HEADER_LENGTH:
+        if authority and len(authority) <= _HOST_HEADER_LENGTH:
             if len(_HOSTS) >= _KEPT_HOSTS:
                 _HOSTS.clear()
             _HOSTS[authority] = host
