@@ -7,7 +7,7 @@ young-generation pass every 700 net allocations and, every 100 of those, a
 pass over everything long-lived: the rules, the catalog and the speed caches
 (bounded, but tens of thousands of objects each). Measured on the
 benchmark's 20,000-flow capture (``bench/run.py``) with ``gc.callbacks``:
-0.87 s of collections at the defaults, 0.05 s with the settings below.
+0.87 s of collections at the defaults, 0.03 s with the settings below.
 
 * The young generation is collected every :data:`YOUNG` net allocations,
   not 700: at most that many objects of cyclic garbage wait, a few MiB,
