@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tracemalloc
+import weakref
 from pathlib import Path
 
 from mitmproxy.io import tnetstring
@@ -65,3 +66,36 @@ def test_har_of_large_entries(tmp_path: Path) -> None:
     count, peak = peak_while_reading(path)
     assert count == 20
     assert peak < path.stat().st_size / 5
+
+
+class _Record(bytearray):
+    """A record that can be watched (a weak reference) to see when it is freed."""
+
+
+def test_no_record_is_kept_once_decoded() -> None:
+    """A decoder that copies the body out (mitmproxy's path does) leaves the record to be freed
+    before the audit works on its observation: the numbering and the decoding keep none."""
+    from flowaudit.inputs.records import Decoded, Records, _Numbered, decode_in_turn
+
+    watched: list[weakref.ref[_Record]] = []
+
+    class Source(Records):
+        def __init__(self) -> None:
+            self.left = 3
+
+        def next(self) -> bytearray | None:
+            if not self.left:
+                return None
+            self.left -= 1
+            record = _Record(b"x" * 1000)
+            watched.append(weakref.ref(record))
+            return record
+
+    def copying(record: bytearray, name: str, n: int) -> Decoded:
+        return Decoded({"n": n, "body": bytes(record)}, None)
+
+    decoded = decode_in_turn(_Numbered(Source()), "capture.mitm", copying)
+    for n in (1, 2, 3):
+        assert next(decoded).metadata["n"] == n
+        assert watched[-1]() is None  # freed while the audit holds only what was decoded
+    assert next(decoded, None) is None

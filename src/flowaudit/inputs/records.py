@@ -80,9 +80,13 @@ Decoding = Callable[[Iterator[tuple[int, bytearray]], str, Decoder], Iterator[De
 
 
 def decode_in_turn(records: Iterator[tuple[int, bytearray]], name: str, decode: Decoder) -> Iterator[Decoded]:
-    """Each record decoded as it is read, in this process."""
-    for n, record in records:
-        yield decode(record, name, n)
+    """Each record decoded as it is read, in this process.
+
+    Nothing here keeps a record once it is decoded (``map`` holds no item
+    between calls; a generator's loop variable would): a decoder that copies
+    out the request body, as mitmproxy's path does, leaves the record to be
+    freed, so a large body is held once while its request is analysed."""
+    return map(lambda item: decode(item[1], name, item[0]), records)
 
 
 def read_records(
@@ -104,7 +108,7 @@ def read_records(
     returned as the problem. Unreadable data from the very first record
     raises :class:`FlowauditError`.
     """
-    decoded_records = decoding(_numbered(Records(source)), name, decode)
+    decoded_records = decoding(_Numbered(Records(source)), name, decode)
     n = 0
     while True:
         try:
@@ -129,12 +133,25 @@ def read_records(
             yield observation
 
 
-def _numbered(records: Records) -> Iterator[tuple[int, bytearray]]:
-    """Each record with its position in the file, from 1: what ``file#n`` names."""
-    n = 0
-    while (record := records.next()) is not None:
-        n += 1
-        yield n, record
+class _Numbered:
+    """Each record with its position in the file, from 1: what ``file#n`` names.
+
+    An iterator object, not a generator, so that no frame keeps the last
+    record while the audit works on it (see :func:`decode_in_turn`)."""
+
+    def __init__(self, records: Records) -> None:
+        self._records = records
+        self._n = 0
+
+    def __iter__(self) -> _Numbered:
+        return self
+
+    def __next__(self) -> tuple[int, bytearray]:
+        record = self._records.next()
+        if record is None:
+            raise StopIteration
+        self._n += 1
+        return self._n, record
 
 
 def _take_notes(metadata: Mapping[str, object], ref: str, notes: CaptureNotes) -> None:
