@@ -166,6 +166,13 @@ def tunnel_up(netns: Netns, tmp_path: Path, *options: str) -> Iterator[tuple[Pho
     (tmp_path / "phone").mkdir()
     phone_ns = Netns(tmp_path / "phone")
     try:
+        # The tunnel is IPv4 alone. With IPv6 on, the kernel may announce an address change on the
+        # phone's links (a link-local address leaving its tentative state) seconds after they come up:
+        # Chromium then drops its connections with ERR_NETWORK_CHANGED and a page's fetch fails (seen
+        # in a net log of a run that failed 'Failed to fetch', about 1 run in 20 under load).
+        ipv6_off = " && ".join(f"echo 1 > /proc/sys/net/ipv6/conf/{c}/disable_ipv6" for c in ("all", "default"))
+        done = phone_ns.run(["sh", "-c", ipv6_off], timeout=30)
+        assert done.returncode == 0, done.stderr
         netns.link(phone_ns, f"{COMPUTER}/24", f"{PHONE}/24")
         log = tmp_path / "record.log"
         nowhere = tmp_path / "computer-resolv.conf"
