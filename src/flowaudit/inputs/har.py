@@ -373,17 +373,18 @@ def _headers(raw: object) -> Headers:
     """
     if not isinstance(raw, list):
         return ()
+    # Made for every request of a HAR (a browser's list a dozen or two long): no pair built
+    # before it is known to be kept, and a value that is text taken as it is.
     pairs: list[tuple[str, str]] = []
     for item in raw:
         if isinstance(item, dict):
-            header = (item.get("name"), item.get("value"))
+            name, value = item.get("name"), item.get("value")
         elif isinstance(item, list) and len(item) == 2:
-            header = (item[0], item[1])
+            name, value = item
         else:
             continue
-        name, value = header
-        if isinstance(name, str) and name and not name.startswith(":"):
-            pairs.append((name, "" if value is None else str(value)))
+        if isinstance(name, str) and name and name[0] != ":":
+            pairs.append((name, value if isinstance(value, str) else "" if value is None else str(value)))
     return tuple(pairs)
 
 
