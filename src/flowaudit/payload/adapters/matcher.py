@@ -91,10 +91,26 @@ class _FieldIndex:
 
 
 class _Located(NamedTuple):
-    """The fields of an endpoint that match one location, and whether any of them is a credential."""
+    """The fields of an endpoint that match one location, sorted once by what they do there, so
+    that a leaf there costs only what its fields ask (most name no data type: ``terms`` only)."""
 
-    fields: tuple[Field, ...]
-    secret: bool
+    secret: bool  # one of them is a credential: the value is never data
+    describing: Field | None  # the first that describes the value for the term detector (``terms``)
+    opting: tuple[Field, ...]  # those that read an opt-out (``opt_out_when``), in order
+    naming: tuple[Field, ...]  # those that name a data type, in order
+
+    @classmethod
+    def of(cls, fields: tuple[Field, ...]) -> _Located:
+        return cls(
+            any(f.secret for f in fields),
+            next((f for f in fields if f.terms), None),
+            tuple(f for f in fields if f.opt_out_when),
+            tuple(f for f in fields if f.data_type is not None),
+        )
+
+
+# A location not looked up yet for an endpoint (:meth:`Adapters.match`); None: no field there.
+_UNSEEN = _Located(False, None, (), ())
 
 
 @lru_cache(maxsize=_MAX_CACHED)
@@ -119,7 +135,7 @@ class Adapters:
                     self._by_host.setdefault(host, []).append((adapter, endpoint))
         self._requests: dict[tuple[str, str], tuple[tuple[Adapter, Endpoint], ...]] = {}
         # endpoint id -> location -> its fields there: one lookup by the location string alone per leaf
-        self._located: dict[int, dict[str, _Located]] = {}
+        self._located: dict[int, dict[str, _Located | None]] = {}
         self._located_count = 0
         self._verdicts: dict[tuple[int, Leaf], Detection | None] = {}
 
@@ -184,7 +200,7 @@ class Adapters:
             candidate = candidate.partition(".")[2]
         return tuple(matches)
 
-    def _locations(self, endpoint: Endpoint) -> dict[str, _Located]:
+    def _locations(self, endpoint: Endpoint) -> dict[str, _Located | None]:
         """The endpoint's cache of :meth:`_fields_at`, which holds at most :data:`_MAX_CACHED`
         locations across all endpoints."""
         if self._located_count >= _MAX_CACHED:
@@ -192,11 +208,11 @@ class Adapters:
             self._located_count = 0
         return self._located.setdefault(id(endpoint), {})
 
-    def _fields_at(self, endpoint: Endpoint, located: dict[str, _Located], location: str) -> _Located:
-        """The endpoint's fields whose path matches a location, kept in ``located`` (the
-        endpoint's :meth:`_locations`, which the caller looks in first), as SDKs repeat their shapes."""
+    def _fields_at(self, endpoint: Endpoint, located: dict[str, _Located | None], location: str) -> _Located | None:
+        """The endpoint's fields whose path matches a location (None: none), kept in ``located``
+        (the endpoint's :meth:`_locations`, which the caller looks in first), as SDKs repeat their shapes."""
         fields = _matching_fields(self._fields[id(endpoint)], location)
-        found = located[location] = _Located(fields, any(f.secret for f in fields))
+        found = located[location] = _Located.of(fields) if fields else None
         self._located_count += 1
         return found
 
@@ -256,24 +272,32 @@ class Adapters:
             records = _Records(decoded.leaves)
             located = self._locations(endpoint)
             for leaf in decoded.leaves:
-                matched, secret = located.get(leaf.location) or self._fields_at(endpoint, located, leaf.location)
-                if not matched:
+                location = leaf.location
+                at = located.get(location, _UNSEEN)
+                if at is _UNSEEN:
+                    at = self._fields_at(endpoint, located, location)
+                if at is None:
                     continue
+                secret, describing, opting, naming = at
                 if secret:
-                    secrets.add(leaf.location)
+                    secrets.add(location)
+                    continue
+                if describing is not None:
+                    described.setdefault(location, (describing.what, detector, describing.source))
+                if not (opting or naming):
                     continue
                 value = leaf.value.strip()
-                for candidate in matched:
-                    if candidate.opt_out_when and value.lower() in candidate.opt_out_when:
+                for candidate in opting:
+                    if value.lower() in candidate.opt_out_when:
                         how = f"{candidate.what} = {value}: the user opted out of tracking"
-                        opt_outs.append(OptOut(adapter.vendor, leaf.part, leaf.location, leaf.decoding, how))
-                    if candidate.terms:
-                        described.setdefault(leaf.location, (candidate.what, detector, candidate.source))
-                    if candidate.data_type is None or (candidate.once and id(candidate) in reported):
+                        opt_outs.append(OptOut(adapter.vendor, leaf.part, location, leaf.decoding, how))
+                for candidate in naming:
+                    if candidate.once and id(candidate) in reported:
                         continue
                     conditional = candidate.when_field or candidate.unless_field
-                    if conditional and not records.apply(candidate, leaf.location):
-                        ruled_out.add((leaf.location, candidate.data_type))
+                    if conditional and not records.apply(candidate, location):
+                        assert candidate.data_type is not None  # as every field in ``naming``
+                        ruled_out.add((location, candidate.data_type))
                         continue
                     detection = self._certain(candidate, leaf, value, detector)
                     if detection is not None:
