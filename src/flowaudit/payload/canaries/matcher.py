@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from decimal import Decimal, InvalidOperation
 from itertools import accumulate
+from operator import attrgetter
 from typing import NamedTuple
 
 import ahocorasick_rs
@@ -35,6 +36,8 @@ from flowaudit.payload.model import DecodedRequest, Detection, Layer, Leaf
 _SEPARATOR = "\x00"
 _HEX = frozenset("0123456789abcdefABCDEF")
 _EXCERPT = 48
+_VALUE = attrgetter("value")
+_TEXT = attrgetter("text")
 
 
 class _Hit(NamedTuple):  # a tuple: built for every raw match, so cheaper than a dataclass
@@ -82,8 +85,8 @@ class CanaryMatcher:
         """Every canary occurrence in the request, one detection per data type, place and form."""
         detections: list[Detection] = []
         if self._automaton is not None:
-            texts = [leaf.value for leaf in decoded.leaves]
-            texts.extend(layer.text for layer in decoded.layers)
+            texts = list(map(_VALUE, decoded.leaves))
+            texts.extend(map(_TEXT, decoded.layers))
             if texts:
                 hits = self._search(texts)
                 if hits:
@@ -189,9 +192,14 @@ def _detections(hits: list[_Hit], decoded: DecodedRequest) -> list[Detection]:
         into = leaf_hits if is_leaf else layer_hits
         into.setdefault((hit.variant.canary, where.part), []).append(where.location)
     out = []
+    # (data type, location, how) of the detections made: an occurrence repeated at one place (a
+    # value sent twice in a leaf, a text in two layers) is one detection, as :func:`_unique` keeps it,
+    # so its copies are not built only to be dropped there.
+    made: set[tuple[str, str, str]] = set()
     for hit, where, is_leaf in placed:
+        location = where.location
         if not is_leaf:
-            key, location = (hit.variant.canary, where.part), where.location
+            key = (hit.variant.canary, where.part)
             if any(_within(inner, location) for inner in leaf_hits.get(key, ())) or any(
                 inner != location and _within(inner, location) for inner in layer_hits.get(key, ())
             ):
@@ -199,6 +207,10 @@ def _detections(hits: list[_Hit], decoded: DecodedRequest) -> list[Detection]:
         how = hit.variant.how
         if hit.variant.written is not None and hit.matched != hit.variant.written:
             how += ", in another letter case"
+        made_key = (hit.variant.data_type, location, how)
+        if made_key in made:
+            continue
+        made.add(made_key)
         out.append(
             Detection(
                 data_type=hit.variant.data_type,
