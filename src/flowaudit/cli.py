@@ -146,7 +146,7 @@ def main() -> None:
     type=click.IntRange(0, 64),
     default=None,
     help="Worker processes that decode and inspect requests while the capture is read (0: none). "
-    "Default: one per CPU core (at most 4), for captures of 16 MiB or more.",
+    "Default: one per CPU core but one (at most 4), for captures of 16 MiB or more.",
 )
 @reports_errors
 def check(

@@ -12,10 +12,13 @@ the count are its own, done as without workers. A record that cannot be
 decoded comes back as the exception decoding raised, and is raised at that
 record: every flow before it is counted, none after, as without workers.
 
-Cutting and counting leave the main process mostly idle: whenever every
-worker already has a batch running and one queued, it decodes and inspects
-the next batch itself, so no core waits, and what it does itself is neither
-sent nor sent back.
+Cutting and counting leave the main process mostly idle, so it is a
+worker too: there is one worker process per core but one
+(:func:`flowaudit.pipeline.audit_captures`), and whenever every worker
+already has :data:`_QUEUED` batches not done, the main process decodes and
+inspects the next batch itself. What it does itself is neither sent nor
+sent back, and no core waits: a worker's queue outlasts the batch the main
+process is busy with.
 
 A HAR file is one JSON document, read by the main process: its
 observations go to the workers in batches to be inspected, the main process
@@ -50,6 +53,11 @@ _BATCH = 64
 _BATCH_BYTES = 8 * 1024 * 1024
 _SENT = 1024 * 1024
 _IN_FLIGHT = 8
+# Batches not done per worker before the main process takes the next one. On the 2-core bench
+# (20,000 flows, one worker, loaded machine) two let the main process do more than its share
+# (CPU 8.5-9.6 s main, 7.1-8.3 s worker); three, less (7.0-7.4 s and 6.5-6.9 s). With
+# _IN_FLIGHT, it also bounds the workers: from 3, the main process only reads and counts.
+_QUEUED = 3
 
 # What a worker sends back for a record: its metadata, observation, warnings and
 # the observation's inspection; or, last, the exception decoding the record raised.
@@ -217,8 +225,8 @@ class _Audit:
         return self._pool.submit(_decode_batch, name, decode, batch)
 
     def _busy(self, pending: Iterable[Future[list[_Result]] | Future[list[Inspection]]]) -> bool:
-        """Whether every worker has a batch running and one queued: the next is the main process's."""
-        return sum(not job.done() for job in pending) >= 2 * self._jobs
+        """Whether every worker has :data:`_QUEUED` batches not done: the next is the main process's."""
+        return sum(not job.done() for job in pending) >= _QUEUED * self._jobs
 
     def _delivered(self, job: Future[list[_Result]]) -> Iterator[Decoded]:
         for result in job.result():

@@ -74,14 +74,17 @@ def audit_captures(
 
 
 def _workers(capture_bytes: int) -> int:
-    """A worker per core (at most 4) decodes and inspects; the main process reads
-    and counts, and decodes and inspects whatever the workers have no room for
-    (:mod:`flowaudit.parallel`). On the bench capture that balanced best (2 cores:
-    main process 7.5 s CPU, each worker 5.8 s) and cost the least CPU in all."""
+    """A worker per core but one (at most 4): the main process reads and
+    counts, and decodes and inspects whatever the workers have no room for
+    (:mod:`flowaudit.parallel`), so it is the last core's worker. A worker on
+    every core made three busy processes on the 2-core bench machine: the
+    third worker's start-up and its batches' pickling cost CPU and no core
+    was gained (20,000-flow bench capture, loaded machine: 15.3-19.3 CPU s
+    with 2 workers, 14.2-16.9 s with 1; --jobs 0: 11.8-12.6 s)."""
     cores = os.cpu_count() or 1
     if cores < 2 or capture_bytes < PARALLEL_FROM_BYTES:
         return 0
-    return min(cores, 4)
+    return min(cores - 1, 4)
 
 
 def _created() -> str:
