@@ -24,7 +24,8 @@ A HAR file is one JSON document, read by the main process: its
 observations go to the workers in batches to be inspected, the main process
 inspecting batches itself by the same rule.
 
-At most :data:`_IN_FLIGHT` batches are out at a time, each at most
+At most :data:`_IN_FLIGHT` batches (more with many workers: room for each
+worker's queue and one of the main process's) are out at a time, each at most
 :data:`_BATCH` records and :data:`_BATCH_BYTES`, so memory stays bounded
 however fast the reader is. A record or body over :data:`_SENT` is decoded
 and inspected here, not sent: sending copies what it sends, and a body of
@@ -55,8 +56,7 @@ _SENT = 1024 * 1024
 _IN_FLIGHT = 8
 # Batches not done per worker before the main process takes the next one. On the 2-core bench
 # (20,000 flows, one worker, loaded machine) two let the main process do more than its share
-# (CPU 8.5-9.6 s main, 7.1-8.3 s worker); three, less (7.0-7.4 s and 6.5-6.9 s). With
-# _IN_FLIGHT, it also bounds the workers: from 3, the main process only reads and counts.
+# (CPU 8.5-9.6 s main, 7.1-8.3 s worker); three, less (7.0-7.4 s and 6.5-6.9 s).
 _QUEUED = 3
 
 # What a worker sends back for a record: its metadata, observation, warnings and
@@ -124,6 +124,9 @@ class _Audit:
         self._auditor = auditor
         self._pool = pool
         self._jobs = jobs
+        # Room for every worker's queue and a batch of the main process's, or it would wait for
+        # the workers (3 on a 4-core machine) rather than take a batch itself.
+        self._in_flight = max(_IN_FLIGHT, (_QUEUED + 1) * jobs)
         # The inspections of the observations decoded by :meth:`decoding`, until the capture set
         # yields those observations (at once: nothing comes between).
         self._inspected: deque[tuple[str, Inspection]] = deque()
@@ -149,7 +152,7 @@ class _Audit:
                     self._auditor.add_inspected(obs, inspection)
                     continue
                 pending.append(([obs], _done([inspection])))
-            while len(pending) >= _IN_FLIGHT or (pending and pending[0][1].done()):
+            while len(pending) >= self._in_flight or (pending and pending[0][1].done()):
                 self._count(pending.popleft())
         if batch:
             pending.append((batch, self._inspect(batch, pending)))
@@ -205,7 +208,7 @@ class _Audit:
                     if len(batch) == _BATCH or size >= _BATCH_BYTES:
                         pending.append(self._decode(name, decode, batch, pending))
                         batch, size = [], 0
-                while len(pending) >= _IN_FLIGHT or (pending and pending[0].done()):
+                while len(pending) >= self._in_flight or (pending and pending[0].done()):
                     yield from self._delivered(pending.popleft())
             if batch:
                 pending.append(self._decode(name, decode, batch, pending))
