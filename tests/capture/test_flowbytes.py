@@ -124,3 +124,30 @@ def test_what_mitmproxy_refuses_is_refused(value: Any) -> None:
 def test_a_big_body_is_written_whole() -> None:
     f = tflow.tflow(req=http.Request.make("POST", "https://example.com/", b"x" * 3_000_000), resp=True)
     assert RecordEncoder().record(f) == mitmproxy_record(f)
+
+
+def test_http_flows_are_written_from_their_fields_without_get_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the first HTTP flow (checked against mitmproxy's get_state()), HTTP flows are
+    written from their fields: the same bytes, without the state walk that costs the proxy."""
+    encoder = RecordEncoder()
+    first = live_like(tflow.tflow(resp=True))
+    assert encoder.record(first) == mitmproxy_record(first)
+    flows = [live_like(tflow.tflow(resp=True)), live_like(tflow.tflow()), live_like(tflow.tflow(resp=True))]
+    flows[1].request.content = None
+    flows[2].request.trailers = http.Headers(checksum="abc")
+    flows[2].response.content = b"x" * 100_000  # type: ignore[union-attr]
+    flows[2].response.timestamp_end = None  # type: ignore[union-attr]
+    flows[2].metadata["flowaudit.phase"] = "consent-granted"
+    flows[2].marked, flows[2].comment, flows[2].is_replay = ":star:", "note", "request"
+    expected = [mitmproxy_record(f) for f in flows]
+    monkeypatch.setattr(http.HTTPFlow, "get_state", lambda self: pytest.fail("get_state() called"))
+    assert [encoder.record(f) for f in flows] == expected
+
+
+def live_like(f: http.HTTPFlow) -> http.HTTPFlow:
+    """A test flow with timestamps as a live proxy sets them (floats; mitmproxy's test flows have integers)."""
+    f.timestamp_created = 1795374706.9607813
+    for message in (f.request, f.response):
+        if message is not None:
+            message.timestamp_start, message.timestamp_end = 1795374707.25, 1795374707.5
+    return f

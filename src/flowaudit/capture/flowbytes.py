@@ -15,7 +15,13 @@ costs more than anything else the recorder does, in two places:
 compares it with mitmproxy's on every flow file in the suite), for less:
 each connection's encoded state is kept and reused while the connection's
 fields are unchanged, and values are encoded into one list of pieces joined
-once, so a large body is copied once, not once per nesting level.
+once, so a large body is copied once, not once per nesting level. An HTTP
+flow (nearly every flow an app makes) skips ``get_state()`` altogether: its
+record is written straight from its fields, in the layout mitmproxy's
+``get_state()`` gives (checked once per encoder against it, on the first HTTP
+flow: with another mitmproxy's layout every flow takes the general path), and
+a flow with anything unusual (an error, a WebSocket, a field of another type)
+takes the general path too.
 
 The tnetstring format (https://tnetstrings.info/): ``LENGTH:DATA`` and a type
 mark: ``,`` bytes, ``#`` integer, ``^`` float, ``!`` boolean, ``~`` null,
@@ -31,8 +37,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mitmproxy import connection
+from mitmproxy import connection, http
 from mitmproxy import flow as mflow
+from mitmproxy import version as mversion
 
 _KEPT_CONNECTIONS = 256  # connections whose encoded state is kept (the oldest go first)
 # Short texts (the state's field names, above all) kept encoded; bounded, since
@@ -230,12 +237,26 @@ class RecordEncoder:
     def __init__(self) -> None:
         # connection id -> (its fields when encoded, its encoded state)
         self._kept: dict[str, tuple[dict[str, Any], _Encoded]] = {}
+        # Whether HTTP flows are written from their fields (see _http): None until the first
+        # one shows, compared with mitmproxy's get_state(), that this mitmproxy's layout is it.
+        self._direct: bool | None = None
 
     def record(self, f: mflow.Flow) -> bytes:
         """The bytes ``mitmproxy.io.FlowWriter(...).add(f)`` would write."""
         if getattr(f, "_backup", None) is not None:
             # mitmproxy compares the backup with the state: only the real state will do.
             return encode(f.get_state())
+        if self._direct is not False and type(f) is http.HTTPFlow:
+            record = self._http(f)
+            if record is not None:
+                if self._direct is None:  # the first one: is the layout the one this mitmproxy writes?
+                    self._direct = record == self._from_state(f)
+                    return self._from_state(f)
+                return record
+        return self._from_state(f)
+
+    def _from_state(self, f: mflow.Flow) -> bytes:
+        """Any flow, from mitmproxy's ``get_state()``, its connections' states as kept."""
         client, server = f.client_conn, f.server_conn
         try:
             f.client_conn = _KnownState(self._connection(client))  # type: ignore[assignment]
@@ -244,6 +265,53 @@ class RecordEncoder:
         finally:
             f.client_conn, f.server_conn = client, server
         return encode(state)
+
+    def _http(self, f: http.HTTPFlow) -> bytes | None:
+        """An HTTP flow's record written straight from its fields, without ``get_state()``;
+        None for one this path does not cover (an error, a WebSocket, a field of an unusual type).
+
+        The fields are those of ``Flow.get_state`` and ``HTTPFlow.get_state``,
+        last first, as mitmproxy's encoder writes them."""
+        if f.error is not None or f.websocket is not None or type(f.request) is not http.Request:
+            return None
+        response = f.response
+        out = [b""]  # the length, once known
+        if response is None:
+            out.append(b"9:websocket;0:~8:response;0:~7:request;")
+        elif type(response) is http.Response and _message(
+            vars(response.data), _RESPONSE_FIELDS, out, b"9:websocket;0:~8:response;"
+        ):
+            out.append(b"7:request;")
+        else:
+            return None
+        if not _message(vars(f.request.data), _REQUEST_FIELDS, out):
+            return None
+        created, comment, marked, replay = f.timestamp_created, f.comment, f.marked, f.is_replay
+        if type(created) is not float or type(comment) is not str or type(marked) is not str:
+            return None
+        if type(f.intercepted) is not bool or not (replay is None or type(replay) is str) or type(f.id) is not str:
+            return None
+        stamp = b"%d:%s^" % _number(created)
+        out.append(b"6:backup;0:~17:timestamp_created;%s7:comment;%s8:metadata;" % (stamp, _key(comment)))
+        _put(f.metadata, out)  # mitmproxy writes a deep copy: the same bytes
+        out += (
+            b"6:marked;",
+            _key(marked),
+            b"9:is_replay;",
+            _NULL if replay is None else _key(replay),
+            b"11:intercepted;",
+            _TRUE if f.intercepted else _FALSE,
+            b"11:server_conn;",
+            self._connection(f.server_conn).data,
+            b"11:client_conn;",
+            self._connection(f.client_conn).data,
+            b"5:error;0:~2:id;",
+            _key(f.id),
+            _HTTP_FLOW_TAIL,
+        )
+        out[0] = b"%d:" % sum(map(len, out))
+        out.append(b"}")
+        return b"".join(out)
 
     def _connection(self, conn: connection.Connection) -> _Encoded:
         kept = self._kept.get(conn.id)
@@ -261,3 +329,84 @@ def _fields(conn: connection.Connection) -> dict[str, Any]:
     """What the connection's state is made of, its lists copied: a list changed
     in place must not look unchanged."""
     return {k: list(v) if type(v) is list else v for k, v in vars(conn).items()}
+
+
+# The fields of mitmproxy's request and response data, in the order their
+# get_state() (a copy of the object's attributes) gives them: the message's, then the request's or response's.
+_MESSAGE_FIELDS = ("http_version", "headers", "content", "trailers", "timestamp_start", "timestamp_end")
+_REQUEST_FIELDS = (*_MESSAGE_FIELDS, "host", "port", "method", "scheme", "authority", "path")
+_RESPONSE_FIELDS = (*_MESSAGE_FIELDS, "status_code", "reason")
+_FORMAT_VERSION = b"%d" % mversion.FLOW_FORMAT_VERSION
+_HTTP_FLOW_TAIL = b"4:type;4:http;7:version;%d:%s#" % (len(_FORMAT_VERSION), _FORMAT_VERSION)
+
+
+def _message(fields: dict[str, Any], names: tuple[str, ...], out: list[bytes], before: bytes = b"") -> bool:
+    """Append ``before`` and a request's or response's encoded state (``fields``: its data's
+    attributes) to ``out``; False, ``out`` untouched, unless its fields are ``names``
+    with values of the usual types.
+
+    The body is a piece of its own: a large one is copied once, by the record's final join."""
+    if tuple(fields) != names:
+        return False
+    version, headers, content, trailers, start, end, *own = fields.values()
+    if type(version) is not bytes or type(headers) is not http.Headers or type(start) is not float:
+        return False
+    if not (end is None or type(end) is float) or not (content is None or type(content) is bytes):
+        return False
+    header_list = _headers(headers)
+    trailer_list = _NULL if trailers is None else _headers(trailers)
+    if header_list is None or trailer_list is None:
+        return False
+    first = [b""]  # the length, once known
+    for name, value in zip(reversed(names[len(_MESSAGE_FIELDS) :]), reversed(own), strict=True):
+        kind = type(value)
+        first.append(_key(name))
+        if kind is bytes:
+            first.append(b"%d:%s," % (len(value), value))
+        elif kind is str:
+            first.append(_key(value))
+        elif kind is int:
+            data = b"%d" % value
+            first.append(b"%d:%s#" % (len(data), data))
+        else:
+            return False
+    first.append(
+        b"13:timestamp_end;%s15:timestamp_start;%d:%s^8:trailers;%s7:content;"
+        % (_NULL if end is None else b"%d:%s^" % _number(end), *_number(start), trailer_list)
+    )
+    last = b"7:headers;%s12:http_version;%d:%s,}" % (header_list, len(version), version)
+    if content is None:
+        first.append(_NULL)
+    else:
+        first.append(b"%d:" % len(content))
+        last = b"," + last
+    size = sum(map(len, first)) + len(last) - 1 + (0 if content is None else len(content))
+    first[0] = b"%d:" % size
+    out.append(before)
+    out += first
+    if content is not None:
+        out.append(content)
+    out.append(last)
+    return True
+
+
+def _number(value: float) -> tuple[int, bytes]:
+    """A float's length and digits (its repr(), as mitmproxy's encoder writes it)."""
+    data = b"%a" % value
+    return len(data), data
+
+
+def _headers(headers: http.Headers) -> bytes | None:
+    """Headers (or trailers) as mitmproxy's state holds them, a list of name-value pairs; None
+    for a pair that is not two byte strings."""
+    pairs = []
+    for pair in headers.fields:
+        if len(pair) != 2:
+            return None
+        name, value = pair
+        if type(name) is not bytes or type(value) is not bytes:
+            return None
+        data = b"%d:%s,%d:%s," % (len(name), name, len(value), value)
+        pairs.append(b"%d:%s]" % (len(data), data))
+    body = b"".join(pairs)
+    return b"%d:%s]" % (len(body), body)
