@@ -66,7 +66,7 @@ class Carried:
             self._phases[phase] = self._phases.get(phase, 0) + 1
         self.flows += 1
         hosts, kept = self._hosts, self._kept
-        if hosts is None or hosts == host:
+        if hosts is None or (isinstance(hosts, str) and hosts == host):  # not Counter.__eq__, a Python call
             self._hosts = host
             if isinstance(kept, tuple) and len(kept) < CITED_FLOWS:
                 self._kept = (*kept, (self.flows, ref, _first(cite())))

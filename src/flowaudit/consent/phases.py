@@ -115,6 +115,12 @@ class PhaseResolver:
         self._dropped = 0
         # (kind, meaning) -> [requests, first signal]; bounded by kinds x meanings
         self._seen: dict[tuple[str, str], tuple[int, ConsentSignal]] = {}
+        # The last state and signal-less context handed out, handed out again while they hold (frozen,
+        # so shared): most requests are made in the state of the one before, and building a frozen
+        # dataclass per request cost more than comparing its four fields. A cache of one, keyed by
+        # every field (the state's four; the state object and the TC string in force for the context).
+        self._last_state: PhaseState | None = None
+        self._last_observed: ObservedConsent | None = None
         self._start()
 
     def _start(self) -> None:
@@ -173,7 +179,12 @@ class PhaseResolver:
         if own is not None:
             self._tcf = TcfInForce(own[1], own[0].evidence(), own=False)
             return ObservedConsent(state, signals, TcfInForce(own[1], own[0].evidence(), own=True))
-        return ObservedConsent(state, signals, self._tcf)
+        if signals:
+            return ObservedConsent(state, signals, self._tcf)
+        last = self._last_observed
+        if last is None or last.state is not state or last.tcf is not self._tcf:
+            last = self._last_observed = ObservedConsent(state, (), self._tcf)
+        return last
 
     def resolve(self, obs: Observation, signals: Sequence[ConsentSignal] = ()) -> PhaseState:
         if obs.source != self._source:
@@ -201,7 +212,15 @@ class PhaseResolver:
         label = self._marker or INFERRED_PHASE[self._consent]
         if label != self._label or evidence is not None:
             self._record(label, source, evidence)
-        return PhaseState(phase=label, consent=self._consent, source=self._consent_source, since=self._since)
+        last = self._last_state
+        if last is None or (last.phase, last.consent, last.source, last.since) != (
+            label,
+            self._consent,
+            self._consent_source,
+            self._since,
+        ):
+            last = self._last_state = PhaseState(label, self._consent, self._consent_source, self._since)
+        return last
 
     def _device_changes(self, signals: Sequence[ConsentSignal]) -> list[ConsentSignal]:
         """A device's tracking setting that changes during a capture: the user
