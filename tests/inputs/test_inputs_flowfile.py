@@ -226,6 +226,7 @@ def request_changed(record: bytes, **change: object) -> bytes:
         {"headers": [[b"a", 1]]},
         {"headers": [(b"a", b"b"), [b"c", "d"]]},
         {"headers": [[b"", b""], [b"x-empty", b""]]},  # well-formed: read on the fast path
+        {"headers": [[b"x,5:y", b"v"], [b"a,", b","], [b"ok", b"1"]]},  # commas in names: read item by item
         {"headers": []},
         {"content": "text"},
         {"extra": 1},

@@ -44,7 +44,7 @@ from flowaudit.inputs.flowobs import (
 from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.records import Decoded, Decoding, decode_in_turn, read_records
 from flowaudit.inputs.stream import ByteSource
-from flowaudit.inputs.tnet import BYTES, FLOAT, INT, LIST, NULL, TEXT, Buffer, Span, Unexpected
+from flowaudit.inputs.tnet import Buffer, Span, Unexpected
 from flowaudit.model import Observation
 
 __all__ = ["FAST_VERSIONS", "decode_fast", "read_flow_file"]
@@ -66,27 +66,48 @@ _FLOW_FIELDS = {
     "dns": _COMMON | {b"request", b"response"},
 }
 _OPTIONAL = frozenset({b"backup"})
+# Every field of a flow of any type, read in one pass. Their values' types are checked where
+# they are read (a flow's other fields are not read at all).
+_FLOW = tnet.Shape(dict.fromkeys(sorted(set().union(*_FLOW_FIELDS.values(), _OPTIONAL))))
+_AT = {key: n for n, key in enumerate(_FLOW.keys)}  # each field's position in what _FLOW reads
+# For each flow type, the positions of the fields it must not have.
+_ABSENT = {
+    kind: tuple(_AT[key] for key in _FLOW.keys if key not in fields | _OPTIONAL)
+    for kind, fields in _FLOW_FIELDS.items()
+}
+_VERSION, _TYPE, _METADATA, _BACKUP = _AT[b"version"], _AT[b"type"], _AT[b"metadata"], _AT[b"backup"]
 
 # The fields of a request's and a response's state and the tags their values
-# may have: exactly what mitmproxy's typed state accepts.
-_MESSAGE: dict[bytes, tuple[int, ...]] = {
-    b"http_version": (BYTES,),
-    b"headers": (LIST,),
-    b"content": (BYTES, NULL),
-    b"trailers": (LIST, NULL),
-    b"timestamp_start": (FLOAT, INT),
-    b"timestamp_end": (FLOAT, INT, NULL),
-}
-_REQUEST = {
-    **_MESSAGE,
-    b"host": (TEXT,),
-    b"port": (INT,),
-    b"method": (BYTES,),
-    b"scheme": (BYTES,),
-    b"authority": (BYTES,),
-    b"path": (BYTES,),
-}
-_RESPONSE = {**_MESSAGE, b"status_code": (INT,), b"reason": (BYTES,)}
+# may have: exactly what mitmproxy's typed state accepts. Listed in the order
+# in which _http unpacks them.
+_REQUEST = tnet.Shape(
+    {
+        b"method": b",",  # bytes
+        b"scheme": b",",
+        b"authority": b",",
+        b"path": b",",
+        b"http_version": b",",
+        b"host": b";",  # text
+        b"port": b"#",  # an integer
+        b"timestamp_start": b"^#",  # a float, or an integer
+        b"headers": b"]",  # a list
+        b"content": b",~",  # bytes, or null
+        b"timestamp_end": b"^#~",
+        b"trailers": b"]~",
+    }
+)
+_RESPONSE = tnet.Shape(
+    {
+        b"status_code": b"#",
+        b"reason": b",",
+        b"http_version": b",",
+        b"headers": b"]",
+        b"content": b",~",
+        b"timestamp_start": b"^#",
+        b"timestamp_end": b"^#~",
+        b"trailers": b"]~",
+    }
+)
 
 
 def read_flow_file(
@@ -107,21 +128,25 @@ def decode_fast(record: bytearray, name: str, n: int) -> Decoded:
 
 
 def _decode(buf: bytearray, name: str, n: int) -> Decoded:
-    top = tnet.fields(buf, tnet.item(buf, 0, len(buf)))
-    if tnet.integer(buf, _get(top, b"version")) not in FAST_VERSIONS:
+    flow = _FLOW.read(buf, tnet.item(buf, 0, len(buf)))
+    if tnet.integer(buf, _present(flow[_VERSION])) not in FAST_VERSIONS:
         raise Unexpected("a flow format for mitmproxy to read")
-    kind = tnet.text(buf, _get(top, b"type"))
-    expected = _FLOW_FIELDS.get(kind)
-    if expected is None or not expected <= top.keys() <= expected | _OPTIONAL:
+    kind = tnet.text(buf, _present(flow[_TYPE]))
+    absent = _ABSENT.get(kind)
+    # Exactly the fields of its type: those it must not have are absent, and no other but backup is.
+    if absent is None or flow.count(None) != len(absent) + (flow[_BACKUP] is None):
         raise Unexpected("not the fields of a flow")
-    metadata = _metadata(buf, top[b"metadata"])
+    for at in absent:
+        if flow[at] is not None:
+            raise Unexpected("not the fields of a flow")
+    metadata = _metadata(buf, _present(flow[_METADATA]))
     if is_bookkeeping(metadata):
         return Decoded(metadata, None)
-    if kind == "dns":
-        return Decoded(metadata, _dns(buf, top, metadata, name, n))
     if kind == "http":
-        return Decoded(metadata, _http(buf, top, metadata, name, n))
-    return Decoded(metadata, _raw(buf, top, metadata, kind, name, n))
+        return Decoded(metadata, _http(buf, flow, metadata, name, n))
+    if kind == "dns":
+        return Decoded(metadata, _dns(buf, flow, metadata, name, n))
+    return Decoded(metadata, _raw(buf, flow, metadata, kind, name, n))
 
 
 def _metadata(buf: Buffer, span: Span) -> dict[str, object]:
@@ -133,32 +158,27 @@ def _metadata(buf: Buffer, span: Span) -> dict[str, object]:
     return {str(k): v for k, v in metadata.items()}
 
 
-def _http(buf: bytearray, top: dict[bytes, Span], metadata: Metadata, name: str, n: int) -> Observation | None:
-    request = _message(buf, top[b"request"], _REQUEST)
-    response = top[b"response"]
-    answer = None if tnet.is_null(response) else _message(buf, response, _RESPONSE)
-    status = None if answer is None else tnet.integer(buf, answer[b"status_code"])
-    if tnet.raw(buf, request[b"method"]).upper() == b"CONNECT":
-        error = top[b"error"]
+def _http(buf: bytearray, flow: list[Span | None], metadata: Metadata, name: str, n: int) -> Observation | None:
+    request = _REQUEST.read_all(buf, _field(flow, b"request"))
+    response = _field(flow, b"response")
+    answer = None if tnet.is_null(response) else _RESPONSE.read_all(buf, response)
+    status = None if answer is None else tnet.integer(buf, answer[0])
+    method, scheme, authority, path, http_version = (tnet.raw(buf, span) for span in request[:5])
+    host, port, timestamp = tnet.text(buf, request[5]), tnet.integer(buf, request[6]), tnet.number(buf, request[7])
+    if method.upper() == b"CONNECT":
         return connect_observation(
             name,
             n,
             metadata,
-            host=tnet.text(buf, request[b"host"]),
-            port=tnet.integer(buf, request[b"port"]),
+            host=host,
+            port=port,
             status=status,
-            reason="" if answer is None else tnet.raw(buf, answer[b"reason"]).decode("iso-8859-1"),
-            error=None if tnet.is_null(error) else tnet.text(buf, _get(tnet.fields(buf, error), b"msg")),
-            server_error=_optional_text(buf, _get(tnet.fields(buf, top[b"server_conn"]), b"error")),
-            timestamp=tnet.number(buf, request[b"timestamp_start"]),
+            reason="" if answer is None else tnet.raw(buf, answer[1]).decode("iso-8859-1"),
+            error=_error(buf, flow),
+            server_error=_optional_text(buf, _get(tnet.fields(buf, _field(flow, b"server_conn")), b"error")),
+            timestamp=timestamp,
         )
-    method, scheme = tnet.raw(buf, request[b"method"]), tnet.raw(buf, request[b"scheme"])
-    path = tnet.raw(buf, request[b"path"])
-    http_version, authority = tnet.raw(buf, request[b"http_version"]), tnet.raw(buf, request[b"authority"])
-    host, port = tnet.text(buf, request[b"host"]), tnet.integer(buf, request[b"port"])
-    timestamp = tnet.number(buf, request[b"timestamp_start"])
-    headers = tnet.pairs(buf, request[b"headers"])
-    content = request[b"content"]
+    headers, content = tnet.pairs(buf, request[8]), request[9]
     body = None if tnet.is_null(content) else tnet.take(buf, content)  # last: buf is the body now
     return http_observation(
         name,
@@ -178,44 +198,32 @@ def _http(buf: bytearray, top: dict[bytes, Span], metadata: Metadata, name: str,
     )
 
 
-def _dns(buf: Buffer, top: dict[bytes, Span], metadata: Metadata, name: str, n: int) -> Observation | None:
-    request = tnet.fields(buf, top[b"request"])
+def _dns(buf: Buffer, flow: list[Span | None], metadata: Metadata, name: str, n: int) -> Observation | None:
+    request = tnet.fields(buf, _field(flow, b"request"))
     questions = []
     for question in tnet.elements(buf, _get(request, b"questions")):
         asked = tnet.fields(buf, question)
         questions.append((tnet.text(buf, _get(asked, b"name")), tnet.integer(buf, _get(asked, b"type"))))
-    response, error = top[b"response"], top[b"error"]
+    response = _field(flow, b"response")
     answered = None if tnet.is_null(response) else tnet.integer(buf, _get(tnet.fields(buf, response), b"response_code"))
     return dns_observation(
         name,
         n,
         metadata,
         questions=questions,
-        error=None if tnet.is_null(error) else tnet.text(buf, _get(tnet.fields(buf, error), b"msg")),
+        error=_error(buf, flow),
         response_code=answered,
         timestamp=tnet.number(buf, _get(request, b"timestamp")),
     )
 
 
-def _message(buf: Buffer, span: Span, shape: dict[bytes, tuple[int, ...]]) -> dict[bytes, Span]:
-    """A request's or response's fields, checked against the shape mitmproxy writes."""
-    message = tnet.fields(buf, span)
-    if message.keys() != shape.keys():
-        raise Unexpected("not the fields of an HTTP message")
-    for key, value in message.items():
-        if value[2] not in shape[key] or (value[2] == NULL and value[0] != value[1]):
-            raise Unexpected("a field of an HTTP message of the wrong type")
-    return message
-
-
-def _raw(buf: Buffer, top: dict[bytes, Span], metadata: Metadata, kind: str, name: str, n: int) -> Observation | None:
-    server = tnet.fields(buf, top[b"server_conn"])
-    client = tnet.fields(buf, top[b"client_conn"])
+def _raw(buf: Buffer, flow: list[Span | None], metadata: Metadata, kind: str, name: str, n: int) -> Observation | None:
+    server = tnet.fields(buf, _field(flow, b"server_conn"))
+    client = tnet.fields(buf, _field(flow, b"client_conn"))
     address = _address(buf, _get(server, b"address"))
     client_sni = _optional_text(buf, _get(client, b"sni"))
-    timestamp = tnet.number(buf, top[b"timestamp_created"])
+    timestamp = tnet.number(buf, _field(flow, b"timestamp_created"))
     if kind == "tcp" and UNINSPECTABLE_KEY in metadata:
-        error = top[b"error"]
         return uninspectable_observation(
             name,
             n,
@@ -223,7 +231,7 @@ def _raw(buf: Buffer, top: dict[bytes, Span], metadata: Metadata, kind: str, nam
             about=metadata[UNINSPECTABLE_KEY],
             client_sni=client_sni,
             address=address,
-            error=None if tnet.is_null(error) else tnet.text(buf, _get(tnet.fields(buf, error), b"msg")),
+            error=_error(buf, flow),
             timestamp=timestamp,
         )
     return raw_observation(
@@ -234,7 +242,7 @@ def _raw(buf: Buffer, top: dict[bytes, Span], metadata: Metadata, kind: str, nam
         server_sni=_optional_text(buf, _get(server, b"sni")),
         client_sni=client_sni,
         address=address,
-        messages=_messages(buf, top[b"messages"]),
+        messages=_messages(buf, _field(flow, b"messages")),
         timestamp=timestamp,
     )
 
@@ -262,6 +270,23 @@ def _address(buf: Buffer, span: Span) -> tuple[str, int] | None:
 
 def _optional_text(buf: Buffer, span: Span) -> str | None:
     return None if tnet.is_null(span) else tnet.text(buf, span)
+
+
+def _error(buf: Buffer, flow: list[Span | None]) -> str | None:
+    """The flow's error message, if any."""
+    error = _field(flow, b"error")
+    return None if tnet.is_null(error) else tnet.text(buf, _get(tnet.fields(buf, error), b"msg"))
+
+
+def _field(flow: list[Span | None], key: bytes) -> Span:
+    """A field of the flow (as read by :data:`_FLOW`) that its type has."""
+    return _present(flow[_AT[key]])
+
+
+def _present(span: Span | None) -> Span:
+    if span is None:
+        raise Unexpected("a field missing")
+    return span
 
 
 def _get(fields: dict[bytes, Span], key: bytes) -> Span:

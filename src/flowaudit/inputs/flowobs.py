@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
+from itertools import chain
 
 from mitmproxy.net.dns import response_codes as dns_codes
 from mitmproxy.net.dns import types as dns_types
@@ -116,7 +117,7 @@ def http_observation(
         host=addressed,
         port=port,
         path=path.decode("utf-8", "surrogateescape"),
-        request_headers=tuple((_text(k), _text(v)) for k, v in headers),
+        request_headers=_header_texts(headers),
         body=body,
         body_decoded=False,
         body_truncated=cut,
@@ -344,6 +345,21 @@ def _sent_bytes(messages: Iterable[tuple[bool, bytes]]) -> bytes:
 def _phase(metadata: Metadata) -> str | None:
     """The phase, bounded and on one line as the marker names it is matched to."""
     return capture_text(metadata.get(PHASE_KEY))
+
+
+def _header_texts(headers: Sequence[Sequence[bytes]]) -> tuple[tuple[str, str], ...]:
+    """Each header's name and value as text (:func:`_text`). Nearly always all of them are UTF-8
+    without a NUL: then one decoding of them all, split at the NULs put between them, gives the
+    same texts as one decoding each, at a fraction of the cost."""
+    if not headers:
+        return ()
+    try:
+        texts = b"\0".join(chain.from_iterable(headers)).decode("utf-8").split("\0")
+    except UnicodeDecodeError:
+        texts = []
+    if len(texts) != 2 * len(headers):  # not UTF-8, a NUL inside, or not pairs
+        return tuple((_text(k), _text(v)) for k, v in headers)
+    return tuple(zip(texts[::2], texts[1::2], strict=True))
 
 
 def _text(raw: bytes) -> str:

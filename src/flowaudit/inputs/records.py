@@ -123,7 +123,8 @@ def read_records(
             return f"{what} after flow #{n}: {e}"
         n += 1
         if notes is not None:
-            _take_notes(decoded.metadata, f"{name}#{n}", notes)
+            if decoded.metadata:  # most flows have none: nothing to note
+                _take_notes(decoded.metadata, f"{name}#{n}", notes)
             for warning in decoded.warnings:
                 notes.warn(f"flow #{n}: {warning}")
         observation = decoded.observation

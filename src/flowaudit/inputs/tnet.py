@@ -23,6 +23,8 @@ rather than sliced, so it is held once.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import cast
 
 BYTES, TEXT, INT, FLOAT, BOOL, NULL, LIST, DICT = b",;#^!~]}"
 
@@ -32,6 +34,9 @@ _PREFIX = re.compile(rb"(\d{1,12}):")
 _ENTRY = re.compile(rb"(\d{1,12}):([A-Za-z_]{1,40});(\d{1,12}):")
 # A list's length prefix and its first item's: "<n>:<m>:" (the item follows).
 _PAIR = re.compile(rb"(\d{1,12}):(\d{1,12}):")
+# A pair of bytes whose first item holds no comma (a header name), up to the second's length
+# prefix: "<n>:<m>:<name>,<k>:" (the second item follows).
+_HEADER = re.compile(rb"(\d{1,12}):(\d{1,12}):([^,]*),(\d{1,12}):")
 # Deeper values (metadata nested this far) go to mitmproxy's parser, which
 # has its own limit: a record is never rejected here for its depth.
 MAX_DEPTH = 32
@@ -86,6 +91,62 @@ def fields(buf: Buffer, span: Span) -> dict[bytes, Span]:
     return out
 
 
+class Shape:
+    """A dictionary of known text keys, read in one pass: what a flow's own dictionaries are.
+
+    One regular expression holds every key with its exact length prefix, each
+    alternative ending in its own group for the value's length: which group
+    matched (``lastindex``) names the key, so a key costs one match, and no
+    key is decoded or compared. ``tags`` gives, for each key, the tags its
+    value may have (``None``: not checked; a null must then be empty too):
+    a value of another type, a key of another spelling (a length prefix with
+    a leading zero, say) or any other key raises :class:`Unexpected`, for
+    mitmproxy's parser to judge, as does anything ``fields`` would not read.
+    """
+
+    def __init__(self, tags: Mapping[bytes, bytes | None]) -> None:
+        self.keys = tuple(tags)
+        self._entry = re.compile(
+            b"|".join(re.escape(b"%d:%s;" % (len(key), key)) + rb"(\d{1,12}):" for key in self.keys)
+        ).match
+        self._tags = (None, *tags.values())  # by group number
+
+    def read(self, buf: Buffer, span: Span) -> list[Span | None]:
+        """The value of each key, in the order of ``keys`` (None: absent); a repeated key keeps its
+        last value, as mitmproxy's parser does."""
+        start, stop, tag = span
+        if tag != DICT:
+            raise Unexpected("not a dictionary")
+        out: list[Span | None] = [None] * (len(self.keys) + 1)  # by group number: out[0] stays None
+        entry, tags = self._entry, self._tags
+        pos = start
+        while pos < stop:
+            found = entry(buf, pos, stop)
+            if found is None:
+                raise Unexpected("not a field of this dictionary")
+            n = found.lastindex
+            assert n is not None  # every alternative ends in its group
+            v_start = found.end()
+            v_stop = v_start + int(found[n])
+            if v_stop >= stop:
+                raise Unexpected("an item runs past its container")
+            v_tag = buf[v_stop]
+            allowed = tags[n]
+            if allowed is not None and (v_tag not in allowed or (v_tag == NULL and v_start != v_stop)):
+                raise Unexpected("a field of the wrong type")
+            out[n] = (v_start, v_stop, v_tag)
+            pos = v_stop + 1
+        del out[0]
+        return out
+
+    def read_all(self, buf: Buffer, span: Span) -> list[Span]:
+        """The value of each key, in the order of ``keys``: every key must be there."""
+        out = self.read(buf, span)
+        if None in out:
+            raise Unexpected("a field missing")
+        return cast(list[Span], out)
+
+
 def elements(buf: Buffer, span: Span) -> list[Span]:
     """The spans of a list's items."""
     start, stop, tag = span
@@ -101,32 +162,51 @@ def elements(buf: Buffer, span: Span) -> list[Span]:
 
 
 def pairs(buf: Buffer, span: Span) -> list[tuple[bytes, bytes]]:
-    """The items of a list of [bytes, bytes] lists (a message's headers), read in one pass."""
+    """The items of a list of [bytes, bytes] lists (a message's headers), read in one pass.
+
+    One match reads a pair's length prefix, its name (up to the tag that ends
+    it: header names hold no comma) and its value's length prefix; the name's
+    length is then checked against its prefix. A pair it does not fit is
+    read item by item."""
     start, stop, tag = span
     if tag != LIST:
         raise Unexpected("not a list")
     out: list[tuple[bytes, bytes]] = []
     pos = start
-    pair, prefix = _PAIR.match, _PREFIX.match
+    header = _HEADER.match
     while pos < stop:
-        found = pair(buf, pos, stop)  # the pair's length prefix and its first item's
-        if found is None:
-            raise Unexpected("not a pair")
-        end = found.end(1) + 1 + int(found[1])  # where the pair's tag is
-        a_start = found.end()
-        a_stop = a_start + int(found[2])
-        if end >= stop or buf[end] != LIST or a_stop >= end or buf[a_stop] != BYTES:
+        found = header(buf, pos, stop)
+        if found is None or len(found[3]) != int(found[2]):
+            pos = _pair(buf, pos, stop, out)
+            continue
+        b_start = found.end()
+        end = b_start + int(found[4]) + 1  # where the pair's tag is
+        if end >= stop or end != found.end(1) + 1 + int(found[1]) or buf[end] != LIST or buf[end - 1] != BYTES:
             raise Unexpected("not a pair of bytes")
-        second = prefix(buf, a_stop + 1, end)
-        if second is None:
-            raise Unexpected("not a pair")
-        b_start = second.end()
-        b_stop = b_start + int(second[1])
-        if b_stop + 1 != end or buf[b_stop] != BYTES:  # exactly two items
-            raise Unexpected("not a pair of bytes")
-        out.append((bytes(buf[a_start:a_stop]), bytes(buf[b_start:b_stop])))
+        out.append((found[3], bytes(buf[b_start : end - 1])))
         pos = end + 1
     return out
+
+
+def _pair(buf: Buffer, pos: int, stop: int, out: list[tuple[bytes, bytes]]) -> int:
+    """The pair at ``pos`` read item by item, appended to ``out``; where the next item starts."""
+    found = _PAIR.match(buf, pos, stop)  # the pair's length prefix and its first item's
+    if found is None:
+        raise Unexpected("not a pair")
+    end = found.end(1) + 1 + int(found[1])  # where the pair's tag is
+    a_start = found.end()
+    a_stop = a_start + int(found[2])
+    if end >= stop or buf[end] != LIST or a_stop >= end or buf[a_stop] != BYTES:
+        raise Unexpected("not a pair of bytes")
+    second = _PREFIX.match(buf, a_stop + 1, end)
+    if second is None:
+        raise Unexpected("not a pair")
+    b_start = second.end()
+    b_stop = b_start + int(second[1])
+    if b_stop + 1 != end or buf[b_stop] != BYTES:  # exactly two items
+        raise Unexpected("not a pair of bytes")
+    out.append((bytes(buf[a_start:a_stop]), bytes(buf[b_start:b_stop])))
+    return end + 1
 
 
 def text(buf: Buffer, span: Span) -> str:
