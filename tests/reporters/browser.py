@@ -27,6 +27,11 @@ from typing import Any
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
+# Painting a whole long page (a screenshot beyond the viewport, a PDF) is Chromium's slowest call: a
+# 10,000-flow report's screenshot took over 30 s on a 2-core machine at load 17 (clean-clone CI run).
+# These calls make artifacts; what the tests assert is counted, not timed.
+PAINT_TIMEOUT = 180.0
+
 FLAGS = (
     "--headless",
     "--disable-gpu",
@@ -100,13 +105,18 @@ class Page:
                 "captureBeyondViewport": True,
                 "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
             },
+            timeout=PAINT_TIMEOUT,
         )
         path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
     def pdf(self, path: Path) -> Path:
         self.send("Page.bringToFront")
-        reply = self.send("Page.printToPDF", {"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": True})
+        reply = self.send(
+            "Page.printToPDF",
+            {"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": True},
+            timeout=PAINT_TIMEOUT,
+        )
         path.write_bytes(base64.b64decode(reply["data"]))
         return path
 
