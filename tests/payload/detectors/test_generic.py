@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from flowaudit.errors import FlowauditError
+from flowaudit.inputs import open_inputs
 from flowaudit.model import Observation
 from flowaudit.payload.decode import decode_request
-from flowaudit.payload.detectors import detect_generic
+from flowaudit.payload.detectors import detect_generic, generic
 from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 
 REALWORLD = Path(__file__).resolve().parents[2] / "data" / "realworld"
@@ -228,3 +229,61 @@ def test_a_leaf_seen_before_is_read_with_its_new_siblings(json_body: JsonBody) -
         (own,) = found(user)["identifiers.user_id"]
         (account,) = found(site, at_least="possible")["identifiers.user_id"]
         assert own.confidence == "likely" and account.confidence == "possible"
+
+
+EXTERNAL = Path(__file__).resolve().parents[2] / "corpus" / "external"
+# Plain tokens of every kind _plain_token takes: numbers, a date, hashes, UUIDs.
+_TOKENS = (
+    "0",
+    "1",
+    "90",
+    "1795000780",
+    "1795002983563",
+    "2026-12-03",
+    "123456789012345678",
+    "a01c1cc55693d52c",
+    "a01c1cc55693d52c838870483cb0301a",
+    "d4d1502d-473a-4be6-b759-1088941f9121",
+    "DEADBEEF00000000CAFE",
+)
+
+
+@pytest.mark.parametrize("capture", ["reporthar-9gag-interaction", "pagexray-nytimes", "coach-ryanair"])
+def test_a_plain_token_is_judged_as_every_check_would(capture: str) -> None:
+    """The shortcut for plain tokens (generic._plain_token) gives what the checks one by one give,
+    at every place of real captures: ad beacons, prices, timings, device attributes, headers, paths."""
+    places: dict[tuple[str, str, tuple[str, ...], str | None], Leaf] = {}
+    for observation in open_inputs([str(EXTERNAL / capture / "capture.har")]):
+        for leaf in decode_request(observation).leaves:
+            places.setdefault(leaf[:4], leaf)
+    shortcuts = 0
+    for where, leaf in places.items():
+        place = generic._place(where)
+        if place is None:
+            continue
+        for token in _TOKENS:
+            assert generic._plain_token(token)
+            judged = generic._judge(leaf._replace(value=f" {token} "))
+            assert judged == generic._judge_value(leaf, place, token), (where, token)
+            shortcuts += place.token is not None
+    assert shortcuts > len(_TOKENS) * len(places) / 2  # most places take the shortcut
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "-1",
+        "1.5",
+        "123456789012345",
+        "12345678901234567",
+        "deadbeefcafebabe",
+        "ab12",
+        "+123",
+        "١٢٣",
+        "1 2",
+        "12/3",
+        "a-1",
+    ],
+)
+def test_values_that_a_check_may_read_are_no_plain_tokens(value: str) -> None:
+    assert not generic._plain_token(value)

@@ -177,6 +177,9 @@ class _Place(NamedTuple):
     timing: bool  # a time a page or request took may be here
     terms: TermKey | None  # None: not a part whose words are read, or code
     collected: bool  # a request-level collector takes every value here (see _Verdict.collected)
+    # The fields of the _Verdict of a plain token here (:func:`_plain_token`), after its value;
+    # None where a check reads such a value (a rule of the key, a price, a timing, a device attribute).
+    token: tuple[object, ...] | None
 
 
 # Places whose readings are kept: a request's leaves sit at a few dozen places, and SDKs send
@@ -216,17 +219,64 @@ def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None
     collected = (
         part == "url" or key.folded == "name" or key.folded in CONFIG_KEYS or key.collected_family or crash is not None
     )
+    page = page_place(leaf, name)
+    ad = ad_place(leaf, name) if name_key is not None and key.family is not Family.IP else None
+    timing = key.timing or ("iming" in location and _in_timing_object(location))
+    token = None
+    if (
+        part != "header"
+        and key.rule is None
+        and parent is None
+        and category is None
+        and not timing
+        and (ad is None or not (ad.auction_key or ad.price_key))
+    ):
+        # What _judge finds in any plain token here: "0" stands for them all (see _plain_token).
+        token_page = page_facts(page, "0")
+        token_ad = ad_facts(ad, "0") if ad is not None else None
+        token_terms = term_facts(terms, "0") if terms is not None else None
+        token_collected = collected or token_page is not None or token_ad is not None
+        token = (key, (), None, False, token_page, token_ad, crash, None, False, token_terms, token_collected)
     return _Place(
         key=key,
         parent=parent,
-        page=page_place(leaf, name),
-        ad=ad_place(leaf, name) if name_key is not None and key.family is not Family.IP else None,
+        page=page,
+        ad=ad,
         crash=crash,
         fingerprint=category,
-        timing=key.timing or ("iming" in location and _in_timing_object(location)),
+        timing=timing,
         terms=terms,
         collected=collected,
+        token=token,
     )
+
+
+# The characters of plain tokens (str.strip takes them all away from one), of numbers and dates
+# among them, and of those that hold no digit.
+_TOKEN = "0123456789abcdefABCDEF-"
+_DIGITS = "0123456789-"
+_HEX_LETTERS = "abcdefABCDEF-"
+
+
+def _plain_token(value: str) -> bool:
+    """A number, a date or a long hexadecimal identifier (a hash, a UUID): a value in which no
+    check of :func:`_judge` finds anything unless its place asks for one (a key's rule, a price,
+    a timing, a device attribute; :attr:`_Place.token` is None there). Such values are most of
+    the values not seen before (timestamps, counters, event ids), so telling them apart this
+    cheaply (no regular expression, no allocation) spares them the checks one by one.
+
+    Why each check passes them over: no "/", "=", "@", ":", ".", "+", space or line break (no
+    page URL, path, host, packed URL, address, IP address, stack trace); not 15 or 17
+    characters (an IMEI, a MAC address); not starting with a letter of a search title
+    (``YySs``); and no words (:func:`~flowaudit.payload.detectors.health.words_and_terms`
+    passes over numbers and dates starting with a digit, and tokens of 16 characters or more
+    with a digit in them)."""
+    size = len(value)
+    if size == 15 or size == 17 or not value.isascii() or value.strip(_TOKEN):
+        return False
+    if value[0].isdigit() and not value.strip(_DIGITS):
+        return True
+    return size >= 16 and bool(value.strip(_HEX_LETTERS))
 
 
 _new_leaf: Callable[[tuple[object, ...]], Leaf] = partial(tuple.__new__, Leaf)
@@ -241,6 +291,13 @@ def _judge(leaf: Leaf) -> _Verdict | None:
     value = leaf.value.strip()
     if not value:
         return None
+    if place.token is not None and _plain_token(value):
+        return _new_verdict((value, *place.token))
+    return _judge_value(leaf, place, value)
+
+
+def _judge_value(leaf: Leaf, place: _Place, value: str) -> _Verdict:
+    """:func:`_judge` of a value that is not empty, checked one detector at a time."""
     key = place.key
     name = key.name
     if leaf.part == "header":
