@@ -86,15 +86,26 @@ def find_signals(obs: Observation, decoded: DecodedRequest | None = None) -> lis
     leaves = iter(decoded.leaves) if decoded is not None else shallow_leaves(obs)
     found: list[ConsentSignal] = []
     seen: set[tuple[str, str]] = set()
+    known = _KNOWN_NAMES
     for leaf in leaves:
-        key = leaf.key.lower() if leaf.key else ""
-        if key not in _KNOWN_KEYS and not leaf.value.startswith(_ZERO_START):  # nearly every leaf: keep this short
+        named = known.get(leaf.key)
+        if named is None:
+            named = _known_name(leaf.key)
+        if not named and not leaf.value.startswith(_ZERO_START):  # nearly every leaf: keep this short
             continue
-        signal = _read(leaf, obs, key)
+        signal = _read(leaf, obs, leaf.key.lower() if leaf.key else "")
         if signal is not None and (signal.kind, signal.value) not in seen:
             seen.add((signal.kind, signal.value))
             found.append(signal)
     return found
+
+
+def _known_name(key: str | None) -> bool:
+    """Whether ``key``, lower-cased, is one of :data:`_KNOWN_KEYS`, kept in :data:`_KNOWN_NAMES`."""
+    if len(_KNOWN_NAMES) >= _NAMES_KEPT:
+        _KNOWN_NAMES.clear()
+    named = _KNOWN_NAMES[key] = key is not None and key.lower() in _KNOWN_KEYS
+    return named
 
 
 def shallow_leaves(obs: Observation) -> Iterator[Leaf]:
@@ -448,3 +459,9 @@ _BY_KEY: dict[str, Callable[[Leaf, Observation, str], ConsentSignal | None]] = {
 }
 _KNOWN_KEYS = frozenset({"sec-gpc", "consent", *_TCF_KEYS, *_USP_KEYS, *_GPP_KEYS, *_BY_KEY})
 _ZERO_START = "0000"  # an all-zero advertising id, whatever its key (see is_zero_id)
+# Key names as sent -> whether they are known (:func:`_known_name`): asked of every leaf of every
+# request, and a request's names repeat from request to request, so a lookup by the name as it is
+# spares lower-casing it (a new string, hashed anew) each time. The answer depends on the name
+# alone; bounded, since a capture chooses its names.
+_KNOWN_NAMES: dict[str | None, bool] = {}
+_NAMES_KEPT = 4096
