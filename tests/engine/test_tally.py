@@ -5,7 +5,8 @@ from __future__ import annotations
 from flowaudit.catalog import Catalog
 from flowaudit.consent.phases import PhaseResolver
 from flowaudit.engine.destinations import DestinationResolver
-from flowaudit.engine.tally import Identifier, RecipientTally, to_evidence
+from flowaudit.engine.idvalues import Identifier
+from flowaudit.engine.tally import RecipientTally, to_evidence
 from flowaudit.model import Evidence
 from flowaudit.ondemand import NOTHING
 from flowaudit.payload.model import Detection

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flowaudit.catalog import registrable_domain
-from flowaudit.engine.tally import Identifier, Proposal, RecipientTally
+from flowaudit.engine.tally import Proposal, RecipientTally
 from flowaudit.model import Observation
 from flowaudit.payload.decode.forms import split_cookies
 from flowaudit.payload.detectors.cookies import is_session_name, looks_like_browser_id
@@ -80,11 +80,13 @@ class CookieIds:
 def promote_relayed(tallies: Iterable[RecipientTally], cookies: CookieIds) -> None:
     """Report each proposed token that the capture shows to be an id (see the module's docstring)."""
     counted = [t for t in tallies if t.destination.party != "first" and not t.destination.is_platform]
-    anchors: dict[str, tuple[str, str, Identifier]] = {}  # value -> (company id, company, identifier)
+    # value -> the first recipient that kept it as an id, with the data type and host it was sent
+    # as and to: all a promotion names (the request kept for it is not read back)
+    anchors: dict[str, tuple[RecipientTally, str, str]] = {}
     for t in counted:
-        for value, found in t.identifiers.items():
-            if found.data_type.startswith("identifiers."):
-                anchors.setdefault(value, (t.destination.entity_id, t.destination.entity, found))
+        for value, data_type, host in t.identifier_kinds():
+            if data_type.startswith("identifiers."):
+                anchors.setdefault(value, (t, data_type, host))
     for t in counted:
         for proposal in t.relayed:
             _promote(t, proposal, anchors, cookies)
@@ -93,17 +95,16 @@ def promote_relayed(tallies: Iterable[RecipientTally], cookies: CookieIds) -> No
 def _promote(
     t: RecipientTally,
     proposal: Proposal,
-    anchors: dict[str, tuple[str, str, Identifier]],
+    anchors: dict[str, tuple[RecipientTally, str, str]],
     cookies: CookieIds,
 ) -> None:
     found: dict[str, list[Detection]] = {}
     for token in proposal.tokens:
         value = token.value or ""
         anchor = anchors.get(value)
-        if anchor is not None and anchor[0] != t.destination.entity_id:
-            _entity_id, company, identifier = anchor
-            data_type = identifier.data_type
-            how = f"the same value was sent to {company} ({identifier.host}) as {data_type}: an id handed on"
+        if anchor is not None and anchor[0].destination.entity_id != t.destination.entity_id:
+            holder, data_type, host = anchor
+            how = f"the same value was sent to {holder.destination.entity} ({host}) as {data_type}: an id handed on"
         else:
             held = cookies.held_by_other_site(value, proposal.host)
             if held is None:

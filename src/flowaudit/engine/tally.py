@@ -18,6 +18,7 @@ from flowaudit.consent.phases import ObservedConsent
 from flowaudit.consent.tally import ConsentTally, first_per_type
 from flowaudit.consent.vendors import vendor_ids
 from flowaudit.engine.destinations import Destination
+from flowaudit.engine.idvalues import Identifier, IdentifierValues
 from flowaudit.model import Evidence, Observation
 from flowaudit.ondemand import nothing, owned
 from flowaudit.payload.detectors.relayed import DETECTOR as RELAYED
@@ -53,50 +54,6 @@ class DataTypeTally(Carried):
     def __init__(self) -> None:
         super().__init__()
         self.confidence = "possible"  # the strongest seen
-
-
-@dataclass(frozen=True, slots=True)
-class Identifier:
-    """An identifying value a recipient received: the first request that carried it.
-
-    Kept as the parts of its evidence, not as an :class:`Evidence`: a recipient remembers up to
-    :data:`IDENTIFIER_VALUES` of them and cites one only when the value reaches another company,
-    with the value shown its own way (:meth:`cited`), so the masked excerpt an Evidence holds (a
-    string per value) and the Evidence itself would be memory a long capture keeps growing for
-    nothing. The texts are the evidence's own (interned, or the request's, shared)."""
-
-    data_type: str
-    host: str
-    flow: str
-    request: str
-    location: str
-    decoding: tuple[str, ...]
-    how: str
-    detector: str
-    source: str
-    property: str
-
-    @classmethod
-    def of(cls, data_type: str, host: str, evidence: Evidence) -> Identifier:
-        """A value of ``data_type`` sent to ``host``, seen where ``evidence`` says."""
-        e = evidence
-        return cls(data_type, host, e.flow, e.request, e.location, e.decoding, e.how, e.detector, e.source, e.property)
-
-    def cited(self, excerpt: str, value: str) -> Evidence:
-        """The first request that carried it, as evidence showing the value as ``excerpt``."""
-        return Evidence(
-            flow=self.flow,
-            location=self.location,
-            decoding=self.decoding,
-            data_type=self.data_type,
-            how=self.how,
-            excerpt=excerpt,
-            request=self.request,
-            value=value,
-            detector=self.detector,
-            source=self.source,
-            property=self.property,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +93,7 @@ class RecipientTally:
     services: tuple[str, ...] = ()  # in the order first reached (a company's few services)
     data_types: Mapping[str, DataTypeTally] = field(default_factory=nothing)
     analyzed: bool = False  # payloads were looked into: absent data types mean "not seen"
-    # identifier value -> the first request that carried it
+    # identifier value -> the first request that carried it (an IdentifierValues once one is kept)
     identifiers: Mapping[str, Identifier] = field(default_factory=nothing)
     # requests whose tokens may be ids handed on, decided once the capture is read
     relayed: Sequence[Proposal] = ()
@@ -258,8 +215,18 @@ class RecipientTally:
         """Keep an identifying value's first request, to spot it at another company."""
         value = detection.value
         if value and value not in self.identifiers and len(self.identifiers) < IDENTIFIER_VALUES:
-            self.identifiers = identifiers = owned(self.identifiers)
-            identifiers[value] = Identifier.of(detection.data_type, host, cites.of(detection))
+            identifiers = self.identifiers
+            if not isinstance(identifiers, IdentifierValues):
+                self.identifiers = identifiers = IdentifierValues()
+            identifiers.add(value, host, cites.of(detection))
+
+    def identifier_kinds(self) -> Iterator[tuple[str, str, str]]:
+        """(value, data type, host) of each identifying value kept, in the order first seen,
+        without reading back its request (:meth:`IdentifierValues.kind`)."""
+        identifiers = self.identifiers
+        if isinstance(identifiers, IdentifierValues):
+            for value in identifiers:
+                yield (value, *identifiers.kind(value))
 
     @staticmethod
     def _unread(by_host: Mapping[str, Carried], obs: Observation, request: str) -> dict[str, Carried]:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from flowaudit.declaration import Declaration
 from flowaudit.engine.rules.evidence import in_requests, make_finding, row_finding, with_article
-from flowaudit.engine.tally import Identifier, RecipientTally
+from flowaudit.engine.tally import RecipientTally
 from flowaudit.model import Finding
 from flowaudit.redact import masked_value
 
@@ -81,17 +81,24 @@ def shared_identifiers(tallies: list[RecipientTally], declaration: Declaration |
     carries the value, shown masked with its SHA-256 fingerprint, the same
     in every request (in full under ``--no-redact``, see :mod:`flowaudit.redact`).
     """
-    seen: dict[str, dict[str, tuple[str, Identifier]]] = {}
+    # value -> the first recipient that kept it; for a value kept at two companies or more,
+    # company id -> the first recipient of that company that kept it. A kept request is read
+    # back only for such a value: most never reach a second company.
+    first: dict[str, RecipientTally] = {}
+    shared: dict[str, dict[str, RecipientTally]] = {}
     for t in tallies:
         d = t.destination
         if d.party == "first" or d.is_platform:
             continue
-        for value, found in t.identifiers.items():
-            seen.setdefault(value, {}).setdefault(d.entity_id, (d.entity, found))
-    for value in sorted(seen):
-        companies = seen[value]
-        if len(companies) < 2:
-            continue
+        for value in t.identifiers:
+            holder = first.setdefault(value, t)
+            holders = shared.get(value)
+            if holders is not None:
+                holders.setdefault(d.entity_id, t)
+            elif holder.destination.entity_id != d.entity_id:
+                shared[value] = {holder.destination.entity_id: holder, d.entity_id: t}
+    for value in sorted(shared):
+        companies = {k: (t.destination.entity, t.identifiers[value]) for k, t in shared[value].items()}
         order = sorted(companies, key=lambda k: (companies[k][0], k))
         names = [companies[k][0] for k in order]
         data_types = tuple(sorted({found.data_type for _, found in companies.values()}))

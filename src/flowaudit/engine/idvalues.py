@@ -1,0 +1,182 @@
+"""The identifying values one recipient received, each with the first request that carried it.
+
+A recipient remembers up to :data:`flowaudit.engine.tally.IDENTIFIER_VALUES` values to spot the
+same value at another company, and a long capture of fresh ids (an event id per request) fills
+that many at every tracker. Only the few values that do reach two companies are ever cited, so
+the rest are kept as small as they can be while staying exact:
+
+* the texts a value shares with others (data type, host, place, detector, ...) once per store,
+  as one row of a table the value points into;
+* the request line, which is the first request's own text, once per request and deflated
+  against the first request line kept for its host (requests to one host differ in a few ids:
+  a 300-character analytics hit keeps about 20 bytes), so no kept value holds a copy of it;
+* the flow reference ``file#n`` as its file (one row per input) and its number.
+
+Without this a value cost about 580 bytes (its :class:`Identifier`, the request line and the
+reference held for it alone), so memory kept growing with the capture until every tracker had
+its 2,000 values; with it a value costs about a third of that. Everything is read back exactly.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from flowaudit.model import Evidence
+
+# Raw deflate (no header or checksum: the bytes never leave this process) with a 2 KiB window and
+# little state: a request line is short, and zlib's defaults (32 KiB, memLevel 8) made each
+# compressor cost over a millisecond to set up, against about 0.1 ms.
+_WBITS = -11
+_MEM_LEVEL = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """An identifying value a recipient received: the first request that carried it.
+
+    Kept as the parts of its evidence, not as an :class:`Evidence`: it is cited only when the
+    value reaches another company, with the value shown its own way (:meth:`cited`)."""
+
+    data_type: str
+    host: str
+    flow: str
+    request: str
+    location: str
+    decoding: tuple[str, ...]
+    how: str
+    detector: str
+    source: str
+    property: str
+
+    @classmethod
+    def of(cls, data_type: str, host: str, evidence: Evidence) -> Identifier:
+        """A value of ``data_type`` sent to ``host``, seen where ``evidence`` says."""
+        e = evidence
+        return cls(data_type, host, e.flow, e.request, e.location, e.decoding, e.how, e.detector, e.source, e.property)
+
+    def cited(self, excerpt: str, value: str) -> Evidence:
+        """The first request that carried it, as evidence showing the value as ``excerpt``."""
+        return Evidence(
+            flow=self.flow,
+            location=self.location,
+            decoding=self.decoding,
+            data_type=self.data_type,
+            how=self.how,
+            excerpt=excerpt,
+            request=self.request,
+            value=value,
+            detector=self.detector,
+            source=self.source,
+            property=self.property,
+        )
+
+
+# What values share: (data type, host, location, decoding, how, detector, source, property).
+_Kind = tuple[str, str, str, tuple[str, ...], str, str, str, str]
+
+
+class IdentifierValues(Mapping[str, Identifier]):
+    """Value -> the first request that carried it, in the order first seen (see the module's docstring).
+
+    Reading a value builds its :class:`Identifier` afresh; :meth:`kind` reads its data type and
+    host without building it. Every table grows by at most one row per value kept, so the
+    store is bounded by the number of values its holder lets in."""
+
+    __slots__ = (
+        "_at", "_base_of", "_bases", "_file_at", "_file_of", "_files", "_flows", "_kind_at", "_kinds", "_lines",
+        "_of_kind", "_of_request",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self._at: dict[str, int] = {}  # value -> its number
+        self._of_kind = array("I")  # value's number -> its row in _kinds
+        self._of_request = array("I")  # value's number -> its request's number
+        self._kinds: list[_Kind] = []
+        self._kind_at: dict[_Kind, int] = {}
+        # Per request: its line (UTF-8, deflated against line number _bases[n] unless that is
+        # -1), and its flow reference: a row of _files and the number after "#", or -1 when the
+        # row is the whole reference (one not of the form "file#n").
+        self._lines: list[bytes] = []
+        self._bases = array("i")
+        self._base_of: dict[str, int] = {}  # host -> the number of its first request, kept whole
+        self._files: list[str] = []
+        self._file_at: dict[str, int] = {}
+        self._file_of = array("I")
+        self._flows = array("q")
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __getitem__(self, value: str) -> Identifier:
+        n = self._at[value]
+        data_type, host, location, decoding, how, detector, source, prop = self._kinds[self._of_kind[n]]
+        request = self._of_request[n]
+        return Identifier(
+            data_type, host, self._ref(request), self._line(request), location, decoding, how, detector, source, prop
+        )
+
+    def kind(self, value: str) -> tuple[str, str]:
+        """The data type and host ``value`` was first sent as and to."""
+        data_type, host, *_ = self._kinds[self._of_kind[self._at[value]]]
+        return data_type, host
+
+    def add(self, value: str, host: str, evidence: Evidence) -> None:
+        """Remember ``value`` (not kept yet), sent to ``host`` where ``evidence`` says."""
+        e = evidence
+        kind: _Kind = (e.data_type or "", host, e.location, e.decoding, e.how, e.detector, e.source, e.property)
+        row = self._kind_at.get(kind)
+        if row is None:
+            row = self._kind_at[kind] = len(self._kinds)
+            self._kinds.append(kind)
+        self._at[value] = len(self._of_kind)
+        self._of_kind.append(row)
+        self._of_request.append(self._request(host, e.flow, e.request))
+
+    def _request(self, host: str, ref: str, line: str) -> int:
+        """The number of request ``ref``: the last one kept when it is the same (a request
+        carries several values, remembered one after the other), else a new one."""
+        n = len(self._lines)
+        if n and self._ref(n - 1) == ref:
+            return n - 1
+        file, _, number = ref.rpartition("#")
+        if file and number.isascii() and number.isdigit() and str(int(number)) == number:  # reads back as written
+            self._flows.append(int(number))
+        else:
+            file = ref
+            self._flows.append(-1)
+        row = self._file_at.get(file)
+        if row is None:
+            row = self._file_at[file] = len(self._files)
+            self._files.append(file)
+        self._file_of.append(row)
+        text = line.encode("utf-8", "surrogatepass")  # a request line may hold any code point
+        base = self._base_of.setdefault(host, n)
+        if base != n:
+            packer = zlib.compressobj(wbits=_WBITS, memLevel=_MEM_LEVEL, zdict=self._lines[base])
+            packed = packer.compress(text) + packer.flush()
+            if len(packed) < len(text):
+                self._lines.append(packed)
+                self._bases.append(base)
+                return n
+        self._lines.append(text)
+        self._bases.append(-1)
+        return n
+
+    def _ref(self, request: int) -> str:
+        file, number = self._files[self._file_of[request]], self._flows[request]
+        return file if number < 0 else f"{file}#{number}"
+
+    def _line(self, request: int) -> str:
+        data, base = self._lines[request], self._bases[request]
+        if base >= 0:
+            data = zlib.decompressobj(wbits=_WBITS, zdict=self._lines[base]).decompress(data)
+        return data.decode("utf-8", "surrogatepass")
