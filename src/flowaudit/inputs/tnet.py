@@ -37,6 +37,8 @@ _PAIR = re.compile(rb"(\d{1,12}):(\d{1,12}):")
 # A pair of bytes whose first item holds no comma (a header name), up to the second's length
 # prefix: "<n>:<m>:<name>,<k>:" (the second item follows).
 _HEADER = re.compile(rb"(\d{1,12}):(\d{1,12}):([^,]*),(\d{1,12}):")
+# A pair of bytes neither of which holds a comma, whole: "<n>:<m>:<name>,<k>:<value>,]".
+_WHOLE_HEADER = re.compile(rb"(\d{1,12}):(\d{1,12}):([^,]*),(\d{1,12}):([^,]*),\]")
 # Deeper values (metadata nested this far) go to mitmproxy's parser, which
 # has its own limit: a record is never rejected here for its depth.
 MAX_DEPTH = 32
@@ -164,17 +166,26 @@ def elements(buf: Buffer, span: Span) -> list[Span]:
 def pairs(buf: Buffer, span: Span) -> list[tuple[bytes, bytes]]:
     """The items of a list of [bytes, bytes] lists (a message's headers), read in one pass.
 
-    One match reads a pair's length prefix, its name (up to the tag that ends
-    it: header names hold no comma) and its value's length prefix; the name's
-    length is then checked against its prefix. A pair it does not fit is
-    read item by item."""
+    One match reads a whole pair when neither item holds a comma (most
+    headers), each item's length then checked against its prefix; else one
+    reads up to the value's length prefix when the name holds none (header
+    names do not), the value then taken by its length. A pair neither fits
+    is read item by item."""
     start, stop, tag = span
     if tag != LIST:
         raise Unexpected("not a list")
     out: list[tuple[bytes, bytes]] = []
     pos = start
-    header = _HEADER.match
+    whole, header = _WHOLE_HEADER.match, _HEADER.match
     while pos < stop:
+        found = whole(buf, pos, stop)
+        if found is not None:
+            name, value = found[3], found[5]
+            end = found.end() - 1  # where the pair's tag is
+            if len(name) == int(found[2]) and len(value) == int(found[4]) and end == found.end(1) + 1 + int(found[1]):
+                out.append((name, value))
+                pos = end + 1
+                continue
         found = header(buf, pos, stop)
         if found is None or len(found[3]) != int(found[2]):
             pos = _pair(buf, pos, stop, out)
