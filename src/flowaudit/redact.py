@@ -18,7 +18,7 @@ import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -127,6 +127,15 @@ _USERINFO = re.compile(
     r"((?:[^/?#@\s&\"'<>\\%]|%(?!(?:25)*(?:2[fF]|3[fF]|23|40|26)))++)"
     r"(@|%(?:25)*40)"
 )
+
+
+def _may_hold_pair(text: str) -> bool:
+    """Whether :data:`_PAIR` can match: its "=" is plain or ends in "3d" (``%3D``,
+    ``%253D``, ``\\u003d``). The value of every pair is swept again for pairs of
+    its own, and most values (ids, numbers, words) hold none."""
+    return "=" in text or "3d" in text or "3D" in text
+
+
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s\"'<>]+")
 # "name": "value" in JSON-like text, also when the JSON sits escaped inside
 # another JSON string (\"name\":\"value\").
@@ -188,7 +197,7 @@ class Redactor:
             value = self._mask(m[3]) if self.is_secret(m[1], in_url=inner) else self._pairs(m[3], in_url=inner)
             return f"{m[1]}{m[2]}{value}"
 
-        return _PAIR.sub(masked, text)
+        return _PAIR.sub(masked, text) if _may_hold_pair(text) else text
 
     def url(self, url: str) -> str:
         """The URL with credentials masked: the user-info part, and every parameter
@@ -198,6 +207,8 @@ class Redactor:
         return self._pairs(self._userinfo(url), in_url=True)
 
     def _userinfo(self, text: str) -> str:
+        if "@" not in text and "40" not in text:  # no "@", encoded or not: no user-info
+            return text
         return _USERINFO.sub(lambda m: f"{m[1]}{self._mask(m[2])}{m[3]}", text)
 
     def header(self, name: str, value: str) -> str:
@@ -215,15 +226,22 @@ class Redactor:
         return _swept_cached(self, text) if len(text) <= _CACHED_TEXT else self._sweep(text)
 
     def _sweep(self, text: str) -> str:
-        text = _URL.sub(lambda m: self.url(m[0]), self._userinfo(text))
-        text = _HEADER_LINE.sub(
-            lambda m: f"{m[1]}{m[2]}{self._mask(m[3])}" if self.is_secret(m[1]) else m[0],
-            text,
-        )
-        text = _JSON_PAIR.sub(
-            lambda m: f"{m[1]}{m[2]}{m[3]}{self._mask(m[4])}{m[5]}" if self.is_secret(m[2]) else m[0],
-            text,
-        )
+        # Each pattern runs only where the text holds what every match of it needs (a
+        # URL's "://", a header line's ":", a JSON pair's quote): most texts are URLs
+        # or plain words, and a pattern tried at every position of them finds nothing.
+        text = self._userinfo(text)
+        if "://" in text:
+            text = _URL.sub(lambda m: self.url(m[0]), text)
+        if ":" in text:
+            text = _HEADER_LINE.sub(
+                lambda m: f"{m[1]}{m[2]}{self._mask(m[3])}" if self.is_secret(m[1]) else m[0],
+                text,
+            )
+        if '"' in text:
+            text = _JSON_PAIR.sub(
+                lambda m: f"{m[1]}{m[2]}{m[3]}{self._mask(m[4])}{m[5]}" if self.is_secret(m[2]) else m[0],
+                text,
+            )
         text = self._pairs(text)
         text = _SCHEME_TOKEN.sub(
             lambda m: f"{m[1]}{m[2]}{self._mask(m[3])}" if _is_credential(m[1], m[3]) else m[0], text
@@ -320,24 +338,34 @@ def redact_url(url: str, extra: tuple[str, ...] = ()) -> str:
     return Redactor(names=extra).url(url)
 
 
-# Evidence masked so far in one result, by identity: id -> (the evidence, as masked).
-Seen = dict[int, tuple[Evidence, Evidence]]
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What one result's redaction has masked so far. Both live only while one
+    result is redacted and hold nothing its redacted copy does not hold anyway."""
+
+    # By identity: id -> (the evidence, as masked).
+    evidence: dict[int, tuple[Evidence, Evidence]] = field(default_factory=dict)
+    # Request lines, as cited -> as masked: a request is cited by a piece of evidence per
+    # data type and row it shows, and its line (up to a few kilobytes) is swept once.
+    requests: dict[str, str] = field(default_factory=dict)
 
 
 def _evidence(e: Evidence, r: Redactor, seen: Seen) -> Evidence:
     """``e`` as outputs show it. The engine shares one piece of evidence between
     a recipient row and its findings (``seen``, by identity, masks each once, so
     the redacted result shares it too), and one with nothing to mask is kept as it is."""
-    known = seen.get(id(e))
+    known = seen.evidence.get(id(e))
     if known is not None:
         return known[1]
-    method, sep, rest = e.request.partition(" ")
-    request = method + sep + r.text(rest) if sep else r.text(e.request)
+    request = seen.requests.get(e.request)
+    if request is None:
+        method, sep, rest = e.request.partition(" ")
+        request = seen.requests[e.request] = method + sep + r.text(rest) if sep else r.text(e.request)
     location, how, excerpt = r.location(e.location), r.text(e.how), r.excerpt(e.location, e.excerpt)
     done = e
     if (request, location, how, excerpt) != (e.request, e.location, e.how, e.excerpt):
         done = replace(e, request=request, location=location, how=how, excerpt=excerpt)
-    seen[id(e)] = (e, done)  # e kept with its id, so no other evidence can take that id meanwhile
+    seen.evidence[id(e)] = (e, done)  # e kept with its id, so no other evidence can take that id meanwhile
     return done
 
 
@@ -371,7 +399,7 @@ def redact_result(result: AuditResult, redactor: Redactor) -> AuditResult:
             suppressed=tuple(replace(s, finding=_unmasked(s.finding, None)) for s in result.suppressed),
         )
     r = redactor
-    seen: Seen = {}
+    seen = Seen()
     return replace(
         result,
         recipients=tuple(_recipient(row, r, seen) for row in result.recipients),
