@@ -250,8 +250,9 @@ class RecordEncoder:
             record = self._http(f)
             if record is not None:
                 if self._direct is None:  # the first one: is the layout the one this mitmproxy writes?
-                    self._direct = record == self._from_state(f)
-                    return self._from_state(f)
+                    general = self._from_state(f)
+                    self._direct = record == general
+                    return general
                 return record
         return self._from_state(f)
 
@@ -291,7 +292,7 @@ class RecordEncoder:
             return None
         if type(f.intercepted) is not bool or not (replay is None or type(replay) is str) or type(f.id) is not str:
             return None
-        stamp = b"%d:%s^" % _number(created)
+        stamp = _scalar(created, float)
         out.append(b"6:backup;0:~17:timestamp_created;%s7:comment;%s8:metadata;" % (stamp, _key(comment)))
         _put(f.metadata, out)  # mitmproxy writes a deep copy: the same bytes
         out += (
@@ -371,8 +372,8 @@ def _message(fields: dict[str, Any], names: tuple[str, ...], out: list[bytes], b
         else:
             return False
     first.append(
-        b"13:timestamp_end;%s15:timestamp_start;%d:%s^8:trailers;%s7:content;"
-        % (_NULL if end is None else b"%d:%s^" % _number(end), *_number(start), trailer_list)
+        b"13:timestamp_end;%s15:timestamp_start;%s8:trailers;%s7:content;"
+        % (_scalar(end, type(end)), _scalar(start, float), trailer_list)
     )
     last = b"7:headers;%s12:http_version;%d:%s,}" % (header_list, len(version), version)
     if content is None:
@@ -388,12 +389,6 @@ def _message(fields: dict[str, Any], names: tuple[str, ...], out: list[bytes], b
         out.append(content)
     out.append(last)
     return True
-
-
-def _number(value: float) -> tuple[int, bytes]:
-    """A float's length and digits (its repr(), as mitmproxy's encoder writes it)."""
-    data = b"%a" % value
-    return len(data), data
 
 
 def _headers(headers: http.Headers) -> bytes | None:
