@@ -43,3 +43,40 @@ def test_urls_are_split_only_by_split_url() -> None:
         if p.name != "urls.py" and re.search(r"\burl(split|parse)\b", p.read_text(encoding="utf-8"))
     ]
     assert users == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://a.example/p?q=1#f",
+        "HTTPS://A.Example:8443/P?Q#F?g#h",
+        "http://a.example",
+        "http://a.example:",
+        "http://a.example:99999/x",
+        "http://:80/x",
+        "http:///x",
+        "ws://a_b.example?x",
+        "https://a.example#",
+        "h+1.x-y://a.example/%zz\x00",
+        "https://a.example/p\tq",  # urlsplit deletes the tab
+        "https://a.example:8o/p",
+        "https://u@a.example/p",
+        "https://[::1]:8/p",
+        "https://a.example/caf\u00e9?\u00e9=1",
+    ],
+)
+def test_a_plain_url_splits_as_urllib_splits_it(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-match split of a plain URL gives what the general path (urllib) gives."""
+    one_match = split_url(url)
+    monkeypatch.setattr("flowaudit.urls._PLAIN", re.compile(r"(?!)"))
+    assert one_match == split_url(url)
+
+
+def test_real_request_urls_split_as_urllib_splits_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = Path(__file__).resolve().parent / "corpus" / "external"
+    exports = "".join(p.read_text("utf-8-sig") for p in corpus.glob("*/capture.har"))
+    urls = sorted(set(re.findall(r'"url": ?"([^"\\]*)"', exports)))
+    assert len(urls) > 1000
+    one_match = [split_url(url) for url in urls]
+    monkeypatch.setattr("flowaudit.urls._PLAIN", re.compile(r"(?!)"))
+    assert one_match == [split_url(url) for url in urls]

@@ -30,8 +30,14 @@ from flowaudit.inputs.stream import ByteSource
 
 # An escape pair other than an escaped quote: once these are gone, every
 # backslash left escapes a quote (or ends the chunk, escaping what comes next).
+# Real exports hold many escaped quotes (JSON bodies as text) and few others.
 _NOT_QUOTE_ESCAPE = re.compile(rb'\\[^"]', re.DOTALL)
 _NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}\\')
+# An escaped quote then reads as two quotes: a pair, which encloses nothing and
+# leaves whether what follows is inside a string as it was; removing the pairs
+# with every other pair of adjacent quotes is one pass. (A backslash outside
+# strings is not JSON: the parser stops there.)
+_QUOTE_PAIR = bytes.maketrans(b"\\", b'"')
 _ROUND = bytes.maketrans(b"[{]}", b"(())")  # lists and objects alike: only depth matters
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
 _OPEN, _CLOSE = frozenset(b"[{"), frozenset(b"]}")
@@ -80,14 +86,16 @@ class NestingGuard:
         text = chunk[1:] if self._escaped else chunk
         if b"\\" in text:
             text = _NOT_QUOTE_ESCAPE.sub(b"", text)
-        structure = text.translate(None, _NOT_STRUCTURE)
-        escaped = structure.endswith(b"\\")
-        # Escaped quotes go, then pairs of adjacent quotes (they enclose nothing
-        # here): what is left splits into text outside strings and inside them.
-        structure = structure.replace(b'\\"', b"").rstrip(b"\\").replace(b'""', b"")
+        escaped = text.endswith(b"\\")
+        structure = text.translate(_QUOTE_PAIR, _NOT_STRUCTURE)
+        if escaped:
+            structure = structure[:-1]
+        # Pairs of adjacent quotes go (escaped quotes among them; they enclose
+        # nothing): what is left splits into text outside strings and inside them.
+        structure = structure.replace(b'""', b"")
         pieces = structure.split(b'"')
         outside = pieces[1::2] if self._in_string else pieces[::2]
-        brackets = b"".join(outside).translate(_ROUND, b"\\")  # (a stray backslash: not JSON, the parser stops there)
+        brackets = b"".join(outside).translate(_ROUND)
         # Each pass removes the innermost matched pairs; `levels` passes mean
         # matched pairs nest `levels` deep within the chunk. What stays is
         # closings of levels opened before, then openings not closed here.
