@@ -16,13 +16,37 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Generator
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
 
 import pytest
 
 REQUIRE_ALL = os.environ.get("FLOWAUDIT_REQUIRE_ALL") == "1"
 
 
+SOURCE = Path(__file__).resolve().parents[1] / "src"
+
+
+def stale_compiled() -> list[str]:
+    """Modules whose compiled extension (``pip install -e .`` compiles the hot path with
+    mypyc, beside the sources) is older than their source. Python imports the extension
+    first, so an edit since the last install would go untested: the suite refuses to run."""
+    stale = []
+    for suffix in EXTENSION_SUFFIXES:
+        for extension in SOURCE.rglob(f"*{suffix}"):
+            source = extension.with_name(extension.name.removesuffix(suffix) + ".py")
+            if source.exists() and source.stat().st_mtime > extension.stat().st_mtime:
+                stale.append(str(source.relative_to(SOURCE)))
+    return sorted(stale)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    stale = stale_compiled()
+    if stale:
+        raise pytest.UsageError(
+            f"{', '.join(stale)} changed since it was compiled: run `pip install -e .` again "
+            "(or, for plain Python, `HATCH_BUILD_NO_HOOKS=true pip install -e .` and delete the .so files under src/)"
+        )
     config.addinivalue_line("markers", "needs_shared: reads ../shared, which may be absent outside CI")
     # flowaudit keeps parsed rules in the user's cache folder (flowaudit.cache): the
     # suite starts from an empty one of its own, in every process it starts too.
