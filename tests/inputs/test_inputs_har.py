@@ -465,3 +465,32 @@ def test_a_long_value_is_read_in_growing_chunks() -> None:
     rest = asked[len(growing) :]
     at_top = next(i for i, n in enumerate(rest) if n != top)
     assert rest[at_top] == CHUNK  # small again once the long entry completed
+
+
+def test_a_truncated_har_yields_every_batch_before_the_break(read: Read, tmp_path: Path) -> None:
+    """Observations are yielded in batches: a break far into the file still yields every entry before it."""
+    from flowaudit.inputs.har import _BATCH
+
+    entries = [entry(f"https://a.example/{n}") for n in range(1, 2 * _BATCH + 11)]
+    data = json.dumps({"log": {"version": "1.2", "entries": entries}}).encode()
+    path = tmp_path / "cut.har"
+    path.write_bytes(data[: data.index(b'/%d"' % len(entries))])  # inside the last entry
+    observations, (info,) = read(path)
+    assert [o.path for o in observations] == [f"/{n}" for n in range(1, len(entries))]
+    assert [o.ref for o in observations] == [f"{path}#{n}" for n in range(1, len(entries))]
+    assert info.problem == f"truncated after entry #{len(entries) - 1}: parse error: premature EOF"
+
+
+def test_batches_are_bounded_by_the_bytes_read() -> None:
+    """The first observations come after about _BATCH_BYTES of the file, not at its end."""
+    from flowaudit.inputs.har import _BATCH_BYTES, read_har
+    from flowaudit.inputs.stream import CHUNK
+
+    big = [entry("https://a.example/e", headers=[{"name": "X-Pad", "value": "p" * 4000}]) for _ in range(2000)]
+    data = json.dumps({"log": {"version": "1.2", "entries": big}}).encode()
+    assert len(data) > 6 * _BATCH_BYTES
+    source = _Sizes(data)
+    reading = read_har(source, "big.har")
+    next(reading)
+    assert sum(source.asked) <= _BATCH_BYTES + 2 * CHUNK
+    assert len(list(reading)) == len(big) - 1

@@ -2,7 +2,8 @@
 
 HAR exports run to hundreds of megabytes (browsers keep every response
 body), so entries are streamed with ijson rather than loading the document:
-memory stays at one entry. Exporters disagree on everything optional
+memory stays at one entry, and the observations of the entries read from
+about a megabyte before it (yielded in batches, see ``_BATCH``). Exporters disagree on everything optional
 (Charles writes no pages, Insomnia an empty postData on a GET, Chrome
 HTTP/2 pseudo-headers, some tools headers as ``[name, value]`` pairs), so
 optional fields are taken when present and never required. What cannot be tolerated is a document that is not a
@@ -77,6 +78,14 @@ class _NotHar(Exception):
     """Valid JSON so far, but not shaped like a HAR document."""
 
 
+# Observations are yielded in batches of up to _BATCH, read from at most about
+# _BATCH_BYTES of the file (an entry with a long string ends a batch): parsing
+# entries one after another, then auditing their requests one after another,
+# keeps each one's memory in the processor's caches. Interleaved entry by entry,
+# reading the 20,000-entry real HAR took 3.7 s of a check's CPU against 1.3 s
+# alone, and the check 14.7 s; in batches, 1.9 s and 10.6 s.
+_BATCH = 256
+_BATCH_BYTES = 1024 * 1024
 _MAX_CHUNK = 1024 * 1024  # read at once while one entry is still incomplete, at most (each read is copied a few times)
 
 # Strings longer than this are read from the bytes, not by the JSON parser
@@ -155,6 +164,8 @@ def read_har(
     strings = LongStrings(guard, LONG_STRING, lambda place: _wanted(guard.depth, place))
     feed = _Feed(strings, shape)
     n = 0
+    ready: list[Observation] = []  # read, not yet yielded (see _BATCH)
+    batch_start = 0  # feed.size when the first of them was read
     try:
         # ijson's own reading loop pulls the bytes (C calling feed.read): pushing each chunk
         # into a chain of its coroutines took twice as long on a 20,000-entry HAR (1.7 s against
@@ -162,9 +173,14 @@ def read_har(
         for entry in _IJSON.items(feed, "log.entries.item", use_float=True, buf_size=CHUNK):
             n += 1
             feed.completed = True
+            held = strings.holding
             observation = _observe(entry, name, n, notes, strings)
             if observation is not None:
-                yield observation
+                ready.append(observation)
+            if held or len(ready) >= _BATCH or feed.size - batch_start >= _BATCH_BYTES:
+                yield from ready
+                ready.clear()
+                batch_start = feed.size
     except _NotHar as e:
         raise FlowauditError(f"not a valid HAR file: {e}", path=name) from e
     # UnicodeDecodeError: what ijson's C backend raises for text it cannot
@@ -174,7 +190,9 @@ def read_har(
         truncated = json_source.at_end and any(mark in detail for mark in _TRUNCATION_MARKS)
         if n == 0 and not truncated:
             raise FlowauditError(f"not a readable HAR file: {detail}", path=name) from e
+        yield from ready
         return f"{'truncated' if truncated else 'unreadable data'} after entry #{n}: {detail}"
+    yield from ready
     if not shape.entries_seen:
         raise FlowauditError('not a valid HAR file: it has no "log.entries" list', path=name)
     return None
@@ -184,8 +202,8 @@ class _Feed:
     """The bytes the entries' parser pulls: long strings taken out, the shape watched.
 
     The parser asks for more only once every entry it completed has been
-    yielded and read, so the long strings held for them can be released
-    then (a placeholder comes in a chunk of its own: every one returned
+    read (made an observation), so the long strings held for them can be
+    released then (a placeholder comes in a chunk of its own: every one returned
     before was in those entries or earlier).
     """
 
@@ -194,6 +212,7 @@ class _Feed:
         self._strings = strings
         self._shape = shape
         self._size = 0
+        self.size = 0  # bytes returned so far
 
     def read(self, n: int, /) -> bytes:
         if n == 0:  # ijson probes the type of what read() returns with read(0)
@@ -210,6 +229,7 @@ class _Feed:
             self._strings.release()
             self.completed = False
         chunk = self._strings.read(self._size)
+        self.size += len(chunk)
         self._shape.see(chunk, self._strings)
         if not self._shape.entries_seen:
             self._strings.release()  # the pages' titles are read
