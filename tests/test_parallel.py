@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+import threading
 from dataclasses import replace
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 import pytest
 from mitmproxy.io import tnetstring
 
 from flowaudit import parallel
+from flowaudit.catalog import load_catalog
+from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.engine.audit import Auditor, Inspection
 from flowaudit.errors import FlowauditError
+from flowaudit.inputs.flowfile import decode_fast
 from flowaudit.inputs.records import Records
 from flowaudit.model import AuditResult, Observation
 from flowaudit.pipeline import audit_captures
@@ -50,8 +56,9 @@ def test_workers_and_inline_agree_on_real_captures() -> None:
 
 
 def test_the_main_process_inspects_har_entries_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With one worker busy (it is still starting, spawned), the main process inspects
-    batches of a HAR file's entries itself; results still come back in order, the same as inline."""
+    """With one worker busy (batches of one entry each: it has three not done most of the
+    time), the main process inspects batches of a HAR file's entries itself; results still
+    come back in order, the same as inline."""
     har = DATA.parent / "corpus/external/coach-lansstyrelsen/capture.har"  # 222 entries, read first
     inputs = [str(har), str(REALWORLD / "sdk")]
     declared = (str(DATA / "declarations/mixpanel.yml"),)
@@ -138,3 +145,52 @@ def test_large_records_are_decoded_here_in_order(monkeypatch: pytest.MonkeyPatch
     decoded_here = [ref for ref in here if ref.split("#")[0].endswith(".mitm")]
     in_flow_files = sum(i.flows for i in inline.inputs if i.format == "mitm")
     assert 0 < len(decoded_here) < in_flow_files
+
+
+def test_workers_are_spawned_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked worker would hold a copy of any lock another thread holds, never released
+    there: while another thread runs, the workers are spawned, with the same result."""
+    methods: list[str] = []
+    get_context = parallel.get_context
+
+    def recorded(method: str) -> BaseContext:
+        methods.append(method)
+        return get_context(method)
+
+    monkeypatch.setattr(parallel, "get_context", recorded)
+    inputs = [str(REALWORLD / "sdk")]
+    alone = sys.platform.startswith("linux") and threading.active_count() == 1
+    same_either_way(inputs)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        same_either_way(inputs)
+    finally:
+        stop.set()
+        other.join()
+    assert methods == ["fork" if alone else "spawn", "spawn"]
+
+
+def test_a_worker_sends_back_observations_without_their_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main process counts what a worker decoded and never reads a body: all else comes back."""
+    catalog = load_catalog()
+    auditor = Auditor(catalog, None, analyzer=PayloadAnalyzer(None, catalog))
+    monkeypatch.setattr(parallel, "_auditor", auditor)
+    records = real_records()
+    here = parallel._decode_and_inspect(
+        auditor, "sdk.mitm", decode_fast, [(n, bytearray(r)) for n, r in enumerate(records, 1)]
+    )
+    sent = parallel._decode_batch("sdk.mitm", decode_fast, [(n, bytearray(r)) for n, r in enumerate(records, 1)])
+    assert len(sent) == len(here) == len(records)
+    bodies = 0
+    for result, kept in zip(sent, here, strict=True):
+        assert not isinstance(result, Exception) and not isinstance(kept, Exception)
+        (decoded, inspection), (whole, same) = result, kept
+        assert inspection == same and (decoded.metadata, decoded.warnings) == (whole.metadata, whole.warnings)
+        if whole.observation is None:
+            assert decoded.observation is None
+            continue
+        bodies += bool(whole.observation.body)
+        assert decoded.observation == replace(whole.observation, body=b"")
+    assert bodies > 0

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import pickle
+from multiprocessing.reduction import ForkingPickler
 
+import flowaudit.parallel  # noqa: F401 - registers the reducer of the named tuples workers send back
 from flowaudit.consent.signal import ConsentSignal
 from flowaudit.engine.audit import Inspection
 from flowaudit.model import Observation
 from flowaudit.payload.model import DecodeProblem, Detection
+from flowaudit.pickled import as_plain_tuple
 
 
 def test_values_sent_to_and_from_workers_round_trip() -> None:
@@ -25,3 +28,14 @@ def test_values_sent_to_and_from_workers_round_trip() -> None:
     for value in (obs, detection, signal, inspection, Inspection(None, ())):
         back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         assert back == value and type(back) is type(value)
+        # as the workers' pool pickles them (flowaudit.parallel registers named tuples' reducer)
+        back = pickle.loads(ForkingPickler.dumps(value))
+        assert back == value and type(back) is type(value)
+
+
+def test_a_named_tuple_is_pickled_as_a_plain_tuple() -> None:
+    problem = DecodeProblem("json", "invalid JSON")
+    make, args = as_plain_tuple(problem)
+    assert args == (DecodeProblem, ("json", "invalid JSON")) and type(args[1]) is tuple
+    made = make(*args)
+    assert made == problem and type(made) is DecodeProblem and made.reason == "json"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from itertools import chain
 from operator import attrgetter
+from types import MemberDescriptorType
 
 from flowaudit.pickled import PickledByFields
 from flowaudit.safetext import safe_text
@@ -91,10 +92,22 @@ class Observation(PickledByFields):
         texts were checked when this observation was made, and only the new phase is."""
         if phase is not None and not phase.isascii():
             phase = safe_text(phase)
+        return self._with(_OBSERVATION_PHASE, phase)
+
+    def without_body(self) -> Observation:
+        """A copy without the request body (``body_decoded`` and ``body_truncated`` still say what
+        it was), for a process that only counts the request: a worker process decodes and inspects
+        requests, and of what it sends back the main process never reads the bodies, which were
+        half the bytes sent (:mod:`flowaudit.parallel`)."""
+        return self._with(_OBSERVATION_BODY, b"")
+
+    def _with(self, changed: MemberDescriptorType, value: object) -> Observation:
+        """A copy with one slot (one of :data:`_OBSERVATION_SLOTS`) set to ``value``, the
+        others as they are: their texts were checked when this observation was made."""
         copy: Observation = object.__new__(Observation)
         for slot in _OBSERVATION_SLOTS:
             slot.__set__(copy, slot.__get__(self))
-        _OBSERVATION_PHASE.__set__(copy, phase)
+        changed.__set__(copy, value)
         return copy
 
 
@@ -103,6 +116,7 @@ _observation_texts = attrgetter(*_OBSERVATION_TEXT)
 # The slots of an Observation: setting one through its descriptor bypasses the frozen __setattr__.
 _OBSERVATION_SLOTS = tuple(vars(Observation)[f.name] for f in fields(Observation))
 _OBSERVATION_PHASE = vars(Observation)["phase"]
+_OBSERVATION_BODY = vars(Observation)["body"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,13 @@ inspects the next batch itself. What it does itself is neither sent nor
 sent back, and no core waits: a worker's queue outlasts the batch the main
 process is busy with.
 
+Where it is safe, the workers are forked: each starts as a copy of the main
+process, its rules, catalog and declaration already loaded, and costs
+neither the start-up of a new interpreter nor a second loading of them
+(:func:`_pool`). A worker sends back an observation without its body,
+which the main process does not read, and detections as plain tuples
+(:mod:`flowaudit.pickled`).
+
 A HAR file is one JSON document, read by the main process: its
 observations go to the workers in batches to be inspected, the main process
 inspecting batches itself by the same rule.
@@ -35,10 +42,13 @@ hundreds of megabytes is held once (flowaudit.inputs.fields).
 from __future__ import annotations
 
 import gc
+import sys
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
+from multiprocessing.reduction import ForkingPickler
 from typing import TypeVar
 
 from flowaudit.catalog import load_catalog
@@ -49,6 +59,8 @@ from flowaudit.engine.audit import Auditor, Inspection
 from flowaudit.inputs import CaptureSet
 from flowaudit.inputs.records import Decoded, Decoder
 from flowaudit.model import Observation
+from flowaudit.payload.model import DecodeProblem, Detection
+from flowaudit.pickled import as_plain_tuple
 
 _BATCH = 64
 _BATCH_BYTES = 8 * 1024 * 1024
@@ -65,14 +77,28 @@ _Result = tuple[Decoded, Inspection | None] | Exception
 _auditor: Auditor | None = None  # a worker's, for inspecting only
 _T = TypeVar("_T")
 
+for _named in (Detection, DecodeProblem):  # what inspections hold, a dozen a request
+    ForkingPickler.register(_named, as_plain_tuple)
+
 
 def _start_worker(declared: tuple[str, ...]) -> None:
-    global _auditor
+    """A spawned worker's start: it loads the catalog and declaration itself."""
     catalog = load_catalog()
     declaration = load_declared(declared, catalog)
-    _auditor = Auditor(catalog, declaration, analyzer=PayloadAnalyzer(declaration, catalog))
-    gc.freeze()  # its rules and catalog live as long as the worker does (see flowaudit.collector)
+    _adopt(Auditor(catalog, declaration, analyzer=PayloadAnalyzer(declaration, catalog)))
     tune_for_audit()
+
+
+def _adopt(auditor: Auditor) -> None:
+    """A worker's start, with the auditor it inspects with (a forked worker's is the main
+    process's, copied by the fork)."""
+    global _auditor
+    _auditor = auditor
+    gc.freeze()  # its rules and catalog live as long as the worker does (see flowaudit.collector)
+
+
+def _ready() -> None:
+    """Nothing: a first job, that makes the pool start its workers."""
 
 
 def _worker() -> Auditor:
@@ -87,7 +113,17 @@ def _inspect_batch(batch: list[Observation]) -> list[Inspection]:
 
 
 def _decode_batch(name: str, decode: Decoder, records: list[tuple[int, bytearray]]) -> list[_Result]:
-    return _decode_and_inspect(_worker(), name, decode, records)
+    return [_without_body(result) for result in _decode_and_inspect(_worker(), name, decode, records)]
+
+
+def _without_body(result: _Result) -> _Result:
+    """A worker's result as sent back: the main process counts the observation, it does not read its body."""
+    if isinstance(result, Exception):
+        return result
+    decoded, inspection = result
+    if decoded.observation is None:
+        return result
+    return Decoded(decoded.metadata, decoded.observation.without_body(), decoded.warnings), inspection
 
 
 def _decode_and_inspect(
@@ -109,12 +145,35 @@ def _decode_and_inspect(
 def audit_in_workers(auditor: Auditor, captures: CaptureSet, declared: tuple[str, ...], jobs: int) -> None:
     """Feed every observation to ``auditor``, decoded and inspected by ``jobs`` worker processes.
 
-    The workers load the same catalog and declaration (by path) as the
-    auditor's own analyzer, so the result is the same as :meth:`Auditor.add`'s.
+    The workers inspect with ``auditor`` itself (forked) or with one of the
+    same catalog and declaration (by path: spawned), so the result is the same
+    as :meth:`Auditor.add`'s.
     """
-    context = get_context("spawn")  # no fork: the parent may hold threads and open files
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=(declared,)) as pool:
+    with _pool(auditor, declared, jobs) as pool:
         _Audit(auditor, pool, jobs).run(captures)
+
+
+def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> ProcessPoolExecutor:
+    """``jobs`` workers, started at once: they start while the first records are read.
+
+    Forked where that is safe: on Linux (macOS's system libraries do not
+    survive a fork, Windows has none) while no other thread runs (a copy of a
+    lock another thread holds would never be released in the worker). The
+    pool starts them at its first job, before its own threads; nothing this
+    process buffered for stdout or stderr is written again by a worker as it
+    ends (multiprocessing flushes both); a worker never touches what else is
+    open, and ends without closing or flushing it (``os._exit``). Elsewhere
+    they are spawned, and load the catalog and declaration again."""
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pool = ProcessPoolExecutor(jobs, mp_context=get_context("fork"), initializer=_adopt, initargs=(auditor,))
+    else:
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(declared,)
+        )
+    pool.submit(_ready)
+    return pool
 
 
 class _Audit:
