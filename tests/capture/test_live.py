@@ -7,10 +7,11 @@ from pathlib import Path
 
 from mitmproxy import io as mio
 from mitmproxy import tcp
+from mitmproxy.exceptions import FlowReadException
 from rich.console import Console
 
 from flowaudit.capture.live import LiveView
-from flowaudit.captureformat import MARKER_KEY, PHASE_KEY, UNINSPECTABLE_KEY
+from flowaudit.captureformat import MARKER_KEY, PHASE_KEY, SINKHOLED_KEY, UNINSPECTABLE_KEY
 from flowaudit.catalog import load_catalog
 from flowaudit.declaration import load_declaration
 
@@ -21,6 +22,14 @@ DECLARATIONS = Path(__file__).resolve().parents[1] / "data" / "declarations"
 def flows(capture: str) -> list:
     with (REALWORLD / capture).open("rb") as f:
         return list(mio.FlowReader(f).stream())
+
+
+def readable(capture: Path) -> bool:
+    try:
+        flows(str(capture.relative_to(REALWORLD)))
+    except FlowReadException:
+        return False
+    return True
 
 
 def screen(view: LiveView) -> str:
@@ -66,3 +75,26 @@ def test_phase_markers_and_refused_tls_are_shown() -> None:
     assert "phase: consent-granted" in text
     assert "2 requests" in text and "1 TLS refused" in text
     assert view.counters.records == 3 and view.counters.phases == ["consent-granted"]
+
+
+def test_a_view_never_drawn_counts_as_one_drawn() -> None:
+    """Not drawn, the view tells HTTP requests apart without observing them: the counts must not move."""
+    catalog = load_catalog()
+    captures = [p for p in sorted(REALWORLD.rglob("*.mitm")) if readable(p)]  # the oldest formats are not
+    assert len(captures) >= 10
+    [track, *_] = flows("sdk/segment/flows.mitm")
+    marker = track.copy()
+    marker.metadata[MARKER_KEY] = {"name": "consent-granted", "via": "key", "time": 0}
+    sinkholed = track.copy()
+    sinkholed.metadata[SINKHOLED_KEY] = True
+    reserved = track.copy()
+    reserved.request.headers["host"] = "flowaudit.invalid"
+    extra = [marker, sinkholed, reserved]
+    for capture in captures:
+        drawn = LiveView(catalog, None, Path("captures/x.mitm"))
+        counted = LiveView(catalog, None, Path("captures/x.mitm"), shown=False)
+        for f in [*flows(str(capture.relative_to(REALWORLD))), *extra]:
+            drawn.add(f)
+            counted.add(f)
+        assert counted.counters == drawn.counters, capture
+        assert counted.counters.sinkholed >= 1 and counted.counters.requests >= 1

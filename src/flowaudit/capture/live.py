@@ -8,7 +8,8 @@ and the data types the engine's payload analysis found in them.
 The engine's analysis is the costly part, and the proxy's one thread also
 carries every client's requests: observations wait until the view is next
 drawn (a few times a second), and a view that is never drawn (no terminal)
-only counts.
+only counts: an HTTP request (nearly every flow) without even being made
+an observation (:func:`~flowaudit.inputs.mitm.is_app_request`).
 
 Host names come from the network: they are shown as inert text.
 """
@@ -31,7 +32,7 @@ from flowaudit.declaration import Declaration
 from flowaudit.display.terminal import declared_cell, safe
 from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
-from flowaudit.inputs.mitm import observe
+from flowaudit.inputs.mitm import is_app_request, observe
 from flowaudit.model import AuditResult, Observation, Recipient
 
 MAX_ROWS = 20  # the rest are counted in one line: the view must fit a terminal
@@ -74,6 +75,12 @@ class LiveView:
             self.phase = marker.get(MARKER_NAME)
             if self.phase and self.phase not in c.phases:
                 c.phases.append(self.phase)
+        if not self._shown:  # counted only: nearly every flow is an HTTP request, told apart cheaply
+            request = is_app_request(f)
+            if request is not None:
+                c.requests += request
+                c.sinkholed += request and bool(f.metadata.get(SINKHOLED_KEY))
+                return
         observation = observe(f, self._name, c.records)
         if observation is None:
             return

@@ -312,7 +312,9 @@ class _StartupCheck:
     """Runs once mitmproxy has tried to bring its servers up: did they come up?
 
     Its ``running`` hook runs before the recorder's, so a proxy that failed
-    to start never gets a capture file.
+    to start never gets a capture file. It then leaves mitmproxy's addon
+    chain: mitmproxy offers every event to every addon in the chain, hook
+    or not, and that costs each request as much as a small hook (bench/record_load.py).
     """
 
     name = "flowaudit-startup"
@@ -336,6 +338,7 @@ class _StartupCheck:
             addresses = tuple(human.format_address(a) for a in server.listen_addrs)
             self.listening.append(Listening(server.mode.description, addresses, conf))
         self.ready.set()
+        ctx.master.addons.remove(self)  # type: ignore[no-untyped-call]
 
     def done(self) -> None:
         self.ready.set()  # mitmproxy stopped before running (e.g. interrupted during start-up)

@@ -60,6 +60,7 @@ __all__ = [
     "Metadata",
     "connect_observation",
     "dns_observation",
+    "addressed_host",
     "http_observation",
     "is_bookkeeping",
     "raw_observation",
@@ -103,7 +104,7 @@ def http_observation(
     timestamp: float,
 ) -> Observation | None:
     """An HTTP request, from the fields of mitmproxy's request state; None for the reserved host."""
-    addressed = normalize_host(_addressed_host(http_version, authority, headers, host))
+    addressed = addressed_host(http_version, authority, headers, host)
     if addressed == RESERVED_HOST:
         return None
     body, cut = bound_body(content or b"")
@@ -125,6 +126,11 @@ def http_observation(
         timestamp=timestamp,
         phase=_phase(metadata),
     )
+
+
+def addressed_host(http_version: bytes, authority: bytes, headers: Sequence[Sequence[bytes]], host: str) -> str:
+    """The host an HTTP request is observed under (see :func:`_addressed_host`), as a comparable name."""
+    return normalize_host(_addressed_host(http_version, authority, headers, host))
 
 
 def _addressed_host(http_version: bytes, authority: bytes, headers: Sequence[Sequence[bytes]], host: str) -> str:

@@ -22,9 +22,11 @@ from mitmproxy import flow as mflow
 from mitmproxy import version as mversion
 from mitmproxy.io import compat, tnetstring
 
-from flowaudit.captureformat import UNINSPECTABLE_KEY
+from flowaudit.captureformat import RESERVED_HOST, UNINSPECTABLE_KEY
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.flowobs import (
+    Metadata,
+    addressed_host,
     connect_observation,
     dns_observation,
     http_observation,
@@ -37,7 +39,7 @@ from flowaudit.inputs.records import Decoded, Stop, read_records
 from flowaudit.inputs.stream import ByteSource
 from flowaudit.model import Observation
 
-__all__ = ["decode_with_mitmproxy", "observe", "read_with_mitmproxy"]
+__all__ = ["decode_with_mitmproxy", "is_app_request", "observe", "read_with_mitmproxy"]
 
 _UPGRADE_HINT = "upgrade mitmproxy: pip install -U mitmproxy"
 
@@ -151,7 +153,7 @@ def observe(f: mflow.Flow, name: str, n: int) -> Observation | None:
     """The observation of flow ``n`` of ``name``, or None for a record that is
     not the app's traffic (see :mod:`flowaudit.inputs.flowobs`). Metadata
     that is not a dictionary (a hostile record) is taken as none."""
-    metadata = f.metadata if isinstance(f.metadata, dict) else {}
+    metadata = _metadata(f)
     if is_bookkeeping(metadata):
         return None
     if isinstance(f, http.HTTPFlow) and f.request.method.upper() == "CONNECT":
@@ -220,3 +222,25 @@ def observe(f: mflow.Flow, name: str, n: int) -> Observation | None:
             timestamp=f.request.timestamp,
         )
     return None
+
+
+def is_app_request(f: mflow.Flow) -> bool | None:
+    """For an HTTP request (not a CONNECT): whether :func:`observe` makes it an observation
+    of the app's traffic, decided as it decides but without making one; None for any
+    other flow, which only :func:`observe` tells about.
+
+    While recording with no live view drawn, every flow is only counted, on
+    the proxy's thread, before its client is answered: an observation made
+    for each (its headers decoded, its fields copied) would be thrown away."""
+    if not isinstance(f, http.HTTPFlow) or f.request.method.upper() == "CONNECT":
+        return None
+    if is_bookkeeping(_metadata(f)):
+        return False
+    request = f.request  # the fields observe() hands http_observation
+    return addressed_host(request.data.http_version, request.data.authority, request.headers.fields, request.host) != (
+        RESERVED_HOST
+    )
+
+
+def _metadata(f: mflow.Flow) -> Metadata:
+    return f.metadata if isinstance(f.metadata, dict) else {}
