@@ -9,7 +9,11 @@ puts the same load through three proxies and compares their latency:
 * ``mitmdump -s addon``: the same with flowaudit's addon loaded
   (``mitmdump -q -s "$(flowaudit addon-path)"``);
 * ``flowaudit record``: flowaudit's own proxy (``--no-audit``, no terminal:
-  what a CI job or a scripted session runs).
+  what a CI job or a scripted session runs). It leaves out of mitmproxy's
+  event chain the default addons idle under the options it sets
+  (``flowaudit.capture.runner.IDLE_ADDONS``), which plain ``mitmdump`` keeps:
+  so its ratio can fall under 1, and the addon's ratio is the one that
+  shows what recording itself costs.
 
 The load: ``--clients`` (50) concurrent clients, each on its own keep-alive
 connection, send ``--requests`` (5,000) requests in all through a proxy,

@@ -1,5 +1,6 @@
 """The proxy ``flowaudit record`` runs in-process: mitmproxy's default addons
-plus flowaudit's :class:`~flowaudit.capture.addon.Recorder`, on one asyncio
+(but those idle under the options it sets, :data:`IDLE_ADDONS`) plus
+flowaudit's :class:`~flowaudit.capture.addon.Recorder`, on one asyncio
 loop, until Ctrl-C, SIGTERM, ``q``, or COMMAND's exit.
 
 Only mitmproxy's public, long-standing pieces are used (``Master``,
@@ -101,8 +102,10 @@ class Recording:
         recorder = Recorder(recorder="flowaudit record")
         startup = _StartupCheck(recorder, _intended_address(s))
         # mitmproxy leaves these untyped; their signatures are stable across 10-12.
-        addons = _with_recorder(default_addons(), [startup, recorder])  # type: ignore[no-untyped-call]
-        master.addons.add(*addons)  # type: ignore[no-untyped-call]
+        chain, idle = _proxy_addons(default_addons(), [startup, recorder])  # type: ignore[no-untyped-call]
+        master.addons.add(*chain)  # type: ignore[no-untyped-call]
+        for addon in idle:  # loaded, so their options and commands exist as mitmproxy expects; sent no events
+            master.addons.register(addon)  # type: ignore[no-untyped-call]
         recorder.listeners.append(self.view.add)
         if not live:
             recorder.listeners.append(self._report_phase)
@@ -394,17 +397,59 @@ def default_listen_host(spec: str) -> str:
     return "" if spec.partition(":")[0] == "wireguard" else "127.0.0.1"
 
 
-def _with_recorder(defaults: list[Any], ours: list[Any]) -> list[Any]:
-    """mitmproxy's default addons with ours where mitmproxy runs a ``-s`` script:
-    right after the script loader, so ``record`` and ``mitmdump -s`` see
-    events in the same order; but before the DNS resolver (which precedes the
-    script loader before mitmproxy 12), so a name answered locally is never
-    looked up. The start-up check comes first: see _StartupCheck."""
+# mitmproxy's default addons that act only on options `record` never sets, or
+# only through commands of mitmproxy's own tools (checked for the installed
+# mitmproxy by tests/capture/test_runner.py): scripts, replaying, mapping and
+# rewriting requests, block lists, sticky cookies and authentication, proxy
+# and upstream authentication, saving flows or HAR, anti-cache and
+# anti-compression, the browser, command history, cutting, exporting and
+# commenting flows. mitmproxy offers every event to every addon in its chain,
+# hook or not, and runs their hooks, each returning at once here: together
+# they cost each request more than the recorder itself does. `record` loads
+# them (their options and commands exist) but leaves them out of the chain.
+IDLE_ADDONS = frozenset(
+    {
+        "ScriptLoader",
+        "ClientPlayback",
+        "ServerPlayback",
+        "MapRemote",
+        "MapLocal",
+        "ModifyBody",
+        "ModifyHeaders",
+        "BlockList",
+        "StickyAuth",
+        "StickyCookie",
+        "ProxyAuth",
+        "UpstreamAuth",
+        "Save",
+        "SaveHar",
+        "AntiCache",
+        "AntiComp",
+        "Browser",
+        "CommandHistory",
+        "Cut",
+        "Export",
+        "Comment",
+    }
+)
+
+
+def _proxy_addons(defaults: list[Any], ours: list[Any]) -> tuple[list[Any], list[Any]]:
+    """The proxy's addon chain, and the default addons left out of it (:data:`IDLE_ADDONS`).
+
+    Ours go where mitmproxy runs a ``-s`` script: right after the script
+    loader, so ``record`` and ``mitmdump -s`` see events in the same order;
+    but before the DNS resolver (which precedes the script loader before
+    mitmproxy 12), so a name answered locally is never looked up. The
+    start-up check comes first: see _StartupCheck."""
     names = [type(addon).__name__ for addon in defaults]
     at = names.index("ScriptLoader") + 1
     if "DnsResolver" in names:
         at = min(at, names.index("DnsResolver"))
-    return [*defaults[:at], *ours, *defaults[at:]]
+    chain = [*defaults[:at], *ours, *defaults[at:]]
+    return [a for a in chain if type(a).__name__ not in IDLE_ADDONS], [
+        a for a in defaults if type(a).__name__ in IDLE_ADDONS
+    ]
 
 
 def ca_certificate(confdir: Path) -> Path:
