@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.machinery
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -246,7 +248,17 @@ def machine_info() -> dict[str, object]:
         "python": platform.python_version(),
         "mitmproxy": importlib.metadata.version("mitmproxy"),
         "flowaudit": importlib.metadata.version("flowaudit"),
+        "hot_path": hot_path(),
     }
+
+
+def hot_path() -> str:
+    """How the installed flowaudit runs its detectors: compiled by the build (mypyc, see
+    README "Development") or as plain Python; the figures of the two differ."""
+    spec = importlib.util.find_spec("flowaudit.payload.detectors.generic")
+    origin = spec.origin if spec is not None else None
+    compiled = origin is not None and origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+    return "compiled (mypyc)" if compiled else "plain Python"
 
 
 def print_table(measurements: list[Measurement], repeat: int) -> None:
@@ -352,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     print_table(list(measurements.values()), args.repeat)
+    print(f"flowaudit's hot path: {hot_path()}")
     print()
     for target in targets:
         print(target.line())
