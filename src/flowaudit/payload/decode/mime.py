@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from flowaudit.payload.model import DecodeProblem
 
 if TYPE_CHECKING:
-    from email.message import Message
+    import email.policy
+    from email.message import EmailMessage, Message
 
 MAX_PARTS = 1000  # parts of one multipart body, nested parts included
 MAX_NESTING = 4  # multipart inside multipart (RFC 7578 4.3 deprecates even one level)
@@ -119,7 +120,7 @@ def split_multipart(body: bytes, content_type: ContentType, location: str) -> Mu
     import email.policy
 
     try:
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        message = email.parser.BytesParser(policy=_http_policy()).parsebytes(
             header.encode("utf-8", "surrogateescape") + body
         )
     except (
@@ -134,6 +135,32 @@ def split_multipart(body: bytes, content_type: ContentType, location: str) -> Mu
     parts: list[Part] = []
     _collect(message, (), parts, problems, location, 0)
     return Multipart(tuple(parts), tuple(problems))
+
+
+@cache
+def _http_policy() -> email.policy.EmailPolicy[EmailMessage]:
+    """:data:`email.policy.HTTP` with a header factory that makes each header class once.
+
+    The standard factory makes a new class for every header it reads
+    (``HeaderRegistry.__getitem__`` calls ``type()`` each time). A class refers to itself (its
+    ``__mro__``), so each was garbage only the cycle collector frees: hundreds per multipart
+    body, which set off collections in the middle of an audit and had each free them. The
+    classes are the same (a registry class with the policy's base class, keyed by that
+    registry class: a bounded set); only their number changes."""
+    import email.policy
+    from email.headerregistry import BaseHeader, HeaderRegistry
+
+    made: dict[type, type[BaseHeader]] = {}
+
+    class OnceRegistry(HeaderRegistry):
+        def __getitem__(self, name: str) -> type[BaseHeader]:
+            kind = self.registry.get(name.lower(), self.default_class)
+            found = made.get(kind)
+            if found is None:
+                found = made[kind] = super().__getitem__(name)
+            return found
+
+    return email.policy.HTTP.clone(header_factory=OnceRegistry())
 
 
 def _collect(
