@@ -32,9 +32,10 @@ def stale_compiled() -> list[str]:
     mypyc, beside the sources) is older than their source. Python imports the extension
     first, so an edit since the last install would go untested: the suite refuses to run."""
     stale = []
-    for suffix in EXTENSION_SUFFIXES:
-        for extension in SOURCE.rglob(f"*{suffix}"):
-            source = extension.with_name(extension.name.removesuffix(suffix) + ".py")
+    for extension in SOURCE.rglob("*"):
+        if extension.name.endswith(tuple(EXTENSION_SUFFIXES)):
+            # generic.cpython-311-x86_64-linux-gnu.so is generic.py's (mypyc's own runtime has no .py)
+            source = extension.with_name(extension.name.partition(".")[0] + ".py")
             if source.exists() and source.stat().st_mtime > extension.stat().st_mtime:
                 stale.append(str(source.relative_to(SOURCE)))
     return sorted(stale)
