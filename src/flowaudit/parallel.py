@@ -49,7 +49,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from multiprocessing.reduction import ForkingPickler
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from flowaudit.catalog import load_catalog
 from flowaudit.collector import tune_for_audit
@@ -61,6 +61,7 @@ from flowaudit.inputs.records import Decoded, Decoder
 from flowaudit.model import Observation
 from flowaudit.payload.model import DecodeProblem, Detection
 from flowaudit.pickled import as_plain_tuple
+from flowaudit.workerpool import WorkerPool
 
 _BATCH = 64
 _BATCH_BYTES = 8 * 1024 * 1024
@@ -76,6 +77,19 @@ _QUEUED = 3
 _Result = tuple[Decoded, Inspection | None] | Exception
 _auditor: Auditor | None = None  # a worker's, for inspecting only
 _T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class _Pending(Protocol[_T_co]):
+    """A batch's job: a worker's (:class:`flowaudit.workerpool.Job`, a ``Future`` of the
+    executor's) or one done here (:func:`_done`)."""
+
+    def done(self) -> bool: ...
+
+    def result(self) -> _T_co: ...
+
+    def cancel(self) -> bool: ...
+
 
 for _named in (Detection, DecodeProblem):  # what inspections hold, a dozen a request
     ForkingPickler.register(_named, as_plain_tuple)
@@ -153,25 +167,23 @@ def audit_in_workers(auditor: Auditor, captures: CaptureSet, declared: tuple[str
         _Audit(auditor, pool, jobs).run(captures)
 
 
-def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> ProcessPoolExecutor:
+def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> WorkerPool | ProcessPoolExecutor:
     """``jobs`` workers, started at once: they start while the first records are read.
 
     Forked where that is safe: on Linux (macOS's system libraries do not
     survive a fork, Windows has none) while no other thread runs (a copy of a
-    lock another thread holds would never be released in the worker). The
-    pool starts them at its first job, before its own threads; nothing this
-    process buffered for stdout or stderr is written again by a worker as it
-    ends (multiprocessing flushes both); a worker never touches what else is
-    open, and ends without closing or flushing it (``os._exit``). Elsewhere
-    they are spawned, and load the catalog and declaration again."""
+    lock another thread holds would never be released in the worker). They
+    are flowaudit's own (:mod:`flowaudit.workerpool`): fed from this thread,
+    through pipes that hold batches. Nothing this process buffered for stdout
+    or stderr is written again by a worker as it ends (multiprocessing flushes
+    both); a worker never touches what else is open, and ends without closing
+    or flushing it (``os._exit``). Elsewhere they are spawned, in an executor
+    of the standard library's, and load the catalog and declaration again."""
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         sys.stdout.flush()
         sys.stderr.flush()
-        pool = ProcessPoolExecutor(jobs, mp_context=get_context("fork"), initializer=_adopt, initargs=(auditor,))
-    else:
-        pool = ProcessPoolExecutor(
-            jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(declared,)
-        )
+        return WorkerPool(jobs, _adopt, (auditor,))
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(declared,))
     pool.submit(_ready)
     return pool
 
@@ -179,7 +191,7 @@ def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> ProcessPool
 class _Audit:
     """One audit's traffic between the main process and the pool, in file order."""
 
-    def __init__(self, auditor: Auditor, pool: ProcessPoolExecutor, jobs: int) -> None:
+    def __init__(self, auditor: Auditor, pool: WorkerPool | ProcessPoolExecutor, jobs: int) -> None:
         self._auditor = auditor
         self._pool = pool
         self._jobs = jobs
@@ -191,7 +203,7 @@ class _Audit:
         self._inspected: deque[tuple[str, Inspection]] = deque()
 
     def run(self, captures: CaptureSet) -> None:
-        pending: deque[tuple[list[Observation], Future[list[Inspection]]]] = deque()
+        pending: deque[tuple[list[Observation], _Pending[list[Inspection]]]] = deque()
         batch: list[Observation] = []  # a HAR file's, to be inspected
         size = 0
         for obs in captures.observations(self.decoding):
@@ -228,13 +240,13 @@ class _Audit:
         return inspection
 
     def _inspect(
-        self, batch: list[Observation], pending: deque[tuple[list[Observation], Future[list[Inspection]]]]
-    ) -> Future[list[Inspection]]:
+        self, batch: list[Observation], pending: deque[tuple[list[Observation], _Pending[list[Inspection]]]]
+    ) -> _Pending[list[Inspection]]:
         if any(len(obs.body) > _SENT for obs in batch) or self._busy(job for _, job in pending):
             return _done([self._auditor.inspect(obs) for obs in batch])
         return self._pool.submit(_inspect_batch, batch)
 
-    def _count(self, job: tuple[list[Observation], Future[list[Inspection]]]) -> None:
+    def _count(self, job: tuple[list[Observation], _Pending[list[Inspection]]]) -> None:
         batch, inspections = job
         for obs, inspection in zip(batch, inspections.result(), strict=True):
             self._auditor.add_inspected(obs, inspection)
@@ -243,7 +255,7 @@ class _Audit:
         """A flow file's records decoded and inspected by the workers (a
         :data:`flowaudit.inputs.records.Decoding`); a break in reading is
         raised once every record before it is delivered."""
-        pending: deque[Future[list[_Result]]] = deque()
+        pending: deque[_Pending[list[_Result]]] = deque()
         batch: list[tuple[int, bytearray]] = []
         size = 0
         broken: Exception | None = None
@@ -280,17 +292,17 @@ class _Audit:
             raise broken
 
     def _decode(
-        self, name: str, decode: Decoder, batch: list[tuple[int, bytearray]], pending: deque[Future[list[_Result]]]
-    ) -> Future[list[_Result]]:
+        self, name: str, decode: Decoder, batch: list[tuple[int, bytearray]], pending: deque[_Pending[list[_Result]]]
+    ) -> _Pending[list[_Result]]:
         if self._busy(pending):
             return _done(_decode_and_inspect(self._auditor, name, decode, batch))
         return self._pool.submit(_decode_batch, name, decode, batch)
 
-    def _busy(self, pending: Iterable[Future[list[_Result]] | Future[list[Inspection]]]) -> bool:
+    def _busy(self, pending: Iterable[_Pending[object]]) -> bool:
         """Whether every worker has :data:`_QUEUED` batches not done: the next is the main process's."""
         return sum(not job.done() for job in pending) >= _QUEUED * self._jobs
 
-    def _delivered(self, job: Future[list[_Result]]) -> Iterator[Decoded]:
+    def _delivered(self, job: _Pending[list[_Result]]) -> Iterator[Decoded]:
         for result in job.result():
             if isinstance(result, Exception):
                 raise result
