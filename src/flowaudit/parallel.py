@@ -23,7 +23,10 @@ process is busy with.
 Where it is safe, the workers are forked: each starts as a copy of the main
 process, its rules, catalog and declaration already loaded, and costs
 neither the start-up of a new interpreter nor a second loading of them
-(:func:`_pool`). A worker sends back an observation without its body,
+(:func:`_pool`); they are flowaudit's own (:mod:`flowaudit.workerpool`),
+fed by the main thread through pipes that hold batches, so no thread of
+the main process competes with it and a worker does not wait for the main
+process to make room for its results. A worker sends back an observation without its body,
 which the main process does not read, and detections as plain tuples
 (:mod:`flowaudit.pickled`).
 
