@@ -137,6 +137,10 @@ class _Worker:
         )
         try:
             self._process.start()
+        except BaseException:  # no worker (fork refused): no pipe either
+            os.close(self._jobs_fd)
+            os.close(self._results_fd)
+            raise
         finally:
             os.close(their_jobs)
             os.close(their_results)
