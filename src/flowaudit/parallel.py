@@ -49,10 +49,9 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from multiprocessing.reduction import ForkingPickler
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from flowaudit.catalog import load_catalog
 from flowaudit.collector import tune_for_audit
@@ -65,6 +64,9 @@ from flowaudit.model import Observation
 from flowaudit.payload.model import DecodeProblem, Detection
 from flowaudit.pickled import as_plain_tuple
 from flowaudit.workerpool import WorkerPool
+
+if TYPE_CHECKING:  # imported where workers are spawned: a forked audit does without concurrent.futures
+    from concurrent.futures import ProcessPoolExecutor
 
 _BATCH = 64
 _BATCH_BYTES = 8 * 1024 * 1024
@@ -85,7 +87,7 @@ _T_co = TypeVar("_T_co", covariant=True)
 
 class _Pending(Protocol[_T_co]):
     """A batch's job: a worker's (:class:`flowaudit.workerpool.Job`, a ``Future`` of the
-    executor's) or one done here (:func:`_done`)."""
+    executor's) or one done here (:class:`_Done`)."""
 
     def done(self) -> bool: ...
 
@@ -186,6 +188,8 @@ def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> WorkerPool 
         sys.stdout.flush()
         sys.stderr.flush()
         return WorkerPool(jobs, _adopt, (auditor,))
+    from concurrent.futures import ProcessPoolExecutor
+
     pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(declared,))
     pool.submit(_ready)
     return pool
@@ -225,7 +229,7 @@ class _Audit:
                 if not pending:
                     self._auditor.add_inspected(obs, inspection)
                     continue
-                pending.append(([obs], _done([inspection])))
+                pending.append(([obs], _Done([inspection])))
             while len(pending) >= self._in_flight or (pending and pending[0][1].done()):
                 self._count(pending.popleft())
         if batch:
@@ -246,7 +250,7 @@ class _Audit:
         self, batch: list[Observation], pending: deque[tuple[list[Observation], _Pending[list[Inspection]]]]
     ) -> _Pending[list[Inspection]]:
         if any(len(obs.body) > _SENT for obs in batch) or self._busy(job for _, job in pending):
-            return _done([self._auditor.inspect(obs) for obs in batch])
+            return _Done([self._auditor.inspect(obs) for obs in batch])
         return self._pool.submit(_inspect_batch, batch)
 
     def _count(self, job: tuple[list[Observation], _Pending[list[Inspection]]]) -> None:
@@ -275,7 +279,7 @@ class _Audit:
                     if batch:
                         pending.append(self._decode(name, decode, batch, pending))
                         batch, size = [], 0
-                    pending.append(_done(_decode_and_inspect(self._auditor, name, decode, [(n, record)])))
+                    pending.append(_Done(_decode_and_inspect(self._auditor, name, decode, [(n, record)])))
                 else:
                     batch.append((n, record))
                     size += len(record)
@@ -298,7 +302,7 @@ class _Audit:
         self, name: str, decode: Decoder, batch: list[tuple[int, bytearray]], pending: deque[_Pending[list[_Result]]]
     ) -> _Pending[list[_Result]]:
         if self._busy(pending):
-            return _done(_decode_and_inspect(self._auditor, name, decode, batch))
+            return _Done(_decode_and_inspect(self._auditor, name, decode, batch))
         return self._pool.submit(_decode_batch, name, decode, batch)
 
     def _busy(self, pending: Iterable[_Pending[object]]) -> bool:
@@ -315,8 +319,19 @@ class _Audit:
             yield decoded
 
 
-def _done(value: _T) -> Future[_T]:
-    """A job done here."""
-    job: Future[_T] = Future()
-    job.set_result(value)
-    return job
+class _Done(Generic[_T]):
+    """A job done here (as a ``Future`` would hold it, without the lock a future makes)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: _T) -> None:
+        self._value = value
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> _T:
+        return self._value
+
+    def cancel(self) -> bool:
+        return False

@@ -41,7 +41,6 @@ import sys
 import traceback
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from multiprocessing.reduction import ForkingPickler
 from types import TracebackType
@@ -205,6 +204,8 @@ class _Worker:
         except BlockingIOError:
             return False
         if got == 0:
+            from concurrent.futures.process import BrokenProcessPool  # what the executor raises (not loaded till then)
+
             self._process.join(5)
             raise BrokenProcessPool(f"a worker process ended abruptly (exit code {self._process.exitcode})")
         self._filled += got
