@@ -73,8 +73,9 @@ _BATCH_BYTES = 8 * 1024 * 1024
 _SENT = 1024 * 1024
 _IN_FLIGHT = 8
 # Batches not done per worker before the main process takes the next one. On the 2-core bench
-# (20,000 flows, one worker, loaded machine) two let the main process do more than its share
-# (CPU 8.5-9.6 s main, 7.1-8.3 s worker); three, less (7.0-7.4 s and 6.5-6.9 s).
+# (20,000 flows, one worker, load average about 4), with two the worker ran out of batches while
+# the main process, descheduled, was busy with one of its own: 1.46-1.56 s waiting for a job; with
+# three, 0.06-0.33 s (and the main process 0.07-0.17 s waiting for results).
 _QUEUED = 3
 
 # What a worker sends back for a record: its metadata, observation, warnings and
