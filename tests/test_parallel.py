@@ -32,10 +32,13 @@ REALWORLD = DATA / "realworld"
 
 
 def same_either_way(inputs: list[str], declared: tuple[str, ...] = ()) -> AuditResult:
-    """The audit with workers, required to equal the audit without."""
+    """The audit with workers, required to equal the audit without, and to leave no worker
+    process or thread behind."""
     inline = audit_captures(inputs, declared, jobs=0)
+    threads = threading.active_count()
     workers = audit_captures(inputs, declared, jobs=2)
     assert replace(workers, created=None) == replace(inline, created=None)
+    assert active_children() == [] and threading.active_count() == threads
     return inline
 
 
