@@ -128,6 +128,18 @@ def test_a_break_ends_reading_at_the_same_flow(
     )
 
 
+def test_a_capture_read_after_a_break_gets_its_own_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The records sent past a break are decoded all the same, their results not wanted: the
+    next capture's records, decoded by the same workers after them, are the next capture's."""
+    monkeypatch.setattr(parallel, "_BATCH", 1)  # many batches past the break, in flight
+    records = real_records()
+    broken, after = tmp_path / "a-broken.mitm", tmp_path / "b-after.mitm"
+    broken.write_bytes(b"".join(records[:5]) + NOT_A_FLOW + b"".join(records * 3))
+    after.write_bytes(b"".join(records))
+    first, second = same_either_way([str(broken), str(after)]).inputs
+    assert first.flows == 5 and second.flows == len(records) and second.complete
+
+
 def test_a_flow_format_too_new_is_the_same_error_at_the_same_flow(tmp_path: Path) -> None:
     records = real_records()
     state = tnetstring.loads(records[0])
