@@ -6,8 +6,10 @@ two threads of the main process (one pickles and writes jobs, one reads and
 unpickles results), which take the interpreter's lock from the main thread
 in turns, and through pipes of 64 KiB: less than one batch's results (110 KB
 on average for the bench capture's batches of 64 flows), so a worker waited
-to write them whenever the main process was busy with a batch of its own,
-2 to 4 s of its 20,000 flows. Here the calling thread does the traffic
+to write them whenever the main process was busy with a batch of its own:
+on the bench's 20,000 flows, 0.5 s on a nearly idle machine, 1.7 to 2.3 s on
+a loaded one (and 0.5 to 0.7 s more waiting for its next job); here, 0.04 s
+and 0.07 to 0.16 s in all. The calling thread does the traffic
 itself, and each worker's two pipes (jobs in, results out) are enlarged to
 :data:`PIPE_BYTES` where the system allows it (Linux's ``F_SETPIPE_SZ``, up
 to ``/proc/sys/fs/pipe-max-size``, 1 MiB by default).
