@@ -30,6 +30,7 @@ PLAIN = tuple(
         "model",
         "pipeline",
         "parallel",
+        "workerpool",
         "captureformat",
     )
 )

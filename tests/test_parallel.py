@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
-from multiprocessing.context import BaseContext
+from multiprocessing import active_children
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mitmproxy.io import tnetstring
@@ -20,16 +25,20 @@ from flowaudit.inputs.flowfile import decode_fast
 from flowaudit.inputs.records import Records
 from flowaudit.model import AuditResult, Observation
 from flowaudit.pipeline import audit_captures
+from flowaudit.workerpool import WorkerPool
 
 DATA = Path(__file__).resolve().parent / "data"
 REALWORLD = DATA / "realworld"
 
 
 def same_either_way(inputs: list[str], declared: tuple[str, ...] = ()) -> AuditResult:
-    """The audit with workers, required to equal the audit without."""
+    """The audit with workers, required to equal the audit without, and to leave no worker
+    process or thread behind."""
     inline = audit_captures(inputs, declared, jobs=0)
+    threads = threading.active_count()
     workers = audit_captures(inputs, declared, jobs=2)
     assert replace(workers, created=None) == replace(inline, created=None)
+    assert active_children() == [] and threading.active_count() == threads
     return inline
 
 
@@ -119,6 +128,18 @@ def test_a_break_ends_reading_at_the_same_flow(
     )
 
 
+def test_a_capture_read_after_a_break_gets_its_own_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The records sent past a break are decoded all the same, their results not wanted: the
+    next capture's records, decoded by the same workers after them, are the next capture's."""
+    monkeypatch.setattr(parallel, "_BATCH", 1)  # many batches past the break, in flight
+    records = real_records()
+    broken, after = tmp_path / "a-broken.mitm", tmp_path / "b-after.mitm"
+    broken.write_bytes(b"".join(records[:5]) + NOT_A_FLOW + b"".join(records * 3))
+    after.write_bytes(b"".join(records))
+    first, second = same_either_way([str(broken), str(after)]).inputs
+    assert first.flows == 5 and second.flows == len(records) and second.complete
+
+
 def test_a_flow_format_too_new_is_the_same_error_at_the_same_flow(tmp_path: Path) -> None:
     records = real_records()
     state = tnetstring.loads(records[0])
@@ -149,15 +170,17 @@ def test_large_records_are_decoded_here_in_order(monkeypatch: pytest.MonkeyPatch
 
 def test_workers_are_spawned_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """A forked worker would hold a copy of any lock another thread holds, never released
-    there: while another thread runs, the workers are spawned, with the same result."""
-    methods: list[str] = []
-    get_context = parallel.get_context
+    there: while another thread runs, the workers are spawned (by the standard library's
+    executor), with the same result."""
+    pools: list[type] = []
+    pool = parallel._pool
 
-    def recorded(method: str) -> BaseContext:
-        methods.append(method)
-        return get_context(method)
+    def recorded(*args: Any) -> WorkerPool | ProcessPoolExecutor:
+        made = pool(*args)
+        pools.append(type(made))
+        return made
 
-    monkeypatch.setattr(parallel, "get_context", recorded)
+    monkeypatch.setattr(parallel, "_pool", recorded)
     inputs = [str(REALWORLD / "sdk")]
     alone = sys.platform.startswith("linux") and threading.active_count() == 1
     same_either_way(inputs)
@@ -169,7 +192,7 @@ def test_workers_are_spawned_while_another_thread_runs(monkeypatch: pytest.Monke
     finally:
         stop.set()
         other.join()
-    assert methods == ["fork" if alone else "spawn", "spawn"]
+    assert pools == [WorkerPool if alone else ProcessPoolExecutor, ProcessPoolExecutor]
 
 
 def test_a_worker_sends_back_observations_without_their_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -194,3 +217,29 @@ def test_a_worker_sends_back_observations_without_their_bodies(monkeypatch: pyte
         bodies += bool(whole.observation.body)
         assert decoded.observation == replace(whole.observation, body=b"")
     assert bodies > 0
+
+
+def _killed(*args: object) -> object:
+    """A worker's batch that kills the worker (as the kernel's out-of-memory killer would)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+    raise AssertionError("not reached")
+
+
+@pytest.mark.parametrize("threads", [1, 2])  # forked (flowaudit's pool), spawned (the standard library's)
+def test_a_worker_that_dies_stops_the_audit(monkeypatch: pytest.MonkeyPatch, threads: int) -> None:
+    """A worker killed while it decodes is an error (the pool is broken), not an audit missing its flows;
+    no worker is left behind."""
+    monkeypatch.setattr(parallel, "_decode_batch", _killed)
+    monkeypatch.setattr(parallel, "_inspect_batch", _killed)
+    stop = threading.Event()
+    others = [threading.Thread(target=stop.wait) for _ in range(threads - 1)]
+    for other in others:
+        other.start()
+    try:
+        with pytest.raises(BrokenProcessPool):
+            audit_captures([str(REALWORLD / "sdk")], (), jobs=1)
+    finally:
+        stop.set()
+        for other in others:
+            other.join()
+    assert active_children() == []

@@ -23,7 +23,10 @@ process is busy with.
 Where it is safe, the workers are forked: each starts as a copy of the main
 process, its rules, catalog and declaration already loaded, and costs
 neither the start-up of a new interpreter nor a second loading of them
-(:func:`_pool`). A worker sends back an observation without its body,
+(:func:`_pool`); they are flowaudit's own (:mod:`flowaudit.workerpool`),
+fed by the main thread through pipes that hold batches, so no thread of
+the main process competes with it and a worker does not wait for the main
+process to make room for its results. A worker sends back an observation without its body,
 which the main process does not read, and detections as plain tuples
 (:mod:`flowaudit.pickled`).
 
@@ -46,10 +49,9 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from multiprocessing.reduction import ForkingPickler
-from typing import TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from flowaudit.catalog import load_catalog
 from flowaudit.collector import tune_for_audit
@@ -61,14 +63,19 @@ from flowaudit.inputs.records import Decoded, Decoder
 from flowaudit.model import Observation
 from flowaudit.payload.model import DecodeProblem, Detection
 from flowaudit.pickled import as_plain_tuple
+from flowaudit.workerpool import WorkerPool
+
+if TYPE_CHECKING:  # imported where workers are spawned: a forked audit does without concurrent.futures
+    from concurrent.futures import ProcessPoolExecutor
 
 _BATCH = 64
 _BATCH_BYTES = 8 * 1024 * 1024
 _SENT = 1024 * 1024
 _IN_FLIGHT = 8
 # Batches not done per worker before the main process takes the next one. On the 2-core bench
-# (20,000 flows, one worker, loaded machine) two let the main process do more than its share
-# (CPU 8.5-9.6 s main, 7.1-8.3 s worker); three, less (7.0-7.4 s and 6.5-6.9 s).
+# (20,000 flows, one worker, load average about 4), with two the worker ran out of batches while
+# the main process, descheduled, was busy with one of its own: 1.46-1.56 s waiting for a job; with
+# three, 0.06-0.33 s (and the main process 0.07-0.17 s waiting for results).
 _QUEUED = 3
 
 # What a worker sends back for a record: its metadata, observation, warnings and
@@ -76,6 +83,19 @@ _QUEUED = 3
 _Result = tuple[Decoded, Inspection | None] | Exception
 _auditor: Auditor | None = None  # a worker's, for inspecting only
 _T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class _Pending(Protocol[_T_co]):
+    """A batch's job: a worker's (:class:`flowaudit.workerpool.Job`, a ``Future`` of the
+    executor's) or one done here (:class:`_Done`)."""
+
+    def done(self) -> bool: ...
+
+    def result(self) -> _T_co: ...
+
+    def cancel(self) -> bool: ...
+
 
 for _named in (Detection, DecodeProblem):  # what inspections hold, a dozen a request
     ForkingPickler.register(_named, as_plain_tuple)
@@ -153,25 +173,25 @@ def audit_in_workers(auditor: Auditor, captures: CaptureSet, declared: tuple[str
         _Audit(auditor, pool, jobs).run(captures)
 
 
-def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> ProcessPoolExecutor:
+def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> WorkerPool | ProcessPoolExecutor:
     """``jobs`` workers, started at once: they start while the first records are read.
 
     Forked where that is safe: on Linux (macOS's system libraries do not
     survive a fork, Windows has none) while no other thread runs (a copy of a
-    lock another thread holds would never be released in the worker). The
-    pool starts them at its first job, before its own threads; nothing this
-    process buffered for stdout or stderr is written again by a worker as it
-    ends (multiprocessing flushes both); a worker never touches what else is
-    open, and ends without closing or flushing it (``os._exit``). Elsewhere
-    they are spawned, and load the catalog and declaration again."""
+    lock another thread holds would never be released in the worker). They
+    are flowaudit's own (:mod:`flowaudit.workerpool`): fed from this thread,
+    through pipes that hold batches. Nothing this process buffered for stdout
+    or stderr is written again by a worker as it ends (multiprocessing flushes
+    both); a worker never touches what else is open, and ends without closing
+    or flushing it (``os._exit``). Elsewhere they are spawned, in an executor
+    of the standard library's, and load the catalog and declaration again."""
     if sys.platform.startswith("linux") and threading.active_count() == 1:
         sys.stdout.flush()
         sys.stderr.flush()
-        pool = ProcessPoolExecutor(jobs, mp_context=get_context("fork"), initializer=_adopt, initargs=(auditor,))
-    else:
-        pool = ProcessPoolExecutor(
-            jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(declared,)
-        )
+        return WorkerPool(jobs, _adopt, (auditor,))
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_start_worker, initargs=(declared,))
     pool.submit(_ready)
     return pool
 
@@ -179,7 +199,7 @@ def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> ProcessPool
 class _Audit:
     """One audit's traffic between the main process and the pool, in file order."""
 
-    def __init__(self, auditor: Auditor, pool: ProcessPoolExecutor, jobs: int) -> None:
+    def __init__(self, auditor: Auditor, pool: WorkerPool | ProcessPoolExecutor, jobs: int) -> None:
         self._auditor = auditor
         self._pool = pool
         self._jobs = jobs
@@ -191,7 +211,7 @@ class _Audit:
         self._inspected: deque[tuple[str, Inspection]] = deque()
 
     def run(self, captures: CaptureSet) -> None:
-        pending: deque[tuple[list[Observation], Future[list[Inspection]]]] = deque()
+        pending: deque[tuple[list[Observation], _Pending[list[Inspection]]]] = deque()
         batch: list[Observation] = []  # a HAR file's, to be inspected
         size = 0
         for obs in captures.observations(self.decoding):
@@ -210,7 +230,7 @@ class _Audit:
                 if not pending:
                     self._auditor.add_inspected(obs, inspection)
                     continue
-                pending.append(([obs], _done([inspection])))
+                pending.append(([obs], _Done([inspection])))
             while len(pending) >= self._in_flight or (pending and pending[0][1].done()):
                 self._count(pending.popleft())
         if batch:
@@ -228,13 +248,13 @@ class _Audit:
         return inspection
 
     def _inspect(
-        self, batch: list[Observation], pending: deque[tuple[list[Observation], Future[list[Inspection]]]]
-    ) -> Future[list[Inspection]]:
+        self, batch: list[Observation], pending: deque[tuple[list[Observation], _Pending[list[Inspection]]]]
+    ) -> _Pending[list[Inspection]]:
         if any(len(obs.body) > _SENT for obs in batch) or self._busy(job for _, job in pending):
-            return _done([self._auditor.inspect(obs) for obs in batch])
+            return _Done([self._auditor.inspect(obs) for obs in batch])
         return self._pool.submit(_inspect_batch, batch)
 
-    def _count(self, job: tuple[list[Observation], Future[list[Inspection]]]) -> None:
+    def _count(self, job: tuple[list[Observation], _Pending[list[Inspection]]]) -> None:
         batch, inspections = job
         for obs, inspection in zip(batch, inspections.result(), strict=True):
             self._auditor.add_inspected(obs, inspection)
@@ -243,7 +263,7 @@ class _Audit:
         """A flow file's records decoded and inspected by the workers (a
         :data:`flowaudit.inputs.records.Decoding`); a break in reading is
         raised once every record before it is delivered."""
-        pending: deque[Future[list[_Result]]] = deque()
+        pending: deque[_Pending[list[_Result]]] = deque()
         batch: list[tuple[int, bytearray]] = []
         size = 0
         broken: Exception | None = None
@@ -260,7 +280,7 @@ class _Audit:
                     if batch:
                         pending.append(self._decode(name, decode, batch, pending))
                         batch, size = [], 0
-                    pending.append(_done(_decode_and_inspect(self._auditor, name, decode, [(n, record)])))
+                    pending.append(_Done(_decode_and_inspect(self._auditor, name, decode, [(n, record)])))
                 else:
                     batch.append((n, record))
                     size += len(record)
@@ -280,17 +300,17 @@ class _Audit:
             raise broken
 
     def _decode(
-        self, name: str, decode: Decoder, batch: list[tuple[int, bytearray]], pending: deque[Future[list[_Result]]]
-    ) -> Future[list[_Result]]:
+        self, name: str, decode: Decoder, batch: list[tuple[int, bytearray]], pending: deque[_Pending[list[_Result]]]
+    ) -> _Pending[list[_Result]]:
         if self._busy(pending):
-            return _done(_decode_and_inspect(self._auditor, name, decode, batch))
+            return _Done(_decode_and_inspect(self._auditor, name, decode, batch))
         return self._pool.submit(_decode_batch, name, decode, batch)
 
-    def _busy(self, pending: Iterable[Future[list[_Result]] | Future[list[Inspection]]]) -> bool:
+    def _busy(self, pending: Iterable[_Pending[object]]) -> bool:
         """Whether every worker has :data:`_QUEUED` batches not done: the next is the main process's."""
         return sum(not job.done() for job in pending) >= _QUEUED * self._jobs
 
-    def _delivered(self, job: Future[list[_Result]]) -> Iterator[Decoded]:
+    def _delivered(self, job: _Pending[list[_Result]]) -> Iterator[Decoded]:
         for result in job.result():
             if isinstance(result, Exception):
                 raise result
@@ -300,8 +320,19 @@ class _Audit:
             yield decoded
 
 
-def _done(value: _T) -> Future[_T]:
-    """A job done here."""
-    job: Future[_T] = Future()
-    job.set_result(value)
-    return job
+class _Done(Generic[_T]):
+    """A job done here (as a ``Future`` would hold it, without the lock a future makes)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: _T) -> None:
+        self._value = value
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> _T:
+        return self._value
+
+    def cancel(self) -> bool:
+        return False
