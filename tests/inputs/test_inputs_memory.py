@@ -75,26 +75,21 @@ class _Record(bytearray):
 def test_no_record_is_kept_once_decoded() -> None:
     """A decoder that copies the body out (mitmproxy's path does) leaves the record to be freed
     before the audit works on its observation: the numbering and the decoding keep none."""
-    from flowaudit.inputs.records import Decoded, Records, _Numbered, decode_in_turn
+    from flowaudit.inputs.records import Decoded, decode_in_turn, numbered
 
     watched: list[weakref.ref[_Record]] = []
 
-    class Source(Records):
-        def __init__(self) -> None:
-            self.left = 3
-
-        def next(self) -> bytearray | None:
-            if not self.left:
-                return None
-            self.left -= 1
-            record = _Record(b"x" * 1000)
-            watched.append(weakref.ref(record))
-            return record
+    def next_record() -> bytearray | None:
+        if len(watched) == 3:
+            return None
+        record = _Record(b"x" * 1000)
+        watched.append(weakref.ref(record))
+        return record
 
     def copying(record: bytearray, name: str, n: int) -> Decoded:
         return Decoded({"n": n, "body": bytes(record)}, None)
 
-    decoded = decode_in_turn(_Numbered(Source()), "capture.mitm", copying)
+    decoded = decode_in_turn(numbered(next_record), "capture.mitm", copying)
     for n in (1, 2, 3):
         assert next(decoded).metadata["n"] == n
         assert watched[-1]() is None  # freed while the audit holds only what was decoded

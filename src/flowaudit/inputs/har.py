@@ -185,11 +185,12 @@ def read_har(
         raise FlowauditError(f"not a valid HAR file: {e}", path=name) from e
     # UnicodeDecodeError: what ijson's C backend raises for text it cannot
     # hand to Python; JsonBytes removes the known cause, this catches the rest.
-    except (ijson.JSONError, UnicodeDecodeError, CorruptStream, StringError) as e:
-        detail = _first_line(e)
+    # Not `e`: compiled (mypyc), a name has one type in a function, and the `e` above is a _NotHar.
+    except (ijson.JSONError, UnicodeDecodeError, CorruptStream, StringError) as broken:
+        detail = _first_line(broken)
         truncated = json_source.at_end and any(mark in detail for mark in _TRUNCATION_MARKS)
         if n == 0 and not truncated:
-            raise FlowauditError(f"not a readable HAR file: {detail}", path=name) from e
+            raise FlowauditError(f"not a readable HAR file: {detail}", path=name) from broken
         yield from ready
         return f"{'truncated' if truncated else 'unreadable data'} after entry #{n}: {detail}"
     yield from ready

@@ -23,16 +23,17 @@ first record is an error.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from itertools import count
 
 from flowaudit.captureformat import CAPTURE_KEY, MARKER_KEY, MARKER_NAME, PHASE_KEY, UNINSPECTABLE_KEY
 from flowaudit.errors import FlowauditError
+from flowaudit.inputs.decoded import Decoded
 from flowaudit.inputs.notes import CaptureNotes
 from flowaudit.inputs.stream import CHUNK, ByteSource, CorruptStream
 from flowaudit.model import Observation
-from flowaudit.pickled import PickledByFields
 
-__all__ = ["Decoded", "Decoder", "Decoding", "Records", "Stop", "decode_in_turn", "read_records"]
+__all__ = ["Decoded", "Decoder", "Decoding", "Records", "Stop", "decode_in_turn", "numbered", "read_records"]
 
 _MAX_PREFIX = 12  # digits of a length prefix; mitmproxy's own limit too
 _READ_AT_MOST = 8 * 1024 * 1024  # per read while filling a large record
@@ -52,18 +53,6 @@ class Stop(Exception):
 
 def _stop(detail: str, truncated: bool) -> Stop:
     return Stop(detail, truncated=truncated)
-
-
-@dataclass(frozen=True, slots=True)
-class Decoded(PickledByFields):
-    """What one record holds for the audit: its metadata (for the capture
-    record and phase markers), its observation (None: not the app's traffic),
-    and what the decoder read around (a field of the wrong type), for a warning.
-    Worker processes send it back (:mod:`flowaudit.parallel`)."""
-
-    metadata: Mapping[str, object]
-    observation: Observation | None
-    warnings: tuple[str, ...] = ()
 
 
 # (record, file name, n) -> Decoded; raises Stop for a record that cannot be read,
@@ -108,7 +97,7 @@ def read_records(
     returned as the problem. Unreadable data from the very first record
     raises :class:`FlowauditError`.
     """
-    decoded_records = decoding(_Numbered(Records(source)), name, decode)
+    decoded_records = decoding(numbered(Records(source).next), name, decode)
     n = 0
     while True:
         try:
@@ -134,25 +123,19 @@ def read_records(
             yield observation
 
 
-class _Numbered:
-    """Each record with its position in the file, from 1: what ``file#n`` names.
+def numbered(next_record: Callable[[], bytearray | None]) -> Iterator[tuple[int, bytearray]]:
+    """Each record (``next_record()`` until None) with its position in the file, from 1: what
+    ``file#n`` names.
 
-    An iterator object, not a generator, so that no frame keeps the last
-    record while the audit works on it (see :func:`decode_in_turn`)."""
+    ``map`` over a count and a callable iterator: none of them holds an item
+    between calls (``zip`` and ``enumerate`` keep their last tuple for reuse,
+    a generator its frame), so nothing keeps the last record while the audit
+    works on it (see :func:`decode_in_turn`)."""
+    return map(_pair, count(1), iter(next_record, None))
 
-    def __init__(self, records: Records) -> None:
-        self._records = records
-        self._n = 0
 
-    def __iter__(self) -> _Numbered:
-        return self
-
-    def __next__(self) -> tuple[int, bytearray]:
-        record = self._records.next()
-        if record is None:
-            raise StopIteration
-        self._n += 1
-        return self._n, record
+def _pair(n: int, record: bytearray) -> tuple[int, bytearray]:
+    return n, record
 
 
 def _take_notes(metadata: Mapping[str, object], ref: str, notes: CaptureNotes) -> None:

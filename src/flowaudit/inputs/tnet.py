@@ -24,9 +24,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import cast
+from typing import Final, cast
 
-BYTES, TEXT, INT, FLOAT, BOOL, NULL, LIST, DICT = b",;#^!~]}"
+# The tags, as the byte values indexing gives (Final: compiled in as constants, not looked up).
+BYTES: Final = 44  # ,
+TEXT: Final = 59  # ;
+INT: Final = 35  # #
+FLOAT: Final = 94  # ^
+BOOL: Final = 33  # !
+NULL: Final = 126  # ~
+LIST: Final = 93  # ]
+DICT: Final = 125  # }
 
 # A length prefix (at most 12 digits, as mitmproxy's reader allows), and a
 # dictionary entry whose key is a plain name: "<n>:<key>;<m>:" (the value follows).
@@ -112,6 +120,8 @@ class Shape:
             b"|".join(re.escape(b"%d:%s;" % (len(key), key)) + rb"(\d{1,12}):" for key in self.keys)
         ).match
         self._tags = (None, *tags.values())  # by group number
+        # By group number: the length of the key's text before that group (the value's length prefix).
+        self._before = (0, *(len(b"%d:%s;" % (len(key), key)) for key in self.keys))
 
     def read(self, buf: Buffer, span: Span) -> list[Span | None]:
         """The value of each key, in the order of ``keys`` (None: absent); a repeated key keeps its
@@ -120,7 +130,7 @@ class Shape:
         if tag != DICT:
             raise Unexpected("not a dictionary")
         out: list[Span | None] = [None] * (len(self.keys) + 1)  # by group number: out[0] stays None
-        entry, tags = self._entry, self._tags
+        entry, tags, before = self._entry, self._tags, self._before
         pos = start
         while pos < stop:
             found = entry(buf, pos, stop)
@@ -128,8 +138,9 @@ class Shape:
                 raise Unexpected("not a field of this dictionary")
             n = found.lastindex
             assert n is not None  # every alternative ends in its group
-            v_start = found.end()
-            v_stop = v_start + int(found[n])
+            digits = found[n]
+            v_start = pos + before[n] + len(digits) + 1  # where the match ends, without asking it
+            v_stop = v_start + int(digits)
             if v_stop >= stop:
                 raise Unexpected("an item runs past its container")
             v_tag = buf[v_stop]

@@ -23,8 +23,6 @@ import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import repeat
-from typing import Any
 
 from flowaudit.payload.decode.compression import ENCODINGS, inflate, inflate_windows, sniff
 from flowaudit.payload.decode.forms import looks_like_form, looks_like_form_lines, percent_decode, split_form
@@ -710,51 +708,56 @@ class Walker:
         """Walk a parsed JSON container at location ``here`` (a layer's ``... > json:`` followed by
         the path so far; ``bare`` while that path is empty, so the first key takes no dot).
 
-        The hottest loop of the decoder (most payloads are JSON): leaves are
-        appended here directly rather than through :meth:`leaf`, and each
-        value's location is made with one concatenation (``zip`` hands back
-        the same tuple for each item).
+        The hottest loop of the decoder (most payloads are JSON): a dict's
+        items and a list's are iterated natively (the exact types narrowed
+        first), each value's location made with one concatenation, and the
+        value itself taken by :meth:`_json_value`.
         """
         if level > self._limits.max_nesting:
             self.problem("bound", f"JSON nested over {self._limits.max_nesting} levels at {here}: not walked further")
             return
-        items: Iterable[tuple[str, str | None, Any]]  # JSON values, told apart by their exact type below
         if type(value) is dict:
+            assert isinstance(value, dict)
             prefix = here if bare else here + "."
-            items = zip(map(prefix.__add__, value), value, value.values(), strict=True)
-            keyed = True
-        elif type(value) is list:
-            items = zip([f"{here}[{i}]" for i in range(len(value))], repeat(key), value)
-            keyed = False
-        else:
-            return
-        append = self._leaves.append
-        for where, name, item in items:
-            kind = type(item)
-            if kind is str:
-                if not item:
-                    continue
-                if (len(item) >= MIN_BASE64 or item[0] in _ENCODED_START) and self.decode_string(
-                    part, where, decoding, name, item
-                ):
-                    continue
-                text = item
-            elif kind is dict or kind is list:
-                self.json(part, where, decoding, name, item, level + 1, bare and keyed and not name)
-                if self.full:
+            for name, item in value.items():
+                if not self._json_value(part, prefix + name, decoding, name, item, level, bare and not name):
                     return
-                continue
-            elif kind is bool:
-                text = "true" if item else "false"
-            elif item is None:
-                continue
-            else:
-                text = str(item)
-            if self._room <= 0:
-                self._overflow(where)
-                return
-            self._room -= 1
-            append(_new_leaf((part, where, decoding, name, text)))
+        elif type(value) is list:
+            assert isinstance(value, list)
+            for i, item in enumerate(value):
+                if not self._json_value(part, f"{here}[{i}]", decoding, key, item, level, False):
+                    return
+
+    def _json_value(
+        self, part: str, where: str, decoding: Decoding, name: str | None, item: object, level: int, bare: bool
+    ) -> bool:
+        """One value of a JSON container (see :meth:`json`); ``False`` once the walk must stop.
+        Leaves are appended here directly rather than through :meth:`leaf`."""
+        kind = type(item)
+        if kind is str:
+            assert isinstance(item, str)
+            if not item:
+                return True
+            if (len(item) >= MIN_BASE64 or item[0] in _ENCODED_START) and self.decode_string(
+                part, where, decoding, name, item
+            ):
+                return True
+            text = item
+        elif kind is dict or kind is list:
+            self.json(part, where, decoding, name, item, level + 1, bare)
+            return not self.full
+        elif kind is bool:
+            text = "true" if item else "false"
+        elif item is None:
+            return True
+        else:
+            text = str(item)
+        if self._room <= 0:
+            self._overflow(where)
+            return False
+        self._room -= 1
+        self._leaves.append(_new_leaf((part, where, decoding, name, text)))
+        return True
 
     # -- strings -----------------------------------------------------------
 
