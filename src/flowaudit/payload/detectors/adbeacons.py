@@ -78,14 +78,24 @@ class AdPlace(NamedTuple):
     numbered: tuple[str, str, str, int] | None  # (part, object, prefix, number) of a numbered key (kv16)
 
 
+_NO_AD_PLACE = AdPlace(False, False, False, None)
+
+
 def ad_place(leaf: Leaf, name: str) -> AdPlace:
-    """The part of :func:`ad_facts` that depends on where a field is, not on its value."""
+    """The part of :func:`ad_facts` that depends on where a field is, not on its value.
+    Most places are none of these: they share one :class:`AdPlace`, not one made per place."""
     folded = fold(name)
-    found = _NUMBERED.fullmatch(name)
-    numbered = None
-    if found is not None:
-        numbered = (leaf.part, object_location(leaf.location, leaf.key), found.group(1).lower(), int(found.group(2)))
-    return AdPlace(folded in AUCTION_PRICE_KEYS, folded in _PRICE_KEYS, "version" in folded, numbered)
+    auction_key = folded in AUCTION_PRICE_KEYS
+    price_key = folded in _PRICE_KEYS
+    version_key = "version" in folded
+    # a numbered key ends in a digit (str.isdigit takes every character \d does)
+    found = _NUMBERED.fullmatch(name) if name[-1:].isdigit() else None
+    if found is None:
+        if not (auction_key or price_key or version_key):
+            return _NO_AD_PLACE
+        return AdPlace(auction_key, price_key, version_key, None)
+    numbered = (leaf.part, object_location(leaf.location, leaf.key), found.group(1).lower(), int(found.group(2)))
+    return AdPlace(auction_key, price_key, version_key, numbered)
 
 
 def ad_facts(place: AdPlace, value: str) -> AdFacts | None:

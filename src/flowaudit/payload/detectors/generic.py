@@ -182,6 +182,9 @@ class _Place(NamedTuple):
     token: tuple[object, ...] | None
 
 
+# _Place(*fields) without the NamedTuple's Python-level __new__: made for every place not seen before.
+_new_place: Callable[[tuple[object, ...]], _Place] = partial(tuple.__new__, _Place)
+
 # Places whose readings are kept: a request's leaves sit at a few dozen places, and SDKs send
 # the same places in request after request, whatever the values (bounded: memory stays flat).
 _CACHED_PLACES = 1 << 13
@@ -237,18 +240,7 @@ def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None
         token_terms = term_facts(terms, "0") if terms is not None else None
         token_collected = collected or token_page is not None or token_ad is not None
         token = (key, (), None, False, token_page, token_ad, crash, None, False, token_terms, token_collected)
-    return _Place(
-        key=key,
-        parent=parent,
-        page=page,
-        ad=ad,
-        crash=crash,
-        fingerprint=category,
-        timing=timing,
-        terms=terms,
-        collected=collected,
-        token=token,
-    )
+    return _new_place((key, parent, page, ad, crash, category, timing, terms, collected, token))
 
 
 # The characters of plain tokens (str.strip takes them all away from one), of numbers and dates

@@ -370,9 +370,15 @@ class PagePlace(NamedTuple):
     search_in: str | None  # the URL whose query holds the value, when its key names a site search
 
 
+_NO_PAGE_PLACE = PagePlace(False, None, None)
+
+
 def page_place(leaf: Leaf, name: str) -> PagePlace:
-    """The part of :func:`page_facts` that depends on where a value is, not on the value."""
+    """The part of :func:`page_facts` that depends on where a value is, not on the value.
+    Most keys name no path, host or search: their places share one :class:`PagePlace`."""
     folded = fold(name)
+    if folded not in _PATH_KEYS and folded not in _HOST_KEYS and folded not in _SITE_SEARCH_KEYS:
+        return _NO_PAGE_PLACE
     at = leaf.location.rfind(_URL_QUERY)
     return PagePlace(
         folded in _PATH_KEYS,
@@ -423,13 +429,16 @@ class PageEcho:
     _path_parts: list[tuple[Leaf, str]] = field(default_factory=list)
 
     def add_header(self, name: str, value: str) -> None:
-        if name in ("referer", "origin") and formats.is_url(value):
-            site = _site(value)
-            if site:
-                self._page_sites.add(site)
-            path = _path(value)
-            if len(path) > 1:  # "/" is every site's home page: too common a value to be an echo
-                self._page_paths.add(path)
+        if name not in ("referer", "origin"):
+            return
+        page = _header_page(value)
+        if page is None:
+            return
+        site, path = page
+        if site:
+            self._page_sites.add(site)
+        if len(path) > 1:  # "/" is every site's home page: too common a value to be an echo
+            self._page_paths.add(path)
 
     def add(self, leaf: Leaf, name: str, said: PageFacts, *, named_page: bool) -> None:
         """A value (what :func:`page_facts` read in it); ``named_page``: its key already says
@@ -470,6 +479,18 @@ class PageEcho:
             how = f"'{name}' in the query of a page URL of the site: the visitor's search there"
             found.append(hit(leaf, "usage.search", LIKELY, how, mask(value), DETECTOR + "search"))
         return found
+
+
+# Referer and Origin values whose site and path are kept: a page's requests all name it (bounded, small).
+_CACHED_PAGES = 1 << 8
+
+
+@lru_cache(maxsize=_CACHED_PAGES)
+def _header_page(value: str) -> tuple[str | None, str] | None:
+    """The site and path of a Referer or Origin header's URL; None when the value is no URL."""
+    if not formats.is_url(value):
+        return None
+    return _site(value), _path(value)
 
 
 def _path(url: str) -> str:
