@@ -19,6 +19,7 @@ from flowaudit.payload.detectors.keys import (
     names_credential,
     parsed_names,
     path_names,
+    shaped,
     under_credential,
     words,
 )
@@ -146,3 +147,28 @@ def test_names_of_real_paths_are_cut_as_the_token_pattern_cuts_them(locations: s
         for segment in location.split(" > "):
             path = segment.partition(":")[2]
             assert path_names(path) == parsed_names(path), path
+
+
+@pytest.mark.parametrize(
+    ("location", "shape"),
+    [
+        ("body > json:events[12].threads[3].name", "body > json:events[0].threads[0].name"),
+        ("body > json:[7]", "body > json:[0]"),
+        ("query:ud[em]", "query:ud[em]"),  # a bracketed key: not a shape
+        ('body > json:x["a[1]"][2]', 'body > json:x["a[1]"][2]'),  # a quoted key holding a position
+        ("body > json:x[a[1]][2]", "body > json:x[a[1]][2]"),
+        ("body > json:x[*][2]", "body > json:x[*][2]"),
+        ("body > json:a]1[2]", "body > json:a]1[0]"),
+        ("header:Referer", "header:Referer"),
+    ],
+)
+def test_a_shape_writes_every_list_position_alike(location: str, shape: str) -> None:
+    assert shaped(location) == shape
+    assert key_path(shape) == key_path(location)
+
+
+def test_locations_have_the_key_path_of_their_shape(locations: set[str]) -> None:
+    shapes = {shaped(location) for location in locations}
+    for location in locations:
+        assert key_path(shaped(location)) == key_path(location), location
+    assert len(shapes) < len(locations) / 2  # list positions make most locations

@@ -33,7 +33,7 @@ from flowaudit.payload.detectors.health import (
     term_key,
     words_and_terms,
 )
-from flowaudit.payload.detectors.keys import fold, key_path, leaf_name, under_credential
+from flowaudit.payload.detectors.keys import fold, key_path, leaf_name, shaped, under_credential
 from flowaudit.payload.detectors.leafrules import (
     DETECTOR,
     LIKELY,
@@ -190,12 +190,49 @@ _new_place: Callable[[tuple[object, ...]], _Place] = partial(tuple.__new__, _Pla
 _CACHED_PLACES = 1 << 13
 
 
+# Shapes of places whose readings are kept (see _shape_place): fewer than places.
+_CACHED_SHAPES = _CACHED_PLACES // 2
+
+
 @lru_cache(maxsize=_CACHED_PLACES)
 def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
     """:class:`_Place` of a leaf's first four fields (``leaf[:4]``); None under a credential.
+    The key is complete: its reading (:func:`_place_at`) reads only the leaf's part, location,
+    decoding and key, never its value. Read once per shape of its location where it can be
+    (:func:`_shape_place`)."""
+    part, location, decoding, name_key = where
+    shape = shaped(location)
+    if shape is location:  # no list position: a shape of its own
+        return _place_at(where)
+    place = _shape_place((part, shape, decoding, name_key))
+    return _place_at(where) if place is _LOCATED else place
 
-    The key is complete: everything here reads only the leaf's part, location, decoding (the
-    crash detection names it) and key, never its value."""
+
+_LOCATED = _new_place(())  # the reading of a shape says where at its locations: read each (_shape_place)
+
+
+@lru_cache(maxsize=_CACHED_SHAPES)
+def _shape_place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
+    """:func:`_place_at` of a place whose location is a shape (:func:`~flowaudit.payload.detectors.keys.shaped`),
+    which its locations share, or :data:`_LOCATED` when the reading holds a location.
+
+    What :func:`_place_at` reads in a location is its key path (under_credential, the parent's
+    rule, crash objects, device attributes, frames, timing objects) and pieces of its text
+    without digits or brackets ("xception", "iming", " > query:"): the same at every location
+    of a shape. Only a host's or search's object (:class:`PagePlace`) and a numbered key's
+    object (:class:`AdPlace`) are locations, and those are read at each location."""
+    place = _place_at(where)
+    if place is not None and (
+        place.page.host_object is not None
+        or place.page.search_in is not None
+        or (place.ad is not None and place.ad.numbered is not None)
+    ):
+        return _LOCATED
+    return place
+
+
+def _place_at(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
+    """:func:`_place`, read from the place alone."""
     part, location, _, name_key = where
     if under_credential(location):
         return None
@@ -459,7 +496,7 @@ def detect_generic(
             accounts.add_config(leaf)
         found.extend(verdict.found)
         if verdict.crash is not None:
-            crash.add(verdict.crash)
+            crash.add(leaf, verdict.crash)
         if verdict.fingerprint is not None:
             fingerprint.add(leaf, verdict.fingerprint)
         if verdict.timing:

@@ -48,6 +48,23 @@ def key_path(location: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def shaped(location: str) -> str:
+    """The location with every list position written ``[0]`` when list positions are its only
+    brackets, else the location itself: a list of a hundred stack frames or DOM nodes has a
+    hundred locations and one shape.
+
+    Locations of one shape have one key path: :func:`key_path` drops list positions, and when
+    every ``[`` starts one, ``_TOKEN`` reads each as a position (a quoted or bracketed key,
+    whose text could hold a position, starts with a ``[`` of its own and keeps the location).
+    They also hold the same text outside their positions, so a piece of text without digits
+    or brackets (a word, ``" > query:"``) is in both or in neither, at the same offset from the
+    start when it comes before the first position."""
+    if "[" not in location:
+        return location
+    shape = _POSITION.sub("[0]", location)
+    return shape if shape.count("[") == shape.count("[0]") else location
+
+
 def path_names(path: str) -> list[str]:
     """Names in one dotted/bracketed path. ``[3]`` and ``[*]`` (any list position) are no names;
     a bare ``*`` or ``**`` stays, for adapter patterns to read as wildcards.

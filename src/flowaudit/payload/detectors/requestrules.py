@@ -86,10 +86,11 @@ class PurchaseDetails:
 
 
 class CrashFacts(NamedTuple):
-    """The crash object (part, key path) a value sits in, and the detection that names it."""
+    """The crash object (part, key path) a value sits in, and its key (what the detection quotes).
+    Nothing of the value's own location: every frame of a stack trace shares it."""
 
     where: tuple[str, str]
-    detection: Detection
+    key: str
 
 
 def crash_facts(leaf: Leaf, name: str) -> CrashFacts | None:
@@ -98,10 +99,7 @@ def crash_facts(leaf: Leaf, name: str) -> CrashFacts | None:
     depth = _crash_depth(path, fold(name) in FRAME_KEYS)
     if depth is None:
         return None
-    key = path[depth]
-    how = f"crash data under '{key}'"
-    detection = hit(leaf, "diagnostics.crash", LIKELY, how, quote(key), DETECTOR + "crash")
-    return CrashFacts((leaf.part, "/".join(path[: depth + 1])), detection)
+    return CrashFacts((leaf.part, "/".join(path[: depth + 1])), path[depth])
 
 
 @lru_cache(maxsize=1 << 12)
@@ -124,9 +122,12 @@ class Crash:
 
     _seen: dict[tuple[str, str], Detection] = field(default_factory=dict)
 
-    def add(self, said: CrashFacts) -> None:
-        """A value under crash data (see :func:`crash_facts`): one detection per crash object."""
-        self._seen.setdefault(said.where, said.detection)
+    def add(self, leaf: Leaf, said: CrashFacts) -> None:
+        """A value under crash data (see :func:`crash_facts`): one detection per crash object,
+        at its first value."""
+        if said.where not in self._seen:
+            how = f"crash data under '{said.key}'"
+            self._seen[said.where] = hit(leaf, "diagnostics.crash", LIKELY, how, quote(said.key), DETECTOR + "crash")
 
     def detections(self) -> list[Detection]:
         return list(self._seen.values())
