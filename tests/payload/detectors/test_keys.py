@@ -94,6 +94,9 @@ def test_ascii_text_folds_as_fold_does() -> None:
         "body > json:t\u00f6ken",
         "body > json:tö·ken",  # not ASCII: parsed
         "header:Authorization",
+        "header:Cookie",
+        "body > json:x:y.token",  # a name holding a colon
+        "json:a > b > query:Token",
     ],
 )
 def test_odd_locations_that_may_name_a_credential_are_parsed(location: str) -> None:
@@ -108,6 +111,11 @@ def locations() -> set[str]:
         for observation in open_inputs(sorted(str(path) for path in EXTERNAL.glob("*/capture.har")))
         for leaf in decode_request(observation).leaves
     }
+
+
+@pytest.mark.parametrize("location", ["cookie:JSESSIONID", "body > json:events[0].name", "query:lang"])
+def test_a_location_whose_names_hold_no_credential_word_is_not_parsed(location: str) -> None:
+    assert not may_name_credential(location)  # "cookie:" is the part's kind, not a name
 
 
 def test_the_shortcut_agrees_with_the_key_path_on_real_captures(locations: set[str]) -> None:

@@ -164,6 +164,7 @@ DEVICE_OBJECTS = frozenset({"device", "push", "notification", "notifications", "
 # What every folded credential name holds (one of them): a location whose folded text holds
 # none of them has no credential name on its way (see :func:`may_name_credential`).
 CREDENTIAL_WORDS = (b"auth", b"key", b"token", b"secret", b"passw", b"signature", b"cookie")
+_CREDENTIAL_WORD = re.compile(b"|".join(CREDENTIAL_WORDS))
 # bytes.translate's table and deletions that fold ASCII text as :func:`fold` does: letters
 # lowered, all but letters and digits dropped (``_FOLD``'s ``[\W_]`` is exactly those in ASCII).
 _LOWER_ASCII = bytes(range(256)).lower()
@@ -178,20 +179,18 @@ def fold_ascii(text: str) -> bytes:
 def may_name_credential(location: str) -> bool:
     """False when no key of this location can name a credential, told without parsing it.
 
-    Every key name of a location (:func:`key_path`) is a piece of its text, so the folded
-    text of an ASCII location holds the folded text of every key name on the way; each
-    credential name and ending (:data:`_CREDENTIAL_NAMES`, :data:`_CREDENTIAL_ENDINGS`) holds
-    one of :data:`CREDENTIAL_WORDS`. A location whose folded text holds none of them is under
-    no credential. Most are (list positions make a new location of every stack frame or DOM
-    node), and folding costs a fraction of parsing the location. Locations with other than
-    ASCII characters are not folded so (Unicode has more separators): True."""
+    Every key name of a location (:func:`key_path`) is a piece of its text after its first
+    ``:`` (a segment's names follow its kind, ``json:``, and a segment without one has none),
+    so the folded text of that part of an ASCII location holds the folded text of every key
+    name on the way; each credential name and ending (:data:`_CREDENTIAL_NAMES`,
+    :data:`_CREDENTIAL_ENDINGS`) holds one of :data:`CREDENTIAL_WORDS`. A location whose
+    folded names' text holds none of them is under no credential. Most are (list positions
+    make a new location of every stack frame or DOM node), and folding costs a fraction of
+    parsing the location. Locations with other than ASCII characters are not folded so
+    (Unicode has more separators): True."""
     if not location.isascii():
         return True
-    folded = fold_ascii(location)
-    for word in CREDENTIAL_WORDS:
-        if word in folded:
-            return True
-    return False
+    return _CREDENTIAL_WORD.search(fold_ascii(location[location.find(":") + 1 :])) is not None
 
 
 @lru_cache(maxsize=_CACHE)
