@@ -185,27 +185,34 @@ class _Place(NamedTuple):
 # _Place(*fields) without the NamedTuple's Python-level __new__: made for every place not seen before.
 _new_place: Callable[[tuple[object, ...]], _Place] = partial(tuple.__new__, _Place)
 
-# Places whose readings are kept: a request's leaves sit at a few dozen places, and SDKs send
-# the same places in request after request, whatever the values (bounded: memory stays flat).
+# Places whose readings are kept (see _place): a request's leaves sit at a few dozen places,
+# and SDKs send the same places in request after request, whatever the values (bounded:
+# memory stays flat).
 _CACHED_PLACES = 1 << 13
-
-
 # Shapes of places whose readings are kept (see _shape_place): fewer than places.
 _CACHED_SHAPES = _CACHED_PLACES // 2
 
 
-@lru_cache(maxsize=_CACHED_PLACES)
 def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
     """:class:`_Place` of a leaf's first four fields (``leaf[:4]``); None under a credential.
-    The key is complete: its reading (:func:`_place_at`) reads only the leaf's part, location,
-    decoding and key, never its value. Read once per shape of its location where it can be
-    (:func:`_shape_place`)."""
+    Its reading (:func:`_place_at`) reads only the leaf's part, location, decoding and key,
+    never its value: read once per shape of its location where it can be (:func:`_shape_place`),
+    else once per place (:func:`_read_place`). Places with list positions are many (every
+    stack frame, DOM node, event of a batch) and their shapes few, so they are not kept one by
+    one: the place cache keeps the others, whose reading costs more to repeat."""
     part, location, decoding, name_key = where
     shape = shaped(location)
-    if shape is location:  # no list position: a shape of its own
-        return _place_at(where)
-    place = _shape_place((part, shape, decoding, name_key))
-    return _place_at(where) if place is _LOCATED else place
+    if shape is not location:
+        place = _shape_place((part, shape, decoding, name_key))
+        if place is not _LOCATED:
+            return place
+    return _read_place(where)
+
+
+@lru_cache(maxsize=_CACHED_PLACES)
+def _read_place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
+    """:func:`_place_at`, kept per place (the key is complete: see :func:`_place`)."""
+    return _place_at(where)
 
 
 _LOCATED = _new_place(())  # the reading of a shape says where at its locations: read each (_shape_place)
