@@ -201,11 +201,12 @@ def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None
     stack frame, DOM node, event of a batch) and their shapes few, so they are not kept one by
     one: the place cache keeps the others, whose reading costs more to repeat."""
     part, location, decoding, name_key = where
-    shape = shaped(location)
-    if shape is not location:
-        place = _shape_place((part, shape, decoding, name_key))
-        if place is not _LOCATED:
-            return place
+    if "[" in location:  # perhaps a list position
+        shape = shaped(location)
+        if shape != location:
+            place = _shape_place((part, shape, decoding, name_key))
+            if place is not _LOCATED:
+                return place
     return _read_place(where)
 
 

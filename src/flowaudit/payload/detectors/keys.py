@@ -48,10 +48,12 @@ def key_path(location: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+@lru_cache(maxsize=_CACHE)
 def shaped(location: str) -> str:
     """The location with every list position written ``[0]`` when list positions are its only
     brackets, else the location itself: a list of a hundred stack frames or DOM nodes has a
-    hundred locations and one shape.
+    hundred locations and one shape. Cached: a location comes back with new values (an
+    event's time, a counter), and a kept shape costs less than a new one.
 
     Locations of one shape have one key path: :func:`key_path` drops list positions, and when
     every ``[`` starts one, ``_TOKEN`` reads each as a position (a quoted or bracketed key,
