@@ -13,6 +13,7 @@ from flowaudit.inputs import open_inputs
 from flowaudit.model import Observation
 from flowaudit.payload.decode import decode_request
 from flowaudit.payload.detectors import detect_generic, generic
+from flowaudit.payload.detectors.keys import shaped
 from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 
 REALWORLD = Path(__file__).resolve().parents[2] / "data" / "realworld"
@@ -267,6 +268,23 @@ def test_a_plain_token_is_judged_as_every_check_would(capture: str) -> None:
             assert judged == generic._judge_value(leaf, place, token), (where, token)
             shortcuts += place.token is not None
     assert shortcuts > len(_TOKENS) * len(places) / 2  # most places take the shortcut
+
+
+def test_a_place_is_read_as_at_its_own_location() -> None:
+    """A place read once for its shape (generic._shape_place) reads as it does alone
+    (generic._place_at), at every place of the external captures, in order."""
+    shared = 0
+    places: dict[tuple[str, str, tuple[str, ...], str | None], None] = {}
+    for observation in open_inputs(sorted(str(path) for path in EXTERNAL.glob("*/capture.har"))):
+        for leaf in decode_request(observation).leaves:
+            places.setdefault(leaf[:4])
+    for where in places:
+        place = generic._place(where)
+        assert place == generic._place_at(where), where
+        part, location, decoding, key = where
+        if shaped(location) != location:
+            shared += generic._shape_place((part, shaped(location), decoding, key)) is not generic._LOCATED
+    assert shared > len(places) / 2
 
 
 @pytest.mark.parametrize(

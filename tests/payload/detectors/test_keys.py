@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from flowaudit.payload.detectors.keys import fold, key_path, leaf_name, under_credential, words
+from flowaudit.inputs import open_inputs
+from flowaudit.payload.decode import decode_request
+from flowaudit.payload.detectors import keys
+from flowaudit.payload.detectors.keys import (
+    CREDENTIAL_WORDS,
+    fold,
+    fold_ascii,
+    key_path,
+    leaf_name,
+    may_name_credential,
+    names_credential,
+    parsed_names,
+    path_names,
+    shaped,
+    under_credential,
+    words,
+)
+
+EXTERNAL = Path(__file__).resolve().parents[2] / "corpus" / "external"
 
 
 def test_key_path_drops_codec_steps_and_list_positions() -> None:
@@ -50,3 +70,113 @@ def test_credentials_are_recognised(location: str) -> None:
 )
 def test_data_is_not_taken_for_a_credential(location: str) -> None:
     assert not under_credential(location)
+
+
+def test_every_credential_name_holds_a_credential_word() -> None:
+    """What may_name_credential looks for: a name without one of these would be missed."""
+    for name in (*keys._CREDENTIAL_NAMES, *keys._CREDENTIAL_ENDINGS):
+        assert any(word.decode() in name for word in CREDENTIAL_WORDS), name
+
+
+def test_ascii_text_folds_as_fold_does() -> None:
+    every_ascii = "".join(map(chr, range(128)))
+    assert fold_ascii(every_ascii).decode() == fold(every_ascii)
+    assert fold_ascii("API_Key-x") == b"apikeyx"
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "body > json:to_ken",  # separators inside a name: folded away
+        "query:API-Key",
+        "body > json:x > a[1]:Pass.Word",  # a key holding " > "
+        'body > json:["secret"]',
+        "body > json:t\u00f6ken",
+        "body > json:tö·ken",  # not ASCII: parsed
+        "header:Authorization",
+        "header:Cookie",
+        "body > json:x:y.token",  # a name holding a colon
+        "json:a > b > query:Token",
+    ],
+)
+def test_odd_locations_that_may_name_a_credential_are_parsed(location: str) -> None:
+    assert may_name_credential(location)
+
+
+@pytest.fixture(scope="module")
+def locations() -> set[str]:
+    """Every location of the external captures."""
+    return {
+        leaf.location
+        for observation in open_inputs(sorted(str(path) for path in EXTERNAL.glob("*/capture.har")))
+        for leaf in decode_request(observation).leaves
+    }
+
+
+@pytest.mark.parametrize("location", ["cookie:JSESSIONID", "body > json:events[0].name", "query:lang"])
+def test_a_location_whose_names_hold_no_credential_word_is_not_parsed(location: str) -> None:
+    assert not may_name_credential(location)  # "cookie:" is the part's kind, not a name
+
+
+def test_the_shortcut_agrees_with_the_key_path_on_real_captures(locations: set[str]) -> None:
+    """under_credential's shortcut (may_name_credential) gives what the key path gives, at
+    every location of the external captures; most of them take it."""
+    shortcuts = 0
+    for location in locations:
+        assert under_credential(location) == names_credential(key_path(location)), location
+        shortcuts += not may_name_credential(location)
+    assert any(under_credential(location) for location in locations)
+    assert shortcuts > len(locations) * 0.9
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "events[0].threads[12].name",
+        "a[0]b",
+        "[3]",
+        "[*].x",
+        'x["a[1]"].y',
+        "x[a[1]]",
+        "x[[1]]",
+        "ud[em]",
+        "a..b.",
+        "x]1[",
+        "x[١]",  # an Arabic-Indic digit: a list position to \d
+        "",
+    ],
+)
+def test_names_of_odd_paths_are_cut_as_the_token_pattern_cuts_them(path: str) -> None:
+    assert path_names(path) == parsed_names(path)
+
+
+def test_names_of_real_paths_are_cut_as_the_token_pattern_cuts_them(locations: set[str]) -> None:
+    for location in locations:
+        for segment in location.split(" > "):
+            path = segment.partition(":")[2]
+            assert path_names(path) == parsed_names(path), path
+
+
+@pytest.mark.parametrize(
+    ("location", "shape"),
+    [
+        ("body > json:events[12].threads[3].name", "body > json:events[0].threads[0].name"),
+        ("body > json:[7]", "body > json:[0]"),
+        ("query:ud[em]", "query:ud[em]"),  # a bracketed key: not a shape
+        ('body > json:x["a[1]"][2]', 'body > json:x["a[1]"][2]'),  # a quoted key holding a position
+        ("body > json:x[a[1]][2]", "body > json:x[a[1]][2]"),
+        ("body > json:x[*][2]", "body > json:x[*][2]"),
+        ("body > json:a]1[2]", "body > json:a]1[0]"),
+        ("header:Referer", "header:Referer"),
+    ],
+)
+def test_a_shape_writes_every_list_position_alike(location: str, shape: str) -> None:
+    assert shaped(location) == shape
+    assert key_path(shape) == key_path(location)
+
+
+def test_locations_have_the_key_path_of_their_shape(locations: set[str]) -> None:
+    shapes = {shaped(location) for location in locations}
+    for location in locations:
+        assert key_path(shaped(location)) == key_path(location), location
+    assert len(shapes) < len(locations) / 2  # list positions make most locations

@@ -23,7 +23,6 @@ anything, so nothing is read there.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from flowaudit.payload.detectors import formats
@@ -78,14 +77,24 @@ class AdPlace(NamedTuple):
     numbered: tuple[str, str, str, int] | None  # (part, object, prefix, number) of a numbered key (kv16)
 
 
+_NO_AD_PLACE = AdPlace(False, False, False, None)
+
+
 def ad_place(leaf: Leaf, name: str) -> AdPlace:
-    """The part of :func:`ad_facts` that depends on where a field is, not on its value."""
+    """The part of :func:`ad_facts` that depends on where a field is, not on its value.
+    Most places are none of these: they share one :class:`AdPlace`, not one made per place."""
     folded = fold(name)
-    found = _NUMBERED.fullmatch(name)
-    numbered = None
-    if found is not None:
-        numbered = (leaf.part, object_location(leaf.location, leaf.key), found.group(1).lower(), int(found.group(2)))
-    return AdPlace(folded in AUCTION_PRICE_KEYS, folded in _PRICE_KEYS, "version" in folded, numbered)
+    auction_key = folded in AUCTION_PRICE_KEYS
+    price_key = folded in _PRICE_KEYS
+    version_key = "version" in folded
+    # a numbered key ends in a digit (str.isdigit takes every character \d does)
+    found = _NUMBERED.fullmatch(name) if name[-1:].isdigit() else None
+    if found is None:
+        if not (auction_key or price_key or version_key):
+            return _NO_AD_PLACE
+        return AdPlace(auction_key, price_key, version_key, None)
+    numbered = (leaf.part, object_location(leaf.location, leaf.key), found.group(1).lower(), int(found.group(2)))
+    return AdPlace(auction_key, price_key, version_key, numbered)
 
 
 def ad_facts(place: AdPlace, value: str) -> AdFacts | None:
@@ -100,17 +109,17 @@ def ad_facts(place: AdPlace, value: str) -> AdFacts | None:
     return AdFacts(auction, price, ipv4, numbered)
 
 
-@dataclass
 class AdBeacon:
     """Collects what makes a request an ad beacon, then what such a beacon says of the viewer."""
 
-    _last: tuple[Leaf, str] | None = None
-    _before_last: str = ""
-    _ad_path: bool = False
-    _price: tuple[Leaf, str] | None = None
-    _auction: bool = False
-    _ips: list[tuple[Leaf, str]] = field(default_factory=list)
-    _numbered: dict[tuple[str, str, str, int], tuple[Leaf, str]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self._last: tuple[Leaf, str] | None = None
+        self._before_last: str = ""
+        self._ad_path: bool = False
+        self._price: tuple[Leaf, str] | None = None
+        self._auction: bool = False
+        self._ips: list[tuple[Leaf, str]] = []
+        self._numbered: dict[tuple[str, str, str, int], tuple[Leaf, str]] = {}
 
     def path_segment(self, leaf: Leaf, value: str) -> None:
         """A URL path segment, in order: the last one names the endpoint (see :meth:`_view_endpoint`)."""
@@ -150,13 +159,17 @@ class AdBeacon:
 
     def is_ad_beacon(self) -> bool:
         """The request reports an ad shown: by its endpoint, its auction price, or a price on an ad's path."""
-        return self._view_endpoint() is not None or self._auction or (self._ad_path and self._price is not None)
+        return self._beacon(self._view_endpoint())
+
+    def _beacon(self, endpoint: tuple[Leaf, str] | None) -> bool:
+        """:meth:`is_ad_beacon`, given :meth:`_view_endpoint`."""
+        return endpoint is not None or self._auction or (self._ad_path and self._price is not None)
 
     def detections(self) -> list[Detection]:
-        if not self.is_ad_beacon():
+        endpoint = self._view_endpoint()
+        if not self._beacon(endpoint):
             return []
         found: list[Detection] = []
-        endpoint = self._view_endpoint()
         if endpoint is not None:
             leaf, segment = endpoint
             how = f"sent to an endpoint named '{segment}': an ad view, impression or win notice"

@@ -33,7 +33,7 @@ from flowaudit.payload.detectors.health import (
     term_key,
     words_and_terms,
 )
-from flowaudit.payload.detectors.keys import fold, key_path, leaf_name, under_credential
+from flowaudit.payload.detectors.keys import fold, key_path, leaf_name, shaped, under_credential
 from flowaudit.payload.detectors.leafrules import (
     DETECTOR,
     LIKELY,
@@ -182,17 +182,65 @@ class _Place(NamedTuple):
     token: tuple[object, ...] | None
 
 
-# Places whose readings are kept: a request's leaves sit at a few dozen places, and SDKs send
-# the same places in request after request, whatever the values (bounded: memory stays flat).
+# _Place(*fields) without the NamedTuple's Python-level __new__: made for every place not seen before.
+_new_place: Callable[[tuple[object, ...]], _Place] = partial(tuple.__new__, _Place)
+
+# Places whose readings are kept (see _place): a request's leaves sit at a few dozen places,
+# and SDKs send the same places in request after request, whatever the values (bounded:
+# memory stays flat).
 _CACHED_PLACES = 1 << 13
+# Shapes of places whose readings are kept (see _shape_place): fewer than places.
+_CACHED_SHAPES = _CACHED_PLACES // 2
+
+
+def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
+    """:class:`_Place` of a leaf's first four fields (``leaf[:4]``); None under a credential.
+    Its reading (:func:`_place_at`) reads only the leaf's part, location, decoding and key,
+    never its value: read once per shape of its location where it can be (:func:`_shape_place`),
+    else once per place (:func:`_read_place`). Places with list positions are many (every
+    stack frame, DOM node, event of a batch) and their shapes few, so they are not kept one by
+    one: the place cache keeps the others, whose reading costs more to repeat."""
+    part, location, decoding, name_key = where
+    if "[" in location:  # perhaps a list position
+        shape = shaped(location)
+        if shape != location:
+            place = _shape_place((part, shape, decoding, name_key))
+            if place is not _LOCATED:
+                return place
+    return _read_place(where)
 
 
 @lru_cache(maxsize=_CACHED_PLACES)
-def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
-    """:class:`_Place` of a leaf's first four fields (``leaf[:4]``); None under a credential.
+def _read_place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
+    """:func:`_place_at`, kept per place (the key is complete: see :func:`_place`)."""
+    return _place_at(where)
 
-    The key is complete: everything here reads only the leaf's part, location, decoding (the
-    crash detection names it) and key, never its value."""
+
+_LOCATED = _new_place(())  # the reading of a shape says where at its locations: read each (_shape_place)
+
+
+@lru_cache(maxsize=_CACHED_SHAPES)
+def _shape_place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
+    """:func:`_place_at` of a place whose location is a shape (:func:`~flowaudit.payload.detectors.keys.shaped`),
+    which its locations share, or :data:`_LOCATED` when the reading holds a location.
+
+    What :func:`_place_at` reads in a location is its key path (under_credential, the parent's
+    rule, crash objects, device attributes, frames, timing objects) and pieces of its text
+    without digits or brackets ("xception", "iming", " > query:"): the same at every location
+    of a shape. Only a host's or search's object (:class:`PagePlace`) and a numbered key's
+    object (:class:`AdPlace`) are locations, and those are read at each location."""
+    place = _place_at(where)
+    if place is not None and (
+        place.page.host_object is not None
+        or place.page.search_in is not None
+        or (place.ad is not None and place.ad.numbered is not None)
+    ):
+        return _LOCATED
+    return place
+
+
+def _place_at(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
+    """:func:`_place`, read from the place alone."""
     part, location, _, name_key = where
     if under_credential(location):
         return None
@@ -237,18 +285,7 @@ def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None
         token_terms = term_facts(terms, "0") if terms is not None else None
         token_collected = collected or token_page is not None or token_ad is not None
         token = (key, (), None, False, token_page, token_ad, crash, None, False, token_terms, token_collected)
-    return _Place(
-        key=key,
-        parent=parent,
-        page=page,
-        ad=ad,
-        crash=crash,
-        fingerprint=category,
-        timing=timing,
-        terms=terms,
-        collected=collected,
-        token=token,
-    )
+    return _new_place((key, parent, page, ad, crash, category, timing, terms, collected, token))
 
 
 # The characters of plain tokens (str.strip takes them all away from one), of numbers and dates
@@ -467,7 +504,7 @@ def detect_generic(
             accounts.add_config(leaf)
         found.extend(verdict.found)
         if verdict.crash is not None:
-            crash.add(verdict.crash)
+            crash.add(leaf, verdict.crash)
         if verdict.fingerprint is not None:
             fingerprint.add(leaf, verdict.fingerprint)
         if verdict.timing:

@@ -28,6 +28,7 @@ _SEGMENT = " > "
 _KIND = re.compile(r"[A-Za-z0-9_+-]+:(.*)", re.S)
 # [3] list index | [*] | ["quoted key"] | [bare key] | dotted name
 _TOKEN = re.compile(r'\[(\d+)\]|\[(\*)\]|\["((?:[^"\\]|\\.)*)"\]|\[([^\]]*)\]|([^.\[\]]+)')
+_POSITION = re.compile(r"\[\d+\]")  # _TOKEN's list index
 _FOLD = re.compile(r"[\W_]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _WORDS = re.compile(r"[^\W\d_]+|\d+")
@@ -47,9 +48,39 @@ def key_path(location: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+@lru_cache(maxsize=_CACHE)
+def shaped(location: str) -> str:
+    """The location with every list position written ``[0]`` when list positions are its only
+    brackets, else the location itself: a list of a hundred stack frames or DOM nodes has a
+    hundred locations and one shape. Cached: a location comes back with new values (an
+    event's time, a counter), and a kept shape costs less than a new one.
+
+    Locations of one shape have one key path: :func:`key_path` drops list positions, and when
+    every ``[`` starts one, ``_TOKEN`` reads each as a position (a quoted or bracketed key,
+    whose text could hold a position, starts with a ``[`` of its own and keeps the location).
+    They also hold the same text outside their positions, so a piece of text without digits
+    or brackets (a word, ``" > query:"``) is in both or in neither, at the same offset from the
+    start when it comes before the first position."""
+    if "[" not in location:
+        return location
+    shape = _POSITION.sub("[0]", location)
+    return shape if shape.count("[") == shape.count("[0]") else location
+
+
 def path_names(path: str) -> list[str]:
     """Names in one dotted/bracketed path. ``[3]`` and ``[*]`` (any list position) are no names;
-    a bare ``*`` or ``**`` stays, for adapter patterns to read as wildcards."""
+    a bare ``*`` or ``**`` stays, for adapter patterns to read as wildcards.
+
+    A path whose only brackets are list positions (most: ``events[0].threads[12].name``) is
+    split at its dots and positions, as ``_TOKEN`` would cut it, without a match per name."""
+    dotted = _POSITION.sub(".", path) if "[" in path else path
+    if "[" not in dotted and "]" not in dotted:
+        return [name for name in dotted.split(".") if name]
+    return parsed_names(path)
+
+
+def parsed_names(path: str) -> list[str]:
+    """:func:`path_names` by ``_TOKEN``, for paths of any brackets."""
     names: list[str] = []
     for _index, _star, quoted, bracket, bare in _TOKEN.findall(path):
         name = quoted or bracket or bare
@@ -132,11 +163,47 @@ def is_credential_name(name: str) -> bool:
 DEVICE_OBJECTS = frozenset({"device", "push", "notification", "notifications", "apns", "fcm"})
 
 
+# What every folded credential name holds (one of them): a location whose folded text holds
+# none of them has no credential name on its way (see :func:`may_name_credential`).
+CREDENTIAL_WORDS = (b"auth", b"key", b"token", b"secret", b"passw", b"signature", b"cookie")
+_CREDENTIAL_WORD = re.compile(b"|".join(CREDENTIAL_WORDS))
+# bytes.translate's table and deletions that fold ASCII text as :func:`fold` does: letters
+# lowered, all but letters and digits dropped (``_FOLD``'s ``[\W_]`` is exactly those in ASCII).
+_LOWER_ASCII = bytes(range(256)).lower()
+_NOT_WORD_ASCII = bytes(code for code in range(128) if not chr(code).isalnum())
+
+
+def fold_ascii(text: str) -> bytes:
+    """:func:`fold` of an ASCII text, as bytes, in one C loop (no regular expression)."""
+    return text.encode("ascii").translate(_LOWER_ASCII, _NOT_WORD_ASCII)
+
+
+def may_name_credential(location: str) -> bool:
+    """False when no key of this location can name a credential, told without parsing it.
+
+    Every key name of a location (:func:`key_path`) is a piece of its text after its first
+    ``:`` (a segment's names follow its kind, ``json:``, and a segment without one has none),
+    so the folded text of that part of an ASCII location holds the folded text of every key
+    name on the way; each credential name and ending (:data:`_CREDENTIAL_NAMES`,
+    :data:`_CREDENTIAL_ENDINGS`) holds one of :data:`CREDENTIAL_WORDS`. A location whose
+    folded names' text holds none of them is under no credential. Most are (list positions
+    make a new location of every stack frame or DOM node), and folding costs a fraction of
+    parsing the location. Locations with other than ASCII characters are not folded so
+    (Unicode has more separators): True."""
+    if not location.isascii():
+        return True
+    return _CREDENTIAL_WORD.search(fold_ascii(location[location.find(":") + 1 :])) is not None
+
+
 @lru_cache(maxsize=_CACHE)
 def under_credential(location: str) -> bool:
     """Whether any key on the way to this value names a credential (the value is then never data).
     Cached: asked of every value of every request, and requests repeat their shapes."""
-    path = key_path(location)
+    return may_name_credential(location) and names_credential(key_path(location))
+
+
+def names_credential(path: tuple[str, ...]) -> bool:
+    """Whether a key of this key path names a credential (:func:`under_credential`)."""
     for depth, name in enumerate(path):
         if is_credential_name(name):
             if fold(name) == "token" and depth and fold(path[depth - 1]) in DEVICE_OBJECTS:

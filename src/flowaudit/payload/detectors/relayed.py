@@ -57,7 +57,10 @@ def relay_candidates(decoded: DecodedRequest, skip: Collection[str] = ()) -> lis
     found: list[Detection] = []
     seen: set[str] = set()
     for leaf in decoded.leaves:
-        if leaf.part not in _PARTS or leaf.location in skip or under_credential(leaf.location):
+        # a value shorter than a token holds none (most: flags, sizes, short words)
+        if len(leaf.value) < _MIN_TOKEN or leaf.part not in _PARTS or leaf.location in skip:
+            continue
+        if under_credential(leaf.location):
             continue
         if is_url(leaf.value.strip()):
             continue  # a URL handed on (next=, redirect=): its own ids are its receiver's business

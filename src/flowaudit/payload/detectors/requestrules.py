@@ -11,7 +11,6 @@ asked for its detections at the end.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -30,12 +29,12 @@ def _object_of(leaf: Leaf) -> str:
     return object_location(leaf.location, leaf.key)
 
 
-@dataclass
 class Coordinates:
     """Pairs a latitude with the longitude in the same object."""
 
-    _lat: dict[tuple[str, str], tuple[Leaf, str]] = field(default_factory=dict)
-    _lon: dict[tuple[str, str], tuple[Leaf, str]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self._lat: dict[tuple[str, str], tuple[Leaf, str]] = {}
+        self._lon: dict[tuple[str, str], tuple[Leaf, str]] = {}
 
     def add(self, leaf: Leaf, family: Family, name: str) -> None:
         side = self._lat if family is Family.LATITUDE else self._lon
@@ -59,12 +58,12 @@ class Coordinates:
         return found
 
 
-@dataclass
 class PurchaseDetails:
     """A currency code and an amount in the same object: a purchase."""
 
-    _currency: dict[tuple[str, str], str] = field(default_factory=dict)
-    _amounts: dict[tuple[str, str], tuple[Leaf, str]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self._currency: dict[tuple[str, str], str] = {}
+        self._amounts: dict[tuple[str, str], tuple[Leaf, str]] = {}
 
     def add(self, leaf: Leaf, name: str, value: str) -> None:
         where = (leaf.part, _object_of(leaf))
@@ -86,10 +85,11 @@ class PurchaseDetails:
 
 
 class CrashFacts(NamedTuple):
-    """The crash object (part, key path) a value sits in, and the detection that names it."""
+    """The crash object (part, key path) a value sits in, and its key (what the detection quotes).
+    Nothing of the value's own location: every frame of a stack trace shares it."""
 
     where: tuple[str, str]
-    detection: Detection
+    key: str
 
 
 def crash_facts(leaf: Leaf, name: str) -> CrashFacts | None:
@@ -98,10 +98,7 @@ def crash_facts(leaf: Leaf, name: str) -> CrashFacts | None:
     depth = _crash_depth(path, fold(name) in FRAME_KEYS)
     if depth is None:
         return None
-    key = path[depth]
-    how = f"crash data under '{key}'"
-    detection = hit(leaf, "diagnostics.crash", LIKELY, how, quote(key), DETECTOR + "crash")
-    return CrashFacts((leaf.part, "/".join(path[: depth + 1])), detection)
+    return CrashFacts((leaf.part, "/".join(path[: depth + 1])), path[depth])
 
 
 @lru_cache(maxsize=1 << 12)
@@ -118,15 +115,18 @@ def _crash_depth(path: tuple[str, ...], frame_key: bool) -> int | None:
     return None
 
 
-@dataclass
 class Crash:
     """Crash reports: one detection per exception or stack-trace object."""
 
-    _seen: dict[tuple[str, str], Detection] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], Detection] = {}
 
-    def add(self, said: CrashFacts) -> None:
-        """A value under crash data (see :func:`crash_facts`): one detection per crash object."""
-        self._seen.setdefault(said.where, said.detection)
+    def add(self, leaf: Leaf, said: CrashFacts) -> None:
+        """A value under crash data (see :func:`crash_facts`): one detection per crash object,
+        at its first value."""
+        if said.where not in self._seen:
+            how = f"crash data under '{said.key}'"
+            self._seen[said.where] = hit(leaf, "diagnostics.crash", LIKELY, how, quote(said.key), DETECTOR + "crash")
 
     def detections(self) -> list[Detection]:
         return list(self._seen.values())
@@ -139,11 +139,11 @@ def attribute_read(value: str) -> bool:
     return value.isdigit() or not is_placeholder(value)
 
 
-@dataclass
 class Fingerprint:
     """Device attributes sent together (model, OS, screen, carrier, locale, ...)."""
 
-    _first: dict[str, Leaf] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self._first: dict[str, Leaf] = {}
 
     def add(self, leaf: Leaf, category: str) -> None:
         """A device attribute's value that was read (see :func:`attribute_read`)."""
@@ -244,7 +244,6 @@ def is_timing(value: str) -> bool:
     return formats.is_amount(value.removeprefix("-"))
 
 
-@dataclass
 class Timings:
     """Page-load and request timings sent together: a performance report of the page or app.
 
@@ -253,8 +252,9 @@ class Timings:
     send (New Relic, AppDynamics, Krux), whatever each vendor calls them.
     """
 
-    _first: dict[str, tuple[Leaf, str]] = field(default_factory=dict)
-    _endpoint: tuple[Leaf, str] | None = None
+    def __init__(self) -> None:
+        self._first: dict[str, tuple[Leaf, str]] = {}
+        self._endpoint: tuple[Leaf, str] | None = None
 
     def add(self, leaf: Leaf, name: str) -> None:
         """A timing's key and value (see :func:`is_timing`)."""
@@ -280,12 +280,12 @@ class Timings:
         return [hit(leaf, "diagnostics.performance", LIKELY, how, quote(names), DETECTOR + "performance")]
 
 
-@dataclass
 class NamesBesideEmail:
     """A bare ``name`` in the same object as an email address is the person's name."""
 
-    _names: dict[tuple[str, str], Leaf] = field(default_factory=dict)
-    _emails: set[tuple[str, str]] = field(default_factory=set)
+    def __init__(self) -> None:
+        self._names: dict[tuple[str, str], Leaf] = {}
+        self._emails: set[tuple[str, str]] = set()
 
     def add_name(self, leaf: Leaf) -> None:
         self._names.setdefault((leaf.part, _object_of(leaf)), leaf)
@@ -303,7 +303,6 @@ class NamesBesideEmail:
         return found
 
 
-@dataclass
 class Campaigns:
     """Campaign, ad group and creative ids: advertising data beside an ad interaction.
 
@@ -313,8 +312,9 @@ class Campaigns:
     every visitor. Then they are only ``possible``.
     """
 
-    _ids: list[tuple[Leaf, str]] = field(default_factory=list)
-    _ad_seen: bool = False
+    def __init__(self) -> None:
+        self._ids: list[tuple[Leaf, str]] = []
+        self._ad_seen: bool = False
 
     def add(self, leaf: Leaf, name: str, value: str) -> None:
         if not is_placeholder(value):
@@ -370,9 +370,15 @@ class PagePlace(NamedTuple):
     search_in: str | None  # the URL whose query holds the value, when its key names a site search
 
 
+_NO_PAGE_PLACE = PagePlace(False, None, None)
+
+
 def page_place(leaf: Leaf, name: str) -> PagePlace:
-    """The part of :func:`page_facts` that depends on where a value is, not on the value."""
+    """The part of :func:`page_facts` that depends on where a value is, not on the value.
+    Most keys name no path, host or search: their places share one :class:`PagePlace`."""
     folded = fold(name)
+    if folded not in _PATH_KEYS and folded not in _HOST_KEYS and folded not in _SITE_SEARCH_KEYS:
+        return _NO_PAGE_PLACE
     at = leaf.location.rfind(_URL_QUERY)
     return PagePlace(
         folded in _PATH_KEYS,
@@ -396,7 +402,6 @@ def page_facts(place: PagePlace, value: str) -> PageFacts | None:
     return PageFacts(slash, path, path_part, host, url, search_in)
 
 
-@dataclass
 class PageEcho:
     """The page that sent the request, named under any key, and the visitor's search on it.
 
@@ -414,22 +419,26 @@ class PageEcho:
     ``/``, which alone would be too common a value to be an echo.
     """
 
-    _page_sites: set[str] = field(default_factory=set)
-    _urls: dict[str, tuple[Leaf, str, bool, str]] = field(default_factory=dict)
-    _searches: list[tuple[Leaf, str, str]] = field(default_factory=list)
-    _page_paths: set[str] = field(default_factory=set)
-    _paths: list[tuple[Leaf, str]] = field(default_factory=list)
-    _hosts: dict[str, str] = field(default_factory=dict)  # object location -> the site a host key there names
-    _path_parts: list[tuple[Leaf, str]] = field(default_factory=list)
+    def __init__(self) -> None:
+        self._page_sites: set[str] = set()
+        self._urls: dict[str, tuple[Leaf, str, bool, str]] = {}
+        self._searches: list[tuple[Leaf, str, str]] = []
+        self._page_paths: set[str] = set()
+        self._paths: list[tuple[Leaf, str]] = []
+        self._hosts: dict[str, str] = {}  # object location -> the site a host key there names
+        self._path_parts: list[tuple[Leaf, str]] = []
 
     def add_header(self, name: str, value: str) -> None:
-        if name in ("referer", "origin") and formats.is_url(value):
-            site = _site(value)
-            if site:
-                self._page_sites.add(site)
-            path = _path(value)
-            if len(path) > 1:  # "/" is every site's home page: too common a value to be an echo
-                self._page_paths.add(path)
+        if name not in ("referer", "origin"):
+            return
+        page = _header_page(value)
+        if page is None:
+            return
+        site, path = page
+        if site:
+            self._page_sites.add(site)
+        if len(path) > 1:  # "/" is every site's home page: too common a value to be an echo
+            self._page_paths.add(path)
 
     def add(self, leaf: Leaf, name: str, said: PageFacts, *, named_page: bool) -> None:
         """A value (what :func:`page_facts` read in it); ``named_page``: its key already says
@@ -470,6 +479,18 @@ class PageEcho:
             how = f"'{name}' in the query of a page URL of the site: the visitor's search there"
             found.append(hit(leaf, "usage.search", LIKELY, how, mask(value), DETECTOR + "search"))
         return found
+
+
+# Referer and Origin values whose site and path are kept: a page's requests all name it (bounded, small).
+_CACHED_PAGES = 1 << 8
+
+
+@lru_cache(maxsize=_CACHED_PAGES)
+def _header_page(value: str) -> tuple[str | None, str] | None:
+    """The site and path of a Referer or Origin header's URL; None when the value is no URL."""
+    if not formats.is_url(value):
+        return None
+    return _site(value), _path(value)
 
 
 def _path(url: str) -> str:
@@ -520,7 +541,6 @@ CONFIG_KEYS = frozenset(
 )
 
 
-@dataclass
 class SiteAccounts:
     """A user id beside the site's own configuration ids is the site's account at the vendor.
 
@@ -530,8 +550,9 @@ class SiteAccounts:
     id (``siteId``, ``pixelId``, ``widgetId``, ...) is then only ``possible``.
     """
 
-    _config: set[tuple[str, str]] = field(default_factory=set)
-    _user_ids: list[tuple[Detection, tuple[str, str]]] = field(default_factory=list)
+    def __init__(self) -> None:
+        self._config: set[tuple[str, str]] = set()
+        self._user_ids: list[tuple[Detection, tuple[str, str]]] = []
 
     def add_config(self, leaf: Leaf) -> None:
         self._config.add((leaf.part, _object_of(leaf)))
