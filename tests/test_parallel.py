@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -10,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from multiprocessing import active_children
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -205,18 +207,26 @@ def test_a_worker_sends_back_observations_without_their_bodies(monkeypatch: pyte
         auditor, "sdk.mitm", decode_fast, [(n, bytearray(r)) for n, r in enumerate(records, 1)]
     )
     sent = parallel._decode_batch("sdk.mitm", decode_fast, [(n, bytearray(r)) for n, r in enumerate(records, 1)])
-    assert len(sent) == len(here) == len(records)
+    taken = [parallel._received(pickle.loads(ForkingPickler.dumps(result))) for result in sent]  # as the main process
+    assert len(taken) == len(here) == len(records)
     bodies = 0
-    for result, kept in zip(sent, here, strict=True):
+    for result, kept in zip(taken, here, strict=True):
         assert not isinstance(result, Exception) and not isinstance(kept, Exception)
         (decoded, inspection), (whole, same) = result, kept
         assert inspection == same and (decoded.metadata, decoded.warnings) == (whole.metadata, whole.warnings)
+        assert inspection is None or all(
+            type(a) is type(b) for a, b in zip(_parts(inspection), _parts(same), strict=True)
+        )  # detections and problems are named tuples again
         if whole.observation is None:
             assert decoded.observation is None
             continue
         bodies += bool(whole.observation.body)
         assert decoded.observation == replace(whole.observation, body=b"")
     assert bodies > 0
+
+
+def _parts(inspection: Inspection) -> tuple[object, ...]:
+    return (*(inspection.detections or ()), *inspection.problems)
 
 
 def _killed(*args: object) -> object:
