@@ -95,6 +95,33 @@ def test_the_main_process_decodes_records_too(tmp_path: Path, monkeypatch: pytes
     assert 0 < len(here) < inline.flows == 60
 
 
+def test_the_first_batch_is_done_here_before_any_worker_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers are forked once the main process has done the first batch (they start with
+    what it loaded); a capture of one batch starts none."""
+    records = real_records()
+    started: list[list[str]] = []
+    pool = parallel._pool
+
+    def recorded(*args: Any) -> WorkerPool | ProcessPoolExecutor:
+        started.append(list(here))
+        return pool(*args)
+
+    monkeypatch.setattr(parallel, "_pool", recorded)
+    monkeypatch.setattr(parallel, "_BATCH", 4)
+    short, long = tmp_path / "short.mitm", tmp_path / "long.mitm"
+    short.write_bytes(b"".join(records[:4]))
+    long.write_bytes(b"".join(records))
+    here = inspected_here(monkeypatch)
+    for capture in (short, long):
+        inline = audit_captures([str(capture)], (), jobs=0)
+        here.clear()
+        shared = audit_captures([str(capture)], (), jobs=1)
+        assert replace(shared, created=None) == replace(inline, created=None)
+    assert len(started) == 1  # for the long capture only
+    assert started[0] and all(ref.startswith(f"{long}#") and int(ref.split("#")[1]) <= 4 for ref in started[0])
+    assert len(here) < len(records)  # the worker decoded the rest
+
+
 def real_records() -> list[bytes]:
     """The records of every real flow file of the SDK captures, in order."""
     out = []

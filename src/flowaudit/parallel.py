@@ -23,7 +23,8 @@ process is busy with.
 Where it is safe, the workers are forked: each starts as a copy of the main
 process, its rules, catalog and declaration already loaded, and costs
 neither the start-up of a new interpreter nor a second loading of them
-(:func:`_pool`); they are flowaudit's own (:mod:`flowaudit.workerpool`),
+(:func:`_pool`); they are forked once the main process has done the first
+batch itself, so they also start with what that loaded on first use; they are flowaudit's own (:mod:`flowaudit.workerpool`),
 fed by the main thread through pipes that hold batches, so no thread of
 the main process competes with it and a worker does not wait for the main
 process to make room for its results. A worker sends back each record's
@@ -50,7 +51,8 @@ import gc
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
 from dataclasses import fields
 from functools import partial
 from itertools import repeat
@@ -247,12 +249,18 @@ def audit_in_workers(auditor: Auditor, captures: CaptureSet, declared: tuple[str
     same catalog and declaration (by path: spawned), so the result is the same
     as :meth:`Auditor.add`'s.
     """
-    with _pool(auditor, declared, jobs) as pool:
-        _Audit(auditor, pool, jobs).run(captures)
+
+    def start() -> WorkerPool | ProcessPoolExecutor:
+        pool = _pool(auditor, declared, jobs)
+        ended.push(pool)  # ended by its __exit__, as a ``with`` of it would (its __enter__ does nothing)
+        return pool
+
+    with ExitStack() as ended:
+        _Audit(auditor, start, jobs).run(captures)
 
 
 def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> WorkerPool | ProcessPoolExecutor:
-    """``jobs`` workers, started at once: they start while the first records are read.
+    """``jobs`` workers, started when the first batch is sent to them (the second of the audit).
 
     Forked where that is safe: on Linux (macOS's system libraries do not
     survive a fork, Windows has none) while no other thread runs (a copy of a
@@ -277,9 +285,11 @@ def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> WorkerPool 
 class _Audit:
     """One audit's traffic between the main process and the pool, in file order."""
 
-    def __init__(self, auditor: Auditor, pool: WorkerPool | ProcessPoolExecutor, jobs: int) -> None:
+    def __init__(self, auditor: Auditor, start: Callable[[], WorkerPool | ProcessPoolExecutor], jobs: int) -> None:
         self._auditor = auditor
-        self._pool = pool
+        self._start = start
+        self._pool: WorkerPool | ProcessPoolExecutor | None = None  # started by :meth:`_workers`
+        self._first = True  # no batch done yet: the next is done here (:meth:`_here`)
         self._jobs = jobs
         # Room for every worker's queue and a batch of the main process's, or it would wait for
         # the workers (3 on a 4-core machine) rather than take a batch itself.
@@ -328,9 +338,9 @@ class _Audit:
     def _inspect(
         self, batch: list[Observation], pending: deque[tuple[list[Observation], _Pending[list[Inspection]]]]
     ) -> _Pending[list[Inspection]]:
-        if any(len(obs.body) > _SENT for obs in batch) or self._busy(job for _, job in pending):
+        if self._here(job for _, job in pending) or any(len(obs.body) > _SENT for obs in batch):
             return _Done([self._auditor.inspect(obs) for obs in batch])
-        return self._pool.submit(_inspect_batch, batch)
+        return self._workers().submit(_inspect_batch, batch)
 
     def _count(self, job: tuple[list[Observation], _Pending[list[Inspection]]]) -> None:
         batch, inspections = job
@@ -380,13 +390,28 @@ class _Audit:
     def _decode(
         self, name: str, decode: Decoder, batch: list[tuple[int, bytearray]], pending: deque[_Pending[list[_Result]]]
     ) -> _Pending[list[_Result]]:
-        if self._busy(pending):
+        if self._here(pending):
             return _Done(_decode_and_inspect(self._auditor, name, decode, batch))
-        return _Received(self._pool.submit(_decode_batch, name, decode, batch))
+        return _Received(self._workers().submit(_decode_batch, name, decode, batch))
 
-    def _busy(self, pending: Iterable[_Pending[object]]) -> bool:
-        """Whether every worker has :data:`_QUEUED` batches not done: the next is the main process's."""
+    def _here(self, pending: Iterable[_Pending[object]]) -> bool:
+        """Whether the next batch is the main process's: the first, or one when every worker has
+        :data:`_QUEUED` batches not done.
+
+        The workers start with the second batch (:meth:`_workers`), once the
+        first is done here: forked then, they start with what it loaded on first
+        use (modules, compiled patterns, caches), which each would otherwise load
+        again (--jobs 1 on the 2,000-flow bench capture: 0.2 G instructions of
+        the worker's); a capture of one batch starts none."""
+        if self._first:
+            self._first = False
+            return True
         return sum(not job.done() for job in pending) >= _QUEUED * self._jobs
+
+    def _workers(self) -> WorkerPool | ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = self._start()
+        return self._pool
 
     def _delivered(self, job: _Pending[list[_Result]]) -> Iterator[Decoded]:
         for result in job.result():
