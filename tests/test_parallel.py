@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -10,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from multiprocessing import active_children
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,33 @@ def test_the_main_process_decodes_records_too(tmp_path: Path, monkeypatch: pytes
     shared = audit_captures([str(path)], (), jobs=1)
     assert replace(shared, created=None) == replace(inline, created=None)
     assert 0 < len(here) < inline.flows == 60
+
+
+def test_the_first_batch_is_done_here_before_any_worker_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The workers are forked once the main process has done the first batch (they start with
+    what it loaded); a capture of one batch starts none."""
+    records = real_records()
+    started: list[list[str]] = []
+    pool = parallel._pool
+
+    def recorded(*args: Any) -> WorkerPool | ProcessPoolExecutor:
+        started.append(list(here))
+        return pool(*args)
+
+    monkeypatch.setattr(parallel, "_pool", recorded)
+    monkeypatch.setattr(parallel, "_BATCH", 4)
+    short, long = tmp_path / "short.mitm", tmp_path / "long.mitm"
+    short.write_bytes(b"".join(records[:4]))
+    long.write_bytes(b"".join(records))
+    here = inspected_here(monkeypatch)
+    for capture in (short, long):
+        inline = audit_captures([str(capture)], (), jobs=0)
+        here.clear()
+        shared = audit_captures([str(capture)], (), jobs=1)
+        assert replace(shared, created=None) == replace(inline, created=None)
+    assert len(started) == 1  # for the long capture only
+    assert started[0] and all(ref.startswith(f"{long}#") and int(ref.split("#")[1]) <= 4 for ref in started[0])
+    assert len(here) < len(records)  # the worker decoded the rest
 
 
 def real_records() -> list[bytes]:
@@ -205,18 +234,26 @@ def test_a_worker_sends_back_observations_without_their_bodies(monkeypatch: pyte
         auditor, "sdk.mitm", decode_fast, [(n, bytearray(r)) for n, r in enumerate(records, 1)]
     )
     sent = parallel._decode_batch("sdk.mitm", decode_fast, [(n, bytearray(r)) for n, r in enumerate(records, 1)])
-    assert len(sent) == len(here) == len(records)
+    taken = [parallel._received(pickle.loads(ForkingPickler.dumps(result))) for result in sent]  # as the main process
+    assert len(taken) == len(here) == len(records)
     bodies = 0
-    for result, kept in zip(sent, here, strict=True):
+    for result, kept in zip(taken, here, strict=True):
         assert not isinstance(result, Exception) and not isinstance(kept, Exception)
         (decoded, inspection), (whole, same) = result, kept
         assert inspection == same and (decoded.metadata, decoded.warnings) == (whole.metadata, whole.warnings)
+        assert inspection is None or all(
+            type(a) is type(b) for a, b in zip(_parts(inspection), _parts(same), strict=True)
+        )  # detections and problems are named tuples again
         if whole.observation is None:
             assert decoded.observation is None
             continue
         bodies += bool(whole.observation.body)
         assert decoded.observation == replace(whole.observation, body=b"")
     assert bodies > 0
+
+
+def _parts(inspection: Inspection) -> tuple[object, ...]:
+    return (*(inspection.detections or ()), *inspection.problems)
 
 
 def _killed(*args: object) -> object:

@@ -94,13 +94,6 @@ class Observation(PickledByFields):
             phase = safe_text(phase)
         return self._with(_OBSERVATION_PHASE, phase)
 
-    def without_body(self) -> Observation:
-        """A copy without the request body (``body_decoded`` and ``body_truncated`` still say what
-        it was), for a process that only counts the request: a worker process decodes and inspects
-        requests, and of what it sends back the main process never reads the bodies, which were
-        half the bytes sent (:mod:`flowaudit.parallel`)."""
-        return self._with(_OBSERVATION_BODY, b"")
-
     def _with(self, changed: MemberDescriptorType, value: object) -> Observation:
         """A copy with one slot (one of :data:`_OBSERVATION_SLOTS`) set to ``value``, the
         others as they are: their texts were checked when this observation was made."""
@@ -116,7 +109,6 @@ _observation_texts = attrgetter(*_OBSERVATION_TEXT)
 # The slots of an Observation: setting one through its descriptor bypasses the frozen __setattr__.
 _OBSERVATION_SLOTS = tuple(vars(Observation)[f.name] for f in fields(Observation))
 _OBSERVATION_PHASE = vars(Observation)["phase"]
-_OBSERVATION_BODY = vars(Observation)["body"]
 
 
 @dataclass(frozen=True, slots=True)

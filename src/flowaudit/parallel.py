@@ -23,12 +23,15 @@ process is busy with.
 Where it is safe, the workers are forked: each starts as a copy of the main
 process, its rules, catalog and declaration already loaded, and costs
 neither the start-up of a new interpreter nor a second loading of them
-(:func:`_pool`); they are flowaudit's own (:mod:`flowaudit.workerpool`),
+(:func:`_pool`); they are forked once the main process has done the first
+batch itself, so they also start with what that loaded on first use; they are flowaudit's own (:mod:`flowaudit.workerpool`),
 fed by the main thread through pipes that hold batches, so no thread of
 the main process competes with it and a worker does not wait for the main
-process to make room for its results. A worker sends back an observation without its body,
-which the main process does not read, and detections as plain tuples
-(:mod:`flowaudit.pickled`).
+process to make room for its results. A worker sends back each record's
+results as plain tuples (:func:`_sent`): the observation's field values,
+without its body, which the main process does not read, and its
+detections' and problems' values; the main process makes them again without
+checking them anew (:func:`_received`), as the worker is its own fork.
 
 A HAR file is one JSON document, read by the main process: its
 observations go to the workers in batches to be inspected, the main process
@@ -48,13 +51,19 @@ import gc
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import fields
+from functools import partial
+from itertools import repeat
 from multiprocessing import get_context
 from multiprocessing.reduction import ForkingPickler
+from operator import attrgetter, call
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from flowaudit.catalog import load_catalog
 from flowaudit.collector import tune_for_audit
+from flowaudit.consent.signal import ConsentSignal
 from flowaudit.declaration.combined import load_declared
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.engine.audit import Auditor, Inspection
@@ -81,6 +90,26 @@ _QUEUED = 3
 # What a worker sends back for a record: its metadata, observation, warnings and
 # the observation's inspection; or, last, the exception decoding the record raised.
 _Result = tuple[Decoded, Inspection | None] | Exception
+# The same as a worker sends it (:func:`_sent`): metadata, warnings, the observation's field
+# values (None: no observation) and the inspection's detections, signals and problems.
+_Sent = (
+    tuple[
+        Mapping[str, object],
+        tuple[str, ...],
+        tuple[object, ...] | None,
+        tuple[tuple[object, ...], ...] | None,
+        tuple[ConsentSignal, ...],
+        tuple[tuple[object, ...], ...],
+    ]
+    | Exception
+)
+_FIELDS = tuple(f.name for f in fields(Observation))
+_observation_values = attrgetter(*_FIELDS)
+_BODY_AT = _FIELDS.index("body")
+# Setting a slot through its descriptor bypasses the frozen __setattr__.
+_OBSERVATION_SETTERS = tuple(vars(Observation)[name].__set__ for name in _FIELDS)
+_as_detection = partial(tuple.__new__, Detection)
+_as_problem = partial(tuple.__new__, DecodeProblem)
 _auditor: Auditor | None = None  # a worker's, for inspecting only
 _T = TypeVar("_T")
 _T_co = TypeVar("_T_co", covariant=True)
@@ -132,18 +161,69 @@ def _inspect_batch(batch: list[Observation]) -> list[Inspection]:
     return [auditor.inspect(obs) for obs in batch]
 
 
-def _decode_batch(name: str, decode: Decoder, records: list[tuple[int, bytearray]]) -> list[_Result]:
-    return [_without_body(result) for result in _decode_and_inspect(_worker(), name, decode, records)]
+def _decode_batch(name: str, decode: Decoder, records: list[tuple[int, bytearray]]) -> list[_Sent]:
+    return [_sent(result) for result in _decode_and_inspect(_worker(), name, decode, records)]
 
 
-def _without_body(result: _Result) -> _Result:
-    """A worker's result as sent back: the main process counts the observation, it does not read its body."""
+def _sent(result: _Result) -> _Sent:
+    """A worker's result as sent back: plain tuples, which pickle writes and reads without a call
+    to Python code (see :func:`_received`). The observation goes without its body, which the main
+    process, counting the request, never reads (half the bytes sent)."""
     if isinstance(result, Exception):
         return result
     decoded, inspection = result
-    if decoded.observation is None:
-        return result
-    return Decoded(decoded.metadata, decoded.observation.without_body(), decoded.warnings), inspection
+    obs = decoded.observation
+    if obs is None or inspection is None:
+        return decoded.metadata, decoded.warnings, None, None, (), ()
+    values = _observation_values(obs)
+    return (
+        decoded.metadata,
+        decoded.warnings,
+        (*values[:_BODY_AT], b"", *values[_BODY_AT + 1 :]),
+        None if inspection.detections is None else tuple(map(tuple, inspection.detections)),
+        inspection.signals,
+        tuple(map(tuple, inspection.problems)),
+    )
+
+
+def _received(sent: _Sent) -> _Result:
+    """What :func:`_sent` sent, as it was made in the worker.
+
+    The observation is rebuilt slot by slot, without the check of its texts
+    that making one does (:meth:`Observation.__post_init__`): they were checked
+    when the worker made it, and what comes through the pipe is what our own
+    forked process wrote, as trusted as this process's own values. Half the
+    cost of taking a worker's results went to making observations anew."""
+    if isinstance(sent, Exception):
+        return sent
+    metadata, warnings, values, detections, signals, problems = sent
+    if values is None:
+        return Decoded(metadata, None, warnings), None
+    obs: Observation = object.__new__(Observation)
+    deque(map(call, _OBSERVATION_SETTERS, repeat(obs), values), maxlen=0)  # each slot set, by C code
+    return Decoded(metadata, obs, warnings), Inspection(
+        None if detections is None else tuple(map(_as_detection, detections)),
+        signals,
+        tuple(map(_as_problem, problems)),
+    )
+
+
+class _Received:
+    """A worker's job of decoding a batch, its results as made there (:func:`_received`)."""
+
+    __slots__ = ("_job",)
+
+    def __init__(self, job: _Pending[list[_Sent]]) -> None:
+        self._job = job
+
+    def done(self) -> bool:
+        return self._job.done()
+
+    def result(self) -> list[_Result]:
+        return list(map(_received, self._job.result()))
+
+    def cancel(self) -> bool:
+        return self._job.cancel()
 
 
 def _decode_and_inspect(
@@ -169,12 +249,18 @@ def audit_in_workers(auditor: Auditor, captures: CaptureSet, declared: tuple[str
     same catalog and declaration (by path: spawned), so the result is the same
     as :meth:`Auditor.add`'s.
     """
-    with _pool(auditor, declared, jobs) as pool:
-        _Audit(auditor, pool, jobs).run(captures)
+
+    def start() -> WorkerPool | ProcessPoolExecutor:
+        pool = _pool(auditor, declared, jobs)
+        ended.push(pool)  # ended by its __exit__, as a ``with`` of it would (its __enter__ does nothing)
+        return pool
+
+    with ExitStack() as ended:
+        _Audit(auditor, start, jobs).run(captures)
 
 
 def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> WorkerPool | ProcessPoolExecutor:
-    """``jobs`` workers, started at once: they start while the first records are read.
+    """``jobs`` workers, started when the first batch is sent to them (the second of the audit).
 
     Forked where that is safe: on Linux (macOS's system libraries do not
     survive a fork, Windows has none) while no other thread runs (a copy of a
@@ -199,9 +285,11 @@ def _pool(auditor: Auditor, declared: tuple[str, ...], jobs: int) -> WorkerPool 
 class _Audit:
     """One audit's traffic between the main process and the pool, in file order."""
 
-    def __init__(self, auditor: Auditor, pool: WorkerPool | ProcessPoolExecutor, jobs: int) -> None:
+    def __init__(self, auditor: Auditor, start: Callable[[], WorkerPool | ProcessPoolExecutor], jobs: int) -> None:
         self._auditor = auditor
-        self._pool = pool
+        self._start = start
+        self._pool: WorkerPool | ProcessPoolExecutor | None = None  # started by :meth:`_workers`
+        self._first = True  # no batch done yet: the next is done here (:meth:`_here`)
         self._jobs = jobs
         # Room for every worker's queue and a batch of the main process's, or it would wait for
         # the workers (3 on a 4-core machine) rather than take a batch itself.
@@ -250,9 +338,9 @@ class _Audit:
     def _inspect(
         self, batch: list[Observation], pending: deque[tuple[list[Observation], _Pending[list[Inspection]]]]
     ) -> _Pending[list[Inspection]]:
-        if any(len(obs.body) > _SENT for obs in batch) or self._busy(job for _, job in pending):
+        if self._here(job for _, job in pending) or any(len(obs.body) > _SENT for obs in batch):
             return _Done([self._auditor.inspect(obs) for obs in batch])
-        return self._pool.submit(_inspect_batch, batch)
+        return self._workers().submit(_inspect_batch, batch)
 
     def _count(self, job: tuple[list[Observation], _Pending[list[Inspection]]]) -> None:
         batch, inspections = job
@@ -302,13 +390,28 @@ class _Audit:
     def _decode(
         self, name: str, decode: Decoder, batch: list[tuple[int, bytearray]], pending: deque[_Pending[list[_Result]]]
     ) -> _Pending[list[_Result]]:
-        if self._busy(pending):
+        if self._here(pending):
             return _Done(_decode_and_inspect(self._auditor, name, decode, batch))
-        return self._pool.submit(_decode_batch, name, decode, batch)
+        return _Received(self._workers().submit(_decode_batch, name, decode, batch))
 
-    def _busy(self, pending: Iterable[_Pending[object]]) -> bool:
-        """Whether every worker has :data:`_QUEUED` batches not done: the next is the main process's."""
+    def _here(self, pending: Iterable[_Pending[object]]) -> bool:
+        """Whether the next batch is the main process's: the first, or one when every worker has
+        :data:`_QUEUED` batches not done.
+
+        The workers start with the second batch (:meth:`_workers`), once the
+        first is done here: forked then, they start with what it loaded on first
+        use (modules, compiled patterns, caches), which each would otherwise load
+        again (--jobs 1 on the 2,000-flow bench capture: 0.2 G instructions of
+        the worker's); a capture of one batch starts none."""
+        if self._first:
+            self._first = False
+            return True
         return sum(not job.done() for job in pending) >= _QUEUED * self._jobs
+
+    def _workers(self) -> WorkerPool | ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = self._start()
+        return self._pool
 
     def _delivered(self, job: _Pending[list[_Result]]) -> Iterator[Decoded]:
         for result in job.result():
