@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from flowaudit.consent.detect import find_signals
+from flowaudit.consent.detect import _KNOWN_NAMES, find_signals
 from flowaudit.consent.signal import ConsentSignal
 from flowaudit.model import Observation
 from flowaudit.payload.decode import decode_request
@@ -252,3 +252,14 @@ def test_evidence_of_a_cookie_leaves_the_value_out() -> None:
     evidence = signal.evidence()
     assert (evidence.location, evidence.excerpt) == ("cookie:euconsent-v2", "")
     assert "purposes consented 1,2,3" in evidence.how
+
+
+@pytest.mark.parametrize("reading", READINGS)
+def test_names_longer_than_any_signal_s_are_read_but_not_remembered(reading: str) -> None:
+    """Key names are remembered to spare lower-casing them, but a name longer than every signal's
+    name (text a decoder took for one) is never a signal's and is not kept: junk names rarely repeat."""
+    junk = {f"{'x' * 200}{n}": "0" for n in range(50)}
+    body = json.dumps({**junk, "GDPR_CONSENT": TC}).encode()
+    found = signals(request("https://adserver.example/p", body), reading)
+    assert "tcf" in found and found["tcf"].value == TC
+    assert not any(name and len(name) > 200 for name in _KNOWN_NAMES)

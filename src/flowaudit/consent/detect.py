@@ -101,7 +101,12 @@ def find_signals(obs: Observation, decoded: DecodedRequest | None = None) -> lis
 
 
 def _known_name(key: str | None) -> bool:
-    """Whether ``key``, lower-cased, is one of :data:`_KNOWN_KEYS`, kept in :data:`_KNOWN_NAMES`."""
+    """Whether ``key``, lower-cased, is one of :data:`_KNOWN_KEYS`, kept in :data:`_KNOWN_NAMES`
+    unless longer than every known key (lower-casing never shortens a name): keys that long are
+    mostly text a decoder took for a name (binary junk, whole sentences), which rarely repeats and
+    filled the cache with strings of hundreds of bytes."""
+    if key is not None and len(key) > _LONGEST_KNOWN:
+        return False
     if len(_KNOWN_NAMES) >= _NAMES_KEPT:
         _KNOWN_NAMES.clear()
     named = _KNOWN_NAMES[key] = key is not None and key.lower() in _KNOWN_KEYS
@@ -458,6 +463,7 @@ _BY_KEY: dict[str, Callable[[Leaf, Observation, str], ConsentSignal | None]] = {
     ),
 }
 _KNOWN_KEYS = frozenset({"sec-gpc", "consent", *_TCF_KEYS, *_USP_KEYS, *_GPP_KEYS, *_BY_KEY})
+_LONGEST_KNOWN = max(map(len, _KNOWN_KEYS))
 _ZERO_START = "0000"  # an all-zero advertising id, whatever its key (see is_zero_id)
 # Key names as sent -> whether they are known (:func:`_known_name`): asked of every leaf of every
 # request, and a request's names repeat from request to request, so a lookup by the name as it is

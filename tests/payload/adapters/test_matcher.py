@@ -7,8 +7,9 @@ from collections.abc import Callable
 from flowaudit.model import Observation
 from flowaudit.payload.adapters import Adapters, load_adapters, read_adapters
 from flowaudit.payload.adapters.loader import adapter_files
+from flowaudit.payload.adapters.matcher import _MAX_PLACES, _MAX_VERDICTS
 from flowaudit.payload.decode import decode_request
-from flowaudit.payload.model import DecodedRequest, Leaf
+from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 
 Realworld = Callable[[str], list[Observation]]
 JsonBody = Callable[..., DecodedRequest]
@@ -172,3 +173,40 @@ def test_clevertap_header_ids(json_body: JsonBody) -> None:
         ("body > json:[1].evtName", "usage.interactions"),
     }
     assert result.secrets == {"body > json:[0].tk"}
+
+
+def _fresh_match(decoded: DecodedRequest) -> tuple[Detection, ...]:
+    """What adapters that have judged nothing yet find in a Segment batch."""
+    return Adapters.from_files(adapter_files()).match(decoded, "api.segment.io", "/v1/batch").detections
+
+
+def test_a_value_judged_once_is_placed_where_each_leaf_sits(json_body: JsonBody) -> None:
+    """The verdict on a value is kept by value: the same id and email again, at other places of a
+    batch and in a later request, are found at their own places, as by adapters judging them afresh."""
+    adapters = Adapters.from_files(adapter_files())
+    user = {"userId": "u-4f1c2a9e77", "traits": {"email": "jane.doe@example.org"}}
+    requests = [
+        json_body({"batch": [user]}),
+        json_body({"batch": [{"event": "Opened"}, user, user]}),
+        json_body({"batch": [user, {"event": "Closed"}]}),
+    ]
+    for decoded in requests:
+        found = adapters.match(decoded, "api.segment.io", "/v1/batch").detections
+        assert found == _fresh_match(decoded)
+    located = {d.location for d in adapters.match(requests[1], "api.segment.io", "/v1/batch").detections}
+    assert {"body > json:batch[1].userId", "body > json:batch[2].traits.email"} <= located
+
+
+def test_verdicts_kept_stay_bounded_on_fresh_values(json_body: JsonBody) -> None:
+    """A capture of fresh ids (one per event) keeps at most two generations of verdicts, and a value
+    repeated at more places than are kept is still found at each of them."""
+    adapters = Adapters.from_files(adapter_files())
+    for n in range(3 * _MAX_VERDICTS):
+        adapters.match(json_body({"batch": [{"userId": f"u-{n:08d}"}]}), "api.segment.io", "/v1/batch")
+    kept = [values for generation in (adapters._verdicts, adapters._older_verdicts) for values in generation.values()]
+    assert sum(map(len, kept)) <= 2 * _MAX_VERDICTS
+    many = json_body({"batch": [{"userId": "u-4f1c2a9e77"}] * (2 * _MAX_PLACES)})
+    for _ in range(2):
+        found = adapters.match(many, "api.segment.io", "/v1/batch").detections
+        assert found == _fresh_match(many)
+        assert len({d.location for d in found}) == 2 * _MAX_PLACES

@@ -15,10 +15,11 @@ value is still checked against the field's ``format`` (a Sentry
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
+from sys import intern
 from typing import NamedTuple
 
 from flowaudit.payload.adapters.loader import KEY_SEP, adapter_files, adapter_hosts, read_adapters
@@ -35,10 +36,15 @@ from flowaudit.payload.model import DecodedRequest, Detection, Leaf
 # and the bound is reached early in a long capture, not after its hundred-thousandth request.
 _MAX_CACHED = 1 << 14
 _MAX_REQUESTS = 1 << 10
-# (field, leaf) verdicts kept: enough for the values an app's SDKs repeat, few enough to stay flat
-# (each keeps its leaf alive: its location and value).
-_MAX_VERDICTS = 1 << 12
+# Verdicts kept (:meth:`Adapters._certain`), in each of two generations: a field's verdict on a
+# value, with its detection at each place the value was met. Enough for the values an app's SDKs
+# repeat (a few hundred on the bench capture and on a HAR of real traffic), few enough that the
+# cache is full early in a long capture and memory then stays flat.
+_MAX_VERDICTS = 1 << 9
 _MAX_VERDICT_VALUE = 256
+# Places kept per verdict: an id an SDK repeats in one request (every event of a batch) has one
+# detection per place, and the places repeat from request to request.
+_MAX_PLACES = 8
 _IDENTIFYING = ("identifiers.", "contact.email", "contact.phone")
 
 
@@ -109,6 +115,10 @@ class _Located(NamedTuple):
         )
 
 
+# The detection of a verdict at another place: (data type, confidence, part, location, decoding,
+# how, ...) without the NamedTuple's Python-level __new__, as values repeat at many places.
+_placed: Callable[[tuple[object, ...]], Detection] = partial(tuple.__new__, Detection)
+
 # A location not looked up yet for an endpoint (:meth:`Adapters.match`); None: no field there.
 _UNSEEN = _Located(False, None, (), ())
 
@@ -137,7 +147,11 @@ class Adapters:
         # endpoint id -> location -> its fields there: one lookup by the location string alone per leaf
         self._located: dict[int, dict[str, _Located | None]] = {}
         self._located_count = 0
-        self._verdicts: dict[tuple[int, Leaf], Detection | None] = {}
+        # field id -> stripped value -> its detection at each place met (empty: the field makes
+        # nothing of it); the newer generation (with how many values it holds) and the older one
+        self._verdicts: dict[int, dict[str, tuple[Detection, ...]]] = {}
+        self._verdict_count = 0
+        self._older_verdicts: dict[int, dict[str, tuple[Detection, ...]]] = {}
 
     @classmethod
     def from_files(cls, paths: Sequence[Path]) -> Adapters:
@@ -217,21 +231,57 @@ class Adapters:
         return found
 
     def _certain(self, spec: Field, leaf: Leaf, value: str, detector: str) -> Detection | None:
-        """:func:`_certain`, once per field and distinct leaf: SDKs send the same values in
+        """:func:`_certain`, once per field and distinct value: SDKs send the same values in
         request after request (an app version, an event name, the same user's ids), and what a
         documented field makes of a value depends on nothing else (``detector`` is the field's
-        adapter's, ``value`` the leaf's stripped). Long values are not kept: they rarely repeat."""
+        adapter's, ``value`` the leaf's stripped); where the leaf sat only places the detection.
+        Long values are not kept: they rarely repeat.
+
+        Kept by value, not by leaf: a leaf kept its location, key and value alive in every entry,
+        and an id repeated at five places of a batch took five entries, so the cache grew with the
+        capture until its bound (about 700 bytes an entry, 2.7 MiB in all, on the bench capture).
+        A detection per place is kept (its location interned: the audit's evidence interns it
+        too), up to :data:`_MAX_PLACES`. Two generations, as the generic detector's verdicts
+        (:func:`flowaudit.payload.detectors.generic._verdict`): a verdict found in the older one
+        moves to the newer one, and a full newer generation replaces the older one, so what
+        recent requests used stays."""
         if len(value) > _MAX_VERDICT_VALUE:
             return _certain(spec, leaf, value, detector)
-        key = (id(spec), leaf)
-        try:
-            return self._verdicts[key]
-        except KeyError:
-            pass
-        if len(self._verdicts) >= _MAX_VERDICTS:
-            self._verdicts.clear()
-        found = self._verdicts[key] = _certain(spec, leaf, value, detector)
+        field_id = id(spec)
+        newer = self._verdicts.get(field_id)
+        places = None if newer is None else newer.get(value)
+        if places is None:
+            older = self._older_verdicts.get(field_id)
+            places = None if older is None else older.get(value)
+            if places is None:
+                found = _certain(spec, leaf, value, detector)
+                self._keep(field_id, value, () if found is None else (found,))
+                return found
+            self._keep(field_id, value, places)
+        if not places:
+            return None
+        location, decoding, part = leaf.location, leaf.decoding, leaf.part
+        for placed in places:
+            if placed.location == location and placed.decoding == decoding and placed.part == part:
+                return placed
+        first = places[0]
+        if len(places) >= _MAX_PLACES:  # placed afresh each time
+            return _placed((*first[:2], part, location, decoding, *first[5:]))
+        found = _placed((*first[:2], part, intern(location), decoding, *first[5:]))
+        self._keep(field_id, value, (*places, found))
         return found
+
+    def _keep(self, field_id: int, value: str, places: tuple[Detection, ...]) -> None:
+        """Keep a verdict in the newer generation; a full one becomes the older."""
+        newer = self._verdicts.get(field_id)
+        if newer is None:
+            newer = self._verdicts[field_id] = {}
+        if value not in newer:
+            if self._verdict_count >= _MAX_VERDICTS:
+                self._older_verdicts, self._verdicts, self._verdict_count = self._verdicts, {}, 0
+                newer = self._verdicts[field_id] = {}
+            self._verdict_count += 1
+        newer[value] = places
 
     def detect(self, decoded: DecodedRequest, host: str, path: str) -> list[Detection]:
         """The data types the adapters for this request name in it (confidence ``certain``)."""
@@ -421,9 +471,9 @@ def _certain(spec: Field, leaf: Leaf, value: str, detector: str) -> Detection | 
         data_type=data_type,
         confidence="certain",
         part=leaf.part,
-        location=leaf.location,
+        location=intern(leaf.location),  # kept by the verdicts (Adapters._certain), as by the evidence
         decoding=leaf.decoding,
-        how=how,
+        how=intern(how),  # the same for every value of the field: the verdicts kept share it
         excerpt=excerpt,
         value=(value.lower() if kind or "@" in value else value) if identifying else None,
         detector=detector,
