@@ -23,11 +23,12 @@ process is busy with.
 Where it is safe, the workers are forked: each starts as a copy of the main
 process, its rules, catalog and declaration already loaded, and costs
 neither the start-up of a new interpreter nor a second loading of them
-(:func:`_pool`); they are forked once the main process has done the first
-batch itself, so they also start with what that loaded on first use; they are flowaudit's own (:mod:`flowaudit.workerpool`),
-fed by the main thread through pipes that hold batches, so no thread of
-the main process competes with it and a worker does not wait for the main
-process to make room for its results. A worker sends back each record's
+(:func:`_pool`). They are forked once the main process has done the first
+batch itself, so they also start with what that batch loaded on first use.
+They are flowaudit's own (:mod:`flowaudit.workerpool`), fed by the main
+thread through pipes that hold batches, so no thread of the main process
+competes with it and a worker does not wait for the main process to make
+room for its results. A worker sends back each record's
 results as plain tuples (:func:`_sent`): the observation's field values,
 without its body, which the main process does not read, and its
 detections' and problems' values; the main process makes them again without
