@@ -71,7 +71,7 @@ from flowaudit.engine.audit import Auditor, Inspection
 from flowaudit.inputs import CaptureSet
 from flowaudit.inputs.records import Decoded, Decoder
 from flowaudit.model import Observation
-from flowaudit.payload.model import DecodeProblem, Detection
+from flowaudit.payload.model import DecodeProblem, Detection, new_detection
 from flowaudit.pickled import as_plain_tuple
 from flowaudit.workerpool import WorkerPool
 
@@ -109,7 +109,6 @@ _observation_values = attrgetter(*_FIELDS)
 _BODY_AT = _FIELDS.index("body")
 # Setting a slot through its descriptor bypasses the frozen __setattr__.
 _OBSERVATION_SETTERS = tuple(vars(Observation)[name].__set__ for name in _FIELDS)
-_as_detection = partial(tuple.__new__, Detection)
 _as_problem = partial(tuple.__new__, DecodeProblem)
 _auditor: Auditor | None = None  # a worker's, for inspecting only
 _T = TypeVar("_T")
@@ -203,7 +202,7 @@ def _received(sent: _Sent) -> _Result:
     obs: Observation = object.__new__(Observation)
     deque(map(call, _OBSERVATION_SETTERS, repeat(obs), values), maxlen=0)  # each slot set, by C code
     return Decoded(metadata, obs, warnings), Inspection(
-        None if detections is None else tuple(map(_as_detection, detections)),
+        None if detections is None else tuple(map(new_detection, detections)),
         signals,
         tuple(map(_as_problem, problems)),
     )

@@ -11,7 +11,9 @@ mitmproxy, no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 # Request parts, in the order a reader meets them.
@@ -103,3 +105,8 @@ class Detection(NamedTuple):
     # What the value is, finer than its data type, when the adapter knows it: "advertising id
     # (IDFA)", "push token", "session id". The data type stays what rules and declarations use.
     property: str = ""
+
+
+# Detection(*fields), every field given, without the NamedTuple's Python-level __new__: detectors
+# make one per value found and the main process one per detection a worker sends back.
+new_detection: Callable[[tuple[object, ...]], Detection] = partial(tuple.__new__, Detection)

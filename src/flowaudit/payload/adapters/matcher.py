@@ -15,9 +15,9 @@ value is still checked against the field's ``format`` (a Sentry
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache
 from pathlib import Path
 from sys import intern
 from typing import NamedTuple
@@ -28,7 +28,7 @@ from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import mask, mask_email, mask_hash, mask_ip, mask_url, quote
 from flowaudit.payload.detectors.keys import key_path, object_location
 from flowaudit.payload.detectors.leafrules import is_placeholder, plausible_id
-from flowaudit.payload.model import DecodedRequest, Detection, Leaf
+from flowaudit.payload.model import DecodedRequest, Detection, Leaf, new_detection
 
 # Locations and key paths kept (the shapes SDKs repeat: a few thousand on the bench capture), and
 # (host, path) lookups kept: bounded so that memory stays flat. Paths hold ids, so new (host, path)
@@ -114,10 +114,6 @@ class _Located(NamedTuple):
             tuple(f for f in fields if f.data_type is not None),
         )
 
-
-# The detection of a verdict at another place: (data type, confidence, part, location, decoding,
-# how, ...) without the NamedTuple's Python-level __new__, as values repeat at many places.
-_placed: Callable[[tuple[object, ...]], Detection] = partial(tuple.__new__, Detection)
 
 # A location not looked up yet for an endpoint (:meth:`Adapters.match`); None: no field there.
 _UNSEEN = _Located(False, None, (), ())
@@ -266,8 +262,8 @@ class Adapters:
                 return placed
         first = places[0]
         if len(places) >= _MAX_PLACES:  # placed afresh each time
-            return _placed((*first[:2], part, location, decoding, *first[5:]))
-        found = _placed((*first[:2], part, intern(location), decoding, *first[5:]))
+            return new_detection((*first[:2], part, location, decoding, *first[5:]))
+        found = new_detection((*first[:2], part, intern(location), decoding, *first[5:]))
         self._keep(field_id, value, (*places, found))
         return found
 

@@ -8,10 +8,7 @@ values are the tester's own and are shown by the canary matcher itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
-from flowaudit.payload.model import Detection, Leaf
+from flowaudit.payload.model import Detection, Leaf, new_detection
 from flowaudit.urls import split_url
 
 _MAX = 60
@@ -70,10 +67,6 @@ def hit(
     source: str = "",
 ) -> Detection:
     """A detection at a leaf's place, with its decoding chain."""
-    return _new_detection(
+    return new_detection(
         (data_type, confidence, leaf.part, leaf.location, leaf.decoding, how, excerpt, value, detector, source, "")
     )
-
-
-# Detection(*fields) without the NamedTuple's Python-level __new__ (a fifth of a relay candidate's cost).
-_new_detection: Callable[[tuple[str | tuple[str, ...] | None, ...]], Detection] = partial(tuple.__new__, Detection)
