@@ -305,3 +305,64 @@ def test_a_place_is_read_as_at_its_own_location() -> None:
 )
 def test_values_that_a_check_may_read_are_no_plain_tokens(value: str) -> None:
     assert not generic._plain_token(value)
+
+
+def _kept() -> int:
+    """Spots and verdicts the verdict cache holds now, in both generations."""
+    spots = [spot for kept in (generic._SPOTS.recent, generic._SPOTS.older) for spot in kept.values()]
+    verdicts = {id(kept): kept for spot in spots for kept in (spot.verdicts, spot.earlier)}
+    return len(spots) + sum(map(len, verdicts.values()))
+
+
+def test_a_kept_verdict_is_what_a_fresh_judgment_gives_at_every_place() -> None:
+    """The verdict cache (generic._verdict, by location then value) gives what judging the leaf
+    afresh (generic._judge) gives, at every leaf of the external captures, twice over, the
+    second time from the cache: the same value at another place has that place's detections."""
+    leaves = [
+        leaf
+        for observation in open_inputs(sorted(str(path) for path in EXTERNAL.glob("*/capture.har")))
+        for leaf in decode_request(observation).leaves
+    ]
+    repeated = 0
+    for _ in range(2):
+        for leaf in leaves:
+            kept = generic._SPOTS.recent.get(leaf.location)
+            repeated += kept is not None and (leaf.value in kept.verdicts or leaf.value in kept.earlier)
+            assert generic._verdict(leaf) == generic._judge(leaf), leaf
+    assert repeated > len(leaves) / 2
+
+
+def test_a_location_met_with_another_key_or_decoding_is_judged_there() -> None:
+    """One location, leaves of other places (key, decoding, part): each verdict names its own leaf's."""
+    location = "body > json:signup.email"
+    leaves = [
+        Leaf("body", location, ("json",), "email", "jane.doe@example.com"),
+        Leaf("body", location, ("gzip", "json"), "email", "jane.doe@example.com"),
+        Leaf("body", location, ("json",), "mail", "jane.doe@example.com"),
+        Leaf("query", location, ("json",), "email", "jane.doe@example.com"),
+        Leaf("body", location, ("json",), "email", "jane.doe@example.com"),
+    ]
+    for leaf in leaves * 2:
+        verdict = generic._verdict(leaf)
+        assert verdict == generic._judge(leaf)
+        assert verdict is not None and verdict.found
+        assert {(d.part, d.decoding) for d in verdict.found} == {(leaf.part, leaf.decoding)}
+
+
+def test_the_verdict_cache_stays_bounded_on_fresh_values_and_places() -> None:
+    """New values (none a plain token) at one place and at ever new places: the cache keeps at
+    most two generations, while a value met again in between is still found."""
+    limit = 2 * generic._KEPT
+    hot = Leaf("body", "body > json:event", ("json",), "event", "page_view")
+    for n in range(3 * generic._KEPT):
+        generic._verdict(Leaf("body", "body > json:note", ("json",), "note", f"note {n}"))
+        generic._verdict(Leaf("body", f"body > json:k{n}", ("json",), f"k{n}", f"value {n}"))
+        if n % 1000 == 0:
+            generic._verdict(hot)
+        assert _kept() <= limit
+    spot = generic._SPOTS.recent.get(hot.location) or generic._SPOTS.older[hot.location]
+    assert hot.value in spot.verdicts
+    assert generic._NONE_EARLIER == {}
+    long_value = "x" * (generic._CACHED_VALUE + 1)
+    generic._verdict(hot._replace(value=long_value))
+    assert long_value not in generic._SPOTS.recent[hot.location].verdicts

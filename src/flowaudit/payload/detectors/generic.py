@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from flowaudit.payload.detectors.adbeacons import AdBeacon, AdFacts, AdPlace, ad_facts, ad_place
 from flowaudit.payload.detectors.evidence import hit, mask_url
@@ -72,12 +72,14 @@ from flowaudit.payload.model import CONFIDENCES, DecodedRequest, Detection, Leaf
 
 USER_ID = "identifiers.user_id"
 # URL path segments after which the next segment is a user's id (/customers/<id>).
-_USER_COLLECTIONS = frozenset({"customers", "customer", "users", "user", "profiles", "members", "accounts", "people"})
+_USER_COLLECTIONS: Final = frozenset(
+    {"customers", "customer", "users", "user", "profiles", "members", "accounts", "people"}
+)
 
 
 # URL path segments that name a performance endpoint: Slack's /beacon/timing, web-vitals
 # collectors. Not "rum": Index Exchange's r.casalemedia.com/rum is a cookie sync.
-_PERFORMANCE_ENDPOINTS = frozenset({"timing", "timings", "webvitals", "vitals"})
+_PERFORMANCE_ENDPOINTS: Final = frozenset({"timing", "timings", "webvitals", "vitals"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,15 +98,20 @@ class _Name:
     collected_family: bool  # its family is one a collector takes whatever the verdict (_COLLECTED_FAMILIES)
 
 
-# Leaves whose verdicts are kept, per generation (see _verdict), and the longest value kept: a
-# request holds dozens of leaves, so two generations hold the leaves of a few hundred recent
-# requests; bounded, so memory stays flat.
-_CACHED_VERDICTS = 6144
-_CACHED_VALUE = 256
+# The families the pass tells apart, read once: Family is an interpreted enum, and each read of
+# one of its members was a lookup by name (a tenth of detect_generic's own instructions).
+_ADVERTISING: Final = Family.ADVERTISING
+_CAMPAIGN: Final = Family.CAMPAIGN
+_EMAIL: Final = Family.EMAIL
+_IP: Final = Family.IP
+_LATITUDE: Final = Family.LATITUDE
+_LONGITUDE: Final = Family.LONGITUDE
+_PAGE_URL: Final = Family.PAGE_URL
+_PURCHASE_DETAIL: Final = Family.PURCHASE_DETAIL
 # Families whose values only mean something together: collected per request, not judged alone.
-_GATHERED = frozenset({Family.LATITUDE, Family.LONGITUDE, Family.PURCHASE_DETAIL, Family.CAMPAIGN})
+_GATHERED: Final = frozenset({Family.LATITUDE, Family.LONGITUDE, Family.PURCHASE_DETAIL, Family.CAMPAIGN})
 # Families the pass hands to a collector whatever the verdict (see detect_generic).
-_COLLECTED_FAMILIES = _GATHERED | {Family.EMAIL}
+_COLLECTED_FAMILIES: Final = _GATHERED | {Family.EMAIL}
 
 
 @lru_cache(maxsize=1 << 12)
@@ -144,7 +151,6 @@ def _format_worth_checking(value: str) -> bool:
 class _Verdict(NamedTuple):
     """What one leaf says on its own, whatever else its request holds (:func:`_verdict`)."""
 
-    value: str  # stripped
     key: _Name
     found: tuple[Detection, ...]  # detections of the leaf alone, in the order the pass reports them
     handle: Detection | None  # a user id written as a handle: whose, its siblings say (SiteAccounts)
@@ -177,29 +183,25 @@ class _Place(NamedTuple):
     timing: bool  # a time a page or request took may be here
     terms: TermKey | None  # None: not a part whose words are read, or code
     collected: bool  # a request-level collector takes every value here (see _Verdict.collected)
-    # The fields of the _Verdict of a plain token here (:func:`_plain_token`), after its value;
-    # None where a check reads such a value (a rule of the key, a price, a timing, a device attribute).
-    token: tuple[object, ...] | None
+    # The verdict on any plain token here (:func:`_plain_token`); None where a check reads such
+    # a value (a rule of the key, a price, a timing, a device attribute).
+    token: _Verdict | None
 
 
 # _Place(*fields) without the NamedTuple's Python-level __new__: made for every place not seen before.
 _new_place: Callable[[tuple[object, ...]], _Place] = partial(tuple.__new__, _Place)
 
-# Places whose readings are kept (see _place): a request's leaves sit at a few dozen places,
-# and SDKs send the same places in request after request, whatever the values (bounded:
-# memory stays flat).
-_CACHED_PLACES = 1 << 13
-# Shapes of places whose readings are kept (see _shape_place): fewer than places.
-_CACHED_SHAPES = _CACHED_PLACES // 2
+# Shapes of places whose readings are kept (see _shape_place): fewer than the places kept (_KEPT).
+_CACHED_SHAPES = 1 << 12
 
 
 def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
     """:class:`_Place` of a leaf's first four fields (``leaf[:4]``); None under a credential.
     Its reading (:func:`_place_at`) reads only the leaf's part, location, decoding and key,
     never its value: read once per shape of its location where it can be (:func:`_shape_place`),
-    else once per place (:func:`_read_place`). Places with list positions are many (every
-    stack frame, DOM node, event of a batch) and their shapes few, so they are not kept one by
-    one: the place cache keeps the others, whose reading costs more to repeat."""
+    else here. Places with list positions are many (every stack frame, DOM node, event of a
+    batch) and their shapes few, so they are read once per shape; :func:`_verdict` keeps the
+    reading of each place it meets (:class:`_Spots`)."""
     part, location, decoding, name_key = where
     if "[" in location:  # perhaps a list position
         shape = shaped(location)
@@ -207,12 +209,6 @@ def _place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None
             place = _shape_place((part, shape, decoding, name_key))
             if place is not _LOCATED:
                 return place
-    return _read_place(where)
-
-
-@lru_cache(maxsize=_CACHED_PLACES)
-def _read_place(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | None:
-    """:func:`_place_at`, kept per place (the key is complete: see :func:`_place`)."""
     return _place_at(where)
 
 
@@ -268,7 +264,7 @@ def _place_at(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | N
         part == "url" or key.folded == "name" or key.folded in CONFIG_KEYS or key.collected_family or crash is not None
     )
     page = page_place(leaf, name)
-    ad = ad_place(leaf, name) if name_key is not None and key.family is not Family.IP else None
+    ad = ad_place(leaf, name) if name_key is not None and key.family is not _IP else None
     timing = key.timing or ("iming" in location and _in_timing_object(location))
     token = None
     if (
@@ -284,7 +280,9 @@ def _place_at(where: tuple[str, str, tuple[str, ...], str | None]) -> _Place | N
         token_ad = ad_facts(ad, "0") if ad is not None else None
         token_terms = term_facts(terms, "0") if terms is not None else None
         token_collected = collected or token_page is not None or token_ad is not None
-        token = (key, (), None, False, token_page, token_ad, crash, None, False, token_terms, token_collected)
+        token = _new_verdict(
+            (key, (), None, False, token_page, token_ad, crash, None, False, token_terms, token_collected)
+        )
     return _new_place((key, parent, page, ad, crash, category, timing, terms, collected, token))
 
 
@@ -329,7 +327,7 @@ def _judge(leaf: Leaf) -> _Verdict | None:
     if not value:
         return None
     if place.token is not None and _plain_token(value):
-        return _new_verdict((value, *place.token))
+        return place.token
     return _judge_value(leaf, place, value)
 
 
@@ -342,7 +340,7 @@ def _judge_value(leaf: Leaf, place: _Place, value: str) -> _Verdict:
         if key.folded == "referer" and is_url(value):
             how = "Referer header: the page that made the request"
             found = (hit(leaf, "browsing.history", POSSIBLE, how, mask_url(value), DETECTOR + "page_url"),)
-        return _new_verdict((value, key, found, None, False, None, None, None, None, False, None, True))
+        return _new_verdict((key, found, None, False, None, None, None, None, False, None, True))
     family = key.family
     page = page_facts(place.page, value)
     ad = ad_facts(place.ad, value) if place.ad is not None else None
@@ -357,7 +355,7 @@ def _judge_value(leaf: Leaf, place: _Place, value: str) -> _Verdict:
             handle = detection
         else:
             detections.append(detection)
-            saw_ad = family is Family.ADVERTISING
+            saw_ad = family is _ADVERTISING
     if place.parent is not None:
         parent, rule = place.parent
         detection = rule(leaf, name, value, parent)
@@ -384,40 +382,109 @@ def _judge_value(leaf: Leaf, place: _Place, value: str) -> _Verdict:
         or timing
     )
     return _new_verdict(
-        (value, key, tuple(detections), handle, saw_ad, page, ad, crash, fingerprint, timing, terms, collected)
+        (key, tuple(detections), handle, saw_ad, page, ad, crash, fingerprint, timing, terms, collected)
     )
 
 
-# The verdicts of leaves seen lately (the newer generation first), and a marker of none.
-_recent: dict[Leaf, _Verdict | None] = {}
-_older: dict[Leaf, _Verdict | None] = {}
-_UNSEEN = _new_verdict(())
+class _Spot(NamedTuple):
+    """A place as met at one location (:class:`_Spots`): its part, decoding and key, its reading
+    (None under a credential) and the verdicts on the values met there, by value as sent: those
+    of this generation, and those its spot of the older generation held (``earlier``)."""
+
+    part: str
+    decoding: tuple[str, ...]
+    key: str | None
+    place: _Place | None
+    verdicts: dict[str, _Verdict | None]
+    earlier: dict[str, _Verdict | None]
+
+
+_new_spot: Callable[[tuple[object, ...]], _Spot] = partial(tuple.__new__, _Spot)
+_NONE_EARLIER: Final[dict[str, _Verdict | None]] = {}  # the earlier verdicts of a new spot: none (never written)
+
+
+class _Spots:
+    """The spots of recent requests by location, in two generations of plain dictionaries, as
+    are their verdicts: a spot or verdict found in the older generation is kept in the newer one
+    too, and a full newer generation becomes the older one as the oldest is dropped, so what
+    recent requests used stays and memory stays flat. A generation is full when the spots and
+    verdicts added to it reach :data:`_KEPT`."""
+
+    def __init__(self) -> None:
+        self.recent: dict[str, _Spot] = {}
+        self.older: dict[str, _Spot] = {}
+        self.kept = 0  # spots and verdicts added to the newer generation
+
+    def find(self, leaf: Leaf) -> _Spot:
+        """The spot of a leaf's place in the newer generation, after :func:`_verdict` found none
+        at its location there (or one of another place)."""
+        location = leaf.location
+        self._add()
+        spot = self.older.get(location)
+        if spot is None or spot.key != leaf.key or spot.decoding != leaf.decoding or spot.part != leaf.part:
+            spot = _new_spot((leaf.part, leaf.decoding, leaf.key, _place(leaf[:4]), {}, _NONE_EARLIER))
+        else:
+            spot = _new_spot((*spot[:4], {}, spot.verdicts))
+        self.recent[location] = spot
+        return spot
+
+    def keep(self, spot: _Spot, value: str, verdict: _Verdict | None) -> None:
+        self._add()
+        spot.verdicts[value] = verdict
+
+    def _add(self) -> None:
+        """Count one spot or verdict in the newer generation, after the swap it may make. The
+        verdicts of the dropped generation are cleared: the spots of the older one still point
+        to them as theirs from before."""
+        if self.kept >= _KEPT:
+            for dropped in self.older.values():
+                dropped.verdicts.clear()
+            self.older, self.recent, self.kept = self.recent, {}, 0
+        self.kept += 1
+
+
+# Spots and verdicts kept per generation (see _Spots). A request's leaves sit at a few dozen
+# places, and SDKs send the same places, and there many of the same values (event names,
+# versions, the same user's ids), in request after request: two generations hold the places
+# and values of a few hundred recent requests. Long values are not kept: they rarely come again.
+_KEPT: Final = 1 << 13
+_CACHED_VALUE: Final = 256
+_SPOTS: Final = _Spots()
+_UNSEEN: Final = _new_verdict(())  # no verdict kept
 
 
 def _verdict(leaf: Leaf) -> _Verdict | None:
-    """:func:`_judge`, cached for short values: SDKs send the same keys and values at the same
-    places in request after request (event names, versions, the same user's ids), and a long
-    value (a URL, a blob) rarely comes again. The key, the whole leaf, is complete: the verdict
-    reads nothing else.
+    """:func:`_judge`, kept per place and value (:class:`_Spots`): what a leaf says alone
+    depends on nothing else, and a verdict's detections were made at the same place.
 
-    Two generations of plain dictionaries rather than an LRU (functools.lru_cache): a leaf
-    equal to a kept one is another object each time, and the LRU's bookkeeping on top of
-    comparing it doubled the cost of a hit, which most leaves are. A leaf found in the older
-    generation moves to the newer one; a full newer generation becomes the older one and the
-    oldest is dropped, so what recent requests used stays and at most twice
-    :data:`_CACHED_VERDICTS` verdicts are kept."""
-    global _recent, _older  # swapped when the newer generation is full
-    if len(leaf.value) > _CACHED_VALUE:
-        return _judge(leaf)
-    verdict = _recent.get(leaf, _UNSEEN)
+    Kept by location, then value, rather than by leaf: a hit costs two lookups of strings
+    whose hashes are known or cheap (the location's was taken to look it up among the
+    skipped ones) instead of hashing and comparing five fields, and a location is kept once
+    for all its values. Plain tokens (:func:`_plain_token`) are not kept: most are new
+    (timestamps, event ids), their place holds their verdict, and telling one costs about
+    what a kept one would."""
+    spots = _SPOTS
+    spot = spots.recent.get(leaf.location)
+    if spot is None or spot.key != leaf.key or spot.decoding != leaf.decoding or spot.part != leaf.part:
+        spot = spots.find(leaf)
+    place = spot.place
+    if place is None:
+        return None
+    value = leaf.value
+    verdict = spot.verdicts.get(value, _UNSEEN)
     if verdict is not _UNSEEN:
         return verdict
-    verdict = _older.get(leaf, _UNSEEN)
+    verdict = spot.earlier.get(value, _UNSEEN)
     if verdict is _UNSEEN:
-        verdict = _judge(leaf)
-    _recent[leaf] = verdict
-    if len(_recent) >= _CACHED_VERDICTS:
-        _older, _recent = _recent, {}
+        stripped = value.strip()
+        if not stripped:
+            verdict = None
+        elif place.token is not None and _plain_token(stripped):
+            return place.token
+        else:
+            verdict = _judge_value(leaf, place, stripped)
+    if len(value) <= _CACHED_VALUE:
+        spots.keep(spot, value, verdict)
     return verdict
 
 
@@ -464,7 +531,7 @@ def detect_generic(
             if verdict.terms is not None:
                 add_terms(leaf, verdict.terms)
             continue
-        value = verdict.value
+        value = leaf.value.strip()
         if leaf.part == "url":
             if fold(previous_segment) in _USER_COLLECTIONS:
                 detection = path_user_id(leaf, previous_segment, value)
@@ -479,7 +546,7 @@ def detect_generic(
         name = key.name
         if key.folded == "name":
             names.add_name(leaf)
-        elif key.family is Family.EMAIL:
+        elif key.family is _EMAIL:
             names.add_email(leaf)
         if leaf.part == "header":
             pages.add_header(key.folded, value)
@@ -487,14 +554,14 @@ def detect_generic(
             continue
         family = key.family
         if verdict.page is not None:
-            pages.add(leaf, name, verdict.page, named_page=family is Family.PAGE_URL)
+            pages.add(leaf, name, verdict.page, named_page=family is _PAGE_URL)
         if verdict.ad is not None:
             ads.add(leaf, name, verdict.ad)
-        if family is Family.LATITUDE or family is Family.LONGITUDE:
+        if family is _LATITUDE or family is _LONGITUDE:
             coordinates.add(leaf, family, name)
-        elif family is Family.PURCHASE_DETAIL:
+        elif family is _PURCHASE_DETAIL:
             purchases.add(leaf, name, value)
-        elif family is Family.CAMPAIGN:
+        elif family is _CAMPAIGN:
             campaigns.add(leaf, name, value)
         if verdict.handle is not None:
             accounts.add_user_id(leaf, verdict.handle)  # whose handle: the siblings say (SiteAccounts)
@@ -541,4 +608,4 @@ def strongest(detections: Iterable[Detection]) -> list[Detection]:
     return list(best.values())
 
 
-_RANK = {confidence: rank for rank, confidence in enumerate(CONFIDENCES)}
+_RANK: Final = {confidence: rank for rank, confidence in enumerate(CONFIDENCES)}
