@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,30 @@ def test_names_of_real_paths_are_cut_as_the_token_pattern_cuts_them(locations: s
 def test_a_shape_writes_every_list_position_alike(location: str, shape: str) -> None:
     assert shaped(location) == shape
     assert key_path(shape) == key_path(location)
+
+
+_ODD_LOCATIONS = (
+    "[",
+    "]",
+    "[]",
+    "[01]",
+    "[\u0663]",
+    "[\u00b2]",
+    "a[1][x]",
+    '["a[0]"]',
+    "[1]]",
+    "[[1]",
+    "[1][",
+    "x[0]y[10]",
+)
+
+
+def test_a_shape_is_what_substituting_list_positions_gives(locations: set[str]) -> None:
+    """shaped, without a regular expression, as its definition: every "[digits]" written "[0]",
+    unless another bracket remains (then the location itself)."""
+    for location in (*sorted(locations), *_ODD_LOCATIONS):
+        shape = re.sub(r"\[\d+\]", "[0]", location)
+        assert shaped(location) == (shape if shape.count("[") == shape.count("[0]") else location), location
 
 
 def test_locations_have_the_key_path_of_their_shape(locations: set[str]) -> None:
