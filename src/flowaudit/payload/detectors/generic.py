@@ -450,8 +450,12 @@ class _Spots:
 # Spots and verdicts kept per generation (see _Spots). A request's leaves sit at a few dozen
 # places, and SDKs send the same places, and there many of the same values (event names,
 # versions, the same user's ids), in request after request: two generations hold the places
-# and values of a few hundred recent requests. Long values are not kept: they rarely come again.
-_KEPT: Final = 1 << 13
+# and values of a hundred or more recent requests. On real traffic (the first 2,000 entries of
+# the bench HAR, before its entries repeat) 4,096 misses 2.4% of the spots an unbounded cache
+# finds (places read 7,940 times against 7,403 distinct in 29,624 leaves) and 1.5% of the
+# verdicts (5,498 judged against 5,418), 8,192 half as many, for twice the memory, filled later
+# into a long capture. Long values are not kept: they rarely come again.
+_KEPT: Final = 1 << 12
 _CACHED_VALUE: Final = 256
 _SPOTS: Final = _Spots()
 _UNSEEN: Final = _new_verdict(())  # no verdict kept
