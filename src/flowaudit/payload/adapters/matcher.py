@@ -22,11 +22,11 @@ from pathlib import Path
 from sys import intern
 from typing import NamedTuple
 
-from flowaudit.payload.adapters.loader import KEY_SEP, adapter_files, adapter_hosts, read_adapters
-from flowaudit.payload.adapters.model import Adapter, Condition, Endpoint, Field
+from flowaudit.payload.adapters.loader import adapter_files, adapter_hosts, read_adapters
+from flowaudit.payload.adapters.model import KEY_SEP, Adapter, Condition, Endpoint, Field
 from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import mask, mask_email, mask_hash, mask_ip, mask_url, quote
-from flowaudit.payload.detectors.keys import key_path, object_location
+from flowaudit.payload.detectors.keys import key_path, object_location, shaped
 from flowaudit.payload.detectors.leafrules import is_placeholder, plausible_id
 from flowaudit.payload.model import DecodedRequest, Detection, Leaf, new_detection
 
@@ -220,9 +220,19 @@ class Adapters:
 
     def _fields_at(self, endpoint: Endpoint, located: dict[str, _Located | None], location: str) -> _Located | None:
         """The endpoint's fields whose path matches a location (None: none), kept in ``located``
-        (the endpoint's :meth:`_locations`, which the caller looks in first), as SDKs repeat their shapes."""
-        fields = _matching_fields(self._fields[id(endpoint)], location)
-        found = located[location] = _Located.of(fields) if fields else None
+        (the endpoint's :meth:`_locations`, which the caller looks in first), as SDKs repeat their shapes.
+
+        Locations of one shape (:func:`shaped`: the same but for list positions, every event of a
+        batch) have one key path, so the fields found for the shape, kept under it, serve them all."""
+        shape = shaped(location)
+        found = located.get(shape, _UNSEEN) if shape != location else _UNSEEN
+        if found is _UNSEEN:
+            fields = _matching_fields(self._fields[id(endpoint)], location)
+            found = _Located.of(fields) if fields else None
+            if shape != location:
+                located[shape] = found
+                self._located_count += 1
+        located[location] = found
         self._located_count += 1
         return found
 
@@ -409,7 +419,7 @@ def _matching_fields(index: _FieldIndex, location: str) -> tuple[Field, ...]:
     candidates = index.by_last.get(path[-1], ())
     if not candidates and not index.wildcard:
         return ()
-    joined = _joined(location)
+    joined = KEY_SEP.join(path)
     return tuple(f for group in (candidates, index.wildcard) for f in group if f.pattern.search(joined))
 
 
