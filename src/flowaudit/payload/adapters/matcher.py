@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from sys import intern
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from flowaudit.payload.adapters.loader import adapter_files, adapter_hosts, read_adapters
-from flowaudit.payload.adapters.model import KEY_SEP, Adapter, Condition, Endpoint, Field
+from flowaudit.payload.adapters.model import KEY_SEP, Adapter, Condition, Endpoint, Field, KeyPattern
 from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import mask, mask_email, mask_hash, mask_ip, mask_url, quote
 from flowaudit.payload.detectors.keys import key_path, object_location, shaped
@@ -116,7 +116,7 @@ class _Located(NamedTuple):
 
 
 # A location not looked up yet for an endpoint (:meth:`Adapters.match`); None: no field there.
-_UNSEEN = _Located(False, None, (), ())
+_UNSEEN: Final = _Located(False, None, (), ())
 
 
 @lru_cache(maxsize=_MAX_CACHED)
@@ -402,7 +402,7 @@ class _Records:
             holders = self._found[id(condition)] = [
                 object_location(leaf.location, leaf.key)
                 for leaf in leaves
-                if condition.pattern.search(_joined(leaf.location))
+                if _key_matches(condition.pattern, _joined(leaf.location))
                 and _meets(condition, leaf.value.strip().lower(), anything)
             ]
         return any(location.startswith(holder) for holder in holders)
@@ -420,7 +420,16 @@ def _matching_fields(index: _FieldIndex, location: str) -> tuple[Field, ...]:
     if not candidates and not index.wildcard:
         return ()
     joined = KEY_SEP.join(path)
-    return tuple(f for group in (candidates, index.wildcard) for f in group if f.pattern.search(joined))
+    return tuple(f for group in (candidates, index.wildcard) for f in group if _key_matches(f.pattern, joined))
+
+
+def _key_matches(pattern: KeyPattern, joined: str) -> bool:
+    """:meth:`KeyPattern.search`, a path that cannot end as the pattern's text (most, for a
+    condition tried on every value of a request) told apart here, without the call."""
+    literal = pattern.literal
+    if literal is not None and not joined.endswith(literal) and not joined.endswith("\n"):
+        return False
+    return pattern.search(joined)
 
 
 def _accepts(form: str, value: str) -> bool:

@@ -114,7 +114,9 @@ class CanaryMatcher:
         matches = self._automaton.find_matches_as_indexes(lowered, overlapping=True)
         if not matches:
             return []  # most requests: nothing to place
-        starts = list(accumulate(map((1).__add__, map(len, lowered_texts)), initial=0))  # text i at starts[i]
+        starts = [0]  # text i at starts[i]
+        for i, end in enumerate(accumulate(map(len, lowered_texts)), start=1):
+            starts.append(end + i)  # and a separator after each
         hits: list[_Hit] = []
         for index, start, end in matches:
             n = bisect_right(starts, start) - 1

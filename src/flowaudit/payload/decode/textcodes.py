@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import binascii
 import re
+from typing import Final
 
-MIN_BASE64 = 16  # characters; 12 decoded bytes
+MIN_BASE64: Final = 16  # characters; 12 decoded bytes
 
 _STANDARD = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 _URLSAFE = re.compile(r"[A-Za-z0-9_-]+={0,2}")
