@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_urls_are_split_only_by_split_url() -> None:
 def test_a_plain_url_splits_as_urllib_splits_it(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The one-match split of a plain URL gives what the general path (urllib) gives."""
     one_match = split_url(url)
-    monkeypatch.setattr("flowaudit.urls._PLAIN", re.compile(r"(?!)"))
+    monkeypatch.setattr("flowaudit.urls._PLAIN_HEAD", re.compile(r"(?!)"))
     assert one_match == split_url(url)
 
 
@@ -78,5 +79,43 @@ def test_real_request_urls_split_as_urllib_splits_them(monkeypatch: pytest.Monke
     urls = sorted(set(re.findall(r'"url": ?"([^"\\]*)"', exports)))
     assert len(urls) > 1000
     one_match = [split_url(url) for url in urls]
-    monkeypatch.setattr("flowaudit.urls._PLAIN", re.compile(r"(?!)"))
+    monkeypatch.setattr("flowaudit.urls._PLAIN_HEAD", re.compile(r"(?!)"))
     assert one_match == [split_url(url) for url in urls]
+
+
+_PATHS = [
+    "/",
+    "/p?q=1#f",
+    "/p#f?g#h",
+    "/p?q?r#f#g",
+    "/?#",
+    "/a;b=c/d?e=%zz&f=+#",
+    "/caf\u00e9?\u00e9=1\udcff",
+    "/p\x00?q",
+    "/p?q\tr",  # urlsplit deletes the tab
+    "/p\nq",
+    "/p:8/q",
+    "/[::1]/x",
+    "//x.example/y?q",  # an authority, not a path
+    "  /p?q  ",
+]
+
+
+@pytest.mark.parametrize("path", _PATHS)
+def test_a_request_path_splits_as_urllib_splits_it(path: str) -> None:
+    """A request path (``/p?q#f``) is split without urllib, into what urllib gives it."""
+    parts = urlsplit(path.strip())
+    expected = (parts.scheme, parts.netloc, parts.hostname or "", parts.path, parts.query, parts.fragment)
+    found = split_url(path)
+    assert (found.scheme, found.netloc, found.host, found.path, found.query, found.fragment) == expected
+    assert (found.port, found.port_text) == (None, "")
+
+
+def test_real_request_paths_split_as_urllib_splits_them() -> None:
+    corpus = Path(__file__).resolve().parent / "corpus" / "external"
+    exports = "".join(p.read_text("utf-8-sig") for p in corpus.glob("*/capture.har"))
+    paths = sorted(set(re.findall(r'"url": ?"[a-z]+://[^/"]*(/[^"\\]*)"', exports)))
+    assert len(paths) > 1000
+    for path in paths:
+        parts = urlsplit(path)
+        assert split_url(path)[5:] == (parts.path, parts.query, parts.fragment)

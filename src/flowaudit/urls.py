@@ -15,23 +15,27 @@ the text it is, so it is still audited.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from functools import partial
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 # RFC 3986 appendix B: scheme, authority, path, query, fragment; matches any string.
 _GENERIC = re.compile(r"(?:([^:/?#]+):)?(?://([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?", re.DOTALL)
-# A URL most captures are made of: a scheme, "//", a host of plain name
-# characters with perhaps a port, then a path from "/", a query and a fragment, none holding
-# a tab or line break (urlsplit deletes those). Such a URL is split here in one
-# match into the parts urlsplit gives it (no user info, brackets or non-ASCII
-# host to check); any other goes through urlsplit.
-_PLAIN = re.compile(
-    r"([A-Za-z][A-Za-z0-9+.\-]*)://([A-Za-z0-9._\-]*)(:[0-9]*)?(/[^?#\t\n\r]*)?(?:\?([^#\t\n\r]*))?(?:#([^\t\n\r]*))?"
-)
+# The head of a URL most captures are made of: a scheme, "//", a host of plain name characters
+# with perhaps a port. When the rest is empty or starts a path, query or fragment and holds no tab
+# or line break (urlsplit deletes those), the URL is split here into the parts urlsplit gives it
+# (no user info, brackets or non-ASCII host to check): the head by this match, the rest by
+# ``find`` and ``partition``, which read a long query in C instead of one pattern step a character.
+# Any other URL goes through urlsplit.
+_PLAIN_HEAD = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://([A-Za-z0-9._\-]*)(:[0-9]*)?")
+_PATH_STARTS = ("/", "?", "#")
 
 
-@dataclass(frozen=True, slots=True)
-class Url:
+class Url(NamedTuple):
+    """A NamedTuple, built with :data:`_new_url`: split for every request and for URL values in
+    payloads, and a frozen dataclass's interpreted ``__init__`` cost ten times as much."""
+
     scheme: str  # lower-case
     netloc: str  # as written: user info, host and port
     host: str  # lower-case, IPv6 without brackets; "" when there is none
@@ -42,24 +46,49 @@ class Url:
     fragment: str
 
 
+# Url(*fields), every field given, without the NamedTuple's Python-level __new__.
+_new_url: Callable[[tuple[str, str, str, int | None, str, str, str, str]], Url] = partial(tuple.__new__, Url)
+
+
 def split_url(text: str) -> Url:
     """The parts of ``text`` as a URL (surrounding white space ignored); never raises."""
     text = text.strip()
-    plain = _PLAIN.fullmatch(text)
-    if plain is not None:
-        scheme, host, port, path, query, fragment = plain.groups()
-        netloc = f"{host}{port}" if port is not None else host
-        return Url(scheme.lower(), netloc, host.lower(), *_port(netloc), path or "", query or "", fragment or "")
+    if text.startswith("/") and not text.startswith("//"):
+        # A request path ("/p?q#f"): no scheme or authority to read, as urlsplit splits it.
+        if "\t" not in text and "\n" not in text and "\r" not in text:
+            path, query, fragment = _split_rest(text)
+            return _new_url(("", "", "", None, "", path, query, fragment))
+    head = _PLAIN_HEAD.match(text)
+    if head is not None:
+        rest = text[head.end() :]
+        if (not rest or rest.startswith(_PATH_STARTS)) and "\t" not in rest and "\n" not in rest and "\r" not in rest:
+            scheme, host, port = head.groups()
+            netloc = f"{host}{port}" if port is not None else host
+            path, query, fragment = _split_rest(rest)
+            port_number, port_text = _port(netloc)
+            return _new_url((scheme.lower(), netloc, host.lower(), port_number, port_text, path, query, fragment))
     try:
         parts = urlsplit(text)
         host = parts.hostname or ""
-        return Url(parts.scheme, parts.netloc, host, *_port(parts.netloc), parts.path, parts.query, parts.fragment)
+        port_number, port_text = _port(parts.netloc)
+        return _new_url(
+            (parts.scheme, parts.netloc, host, port_number, port_text, parts.path, parts.query, parts.fragment)
+        )
     except ValueError:
         pass
     found = _GENERIC.match(text)
     assert found is not None  # every group is optional: the pattern matches any text
     scheme, netloc, path, query, fragment = (group or "" for group in found.groups())
-    return Url(scheme.lower(), netloc, _host(netloc), *_port(netloc), path, query, fragment)
+    port_number, port_text = _port(netloc)
+    return _new_url((scheme.lower(), netloc, _host(netloc), port_number, port_text, path, query, fragment))
+
+
+def _split_rest(rest: str) -> tuple[str, str, str]:
+    """Path, query and fragment of what follows a URL's authority: the fragment after the first
+    ``#``, the query between the first ``?`` before it and it."""
+    before, _, fragment = rest.partition("#")
+    path, _, query = before.partition("?")
+    return path, query, fragment
 
 
 def _host(netloc: str) -> str:

@@ -131,3 +131,36 @@ def test_record_conditions_read_lower_case(tmp_path: Path) -> None:
     field = adapter.endpoints[0].fields[0]
     assert [(c.path, c.values) for c in field.when_field] == [("kind", frozenset({"buyer"}))]
     assert field.unless_field[0].pattern.search("test") and not field.unless_field[0].pattern.search("x\x1ftest")
+
+
+def _joined_paths() -> list[str]:
+    """Key paths of every field and condition of the shipped adapters, each at the end of a
+    longer path, alone, with a final line break, and next to a similar key."""
+    sep = "\x1f"
+    paths = {""}
+    for adapter in load_adapters().adapters:
+        for endpoint in adapter.endpoints:
+            for field in endpoint.fields:
+                for path in (field.path, *(c.path for c in (*field.when_field, *field.unless_field))):
+                    names = path.lstrip("/").replace("**", "x").replace("*", "y").replace(".", sep)
+                    for joined in (names, f"a{sep}{names}", f"a{names}", f"{names}\n", f"a{sep}{names}\n", f"{names}z"):
+                        paths.add(joined)
+    return sorted(paths)
+
+
+def test_field_patterns_match_as_their_regular_expressions() -> None:
+    """A field path without a wildcard is compared as text, with what its expression matches."""
+    import re
+
+    joined = _joined_paths()
+    patterns = [
+        pattern
+        for adapter in load_adapters().adapters
+        for endpoint in adapter.endpoints
+        for field in endpoint.fields
+        for pattern in (field.pattern, *(c.pattern for c in (*field.when_field, *field.unless_field)))
+    ]
+    assert sum(p.literal is not None for p in patterns) > 400
+    for pattern in patterns:
+        expression = re.compile(pattern.regex)
+        assert [pattern.search(j) for j in joined] == [expression.search(j) is not None for j in joined], pattern

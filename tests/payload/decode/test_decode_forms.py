@@ -32,9 +32,54 @@ def test_percent_decode_matches_urllib(value: str) -> None:
         assert percent_decode(encoded, plus=False) == unquote(encoded)
 
 
-@pytest.mark.parametrize("odd", ["50%", "%zz%41", "a=b%3", "%E9t%E9", "line%0Abreak\n%41", "é%41"])
+_ODD = [
+    "50%",
+    "%zz%41",
+    "a=b%3",
+    "%E9t%E9",
+    "line%0Abreak\n%41",
+    "é%41",
+    "%",
+    "%%",
+    "%%41",
+    "%=",
+    "%=41",
+    "%4=",
+    "%4",
+    "a%4",
+    "%41%",
+    "%%%",
+    "==%41",
+    "%3D%3d",
+    "%ff%FE%80",  # bytes that are no UTF-8
+    "%ED%A0%80",  # an encoded surrogate
+    "%0D%0A",
+    "%\r\n",
+    "a%\nb",
+    "+%2B+",
+    "%_41",
+    "%4_1",
+    "%\x0041",
+    "%g1%1g",
+    "%41\udcff",
+]
+
+
+@pytest.mark.parametrize("odd", _ODD)
 def test_percent_decode_takes_urllibs_reading_of_odd_input(odd: str) -> None:
     assert percent_decode(odd) == unquote_plus(odd)
+    assert percent_decode(odd, plus=False) == unquote(odd)
+
+
+def test_percent_decode_matches_urllib_on_every_short_mix_of_escape_characters() -> None:
+    """Every text of up to five characters from the ones an escape is made of, and around them."""
+    alphabet = "%=+4aZ\n"
+    texts = [""]
+    for _ in range(5):
+        texts = [t + c for t in texts for c in alphabet]
+        for text in texts:
+            assert percent_decode(text) == unquote_plus(text), text
+            assert percent_decode(text, plus=False) == unquote(text), text
 
 
 def test_split_form_keeps_bracketed_and_dotted_keys_as_written() -> None:
@@ -68,3 +113,21 @@ def test_cookies_split_and_percent_decoded() -> None:
         ("q", "quoted"),
         ("", "lonely"),
     ]
+
+
+def test_percent_decode_matches_urllib_on_every_query_and_form_of_the_corpus() -> None:
+    import json
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    pieces: set[str] = set()
+    for har in corpus.glob("**/*.har"):
+        for entry in json.loads(har.read_text("utf-8-sig"))["log"]["entries"]:
+            request = entry["request"]
+            forms = [request["url"].partition("?")[2], (request.get("postData") or {}).get("text") or ""]
+            pieces.update(part for form in forms for piece in form.split("&") for part in piece.split("=", 1))
+    escaped = [piece for piece in pieces if "%" in piece]
+    assert len(escaped) > 300
+    for piece in escaped:
+        assert percent_decode(piece) == unquote_plus(piece)
+        assert percent_decode(piece, plus=False) == unquote(piece)

@@ -177,3 +177,54 @@ def test_a_multipart_body_leaves_no_garbage_in_reference_cycles() -> None:
         gc.enable()
     assert split is not None and len(split.parts) == 3
     assert freed == 0
+
+
+def _content_types() -> set[str]:
+    """Every request content type of the corpus, and variations on the simple ones."""
+    import json
+    import re
+    from pathlib import Path
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    found: set[str] = set()
+    for har in corpus.glob("**/*.har"):
+        text = har.read_text("utf-8-sig")
+        found.update(re.findall(r'"(?:mimeType|value)": ?"([a-zA-Z]+/[^"\\]*)"', text))
+        json.loads(text)  # a corpus file that is no JSON would hide content types
+    variants = {
+        "application/json",
+        "Application/JSON",
+        "text/plain;charset=UTF-8",
+        "text/plain; Charset=utf8",
+        "text/plain ;  CHARSET = latin-1",
+        "text/plain; charset=nonesuch",
+        "text/plain; charset=",
+        "text/plain; charset=base64",
+        "text/plain; charset=utf-8 ",
+        " text/plain",
+        "text/plain;",
+        'text/plain; charset="utf-8"',
+        "text/plain; charset*=utf-8''x",
+        "text/plain; charset=utf-8; charset=latin-1",
+        "text/plain; boundary=x",
+        "text\\plain",
+        "text/plain/x",
+        "text/",
+        "/plain",
+        "text/pla\u00efn",
+        "text/plain; chars\u0131t=utf-8",
+        "text/plain; char\u017fet=utf-8",
+        "text/plain;\tcharset=utf-8",
+        "text/plain\n; charset=utf-8",
+        "a_b/c.d+e; charset=x_y:z",
+    }
+    return found | variants
+
+
+def test_simple_content_types_read_as_the_mime_parser_reads_them() -> None:
+    """A media type with at most a plain charset is read without :mod:`email`, to the same value."""
+    from flowaudit.payload.decode.mime import _parse, _parse_mime
+
+    values = sorted(_content_types())
+    assert len(values) > 40
+    assert [_parse(value) for value in values] == [_parse_mime(value) for value in values]

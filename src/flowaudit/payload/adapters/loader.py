@@ -18,13 +18,12 @@ from flowaudit import cache as kept
 from flowaudit import shape
 from flowaudit.datatypes import load_vocabulary
 from flowaudit.errors import FlowauditError
-from flowaudit.payload.adapters.model import Adapter, Carried, Condition, Endpoint, Field
+from flowaudit.payload.adapters.model import KEY_SEP, Adapter, Carried, Condition, Endpoint, Field, KeyPattern
 from flowaudit.payload.detectors.keys import path_names
 from flowaudit.resources import rules_dir
 from flowaudit.shape import Shape
 from flowaudit.yamlsource import YamlDoc, load_yaml
 
-KEY_SEP = "\x1f"  # joins key names into one string for field patterns; never inside a key
 _ONE = f"[^{KEY_SEP}]+"
 _ANY = f"{_ONE}(?:{KEY_SEP}{_ONE})*"
 
@@ -149,10 +148,11 @@ def _conditions(doc: YamlDoc, where: tuple[object, ...], given: dict[str, list[s
     return tuple(conditions)
 
 
-def field_pattern(names: list[str], *, anchored: bool = False) -> re.Pattern[str]:
-    """A key-path pattern as a regex over names joined by :data:`KEY_SEP`, matching at the end
+def field_pattern(names: list[str], *, anchored: bool = False) -> KeyPattern:
+    """A key-path pattern over names joined by :data:`KEY_SEP`, matching at the end
     (``properties.$email`` wherever ``properties`` sits), or the whole path when ``anchored``
     (``/name``: a top-level ``name`` only)."""
+    literal = None if any("*" in name for name in names) else KEY_SEP.join(names)
     pieces: list[str] = []
     for name in names:
         if name == "**":
@@ -162,7 +162,7 @@ def field_pattern(names: list[str], *, anchored: bool = False) -> re.Pattern[str
         else:
             pieces.append(re.escape(name).replace(r"\*", f"[^{KEY_SEP}]*"))
     start = "^" if anchored else f"(?:^|{KEY_SEP})"
-    return re.compile(start + KEY_SEP.join(pieces) + "$")
+    return KeyPattern(literal, start + KEY_SEP.join(pieces) + "$", anchored)
 
 
 def path_pattern(paths: Iterable[str]) -> re.Pattern[str]:

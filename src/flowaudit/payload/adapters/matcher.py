@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from sys import intern
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
-from flowaudit.payload.adapters.loader import KEY_SEP, adapter_files, adapter_hosts, read_adapters
-from flowaudit.payload.adapters.model import Adapter, Condition, Endpoint, Field
+from flowaudit.payload.adapters.loader import adapter_files, adapter_hosts, read_adapters
+from flowaudit.payload.adapters.model import KEY_SEP, Adapter, Condition, Endpoint, Field, KeyPattern
 from flowaudit.payload.detectors import formats
 from flowaudit.payload.detectors.evidence import mask, mask_email, mask_hash, mask_ip, mask_url, quote
-from flowaudit.payload.detectors.keys import key_path, object_location
+from flowaudit.payload.detectors.keys import key_path, object_location, shaped
 from flowaudit.payload.detectors.leafrules import is_placeholder, plausible_id
 from flowaudit.payload.model import DecodedRequest, Detection, Leaf, new_detection
 
@@ -116,7 +116,7 @@ class _Located(NamedTuple):
 
 
 # A location not looked up yet for an endpoint (:meth:`Adapters.match`); None: no field there.
-_UNSEEN = _Located(False, None, (), ())
+_UNSEEN: Final = _Located(False, None, (), ())
 
 
 @lru_cache(maxsize=_MAX_CACHED)
@@ -220,9 +220,19 @@ class Adapters:
 
     def _fields_at(self, endpoint: Endpoint, located: dict[str, _Located | None], location: str) -> _Located | None:
         """The endpoint's fields whose path matches a location (None: none), kept in ``located``
-        (the endpoint's :meth:`_locations`, which the caller looks in first), as SDKs repeat their shapes."""
-        fields = _matching_fields(self._fields[id(endpoint)], location)
-        found = located[location] = _Located.of(fields) if fields else None
+        (the endpoint's :meth:`_locations`, which the caller looks in first), as SDKs repeat their shapes.
+
+        Locations of one shape (:func:`shaped`: the same but for list positions, every event of a
+        batch) have one key path, so the fields found for the shape, kept under it, serve them all."""
+        shape = shaped(location)
+        found = located.get(shape, _UNSEEN) if shape != location else _UNSEEN
+        if found is _UNSEEN:
+            fields = _matching_fields(self._fields[id(endpoint)], location)
+            found = _Located.of(fields) if fields else None
+            if shape != location:
+                located[shape] = found
+                self._located_count += 1
+        located[location] = found
         self._located_count += 1
         return found
 
@@ -392,7 +402,7 @@ class _Records:
             holders = self._found[id(condition)] = [
                 object_location(leaf.location, leaf.key)
                 for leaf in leaves
-                if condition.pattern.search(_joined(leaf.location))
+                if _key_matches(condition.pattern, _joined(leaf.location))
                 and _meets(condition, leaf.value.strip().lower(), anything)
             ]
         return any(location.startswith(holder) for holder in holders)
@@ -409,8 +419,17 @@ def _matching_fields(index: _FieldIndex, location: str) -> tuple[Field, ...]:
     candidates = index.by_last.get(path[-1], ())
     if not candidates and not index.wildcard:
         return ()
-    joined = _joined(location)
-    return tuple(f for group in (candidates, index.wildcard) for f in group if f.pattern.search(joined))
+    joined = KEY_SEP.join(path)
+    return tuple(f for group in (candidates, index.wildcard) for f in group if _key_matches(f.pattern, joined))
+
+
+def _key_matches(pattern: KeyPattern, joined: str) -> bool:
+    """:meth:`KeyPattern.search`, a path that cannot end as the pattern's text (most, for a
+    condition tried on every value of a request) told apart here, without the call."""
+    literal = pattern.literal
+    if literal is not None and not joined.endswith(literal) and not joined.endswith("\n"):
+        return False
+    return pattern.search(joined)
 
 
 def _accepts(form: str, value: str) -> bool:

@@ -20,7 +20,9 @@ hides the hits of the same canary in the layers that hold that leaf.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from itertools import accumulate
 from operator import attrgetter
 from typing import NamedTuple
@@ -40,12 +42,16 @@ _VALUE = attrgetter("value")
 _TEXT = attrgetter("text")
 
 
-class _Hit(NamedTuple):  # a tuple: built for every raw match, so cheaper than a dataclass
+class _Hit(NamedTuple):  # a tuple: built for every raw match, so cheaper than a dataclass (by _new_hit)
     segment: int  # index into the request's leaves, then its layers
     start: int  # within that leaf value or layer text
     end: int
     variant: Variant
     matched: str  # as it appears in the request
+
+
+# _Hit(*fields) without the NamedTuple's Python-level __new__ (as payload.model.new_detection).
+_new_hit: Callable[[tuple[int, int, int, Variant, str]], _Hit] = partial(tuple.__new__, _Hit)
 
 
 class CanaryMatcher:
@@ -108,7 +114,9 @@ class CanaryMatcher:
         matches = self._automaton.find_matches_as_indexes(lowered, overlapping=True)
         if not matches:
             return []  # most requests: nothing to place
-        starts = list(accumulate(map((1).__add__, map(len, lowered_texts)), initial=0))  # text i at starts[i]
+        starts = [0]  # text i at starts[i]
+        for i, end in enumerate(accumulate(map(len, lowered_texts)), start=1):
+            starts.append(end + i)  # and a separator after each
         hits: list[_Hit] = []
         for index, start, end in matches:
             n = bisect_right(starts, start) - 1
@@ -119,7 +127,7 @@ class CanaryMatcher:
                 if (variant.folded or matched == variant.text) and (
                     not variant.edges or _edges_fit(lowered, start, end, variant.edges)
                 ):
-                    hits.append(_Hit(n, start - starts[n], end - starts[n], variant, matched))
+                    hits.append(_new_hit((n, start - starts[n], end - starts[n], variant, matched)))
         return _outermost(hits)
 
 

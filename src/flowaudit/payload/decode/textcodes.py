@@ -12,18 +12,19 @@ from __future__ import annotations
 
 import binascii
 import re
+from typing import Final
 
-MIN_BASE64 = 16  # characters; 12 decoded bytes
+MIN_BASE64: Final = 16  # characters; 12 decoded bytes
 
 _STANDARD = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 _URLSAFE = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _TO_STANDARD = str.maketrans("-_", "+/")
-_LAYOUT = str.maketrans("", "", "\t\n\r")
 
 
 def is_text(text: str) -> bool:
-    """No control characters other than tab and line breaks."""
-    return text.isprintable() or text.translate(_LAYOUT).isprintable()
+    """No control characters other than tab and line breaks (deleted by ``replace``, which
+    finds them by a fast search, where ``translate`` looked each character up in a table)."""
+    return text.isprintable() or text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable()
 
 
 def base64_decode(s: str) -> tuple[str, bytes] | None:

@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Final
 
 from flowaudit.payload.decode.compression import ENCODINGS, inflate, inflate_windows, sniff
 from flowaudit.payload.decode.forms import looks_like_form, looks_like_form_lines, percent_decode, split_form
@@ -44,10 +45,10 @@ _ENVELOPE_HEADER_KEYS = ("event_id", "sent_at", "dsn")
 _MAX_PROBLEMS = 20
 # First characters of the short strings worth a decoding attempt (JSON, url-encoded JSON, URL, JWT);
 # longer strings may be base64 whatever they start with.
-_ENCODED_START = frozenset("{[%he")
+_ENCODED_START: Final = frozenset("{[%he")
 # Leaf((part, location, decoding, key, value)) without the NamedTuple's Python-level __new__:
 # a request has dozens of leaves and this halves the cost of making each.
-_new_leaf: Callable[[tuple[str, str, Decoding, str | None, str]], Leaf] = partial(tuple.__new__, Leaf)
+_new_leaf: Final[Callable[[tuple[str, str, Decoding, str | None, str]], Leaf]] = partial(tuple.__new__, Leaf)
 # A relative URL with a query ("138566025676/activities?event=...&advertiser_id=..."): what a
 # batch API item (Meta's Graph batch relative_url) or a logged link holds. Its parameters are
 # walked like a full URL's.
