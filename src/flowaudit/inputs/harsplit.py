@@ -55,6 +55,8 @@ _INT_BOUND = 2**63 - 1
 
 
 def _integer(text: str) -> int:
+    if len(text) < 19:  # 18 digits and a sign: the common case, compared as a short int
+        return int(text)
     value = int(text)
     if -_INT_BOUND < value < _INT_BOUND:
         return value
