@@ -36,14 +36,16 @@ def outcome(reader: Reader, data: bytes, *, most: int = 1 << 20, compressed: boo
     notes = CaptureNotes()
     source = Trickle(data, len(data), most)
     reading = reader(InflatingReader(source) if compressed else source, "t.har", notes)
-    observations: list[Observation] = []
+    ended: list[str | None] = []
+
+    def drained() -> Generator[Observation, None, None]:
+        ended.append((yield from reading))
+
     try:
-        while True:
-            observations.append(next(reading))
-    except StopIteration as end:
-        return observations, end.value, notes
+        observations = list(drained())
     except FlowauditError as e:
         return str(e)
+    return observations, ended[0], notes
 
 
 def same_both_ways(data: bytes, *, most: int = 1 << 20, compressed: bool = False) -> Outcome:
