@@ -443,8 +443,9 @@ def test_a_long_value_is_read_in_growing_chunks() -> None:
     in 64 KiB chunks cost 9 s of parsing, quadratic in its length. While no entry completes the reads
     double, and once one does they are small again, so small entries are still read as they stream.
     Long strings no longer reach the parser (see test_inputs_longstrings.py): the long value here
-    is a number, 2.6 million digits of it."""
-    from flowaudit.inputs.har import read_har
+    is a number, 2.6 million digits of it. (The streaming reader: read_har parses entries like these whole,
+    see test_inputs_harsplit.py.)"""
+    from flowaudit.inputs.har import read_har_streamed
     from flowaudit.inputs.stream import CHUNK
 
     def entry(text: str) -> dict[str, Any]:
@@ -456,7 +457,7 @@ def test_a_long_value_is_read_in_growing_chunks() -> None:
     document = {"log": {"version": "1.2", "entries": [{**entry("long"), "time": 0.5}, *small]}}
     data = json.dumps(document).encode().replace(b'"time": 0.5', b'"time": 0.' + b"0" * 40 * CHUNK + b"5", 1)
     source = _Sizes(data)
-    read = list(read_har(source, "grow.har"))
+    read = list(read_har_streamed(source, "grow.har"))
     assert len(read) == 4001 and read[0].body == b"long"
     asked = source.asked
     top = max(asked)

@@ -39,6 +39,7 @@ import ijson.utils
 from flowaudit.captureformat import CAPTURE_PATH, RESERVED_HOST
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs.fields import MAX_BODY, bound_body, normalize_host
+from flowaudit.inputs.harsplit import EntrySplitter, Spliced
 from flowaudit.inputs.jsonbytes import JsonBytes
 from flowaudit.inputs.jsonstring import StringError
 from flowaudit.inputs.longstrings import ANY, ITEM, LongStrings, Place
@@ -72,6 +73,10 @@ _MAX_RECORD = 64 * 1024
 MAX_NESTING = 256
 TOO_DEEP = f"[nested more than {MAX_NESTING} levels deep: not read]"
 _TOO_DEEP_JSON = json.dumps(TOO_DEEP).encode("ascii")
+# Lists and objects open around an entry's own: the document, ``log``, ``log.entries``.
+_ENTRY_DEPTH = 3
+# The document up to its entries, as the streaming reader is given it to read entries on from.
+_LIST = b'{"log":{"entries":['
 
 
 class _NotHar(Exception):
@@ -153,17 +158,78 @@ def read_har(
     is unreadable before its first entry, or is not shaped like a HAR,
     raises :class:`FlowauditError`.
 
+    Plain entries are parsed whole by the json module
+    (:mod:`flowaudit.inputs.harsplit`); an entry holding a long string or
+    nested too deep is read alone by the streaming reader
+    (:func:`read_har_streamed`'s machinery), and where the splitter stops
+    (the list's end, a huge entry, a break) the streaming reader reads the
+    rest of the file, given the opening of ``log.entries`` (and a stand-in
+    element once entries were read) so that it reads on exactly as it would
+    have from the start.
+    """
+    notes = notes or CaptureNotes()
+    json_source = JsonBytes(source)
+    split = EntrySplitter(json_source, LONG_STRING, MAX_NESTING - _ENTRY_DEPTH)
+    head = split.head()
+    if head is None:
+        return (yield from _stream(Spliced(split.rest(), json_source, split.broken), name, notes, 0))
+    shape = _Shape(notes)
+    try:
+        shape.see(head, None)
+    except _NotHar as e:
+        raise FlowauditError(f"not a valid HAR file: {e}", path=name) from e
+    if not shape.entries_seen:  # (page titles noted again are noted once)
+        return (yield from _stream(Spliced(head + split.rest(), json_source, split.broken), name, notes, 0))
+    n = 0
+    ready: list[Observation] = []  # read, not yet yielded (see _BATCH)
+    batch_start = 0  # split.position when the first of them was read
+    while (entry := split.next(n == 0)) is not None:
+        value, text = entry
+        if text is None:
+            n += 1
+            observation = _observe(value, name, n, notes, None)
+            if observation is not None:
+                ready.append(observation)
+        else:
+            alone = _stream(Spliced(_LIST + text.encode("utf-8") + b"]}}", None), name, notes, n)
+            while True:
+                try:
+                    ready.append(next(alone))
+                except StopIteration as done:
+                    problem: str | None = done.value
+                    break
+            if problem is not None:
+                yield from ready
+                return problem
+            n += 1
+        if len(ready) >= _BATCH or split.position - batch_start >= _BATCH_BYTES:
+            yield from ready
+            ready.clear()
+            batch_start = split.position
+    yield from ready
+    # The stand-in element ("0", read as entry n, which it is not) puts the streaming reader after an element.
+    rest = Spliced((_LIST + b"0" if n else _LIST) + split.rest(), json_source, split.broken)
+    return (yield from _stream(rest, name, notes, max(n - 1, 0)))
+
+
+def read_har_streamed(
+    source: ByteSource, name: str, notes: CaptureNotes | None = None
+) -> Generator[Observation, None, str | None]:
+    """:func:`read_har` with every entry built by ijson's streaming parser: the reference it is tested against."""
+    return _stream(Spliced(b"", JsonBytes(source)), name, notes or CaptureNotes(), 0)
+
+
+def _stream(source: Spliced, name: str, notes: CaptureNotes, n: int) -> Generator[Observation, None, str | None]:
+    """The observations of the entries in ``source`` numbered from ``n + 1``, read by ijson as they stream.
+
     Entries are built by ijson's C backend from the bytes, no parse event
     passing through Python; the document's shape and its pages are checked
     by a second parser that stops where ``log.entries`` begins.
     """
-    notes = notes or CaptureNotes()
-    json_source = JsonBytes(source)
     shape = _Shape(notes)
-    guard = NestingGuard(json_source, MAX_NESTING, _TOO_DEEP_JSON, shape.cut)
+    guard = NestingGuard(source, MAX_NESTING, _TOO_DEEP_JSON, shape.cut)
     strings = LongStrings(guard, LONG_STRING, lambda place: _wanted(guard.depth, place))
     feed = _Feed(strings, shape)
-    n = 0
     ready: list[Observation] = []  # read, not yet yielded (see _BATCH)
     batch_start = 0  # feed.size when the first of them was read
     try:
@@ -188,7 +254,7 @@ def read_har(
     # Not `e`: compiled (mypyc), a name has one type in a function, and the `e` above is a _NotHar.
     except (ijson.JSONError, UnicodeDecodeError, CorruptStream, StringError) as broken:
         detail = _first_line(broken)
-        truncated = json_source.at_end and any(mark in detail for mark in _TRUNCATION_MARKS)
+        truncated = source.at_end and any(mark in detail for mark in _TRUNCATION_MARKS)
         if n == 0 and not truncated:
             raise FlowauditError(f"not a readable HAR file: {detail}", path=name) from broken
         yield from ready
@@ -269,8 +335,8 @@ class _Shape:
         """A value nested too deep was left out (by the nesting guard)."""
         self._notes.warn(f"a value nested more than {MAX_NESTING} levels deep was read as {TOO_DEEP!r}")
 
-    def see(self, chunk: bytes, strings: LongStrings) -> None:
-        """Take the next bytes of the document (b"" at its end); ``strings`` has the long ones."""
+    def see(self, chunk: bytes, strings: LongStrings | None) -> None:
+        """Take the next bytes of the document (b"" at its end); ``strings`` has the long ones, if any."""
         if not self._watching:
             return
         try:
@@ -284,7 +350,7 @@ class _Shape:
         finally:
             del self._events[:]
 
-    def _watch(self, events: list[tuple[str, Any]], strings: LongStrings) -> None:
+    def _watch(self, events: list[tuple[str, Any]], strings: LongStrings | None) -> None:
         depth, places, maps, key = self._depth, self._places, self._maps, self._key
         for event, value in events:
             if depth > _TRACKED:
@@ -295,7 +361,7 @@ class _Shape:
                 elif event == "map_key":
                     key = value
                 elif depth == _TRACKED + 1 and key == "title" and event == "string" and places[-1] == "log.pages":
-                    self._notes.take_page(strings.text(value))
+                    self._notes.take_page(value if strings is None else strings.text(value))
             elif event in _CLOSING:
                 places.pop()
                 maps.pop()
@@ -337,7 +403,7 @@ def _take_record(response: object, notes: CaptureNotes) -> None:
             return
 
 
-def _observe(entry: object, name: str, n: int, notes: CaptureNotes, strings: LongStrings) -> Observation | None:
+def _observe(entry: object, name: str, n: int, notes: CaptureNotes, strings: LongStrings | None) -> Observation | None:
     if not isinstance(entry, dict):
         return None
     request = entry.get("request")
@@ -347,7 +413,7 @@ def _observe(entry: object, name: str, n: int, notes: CaptureNotes, strings: Lon
     # The body's text is taken out of the entry first, so that only the body holds it
     # (the entry lives on while its observation is audited), and it is never made a str.
     text = post_data.pop("text", None) if isinstance(post_data, dict) else None
-    if strings.holding:
+    if strings is not None and strings.holding:
         strings.resolve(entry)
     url = request.get("url")
     if not isinstance(url, str):
@@ -442,12 +508,12 @@ def _with_cookies(headers: Headers, cookies: object) -> Headers:
     return (*headers, ("Cookie", "; ".join(missing)))
 
 
-def _body(post_data: object, text: object, strings: LongStrings) -> tuple[bytes | bytearray, bool]:
+def _body(post_data: object, text: object, strings: LongStrings | None) -> tuple[bytes | bytearray, bool]:
     """The request body, from ``postData``'s ``text`` (taken out of it) or its form ``params``; whether it was cut."""
     if not isinstance(post_data, dict):
         return b"", False
     encoded = (post_data.get("encoding") or post_data.get("_encoding")) == "base64"
-    held = strings.take(text)
+    held = strings.take(text) if strings is not None else None
     if held is not None:  # a long text, read from the bytes (base64 already decoded if it is)
         body, cut = bound_body(held.body(encoded))
         return body, cut or held.cut
