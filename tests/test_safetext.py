@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
 
 import pytest
 
@@ -48,16 +47,6 @@ def test_an_observation_holds_only_valid_text_whoever_builds_it() -> None:
         phase="p\udcff",
     )
     assert (obs.path, obs.request_headers, obs.phase) == ("/a\ufffd?q=\ufffd", (("X-\ufffd", "v\ufffd"),), "p\ufffd")
-
-
-def test_an_observation_moved_to_another_phase_holds_only_valid_text() -> None:
-    obs = Observation(
-        ref="f#1", source="f", index=1, kind="http", method="GET", scheme="https", host="a.example", port=443,
-        path="/a\udcff", request_headers=(("X", "v"),), body=b"x", phase="before",
-    )  # fmt: skip
-    moved = obs.in_phase("after\ud800")
-    assert moved == replace(obs, phase="after\ufffd") and type(moved) is Observation
-    assert obs.phase == "before" and obs.in_phase(None).phase is None
 
 
 def test_a_number_too_long_to_convert_says_so_in_the_users_terms() -> None:
