@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import pytest
 
-from flowaudit.model import Observation
+from flowaudit.model import _OBSERVATION_TEXT, Observation
 from flowaudit.safetext import JsonTooDeep, parse_json, safe_text
 
 
@@ -47,6 +48,15 @@ def test_an_observation_holds_only_valid_text_whoever_builds_it() -> None:
         phase="p\udcff",
     )
     assert (obs.path, obs.request_headers, obs.phase) == ("/a\ufffd?q=\ufffd", (("X-\ufffd", "v\ufffd"),), "p\ufffd")
+
+
+@pytest.mark.parametrize("name", _OBSERVATION_TEXT)
+def test_each_text_of_an_observation_is_made_valid(name: str) -> None:
+    """Every text field is in the one test of them all that an observation's making starts with."""
+    obs = Observation(
+        ref="f#1", source="f", index=1, kind="http", method="GET", scheme="https", host="a", port=443, path="/"
+    )
+    assert getattr(replace(obs, **{name: "x\udcff"}), name) == "x\ufffd"
 
 
 def test_a_number_too_long_to_convert_says_so_in_the_users_terms() -> None:

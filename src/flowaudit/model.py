@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import chain
-from operator import attrgetter
 
 from flowaudit.pickled import PickledByFields
 from flowaudit.safetext import safe_text
@@ -75,7 +74,9 @@ class Observation(PickledByFields):
         reader (or the live view) built it, so no reader can forget to."""
         # Nearly every observation is ASCII throughout: one test of all its texts at once (None
         # reads "None") before looking at each; made for every request read and sent to a worker.
-        if not "".join(map(str, _observation_texts(self))).isascii():
+        # Written out (each of _OBSERVATION_TEXT), the one string costs a third of joining them.
+        texts = f"{self.ref}{self.source}{self.method}{self.scheme}{self.host}{self.path}"
+        if not f"{texts}{self.phase}{self.phase_ref}{self.error}".isascii():
             for name in _OBSERVATION_TEXT:
                 text = getattr(self, name)
                 if text is not None and not text.isascii():
@@ -86,7 +87,6 @@ class Observation(PickledByFields):
 
 
 _OBSERVATION_TEXT = ("ref", "source", "method", "scheme", "host", "path", "phase", "phase_ref", "error")
-_observation_texts = attrgetter(*_OBSERVATION_TEXT)
 
 
 @dataclass(frozen=True, slots=True)
