@@ -73,13 +73,13 @@ Address = Sequence[object] | None  # (host, port) of the server, as mitmproxy ke
 
 # Metadata mitmproxy's migration (compat.convert_11_12) sets on the second
 # copy of a WebSocket upgrade request it builds from a pre-7 message record.
-_MIGRATION_COPY = "duplicated"
+_MIGRATION_COPY: Final = "duplicated"
 
-_MAX_NAME = 253  # the longest DNS name (RFC 1035); longer is not a name
-_MAX_ERROR = 500  # characters of a proxy's error message kept: captured text, bounded
+_MAX_NAME: Final = 253  # the longest DNS name (RFC 1035); longer is not a name
+_MAX_ERROR: Final = 500  # characters of a proxy's error message kept: captured text, bounded
 
 # HTTP versions whose host is the :authority pseudo-header (mitmproxy's Request.host_header)
-_AUTHORITY_VERSIONS = (b"HTTP/2.0", b"HTTP/3")
+_AUTHORITY_VERSIONS: Final = (b"HTTP/2.0", b"HTTP/3")
 
 
 def is_bookkeeping(metadata: Metadata) -> bool:
@@ -173,7 +173,7 @@ def _addressed_host(http_version: bytes, authority: bytes, headers: Sequence[Seq
 # A capture addresses a few hosts again and again, and checking a name (IDNA, mitmproxy's
 # host check) costs more than the rest of the request's fields: each short name is checked once.
 _CACHED_NAMES = 1 << 10
-_CACHED_NAME_LENGTH = 256
+_CACHED_NAME_LENGTH: Final = 256
 
 
 def _named_host(said: bytes, authority: bool) -> str | None:
