@@ -165,7 +165,7 @@ def _addressed_host(http_version: bytes, authority: bytes, headers: Sequence[Seq
     if said:
         named = _named_host(said, True)
     else:
-        said = b", ".join(v for k, v in headers if k.lower() == b"host")
+        said = b", ".join([v for k, v in headers if k.lower() == b"host"])  # a list: compiled, no generator
         named = _named_host(said, False) if said else None
     return host if named is None else named  # not a host name: where the connection went
 
@@ -384,7 +384,7 @@ def _header_texts(headers: Sequence[Sequence[bytes]]) -> tuple[tuple[tuple[str, 
         texts = []
     if len(texts) != 2 * len(headers):  # not UTF-8, a NUL inside, or not pairs
         return tuple((_text(k), _text(v)) for k, v in headers), False
-    return tuple(zip(texts[::2], texts[1::2], strict=True)), joined.isascii()
+    return tuple([(texts[i], texts[i + 1]) for i in range(0, len(texts), 2)]), joined.isascii()
 
 
 def _text(raw: bytes) -> str:
