@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from sys import intern
 
-from flowaudit.carried import Carried
+from flowaudit.carried import Carried, DataTypeTally
 from flowaudit.consent.phases import ObservedConsent
 from flowaudit.consent.tally import ConsentTally, first_per_type
 from flowaudit.consent.vendors import vendor_ids
@@ -44,16 +44,6 @@ IDENTIFYING = frozenset(
 _CONFIDENCE_RANK = {"certain": 0, "likely": 1, "possible": 2}
 # How many requests with tokens that may be ids handed on one recipient keeps (engine.relayed).
 RELAYED_REQUESTS = 500
-
-
-class DataTypeTally(Carried):
-    """What one recipient received of one data type."""
-
-    __slots__ = ("confidence",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.confidence = "possible"  # the strongest seen
 
 
 @dataclass(frozen=True, slots=True)
