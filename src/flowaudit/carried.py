@@ -133,6 +133,17 @@ class Carried:
         return len(self.cited())
 
 
+class DataTypeTally(Carried):
+    """What one recipient received of one data type (here, not with the recipient's other totals
+    in :mod:`flowaudit.engine.tally`: a compiled class has no interpreted subclass)."""
+
+    __slots__ = ("confidence",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.confidence = "possible"  # the strongest seen
+
+
 def _first(evidence: Iterable[Evidence]) -> tuple[Evidence, ...]:
     """The first :data:`PER_FLOW` pieces; a short tuple as it is (a request's bare citation is one
     tuple that every total keeping the request shares)."""

@@ -263,3 +263,18 @@ def test_names_longer_than_any_signal_s_are_read_but_not_remembered(reading: str
     found = signals(request("https://adserver.example/p", body), reading)
     assert "tcf" in found and found["tcf"].value == TC
     assert not any(name and len(name) > 200 for name in _KNOWN_NAMES)
+
+
+@pytest.mark.parametrize("reading", READINGS)
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"user": {"ext": {"gdpr\\u005fconsent": "%s"}}}' % TC.encode(),  # a name written with an escape
+        b'{"device": {"IFA": "%s"}}' % ZERO.encode(),  # no signal's name: an all-zero id
+        b'{"Us_Privacy": "1YYN"}',  # a name in other case
+    ],
+)
+def test_a_json_body_s_signals_are_found_whatever_the_name_s_spelling(reading: str, body: bytes) -> None:
+    """The shallow reading makes a leaf only of a value that can be a signal: a name written with
+    an escape or in other case, and an all-zero id under any name, are still such values."""
+    assert signals(request("https://adserver.example/p", body), reading)

@@ -20,6 +20,7 @@ hosts.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Final
 from urllib.parse import parse_qsl
 
 from flowaudit.consent.signal import ConsentSignal, Decoded
@@ -86,18 +87,23 @@ def find_signals(obs: Observation, decoded: DecodedRequest | None = None) -> lis
     leaves = iter(decoded.leaves) if decoded is not None else shallow_leaves(obs)
     found: list[ConsentSignal] = []
     seen: set[tuple[str, str]] = set()
-    known = _KNOWN_NAMES
     for leaf in leaves:
-        named = known.get(leaf.key)
-        if named is None:
-            named = _known_name(leaf.key)
-        if not named and not leaf.value.startswith(_ZERO_START):  # nearly every leaf: keep this short
+        if not _may_signal(leaf.key, leaf.value):  # nearly every leaf: keep this short
             continue
         signal = _read(leaf, obs, leaf.key.lower() if leaf.key else "")
         if signal is not None and (signal.kind, signal.value) not in seen:
             seen.add((signal.kind, signal.value))
             found.append(signal)
     return found
+
+
+def _may_signal(key: str | None, value: str) -> bool:
+    """Whether a leaf can hold a signal (:func:`_read` looks closer): its key is a signal's name
+    (:func:`_known_name`), or its value may be an all-zero advertising id."""
+    named = _KNOWN_NAMES.get(key)
+    if named is None:
+        named = _known_name(key)
+    return named or value.startswith(_ZERO_START)
 
 
 def _known_name(key: str | None) -> bool:
@@ -115,10 +121,12 @@ def _known_name(key: str | None) -> bool:
 
 def shallow_leaves(obs: Observation) -> Iterator[Leaf]:
     """Query, headers, cookies and a plain form or JSON body, as leaves,
-    located the way the payload decoder locates them."""
+    located the way the payload decoder locates them: those that can hold a
+    signal (:func:`_may_signal`), the others are passed over unmade."""
     query = split_url(obs.path).query
     for key, value in parse_qsl(query, keep_blank_values=True):
-        yield Leaf("query", f"query:{key}", (), key, value)
+        if _may_signal(key, value):
+            yield Leaf("query", f"query:{key}", (), key, value)
     yield from _header_leaves(obs)
     body = obs.body
     if not body or len(body) > _SHALLOW_BODY_LIMIT:
@@ -128,7 +136,8 @@ def shallow_leaves(obs: Observation) -> Iterator[Leaf]:
         yield from _json_leaves(text, "body > json:", ("json",))
     elif "=" in text and "\n" not in text:
         for key, value in parse_qsl(text, keep_blank_values=True):
-            yield Leaf("body", f"body > form:{key}", ("form",), key, value)
+            if _may_signal(key, value):
+                yield Leaf("body", f"body > form:{key}", ("form",), key, value)
             if value[:1] in ("{", "["):
                 yield from _json_leaves(value, f"body > form:{key} > json:", ("form", "json"))
 
@@ -138,9 +147,9 @@ def _header_leaves(obs: Observation) -> Iterator[Leaf]:
         if name.lower() == "cookie":
             for pair in value.split(";"):
                 cookie, sep, cookie_value = pair.strip().partition("=")
-                if sep:
+                if sep and _may_signal(cookie, cookie_value):
                     yield Leaf("cookie", f"cookie:{cookie}", (), cookie, cookie_value)
-        else:
+        elif _may_signal(name, value):
             yield Leaf("header", f"header:{name}", (), name, value)
 
 
@@ -162,7 +171,8 @@ def _json_leaves(text: str, prefix: str, decoding: tuple[str, ...]) -> Iterator[
         elif node is not None:
             count += 1
             value = ("true" if node else "false") if isinstance(node, bool) else str(node)
-            yield Leaf("body", prefix + path, decoding, key, value)
+            if _may_signal(key, value):
+                yield Leaf("body", prefix + path, decoding, key, value)
 
 
 def _read(leaf: Leaf, obs: Observation, key: str) -> ConsentSignal | None:
@@ -462,12 +472,12 @@ _BY_KEY: dict[str, Callable[[Leaf, Observation, str], ConsentSignal | None]] = {
         "segment-ad-tracking", "tracking-off", "the device limits ad tracking", "the device allows ad tracking"
     ),
 }
-_KNOWN_KEYS = frozenset({"sec-gpc", "consent", *_TCF_KEYS, *_USP_KEYS, *_GPP_KEYS, *_BY_KEY})
-_LONGEST_KNOWN = max(map(len, _KNOWN_KEYS))
-_ZERO_START = "0000"  # an all-zero advertising id, whatever its key (see is_zero_id)
+_KNOWN_KEYS: Final = frozenset({"sec-gpc", "consent", *_TCF_KEYS, *_USP_KEYS, *_GPP_KEYS, *_BY_KEY})
+_LONGEST_KNOWN: Final = max(map(len, _KNOWN_KEYS))
+_ZERO_START: Final = "0000"  # an all-zero advertising id, whatever its key (see is_zero_id)
 # Key names as sent -> whether they are known (:func:`_known_name`): asked of every leaf of every
 # request, and a request's names repeat from request to request, so a lookup by the name as it is
 # spares lower-casing it (a new string, hashed anew) each time. The answer depends on the name
 # alone; bounded, since a capture chooses its names.
-_KNOWN_NAMES: dict[str | None, bool] = {}
-_NAMES_KEPT = 4096
+_KNOWN_NAMES: Final[dict[str | None, bool]] = {}
+_NAMES_KEPT: Final = 4096

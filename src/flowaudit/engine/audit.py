@@ -100,9 +100,8 @@ class Auditor:
         destination = self._resolver.resolve(obs.host, obs.path)
         self._undecoded.add(obs, inspection.problems, destination.entity)
         consent = self._consent.observe_signals(obs, inspection.signals)
-        obs = _in_phase(obs, consent.state.phase)  # markers, else the phase the traffic itself signals
-        if obs.phase is not None:
-            self._phases.setdefault(obs.phase)
+        # the request's phase: markers, else the one the traffic itself signals (the tally reads it there)
+        self._phases.setdefault(consent.state.phase)
         tally = self._tallies.get(destination.key)
         if tally is None:
             tally = self._tallies[destination.key] = RecipientTally(destination)
@@ -115,11 +114,10 @@ class Auditor:
         destination = self._resolver.resolve(obs.host, obs.path)
         phase = self._consent.resolve(obs).phase
         self._phases.setdefault(phase)
-        obs = _in_phase(obs, phase)
         tally = self._tallies.get(destination.key)
         if tally is None:
             tally = self._tallies[destination.key] = RecipientTally(destination)
-        tally.add_attempt(obs)
+        tally.add_attempt(obs, phase)
 
     def result(self, inputs: tuple[InputInfo, ...]) -> AuditResult:
         inferred = self._infer_first_party(inputs)
@@ -211,12 +209,6 @@ def _told_apart(findings: list[Finding], tallies: list[RecipientTally]) -> list[
         else f
         for f in findings
     ]
-
-
-def _in_phase(obs: Observation, phase: str | None) -> Observation:
-    """The observation in ``phase``: a copy only when that changes it (most requests stay in the
-    phase their capture's markers put them in)."""
-    return obs if obs.phase == phase else obs.in_phase(phase)
 
 
 def _worth_analysing(obs: Observation, destination: Destination) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from sys import intern
 
-from flowaudit.carried import Carried
+from flowaudit.carried import Carried, DataTypeTally
 from flowaudit.consent.phases import ObservedConsent
 from flowaudit.consent.tally import ConsentTally, first_per_type
 from flowaudit.consent.vendors import vendor_ids
@@ -44,16 +44,6 @@ IDENTIFYING = frozenset(
 _CONFIDENCE_RANK = {"certain": 0, "likely": 1, "possible": 2}
 # How many requests with tokens that may be ids handed on one recipient keeps (engine.relayed).
 RELAYED_REQUESTS = 500
-
-
-class DataTypeTally(Carried):
-    """What one recipient received of one data type."""
-
-    __slots__ = ("confidence",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.confidence = "possible"  # the strongest seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,16 +128,18 @@ class RecipientTally:
         consent: ObservedConsent | None = None,
     ) -> None:
         """``detections`` is None when payloads were not analysed at all;
-        ``consent`` is the request's consent phase and signals, when tracked."""
+        ``consent`` is the request's consent phase and signals, when tracked. The request is
+        counted in that phase (else in its capture marker's): it is not copied to carry it."""
+        phase = obs.phase if consent is None else consent.state.phase
         request = request_line(obs)
         cites = Cites(obs.ref, request)
-        self.requests.add(obs.host, obs.ref, cites.bare, obs.phase or "")
+        self.requests.add(obs.host, obs.ref, cites.bare, phase or "")
         if destination.service and destination.service not in self.services:
             self.services = (*self.services, destination.service)
         if obs.kind == "tls":
-            self.uninspectable = self._unread(self.uninspectable, obs, request)
+            self.uninspectable = self._unread(self.uninspectable, obs, request, phase)
         elif obs.kind in ("tcp", "udp"):
-            self.not_http = self._unread(self.not_http, obs, request)
+            self.not_http = self._unread(self.not_http, obs, request, phase)
         asserted = None if detections is None else [d for d in detections if d.confidence in ASSERTED]
         vendors: tuple[int, ...] = ()
         if consent is not None:
@@ -229,22 +221,25 @@ class RecipientTally:
                 yield (value, *identifiers.kind(value))
 
     @staticmethod
-    def _unread(by_host: Mapping[str, Carried], obs: Observation, request: str) -> dict[str, Carried]:
+    def _unread(
+        by_host: Mapping[str, Carried], obs: Observation, request: str, phase: str | None
+    ) -> dict[str, Carried]:
         """``by_host`` (made when needed) with a connection whose contents are unknown counted in it."""
         owned_by_host = owned(by_host)
-        cite = Cites(obs.ref, request, contact_how(obs)).bare
-        owned_by_host.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
+        cite = Cites(obs.ref, request, contact_how(obs, phase)).bare
+        owned_by_host.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, phase or "")
         return owned_by_host
 
-    def add_attempt(self, obs: Observation) -> None:
-        """A lookup or a failed connection (``obs.attempted``): the host was tried, not reached."""
-        cite = Cites(obs.ref, request_line(obs), contact_how(obs)).bare
+    def add_attempt(self, obs: Observation, phase: str | None) -> None:
+        """A lookup or a failed connection (``obs.attempted``) made in ``phase``: the host was tried,
+        not reached."""
+        cite = Cites(obs.ref, request_line(obs), contact_how(obs, phase)).bare
         if self.tried is None:
             self.tried = Carried()
-        self.tried.add(obs.host, obs.ref, cite, obs.phase or "")
+        self.tried.add(obs.host, obs.ref, cite, phase or "")
         if obs.host in self.attempts_to or len(self.attempts_to) < ATTEMPTED_HOSTS:
             self.attempts_to = attempts_to = owned(self.attempts_to)
-            attempts_to.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, obs.phase or "")
+            attempts_to.setdefault(obs.host, Carried()).add(obs.host, obs.ref, cite, phase or "")
 
     @property
     def reached(self) -> bool:
@@ -359,9 +354,9 @@ _CONTACT = {
 }
 
 
-def contact_how(obs: Observation) -> str:
+def contact_how(obs: Observation, phase: str | None) -> str:
     """What an attempt or an unread connection was, with its SNI, time and
-    phase: every format shows it as the evidence's ``how``."""
+    ``phase``: every format shows it as the evidence's ``how``."""
     parts = [_CONTACT.get(obs.kind, obs.kind)]
     if obs.error:
         parts.append(f"({obs.error})")
@@ -370,8 +365,8 @@ def contact_how(obs: Observation) -> str:
     moment = _utc(obs.timestamp)
     if moment:
         parts.append(f"· at {moment}")
-    if obs.phase:
-        parts.append(f"· phase {obs.phase}")
+    if phase:
+        parts.append(f"· phase {phase}")
     return " ".join(parts)
 
 

@@ -29,6 +29,7 @@ requires the same observations.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
+from typing import Final
 
 from flowaudit.captureformat import UNINSPECTABLE_KEY
 from flowaudit.inputs import tnet
@@ -51,7 +52,7 @@ __all__ = ["FAST_VERSIONS", "decode_fast", "read_flow_file"]
 
 # Flow format versions written by mitmproxy 10.0 (19) to 12 (21). Migrations
 # between them touch only connection fields this reader does not use.
-FAST_VERSIONS = frozenset({19, 20, 21})
+FAST_VERSIONS: Final = frozenset({19, 20, 21})
 
 _COMMON = frozenset(
     {b"client_conn", b"comment", b"error", b"id", b"intercepted", b"is_replay", b"marked", b"metadata"}
@@ -68,19 +69,22 @@ _FLOW_FIELDS = {
 _OPTIONAL = frozenset({b"backup"})
 # Every field of a flow of any type, read in one pass. Their values' types are checked where
 # they are read (a flow's other fields are not read at all).
-_FLOW = tnet.Shape(dict.fromkeys(sorted(set().union(*_FLOW_FIELDS.values(), _OPTIONAL))))
-_AT = {key: n for n, key in enumerate(_FLOW.keys)}  # each field's position in what _FLOW reads
+_FLOW: Final = tnet.Shape(dict.fromkeys(sorted(set().union(*_FLOW_FIELDS.values(), _OPTIONAL))))
+_AT: Final = {key: n for n, key in enumerate(_FLOW.keys)}  # each field's position in what _FLOW reads
 # For each flow type, the positions of the fields it must not have.
-_ABSENT = {
+_ABSENT: Final = {
     kind: tuple(_AT[key] for key in _FLOW.keys if key not in fields | _OPTIONAL)
     for kind, fields in _FLOW_FIELDS.items()
 }
-_VERSION, _TYPE, _METADATA, _BACKUP = _AT[b"version"], _AT[b"type"], _AT[b"metadata"], _AT[b"backup"]
+_VERSION: Final = _AT[b"version"]
+_TYPE: Final = _AT[b"type"]
+_METADATA: Final = _AT[b"metadata"]
+_BACKUP: Final = _AT[b"backup"]
 
 # The fields of a request's and a response's state and the tags their values
 # may have: exactly what mitmproxy's typed state accepts. Listed in the order
 # in which _http unpacks them.
-_REQUEST = tnet.Shape(
+_REQUEST: Final = tnet.Shape(
     {
         b"method": b",",  # bytes
         b"scheme": b",",
@@ -96,7 +100,7 @@ _REQUEST = tnet.Shape(
         b"trailers": b"]~",
     }
 )
-_RESPONSE = tnet.Shape(
+_RESPONSE: Final = tnet.Shape(
     {
         b"status_code": b"#",
         b"reason": b",",

@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
+from typing import Final
 
 from mitmproxy.net.dns import response_codes as dns_codes
 from mitmproxy.net.dns import types as dns_types
@@ -72,13 +73,13 @@ Address = Sequence[object] | None  # (host, port) of the server, as mitmproxy ke
 
 # Metadata mitmproxy's migration (compat.convert_11_12) sets on the second
 # copy of a WebSocket upgrade request it builds from a pre-7 message record.
-_MIGRATION_COPY = "duplicated"
+_MIGRATION_COPY: Final = "duplicated"
 
-_MAX_NAME = 253  # the longest DNS name (RFC 1035); longer is not a name
-_MAX_ERROR = 500  # characters of a proxy's error message kept: captured text, bounded
+_MAX_NAME: Final = 253  # the longest DNS name (RFC 1035); longer is not a name
+_MAX_ERROR: Final = 500  # characters of a proxy's error message kept: captured text, bounded
 
 # HTTP versions whose host is the :authority pseudo-header (mitmproxy's Request.host_header)
-_AUTHORITY_VERSIONS = (b"HTTP/2.0", b"HTTP/3")
+_AUTHORITY_VERSIONS: Final = (b"HTTP/2.0", b"HTTP/3")
 
 
 def is_bookkeeping(metadata: Metadata) -> bool:
@@ -108,24 +109,40 @@ def http_observation(
     if addressed == RESERVED_HOST:
         return None
     body, cut = bound_body(content or b"")
-    return Observation(
-        ref=f"{name}#{n}",
-        source=name,
-        index=n,
-        kind="http",
-        method=method.decode("utf-8", "surrogateescape").upper(),
-        scheme=scheme.decode("utf-8", "surrogateescape"),
-        host=addressed,
-        port=port,
-        path=path.decode("utf-8", "surrogateescape"),
-        request_headers=_header_texts(headers),
-        body=body,
-        body_decoded=False,
-        body_truncated=cut,
-        status=status,
-        timestamp=timestamp,
-        phase=_phase(metadata),
-    )
+    ref = f"{name}#{n}"
+    method_text = method.decode("utf-8", "surrogateescape").upper()
+    scheme_text = scheme.decode("utf-8", "surrogateescape")
+    path_text = path.decode("utf-8", "surrogateescape")
+    phase = _phase(metadata)
+    request_headers, headers_ascii = _header_texts(headers)
+    values: tuple[object, ...] = (
+        ref, name, n, "http", method_text, scheme_text, addressed, port, path_text, request_headers, body,
+        False, cut, status, timestamp, phase, None, None, None,
+    )  # fmt: skip
+    if headers_ascii and f"{ref}{method_text}{scheme_text}{addressed}{path_text}{phase}".isascii():
+        return _ascii_http_observation(values)
+    return Observation(**dict(zip(_HTTP_FIELDS, values, strict=True)))  # type: ignore[arg-type]
+
+
+# The fields of an HTTP request's observation, in the order of the values http_observation gives them.
+_HTTP_FIELDS: Final = (
+    "ref", "source", "index", "kind", "method", "scheme", "host", "port", "path", "request_headers", "body",
+    "body_decoded", "body_truncated", "status", "timestamp", "phase", "phase_ref", "error", "sni",
+)  # fmt: skip
+# Setting a slot through its descriptor bypasses the frozen dataclass's __setattr__.
+_HTTP_SETTERS: Final = tuple(vars(Observation)[name].__set__ for name in _HTTP_FIELDS)
+
+
+def _ascii_http_observation(values: tuple[object, ...]) -> Observation:
+    """The observation of these values (:data:`_HTTP_FIELDS`), all of whose texts are ASCII, made
+    slot by slot: the check of its texts that making one starts with
+    (:meth:`Observation.__post_init__`) would change nothing, and the frozen dataclass's
+    ``__init__``, a Python call setting each field through ``object.__setattr__``, cost more than
+    the rest of reading the request."""
+    obs: Observation = object.__new__(Observation)
+    for setter, value in zip(_HTTP_SETTERS, values, strict=True):
+        setter(obs, value)
+    return obs
 
 
 def addressed_host(http_version: bytes, authority: bytes, headers: Sequence[Sequence[bytes]], host: str) -> str:
@@ -148,7 +165,7 @@ def _addressed_host(http_version: bytes, authority: bytes, headers: Sequence[Seq
     if said:
         named = _named_host(said, True)
     else:
-        said = b", ".join(v for k, v in headers if k.lower() == b"host")
+        said = b", ".join([v for k, v in headers if k.lower() == b"host"])  # a list: compiled, no generator
         named = _named_host(said, False) if said else None
     return host if named is None else named  # not a host name: where the connection went
 
@@ -156,7 +173,7 @@ def _addressed_host(http_version: bytes, authority: bytes, headers: Sequence[Seq
 # A capture addresses a few hosts again and again, and checking a name (IDNA, mitmproxy's
 # host check) costs more than the rest of the request's fields: each short name is checked once.
 _CACHED_NAMES = 1 << 10
-_CACHED_NAME_LENGTH = 256
+_CACHED_NAME_LENGTH: Final = 256
 
 
 def _named_host(said: bytes, authority: bool) -> str | None:
@@ -353,19 +370,21 @@ def _phase(metadata: Metadata) -> str | None:
     return capture_text(metadata.get(PHASE_KEY))
 
 
-def _header_texts(headers: Sequence[Sequence[bytes]]) -> tuple[tuple[str, str], ...]:
-    """Each header's name and value as text (:func:`_text`). Nearly always all of them are UTF-8
-    without a NUL: then one decoding of them all, split at the NULs put between them, gives the
-    same texts as one decoding each, at a fraction of the cost."""
+def _header_texts(headers: Sequence[Sequence[bytes]]) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """Each header's name and value as text (:func:`_text`), and whether they are all ASCII.
+    Nearly always all of them are UTF-8 without a NUL: then one decoding of them all, split at
+    the NULs put between them, gives the same texts as one decoding each, at a fraction of the
+    cost."""
     if not headers:
-        return ()
+        return (), True
+    joined = b"\0".join(chain.from_iterable(headers))
     try:
-        texts = b"\0".join(chain.from_iterable(headers)).decode("utf-8").split("\0")
+        texts = joined.decode("utf-8").split("\0")
     except UnicodeDecodeError:
         texts = []
     if len(texts) != 2 * len(headers):  # not UTF-8, a NUL inside, or not pairs
-        return tuple((_text(k), _text(v)) for k, v in headers)
-    return tuple(zip(texts[::2], texts[1::2], strict=True))
+        return tuple((_text(k), _text(v)) for k, v in headers), False
+    return tuple([(texts[i], texts[i + 1]) for i in range(0, len(texts), 2)]), joined.isascii()
 
 
 def _text(raw: bytes) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import replace
 from itertools import count
+from typing import Final
 
 from flowaudit.captureformat import CAPTURE_KEY, MARKER_KEY, MARKER_NAME, PHASE_KEY, UNINSPECTABLE_KEY
 from flowaudit.errors import FlowauditError
@@ -35,8 +36,8 @@ from flowaudit.model import Observation
 
 __all__ = ["Decoded", "Decoder", "Decoding", "Records", "Stop", "decode_in_turn", "numbered", "read_records"]
 
-_MAX_PREFIX = 12  # digits of a length prefix; mitmproxy's own limit too
-_READ_AT_MOST = 8 * 1024 * 1024  # per read while filling a large record
+_MAX_PREFIX: Final = 12  # digits of a length prefix; mitmproxy's own limit too
+_READ_AT_MOST: Final = 8 * 1024 * 1024  # per read while filling a large record
 
 
 class Stop(Exception):

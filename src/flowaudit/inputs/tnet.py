@@ -38,18 +38,18 @@ DICT: Final = 125  # }
 
 # A length prefix (at most 12 digits, as mitmproxy's reader allows), and a
 # dictionary entry whose key is a plain name: "<n>:<key>;<m>:" (the value follows).
-_PREFIX = re.compile(rb"(\d{1,12}):")
-_ENTRY = re.compile(rb"(\d{1,12}):([A-Za-z_]{1,40});(\d{1,12}):")
+_PREFIX: Final = re.compile(rb"(\d{1,12}):")
+_ENTRY: Final = re.compile(rb"(\d{1,12}):([A-Za-z_]{1,40});(\d{1,12}):")
 # A list's length prefix and its first item's: "<n>:<m>:" (the item follows).
-_PAIR = re.compile(rb"(\d{1,12}):(\d{1,12}):")
+_PAIR: Final = re.compile(rb"(\d{1,12}):(\d{1,12}):")
 # A pair of bytes whose first item holds no comma (a header name), up to the second's length
 # prefix: "<n>:<m>:<name>,<k>:" (the second item follows).
-_HEADER = re.compile(rb"(\d{1,12}):(\d{1,12}):([^,]*),(\d{1,12}):")
+_HEADER: Final = re.compile(rb"(\d{1,12}):(\d{1,12}):([^,]*),(\d{1,12}):")
 # A pair of bytes neither of which holds a comma, whole: "<n>:<m>:<name>,<k>:<value>,]".
-_WHOLE_HEADER = re.compile(rb"(\d{1,12}):(\d{1,12}):([^,]*),(\d{1,12}):([^,]*),\]")
+_WHOLE_HEADER: Final = re.compile(rb"(\d{1,12}):(\d{1,12}):([^,]*),(\d{1,12}):([^,]*),\]")
 # Deeper values (metadata nested this far) go to mitmproxy's parser, which
 # has its own limit: a record is never rejected here for its depth.
-MAX_DEPTH = 32
+MAX_DEPTH: Final = 32
 
 Span = tuple[int, int, int]  # payload start, payload end (= where the tag is), tag
 Buffer = bytes | bytearray
@@ -191,9 +191,10 @@ def pairs(buf: Buffer, span: Span) -> list[tuple[bytes, bytes]]:
     while pos < stop:
         found = whole(buf, pos, stop)
         if found is not None:
-            name, value = found[3], found[5]
-            end = found.end() - 1  # where the pair's tag is
-            if len(name) == int(found[2]) and len(value) == int(found[4]) and end == found.end(1) + 1 + int(found[1]):
+            length, name_length, name, value_length, value = found.groups()  # one call for the five
+            end = found.end() - 1  # where the pair's tag is (the match starts at pos)
+            whole_pair = end == pos + len(length) + 1 + int(length)
+            if whole_pair and len(name) == int(name_length) and len(value) == int(value_length):
                 out.append((name, value))
                 pos = end + 1
                 continue
