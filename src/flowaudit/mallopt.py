@@ -8,8 +8,9 @@ that. An audit frees large buffers now and then (a big record, a decoded body, a
 results); after one, blocks of that size come from the heap and their freed room stays in the
 process among the small blocks that outlive them, so the process kept growing with the
 capture. Fixing both at glibc's starting values (which also turns the moving off) took the
-peak RSS of ``check --jobs 0`` on the benchmark's 100,000-flow capture from about 63.8 to 62.5
-MiB, and of its 10,000 flows from 60.5 to 60.1 MiB (100k/10k: 1.054 -> 1.040; two runs each).
+peak RSS of ``check --jobs 0`` on the benchmark's 100,000-flow capture from 63.8 to 62.7 MiB
+while its first 10,000 flows stayed at 60.4 (100k/10k 1.054 -> 1.038; with workers, of the
+main process, 1.069 -> 1.053; two runs each). A threshold of 64 KiB did worse (1.055).
 
 Python's own small objects are not served by malloc (pymalloc maps its arenas itself) and are
 not affected. Elsewhere (musl, macOS, Windows) nothing is changed: ``mallopt`` and its parameter
