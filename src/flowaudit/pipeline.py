@@ -20,6 +20,7 @@ from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.errors import FlowauditError
 from flowaudit.inputs import open_inputs
+from flowaudit.mallopt import fix_malloc_thresholds
 from flowaudit.model import AuditResult
 from flowaudit.redact import Redactor, redact_result
 
@@ -51,6 +52,7 @@ def audit_captures(
     captures = open_inputs(inputs, allow_empty)
     auditor = Auditor(catalog, declaration, fail_on=fail_on, analyzer=PayloadAnalyzer(declaration, catalog))
     tune_for_audit()
+    fix_malloc_thresholds()  # before the workers are forked: they keep it
     workers = _workers(captures.size) if jobs is None else jobs
     if workers > 0:
         # Worker processes (multiprocessing) only for captures large enough to need them.

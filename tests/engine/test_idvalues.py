@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sys
 
+import pytest
+
+from flowaudit.engine import idvalues
 from flowaudit.engine.idvalues import Identifier, IdentifierValues
 from flowaudit.model import Evidence
 
@@ -46,5 +49,47 @@ def test_a_request_line_repeated_to_one_host_is_not_kept_again() -> None:
     for n in range(2, 200):
         kept.add(f"v{n}", "region1.google-analytics.com", _evidence(f"app.mitm#{n}", line.replace("G-ACME", f"G-{n}")))
     assert kept["v150"].request == line.replace("G-ACME", "G-150") and kept["v150"].flow == "app.mitm#150"
-    held = sum(sys.getsizeof(packed) for packed in kept._lines[1:])  # what the store holds
+    held = len(kept._lines) - len(line)  # what the store holds past the first line, kept whole
     assert held < 198 * before / 4
+
+
+class _Colliding(str):
+    """A value whose hash is that of every other: each lookup walks the table past the others."""
+
+    def __hash__(self) -> int:
+        return 7
+
+
+def test_values_are_found_exactly_however_many_and_whatever_their_hashes() -> None:
+    kept = IdentifierValues()
+    values = [f"id-{n}" for n in range(3000)] + ["\ud83d\ude00 pair", "lone \udcff", "é", ""]
+    values += [_Colliding(f"same-hash-{n}") for n in range(40)]
+    for n, value in enumerate(values):
+        kept.add(value, "a.example", _evidence(f"app.mitm#{n}", f"GET https://a.example/{n}"))
+    assert list(kept) == values and len(kept) == len(values)
+    assert all(value in kept for value in values)
+    assert kept["lone \udcff"].request == "GET https://a.example/3001"
+    assert kept[_Colliding("same-hash-39")].flow == f"app.mitm#{len(values) - 1}"
+    for absent in ("id-3000", "id-", "\ud83d", _Colliding("same-hash-40"), 5):
+        assert absent not in kept
+    with pytest.raises(KeyError):
+        kept["id-3000"]
+
+
+def test_a_store_of_many_values_is_a_few_buffers_not_an_object_per_value() -> None:
+    kept = IdentifierValues()
+    for n in range(2000):
+        kept.add(
+            f"38400000-8cf0-11bd-b23e-{n:012d}", "a.example", _evidence(f"app.mitm#{n}", f"GET https://a.example/{n}")
+        )
+    held = sum(sys.getsizeof(getattr(kept, name)) for name in IdentifierValues.__slots__)
+    assert held < 2000 * 100  # a str key, its dict entry and number alone were about 150 bytes a value
+
+
+def test_the_values_found_last_are_remembered_within_their_bound() -> None:
+    kept = IdentifierValues()
+    for n in range(500):
+        kept.add(f"v{n}", "a.example", _evidence(f"app.mitm#{n}", "GET https://a.example/"))
+    for _ in range(2):
+        assert all(f"v{n}" in kept for n in range(500)) and "v500" not in kept
+    assert 0 < len(kept._recent) <= idvalues._RECENT
