@@ -76,7 +76,7 @@ class Observation(PickledByFields):
         # reads "None") before looking at each; made for every request read and sent to a worker.
         # Written out (each of _OBSERVATION_TEXT), the one string costs a third of joining them.
         texts = f"{self.ref}{self.source}{self.method}{self.scheme}{self.host}{self.path}"
-        if not f"{texts}{self.phase}{self.phase_ref}{self.error}".isascii():
+        if not f"{texts}{self.phase}{self.phase_ref}{self.error}{self.sni}".isascii():
             for name in _OBSERVATION_TEXT:
                 text = getattr(self, name)
                 if text is not None and not text.isascii():
@@ -86,7 +86,7 @@ class Observation(PickledByFields):
             object.__setattr__(self, "request_headers", tuple((safe_text(k), safe_text(v)) for k, v in headers))
 
 
-_OBSERVATION_TEXT = ("ref", "source", "method", "scheme", "host", "path", "phase", "phase_ref", "error")
+_OBSERVATION_TEXT = ("ref", "source", "method", "scheme", "host", "path", "phase", "phase_ref", "error", "sni")
 
 
 @dataclass(frozen=True, slots=True)
