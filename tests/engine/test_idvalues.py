@@ -35,7 +35,10 @@ def test_every_value_reads_back_as_the_identifier_of_its_first_request() -> None
     for n, (ref, request, host) in enumerate(cases):
         evidence = _evidence(ref, request, location=f"query:v{n % 2}")
         kept.add(f"value-{n}", host, evidence)
-        expected[f"value-{n}"] = Identifier.of("identifiers.device_id", host, evidence)
+        expected[f"value-{n}"] = Identifier(
+            "identifiers.device_id", host, ref, request, f"query:v{n % 2}", ("json",), "a client id",
+            "adapter:ga4", "https://example.org/doc", "client id",
+        )  # fmt: skip
     assert dict(kept) == expected
     assert list(kept) == list(expected) and len(kept) == len(cases) and "value-3" in kept
     assert kept.kind("value-2") == ("identifiers.device_id", "region1.google-analytics.com")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flowaudit.catalog import Catalog
 from flowaudit.consent.phases import PhaseResolver
 from flowaudit.engine.destinations import DestinationResolver
-from flowaudit.engine.idvalues import Identifier
+from flowaudit.engine.idvalues import IdentifierValues
 from flowaudit.engine.tally import RecipientTally, to_evidence
 from flowaudit.model import Evidence
 from flowaudit.ondemand import NOTHING
@@ -41,7 +41,9 @@ def test_a_remembered_identifier_is_cited_as_its_first_request_showing_the_value
         "us… (9 chars)", "user-4242", "adapter:segment", source="https://segment.com/docs", property="user id",
     )  # fmt: skip
     evidence = to_evidence("app.mitm#7", "POST https://api.segment.io/v1/t", found)
-    kept = Identifier.of(found.data_type, "api.segment.io", evidence)
+    values = IdentifierValues()
+    values.add("user-4242", "api.segment.io", evidence)
+    kept = values["user-4242"]
     assert (kept.data_type, kept.host) == ("identifiers.user_id", "api.segment.io")
     cited = kept.cited("user-4242 (sha256 ab12)", "user-4242")
     expected = Evidence(

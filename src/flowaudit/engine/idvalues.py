@@ -60,12 +60,6 @@ class Identifier:
     source: str
     property: str
 
-    @classmethod
-    def of(cls, data_type: str, host: str, evidence: Evidence) -> Identifier:
-        """A value of ``data_type`` sent to ``host``, seen where ``evidence`` says."""
-        e = evidence
-        return cls(data_type, host, e.flow, e.request, e.location, e.decoding, e.how, e.detector, e.source, e.property)
-
     def cited(self, excerpt: str, value: str) -> Evidence:
         """The first request that carried it, as evidence showing the value as ``excerpt``."""
         return Evidence(
