@@ -56,10 +56,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import fields
 from functools import partial
-from itertools import repeat
 from multiprocessing import get_context
 from multiprocessing.reduction import ForkingPickler
-from operator import attrgetter, call
+from operator import attrgetter
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from flowaudit.catalog import load_catalog
@@ -69,6 +68,7 @@ from flowaudit.declaration.combined import load_declared
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.engine.audit import Auditor, Inspection
 from flowaudit.inputs import CaptureSet
+from flowaudit.inputs.flowobs import checked_observation
 from flowaudit.inputs.records import Decoded, Decoder
 from flowaudit.model import Observation
 from flowaudit.payload.model import DecodeProblem, Detection, new_detection
@@ -107,8 +107,6 @@ _Sent = (
 _FIELDS = tuple(f.name for f in fields(Observation))
 _observation_values = attrgetter(*_FIELDS)
 _BODY_AT = _FIELDS.index("body")
-# Setting a slot through its descriptor bypasses the frozen __setattr__.
-_OBSERVATION_SETTERS = tuple(vars(Observation)[name].__set__ for name in _FIELDS)
 _as_problem = partial(tuple.__new__, DecodeProblem)
 _auditor: Auditor | None = None  # a worker's, for inspecting only
 _T = TypeVar("_T")
@@ -199,9 +197,7 @@ def _received(sent: _Sent) -> _Result:
     metadata, warnings, values, detections, signals, problems = sent
     if values is None:
         return Decoded(metadata, None, warnings), None
-    obs: Observation = object.__new__(Observation)
-    deque(map(call, _OBSERVATION_SETTERS, repeat(obs), values), maxlen=0)  # each slot set, by C code
-    return Decoded(metadata, obs, warnings), Inspection(
+    return Decoded(metadata, checked_observation(values), warnings), Inspection(
         None if detections is None else tuple(map(new_detection, detections)),
         signals,
         tuple(map(_as_problem, problems)),

@@ -37,6 +37,7 @@ Each observation carries the phase marker in force when it started
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import fields
 from functools import lru_cache
 from itertools import chain
 from typing import Final
@@ -120,27 +121,23 @@ def http_observation(
         False, cut, status, timestamp, phase, None, None, None,
     )  # fmt: skip
     if headers_ascii and f"{ref}{method_text}{scheme_text}{addressed}{path_text}{phase}".isascii():
-        return _ascii_http_observation(values)
-    return Observation(**dict(zip(_HTTP_FIELDS, values, strict=True)))  # type: ignore[arg-type]
+        return checked_observation(values)
+    return Observation(*values)  # type: ignore[arg-type]
 
 
-# The fields of an HTTP request's observation, in the order of the values http_observation gives them.
-_HTTP_FIELDS: Final = (
-    "ref", "source", "index", "kind", "method", "scheme", "host", "port", "path", "request_headers", "body",
-    "body_decoded", "body_truncated", "status", "timestamp", "phase", "phase_ref", "error", "sni",
-)  # fmt: skip
 # Setting a slot through its descriptor bypasses the frozen dataclass's __setattr__.
-_HTTP_SETTERS: Final = tuple(vars(Observation)[name].__set__ for name in _HTTP_FIELDS)
+_OBSERVATION_SETTERS: Final = tuple(vars(Observation)[f.name].__set__ for f in fields(Observation))
 
 
-def _ascii_http_observation(values: tuple[object, ...]) -> Observation:
-    """The observation of these values (:data:`_HTTP_FIELDS`), all of whose texts are ASCII, made
-    slot by slot: the check of its texts that making one starts with
-    (:meth:`Observation.__post_init__`) would change nothing, and the frozen dataclass's
-    ``__init__``, a Python call setting each field through ``object.__setattr__``, cost more than
-    the rest of reading the request."""
+def checked_observation(values: Sequence[object]) -> Observation:
+    """The observation of ``values``, one per field in field order, whose texts are already
+    valid Unicode (all ASCII, or made by an observation's own making in one of our workers):
+    set slot by slot here, compiled, without the frozen dataclass's ``__init__`` (a Python call
+    setting each field through ``object.__setattr__``) and its check of the texts
+    (:meth:`Observation.__post_init__`), which would change nothing and cost more than the
+    rest of reading a request."""
     obs: Observation = object.__new__(Observation)
-    for setter, value in zip(_HTTP_SETTERS, values, strict=True):
+    for setter, value in zip(_OBSERVATION_SETTERS, values, strict=True):
         setter(obs, value)
     return obs
 
