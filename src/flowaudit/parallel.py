@@ -36,10 +36,13 @@ checking them anew (:func:`_received`), as the worker is its own fork.
 
 A HAR file is one JSON document, read by the main process: its
 observations go to the workers in batches to be inspected, the main process
-inspecting batches itself by the same rule.
+inspecting batches itself by the same rule, with a longer queue per worker
+(:data:`_QUEUED_READ`): the main process parses the entries, so it is
+longer away from the workers between batches.
 
 At most :data:`_IN_FLIGHT` batches (more with many workers: room for each
-worker's queue and one of the main process's) are out at a time, each at most
+worker's queue and one of the main process's; :data:`_IN_FLIGHT_READ` for a
+HAR file's) are out at a time, each at most
 :data:`_BATCH` records and :data:`_BATCH_BYTES`, so memory stays bounded
 however fast the reader is. A record or body over :data:`_SENT` is decoded
 and inspected here, not sent: sending copies what it sends, and a body of
@@ -68,7 +71,7 @@ from flowaudit.declaration.combined import load_declared
 from flowaudit.engine.analysis import PayloadAnalyzer
 from flowaudit.engine.audit import Auditor, Inspection
 from flowaudit.inputs import CaptureSet
-from flowaudit.inputs.flowobs import checked_observation
+from flowaudit.inputs.checked import checked_observation
 from flowaudit.inputs.records import Decoded, Decoder
 from flowaudit.model import Observation
 from flowaudit.payload.model import DecodeProblem, Detection, new_detection
@@ -87,6 +90,15 @@ _IN_FLIGHT = 8
 # the main process, descheduled, was busy with one of its own: 1.46-1.56 s waiting for a job; with
 # three, 0.06-0.33 s (and the main process 0.07-0.17 s waiting for results).
 _QUEUED = 3
+# The same for a HAR file's observations, and the batches out at a time for them. The main
+# process parses a HAR's entries (a batch of 256 at a time, flowaudit.inputs.har) before it
+# sends the next batch, and three batches did not last the worker that long: on the bench's
+# 20,000-entry real HAR (2 cores), the worker waited 0.18-0.25 s for jobs while the main process
+# was busy; with five queued, 0.03-0.06 s. Five need room for the main process's own batches
+# behind them, counted in order: with 8 out at a time it waited 0.28-0.32 s for results, with
+# 12, 0.08-0.15 s; both waits together 0.14-0.19 s against 0.33-0.37 s with three and 8.
+_QUEUED_READ = 5
+_IN_FLIGHT_READ = 12
 
 # What a worker sends back for a record: its metadata, observation, warnings and
 # the observation's inspection; or, last, the exception decoding the record raised.
@@ -290,6 +302,7 @@ class _Audit:
         # Room for every worker's queue and a batch of the main process's, or it would wait for
         # the workers (3 on a 4-core machine) rather than take a batch itself.
         self._in_flight = max(_IN_FLIGHT, (_QUEUED + 1) * jobs)
+        self._in_flight_read = max(_IN_FLIGHT_READ, (_QUEUED_READ + 1) * jobs)
         # The inspections of the observations decoded by :meth:`decoding`, until the capture set
         # yields those observations (at once: nothing comes between).
         self._inspected: deque[tuple[str, Inspection]] = deque()
@@ -315,7 +328,7 @@ class _Audit:
                     self._auditor.add_inspected(obs, inspection)
                     continue
                 pending.append(([obs], _Done([inspection])))
-            while len(pending) >= self._in_flight or (pending and pending[0][1].done()):
+            while len(pending) >= self._in_flight_read or (pending and pending[0][1].done()):
                 self._count(pending.popleft())
         if batch:
             pending.append((batch, self._inspect(batch, pending)))
@@ -334,7 +347,7 @@ class _Audit:
     def _inspect(
         self, batch: list[Observation], pending: deque[tuple[list[Observation], _Pending[list[Inspection]]]]
     ) -> _Pending[list[Inspection]]:
-        if self._here(job for _, job in pending) or any(len(obs.body) > _SENT for obs in batch):
+        if self._here((job for _, job in pending), _QUEUED_READ) or any(len(obs.body) > _SENT for obs in batch):
             return _Done([self._auditor.inspect(obs) for obs in batch])
         return self._workers().submit(_inspect_batch, batch)
 
@@ -386,13 +399,13 @@ class _Audit:
     def _decode(
         self, name: str, decode: Decoder, batch: list[tuple[int, bytearray]], pending: deque[_Pending[list[_Result]]]
     ) -> _Pending[list[_Result]]:
-        if self._here(pending):
+        if self._here(pending, _QUEUED):
             return _Done(_decode_and_inspect(self._auditor, name, decode, batch))
         return _Received(self._workers().submit(_decode_batch, name, decode, batch))
 
-    def _here(self, pending: Iterable[_Pending[object]]) -> bool:
+    def _here(self, pending: Iterable[_Pending[object]], queued: int) -> bool:
         """Whether the next batch is the main process's: the first, or one when every worker has
-        :data:`_QUEUED` batches not done.
+        ``queued`` batches not done.
 
         The workers start with the second batch (:meth:`_workers`), once the
         first is done here: forked then, they start with what it loaded on first
@@ -402,7 +415,7 @@ class _Audit:
         if self._first:
             self._first = False
             return True
-        return sum(not job.done() for job in pending) >= _QUEUED * self._jobs
+        return sum(not job.done() for job in pending) >= queued * self._jobs
 
     def _workers(self) -> WorkerPool | ProcessPoolExecutor:
         if self._pool is None:

@@ -102,3 +102,34 @@ def test_an_id_handed_on_after_a_refusal_is_shared_after_it(catalog: Catalog) ->
     assert "identifiers.device_id" in shared.data_types
     assert shared.phase == "consent-refused" and "in 1 request after the user refused consent" in shared.message
     assert any(e.location == "query:put" and e.flow.endswith("#106") for e in shared.evidence)
+
+
+def test_a_cookie_header_read_again_changes_nothing() -> None:
+    """Every real HAR's requests, in order: the cookie ids noted, and the site each is noted with,
+    are those of reading every Cookie header of every request."""
+    from flowaudit.engine import relayed
+
+    for capture in sorted(EXTERNAL.glob("*/capture.har")):
+        cookies, every = relayed.CookieIds(), relayed.CookieIds()
+        for o in open_inputs([str(capture)]):
+            cookies.observe(o)
+            for name, value in o.request_headers:
+                if name.lower() == "cookie" and len(every._sites) < relayed._COOKIE_VALUES:
+                    every._add(o.host, value)
+        assert cookies._sites == every._sites, capture.parent.name
+
+
+def test_the_same_header_to_another_site_keeps_the_first_site(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from flowaudit.engine import relayed
+
+    monkeypatch.setattr(relayed, "_READ_HEADERS", 100)
+    cookies = relayed.CookieIds()
+    header = "zz=0f8e2a6c-3b1d-4e7a-9c55-6d2b7e1a9f30"
+    cookies.observe(obs("https://www.news-site.example/", 1, "GET", headers=[("Cookie", header)]))
+    cookies.observe(obs("https://cdn.other.example/", 2, "GET", headers=[("Cookie", header)]))
+    value = "0f8e2a6c-3b1d-4e7a-9c55-6d2b7e1a9f30"
+    assert cookies.held_by_other_site(value, "cdn.other.example") == ("news-site.example", "zz")
+    assert cookies.held_by_other_site(value, "www.news-site.example") is None
+    for n in range(10):  # headers of 40 characters each: the memory of those read is cleared past 100
+        cookies.observe(obs("https://a.example/", 3 + n, "GET", headers=[("Cookie", f"k{n}=" + "x" * 37)]))
+        assert cookies._read_size <= 100 and len(cookies._read) <= 2

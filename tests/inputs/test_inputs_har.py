@@ -495,3 +495,28 @@ def test_batches_are_bounded_by_the_bytes_read() -> None:
     next(reading)
     assert sum(source.asked) <= _BATCH_BYTES + 2 * CHUNK
     assert len(list(reading)) == len(big) - 1
+
+
+def test_observations_are_as_checking_their_texts_makes_them(read: Read, tmp_path: Path) -> None:
+    """An all-ASCII request is made without the dataclass's check of its texts
+    (:mod:`flowaudit.inputs.checked`): every observation of every real HAR, and of one whose
+    URL and headers are not ASCII, equals the observation the check makes of its fields."""
+    from dataclasses import fields as dataclass_fields
+
+    odd = write_har(
+        tmp_path / "odd.har",
+        [entry("https://b\u00fccher.example/caf\u00e9?q=\u00e9t\u00e9", headers=[{"name": "X-N", "value": "\u00e9"}])],
+    )
+    external = sorted((REALWORLD.parents[1] / "corpus" / "external").glob("*/capture.har"))
+    made = 0
+    for har in [*sorted(REALWORLD.glob("**/*.har")), *external, odd]:
+        try:
+            observations, _ = read(har)
+        except FlowauditError:
+            continue  # not a HAR, or a broken one (tested above)
+        for o in observations:
+            assert o == Observation(*[getattr(o, f.name) for f in dataclass_fields(Observation)]), o.ref
+            made += 1
+    assert made > 1000
+    (o,), _ = read(odd)
+    assert o.path == "/caf\u00e9?q=\u00e9t\u00e9" and o.request_headers == (("X-N", "\u00e9"),)

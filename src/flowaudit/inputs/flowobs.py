@@ -37,7 +37,6 @@ Each observation carries the phase marker in force when it started
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import fields
 from functools import lru_cache
 from itertools import chain
 from typing import Final
@@ -54,6 +53,7 @@ from flowaudit.captureformat import (
     UNINSPECTABLE_HOST,
     UNINSPECTABLE_REASON,
 )
+from flowaudit.inputs.checked import checked_observation
 from flowaudit.inputs.fields import MAX_BODY, bound_body, normalize_host
 from flowaudit.inputs.notes import capture_text
 from flowaudit.model import Observation
@@ -123,23 +123,6 @@ def http_observation(
     if headers_ascii and f"{ref}{method_text}{scheme_text}{addressed}{path_text}{phase}".isascii():
         return checked_observation(values)
     return Observation(*values)  # type: ignore[arg-type]
-
-
-# Setting a slot through its descriptor bypasses the frozen dataclass's __setattr__.
-_OBSERVATION_SETTERS: Final = tuple(vars(Observation)[f.name].__set__ for f in fields(Observation))
-
-
-def checked_observation(values: Sequence[object]) -> Observation:
-    """The observation of ``values``, one per field in field order, whose texts are already
-    valid Unicode (all ASCII, or made by an observation's own making in one of our workers):
-    set slot by slot here, compiled, without the frozen dataclass's ``__init__`` (a Python call
-    setting each field through ``object.__setattr__``) and its check of the texts
-    (:meth:`Observation.__post_init__`), which would change nothing and cost more than the
-    rest of reading a request."""
-    obs: Observation = object.__new__(Observation)
-    for setter, value in zip(_OBSERVATION_SETTERS, values, strict=True):
-        setter(obs, value)
-    return obs
 
 
 def addressed_host(http_version: bytes, authority: bytes, headers: Sequence[Sequence[bytes]], host: str) -> str:

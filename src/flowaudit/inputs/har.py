@@ -38,6 +38,7 @@ import ijson.utils
 
 from flowaudit.captureformat import CAPTURE_PATH, RESERVED_HOST
 from flowaudit.errors import FlowauditError
+from flowaudit.inputs.checked import checked_observation
 from flowaudit.inputs.fields import MAX_BODY, bound_body, normalize_host
 from flowaudit.inputs.harsplit import EntrySplitter, Spliced
 from flowaudit.inputs.jsonbytes import JsonBytes
@@ -430,25 +431,20 @@ def _observe(entry: object, name: str, n: int, notes: CaptureNotes, strings: Lon
     if parts.port is None and parts.port_text:
         return None  # a port out of range or not a number: no recipient can be named
     body, cut = _body(post_data, text, strings)
-    method = request.get("method")
+    raw_method = request.get("method")
     response = entry.get("response")
-    return Observation(
-        ref=f"{name}#{n}",
-        source=name,
-        index=n,
-        kind="http",
-        method=method if isinstance(method, str) and method else "GET",
-        scheme=scheme,
-        host=host,
-        port=parts.port or default_port,
-        path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
-        request_headers=_with_cookies(_headers(request.get("headers")), request.get("cookies")),
-        body=body,
-        body_decoded=True,
-        body_truncated=cut,
-        status=_status(response.get("status") if isinstance(response, dict) else None),
-        timestamp=_timestamp(entry.get("startedDateTime")),
-    )
+    ref = f"{name}#{n}"
+    method = raw_method if isinstance(raw_method, str) and raw_method else "GET"
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = _with_cookies(_headers(request.get("headers")), request.get("cookies"))
+    values: tuple[object, ...] = (
+        ref, name, n, "http", method, scheme, host, parts.port or default_port, path, headers, body,
+        True, cut, _status(response.get("status") if isinstance(response, dict) else None),
+        _timestamp(entry.get("startedDateTime")), None, None, None, None,
+    )  # fmt: skip
+    if f"{ref}{method}{host}{path}".isascii() and "".join([f"{k}{v}" for k, v in headers]).isascii():
+        return checked_observation(values)
+    return Observation(*values)  # type: ignore[arg-type]
 
 
 def _headers(raw: object) -> Headers:
