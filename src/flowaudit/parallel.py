@@ -103,25 +103,21 @@ _IN_FLIGHT_READ = 12
 # What a worker sends back for a record: its metadata, observation, warnings and
 # the observation's inspection; or, last, the exception decoding the record raised.
 _Result = tuple[Decoded, Inspection | None] | Exception
-# The same as a worker sends it (:func:`_sent`): metadata, warnings, the observation's field
-# values (None: no observation) and the inspection's detections, signals and problems.
-_Sent = (
-    tuple[
-        Mapping[str, object],
-        tuple[str, ...],
-        tuple[object, ...] | None,
-        tuple[tuple[object, ...], ...] | None,
-        tuple[ConsentSignal, ...],
-        tuple[tuple[object, ...], ...],
-    ]
-    | Exception
-)
+# An inspection as a worker sends it (:func:`_sent_inspection`): the values of its detections
+# (None: payload not analysed), its signals and the values of its problems.
+_SentInspection = tuple[
+    tuple[tuple[object, ...], ...] | None, tuple[ConsentSignal, ...], tuple[tuple[object, ...], ...]
+]
+# A record's result as a worker sends it (:func:`_sent`): metadata, warnings, the observation's
+# field values and its inspection (both None: no observation).
+_Sent = tuple[Mapping[str, object], tuple[str, ...], tuple[object, ...] | None, _SentInspection | None] | Exception
 _FIELDS = tuple(f.name for f in fields(Observation))
 _observation_values = attrgetter(*_FIELDS)
 _BODY_AT = _FIELDS.index("body")
 _as_problem = partial(tuple.__new__, DecodeProblem)
 _auditor: Auditor | None = None  # a worker's, for inspecting only
 _T = TypeVar("_T")
+_S = TypeVar("_S")
 _T_co = TypeVar("_T_co", covariant=True)
 
 
@@ -166,9 +162,11 @@ def _worker() -> Auditor:
     return _auditor
 
 
-def _inspect_batch(batch: list[Observation]) -> list[Inspection]:
+def _inspect_batch(batch: list[tuple[object, ...]]) -> list[_SentInspection]:
+    """The inspections of a HAR's observations, sent as their field values (made by the main
+    process's reader, their texts checked there: see :func:`_received`)."""
     auditor = _worker()
-    return [auditor.inspect(obs) for obs in batch]
+    return [_sent_inspection(auditor.inspect(checked_observation(values))) for values in batch]
 
 
 def _decode_batch(name: str, decode: Decoder, records: list[tuple[int, bytearray]]) -> list[_Sent]:
@@ -184,13 +182,21 @@ def _sent(result: _Result) -> _Sent:
     decoded, inspection = result
     obs = decoded.observation
     if obs is None or inspection is None:
-        return decoded.metadata, decoded.warnings, None, None, (), ()
+        return decoded.metadata, decoded.warnings, None, None
     values = _observation_values(obs)
     return (
         decoded.metadata,
         decoded.warnings,
         (*values[:_BODY_AT], b"", *values[_BODY_AT + 1 :]),
-        None if inspection.detections is None else tuple(map(tuple, inspection.detections)),
+        _sent_inspection(inspection),
+    )
+
+
+def _sent_inspection(inspection: Inspection) -> _SentInspection:
+    """An inspection as sent back (see :func:`_sent`)."""
+    detections = inspection.detections
+    return (
+        None if detections is None else tuple(map(tuple, detections)),
         inspection.signals,
         tuple(map(tuple, inspection.problems)),
     )
@@ -203,32 +209,40 @@ def _received(sent: _Sent) -> _Result:
     that making one does (:meth:`Observation.__post_init__`): they were checked
     when the worker made it, and what comes through the pipe is what our own
     forked process wrote, as trusted as this process's own values. Half the
-    cost of taking a worker's results went to making observations anew."""
+    cost of taking a worker's results went to making observations anew. (So
+    are a HAR's observations sent to a worker: :func:`_inspect_batch`.)"""
     if isinstance(sent, Exception):
         return sent
-    metadata, warnings, values, detections, signals, problems = sent
-    if values is None:
+    metadata, warnings, values, inspection = sent
+    if values is None or inspection is None:
         return Decoded(metadata, None, warnings), None
-    return Decoded(metadata, checked_observation(values), warnings), Inspection(
+    return Decoded(metadata, checked_observation(values), warnings), _received_inspection(inspection)
+
+
+def _received_inspection(sent: _SentInspection) -> Inspection:
+    """What :func:`_sent_inspection` sent, as it was made in the worker."""
+    detections, signals, problems = sent
+    return Inspection(
         None if detections is None else tuple(map(new_detection, detections)),
         signals,
         tuple(map(_as_problem, problems)),
     )
 
 
-class _Received:
-    """A worker's job of decoding a batch, its results as made there (:func:`_received`)."""
+class _Received(Generic[_S, _T]):
+    """A worker's job, its results as made there (by ``made``: :func:`_received`, :func:`_received_inspection`)."""
 
-    __slots__ = ("_job",)
+    __slots__ = ("_job", "_made")
 
-    def __init__(self, job: _Pending[list[_Sent]]) -> None:
+    def __init__(self, job: _Pending[list[_S]], made: Callable[[_S], _T]) -> None:
         self._job = job
+        self._made = made
 
     def done(self) -> bool:
         return self._job.done()
 
-    def result(self) -> list[_Result]:
-        return list(map(_received, self._job.result()))
+    def result(self) -> list[_T]:
+        return list(map(self._made, self._job.result()))
 
     def cancel(self) -> bool:
         return self._job.cancel()
@@ -349,7 +363,9 @@ class _Audit:
     ) -> _Pending[list[Inspection]]:
         if self._here((job for _, job in pending), _QUEUED_READ) or any(len(obs.body) > _SENT for obs in batch):
             return _Done([self._auditor.inspect(obs) for obs in batch])
-        return self._workers().submit(_inspect_batch, batch)
+        return _Received(
+            self._workers().submit(_inspect_batch, list(map(_observation_values, batch))), _received_inspection
+        )
 
     def _count(self, job: tuple[list[Observation], _Pending[list[Inspection]]]) -> None:
         batch, inspections = job
@@ -401,7 +417,7 @@ class _Audit:
     ) -> _Pending[list[_Result]]:
         if self._here(pending, _QUEUED):
             return _Done(_decode_and_inspect(self._auditor, name, decode, batch))
-        return _Received(self._workers().submit(_decode_batch, name, decode, batch))
+        return _Received(self._workers().submit(_decode_batch, name, decode, batch), _received)
 
     def _here(self, pending: Iterable[_Pending[object]], queued: int) -> bool:
         """Whether the next batch is the main process's: the first, or one when every worker has
