@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import signal
@@ -67,7 +68,7 @@ def test_workers_and_inline_agree_on_real_captures() -> None:
 
 
 def test_the_main_process_inspects_har_entries_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With one worker busy (batches of one entry each: it has three not done most of the
+    """With one worker busy (batches of one entry each: it has five not done most of the
     time), the main process inspects batches of a HAR file's entries itself; results still
     come back in order, the same as inline."""
     har = DATA.parent / "corpus/external/coach-lansstyrelsen/capture.har"  # 222 entries, read first
@@ -80,6 +81,30 @@ def test_the_main_process_inspects_har_entries_too(monkeypatch: pytest.MonkeyPat
     assert replace(shared, created=None) == replace(inline, created=None)
     assert any(ref.split("#")[0].endswith(".har") for ref in here)  # some requests were inspected here
     assert len(here) < inline.flows  # and some by the worker
+
+
+def test_a_hars_batches_are_bounded_by_their_bodies(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A HAR's observations go out in batches of at most _BATCH_BYTES_READ of bodies (the body
+    that reaches it included): twelve batches out at a time hold at most about 48 MiB."""
+    body = "x" * (700 * 1024)  # under _SENT: sent to the worker
+    entries = [
+        {"startedDateTime": "2024-05-01T10:00:00Z", "request": {"method": "POST", "url": f"https://a.example/{n}",
+         "postData": {"mimeType": "text/plain", "text": body}}, "response": {"status": 200}}
+        for n in range(40)
+    ]  # fmt: skip
+    har = tmp_path / "bodies.har"
+    har.write_text(json.dumps({"log": {"version": "1.2", "entries": entries}}))
+    sizes: list[int] = []
+    inspect = parallel._Audit._inspect
+
+    def measured(self: Any, batch: list[Observation], pending: Any) -> Any:
+        sizes.append(sum(len(o.body) for o in batch))
+        return inspect(self, batch, pending)
+
+    monkeypatch.setattr(parallel._Audit, "_inspect", measured)
+    result = audit_captures([str(har)], (), jobs=1)
+    assert result.flows == 40 and sum(sizes) == 40 * len(body)
+    assert len(sizes) > 1 and max(sizes) < parallel._BATCH_BYTES_READ + len(body)
 
 
 def test_the_main_process_decodes_records_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

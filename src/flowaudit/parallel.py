@@ -42,11 +42,12 @@ longer away from the workers between batches.
 
 At most :data:`_IN_FLIGHT` batches (more with many workers: room for each
 worker's queue and one of the main process's; :data:`_IN_FLIGHT_READ` for a
-HAR file's) are out at a time, each at most
-:data:`_BATCH` records and :data:`_BATCH_BYTES`, so memory stays bounded
-however fast the reader is. A record or body over :data:`_SENT` is decoded
-and inspected here, not sent: sending copies what it sends, and a body of
-hundreds of megabytes is held once (flowaudit.inputs.fields).
+HAR file's) are out at a time, each at most :data:`_BATCH` records and
+:data:`_BATCH_BYTES` (:data:`_BATCH_BYTES_READ` of a HAR's bodies), so
+memory stays bounded however fast the reader is. A record or body over
+:data:`_SENT` is decoded and inspected here, not sent: sending copies what
+it sends, and a body of hundreds of megabytes is held once
+(flowaudit.inputs.fields).
 """
 
 from __future__ import annotations
@@ -97,8 +98,11 @@ _QUEUED = 3
 # was busy; with five queued, 0.03-0.06 s. Five need room for the main process's own batches
 # behind them, counted in order: with 8 out at a time it waited 0.28-0.32 s for results, with
 # 12, 0.08-0.15 s; both waits together 0.14-0.19 s against 0.33-0.37 s with three and 8.
+# More batches out, so each holds less: 12 of 4 MiB of bodies hold less than 8 of 8 MiB did
+# (the bench HAR's batches hold about 0.1 MiB).
 _QUEUED_READ = 5
 _IN_FLIGHT_READ = 12
+_BATCH_BYTES_READ = 4 * 1024 * 1024
 
 # What a worker sends back for a record: its metadata, observation, warnings and
 # the observation's inspection; or, last, the exception decoding the record raised.
@@ -330,7 +334,7 @@ class _Audit:
             if inspection is None:
                 batch.append(obs)
                 size += len(obs.body)
-                if len(batch) < _BATCH and size < _BATCH_BYTES:
+                if len(batch) < _BATCH and size < _BATCH_BYTES_READ:
                     continue
                 pending.append((batch, self._inspect(batch, pending)))
                 batch, size = [], 0
