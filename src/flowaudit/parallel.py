@@ -94,10 +94,10 @@ _QUEUED = 3
 # The same for a HAR file's observations, and the batches out at a time for them. The main
 # process parses a HAR's entries (a batch of 256 at a time, flowaudit.inputs.har) before it
 # sends the next batch, and three batches did not last the worker that long: on the bench's
-# 20,000-entry real HAR (2 cores), the worker waited 0.18-0.25 s for jobs while the main process
+# 20,000-entry real HAR (2 cores), the worker waited 0.18-0.35 s for jobs while the main process
 # was busy; with five queued, 0.03-0.06 s. Five need room for the main process's own batches
 # behind them, counted in order: with 8 out at a time it waited 0.28-0.32 s for results, with
-# 12, 0.08-0.15 s; both waits together 0.14-0.19 s against 0.33-0.37 s with three and 8.
+# 12, 0.08-0.15 s; both waits together 0.14-0.19 s against 0.27-0.48 s with three and 8.
 # More batches out, so each holds less: 12 of 4 MiB of bodies hold less than 8 of 8 MiB did
 # (the bench HAR's batches hold about 0.1 MiB).
 _QUEUED_READ = 5
