@@ -30,6 +30,7 @@ import base64
 import json
 from collections.abc import Generator
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 from urllib.parse import urlencode
 
@@ -442,7 +443,7 @@ def _observe(entry: object, name: str, n: int, notes: CaptureNotes, strings: Lon
         True, cut, _status(response.get("status") if isinstance(response, dict) else None),
         _timestamp(entry.get("startedDateTime")), None, None, None, None,
     )  # fmt: skip
-    if f"{ref}{method}{host}{path}".isascii() and "".join([f"{k}{v}" for k, v in headers]).isascii():
+    if f"{ref}{method}{host}{path}".isascii() and "".join(chain.from_iterable(headers)).isascii():
         return checked_observation(values)
     return Observation(*values)  # type: ignore[arg-type]
 
