@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from flowaudit.model import Observation
 from flowaudit.payload.decode.compression import ENCODINGS
 from flowaudit.payload.decode.forms import looks_like_form, percent_decode, split_cookies, split_form
 from flowaudit.payload.decode.limits import DEFAULT_LIMITS, DecodeLimits
 from flowaudit.payload.decode.mime import ContentType, parse_content_type
-from flowaudit.payload.decode.walker import Keep, Walker
+from flowaudit.payload.decode.walker import Keep, Walked, Walker
 from flowaudit.payload.model import DecodedRequest
 
 # Headers that only steer transport or caching and never carry user data.
@@ -42,6 +44,19 @@ _TRANSPORT_HEADERS = frozenset(
     }
 )
 _ENCODING_ALIASES = {"x-gzip": "gzip"}
+
+# What walking each recent header (name and value, name None for Cookie) added, added again
+# when a request sends it again (Walker.add_walked): a client sends the same User-Agent,
+# Referer, client hints and cookies in request after request. The bench's real HAR (one pass,
+# 3,537 requests) sends 605 distinct of the 14,410 headers read; decoding its requests took
+# 0.085 s, 0.033 s of it without their headers, and 0.064 s with what the headers added kept.
+# Only a walk that no bound of its request decided is kept (Walker.walked_since), under the
+# default limits. Memory stays flat: values over _WALKED_VALUE characters are walked each
+# time, and once those kept reach _WALKED_CHARS characters, all are dropped.
+_WALKED: Final[dict[tuple[str | None, str], Walked]] = {}
+_WALKED_VALUE: Final = 2048
+_WALKED_CHARS: Final = 1 << 18
+_walked_chars = 0
 
 
 def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS, keep: Keep | None = None) -> DecodedRequest:
@@ -81,17 +96,43 @@ def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS, keep
             content_encoding = value.lower()
         if low in _TRANSPORT_HEADERS or low.startswith((":", "sec-fetch-")):
             continue
-        if low == "cookie":
-            walker.fields("cookie", "cookie:", ("cookie",), split_cookies(value))
+        header = (None if low == "cookie" else name, value)
+        if limits is not DEFAULT_LIMITS or len(value) > _WALKED_VALUE:
+            _header(walker, header)
             continue
-        location = f"header:{name}"
-        walker.string("header", location, (), name, value)
-        scheme, space, credential = value.partition(" ")
-        if space and scheme.isalpha() and credential and " " not in credential:
-            walker.decode_string("header", location, (), name, credential)  # "Basic <base64>", "Bearer <JWT>"
+        walked = _WALKED.get(header)
+        if walked is None or not walker.add_walked(walked):
+            mark = walker.mark()
+            _header(walker, header)
+            _keep_walked(header, walker.walked_since(mark))
     if obs.body:
         _body(walker, obs, parse_content_type(content_type), content_encoding, limits)
     return walker.result()
+
+
+def _header(walker: Walker, header: tuple[str | None, str]) -> None:
+    """A header's values; the name None stands for Cookie (of any case: its values are named by the cookies)."""
+    name, value = header
+    if name is None:
+        walker.fields("cookie", "cookie:", ("cookie",), split_cookies(value))
+        return
+    location = f"header:{name}"
+    walker.string("header", location, (), name, value)
+    scheme, space, credential = value.partition(" ")
+    if space and scheme.isalpha() and credential and " " not in credential:
+        walker.decode_string("header", location, (), name, credential)  # "Basic <base64>", "Bearer <JWT>"
+
+
+def _keep_walked(header: tuple[str | None, str], walked: Walked | None) -> None:
+    """Keep what walking a header added, for the next request that sends it (see :data:`_WALKED`)."""
+    global _walked_chars
+    if walked is None:
+        return
+    if _walked_chars >= _WALKED_CHARS:
+        _WALKED.clear()
+        _walked_chars = 0
+    _WALKED[header] = walked
+    _walked_chars += len(header[1])
 
 
 def _body(

@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Final
+from typing import Final, NamedTuple
 
 from flowaudit.payload.decode.compression import ENCODINGS, inflate, inflate_windows, sniff
 from flowaudit.payload.decode.forms import looks_like_form, looks_like_form_lines, percent_decode, split_form
@@ -120,6 +120,22 @@ def _invalid_json(text: str) -> bool:
     return False
 
 
+class Mark(NamedTuple):
+    """Where a walk stood (:meth:`Walker.mark`): its leaves, layers, problems asked and bytes decoded."""
+
+    leaves: int
+    layers: int
+    asked: int
+    spent: int
+
+
+class Walked(NamedTuple):
+    """What walking one value added (:meth:`Walker.walked_since`)."""
+
+    leaves: tuple[Leaf, ...]
+    layers: tuple[Layer, ...]
+
+
 class Walker:
     """The decoding state of one request; :func:`~flowaudit.payload.decode.decode_request` drives it."""
 
@@ -133,9 +149,36 @@ class Walker:
         self._room = limits.max_values  # leaves and layers that may still be added
         self.full = False  # the value bound was reached: stop walking
         self.stopped_at = ""  # the place of the first value past the bound
+        self._asked = 0  # problems recorded, with those a bound or a repeat left out (see mark)
 
     def result(self) -> DecodedRequest:
         return DecodedRequest(tuple(self._leaves), tuple(self._layers), tuple(self._problems))
+
+    # -- a value walked once, its values added again ------------------------
+
+    def mark(self) -> Mark:
+        """Where the walk stands, for :meth:`walked_since`."""
+        return Mark(len(self._leaves), len(self._layers), self._asked, self._spent)
+
+    def walked_since(self, mark: Mark) -> Walked | None:
+        """The leaves and layers added since ``mark``, when walking the same value in any other
+        request would add just them (:meth:`add_walked`): nothing was refused or reported, and
+        no byte was decoded, so no bound of this request's walk (the values still allowed, the
+        decoded bytes, the problems kept) decided what was added."""
+        if self.full or self._asked != mark.asked or self._spent != mark.spent:
+            return None
+        return Walked(tuple(self._leaves[mark.leaves :]), tuple(self._layers[mark.layers :]))
+
+    def add_walked(self, walked: Walked) -> bool:
+        """Add what walking a value added elsewhere (:meth:`walked_since`); False, adding nothing,
+        when the values still allowed here are fewer: the value must then be walked here."""
+        size = len(walked.leaves) + len(walked.layers)
+        if self.full or self._room < size:
+            return False
+        self._room -= size
+        self._leaves.extend(walked.leaves)
+        self._layers.extend(walked.layers)
+        return True
 
     # -- recording ---------------------------------------------------------
 
@@ -157,6 +200,7 @@ class Walker:
 
     def problem(self, reason: str, message: str) -> None:
         """Record why something was not (fully) decoded; ``reason`` is a key of ``DECODE_REASONS``."""
+        self._asked += 1
         found = DecodeProblem(reason, message)
         if len(self._problems) < _MAX_PROBLEMS and found not in self._problems:
             self._problems.append(found)
