@@ -184,4 +184,3 @@ def combined(groups: Sequence[Carried]) -> tuple[tuple[str, ...], tuple[Evidence
                 refs.setdefault(c[depth][0], []).extend(c[depth][1])
         depth += 1
     return named, tuple(e for kept in refs.values() for e in kept), len(refs)
-

@@ -32,8 +32,12 @@ TRACKERS = {
         "onet.pl": {"name": "onet", "categoryId": 8, "url": None, "companyId": None},
         "mailer": {"name": "Mailer", "categoryId": 13, "url": None, "companyId": "acme_inc"},
     },
-    "trackerDomains": {"Acme.example": "acme", "loner.example": "loner", "onet.pl": "onet.pl",
-                       "mail.acme.example": "mailer"},
+    "trackerDomains": {
+        "Acme.example": "acme",
+        "loner.example": "loner",
+        "onet.pl": "onet.pl",
+        "mail.acme.example": "mailer",
+    },
 }
 COMPANIES = {
     "companies": {
@@ -47,8 +51,11 @@ def test_conversion(build: ModuleType) -> None:
     doc = build.convert(TRACKERS, COMPANIES, commit="abc", date="2026-07-20")
     assert doc["source"]["commit"] == "abc" and doc["source"]["license"] == "CC BY-SA 4.0"
     assert doc["services"]["acme"] == {
-        "name": "Acme Ads", "company": "acme_inc", "category": "advertising",
-        "adguard_category": "advertising", "url": "https://acme.example/",
+        "name": "Acme Ads",
+        "company": "acme_inc",
+        "category": "advertising",
+        "adguard_category": "advertising",
+        "url": "https://acme.example/",
     }
     assert doc["services"]["loner"]["category"] == "analytics"
     assert doc["services"]["mailer"]["category"] == "customer_engagement"
@@ -81,8 +88,17 @@ ADGUARD_DIST = Path(
 )
 def test_shipped_file_is_reproducible(build: ModuleType, tmp_path: Path) -> None:
     dist = ADGUARD_DIST
-    build.main([str(dist), "--commit", "94ac1779b1de0ba5f72253abcb24cea0680e66d6",
-                "--date", "2026-07-20", "--out", str(tmp_path)])
+    build.main(
+        [
+            str(dist),
+            "--commit",
+            "94ac1779b1de0ba5f72253abcb24cea0680e66d6",
+            "--date",
+            "2026-07-20",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     shipped = rules_dir() / "catalog" / "adguard"
     assert (tmp_path / "adguard.json").read_bytes() == (shipped / "adguard.json").read_bytes()
     assert (tmp_path / "LICENSE").read_bytes() == (shipped / "LICENSE").read_bytes()

@@ -37,8 +37,13 @@ def test_find_company(catalog: Catalog, name: str, company_id: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "service_id"),
-    [("Firebase", "firebase"), ("firebase", "firebase"), ("Braintree", "braintree"),
-     ("Facebook App Events", "facebook_app_events"), ("Meta Pixel", "meta_pixel")],
+    [
+        ("Firebase", "firebase"),
+        ("firebase", "firebase"),
+        ("Braintree", "braintree"),
+        ("Facebook App Events", "facebook_app_events"),
+        ("Meta Pixel", "meta_pixel"),
+    ],
 )
 def test_find_service(catalog: Catalog, name: str, service_id: str) -> None:
     entity = catalog.find_entity(name)
@@ -53,8 +58,14 @@ def test_find_nothing(catalog: Catalog) -> None:
 
 @pytest.mark.parametrize(
     ("typo", "intended"),
-    [("Mixpannel", "Mixpanel"), ("Facebok", "Facebook"), ("Stripee", "Stripe"),
-     ("Segmnt", "Segment"), ("Firbase", "Firebase"), ("Gogle", "Google")],
+    [
+        ("Mixpannel", "Mixpanel"),
+        ("Facebok", "Facebook"),
+        ("Stripee", "Stripe"),
+        ("Segmnt", "Segment"),
+        ("Firbase", "Firebase"),
+        ("Gogle", "Google"),
+    ],
 )
 def test_suggest_corrects_typos(catalog: Catalog, typo: str, intended: str) -> None:
     suggestions = catalog.suggest(typo)
@@ -205,8 +216,16 @@ def _overlay_company_ids() -> list[str]:
 
 
 def _sample_domains() -> list[str]:
-    return ["api.segment.io", "app-measurement.com", "app.adjust.com", "graph.facebook.com",
-            "api.stripe.com", "clients2.google.com", "r3.o.lencr.org", "acme.onelink.me"]
+    return [
+        "api.segment.io",
+        "app-measurement.com",
+        "app.adjust.com",
+        "graph.facebook.com",
+        "api.stripe.com",
+        "clients2.google.com",
+        "r3.o.lencr.org",
+        "acme.onelink.me",
+    ]
 
 
 def test_every_service_is_consistent(catalog: Catalog) -> None:

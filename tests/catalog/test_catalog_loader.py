@@ -31,7 +31,10 @@ def test_adguard_alone(make_rules: RulesFactory) -> None:
 
 
 def test_overlay_domain_wins(make_rules: RulesFactory) -> None:
-    catalog = load_catalog(make_rules({"s.yml": """\
+    catalog = load_catalog(
+        make_rules(
+            {
+                "s.yml": """\
         services:
           - id: acme_pixel
             name: Acme Pixel
@@ -39,7 +42,10 @@ def test_overlay_domain_wins(make_rules: RulesFactory) -> None:
             category: analytics
             domains: [pixel.acme.example]
             source: https://acme.example/pixel
-        """}))
+        """
+            }
+        )
+    )
     pixel = catalog.match("a.pixel.acme.example")
     assert pixel is not None and pixel.service.id == "acme_pixel"
     assert pixel.service.source == "https://acme.example/pixel"
@@ -49,7 +55,10 @@ def test_overlay_domain_wins(make_rules: RulesFactory) -> None:
 
 
 def test_replaces_moves_domains(make_rules: RulesFactory) -> None:
-    catalog = load_catalog(make_rules({"s.yml": """\
+    catalog = load_catalog(
+        make_rules(
+            {
+                "s.yml": """\
         services:
           - id: acme_ads
             name: Acme Advertising
@@ -57,7 +66,10 @@ def test_replaces_moves_domains(make_rules: RulesFactory) -> None:
             category: attribution
             replaces: [acme_ads]
             source: https://acme.example/ads
-        """}))
+        """
+            }
+        )
+    )
     match = catalog.match("pixel.acme.example")
     assert match is not None
     assert (match.service.name, match.service.category) == ("Acme Advertising", "attribution")
@@ -65,7 +77,9 @@ def test_replaces_moves_domains(make_rules: RulesFactory) -> None:
 
 
 def test_reusing_an_adguard_id_needs_replaces(make_rules: RulesFactory) -> None:
-    root = make_rules({"s.yml": """\
+    root = make_rules(
+        {
+            "s.yml": """\
         services:
           - id: acme_ads
             name: Acme Advertising
@@ -73,7 +87,9 @@ def test_reusing_an_adguard_id_needs_replaces(make_rules: RulesFactory) -> None:
             category: advertising
             domains: [ads.acme.example]
             source: https://acme.example/ads
-        """})
+        """
+        }
+    )
     with pytest.raises(FlowauditError) as info:
         load_catalog(root)
     assert (Path(info.value.path or "").name, info.value.line) == ("s.yml", 2)
@@ -92,7 +108,9 @@ def test_merge_folds_companies(make_rules: RulesFactory) -> None:
 
 
 def test_parent_cycle_is_an_error(make_rules: RulesFactory) -> None:
-    root = make_rules({"c.yml": """\
+    root = make_rules(
+        {
+            "c.yml": """\
         companies:
           - id: acme
             name: Acme
@@ -102,7 +120,9 @@ def test_parent_cycle_is_an_error(make_rules: RulesFactory) -> None:
             name: CDN Co
             parent: acme
             source: https://cdn.example/about
-        """})
+        """
+        }
+    )
     with pytest.raises(FlowauditError) as info:
         load_catalog(root)
     assert "cycle" in info.value.message
@@ -117,7 +137,9 @@ def test_unknown_parent_is_an_error(make_rules: RulesFactory) -> None:
 
 
 def test_unknown_company_is_an_error(make_rules: RulesFactory) -> None:
-    root = make_rules({"s.yml": """\
+    root = make_rules(
+        {
+            "s.yml": """\
         services:
           - id: thing
             name: Thing
@@ -125,7 +147,9 @@ def test_unknown_company_is_an_error(make_rules: RulesFactory) -> None:
             category: other
             domains: [thing.example]
             source: https://thing.example/
-        """})
+        """
+        }
+    )
     with pytest.raises(FlowauditError) as info:
         load_catalog(root)
     assert info.value.line == 2 and "nobody" in info.value.message
@@ -140,8 +164,9 @@ def test_domain_listed_twice_is_an_error(make_rules: RulesFactory) -> None:
             domains: [thing.example]
             source: https://thing.example/
     """
-    root = make_rules({"a.yml": "services:\n" + service.format(id="one"),
-                       "b.yml": "services:\n" + service.format(id="two")})
+    root = make_rules(
+        {"a.yml": "services:\n" + service.format(id="one"), "b.yml": "services:\n" + service.format(id="two")}
+    )
     with pytest.raises(FlowauditError) as info:
         load_catalog(root)
     assert Path(info.value.path or "").name == "b.yml" and "twice" in info.value.message
@@ -161,7 +186,10 @@ def test_public_suffix_rule(make_rules: RulesFactory) -> None:
 
 
 def test_covers_subdomains(make_rules: RulesFactory) -> None:
-    catalog = load_catalog(make_rules({"s.yml": """\
+    catalog = load_catalog(
+        make_rules(
+            {
+                "s.yml": """\
         services:
           - id: edge
             name: CDN Co Edge
@@ -171,7 +199,10 @@ def test_covers_subdomains(make_rules: RulesFactory) -> None:
             domains: [cloudfront.net]
             covers_subdomains: true
             source: https://cdn.example/
-        """}))
+        """
+            }
+        )
+    )
     match = catalog.match("d999.cloudfront.net")
     assert match is not None and match.service.id == "edge"
 

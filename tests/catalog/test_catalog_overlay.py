@@ -148,11 +148,14 @@ def test_invalid_yaml(tmp_path: Path) -> None:
 
 
 def test_company_entry_keys(tmp_path: Path) -> None:
-    err = _error(tmp_path, """\
+    err = _error(
+        tmp_path,
+        """\
         companies:
           - id: acme
             name: Acme
             owner: bigco
             source: https://acme.example/about
-        """)
+        """,
+    )
     assert err.line == 4 and "owner" in err.message

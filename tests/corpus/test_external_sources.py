@@ -53,8 +53,17 @@ def test_capture_is_read_whole(source: dict[str, str]) -> None:
 
 
 HAR12_REQUEST = {"method", "url", "httpVersion", "cookies", "headers", "queryString", "headersSize", "bodySize"}
-HAR12_RESPONSE = {"status", "statusText", "httpVersion", "cookies", "headers", "content", "redirectURL", "headersSize",
-                  "bodySize"}
+HAR12_RESPONSE = {
+    "status",
+    "statusText",
+    "httpVersion",
+    "cookies",
+    "headers",
+    "content",
+    "redirectURL",
+    "headersSize",
+    "bodySize",
+}
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=[s["name"] for s in SOURCES])

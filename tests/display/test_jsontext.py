@@ -14,7 +14,7 @@ def _row(n: int) -> dict[str, Any]:
 
 DOCUMENTS: list[Any] = [
     {"a": 1, "rows": Lazy(_row, range(3)), "empty": Lazy(_row, ()), "after": [], "z": {}},
-    {"runs": [{"tool": {"name": "x"}, "results": Lazy(_row, range(2)), "text": "é\u2028\n\"::x"}]},
+    {"runs": [{"tool": {"name": "x"}, "results": Lazy(_row, range(2)), "text": 'é\u2028\n"::x'}]},
     [Lazy(str, ["a", "b"]), {"k": Lazy(_row, [7])}],
     {"rows": Lazy(_row, range(5000))},  # several pieces
     # an item holding long lists (a finding citing a request per company), at several depths

@@ -266,7 +266,9 @@ def test_curl_requests_and_chromium_through_a_real_wireguard_tunnel(
     assert '<p id="state">tracked</p>' in quic.stdout, quic.stderr[-2000:]
     # ... and once not trusting the proxy: the QUIC handshake is refused, and recorded as such
     refused = phone.chromium(
-        "https://api.segment.io/v1/pinned", "--enable-quic", "--origin-to-force-quic-on=api.segment.io:443",
+        "https://api.segment.io/v1/pinned",
+        "--enable-quic",
+        "--origin-to-force-quic-on=api.segment.io:443",
         trusting=False,
     )
     assert "api.segment.io" not in refused.stdout or "{}" not in refused.stdout

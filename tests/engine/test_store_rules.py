@@ -59,7 +59,9 @@ def test_declared_tracking_domain_contacted_after_refusal(tmp_path: Path, catalo
     assert [e.flow for e in after.evidence] == ["cap.mitm#2", "cap.mitm#3"]  # not the request before the refusal
     assert "2 requests" in after.message and "appsflyer.com" in after.message
     assert (after.declaration_file, after.declaration_line, after.declaration_key) == (
-        str(manifest), 8, "NSPrivacyTrackingDomains[0]"
+        str(manifest),
+        8,
+        "NSPrivacyTrackingDomains[0]",
     )
     # The domain is declared: no tracking-domain-not-declared for it.
     assert not [f for f in result.findings if f.rule == "tracking-domain-not-declared"]

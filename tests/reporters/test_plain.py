@@ -89,7 +89,7 @@ def test_one_row_per_company_lists_its_services_categories_and_an_inferred_first
 
 
 def test_a_company_only_tried_received_nothing_rather_than_none_found() -> None:
-    """"none found" would say its requests were inspected; nothing reached it."""
+    """ "none found" would say its requests were inspected; nothing reached it."""
     tried = Recipient("AppsFlyer", "appsflyer", "attribution", "third", False, ("inapps.appsflyer.com",), 0, attempts=1)
     reached = Recipient("Acme CDN", "acme", "cdn", "third", False, ("cdn.acme.example",), 2)
     result = AuditResult("0.1.0", "r", (), None, None, (tried, reached), (), (), 2)

@@ -79,7 +79,7 @@ def test_every_row_and_data_type_has_checkable_evidence(capture: str, declared: 
 
 @pytest.mark.parametrize(("capture", "declared"), CAPTURES, ids=IDS)
 def test_every_data_type_a_finding_names_has_evidence_of_it(capture: str, declared: str | None) -> None:
-    """"Acme received 3 requests, carrying identifiers.device_id": the finding itself cites where
+    """ "Acme received 3 requests, carrying identifiers.device_id": the finding itself cites where
     each type it names was found (undeclared-recipient cited only the bare requests before)."""
     result = _audit(capture, declared)
     if result is None:

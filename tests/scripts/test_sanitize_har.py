@@ -32,39 +32,92 @@ PUBCID = "852b8143-edc1-41a8-9983-e971f9463754"
 BASIC = base64.b64encode(b"magsupport_platform_20231024080034030-64c03dee9592d82:").decode()
 
 
-def _entry(url: str, *, body: str = "", headers: list[dict[str, str]] | None = None,
-           cookies: list[dict[str, str]] | None = None) -> dict[str, Any]:
-    request: dict[str, Any] = {"method": "POST" if body else "GET", "url": url, "httpVersion": "HTTP/1.1",
-                               "headers": headers or [], "cookies": cookies or [], "queryString": [],
-                               "headersSize": -1, "bodySize": len(body)}
+def _entry(
+    url: str,
+    *,
+    body: str = "",
+    headers: list[dict[str, str]] | None = None,
+    cookies: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    request: dict[str, Any] = {
+        "method": "POST" if body else "GET",
+        "url": url,
+        "httpVersion": "HTTP/1.1",
+        "headers": headers or [],
+        "cookies": cookies or [],
+        "queryString": [],
+        "headersSize": -1,
+        "bodySize": len(body),
+    }
     if body:
         request["postData"] = {"mimeType": "application/x-www-form-urlencoded", "text": body}
-    return {"startedDateTime": "2023-03-20T16:35:24.304Z", "time": 1, "request": request,
-            "response": {"status": 200, "statusText": "OK", "httpVersion": "HTTP/1.1", "headers": [],
-                         "cookies": [], "content": {"size": 5, "mimeType": "text/plain", "text": "hello"},
-                         "redirectURL": "", "headersSize": -1, "bodySize": 5},
-            "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}, "serverIPAddress": "157.240.1.35"}
+    return {
+        "startedDateTime": "2023-03-20T16:35:24.304Z",
+        "time": 1,
+        "request": request,
+        "response": {
+            "status": 200,
+            "statusText": "OK",
+            "httpVersion": "HTTP/1.1",
+            "headers": [],
+            "cookies": [],
+            "content": {"size": 5, "mimeType": "text/plain", "text": "hello"},
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": 5,
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": 1, "receive": 0},
+        "serverIPAddress": "157.240.1.35",
+    }
 
 
 def _har() -> dict[str, Any]:
-    return {"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": [
-        _entry(f"https://www.facebook.com/tr/?id=608795229329835&ev=PageView&fbp={FBP}",
-               cookies=[{"name": "_fbp", "value": FBP}, {"name": "c_user", "value": "199712934"},
-                        {"name": "consent", "value": "1"}]),
-        _entry("https://graph.facebook.com/v14.0/138566025676/activities",
-               body=f"event=MOBILE_APP_INSTALL&anon_id=XZ9dd82044-772f-4b99-b17b-208e9c3cc38b&advertiser_id={AD_ID}"
-                    "&attribution=00000000-0000-0000-0000-000000000000"),
-        _entry("https://api2.branch.io/v1/open",
-               body=json.dumps({"device_fingerprint_id": "1172860168313205995", "google_advertising_id": AD_ID,
-                                "device": {"id": "7d5a6fd0d53a566b"}, "local_ip": "10.0.0.1"})),
-        _entry("https://adrta.com/i?kv4=83.135.1.0&version=1.0.6.2&email=jane.roe@mail.example"),
-        _entry("https://ssp.example/sync?eids=" + base64.b64encode(
-            json.dumps([{"source": "pubcid.org", "uids": [{"id": PUBCID}]}]).encode()).decode(),
-            cookies=[{"name": "_pubcid", "value": PUBCID}]),
-        _entry("https://api.helpshift.com/events/v1/magsupport/websdk/",
-               body="platform-id=magsupport_platform_20231024080034030-64c03dee9592d82",
-               headers=[{"name": "Authorization", "value": f"Basic {BASIC}"}]),
-    ]}}
+    return {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "test", "version": "1"},
+            "entries": [
+                _entry(
+                    f"https://www.facebook.com/tr/?id=608795229329835&ev=PageView&fbp={FBP}",
+                    cookies=[
+                        {"name": "_fbp", "value": FBP},
+                        {"name": "c_user", "value": "199712934"},
+                        {"name": "consent", "value": "1"},
+                    ],
+                ),
+                _entry(
+                    "https://graph.facebook.com/v14.0/138566025676/activities",
+                    body=f"event=MOBILE_APP_INSTALL&anon_id=XZ9dd82044-772f-4b99-b17b-208e9c3cc38b&advertiser_id={AD_ID}"
+                    "&attribution=00000000-0000-0000-0000-000000000000",
+                ),
+                _entry(
+                    "https://api2.branch.io/v1/open",
+                    body=json.dumps(
+                        {
+                            "device_fingerprint_id": "1172860168313205995",
+                            "google_advertising_id": AD_ID,
+                            "device": {"id": "7d5a6fd0d53a566b"},
+                            "local_ip": "10.0.0.1",
+                        }
+                    ),
+                ),
+                _entry("https://adrta.com/i?kv4=83.135.1.0&version=1.0.6.2&email=jane.roe@mail.example"),
+                _entry(
+                    "https://ssp.example/sync?eids="
+                    + base64.b64encode(
+                        json.dumps([{"source": "pubcid.org", "uids": [{"id": PUBCID}]}]).encode()
+                    ).decode(),
+                    cookies=[{"name": "_pubcid", "value": PUBCID}],
+                ),
+                _entry(
+                    "https://api.helpshift.com/events/v1/magsupport/websdk/",
+                    body="platform-id=magsupport_platform_20231024080034030-64c03dee9592d82",
+                    headers=[{"name": "Authorization", "value": f"Basic {BASIC}"}],
+                ),
+            ],
+        }
+    }
 
 
 def _request_text(har: dict[str, Any], n: int) -> str:
@@ -88,7 +141,8 @@ def test_what_is_evidence_stays() -> None:
     clean, _ = sanitize_har.sanitize(_har(), "test")
     text = json.dumps(clean)
     assert [e["request"]["url"].split("?")[0] for e in clean["log"]["entries"]] == [
-        e["request"]["url"].split("?")[0] for e in _har()["log"]["entries"]]
+        e["request"]["url"].split("?")[0] for e in _har()["log"]["entries"]
+    ]
     assert "00000000-0000-0000-0000-000000000000" in text  # the opt-out id is nobody's id
     assert "event=MOBILE_APP_INSTALL" in text and "id=608795229329835" in text
     assert '"value": "1"' in text  # a one-character flag is not an identifier
@@ -131,4 +185,5 @@ def test_response_bodies_are_dropped_and_every_entry_kept_in_order() -> None:
 
 def test_the_same_input_gives_the_same_output() -> None:
     assert sanitize_har.dump(sanitize_har.sanitize(_har(), "x")[0]) == sanitize_har.dump(
-        sanitize_har.sanitize(_har(), "x")[0])
+        sanitize_har.sanitize(_har(), "x")[0]
+    )

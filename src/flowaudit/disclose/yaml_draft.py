@@ -122,8 +122,7 @@ def render_yaml(d: Disclosure, declaration_value: Any = None) -> str:
         "# FILE#N is the N-th flow of FILE (a request, or a failed lookup or connection); each entry lists its own.",
     ]
     lines += [
-        f"# capture: {_comment(i.path)} ({i.format}, {_plural(i.flows, 'flow')}, sha256 {i.sha256})"
-        for i in r.inputs
+        f"# capture: {_comment(i.path)} ({i.format}, {_plural(i.flows, 'flow')}, sha256 {i.sha256})" for i in r.inputs
     ]
     lines.append(f"# flowaudit {r.tool_version}, rules {r.rules_version}")
     for f in d.undeclarable:

@@ -129,7 +129,7 @@ RULES: dict[str, Rule] = {
             "high",
             "Data type missing from the store label",
             "A data type left the device that the app's privacy manifests (merged, as Xcode's privacy report "
-            "merges them) or its Play Data safety answers do not declare; \"Data not collected\" holds for "
+            'merges them) or its Play Data safety answers do not declare; "Data not collected" holds for '
             "every type. Declare the store type the finding names.",
         ),
         Rule(
@@ -138,7 +138,7 @@ RULES: dict[str, Rule] = {
             "Shared, but the Data safety form says collected only",
             "A third party that is not a declared processor received a data type whose Data safety answer "
             "says it is only collected. Google counts a transfer to a third party as sharing, except to a "
-            "service provider processing it for the app. Answer \"shared\", or declare the recipient "
+            'service provider processing it for the app. Answer "shared", or declare the recipient '
             "`role: processor` when it is one.",
         ),
         Rule(
@@ -170,7 +170,7 @@ RULES: dict[str, Rule] = {
             "low",
             "Store declaration entry not understood",
             "A privacy manifest entry that declares nothing flowaudit can check: a data type that is not one "
-            "of Apple's, or a tracking \"domain\" written as a URL. It is listed, never dropped silently.",
+            'of Apple\'s, or a tracking "domain" written as a URL. It is listed, never dropped silently.',
         ),
         Rule(
             "store-declared-not-observed",

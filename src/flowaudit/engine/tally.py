@@ -342,6 +342,7 @@ def request_line(obs: Observation) -> str:
         netloc = f"[{obs.host}]" if obs.port == default else f"[{obs.host}]:{obs.port}"
     return f"{obs.method} {obs.scheme}://{netloc}{obs.path}"
 
+
 # Hosts of one recipient whose attempts are kept apart (a finding each when never
 # reached): bounds memory on a capture that looks up a fresh name every time.
 ATTEMPTED_HOSTS = 1000

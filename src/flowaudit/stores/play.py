@@ -49,9 +49,7 @@ def read_data_safety(path: str) -> PlayAnswers:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise FlowauditError(
-            "not UTF-8 text", path=path, line=raw[: err.start].count(b"\n") + 1, hint=_HINT
-        ) from None
+        raise FlowauditError("not UTF-8 text", path=path, line=raw[: err.start].count(b"\n") + 1, hint=_HINT) from None
     rows = list(_rows(path, text))
     values = {(row.question, row.response): row for row in rows}
 
@@ -87,9 +85,7 @@ def read_data_safety(path: str) -> PlayAnswers:
     )
 
 
-def _play_type(
-    row: _Row, values: dict[tuple[str, str], _Row], place: Callable[[_Row], Place], path: str
-) -> PlayType:
+def _play_type(row: _Row, values: dict[tuple[str, str], _Row], place: Callable[[_Row], Place], path: str) -> PlayType:
     sharing = usage_question(row.response, SHARING_QUESTION)
     collected_row = values.get((sharing, COLLECTED))
     shared_row = values.get((sharing, SHARED))
@@ -119,8 +115,7 @@ def _rows(path: str, text: str) -> list[_Row]:
         header = next(reader, None)
         if header is None or tuple(h.strip() for h in header) != HEADER:
             raise FlowauditError(
-                "not a Data safety CSV: the first line must be the header "
-                f"'{','.join(HEADER)}'",
+                f"not a Data safety CSV: the first line must be the header '{','.join(HEADER)}'",
                 path=path,
                 line=1,
                 hint=_HINT,

@@ -55,46 +55,106 @@ PURPOSES: tuple[tuple[str, str], ...] = (
 _GENERAL: tuple[tuple[str, str, str, str], ...] = (
     (COLLECTS, "", "REQUIRED", "Does your app collect or share any of the required user data types?"),
     (ENCRYPTED, "", "MAYBE_REQUIRED", "Is all of the user data collected by your app encrypted in transit?"),
-    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_USER_ID_PASSWORD", "MULTIPLE_CHOICE",
-     "Which of the following methods of account creation does your app support? / Username and password"),
-    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_USER_ID_OTHER_AUTH", "MULTIPLE_CHOICE",
-     "Which of the following methods of account creation does your app support? / Username and other authentication"),
-    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_USER_ID_PASSWORD_OTHER_AUTH", "MULTIPLE_CHOICE",
-     "Which of the following methods of account creation does your app support? / "
-     "Username, password and other authentication"),
-    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_OAUTH", "MULTIPLE_CHOICE",
-     "Which of the following methods of account creation does your app support? / OAuth"),
-    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_OTHER", "MULTIPLE_CHOICE",
-     "Which of the following methods of account creation does your app support? / Other"),
-    ("PSL_SUPPORTED_ACCOUNT_CREATION_METHODS", "PSL_ACM_NONE", "MULTIPLE_CHOICE",
-     "Which of the following methods of account creation does your app support? / My app does not allow users "
-     "to create an account"),
+    (
+        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
+        "PSL_ACM_USER_ID_PASSWORD",
+        "MULTIPLE_CHOICE",
+        "Which of the following methods of account creation does your app support? / Username and password",
+    ),
+    (
+        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
+        "PSL_ACM_USER_ID_OTHER_AUTH",
+        "MULTIPLE_CHOICE",
+        "Which of the following methods of account creation does your app support? / Username and other authentication",
+    ),
+    (
+        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
+        "PSL_ACM_USER_ID_PASSWORD_OTHER_AUTH",
+        "MULTIPLE_CHOICE",
+        "Which of the following methods of account creation does your app support? / "
+        "Username, password and other authentication",
+    ),
+    (
+        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
+        "PSL_ACM_OAUTH",
+        "MULTIPLE_CHOICE",
+        "Which of the following methods of account creation does your app support? / OAuth",
+    ),
+    (
+        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
+        "PSL_ACM_OTHER",
+        "MULTIPLE_CHOICE",
+        "Which of the following methods of account creation does your app support? / Other",
+    ),
+    (
+        "PSL_SUPPORTED_ACCOUNT_CREATION_METHODS",
+        "PSL_ACM_NONE",
+        "MULTIPLE_CHOICE",
+        "Which of the following methods of account creation does your app support? / My app does not allow users "
+        "to create an account",
+    ),
     ("PSL_ACM_SPECIFY", "", "MAYBE_REQUIRED", "Specify the other method of account creation"),
     ("PSL_ACCOUNT_DELETION_URL", "", "MAYBE_REQUIRED", "Account deletion link"),
-    ("PSL_SUPPORT_DATA_DELETION_BY_USER", "DATA_DELETION_YES", "SINGLE_CHOICE",
-     "Do you provide a way for users to request that their data is deleted? / Yes"),
-    ("PSL_SUPPORT_DATA_DELETION_BY_USER", "DATA_DELETION_NO", "SINGLE_CHOICE",
-     "Do you provide a way for users to request that their data is deleted? / No"),
-    ("PSL_SUPPORT_DATA_DELETION_BY_USER", "DATA_DELETION_NO_AUTO_DELETED", "SINGLE_CHOICE",
-     "Do you provide a way for users to request that their data is deleted? / No, data is deleted automatically"),
+    (
+        "PSL_SUPPORT_DATA_DELETION_BY_USER",
+        "DATA_DELETION_YES",
+        "SINGLE_CHOICE",
+        "Do you provide a way for users to request that their data is deleted? / Yes",
+    ),
+    (
+        "PSL_SUPPORT_DATA_DELETION_BY_USER",
+        "DATA_DELETION_NO",
+        "SINGLE_CHOICE",
+        "Do you provide a way for users to request that their data is deleted? / No",
+    ),
+    (
+        "PSL_SUPPORT_DATA_DELETION_BY_USER",
+        "DATA_DELETION_NO_AUTO_DELETED",
+        "SINGLE_CHOICE",
+        "Do you provide a way for users to request that their data is deleted? / No, data is deleted automatically",
+    ),
     ("PSL_DATA_DELETION_URL", "", "MAYBE_REQUIRED", "Data deletion link"),
     # Requirement and label as a real export has them (tests/data/stores/play/fairemail).
-    ("PSL_DATA_COLLECTION_COMPLIES_FAMILY_POLICY", "", "OPTIONAL",
-     "Only answer this question if you've indicated that your app's target age group includes children, or "
-     "you've opted into the Designed for Families program. If either of the above is true, you are required to "
-     "follow the Google Play Families Policy (https://support.google.com/googleplay/android-developer/answer/9893335)"
-     ". Do you want to let users know about this commitment in the Data safety section on your store listing?"),
-    ("PSL_INDEPENDENTLY_VALIDATED", "", "OPTIONAL",
-     "Has your app been independently validated against a global security standard?"),
+    (
+        "PSL_DATA_COLLECTION_COMPLIES_FAMILY_POLICY",
+        "",
+        "OPTIONAL",
+        "Only answer this question if you've indicated that your app's target age group includes children, or "
+        "you've opted into the Designed for Families program. If either of the above is true, you are required to "
+        "follow the Google Play Families Policy (https://support.google.com/googleplay/android-developer/answer/9893335)"
+        ". Do you want to let users know about this commitment in the Data safety section on your store listing?",
+    ),
+    (
+        "PSL_INDEPENDENTLY_VALIDATED",
+        "",
+        "OPTIONAL",
+        "Has your app been independently validated against a global security standard?",
+    ),
     ("PSL_UPI_BADGE_OPT_IN", "", "OPTIONAL", "Show the UPI badge on your store listing?"),
-    ("PSL_HAS_OUTSIDE_APP_ACCOUNTS", "", "OPTIONAL",
-     "Can users log in to your app with accounts created outside of the app?"),
-    ("PSL_OUTSIDE_APP_ACCOUNT_TYPES", "PSL_LOGIN_WITH_OUTSIDE_APP_ID", "MULTIPLE_CHOICE",
-     "Which accounts created outside the app can users log in with? / An account from another app or service"),
-    ("PSL_OUTSIDE_APP_ACCOUNT_TYPES", "PSL_LOGIN_THROUGH_EMPLOYMENT_OR_ENTERPRISE_ACCOUNT", "MULTIPLE_CHOICE",
-     "Which accounts created outside the app can users log in with? / An employment or enterprise account"),
-    ("PSL_OUTSIDE_APP_ACCOUNT_TYPES", "PSL_OUTSIDE_APP_ACCOUNT_TYPE_OTHER", "MULTIPLE_CHOICE",
-     "Which accounts created outside the app can users log in with? / Other"),
+    (
+        "PSL_HAS_OUTSIDE_APP_ACCOUNTS",
+        "",
+        "OPTIONAL",
+        "Can users log in to your app with accounts created outside of the app?",
+    ),
+    (
+        "PSL_OUTSIDE_APP_ACCOUNT_TYPES",
+        "PSL_LOGIN_WITH_OUTSIDE_APP_ID",
+        "MULTIPLE_CHOICE",
+        "Which accounts created outside the app can users log in with? / An account from another app or service",
+    ),
+    (
+        "PSL_OUTSIDE_APP_ACCOUNT_TYPES",
+        "PSL_LOGIN_THROUGH_EMPLOYMENT_OR_ENTERPRISE_ACCOUNT",
+        "MULTIPLE_CHOICE",
+        "Which accounts created outside the app can users log in with? / An employment or enterprise account",
+    ),
+    (
+        "PSL_OUTSIDE_APP_ACCOUNT_TYPES",
+        "PSL_OUTSIDE_APP_ACCOUNT_TYPE_OTHER",
+        "MULTIPLE_CHOICE",
+        "Which accounts created outside the app can users log in with? / Other",
+    ),
     ("PSL_OUTSIDE_APP_ACCOUNT_TYPE_SPECIFY", "", "MAYBE_REQUIRED", "Specify the other kind of account"),
 )
 
@@ -132,17 +192,30 @@ def template_rows() -> tuple[TemplateRow, ...]:
         rows += [
             TemplateRow(usage_question(t.id, SHARING_QUESTION), COLLECTED, "MULTIPLE_CHOICE", f"{both}Collected"),
             TemplateRow(usage_question(t.id, SHARING_QUESTION), SHARED, "MULTIPLE_CHOICE", f"{both}Shared"),
-            TemplateRow(usage_question(t.id, EPHEMERAL), "", "MAYBE_REQUIRED",
-                        f"{usage}Is this data processed ephemerally?"),
-            TemplateRow(usage_question(t.id, USER_CONTROL), "PSL_DATA_USAGE_USER_CONTROL_OPTIONAL", "SINGLE_CHOICE",
-                        f"{control}Users can choose whether this data is collected"),
-            TemplateRow(usage_question(t.id, USER_CONTROL), "PSL_DATA_USAGE_USER_CONTROL_REQUIRED", "SINGLE_CHOICE",
-                        f"{control}Data collection is required (users can't turn off this data collection)"),
+            TemplateRow(
+                usage_question(t.id, EPHEMERAL), "", "MAYBE_REQUIRED", f"{usage}Is this data processed ephemerally?"
+            ),
+            TemplateRow(
+                usage_question(t.id, USER_CONTROL),
+                "PSL_DATA_USAGE_USER_CONTROL_OPTIONAL",
+                "SINGLE_CHOICE",
+                f"{control}Users can choose whether this data is collected",
+            ),
+            TemplateRow(
+                usage_question(t.id, USER_CONTROL),
+                "PSL_DATA_USAGE_USER_CONTROL_REQUIRED",
+                "SINGLE_CHOICE",
+                f"{control}Data collection is required (users can't turn off this data collection)",
+            ),
         ]
         for question, word in ((COLLECTION_PURPOSE, "collected"), (SHARING_PURPOSE, "shared")):
             rows += [
-                TemplateRow(usage_question(t.id, question), purpose, "MULTIPLE_CHOICE",
-                            f"{usage}Why is this user data {word}? Select all that apply. / {purpose_name}")
+                TemplateRow(
+                    usage_question(t.id, question),
+                    purpose,
+                    "MULTIPLE_CHOICE",
+                    f"{usage}Why is this user data {word}? Select all that apply. / {purpose_name}",
+                )
                 for purpose, purpose_name in PURPOSES
             ]
     return tuple(rows)

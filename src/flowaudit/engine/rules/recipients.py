@@ -79,9 +79,7 @@ def _one_of_each(t: RecipientTally, data_types: tuple[str, ...], cited: set[str]
     return tuple(found)
 
 
-def _undeclared_attempted(
-    t: RecipientTally, who: str, how: str, why: str, declaration: Declaration | None
-) -> Finding:
+def _undeclared_attempted(t: RecipientTally, who: str, how: str, why: str, declaration: Declaration | None) -> Finding:
     """An undeclared third party the app tried to contact (looked up, or a
     connection that failed) but never reached: the app meant to send to it,
     what it would have sent is unknown, so the finding is a lesser one."""
