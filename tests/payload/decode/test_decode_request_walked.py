@@ -28,9 +28,14 @@ CAPTURES = sorted(
 )
 
 
+def _forget() -> None:
+    decode_module._WALKED.clear()
+    decode_module._walked_chars = decode_module._walked_values = 0
+
+
 def _cold(obs: Observation) -> DecodedRequest:
     """The request decoded with no header kept from an earlier one."""
-    decode_module._WALKED.clear()
+    _forget()
     return decode_request(obs)
 
 
@@ -43,7 +48,7 @@ def _request(n: int, headers: Headers, path: str = "/collect") -> Observation:
 
 @pytest.fixture(autouse=True)
 def _nothing_kept() -> None:
-    decode_module._WALKED.clear()
+    _forget()
 
 
 def test_every_real_request_decodes_as_from_nothing_kept() -> None:
@@ -60,8 +65,11 @@ def test_every_real_request_decodes_as_from_nothing_kept() -> None:
             keys = [(None if name.lower() == "cookie" else name, value) for name, value in obs.request_headers]
             reused += any(key in decode_module._WALKED for key in keys)
             warm = decode_request(obs)
+            kept = dict(decode_module._WALKED), decode_module._walked_chars, decode_module._walked_values
             assert warm == _cold(obs), (capture.name, obs.ref)
-            decode_request(obs)  # kept again, for the next request
+            _forget()  # what was kept before, kept again for the next request
+            decode_module._WALKED.update(kept[0])
+            decode_module._walked_chars, decode_module._walked_values = kept[1], kept[2]
             requests += 1
     assert requests > 3000 and reused > requests // 2
 
@@ -112,3 +120,14 @@ def test_what_is_kept_stays_bounded() -> None:
         decode_request(_request(n, (("X-Id", f"{n}:{value}"),)))
         assert decode_module._walked_chars <= decode_module._WALKED_CHARS + decode_module._WALKED_VALUE
     assert 0 < len(decode_module._WALKED) <= decode_module._WALKED_CHARS // len(value) + 1
+
+
+def test_a_header_of_many_short_values_counts_its_values() -> None:
+    """A Cookie header of short cookies holds a value per few characters, each value a few hundred
+    bytes of leaf: the bound counts the values, not only the characters."""
+    cookies = "; ".join(f"c{n}=v" for n in range(300))  # 1,888 characters, 300 values
+    for n in range(3 * decode_module._WALKED_VALUES // 300):
+        decode_request(_request(n, (("Cookie", f"{cookies}; id={n}"),)))
+        kept = sum(len(walked.leaves) + len(walked.layers) for walked in decode_module._WALKED.values())
+        assert kept <= decode_module._WALKED_VALUES + 301
+        assert decode_module._walked_values == kept

@@ -52,11 +52,15 @@ _ENCODING_ALIASES = {"x-gzip": "gzip"}
 # 0.085 s, 0.033 s of it without their headers, and 0.064 s with what the headers added kept.
 # Only a walk that no bound of its request decided is kept (Walker.walked_since), under the
 # default limits. Memory stays flat: values over _WALKED_VALUE characters are walked each
-# time, and once those kept reach _WALKED_CHARS characters, all are dropped.
+# time, and once those kept reach _WALKED_CHARS characters or the values their walks added
+# reach _WALKED_VALUES (a header of short cookies adds a value per few characters, and a
+# value costs a few hundred bytes), all are dropped. That HAR's headers: 136 Ki characters, 2,620 values.
 _WALKED: Final[dict[tuple[str | None, str], Walked]] = {}
 _WALKED_VALUE: Final = 2048
 _WALKED_CHARS: Final = 1 << 18
+_WALKED_VALUES: Final = 1 << 12
 _walked_chars = 0
+_walked_values = 0
 
 
 def decode_request(obs: Observation, limits: DecodeLimits = DEFAULT_LIMITS, keep: Keep | None = None) -> DecodedRequest:
@@ -125,14 +129,15 @@ def _header(walker: Walker, header: tuple[str | None, str]) -> None:
 
 def _keep_walked(header: tuple[str | None, str], walked: Walked | None) -> None:
     """Keep what walking a header added, for the next request that sends it (see :data:`_WALKED`)."""
-    global _walked_chars
+    global _walked_chars, _walked_values
     if walked is None:
         return
-    if _walked_chars >= _WALKED_CHARS:
+    if _walked_chars >= _WALKED_CHARS or _walked_values >= _WALKED_VALUES:
         _WALKED.clear()
-        _walked_chars = 0
+        _walked_chars = _walked_values = 0
     _WALKED[header] = walked
     _walked_chars += len(header[1])
+    _walked_values += len(walked.leaves) + len(walked.layers)
 
 
 def _body(
