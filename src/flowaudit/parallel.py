@@ -66,7 +66,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from flowaudit.catalog import load_catalog
-from flowaudit.collector import tune_for_audit
+from flowaudit.collector import audited, tune_for_audit
 from flowaudit.consent.signal import ConsentSignal
 from flowaudit.declaration.combined import load_declared
 from flowaudit.engine.analysis import PayloadAnalyzer
@@ -170,10 +170,12 @@ def _inspect_batch(batch: list[tuple[object, ...]]) -> list[_SentInspection]:
     """The inspections of a HAR's observations, sent as their field values (made by the main
     process's reader, their texts checked there: see :func:`_received`)."""
     auditor = _worker()
+    audited(len(batch))
     return [_sent_inspection(auditor.inspect(checked_observation(values))) for values in batch]
 
 
 def _decode_batch(name: str, decode: Decoder, records: list[tuple[int, bytearray]]) -> list[_Sent]:
+    audited(len(records))
     return [_sent(result) for result in _decode_and_inspect(_worker(), name, decode, records)]
 
 
@@ -330,6 +332,7 @@ class _Audit:
         batch: list[Observation] = []  # a HAR file's, to be inspected
         size = 0
         for obs in captures.observations(self.decoding):
+            audited()
             inspection = self._take(obs)
             if inspection is None:
                 batch.append(obs)

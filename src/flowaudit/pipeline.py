@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from flowaudit.catalog import load_catalog
-from flowaudit.collector import tune_for_audit
+from flowaudit.collector import audited, tune_for_audit
 from flowaudit.declaration.combined import load_declared
 from flowaudit.engine import Auditor
 from flowaudit.engine.analysis import PayloadAnalyzer
@@ -62,6 +62,7 @@ def audit_captures(
     else:
         for observation in captures:
             auditor.add(observation)
+            audited()
     unredacted = auditor.result(captures.inputs)
     # The per-destination state goes before the redacted copy is made: on a capture
     # to many domains both are large, and only the result is needed from here on.
