@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 import pytest
@@ -23,3 +24,28 @@ def test_elsewhere_nothing_is_called(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not mallopt.fix_malloc_thresholds()
     monkeypatch.setattr(mallopt.sys, "platform", "darwin")
     assert not mallopt.fix_malloc_thresholds()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.confstr("CS_GNU_LIBC_VERSION") is None, reason="glibc")
+def test_the_heaps_top_is_not_given_back_and_taken_again() -> None:
+    """Buffers under the mapping threshold, together over glibc's 128 KiB trim threshold, freed
+    at the heap's top and taken again (a read's chunks, a body): once that room is kept, taking
+    it again costs no page faults (2 a round at 128 KiB)."""
+    code = """if True:
+        import resource
+        from flowaudit import mallopt
+        assert mallopt.fix_malloc_thresholds()
+
+        def churn(rounds):
+            for _ in range(rounds):
+                a = bytes(100_000)
+                b = bytes(100_000)
+                del a, b
+
+        churn(50)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        churn(1000)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert int(done.stdout) < 100

@@ -76,3 +76,23 @@ def test_assertive_yields_pageview_is_decoded(external: Callable[[str, int], Obs
     values = _values(decode_request(external("reporthar-9gag", 64)))
     assert values["body > latin1 > lz4 > json:host"] == "9gag.com"
     assert values["body > latin1 > lz4 > json:clientUUID"] == "718ca1fb-0fdb-4c3d-b45c-d90eed4023cc"
+
+
+@pytest.mark.parametrize("size", [4096, 64 << 10, 1 << 20])
+def test_a_block_of_the_greatest_growth_is_found(size: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A block of one repeated byte grows as much as the format allows (255 bytes per byte of a
+    match length): found whole, the decoder given no more room than 255 bytes a byte, and 64."""
+    data = b"a" * size
+    packed = lz4.block.compress(data, store_size=False)
+    rooms: list[int] = []
+    decompress = lz4.block.decompress
+
+    def recorded(source: memoryview, uncompressed_size: int) -> bytes:
+        rooms.append(uncompressed_size)
+        out: bytes = decompress(source, uncompressed_size=uncompressed_size)
+        return out
+
+    monkeypatch.setattr(lz4.block, "decompress", recorded)
+    assert find_block(packed, 4 << 20) == data
+    assert rooms and all(room <= 255 * len(packed) + 64 for room in rooms)
+    assert find_block(packed, size - 1) is None  # past the caller's limit: none, as before

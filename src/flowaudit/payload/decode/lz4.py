@@ -27,6 +27,14 @@ import lz4.frame
 FRAME_MAGIC = b"\x04\x22\x4d\x18"
 MAX_PREFIX = 8  # bytes a sender may put in front of a bare block (sizes, versions) that are tried
 _MIN_BLOCK = 16  # shorter bodies are not worth a guess
+# A block puts out at most 255 bytes per byte it holds (a match length's extension byte; the
+# format above): the decoder's buffer need be no larger. The reference decoder allocates all of
+# it for each try, and a buffer of the caller's limit (1 MiB and more) is a mapping of its own,
+# made and dropped per try (``flowaudit.mallopt``). The slack keeps the decoder's checks near its
+# buffer's end (the last 5 bytes literals, no match within the last 12) where a larger buffer
+# puts them, so a block reads the same either way.
+_MAX_GROWTH = 255
+_SLACK = 64
 
 
 def find_block(data: bytes, limit: int) -> bytes | None:
@@ -41,8 +49,9 @@ def find_block(data: bytes, limit: int) -> bytes | None:
     for start in range(min(MAX_PREFIX, len(data) - _MIN_BLOCK) + 1):
         if data[start] >> 4 == 0:
             continue  # a block's first sequence starts with literals: there is nothing to match yet
+        room = min(limit, _MAX_GROWTH * (len(data) - start) + _SLACK)
         try:
-            out: bytes = lz4.block.decompress(view[start:], uncompressed_size=limit)
+            out: bytes = lz4.block.decompress(view[start:], uncompressed_size=room)
         except lz4.block.LZ4BlockError:
             continue
         if len(out) >= len(data) - start:
