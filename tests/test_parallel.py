@@ -277,6 +277,23 @@ def test_a_worker_sends_back_observations_without_their_bodies(monkeypatch: pyte
     assert bodies > 0
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        (),
+        (("Host", "a.example"), ("Cookie", "")),
+        (("X-Odd", "a\0b"), ("Host", "a.example")),  # a NUL in a value (a HAR can hold one): sent as pairs
+        (("", "x"), ("\0", "\0\0")),
+    ],
+)
+def test_headers_are_sent_packed_and_come_back_as_they_were(headers: tuple[tuple[str, str], ...]) -> None:
+    obs = Observation("h.har#1", "h.har", 1, "http", "GET", "https", "a.example", 443, "/", headers)
+    values = parallel._observation_values(obs)
+    sent = parallel._packed(values)
+    assert isinstance(sent[parallel._HEADERS_AT], str) == (bool(headers) and "\0" not in "".join(sum(headers, ())))
+    assert parallel._unpacked(pickle.loads(ForkingPickler.dumps(sent))) == values
+
+
 def _parts(inspection: Inspection) -> tuple[object, ...]:
     return (*(inspection.detections or ()), *inspection.problems)
 

@@ -3,6 +3,9 @@ and excerpts; canaries kept; the whole result swept before any output."""
 
 from dataclasses import replace
 
+import pytest
+
+from flowaudit import redact
 from flowaudit.model import (
     AuditResult,
     ConsentSignalSeen,
@@ -117,6 +120,16 @@ def test_urls_inside_parameters_and_payloads_are_swept_at_any_depth() -> None:
     for given, expected in cases.items():
         assert r.text(given) == expected, given
     assert r.header("Referer", "https://a.example/?code=c0de&x=1") == "https://a.example/?code=(redacted)&x=1"
+
+
+@pytest.mark.parametrize("separator", redact._ENCODED_BEFORE)
+def test_a_secret_after_every_encoded_separator_is_masked(separator: str) -> None:
+    """Each encoded "?", "&", ";" or "#" (once, twice or three times percent-encoded, or
+    JSON-escaped) starts a pair, also right after a word character, where the pattern only
+    looks for one after seeing its last character."""
+    r = Redactor()
+    given = f"GET https://g.example/c?dl=https%3A%2F%2Fa.example%2Fcb{separator}token%3Ds3cr3t&x=1"
+    assert "s3cr3t" not in r.text(given) and "(redacted)" in r.text(given)
 
 
 def test_user_info_of_urls_inside_urls_and_payloads_is_masked() -> None:

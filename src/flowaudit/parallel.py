@@ -60,6 +60,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import fields
 from functools import partial
+from itertools import chain
 from multiprocessing import get_context
 from multiprocessing.reduction import ForkingPickler
 from operator import attrgetter
@@ -118,6 +119,8 @@ _Sent = tuple[Mapping[str, object], tuple[str, ...], tuple[object, ...] | None, 
 _FIELDS = tuple(f.name for f in fields(Observation))
 _observation_values = attrgetter(*_FIELDS)
 _BODY_AT = _FIELDS.index("body")
+_HEADERS_AT = _FIELDS.index("request_headers")
+_HEADERS_AFTER = _HEADERS_AT + 1
 _as_problem = partial(tuple.__new__, DecodeProblem)
 _auditor: Auditor | None = None  # a worker's, for inspecting only
 _T = TypeVar("_T")
@@ -168,10 +171,37 @@ def _worker() -> Auditor:
 
 def _inspect_batch(batch: list[tuple[object, ...]]) -> list[_SentInspection]:
     """The inspections of a HAR's observations, sent as their field values (made by the main
-    process's reader, their texts checked there: see :func:`_received`)."""
+    process's reader, their texts checked there: see :func:`_received`; headers packed, see
+    :func:`_packed`)."""
     auditor = _worker()
     audited(len(batch))
-    return [_sent_inspection(auditor.inspect(checked_observation(values))) for values in batch]
+    return [_sent_inspection(auditor.inspect(checked_observation(_unpacked(values)))) for values in batch]
+
+
+def _packed(values: tuple[object, ...]) -> tuple[object, ...]:
+    """An observation's field values as sent between processes: its headers as one text, names
+    and values joined by NUL, when none of them holds a NUL (else as they are).
+
+    Pickle writes and reads each header's pair and its two texts as objects of their own, each
+    with an entry in its memo: the field values of the bench HAR's first 3,537 requests took
+    19 ms to write and 51 ms to read, packed 5 ms and 4 ms, and 9 ms and 10 ms to join and
+    split them again."""
+    headers = values[_HEADERS_AT]
+    if not isinstance(headers, tuple) or not headers:
+        return values
+    joined = "\0".join(chain.from_iterable(headers))
+    if joined.count("\0") != 2 * len(headers) - 1:
+        return values  # a NUL in a name or value: the pairs could not be told apart again
+    return (*values[:_HEADERS_AT], joined, *values[_HEADERS_AFTER:])
+
+
+def _unpacked(values: tuple[object, ...]) -> tuple[object, ...]:
+    """What :func:`_packed` was given."""
+    joined = values[_HEADERS_AT]
+    if not isinstance(joined, str):
+        return values
+    texts = joined.split("\0")
+    return (*values[:_HEADERS_AT], tuple(zip(texts[::2], texts[1::2], strict=True)), *values[_HEADERS_AFTER:])
 
 
 def _decode_batch(name: str, decode: Decoder, records: list[tuple[int, bytearray]]) -> list[_Sent]:
@@ -193,7 +223,7 @@ def _sent(result: _Result) -> _Sent:
     return (
         decoded.metadata,
         decoded.warnings,
-        (*values[:_BODY_AT], b"", *values[_BODY_AT + 1 :]),
+        _packed((*values[:_BODY_AT], b"", *values[_BODY_AT + 1 :])),
         _sent_inspection(inspection),
     )
 
@@ -222,7 +252,7 @@ def _received(sent: _Sent) -> _Result:
     metadata, warnings, values, inspection = sent
     if values is None or inspection is None:
         return Decoded(metadata, None, warnings), None
-    return Decoded(metadata, checked_observation(values), warnings), _received_inspection(inspection)
+    return Decoded(metadata, checked_observation(_unpacked(values)), warnings), _received_inspection(inspection)
 
 
 def _received_inspection(sent: _SentInspection) -> Inspection:
@@ -371,7 +401,8 @@ class _Audit:
         if self._here((job for _, job in pending), _QUEUED_READ) or any(len(obs.body) > _SENT for obs in batch):
             return _Done([self._auditor.inspect(obs) for obs in batch])
         return _Received(
-            self._workers().submit(_inspect_batch, list(map(_observation_values, batch))), _received_inspection
+            self._workers().submit(_inspect_batch, [_packed(_observation_values(obs)) for obs in batch]),
+            _received_inspection,
         )
 
     def _count(self, job: tuple[list[Observation], _Pending[list[Inspection]]]) -> None:

@@ -94,7 +94,7 @@ def is_secret_name(name: str, extra: tuple[str, ...] = (), *, in_url: bool = Fal
         return True
     if in_url and folded in _IN_URL:
         return True
-    if any(folded.startswith(w) or folded.endswith(w) for w in _WORDS):
+    if folded.startswith(_WORDS) or folded.endswith(_WORDS):
         return True
     return folded.endswith(_SUFFIXES) or folded.startswith(_PREFIXES)
 
@@ -105,6 +105,10 @@ def is_secret_name(name: str, extra: tuple[str, ...] = (), *, in_url: bool = Fal
 # Referer inside a form) is percent-encoded once or more, or JSON-escaped:
 # its "?", "&", ";", "#" and "=" then read %3F, %253F, \u0026, ..., and its
 # pairs are found all the same (a value then ends at an encoded separator).
+# After a word character (most positions of a URL) only an encoded separator can come
+# before a name, and every one ends in 3, 6, b or f: one look at that character spares
+# the eighteen look-behinds at most positions (the regular expression's time on the
+# request lines of the bench HAR's result: 29 ms -> 17 ms).
 _ENCODED_BEFORE = [f"%{'25' * depth}{code}" for depth in range(3) for code in ("3F", "3f", "26", "3B", "3b", "23")] + [
     "\\u0026",
     "\\u003f",
@@ -113,7 +117,7 @@ _ENCODED_BEFORE = [f"%{'25' * depth}{code}" for depth in range(3) for code in ("
 _ENCODED_EQUALS = r"%(?:25)*3[dD]|\\u003[dD]"
 _ENCODED_STOP = r"%(?:25)*(?:2[26cC]|3[bB]|23)|\\u0026"
 _PAIR = re.compile(
-    r"(?:(?<![\w\-.\[\]\\%])|" + "|".join(f"(?<={re.escape(b)})" for b in _ENCODED_BEFORE) + ")"
+    r"(?:(?<![\w\-.\[\]\\%])|(?<=[36bBfF])(?:" + "|".join(f"(?<={re.escape(b)})" for b in _ENCODED_BEFORE) + "))"
     rf"([\w.\-\[\]$]{{1,80}})(=|{_ENCODED_EQUALS})((?:(?!{_ENCODED_STOP})[^&\s;,\"'<>#])*)"
 )
 # A URL's user-info ("user:password@") wherever a URL sits: first in a request line or

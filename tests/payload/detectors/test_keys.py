@@ -79,10 +79,13 @@ def test_every_credential_name_holds_a_credential_word() -> None:
         assert any(word.decode() in name for word in CREDENTIAL_WORDS), name
 
 
-def test_ascii_text_folds_as_fold_does() -> None:
+def test_folding_drops_all_but_letters_and_digits_and_lowers_them() -> None:
+    """fold's meaning, written out as a regular expression: fold_ascii, and fold by it for ASCII
+    names, must agree with it on every ASCII character; other names are folded by it."""
     every_ascii = "".join(map(chr, range(128)))
-    assert fold_ascii(every_ascii).decode() == fold(every_ascii)
+    assert fold(every_ascii) == fold_ascii(every_ascii).decode() == re.sub(r"[\W_]+", "", every_ascii).lower()
     assert fold_ascii("API_Key-x") == b"apikeyx"
+    assert fold("Größe_Ärztin-ID") == "größeärztinid" and fold("ユーザー_ID") == "ユーザーid"
 
 
 @pytest.mark.parametrize(
