@@ -165,13 +165,17 @@ def test_real_klaviyo_multipart_event(external) -> None:
 def test_a_multipart_body_leaves_no_garbage_in_reference_cycles() -> None:
     """Each header the parser reads once made a new class, garbage in a cycle (see mime._http_policy):
     hundreds per body, for the cycle collector to find in the middle of an audit."""
+    from flowaudit.payload.decode.mime import _parsed, _plain_form
+
     data = body(field("a", b"1"), field("file", b"x", '; filename="f.txt"'), ("Content-Type: text/plain", b"y"))
     content_type = ContentType("multipart/form-data", BOUNDARY)
+    delimiter = b"--" + BOUNDARY.encode()
+    assert _plain_form(data, delimiter) is None  # a part without a name: read by the parser
     assert split_multipart(data, content_type, "body") is not None  # the first imports the parser and makes its classes
     gc.collect()
     gc.disable()
     try:
-        split = split_multipart(data, content_type, "body")
+        split = _parsed(data, content_type, "body", delimiter)
         freed = gc.collect()
     finally:
         gc.enable()
@@ -228,3 +232,108 @@ def test_simple_content_types_read_as_the_mime_parser_reads_them() -> None:
     values = sorted(_content_types())
     assert len(values) > 40
     assert [_parse(value) for value in values] == [_parse_mime(value) for value in values]
+
+
+def _real_forms() -> list[tuple[bytes, str]]:
+    """Every multipart body of the captures under tests/ and ../shared/realworld, with its content type."""
+    from pathlib import Path
+
+    from flowaudit.inputs import open_inputs
+
+    roots = [Path(__file__).resolve().parents[2], Path(__file__).resolve().parents[4] / "shared" / "realworld"]
+    found: list[tuple[bytes, str]] = []
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.suffix in (".har", ".mitm") and ".npm" not in p.parts):
+            try:
+                observations = list(open_inputs([str(path)], True))
+            except Exception:  # a capture made to be refused (the hostile-input tests' own)
+                continue
+            for obs in observations:
+                kind = next((v for k, v in obs.request_headers if k.lower() == "content-type"), "")
+                if "multipart/" in kind.lower():
+                    found.append((bytes(obs.body), kind))
+    return found
+
+
+def _made_forms(count: int) -> list[tuple[bytes, str]]:
+    """Forms made up of plain and odd pieces: names with quotes, spaces, encoded words; content
+    types plain and not; contents holding line ends, dashes and the boundary; bodies with a
+    preamble, an epilogue, LF line ends or no closing delimiter. Half are made of plain pieces
+    only (their contents as odd as the rest), so that both readings are compared on many."""
+    import random
+
+    rng = random.Random(7578)
+    plain_names = ["a", "data", "cd[content_ids]", "a;b", "a=b", "a b", "%41", "n*", "!#$&'()*+,-./:<>?@[]^_`{|}~"]
+    odd_names = [" a", "a ", "=?utf-8?q?x?=", "\u00fc", 'q"q', "x\\y", "", "a\tb"]
+    plain_filenames = [None, None, "", "f.txt", " f.txt ", "f;x.txt", "C:/f"]
+    odd_filenames = ["=?x?=", "C:\\f", "\u00e9.png", 'a"b']
+    plain_kinds = [None, None, "text/plain", "application/json;charset=UTF-8", "Text/Plain", "image/png"]
+    odd_kinds = ["text/plain; name=x", "multipart/mixed; boundary=zz", "text/plain;charset=utf-8 ", "text/plain; q=1"]
+    boundaries = ["----WebKitFormBoundaryKWJEtAtrCOTbUZ6U", "x", "a b", "AaB03x", "--"]
+    pieces = [b"v", b"1", b"\r\n", b"\n", b"\r", b"-", b"--", b" ", b"\x00", b"\xff\xfe", b'{"a":1}', b"=?q?="]
+    forms: list[tuple[bytes, str]] = []
+    for _ in range(count):
+        plain = rng.random() < 0.5
+        odd = 0.0 if plain else 0.3
+        boundary = rng.choice(boundaries)
+        delimiter = b"--" + boundary.encode()
+        newline = b"\n" if rng.random() < odd / 3 else b"\r\n"
+        out = b"preamble\r\n" if rng.random() < odd / 3 else b""
+        for _ in range(rng.randint(1, 4)):
+            name = rng.choice(odd_names if rng.random() < odd else plain_names)
+            filename = rng.choice(odd_filenames if rng.random() < odd else plain_filenames)
+            kind = rng.choice(odd_kinds if rng.random() < odd else plain_kinds)
+            disposition = "content-disposition" if rng.random() < odd / 3 else "Content-Disposition"
+            head = f'{disposition}: form-data; name="{name}"'
+            head += "" if filename is None else f'; filename="{filename}"'
+            if kind is not None:
+                head += f"\r\nContent-Type: {kind}"
+            if rng.random() < odd / 3:
+                head += "\r\nContent-Transfer-Encoding: base64"
+            content = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+            if rng.random() < odd / 3:
+                content += rng.choice([b"\n", b"\r", b"\r\n", b"x"]) + delimiter
+            out += delimiter + newline + head.encode("utf-8").replace(b"\r\n", newline) + newline * 2
+            out += content + newline
+        if rng.random() < odd / 3:
+            out = out[: -len(newline)]
+        else:
+            ending = rng.choice([b"", b"\r\n"] + ([b"\r\nepilogue", b"  \r\n", b"\n"] if not plain else []))
+            out += delimiter + b"--" + ending
+        forms.append((out, f'multipart/form-data; boundary="{boundary}"'))
+    return forms
+
+
+def test_plain_forms_read_as_the_mime_parser_reads_them() -> None:
+    """A form as browsers send it is split without :mod:`email`, to the parts the parser gives;
+    every other body goes to the parser. Real forms, then made ones: many of each are taken."""
+    from flowaudit.payload.decode.mime import _parsed, _plain_form
+
+    real = _real_forms()
+    for forms, least in ((real, 8), (_made_forms(3000), 1000)):
+        taken = 0
+        for data, kind in forms:
+            content_type = parse_content_type(kind)
+            assert content_type.boundary
+            delimiter = b"--" + content_type.boundary.encode("utf-8", "surrogateescape")
+            plain = _plain_form(data, delimiter)
+            if plain is not None:
+                taken += 1
+                assert plain == _parsed(data, content_type, "body", delimiter), data
+        assert taken >= least
+
+
+def test_a_browser_form_is_split_without_the_mime_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flowaudit.payload.decode import mime
+
+    def parser_used(*args: object) -> None:
+        raise AssertionError("read by the MIME parser")
+
+    monkeypatch.setattr(mime, "_parsed", parser_used)
+    data = body(field("id", b"123"), field("ev", b"PageView\r\n--x"), field("f", b"\xff", '; filename="a.bin"'))
+    split = split_multipart(data, parse_content_type(FORM), "body")
+    assert split is not None and [(p.names, p.filename, p.content) for p in split.parts] == [
+        (("id",), None, b"123"),
+        (("ev",), None, b"PageView\r\n--x"),
+        (("f",), "a.bin", b"\xff"),
+    ]

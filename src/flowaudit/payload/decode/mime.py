@@ -10,7 +10,10 @@ case-sensitive, so every real browser request read as one opaque value);
 the stdlib parser does not, and says what it found wrong as "defects",
 which become the problems an audit reports. :mod:`email` is imported when
 a request has a body (it brings ~30 modules: a small audit of GET requests
-never needs it).
+never needs it). A form written exactly as browsers write one is split
+without it, to the parts it gives (:func:`_plain_form`; a test compares the
+two on real and made forms), as a plain content type is read
+(:data:`_SIMPLE_TYPE`).
 
 The body is bounded before it reaches the parser (:data:`MAX_PARTS` parts;
 the reader has already bounded its size), and nothing here raises on
@@ -124,6 +127,15 @@ def split_multipart(body: bytes, content_type: ContentType, location: str) -> Mu
     first = body.find(delimiter)
     if first < 0 or (first > 0 and body[first - 1 : first] != b"\n"):
         return None  # not even one delimiter at the start of a line: not this multipart body
+    plain = _plain_form(body, delimiter)
+    if plain is not None:
+        return plain
+    return _parsed(body, content_type, location, delimiter)
+
+
+def _parsed(body: bytes, content_type: ContentType, location: str, delimiter: bytes) -> Multipart | None:
+    """:func:`split_multipart` by the MIME parser."""
+    boundary = content_type.boundary or ""
     problems: list[DecodeProblem] = []
     cut = _nth(body, delimiter, MAX_PARTS + 1)
     if cut >= 0:
@@ -152,6 +164,59 @@ def split_multipart(body: bytes, content_type: ContentType, location: str) -> Mu
     parts: list[Part] = []
     _collect(message, (), parts, problems, location, 0)
     return Multipart(tuple(parts), tuple(problems))
+
+
+# A form as browsers send it (FormData): every part a field, its name (and a file's name) plain
+# printable ASCII in quotes, perhaps a content type a plain one (_SIMPLE_TYPE), CRLF line ends.
+_PLAIN_PART = re.compile(
+    rb'Content-Disposition: form-data; name="([ !#-\[\]-~]+)"(?:; filename="([ !#-\[\]-~]*)")?\r\n'
+    rb"(?:Content-Type: ([ -~]+)\r\n)?\r\n",
+)
+
+
+def _plain_form(body: bytes, delimiter: bytes) -> Multipart | None:
+    """The parts of a multipart body written as browsers write a form, as the MIME parser reads
+    them, without it; None for any other body (the parser reads it).
+
+    The parser cost 1.4 ms a body on the bench HAR (Meta's pixel posts its events as forms of a
+    dozen fields); this, a few microseconds. What is taken is what the parser reads plainly: the
+    body opens with its first delimiter and ends with its closing one; the delimiter is nowhere
+    else (a boundary line may end in a lone CR or LF for the parser); each part's header block is
+    the one ``Content-Disposition`` line and at most one ``Content-Type`` line, as above, with
+    names that hold no encoded word (``=?``) and no space at either end (the parser strips a
+    file's name: ``Message.get_filename``). A part's content is the bytes up to the CRLF before
+    the next delimiter, as the parser gives them undecoded; no content type, :data:`NO_TYPE`."""
+    opening = delimiter + b"\r\n"
+    closing = b"\r\n" + delimiter + b"--"
+    end = len(body) - len(closing) - (2 if body.endswith(b"\r\n") else 0)
+    if not body.startswith(opening) or body.find(closing, end) != end:
+        return None
+    chunks = body[len(opening) : end].split(b"\r\n" + opening)
+    if len(chunks) > MAX_PARTS or body.count(delimiter) != len(chunks) + 1:
+        return None
+    parts: list[Part] = []
+    for chunk in chunks:
+        header = _PLAIN_PART.match(chunk)
+        if header is None:
+            return None
+        name, filename, kind = header.groups()
+        for text in (name, filename or b"x"):
+            if b"=?" in text or text[:1] == b" " or text[-1:] == b" ":
+                return None
+        content_type = NO_TYPE
+        if kind is not None:
+            if _SIMPLE_TYPE.fullmatch(kind.decode("ascii")) is None:
+                return None
+            content_type = parse_content_type(kind.decode("ascii"))
+        parts.append(
+            Part(
+                (name.decode("ascii"),),
+                None if filename is None else filename.decode("ascii"),
+                content_type,
+                chunk[header.end() :],
+            )
+        )
+    return Multipart(tuple(parts), ())
 
 
 @cache
