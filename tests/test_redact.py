@@ -272,3 +272,51 @@ def test_locations_keep_cookie_and_header_names() -> None:
     jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyNDIifQ.c2lnbmF0dXJlLXNlY3JldA"
     assert r.location(f"body > json:{jwt}") == "body > json:(redacted)"  # a credential used as a key is still masked
     assert Redactor(enabled=False).location(f"json:{jwt}") == f"json:{jwt}"
+
+
+def _urls() -> list[str]:
+    """Every request URL of the external corpus, and URLs made of the pieces redaction reads:
+    user-info, secret and plain names, every encoded separator and "=", canary values, masks,
+    credential shapes, URLs encoded inside values, schemes that are secret names."""
+    import json
+    import random
+    from pathlib import Path
+
+    found = [
+        entry["request"]["url"]
+        for har in sorted((Path(__file__).resolve().parent / "corpus" / "external").glob("*/capture.har"))
+        for entry in json.loads(har.read_text("utf-8-sig"))["log"]["entries"]
+    ]
+    rng = random.Random(6749)
+    names = ["x", "code", "token", "pin", "ticket", "session", "sid", "apikey", "dl", "c[d]", "$e", "authority"]
+    names += ["pass", "access_token", "jsessionid", "(redacted)"]
+    separators = ["&", ";", "#", "?", ",", " ", *redact._ENCODED_BEFORE]
+    equals = ["=", "%3D", "%253D", "\\u003d", "%3d"]
+    values = ["1", "s3cr3t", "keepme", "(redacted)", "", "a=b", "x%40y", "eyJabc.eyJdef.ghi", "AKIAABCDEFGHIJKLMNOP"]
+    values += ["Bearer abcdefgh", "http%3A%2F%2Fu%3Ap%40h%2F%3Fcode%3Dz", "https:\\/\\/u:p@h\\/?token=t"]
+
+    def pair(depth: int) -> str:
+        value = rng.choice(values)
+        if depth < 2 and rng.random() < 0.2:
+            value = "https%3A%2F%2Fi.example%2F%3F" + pair(depth + 1).replace("=", "%3D").replace("&", "%26")
+        return rng.choice(names) + rng.choice(equals) + value
+
+    for _ in range(5000):
+        url = rng.choice(["https", "http", "token", "a+b", "session"]) + "://"
+        url += rng.choice(["", "", "", "u:p@", "user@", "a:b%40c@", "(redacted)@"])
+        url += rng.choice(["h.example", "x"]) + rng.choice(["", "/", "/p/q", "/p;jsessionid=ABC"])
+        pairs = [pair(0) for _ in range(rng.randint(0, 5))]
+        url += ("?" + "".join(rng.choice(separators) + p for p in pairs)[1:]) if pairs else ""
+        found.append(url + ("#" + pair(0) if rng.random() < 0.1 else ""))
+    return found
+
+
+def test_a_url_is_swept_as_every_pass_sweeps_it() -> None:
+    """A text that is one URL skips the whole-text passes for user-info and pairs (redact._sweep):
+    what it gives must be what every pass gives, with and without a declaration's names and canaries."""
+    urls = _urls()
+    assert len(urls) > 5000
+    for r in (Redactor(), Redactor(names=("session",), keep=("keepme",))):
+        shortcut = [r._sweep(url) for url in urls if redact._URL.fullmatch(url)]
+        assert len(shortcut) > 4000
+        assert shortcut == [r._swept_text(url) for url in urls if redact._URL.fullmatch(url)]
