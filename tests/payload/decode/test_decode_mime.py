@@ -120,6 +120,23 @@ def test_part_count_is_bounded() -> None:
     assert [p.reason for p in found.problems] == ["bound"]
 
 
+def test_a_body_of_a_million_parts_is_not_cut_up_to_find_it_too_long() -> None:
+    """The plain-form reading counts the delimiters before it splits the body: a hostile body of
+    a million two-byte parts (8 MB) would otherwise be copied and made a million objects."""
+    import tracemalloc
+
+    from flowaudit.payload.decode.mime import _plain_form
+
+    data = b"--x\r\n" + b"ab\r\n--x\r\n" * 1_000_000 + b"ab\r\n--x--"
+    tracemalloc.start()
+    try:
+        assert _plain_form(data, b"--x") is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+
+
 def test_nested_multipart_parts_are_named_by_their_path(request_with) -> None:
     inner = body(field("a", b"nested value"), boundary="InNer")
     data = body(field("files", inner, "\r\nContent-Type: multipart/mixed; boundary=InNer"))

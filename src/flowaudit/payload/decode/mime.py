@@ -191,8 +191,11 @@ def _plain_form(body: bytes, delimiter: bytes) -> Multipart | None:
     end = len(body) - len(closing) - (2 if body.endswith(b"\r\n") else 0)
     if not body.startswith(opening) or body.find(closing, end) != end:
         return None
+    delimiters = body.count(delimiter)  # counted before splitting: a hostile body of a million parts is not cut up
+    if delimiters > MAX_PARTS + 1:
+        return None
     chunks = body[len(opening) : end].split(b"\r\n" + opening)
-    if len(chunks) > MAX_PARTS or body.count(delimiter) != len(chunks) + 1:
+    if delimiters != len(chunks) + 1:
         return None
     parts: list[Part] = []
     for chunk in chunks:
