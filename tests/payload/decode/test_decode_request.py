@@ -505,6 +505,42 @@ def test_json_padded_with_white_space_is_decoded_whole(request_with) -> None:
     ]
 
 
+_FORM = "multipart/form-data; boundary=----WebKitFormBoundaryKWJEtAtrCOTbUZ6U"
+_DELIMITER = b"------WebKitFormBoundaryKWJEtAtrCOTbUZ6U"
+
+
+def _form(*fields: tuple[str, bytes]) -> bytes:
+    parts = [
+        _DELIMITER + b'\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n' % (n.encode(), v) for n, v in fields
+    ]
+    return b"".join(parts) + _DELIMITER + b"--\r\n"
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["over the body bound", "a bomb of padding"])
+def test_a_form_padded_with_white_space_is_read_as_a_form(request_with, compressed: bool) -> None:
+    """A multipart form is read by its delimiter lines: with its padding squeezed out, it is still
+    read as the form it is, its fields by name (its line ends are no padding to squeeze)."""
+    form = _form(("ev", b"Lead" + b" " * (9 << 20)), ("email", EMAIL.encode()))
+    body = gzip.compress(form, 9) if compressed else form
+    headers = (("Content-Type", _FORM),) + ((("Content-Encoding", "gzip"),) if compressed else ())
+    decoded = decode_request(request_with(body, headers))
+    inner = ("gzip", "unpadded", "multipart") if compressed else ("unpadded", "multipart")
+    assert [(leaf.location, leaf.decoding) for leaf in decoded.leaves if leaf.value == EMAIL] == [
+        (" > ".join(("body", *inner[:-1], "multipart:email")), inner)
+    ]
+    assert decoded.problems == ()  # nothing is missing: the whole form was read
+
+
+def test_a_form_of_a_million_fields_is_not_read_as_one_text_with_nothing_said(request_with) -> None:
+    """Padding made of fields rather than white space (9 MB of two-byte fields, then an email):
+    squeezing its line ends out left one text of 7 MB, in which the fields were no longer fields,
+    decoded whole with nothing said. Read as the form it is, its part bound is reached and reported."""
+    body = b"--x\r\n" + b"ab\r\n--x\r\n" * 1_000_000
+    body += b'Content-Disposition: form-data; name="email"\r\n\r\n' + EMAIL.encode() + b"\r\n--x--\r\n"
+    decoded = decode_request(request_with(body, (("Content-Type", "multipart/form-data; boundary=x"),)))
+    assert messages(decoded) == ("multipart data at body > unpadded has over 1000 parts: the rest not read",)
+
+
 def test_a_body_too_large_to_decode_is_scanned_in_windows(request_with) -> None:
     """Past the decoded-size bound, a stream is read in windows and the ones that hold what the caller
     looks for are kept as text; the request is still counted as not fully decoded."""

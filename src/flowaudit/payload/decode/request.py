@@ -157,7 +157,7 @@ def _body(
                 encodings = []
                 break
     if len(obs.body) > limits.max_body:
-        walker.large_body(obs.body, encodings)
+        walker.large_body(obs.body, encodings, content_type)
         return
     body = obs.body if isinstance(obs.body, bytes) else bytes(obs.body)  # a flow file's own buffer
     walker.body(body, content_type, encodings, har=obs.body_decoded)

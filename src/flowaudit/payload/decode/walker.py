@@ -55,6 +55,7 @@ _new_leaf: Final[Callable[[tuple[str, str, Decoding, str | None, str]], Leaf]] =
 _RELATIVE_URL = re.compile(r"/?[\w.~-]+(?:/[\w.~-]*)*\?[^\s?=&/]+=")
 # Padding: runs of white space or NUL bytes, which say nothing and compress to almost nothing.
 _PADDING = re.compile(rb"[ \t\r\n\x00]{2,}")
+_PADDING_IN_LINES = re.compile(rb"[ \t\x00]{2,}")  # in a multipart body, whose line ends are its structure
 _OVERLAP = 256  # characters of a window carried into the next, so a value cut by a window edge is whole once
 PAIRS_PER_REASON = 4  # pairs kept from a window for each reason it is kept for
 # Windows kept from one request at most: a safety net under the judge's bounded reasons (Keep), which
@@ -238,9 +239,11 @@ class Walker:
         decoding: Decoding,
         tentative: bool = False,
         part: str = "body",
+        content_type: ContentType = NO_TYPE,
     ) -> bytes | None:
         """The decompressed data, ``None`` when there is none, or ``b""`` when the stream was
-        too large to decode whole and was read in windows instead (nothing left to hand on).
+        too large to decode whole and was read in windows instead (nothing left to hand on;
+        ``content_type`` is what the decompressed data is, for reading it so).
 
         A failure is recorded as a problem, except for a ``tentative`` try
         (a format guessed without a header or a strong magic number), which
@@ -268,7 +271,7 @@ class Walker:
             if tentative and encoding == "br":  # a guess without a magic number: reported, not read again
                 self.problem(*refused)
                 return None
-            self._windows(part, encoding, data, location, decoding, DecodeProblem(*refused))
+            self._windows(part, encoding, data, location, decoding, DecodeProblem(*refused), content_type)
             return b""
         if out.error is not None:
             if tentative:
@@ -292,13 +295,14 @@ class Walker:
         location: str,
         decoding: Decoding,
         refused: DecodeProblem,
+        content_type: ContentType,
     ) -> None:
         """A stream refused whole, read again one window at a time (see :meth:`_scan`)."""
         cap = self._limits.max_inflated_bytes
         windows = inflate_windows(encoding, data, self._limits.window, cap)
-        self._scan(part, windows, f"{location} > {encoding}", (*decoding, encoding), refused, cap)
+        self._scan(part, windows, f"{location} > {encoding}", (*decoding, encoding), refused, cap, content_type)
 
-    def large_body(self, data: bytes | bytearray, encodings: list[str]) -> None:
+    def large_body(self, data: bytes | bytearray, encodings: list[str], content_type: ContentType) -> None:
         """A body over the bound for decoding one whole (``max_body``), read one window at a time.
 
         Compressed (by its header, else by its magic bytes), the stream is
@@ -308,9 +312,9 @@ class Walker:
         refused = DecodeProblem("large", f"body of {_mib(len(data))} over the {_mib(limits.max_body)} bound")
         encoding = encodings[-1] if encodings else sniff(data[:4])
         if encoding in ENCODINGS:
-            self._windows("body", encoding, data, "body", (), refused)
+            self._windows("body", encoding, data, "body", (), refused, content_type)
             return
-        self._scan("body", _slices(data, limits.window), "body", (), refused, None)
+        self._scan("body", _slices(data, limits.window), "body", (), refused, None, content_type)
 
     def _scan(
         self,
@@ -320,12 +324,17 @@ class Walker:
         inner: Decoding,
         refused: DecodeProblem,
         cap: int | None,
+        content_type: ContentType,
     ) -> None:
         """Content refused whole, read one window at a time (see :class:`DecodeLimits`);
         ``cap``: the most bytes the windows may hold, if any.
 
         With padding squeezed out, what is left is decoded as any body when it
-        fits the decoded-size bound: nothing is then missing. Otherwise every
+        fits the decoded-size bound, as the ``content_type`` it is: nothing is
+        then missing. A multipart body's line ends are its structure (its
+        delimiter lines, the blank line after a part's headers), so in one only
+        spaces, tabs and NULs are padding: squeezed as the rest, its parts would
+        run into one text, their fields no longer fields, and nothing would say so. Otherwise every
         window is shown to the judge (``keep``), however many came before, with
         its key/value pairs while ``max_scanned_bytes`` lasts (then its text
         alone, for canaries): a window is kept as text, with the pairs that
@@ -347,8 +356,9 @@ class Walker:
         stream: JsonStream | None = None
         streamed = _Kept(part, f"{where} > streamed > json:", (*inner, "streamed", "json"), kept.shown)
         started = False  # whether the content's first character was seen
+        padding = _PADDING_IN_LINES if content_type.multipart else _PADDING
         for window in windows:
-            pending = [(scanned, _PADDING.sub(b" ", window))]
+            pending = [(scanned, padding.sub(b" ", window))]
             scanned += len(window)
             if squeezed is not None:
                 squeezed.extend(pending)
@@ -386,7 +396,7 @@ class Walker:
         if squeezed is not None and whole_read:
             self._spent += size
             whole = b"".join(piece for _, piece in squeezed)
-            self.content(part, f"{where} > unpadded", (*inner, "unpadded"), None, whole)
+            self.content(part, f"{where} > unpadded", (*inner, "unpadded"), None, whole, content_type)
             return
         self._spent += kept.size
         if kept.windows >= _MAX_WINDOWS_KEPT:
@@ -454,7 +464,7 @@ class Walker:
             # compressed: the header is wrong, and reading them as sent is no failure. Brotli and
             # deflate have no reliable magic, so their header is believed.
             believed = encoding in ("br", "deflate") or sniff(data) == encoding
-            out = self.inflate(encoding, data, location, decoding, tentative=not believed)
+            out = self.inflate(encoding, data, location, decoding, tentative=not believed, content_type=content_type)
             if out is None:
                 if believed:
                     return  # reported; it is what the header says, and unreadable
@@ -485,7 +495,15 @@ class Walker:
             return
         encoding = sniff(data)
         if encoding is not None:
-            out = self.inflate(encoding, data, location, decoding, tentative=encoding == "deflate", part=part)
+            out = self.inflate(
+                encoding,
+                data,
+                location,
+                decoding,
+                tentative=encoding == "deflate",
+                part=part,
+                content_type=content_type,
+            )
             if out is not None:
                 self.content(part, f"{location} > {encoding}", (*decoding, encoding), key, out, content_type)
                 return
