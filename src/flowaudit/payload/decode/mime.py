@@ -203,14 +203,15 @@ def _plain_form(body: bytes, delimiter: bytes) -> Multipart | None:
         if header is None:
             return None
         name, filename, kind = header.groups()
-        for text in (name, filename or b"x"):
+        for text in (name, filename or b""):
             if b"=?" in text or text[:1] == b" " or text[-1:] == b" ":
                 return None
         content_type = NO_TYPE
         if kind is not None:
-            if _SIMPLE_TYPE.fullmatch(kind.decode("ascii")) is None:
-                return None
-            content_type = parse_content_type(kind.decode("ascii"))
+            written = kind.decode("ascii")
+            if _SIMPLE_TYPE.fullmatch(written) is None:
+                return None  # parse_content_type reads it as a lone header, not as the parser reads a part's
+            content_type = parse_content_type(written)
         parts.append(
             Part(
                 (name.decode("ascii"),),
