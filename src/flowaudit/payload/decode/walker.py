@@ -334,8 +334,8 @@ class Walker:
         then missing. A multipart body's line ends are its structure (its
         delimiter lines, the blank line after a part's headers), so in one only
         spaces, tabs and NULs are padding: squeezed as the rest, its parts would
-        run into one text, their fields no longer fields, and nothing would say so. Otherwise every
-        window is shown to the judge (``keep``), however many came before, with
+        run into one text, their fields no longer fields, and nothing would say
+        so. Otherwise every window is shown to the judge (``keep``), however many came before, with
         its key/value pairs while ``max_scanned_bytes`` lasts (then its text
         alone, for canaries): a window is kept as text, with the pairs that
         show what it is kept for as leaves, when it shows something (a canary,
