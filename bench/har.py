@@ -76,14 +76,16 @@ def ijson_backend() -> str:
     return found.stdout.strip() or f"unknown ({found.stderr.strip()})"
 
 
-def what_each_did(
-    trackhar: list[str] | Cold, har: Path, declaration: Path, out: Path, env: dict[str, str]
-) -> dict[str, int]:
+def trackhar_command(script: Path, trackhar: Path, har: Path) -> list[str]:
+    """TrackHAR's run (``TRACKHAR_RUN``, written to ``script``) of ``har``."""
+    return ["node", str(script), str(trackhar.resolve()), str(har)]
+
+
+def what_each_did(trackhar: list[str], har: Path, declaration: Path, out: Path, env: dict[str, str]) -> dict[str, int]:
     """How many requests each tool read and how many it decoded, from one untimed run of each:
     the two do not do the same work, and the ratios are read with it. TrackHAR's run prints
     its counts (``TRACKHAR_RUN``); flowaudit's are in its JSON report, whose recipients are the
-    requests' (a platform's traffic is counted apart, and decoded by neither)."""
-    assert not isinstance(trackhar, Cold)
+    requests' (a platform's traffic, which flowaudit does not decode, is listed apart)."""
     ran = subprocess.run(trackhar, capture_output=True, text=True, env=env)
     if ran.returncode != 0:
         raise MeasurementFailed(f"`{' '.join(trackhar)}` exited {ran.returncode}:\n{ran.stderr}")
@@ -130,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     env = measured_environment(args.out / "cache")
     commands: dict[tuple[str, Path], list[str] | Cold] = {}
     for har in (big, small):
-        commands[("TrackHAR process()", har)] = ["node", str(script), str(trackhar.resolve()), str(har)]
+        commands[("TrackHAR process()", har)] = trackhar_command(script, trackhar, har)
         commands[("flowaudit check", har)] = audit_command(har, declaration, None)
         commands[("flowaudit check --jobs 0", har)] = audit_command(har, declaration, 0)
     commands[("flowaudit check, empty cache", small)] = Cold(audit_command(small, declaration, None))
@@ -149,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     try:
-        work = what_each_did(commands[("TrackHAR process()", big)], big, declaration, args.out, env)
+        work = what_each_did(trackhar_command(script, trackhar, big), big, declaration, args.out, env)
     except MeasurementFailed as e:
         print(f"bench: {e}", file=sys.stderr)
         return 2
@@ -179,17 +181,21 @@ def main(argv: list[str] | None = None) -> int:
             verdict &= met or not target
             print(f"{name} / TrackHAR, {count[har]} entries: time ratio {ratio:.2f}, CPU {cpu:.2f}", end="")
             print(f" (target: time <= 1.0) {'PASS' if met else 'FAIL'}" if target else " (no target)")
+    # flowaudit's HAR reader skips an entry that names no network request (flowaudit.inputs.har)
+    skipped = work["trackhar_requests"] - work["flowaudit_requests"]
     print(
         f"\nwhat each did on the {args.entries}-entry HAR: TrackHAR decoded the {work['trackhar_decoded']} requests"
         f" its adapters know ({work['trackhar_decoded'] / work['trackhar_requests']:.1%} of"
         f" {work['trackhar_requests']} entries) and passed over the rest; flowaudit read all"
-        f" {work['flowaudit_requests']} requests (the other entries have no network URL: data: or blob:),"
-        f" found each one's recipient and consent signals, and decoded the payloads of the"
+        f" {work['flowaudit_requests']} requests"
+        + (f" (the other {skipped} entries name none: a data: or blob: URL, or no usable URL)" if skipped else "")
+        + ", found each one's recipient and consent signals, and decoded the payloads of the"
         f" {work['flowaudit_decoded']} sent to third or unknown parties (and of any plain-HTTP first-party one)"
     )
     for name, decoded in (("TrackHAR process()", "trackhar_decoded"), ("flowaudit check", "flowaudit_decoded")):
-        seconds = measurements[(name, big)].best_seconds
-        print(f"{name}: {1e6 * seconds / work[decoded]:.0f} us of its best time a request decoded")
+        if work[decoded]:  # (a small HAR may hold no request an adapter knows)
+            seconds = measurements[(name, big)].best_seconds
+            print(f"{name}: {1e6 * seconds / work[decoded]:.0f} us of its best time a request decoded")
     print(f"verdict: {'PASS' if verdict else 'FAIL'}")
     results = {
         "entries": args.entries,
